@@ -1,0 +1,10 @@
+//! Domain value types shared by every Centinela crate.
+//!
+//! Parse, don't validate: each type is built by a `parse` that returns a
+//! [`ValueError`]; once a value exists it is valid. This crate does no I/O.
+
+mod alert;
+mod values;
+
+pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, ListKind};
+pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};

@@ -1,0 +1,291 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a value could not be parsed. `field`-free: the caller knows which
+/// field it was parsing and adds file, line and field names around it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("'{0}' is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")]
+    Date(String),
+    #[error("'{0}' is not a country code: expected an ICAO/ISO 3166-1 alpha-3 code such as MEX")]
+    Country(String),
+    #[error("'{0}' is not a sex: expected M, F, X or empty")]
+    Sex(String),
+    #[error("'{0}' is not a document number: expected letters and digits")]
+    DocumentNumber(String),
+    #[error("'{value}' is not one of: {expected}")]
+    Choice { value: String, expected: &'static str },
+}
+
+/// A birth date that may be known only in part (`YYYY` or `YYYY-MM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BirthDate {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl BirthDate {
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (surrounding spaces ignored).
+    /// Month and day are checked against the calendar (leap years included).
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let t = s.trim();
+        let err = || ValueError::Date(s.to_string());
+        let mut parts = t.split('-');
+        let year = parts.next().filter(|p| p.len() == 4).ok_or_else(err)?;
+        let year: u16 = digits(year).ok_or_else(err)?;
+        if year == 0 {
+            return Err(err());
+        }
+        let month = match parts.next() {
+            None => None,
+            Some(m) if m.len() == 2 => Some(digits::<u8>(m).filter(|m| (1..=12).contains(m)).ok_or_else(err)?),
+            Some(_) => return Err(err()),
+        };
+        let day = match (month, parts.next()) {
+            (_, None) => None,
+            (Some(m), Some(d)) if d.len() == 2 => {
+                Some(digits::<u8>(d).filter(|d| *d >= 1 && *d <= days_in_month(year, m)).ok_or_else(err)?)
+            }
+            _ => return Err(err()),
+        };
+        if parts.next().is_some() {
+            return Err(err());
+        }
+        Ok(BirthDate { year, month, day })
+    }
+
+    /// Parses an optional field: empty (or only spaces) is `None`.
+    pub fn parse_opt(s: &str) -> Result<Option<Self>, ValueError> {
+        if s.trim().is_empty() { Ok(None) } else { Self::parse(s).map(Some) }
+    }
+
+    /// A full date.
+    pub fn full(year: u16, month: u8, day: u8) -> Result<Self, ValueError> {
+        Self::parse(&format!("{year:04}-{month:02}-{day:02}"))
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.day.is_some()
+    }
+}
+
+impl fmt::Display for BirthDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { s.parse().ok() } else { None }
+}
+
+/// A country code as ICAO Doc 9303 writes it: three letters (`MEX`), or the
+/// one-letter `D` for Germany. Stored upper case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CountryCode([u8; 3]);
+
+impl CountryCode {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let t = s.trim().trim_end_matches('<');
+        let ok = matches!(t.len(), 1..=3)
+            && t.bytes().all(|b| b.is_ascii_alphabetic())
+            && (t.len() == 3 || t.eq_ignore_ascii_case("D"));
+        if !ok {
+            return Err(ValueError::Country(s.to_string()));
+        }
+        let mut b = [b' '; 3];
+        for (i, c) in t.bytes().enumerate() {
+            b[i] = c.to_ascii_uppercase();
+        }
+        Ok(CountryCode(b))
+    }
+
+    pub fn parse_opt(s: &str) -> Result<Option<Self>, ValueError> {
+        if s.trim().is_empty() { Ok(None) } else { Self::parse(s).map(Some) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII letters and spaces are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("").trim_end()
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CountryCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CountryCode::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Sex as travel documents record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Sex {
+    #[serde(rename = "M")]
+    Male,
+    #[serde(rename = "F")]
+    Female,
+    #[serde(rename = "X")]
+    Unspecified,
+    #[default]
+    #[serde(rename = "")]
+    Unknown,
+}
+
+impl Sex {
+    /// `M`, `F`, `X` (any case); empty or `<` is unknown. FollowTheMoney's
+    /// `male`/`female`/`other` are accepted too.
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "m" | "male" => Ok(Sex::Male),
+            "f" | "female" => Ok(Sex::Female),
+            "x" | "other" => Ok(Sex::Unspecified),
+            "" | "<" => Ok(Sex::Unknown),
+            _ => Err(ValueError::Sex(s.to_string())),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Sex::Male => "M",
+            Sex::Female => "F",
+            Sex::Unspecified => "X",
+            Sex::Unknown => "",
+        }
+    }
+}
+
+/// A travel document number, normalised: upper case, without spaces,
+/// dashes, dots or slashes, and without MRZ fillers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DocumentNumber(String);
+
+impl DocumentNumber {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                ' ' | '-' | '.' | '/' | '<' | '\t' => {}
+                c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+                _ => return Err(ValueError::DocumentNumber(s.to_string())),
+            }
+        }
+        if out.is_empty() || out.len() > 40 {
+            return Err(ValueError::DocumentNumber(s.to_string()));
+        }
+        Ok(DocumentNumber(out))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number with the characters OCR and people confuse folded to one
+    /// form (O→0, I→1, L→1, S→5, B→8, Z→2), for lookups that tolerate them.
+    pub fn confusable_key(&self) -> String {
+        self.0
+            .chars()
+            .map(|c| match c {
+                'O' | 'Q' | 'D' => '0',
+                'I' | 'L' => '1',
+                'S' => '5',
+                'B' => '8',
+                'Z' => '2',
+                'G' => '6',
+                c => c,
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for DocumentNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn partial_dates() {
+        assert_eq!(BirthDate::parse("1980").unwrap(), BirthDate { year: 1980, month: None, day: None });
+        assert_eq!(BirthDate::parse("1980-02").unwrap().to_string(), "1980-02");
+        assert_eq!(BirthDate::parse("2000-02-29").unwrap().to_string(), "2000-02-29");
+        for bad in ["1900-02-29", "1980-13", "1980-00-10", "80", "1980-1-1", "1980-01-01-01", "abcd", "1980-04-31", ""]
+        {
+            assert!(BirthDate::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(BirthDate::parse_opt("  ").unwrap(), None);
+    }
+
+    #[test]
+    fn countries() {
+        assert_eq!(CountryCode::parse("mex").unwrap().as_str(), "MEX");
+        assert_eq!(CountryCode::parse("D<<").unwrap().as_str(), "D");
+        assert!(CountryCode::parse("MX").is_err());
+        assert!(CountryCode::parse("ME1").is_err());
+    }
+
+    #[test]
+    fn document_numbers() {
+        let d = DocumentNumber::parse("g-123 456.7").unwrap();
+        assert_eq!(d.as_str(), "G1234567");
+        assert_eq!(DocumentNumber::parse("OI5B").unwrap().confusable_key(), "0158");
+        assert!(DocumentNumber::parse("ñ12").is_err());
+        assert!(DocumentNumber::parse("--").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn date_round_trip(y in 1u16..=9999, m in 1u8..=12, d in 1u8..=31, parts in 0usize..3) {
+            let text = match parts {
+                0 => format!("{y:04}"),
+                1 => format!("{y:04}-{m:02}"),
+                _ => format!("{y:04}-{m:02}-{d:02}"),
+            };
+            match BirthDate::parse(&text) {
+                Ok(v) => prop_assert_eq!(v.to_string(), text),
+                Err(_) => prop_assert!(parts == 2 && d > days_in_month(y, m)),
+            }
+        }
+
+        #[test]
+        fn date_parse_never_panics(s in "\\PC{0,12}") {
+            let _ = BirthDate::parse(&s);
+        }
+    }
+}

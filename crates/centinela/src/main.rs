@@ -1,0 +1,62 @@
+//! `centinela`: the one binary. Parses the command line and hands each
+//! subcommand to its module under `cmd/`; the work is done in library crates.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Centinela — sistema de gestión de fronteras / border management information system.
+///
+/// Reads and verifies travel documents, screens travellers against alert
+/// lists, records crossings and turns them into intelligence.
+#[derive(Debug, Parser)]
+#[command(name = "centinela", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes, before or after its name.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Database: a file path (embedded SQLite) or a postgres:// URL.
+    #[arg(long, global = true, env = "CENTINELA_DB", default_value = "centinela.db")]
+    pub db: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read and verify ICAO 9303 machine-readable zones (TD1, TD2, TD3, MRV-A, MRV-B).
+    Mrz(cmd::mrz::Args),
+    /// Screen travellers against an alert list, in bulk.
+    Screen(cmd::screen::Args),
+    /// Manage alert lists: import, list, look up documents.
+    #[command(subcommand)]
+    Lists(cmd::lists::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,centinela=info".into()),
+        )
+        .init();
+    let result = match cli.command {
+        Command::Mrz(args) => cmd::mrz::run(args),
+        Command::Screen(args) => cmd::screen::run(args),
+        Command::Lists(c) => cmd::lists::run(c, &cli.global),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            if err.chain().any(|e| e.is::<cmd::Unreadable>()) { ExitCode::from(2) } else { ExitCode::from(1) }
+        }
+    }
+}
