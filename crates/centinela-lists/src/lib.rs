@@ -4,14 +4,21 @@
 //!
 //! - [`CsvListReader`] / [`read_csv_list`]: `--format csv` alert lists.
 //! - [`QueryReader`] / [`read_query_csv`]: screening queries files.
+//! - [`FtmReader`] / [`read_ftm`]: `--format ftm` (FollowTheMoney JSON lines).
 //! - [`DocumentsReader`] / [`read_documents`]: `--format documents`.
+//! - [`DocumentIndex`]: stolen/lost document lookups, exact and through
+//!   confusable characters.
 
 pub mod countries;
 mod csvfmt;
+mod docindex;
 mod error;
+mod ftm;
 
 pub use csvfmt::{
     CsvListReader, DOCUMENTS_REQUIRED, DocumentsReader, LIST_OPTIONAL, LIST_REQUIRED, QUERY_REQUIRED, QueryReader,
     QueryRecord, read_csv_list, read_documents, read_query_csv, write_csv_list, write_documents,
 };
+pub use docindex::{DocumentHit, DocumentIndex, DocumentIndexBuilder, DocumentLookup};
 pub use error::ParseError;
+pub use ftm::{FtmReader, FtmStats, person_to_ftm, read_ftm, split_name};

@@ -1,0 +1,347 @@
+//! FollowTheMoney JSON lines (`--format ftm`), as OpenSanctions publishes
+//! them: one entity per line. `Person` entities become [`AlertEntry`]s;
+//! other schemas are skipped and counted.
+//!
+//! Structural faults (invalid JSON, no `id`, a person without any name) reject
+//! the line. Odd *values* inside a valid person — a country code that is no
+//! country, a date that is no date — are dropped and counted in
+//! [`FtmStats::dropped_values`], because published sanctions data carries
+//! such values and one of them must not block a whole list.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+
+use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex};
+use serde_json::Value;
+
+use crate::ParseError;
+use crate::countries::to_alpha3;
+use crate::csvfmt::date_part;
+
+/// What a [`FtmReader`] saw besides the persons it yielded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FtmStats {
+    /// Non-empty lines read.
+    pub lines: u64,
+    /// Persons yielded.
+    pub persons: u64,
+    /// Entities of other schemas, by schema.
+    pub skipped: BTreeMap<String, u64>,
+    /// Property values dropped as unusable (unknown country, bad date …).
+    pub dropped_values: u64,
+}
+
+impl FtmStats {
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// Streams the persons of a FollowTheMoney JSON-lines file.
+pub struct FtmReader<R: Read> {
+    input: BufReader<R>,
+    buf: Vec<u8>,
+    line: u64,
+    done: bool,
+    stats: FtmStats,
+}
+
+impl<R: Read> FtmReader<R> {
+    pub fn new(r: R) -> Self {
+        FtmReader {
+            input: BufReader::with_capacity(1 << 16, r),
+            buf: Vec::new(),
+            line: 0,
+            done: false,
+            stats: FtmStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> &FtmStats {
+        &self.stats
+    }
+}
+
+impl<R: Read> Iterator for FtmReader<R> {
+    type Item = Result<AlertEntry, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(ParseError::new(self.line + 1, ParseError::IO_FIELD, e.to_string())));
+                }
+                Ok(_) => {
+                    self.line += 1;
+                    let text = self.buf.trim_ascii();
+                    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    self.stats.lines += 1;
+                    match parse_entity(text, self.line, &mut self.stats) {
+                        Ok(Some(e)) => {
+                            self.stats.persons += 1;
+                            return Some(Ok(e));
+                        }
+                        Ok(None) => continue,
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Reads a whole FtM file, stopping at the first rejected line.
+pub fn read_ftm<R: Read>(r: R) -> Result<(Vec<AlertEntry>, FtmStats), ParseError> {
+    let mut rd = FtmReader::new(r);
+    let mut out = Vec::new();
+    for e in rd.by_ref() {
+        out.push(e?);
+    }
+    Ok((out, rd.stats))
+}
+
+fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<AlertEntry>, ParseError> {
+    let err = |field: &str, msg: String| ParseError::new(line, field, msg);
+    let v: Value = serde_json::from_slice(text).map_err(|e| err("json", format!("not a JSON object: {e}")))?;
+    let obj = v.as_object().ok_or_else(|| err("json", "not a JSON object".into()))?;
+    let schema = match obj.get("schema") {
+        Some(Value::String(s)) => s.as_str(),
+        _ => return Err(err("schema", "missing or not a string".into())),
+    };
+    if schema != "Person" {
+        *stats.skipped.entry(schema.to_string()).or_default() += 1;
+        return Ok(None);
+    }
+    let id = match obj.get("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        _ => return Err(err("id", "missing, empty or not a string".into())),
+    };
+    let props = match obj.get("properties") {
+        Some(Value::Object(p)) => p,
+        None => return Err(err("properties", "missing".into())),
+        Some(_) => return Err(err("properties", "not an object".into())),
+    };
+    let get = |name: &str| -> Vec<&str> {
+        match props.get(name) {
+            Some(Value::Array(a)) => {
+                a.iter().filter_map(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).collect()
+            }
+            Some(Value::String(s)) if !s.trim().is_empty() => vec![s.trim()],
+            _ => Vec::new(),
+        }
+    };
+
+    let mut nationalities: Vec<CountryCode> = Vec::new();
+    for c in get("nationality").into_iter().chain(get("citizenship")) {
+        match to_alpha3(c) {
+            Some(code) if !nationalities.contains(&code) => nationalities.push(code),
+            Some(_) => {}
+            None => stats.dropped_values += 1,
+        }
+    }
+
+    let names = get("name");
+    let first_of =
+        |keys: &[&str]| -> String { keys.iter().filter_map(|k| get(k).first().copied()).collect::<Vec<_>>().join(" ") };
+    let mut given_names = first_of(&["firstName", "secondName", "middleName"]);
+    let mut surnames = get("lastName").first().map(|s| s.to_string()).unwrap_or_default();
+    if surnames.is_empty() {
+        surnames = first_of(&["fatherName", "motherName"]);
+    }
+    let mut alias_pool: Vec<&str> = Vec::new();
+    if given_names.is_empty() && surnames.is_empty() {
+        if let Some((first, rest)) = names.split_first() {
+            (given_names, surnames) = split_name(first, &nationalities);
+            alias_pool.extend(rest);
+        }
+    } else {
+        alias_pool.extend(&names);
+    }
+    alias_pool.extend(get("alias"));
+    let primary = squash(&format!("{given_names} {surnames}"));
+    let primary_rev = squash(&format!("{surnames} {given_names}"));
+    let mut aliases: Vec<String> = Vec::new();
+    let mut seen = vec![primary, primary_rev];
+    for a in alias_pool {
+        let key = squash(a);
+        if !seen.contains(&key) {
+            seen.push(key);
+            aliases.push(a.to_string());
+        }
+    }
+    if given_names.is_empty() && surnames.is_empty() && aliases.is_empty() {
+        return Err(err("name", "a person without any name (name, firstName, lastName, alias)".into()));
+    }
+
+    let mut birth_dates: Vec<BirthDate> = Vec::new();
+    for d in get("birthDate") {
+        match date_part(d) {
+            Some(bd) if !birth_dates.contains(&bd) => birth_dates.push(bd),
+            Some(_) => {}
+            None => stats.dropped_values += 1,
+        }
+    }
+    let sex = match get("gender").first() {
+        None => Sex::Unknown,
+        Some(g) => Sex::parse(g).unwrap_or_else(|_| {
+            stats.dropped_values += 1;
+            Sex::Unknown
+        }),
+    };
+    let mut document_numbers: Vec<DocumentNumber> = Vec::new();
+    for n in get("passportNumber").into_iter().chain(get("idNumber")) {
+        match DocumentNumber::parse(n) {
+            Ok(d) if !document_numbers.contains(&d) => document_numbers.push(d),
+            Ok(_) => {}
+            Err(_) => stats.dropped_values += 1,
+        }
+    }
+    let notes = get("notes").join(" ");
+    Ok(Some(AlertEntry {
+        id,
+        given_names,
+        surnames,
+        aliases,
+        birth_dates,
+        nationalities,
+        sex,
+        document_numbers,
+        notes,
+    }))
+}
+
+/// Lower case with single spaces, to compare names.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Countries whose people usually carry two surnames (paternal, maternal).
+const TWO_SURNAMES: [&str; 20] = [
+    "MEX", "GTM", "HND", "SLV", "NIC", "CRI", "PAN", "COL", "VEN", "ECU", "PER", "BOL", "CHL", "ARG", "URY", "PRY",
+    "CUB", "DOM", "ESP", "PRI",
+];
+
+/// Splits a full name into given names and surnames when the source gives
+/// only the whole: `SURNAME, Given` by the comma; otherwise words written
+/// wholly in capitals among mixed-case ones are surnames (the police habit);
+/// otherwise the last word is the surname, or the last two for three or more
+/// words of a person from a country where people carry two surnames.
+pub fn split_name(full: &str, nationalities: &[CountryCode]) -> (String, String) {
+    if let Some((sur, given)) = full.split_once(',') {
+        let (sur, given) = (squash_keep(sur), squash_keep(given));
+        if !sur.is_empty() && !given.is_empty() {
+            return (given, sur);
+        }
+    }
+    let words: Vec<&str> = full.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let is_caps =
+        |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase) && w.chars().count() > 1;
+    let caps = words.iter().filter(|w| is_caps(w)).count();
+    if caps > 0 && caps < words.len() {
+        let given: Vec<&str> = words.iter().copied().filter(|w| !is_caps(w)).collect();
+        let sur: Vec<&str> = words.iter().copied().filter(|w| is_caps(w)).collect();
+        return (given.join(" "), sur.join(" "));
+    }
+    match words.len() {
+        0 => (String::new(), String::new()),
+        1 => (String::new(), words[0].to_string()),
+        n => {
+            let two = n >= 3 && nationalities.iter().any(|c| TWO_SURNAMES.contains(&c.as_str()));
+            let cut = if two { n - 2 } else { n - 1 };
+            (words[..cut].join(" "), words[cut..].join(" "))
+        }
+    }
+}
+
+fn squash_keep(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One person as a FollowTheMoney JSON line (for tests, fixtures and
+/// exports): names as firstName/lastName, countries as given.
+pub fn person_to_ftm(e: &AlertEntry) -> String {
+    let mut props = serde_json::Map::new();
+    let mut put = |k: &str, vals: Vec<String>| {
+        if !vals.is_empty() {
+            props.insert(k.to_string(), Value::Array(vals.into_iter().map(Value::String).collect()));
+        }
+    };
+    let full = format!("{} {}", e.given_names, e.surnames).trim().to_string();
+    put("name", if full.is_empty() { Vec::new() } else { vec![full] });
+    put("firstName", if e.given_names.is_empty() { Vec::new() } else { vec![e.given_names.clone()] });
+    put("lastName", if e.surnames.is_empty() { Vec::new() } else { vec![e.surnames.clone()] });
+    put("alias", e.aliases.clone());
+    put("birthDate", e.birth_dates.iter().map(|d| d.to_string()).collect());
+    put("nationality", e.nationalities.iter().map(|c| c.as_str().to_string()).collect());
+    let gender = match e.sex {
+        Sex::Male => vec!["male".to_string()],
+        Sex::Female => vec!["female".to_string()],
+        Sex::Unspecified => vec!["other".to_string()],
+        Sex::Unknown => Vec::new(),
+    };
+    put("gender", gender);
+    put("passportNumber", e.document_numbers.iter().map(|d| d.to_string()).collect());
+    put("notes", if e.notes.is_empty() { Vec::new() } else { vec![e.notes.clone()] });
+    serde_json::json!({"id": e.id, "schema": "Person", "properties": props}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FTM: &str = r#"{"id":"NK-1","schema":"Person","properties":{"name":["Joaquín Guzmán Loera","El Chapo Guzman"],"alias":["El Chapo"],"birthDate":["1957-04-04"],"nationality":["mx"],"gender":["male"],"passportNumber":["G 123"]}}
+{"id":"c-1","schema":"Company","properties":{"name":["ACME"]}}
+
+{"id":"NK-2","schema":"Person","properties":{"firstName":["Ana"],"lastName":["Ruiz"],"name":["Ana Ruiz","RUIZ Ana Maria"],"birthDate":["1980","1980-05-01T00:00:00"],"nationality":["gt","zz","GTM"],"gender":["female"]}}
+{"id":"v-1","schema":"Vessel","properties":{}}
+"#;
+
+    #[test]
+    fn reads_persons_and_skips_other_schemas() {
+        let (v, stats) = read_ftm(FTM.as_bytes()).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(stats.skipped_total(), 2);
+        assert_eq!(stats.skipped["Company"], 1);
+        assert_eq!(stats.dropped_values, 1);
+        let a = &v[0];
+        assert_eq!((a.given_names.as_str(), a.surnames.as_str()), ("Joaquín", "Guzmán Loera"));
+        assert_eq!(a.aliases, ["El Chapo Guzman", "El Chapo"]);
+        assert_eq!(a.nationalities[0].as_str(), "MEX");
+        assert_eq!(a.sex, Sex::Male);
+        assert_eq!(a.document_numbers[0].as_str(), "G123");
+        let b = &v[1];
+        assert_eq!((b.given_names.as_str(), b.surnames.as_str()), ("Ana", "Ruiz"));
+        assert_eq!(b.aliases, ["RUIZ Ana Maria"]);
+        assert_eq!(b.birth_dates.len(), 2);
+        assert_eq!(b.birth_dates[1].to_string(), "1980-05-01");
+        assert_eq!(b.nationalities.len(), 1);
+    }
+
+    #[test]
+    fn rejects_with_line_and_field() {
+        let bad = "{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{\"name\":[\"X Y\"]}}\n\n{\"schema\":\"Person\",\"properties\":{}}\n";
+        let e = read_ftm(bad.as_bytes()).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (3, "id"));
+        let e = read_ftm(&b"{nope\n"[..]).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (1, "json"));
+        let e = read_ftm(&b"{\"id\":\"a\",\"schema\":\"Person\",\"properties\":{}}"[..]).unwrap_err();
+        assert_eq!(e.field, "name");
+    }
+
+    #[test]
+    fn splits_names() {
+        let mex = [CountryCode::parse("MEX").unwrap()];
+        assert_eq!(split_name("Anna Maria Eriksson", &[]), ("Anna Maria".into(), "Eriksson".into()));
+        assert_eq!(split_name("Juan Pérez López", &mex), ("Juan".into(), "Pérez López".into()));
+        assert_eq!(split_name("PÉREZ LÓPEZ, Juan", &[]), ("Juan".into(), "PÉREZ LÓPEZ".into()));
+        assert_eq!(split_name("Juan PÉREZ LÓPEZ", &[]), ("Juan".into(), "PÉREZ LÓPEZ".into()));
+        assert_eq!(split_name("Madonna", &[]), ("".into(), "Madonna".into()));
+    }
+}
