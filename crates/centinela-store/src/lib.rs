@@ -1,1 +1,155 @@
-//! (being written)
+//! Centinela's one storage layer: embedded SQLite (the default, a file path)
+//! or PostgreSQL (a `postgres://` URL), with migrations embedded in the
+//! binary (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! [`Store::connect`] opens either and runs the migrations. Domain crates do
+//! no I/O; they hand parsed values to this crate.
+
+mod lists;
+mod time;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
+pub use time::now_rfc3339;
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {target}: {source}")]
+    Connect { target: String, source: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The request contradicts what is stored (e.g. a list's kind).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool to the project's database, migrated.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code on whichever pool the store holds. The body sees the
+/// pool as `$p`; `sqlx::query` infers the database from it.
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($p) => $body,
+            $crate::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl Store {
+    /// Opens `target`: a `postgres://` or `postgresql://` URL, or else a
+    /// SQLite file path (optionally `sqlite:`-prefixed), created if missing,
+    /// in WAL mode. Runs the embedded migrations.
+    pub async fn connect(target: &str) -> Result<Store, StoreError> {
+        let shown = redact(target);
+        let pool = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect(target)
+                .await
+                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Pool::Postgres(pool)
+        } else {
+            let opts = if target.starts_with("sqlite:") {
+                SqliteConnectOptions::from_str(target)
+                    .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
+            } else {
+                SqliteConnectOptions::new().filename(target)
+            };
+            let opts = opts
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await
+                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Pool::Sqlite(pool)
+        };
+        Ok(Store { pool })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite pool, for crates that add their own queries.
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for crates that add their own queries.
+    pub fn postgres(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// Closes every connection (SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+}
+
+/// A database target fit for messages: a URL's password is hidden.
+pub fn redact(target: &str) -> String {
+    if let Some((scheme, rest)) = target.split_once("://")
+        && let Some((cred, host)) = rest.split_once('@')
+    {
+        let user = cred.split(':').next().unwrap_or("");
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    target.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("centinela.db"), "centinela.db");
+    }
+}

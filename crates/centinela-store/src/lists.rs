@@ -1,0 +1,520 @@
+//! Alert lists: versioned, all-or-nothing imports; loading the current rows
+//! for screening and for the document index; document look-ups.
+
+use std::sync::Arc;
+
+use centinela_domain::{AlertEntry, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind};
+use centinela_lists::{DocumentIndex, DocumentIndexBuilder};
+use futures_util::TryStreamExt;
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Store, StoreError, now_rfc3339, on_pool};
+
+/// What is being imported as a list's new version.
+#[derive(Debug, Clone)]
+pub struct NewVersion<'a> {
+    /// The list's name (unique); the list is created on its first import.
+    pub list: &'a str,
+    pub kind: ListKind,
+    /// Where the list comes from; `None` keeps what is stored.
+    pub source: Option<&'a str>,
+    /// The file the rows were read from (its name, not its content).
+    pub file_name: &'a str,
+    /// `csv`, `ftm` or `documents`.
+    pub format: &'a str,
+    /// Data rows read from the file (lines, for FtM).
+    pub rows_read: u64,
+    /// Rows read but not meant for this list (FtM entities of other schemas).
+    pub rows_skipped: u64,
+    /// Keep the rows of earlier versions (their metadata is always kept).
+    pub keep_old_versions: bool,
+}
+
+/// The rows of a new version: persons or documents, by the list's kind.
+#[derive(Debug, Clone)]
+pub enum ListRows {
+    Entries(Vec<AlertEntry>),
+    Documents(Vec<DocumentRecord>),
+}
+
+impl ListRows {
+    pub fn len(&self) -> usize {
+        match self {
+            ListRows::Entries(v) => v.len(),
+            ListRows::Documents(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The result of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub list_id: i64,
+    pub version_id: i64,
+    /// 1 for a list's first import, then 2, 3 …
+    pub version: i64,
+    pub rows_imported: u64,
+    pub created_list: bool,
+    /// Earlier versions whose rows were deleted.
+    pub purged_versions: u64,
+}
+
+/// A list with its current version, as `lists show` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSummary {
+    pub name: String,
+    pub kind: ListKind,
+    pub source: String,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Versions imported so far.
+    pub versions: i64,
+    /// The current version (none before a first successful import).
+    pub version: Option<i64>,
+    pub imported_at: Option<String>,
+    pub file_name: Option<String>,
+    pub format: Option<String>,
+    pub rows_read: i64,
+    pub rows_imported: i64,
+    pub rows_rejected: i64,
+    pub rows_skipped: i64,
+}
+
+/// A person on the current version of an active list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub list: Arc<str>,
+    pub kind: ListKind,
+    /// What an officer is asked to do on a confirmed hit.
+    pub action: Arc<str>,
+    pub entry: AlertEntry,
+}
+
+/// A reported document found by [`Store::find_documents`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentMatch {
+    pub list: String,
+    /// The normalised number as reported.
+    pub number: String,
+    pub issuing_state: Option<CountryCode>,
+    pub document_type: String,
+    pub status: DocumentStatus,
+    pub reported_at: String,
+}
+
+/// Exact matches and matches through confusable characters (O/0, I/1 …).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentMatches {
+    pub exact: Vec<DocumentMatch>,
+    pub possible: Vec<DocumentMatch>,
+}
+
+impl Store {
+    /// Imports `rows` as the list's new version, all or nothing: one
+    /// transaction creates the list if needed, writes the version and its
+    /// rows, makes it current and (unless asked to keep them) deletes the
+    /// rows of earlier versions. On any error nothing is changed.
+    pub async fn import_version(&self, v: &NewVersion<'_>, rows: &ListRows) -> Result<ImportOutcome, StoreError> {
+        match (v.kind, rows) {
+            (ListKind::Documents, ListRows::Documents(_)) => {}
+            (ListKind::Documents, ListRows::Entries(_)) => {
+                return Err(StoreError::Conflict(
+                    "a documents list takes document rows (--format documents), not persons".into(),
+                ));
+            }
+            (k, ListRows::Documents(_)) => {
+                return Err(StoreError::Conflict(format!(
+                    "a {} list takes persons (--format csv or ftm), not documents",
+                    k.as_str()
+                )));
+            }
+            _ => {}
+        }
+        let now = now_rfc3339();
+        let action = v.kind.default_action();
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, kind FROM alert_lists WHERE name = $1")
+                .bind(v.list)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (list_id, created_list) = match existing {
+                Some((id, kind)) => {
+                    if kind != v.kind.as_str() {
+                        return Err(StoreError::Conflict(format!(
+                            "list '{}' is a {kind} list; it cannot take a {} version",
+                            v.list,
+                            v.kind.as_str()
+                        )));
+                    }
+                    (id, false)
+                }
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO alert_lists (name, kind, source, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+                    )
+                    .bind(v.list)
+                    .bind(v.kind.as_str())
+                    .bind(v.source.unwrap_or(""))
+                    .bind(&now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    (id, true)
+                }
+            };
+            let version: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM list_versions WHERE list_id = $1")
+                    .bind(list_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let version = version + 1;
+            let version_id: i64 = sqlx::query_scalar(
+                "INSERT INTO list_versions (list_id, version, imported_at, file_name, format, rows_read, \
+                 rows_imported, rows_rejected, rows_skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
+            )
+            .bind(list_id)
+            .bind(version)
+            .bind(&now)
+            .bind(v.file_name)
+            .bind(v.format)
+            .bind(v.rows_read as i64)
+            .bind(rows.len() as i64)
+            .bind(v.rows_skipped as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+            match rows {
+                ListRows::Entries(e) => BulkConn::insert_entries(&mut *tx, version_id, action, e).await?,
+                ListRows::Documents(d) => BulkConn::insert_documents(&mut *tx, version_id, d).await?,
+            }
+            sqlx::query("UPDATE alert_lists SET current_version_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(version_id)
+                .bind(&now)
+                .bind(list_id)
+                .execute(&mut *tx)
+                .await?;
+            if let (Some(source), false) = (v.source, created_list) {
+                sqlx::query("UPDATE alert_lists SET source = $1 WHERE id = $2")
+                    .bind(source)
+                    .bind(list_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let mut purged_versions = 0;
+            if !v.keep_old_versions {
+                let old: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM list_versions WHERE list_id = $1 AND id <> $2 AND purged_at IS NULL",
+                )
+                .bind(list_id)
+                .bind(version_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                for id in &old {
+                    BulkConn::delete_version_rows(&mut *tx, *id).await?;
+                    sqlx::query("UPDATE list_versions SET purged_at = $1 WHERE id = $2")
+                        .bind(&now)
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                purged_versions = old.len() as u64;
+            }
+            tx.commit().await?;
+            Ok(ImportOutcome { list_id, version_id, version, rows_imported: rows.len() as u64, created_list, purged_versions })
+        })
+    }
+
+    /// Every list with its current version, by name.
+    pub async fn lists(&self) -> Result<Vec<ListSummary>, StoreError> {
+        const SQL: &str = "SELECT l.name, l.kind, l.source, l.active, l.created_at, l.updated_at, \
+             (SELECT COUNT(*) FROM list_versions x WHERE x.list_id = l.id), \
+             v.version, v.imported_at, v.file_name, v.format, v.rows_read, v.rows_imported, v.rows_rejected, \
+             v.rows_skipped \
+             FROM alert_lists l LEFT JOIN list_versions v ON v.id = l.current_version_id ORDER BY l.name";
+        on_pool!(self, p => {
+            let rows = sqlx::query(SQL).fetch_all(p).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let kind: String = r.try_get(1)?;
+                out.push(ListSummary {
+                    name: r.try_get(0)?,
+                    kind: parse_kind(&kind)?,
+                    source: r.try_get(2)?,
+                    active: r.try_get(3)?,
+                    created_at: r.try_get(4)?,
+                    updated_at: r.try_get(5)?,
+                    versions: r.try_get(6)?,
+                    version: r.try_get(7)?,
+                    imported_at: r.try_get(8)?,
+                    file_name: r.try_get(9)?,
+                    format: r.try_get(10)?,
+                    rows_read: r.try_get::<Option<i64>, _>(11)?.unwrap_or(0),
+                    rows_imported: r.try_get::<Option<i64>, _>(12)?.unwrap_or(0),
+                    rows_rejected: r.try_get::<Option<i64>, _>(13)?.unwrap_or(0),
+                    rows_skipped: r.try_get::<Option<i64>, _>(14)?.unwrap_or(0),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The persons of the current version of every active list (the input
+    /// of the screening index), list by list.
+    pub async fn current_entries(&self) -> Result<Vec<StoredEntry>, StoreError> {
+        const SQL: &str = "SELECT l.name, l.kind, e.action, e.data FROM alert_lists l \
+             JOIN list_entries e ON e.version_id = l.current_version_id \
+             WHERE l.active ORDER BY l.name, e.entry_id";
+        on_pool!(self, p => {
+            let mut out = Vec::new();
+            let mut rows = sqlx::query(SQL).fetch(p);
+            let mut last: Option<(Arc<str>, Arc<str>, ListKind)> = None;
+            while let Some(r) = rows.try_next().await? {
+                let name: &str = r.try_get(0)?;
+                let action: &str = r.try_get(2)?;
+                let (list, action, kind) = match &last {
+                    Some((l, a, k)) if &**l == name && &**a == action => (l.clone(), a.clone(), *k),
+                    _ => {
+                        let kind = parse_kind(r.try_get(1)?)?;
+                        let t = (Arc::<str>::from(name), Arc::<str>::from(action), kind);
+                        last = Some(t.clone());
+                        t
+                    }
+                };
+                let data: &str = r.try_get(3)?;
+                let entry: AlertEntry =
+                    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("list entry of {list}: {e}")))?;
+                out.push(StoredEntry { list, kind, action, entry });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Builds the in-memory document index from the current version of
+    /// every active documents list.
+    pub async fn document_index(&self) -> Result<DocumentIndex, StoreError> {
+        const SQL: &str = "SELECT d.number, d.confusable_key, d.issuing_state, d.status FROM alert_lists l \
+             JOIN documents d ON d.version_id = l.current_version_id WHERE l.active";
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(v.rows_imported), 0) AS BIGINT) FROM alert_lists l \
+             JOIN list_versions v ON v.id = l.current_version_id WHERE l.active AND l.kind = 'documents'",
+        ).fetch_one(p).await?);
+        let mut b = DocumentIndexBuilder::with_capacity(n.max(0) as usize);
+        on_pool!(self, p => {
+            let mut rows = sqlx::query(SQL).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                let state = parse_state(r.try_get(2)?)?;
+                let status = parse_status(r.try_get(3)?)?;
+                b.push_normalised(r.try_get(0)?, r.try_get(1)?, state, status);
+            }
+        });
+        Ok(b.finish())
+    }
+
+    /// Looks a document up in the current version of every active documents
+    /// list: exact matches on the normalised number, and possible matches
+    /// through confusable characters. With `state`, reports of other issuing
+    /// states are left out (reports without a state are kept).
+    pub async fn find_documents(
+        &self,
+        number: &DocumentNumber,
+        state: Option<CountryCode>,
+    ) -> Result<DocumentMatches, StoreError> {
+        const SQL: &str = "SELECT l.name, d.number, d.issuing_state, d.document_type, d.status, d.reported_at \
+             FROM documents d JOIN alert_lists l ON l.current_version_id = d.version_id \
+             WHERE l.active AND d.confusable_key = $1 \
+             AND ($2 = '' OR d.issuing_state = $2 OR d.issuing_state = '') \
+             ORDER BY l.name, d.number, d.issuing_state";
+        let state_s = state.map(|s| s.as_str().to_string()).unwrap_or_default();
+        let mut out = DocumentMatches::default();
+        on_pool!(self, p => {
+            let rows = sqlx::query(SQL).bind(number.confusable_key()).bind(&state_s).fetch_all(p).await?;
+            for r in rows {
+                let m = DocumentMatch {
+                    list: r.try_get(0)?,
+                    number: r.try_get(1)?,
+                    issuing_state: parse_state(r.try_get(2)?)?,
+                    document_type: r.try_get(3)?,
+                    status: parse_status(r.try_get(4)?)?,
+                    reported_at: r.try_get(5)?,
+                };
+                if m.number == number.as_str() { out.exact.push(m) } else { out.possible.push(m) }
+            }
+        });
+        Ok(out)
+    }
+
+    /// Rows stored for one version (entries or documents), for checks.
+    pub async fn version_row_count(&self, list: &str, version: i64) -> Result<i64, StoreError> {
+        const SQL: &str = "SELECT (SELECT COUNT(*) FROM list_entries e WHERE e.version_id = v.id) + \
+             (SELECT COUNT(*) FROM documents d WHERE d.version_id = v.id) \
+             FROM list_versions v JOIN alert_lists l ON l.id = v.list_id WHERE l.name = $1 AND v.version = $2";
+        on_pool!(self, p => {
+            let n: Option<i64> = sqlx::query_scalar(SQL).bind(list).bind(version).fetch_optional(p).await?;
+            Ok(n.unwrap_or(0))
+        })
+    }
+}
+
+fn parse_kind(s: &str) -> Result<ListKind, StoreError> {
+    ListKind::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_status(s: &str) -> Result<DocumentStatus, StoreError> {
+    DocumentStatus::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_state(s: &str) -> Result<Option<CountryCode>, StoreError> {
+    CountryCode::parse_opt(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn entry_json(e: &AlertEntry) -> Result<String, sqlx::Error> {
+    serde_json::to_string(e).map_err(|err| sqlx::Error::Encode(Box::new(err)))
+}
+
+/// Backend-specific bulk writes, inside the import's transaction.
+trait BulkConn {
+    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error>;
+    async fn insert_documents(&mut self, version_id: i64, rows: &[DocumentRecord]) -> Result<(), sqlx::Error>;
+    async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error>;
+}
+
+/// `INSERT … VALUES (?, …), (?, …) …` for `n` rows of `cols` columns.
+fn multi_row_insert(table_cols: &str, cols: usize, n: usize) -> Arc<str> {
+    let one = format!("({})", vec!["?"; cols].join(","));
+    let mut sql = String::with_capacity(table_cols.len() + n * (one.len() + 1) + 16);
+    sql.push_str("INSERT INTO ");
+    sql.push_str(table_cols);
+    sql.push_str(" VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&one);
+    }
+    sql.into()
+}
+
+/// SQLite: multi-row INSERTs of a fixed size, so one prepared statement is
+/// reused for every full chunk (well under SQLite's 32 766 parameters).
+const SQLITE_CHUNK: usize = 500;
+const ENTRY_COLS: &str = "list_entries (version_id, entry_id, given_names, surnames, action, data)";
+const DOC_COLS: &str =
+    "documents (version_id, number, confusable_key, issuing_state, document_type, status, reported_at)";
+
+impl BulkConn for SqliteConnection {
+    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error> {
+        let full = multi_row_insert(ENTRY_COLS, 6, SQLITE_CHUNK);
+        for chunk in rows.chunks(SQLITE_CHUNK) {
+            let sql =
+                if chunk.len() == SQLITE_CHUNK { full.clone() } else { multi_row_insert(ENTRY_COLS, 6, chunk.len()) };
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for e in chunk {
+                q = q
+                    .bind(version_id)
+                    .bind(e.id.clone())
+                    .bind(e.given_names.clone())
+                    .bind(e.surnames.clone())
+                    .bind(action.to_string())
+                    .bind(entry_json(e)?);
+            }
+            q.execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_documents(&mut self, version_id: i64, rows: &[DocumentRecord]) -> Result<(), sqlx::Error> {
+        let full = multi_row_insert(DOC_COLS, 7, SQLITE_CHUNK);
+        for chunk in rows.chunks(SQLITE_CHUNK) {
+            let sql =
+                if chunk.len() == SQLITE_CHUNK { full.clone() } else { multi_row_insert(DOC_COLS, 7, chunk.len()) };
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for d in chunk {
+                q = q
+                    .bind(version_id)
+                    .bind(d.document_number.as_str().to_string())
+                    .bind(d.document_number.confusable_key())
+                    .bind(d.issuing_state.map(|s| s.as_str().to_string()).unwrap_or_default())
+                    .bind(d.document_type.clone())
+                    .bind(d.status.as_str())
+                    .bind(d.reported_at.clone());
+            }
+            q.execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM list_entries WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
+        sqlx::query("DELETE FROM documents WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
+        Ok(())
+    }
+}
+
+/// PostgreSQL: one `INSERT … SELECT FROM UNNEST(arrays)` per chunk — a
+/// handful of parameters whatever the number of rows.
+const PG_CHUNK: usize = 20_000;
+
+impl BulkConn for PgConnection {
+    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(PG_CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
+            let given: Vec<&str> = chunk.iter().map(|e| e.given_names.as_str()).collect();
+            let sur: Vec<&str> = chunk.iter().map(|e| e.surnames.as_str()).collect();
+            let data = chunk.iter().map(entry_json).collect::<Result<Vec<String>, _>>()?;
+            sqlx::query(
+                "INSERT INTO list_entries (version_id, entry_id, given_names, surnames, action, data) \
+                 SELECT $1, t.id, t.g, t.s, $5, t.d FROM UNNEST($2::text[], $3::text[], $4::text[], $6::text[]) \
+                 AS t(id, g, s, d)",
+            )
+            .bind(version_id)
+            .bind(&ids)
+            .bind(&given)
+            .bind(&sur)
+            .bind(action)
+            .bind(&data)
+            .execute(&mut *self)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_documents(&mut self, version_id: i64, rows: &[DocumentRecord]) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(PG_CHUNK) {
+            let number: Vec<&str> = chunk.iter().map(|d| d.document_number.as_str()).collect();
+            let ckey: Vec<String> = chunk.iter().map(|d| d.document_number.confusable_key()).collect();
+            let state: Vec<&str> =
+                chunk.iter().map(|d| d.issuing_state.as_ref().map(|s| s.as_str()).unwrap_or("")).collect();
+            let dtype: Vec<&str> = chunk.iter().map(|d| d.document_type.as_str()).collect();
+            let status: Vec<&str> = chunk.iter().map(|d| d.status.as_str()).collect();
+            let reported: Vec<&str> = chunk.iter().map(|d| d.reported_at.as_str()).collect();
+            sqlx::query(
+                "INSERT INTO documents (version_id, number, confusable_key, issuing_state, document_type, status, \
+                 reported_at) SELECT $1, t.* FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                 $7::text[]) AS t",
+            )
+            .bind(version_id)
+            .bind(&number)
+            .bind(&ckey)
+            .bind(&state)
+            .bind(&dtype)
+            .bind(&status)
+            .bind(&reported)
+            .execute(&mut *self)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM list_entries WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
+        sqlx::query("DELETE FROM documents WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
+        Ok(())
+    }
+}

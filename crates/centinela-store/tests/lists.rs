@@ -1,0 +1,186 @@
+//! Store tests: always against SQLite in a temp dir; also against PostgreSQL
+//! when `CENTINELA_TEST_PG` holds a URL (each test gets a fresh database;
+//! `scripts/pg-test-server` starts a throwaway server).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use centinela_domain::{AlertEntry, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Sex};
+use centinela_store::{Backend, ListRows, NewVersion, Store, StoreError};
+
+/// A fresh store per backend available: SQLite always, PostgreSQL if asked.
+async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut out = vec![(Store::connect(path.to_str().unwrap()).await.unwrap(), Some(dir))];
+    match std::env::var("CENTINELA_TEST_PG") {
+        Ok(url) if !url.is_empty() => out.push((fresh_pg(&url).await, None)),
+        _ => {
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| eprintln!("CENTINELA_TEST_PG not set: PostgreSQL store tests skipped"));
+        }
+    }
+    out
+}
+
+async fn fresh_pg(url: &str) -> Store {
+    use sqlx::Connection;
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!("centinela_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+    let mut admin = sqlx::PgConnection::connect(url).await.expect("CENTINELA_TEST_PG: cannot connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+    assert_eq!(store.backend(), Backend::Postgres);
+    store
+}
+
+fn person(id: &str, given: &str, sur: &str) -> AlertEntry {
+    AlertEntry {
+        id: id.into(),
+        given_names: given.into(),
+        surnames: sur.into(),
+        aliases: vec![format!("{sur} alias")],
+        birth_dates: vec![centinela_domain::BirthDate::parse("1980-03").unwrap()],
+        nationalities: vec![CountryCode::parse("MEX").unwrap()],
+        sex: Sex::Female,
+        document_numbers: vec![DocumentNumber::parse("G123").unwrap()],
+        notes: "n".into(),
+    }
+}
+
+fn doc(n: &str, state: Option<&str>, status: DocumentStatus) -> DocumentRecord {
+    DocumentRecord {
+        document_number: DocumentNumber::parse(n).unwrap(),
+        issuing_state: state.map(|s| CountryCode::parse(s).unwrap()),
+        document_type: "P".into(),
+        status,
+        reported_at: "2024-01-05".into(),
+    }
+}
+
+fn version<'a>(list: &'a str, kind: ListKind, rows: usize) -> NewVersion<'a> {
+    NewVersion {
+        list,
+        kind,
+        source: Some("test"),
+        file_name: "f.csv",
+        format: "csv",
+        rows_read: rows as u64,
+        rows_skipped: 0,
+        keep_old_versions: false,
+    }
+}
+
+#[tokio::test]
+async fn versions_replace_each_other_atomically() {
+    for (store, _dir) in stores().await {
+        let v1: Vec<_> = (0..1200).map(|i| person(&format!("A{i}"), "Ana", "Ruiz")).collect();
+        let out =
+            store.import_version(&version("red", ListKind::Wanted, v1.len()), &ListRows::Entries(v1)).await.unwrap();
+        assert_eq!((out.version, out.rows_imported, out.created_list), (1, 1200, true));
+
+        let v2 = vec![person("B1", "Luis", "Soto"), person("B2", "Eva", "Paz")];
+        let out =
+            store.import_version(&version("red", ListKind::Wanted, 2), &ListRows::Entries(v2.clone())).await.unwrap();
+        assert_eq!((out.version, out.rows_imported, out.purged_versions), (2, 2, 1));
+        assert_eq!(store.version_row_count("red", 1).await.unwrap(), 0);
+        let cur = store.current_entries().await.unwrap();
+        assert_eq!(cur.iter().map(|e| e.entry.clone()).collect::<Vec<_>>(), v2);
+        assert_eq!(cur[0].action.as_ref(), ListKind::Wanted.default_action());
+        assert_eq!(&*cur[0].list, "red");
+
+        // A version that fails half-way (duplicate ids break the primary
+        // key) changes nothing.
+        let bad = vec![person("C1", "X", "Y"), person("C1", "X", "Y")];
+        assert!(store.import_version(&version("red", ListKind::Wanted, 2), &ListRows::Entries(bad)).await.is_err());
+        let lists = store.lists().await.unwrap();
+        assert_eq!(lists.len(), 1);
+        assert_eq!((lists[0].version, lists[0].versions, lists[0].rows_imported), (Some(2), 2, 2));
+        assert_eq!(store.current_entries().await.unwrap().len(), 2);
+
+        // Wrong kind for an existing list, or rows of the wrong sort.
+        let err = store
+            .import_version(&version("red", ListKind::Missing, 1), &ListRows::Entries(vec![person("D", "a", "b")]))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        let err = store
+            .import_version(&version("docs", ListKind::Documents, 1), &ListRows::Entries(vec![]))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)));
+        assert_eq!(store.lists().await.unwrap().len(), 1);
+
+        // Keeping old versions.
+        let mut nv = version("red", ListKind::Wanted, 1);
+        nv.keep_old_versions = true;
+        store.import_version(&nv, &ListRows::Entries(vec![person("E1", "a", "b")])).await.unwrap();
+        assert_eq!(store.version_row_count("red", 2).await.unwrap(), 2);
+        assert_eq!(store.current_entries().await.unwrap().len(), 1);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn documents_lookups() {
+    for (store, _dir) in stores().await {
+        let mut docs = vec![
+            doc("G1234567", Some("MEX"), DocumentStatus::Stolen),
+            doc("AB10O", Some("GTM"), DocumentStatus::Lost),
+            doc("X1", None, DocumentStatus::Revoked),
+        ];
+        docs.extend((0..2500).map(|i| doc(&format!("N{i:06}"), Some("SLV"), DocumentStatus::StolenBlank)));
+        let mut nv = version("sltd", ListKind::Documents, docs.len());
+        nv.format = "documents";
+        store.import_version(&nv, &ListRows::Documents(docs)).await.unwrap();
+
+        let n = |s: &str| DocumentNumber::parse(s).unwrap();
+        let mex = Some(CountryCode::parse("MEX").unwrap());
+        let m = store.find_documents(&n("G1234567"), mex).await.unwrap();
+        assert_eq!((m.exact.len(), m.possible.len()), (1, 0));
+        assert_eq!(m.exact[0].status, DocumentStatus::Stolen);
+        assert_eq!(m.exact[0].list, "sltd");
+        assert!(
+            store
+                .find_documents(&n("G1234567"), Some(CountryCode::parse("GTM").unwrap()))
+                .await
+                .unwrap()
+                .exact
+                .is_empty()
+        );
+        let m = store.find_documents(&n("G12345G7"), None).await.unwrap();
+        assert_eq!((m.exact.len(), m.possible.len()), (0, 1));
+        assert_eq!(m.possible[0].number, "G1234567");
+        assert_eq!(store.find_documents(&n("X1"), mex).await.unwrap().exact.len(), 1);
+        assert_eq!(store.find_documents(&n("N002499"), None).await.unwrap().exact.len(), 1);
+
+        let idx = store.document_index().await.unwrap();
+        assert_eq!(idx.len(), 2503);
+        assert_eq!(idx.lookup(&n("G1234567"), mex).exact.len(), 1);
+        assert_eq!(idx.lookup(&n("A8I00"), None).possible.len(), 1);
+        assert!(idx.lookup(&n("N002500"), None).is_empty());
+
+        // A new version replaces the reports; the index follows.
+        store.import_version(&nv, &ListRows::Documents(vec![doc("Z9", None, DocumentStatus::Lost)])).await.unwrap();
+        assert!(store.find_documents(&n("G1234567"), None).await.unwrap().exact.is_empty());
+        assert_eq!(store.document_index().await.unwrap().len(), 1);
+        let lists = store.lists().await.unwrap();
+        assert_eq!((lists[0].kind, lists[0].version, lists[0].rows_imported), (ListKind::Documents, Some(2), 1));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn reopening_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let store = Store::connect(path.to_str().unwrap()).await.unwrap();
+    store
+        .import_version(&version("w", ListKind::Watch, 1), &ListRows::Entries(vec![person("1", "a", "b")]))
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    assert_eq!(store.current_entries().await.unwrap().len(), 1);
+}
