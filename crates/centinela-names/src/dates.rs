@@ -53,8 +53,8 @@ impl DateMatch {
             DateMatch::YearTypo => 6.0,
             DateMatch::DayOrMonthTypo => 4.0,
             DateMatch::SameYearMonth => 3.0,
-            DateMatch::SameYear => -2.0,
-            DateMatch::Close => -1.0,
+            DateMatch::SameYear => -8.0,
+            DateMatch::Close => -3.0,
             DateMatch::Different => DATE_CLASH,
         }
     }
@@ -76,7 +76,7 @@ impl DateMatch {
 }
 
 /// Weight of a clear birth-date disagreement (nats).
-pub const DATE_CLASH: f64 = -10.0;
+pub const DATE_CLASH: f64 = -12.0;
 
 fn one_digit_apart(a: u16, b: u16) -> bool {
     let digits = |x: u16| [x / 1000 % 10, x / 100 % 10, x / 10 % 10, x % 10];

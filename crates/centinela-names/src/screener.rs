@@ -43,8 +43,10 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 pub const NAME_CAP: f64 = 8.0;
 /// Bias of the logistic (nats).
 pub const BIAS: f64 = -2.0;
-/// Cost of a name token on one side facing a different one on the other.
-const CONFLICT: f64 = -2.0;
+/// Cost of a listed surname facing a different one in the query (a
+/// different family), and of a listed given name facing a different one.
+const CONFLICT_SURNAME: f64 = -4.5;
+const CONFLICT_GIVEN: f64 = -2.5;
 /// Cost of a name token present on one side only (dropped second surname,
 /// middle name left out).
 const MISSING: f64 = -0.7;
@@ -144,7 +146,7 @@ pub struct Screener {
     tok_text_off: Vec<u32>,
     tok_code: Vec<u8>,
     tok_code_off: Vec<u32>,
-    tok_key: Vec<u32>,
+    tok_info: Vec<f32>,
     slot_off: Vec<u32>,
     slots: Vec<Slot>,
     date0: Vec<u32>,
@@ -170,21 +172,31 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { acc: Vec::new(), touched: Vec::new(), cand: Vec::new() }) };
 }
 
-/// Index keys of a phonetic code: the code, and for long codes its first and
-/// last four letters.
+/// Index keys of a phonetic code, with their weight in the pre-ranking:
+/// the code itself; for codes of four letters or more, each code with one
+/// letter deleted (so that one typo, insertion, deletion or transposition on
+/// either side still shares a key: the symmetric-deletion scheme); for long
+/// codes, the first four letters (truncated names).
 fn keys_of(code: &[u8], mut f: impl FnMut(&[u8], f32)) {
-    let mut buf = [0u8; 64];
-    let n = code.len().min(63);
-    buf[0] = b'=';
-    buf[1..=n].copy_from_slice(&code[..n]);
-    f(&buf[..=n], 1.0);
+    let mut buf = [0u8; 40];
+    let n = code.len().min(39);
+    let code = &code[..n];
+    buf[1..=n].copy_from_slice(code);
+    f(&buf[1..=n], 1.0);
+    if n >= 4 {
+        for i in 0..n {
+            if i > 0 && code[i] == code[i - 1] {
+                continue;
+            }
+            buf[1..=i].copy_from_slice(&code[..i]);
+            buf[i + 1..n].copy_from_slice(&code[i + 1..]);
+            f(&buf[1..n], 0.25);
+        }
+    }
     if n >= 6 {
         buf[0] = b'<';
         buf[1..5].copy_from_slice(&code[..4]);
-        f(&buf[..5], 0.5);
-        buf[0] = b'>';
-        buf[1..5].copy_from_slice(&code[n - 4..n]);
-        f(&buf[..5], 0.5);
+        f(&buf[..5], 0.3);
     }
 }
 
@@ -287,16 +299,20 @@ impl Screener {
         drop(tok_strings);
         // Keys of every token.
         let mut key_map: HashMap<Box<[u8]>, u32> = HashMap::new();
-        let mut tok_keys: Vec<[u32; 3]> = Vec::with_capacity(codes.len());
+        let mut tok_keys: Vec<Vec<u32>> = Vec::with_capacity(codes.len());
         let mut tok_key = Vec::with_capacity(codes.len());
         for c in &codes {
-            let mut ks = [NONE; 3];
-            let mut i = 0;
+            let mut ks = Vec::with_capacity(c.len() + 2);
             keys_of(c, |k, _| {
                 let n = key_map.len() as u32;
-                let id = *key_map.entry(k.into()).or_insert(n);
-                ks[i] = id;
-                i += 1;
+                let id = match key_map.get(k) {
+                    Some(&id) => id,
+                    None => {
+                        key_map.insert(k.into(), n);
+                        n
+                    }
+                };
+                ks.push(id);
             });
             tok_key.push(ks[0]);
             tok_keys.push(ks);
@@ -304,23 +320,33 @@ impl Screener {
         drop(codes);
         let nkeys = key_map.len();
         // Postings: every entry under every key of its tokens, once.
-        let per_entry: Vec<Vec<u32>> = (0..entries.len())
+        let per_entry: Vec<(Vec<u32>, Vec<u32>)> = (0..entries.len())
             .into_par_iter()
             .map(|e| {
                 let mut ks = Vec::new();
+                let mut exact = Vec::new();
                 for s in &slots[slot_off[e] as usize..slot_off[e + 1] as usize] {
-                    ks.extend(tok_keys[s.tok as usize].iter().copied().filter(|&k| k != NONE));
+                    ks.extend_from_slice(&tok_keys[s.tok as usize]);
+                    exact.push(tok_key[s.tok as usize]);
                     if s.joined != NONE {
-                        ks.extend(tok_keys[s.joined as usize].iter().copied().filter(|&k| k != NONE));
+                        ks.extend_from_slice(&tok_keys[s.joined as usize]);
                     }
                 }
                 ks.sort_unstable();
                 ks.dedup();
-                ks
+                exact.sort_unstable();
+                exact.dedup();
+                (ks, exact)
             })
             .collect();
+        let mut code_df = vec![0u32; nkeys];
+        for (_, exact) in &per_entry {
+            for &k in exact {
+                code_df[k as usize] += 1;
+            }
+        }
         let mut counts = vec![0u32; nkeys + 1];
-        for ks in &per_entry {
+        for (ks, _) in &per_entry {
             for &k in ks {
                 counts[k as usize + 1] += 1;
             }
@@ -331,7 +357,7 @@ impl Screener {
         let post_off = counts.clone();
         let mut fill = counts;
         let mut post = vec![0u32; *post_off.last().unwrap_or(&0) as usize];
-        for (e, ks) in per_entry.iter().enumerate() {
+        for (e, (ks, _)) in per_entry.iter().enumerate() {
             for &k in ks {
                 post[fill[k as usize] as usize] = e as u32;
                 fill[k as usize] += 1;
@@ -344,6 +370,10 @@ impl Screener {
                 let df = (post_off[k + 1] - post_off[k]) as f64;
                 ((n + PSEUDO_A) / (df + PSEUDO_A * PSEUDO_P0)).ln().max(0.05) as f32
             })
+            .collect();
+        let tok_info: Vec<f32> = tok_key
+            .iter()
+            .map(|&k| ((n + PSEUDO_A) / (code_df[k as usize] as f64 + PSEUDO_A * PSEUDO_P0)).ln().max(0.05) as f32)
             .collect();
         let common_limit = (entries.len() / 64).max(4096);
         let mut key_bits = vec![NONE; nkeys];
@@ -379,7 +409,7 @@ impl Screener {
             tok_text_off,
             tok_code,
             tok_code_off,
-            tok_key,
+            tok_info,
             slot_off,
             slots,
             date0,
@@ -417,7 +447,7 @@ impl Screener {
     }
 
     fn info(&self, t: u32) -> f64 {
-        self.key_info[self.tok_key[t as usize] as usize] as f64
+        self.tok_info[t as usize] as f64
     }
 
     fn prepare_query(&self, q: &Query) -> PreparedQuery {
@@ -737,8 +767,13 @@ impl Screener {
         let uq = nq - matched;
         let ue = ne - matched;
         let conflicts = uq.min(ue);
-        let missing = uq.max(ue) - conflicts;
-        let penalty = conflicts as f64 * CONFLICT + missing as f64 * MISSING;
+        // Conflicts are charged first to the listed surnames left unmatched:
+        // a different surname is stronger evidence than a different given name.
+        let ue_sur = (0..ne).filter(|&j| !used_e[j] && rec[j].field != Field::Given).count();
+        let sur_conf = conflicts.min(ue_sur);
+        let penalty = sur_conf as f64 * CONFLICT_SURNAME
+            + (conflicts - sur_conf) as f64 * CONFLICT_GIVEN
+            + (uq.max(ue) - conflicts) as f64 * MISSING;
         if let Some(ex) = ex
             && (uq > 0 || ue > 0)
         {
