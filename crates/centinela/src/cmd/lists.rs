@@ -1,13 +1,353 @@
+//! `centinela lists …`: import alert lists (all or nothing), show them, and
+//! look documents up. Parsing is `centinela-lists`; storage `centinela-store`.
+
+use std::fs::File;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
+use centinela_domain::{AlertEntry, DocumentNumber, DocumentRecord, ListKind};
+use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError, countries};
+use centinela_store::{DocumentMatch, ListRows, NewVersion, Store};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+
 use crate::Global;
+use crate::cmd::Unreadable;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// (being written)
-    Import {},
+    /// Import a file as a list's new version. All or nothing: one rejected
+    /// row and nothing is imported (the current version stays in force).
+    Import(ImportArgs),
+    /// Show the lists with their kind, current version, rows and import time.
+    Show {
+        /// One JSON object per list instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look a travel document up in the current documents lists.
+    CheckDocument {
+        /// The document number (spaces, dashes and `<` are ignored).
+        #[arg(long)]
+        number: String,
+        /// Issuing state (alpha-3 such as MEX; alpha-2 accepted). Without it,
+        /// reports of every state count.
+        #[arg(long)]
+        state: Option<String>,
+        /// Print a JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub fn run(_cmd: Command, _global: &Global) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The list's name (created on its first import).
+    #[arg(long)]
+    name: String,
+    /// wanted, missing, documents or watch.
+    #[arg(long, value_parser = parse_kind)]
+    kind: ListKind,
+    /// File format.
+    #[arg(long, value_enum)]
+    format: Format,
+    /// Where the list comes from (free text, e.g. "INTERPOL SLTD 2026-11-23").
+    #[arg(long)]
+    source: Option<String>,
+    /// Keep the rows of earlier versions instead of deleting them (their
+    /// metadata is always kept).
+    #[arg(long)]
+    keep_old_versions: bool,
+    /// The file to import.
+    file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// id,given_names,surnames,birth_date,nationality,sex[,aliases,document_numbers,notes]
+    Csv,
+    /// FollowTheMoney JSON lines (OpenSanctions); only Person entities.
+    Ftm,
+    /// document_number,issuing_state,document_type,status,reported_at
+    Documents,
+}
+
+impl Format {
+    fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Ftm => "ftm",
+            Format::Documents => "documents",
+        }
+    }
+}
+
+fn parse_kind(s: &str) -> Result<ListKind, String> {
+    ListKind::parse(s).map_err(|e| e.to_string())
+}
+
+pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    rt.block_on(async {
+        match cmd {
+            Command::Import(args) => import(args, global).await,
+            Command::Show { json } => show(global, json).await,
+            Command::CheckDocument { number, state, json } => {
+                check_document(global, &number, state.as_deref(), json).await
+            }
+        }
+    })
+}
+
+async fn open_store(global: &Global) -> anyhow::Result<Store> {
+    Store::connect(&global.db)
+        .await
+        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))
+}
+
+/// How many rejected lines are printed one by one.
+const SHOWN_ERRORS: usize = 20;
+
+/// What parsing a whole file gave.
+struct Parsed {
+    rows: ListRows,
+    read: u64,
+    skipped: u64,
+    skipped_detail: String,
+    dropped_values: u64,
+    rejected: Vec<ParseError>,
+    rejected_count: u64,
+}
+
+async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let shown = args.file.display().to_string();
+    let file = File::open(&args.file).map_err(|e| Unreadable(format!("{shown}: cannot open: {e}")))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(len);
+    let reader = bar.wrap_read(file);
+    let parsed = parse_file(reader, args.format, &shown)?;
+    bar.finish_and_clear();
+
+    if parsed.rejected_count > 0 {
+        for e in &parsed.rejected {
+            eprintln!("{shown}:{}: field {}: {}", e.line, e.field, e.message);
+        }
+        if parsed.rejected_count > parsed.rejected.len() as u64 {
+            eprintln!("… and {} more rejected rows", parsed.rejected_count - parsed.rejected.len() as u64);
+        }
+        println!("read {}, imported 0, rejected {}", parsed.read, parsed.rejected_count);
+        let first = &parsed.rejected[0];
+        anyhow::bail!(
+            "{shown}: {} of {} rows rejected, nothing imported (first: line {}, field {}: {})",
+            parsed.rejected_count,
+            parsed.read,
+            first.line,
+            first.field,
+            first.message
+        );
+    }
+
+    let store = open_store(global).await?;
+    let file_name =
+        Path::new(&args.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(shown.clone());
+    let nv = NewVersion {
+        list: &args.name,
+        kind: args.kind,
+        source: args.source.as_deref(),
+        file_name: &file_name,
+        format: args.format.as_str(),
+        rows_read: parsed.read,
+        rows_skipped: parsed.skipped,
+        keep_old_versions: args.keep_old_versions,
+    };
+    let started = std::time::Instant::now();
+    let out = store.import_version(&nv, &parsed.rows).await.with_context(|| format!("importing {shown}"))?;
+    store.close().await;
+    tracing::info!(rows = out.rows_imported, secs = started.elapsed().as_secs_f64(), "list version written");
+    let mut line = format!(
+        "list {} ({}) version {}: read {}, imported {}, rejected 0",
+        args.name,
+        args.kind.as_str(),
+        out.version,
+        parsed.read,
+        out.rows_imported
+    );
+    if parsed.skipped > 0 {
+        line.push_str(&format!(", skipped {} ({})", parsed.skipped, parsed.skipped_detail));
+    }
+    if parsed.dropped_values > 0 {
+        line.push_str(&format!(", {} unusable values dropped", parsed.dropped_values));
+    }
+    println!("{line}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Parses the whole file before anything is written, collecting every
+/// rejected row. An unreadable file or an unusable header is [`Unreadable`].
+fn parse_file<R: Read>(r: R, format: Format, shown: &str) -> anyhow::Result<Parsed> {
+    let mut rejected = Vec::new();
+    let mut rejected_count = 0u64;
+    let mut read = 0u64;
+    let whole = |e: ParseError| Unreadable(format!("{shown}:{}: field {}: {}", e.line, e.field, e.message));
+    let mut take = |res: Result<(), ParseError>| -> Result<(), Unreadable> {
+        read += 1;
+        if let Err(e) = res {
+            if e.field == ParseError::IO_FIELD {
+                return Err(whole(e));
+            }
+            rejected_count += 1;
+            if rejected.len() < SHOWN_ERRORS {
+                rejected.push(e);
+            }
+        }
+        Ok(())
+    };
+    let (rows, skipped, skipped_detail, dropped_values) = match format {
+        Format::Csv => {
+            let mut out: Vec<AlertEntry> = Vec::new();
+            for res in CsvListReader::new(r).map_err(whole)? {
+                take(res.map(|e| out.push(e)))?;
+            }
+            (ListRows::Entries(out), 0, String::new(), 0)
+        }
+        Format::Documents => {
+            let mut out: Vec<DocumentRecord> = Vec::new();
+            for res in DocumentsReader::new(r).map_err(whole)? {
+                take(res.map(|d| out.push(d)))?;
+            }
+            (ListRows::Documents(out), 0, String::new(), 0)
+        }
+        Format::Ftm => {
+            let mut out: Vec<AlertEntry> = Vec::new();
+            let mut rd = FtmReader::new(r);
+            for res in rd.by_ref() {
+                take(res.map(|e| out.push(e)))?;
+            }
+            let stats = rd.stats();
+            let detail = stats.skipped.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
+            (ListRows::Entries(out), stats.skipped_total(), detail, stats.dropped_values)
+        }
+    };
+    // FtM: every non-empty line was read, persons or not.
+    let read = read + skipped;
+    Ok(Parsed { rows, read, skipped, skipped_detail, dropped_values, rejected, rejected_count })
+}
+
+async fn show(global: &Global, as_json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_store(global).await?;
+    let lists = store.lists().await?;
+    store.close().await;
+    if as_json {
+        for l in &lists {
+            println!(
+                "{}",
+                json!({
+                    "name": l.name, "kind": l.kind.as_str(), "source": l.source, "active": l.active,
+                    "version": l.version, "versions": l.versions, "imported_at": l.imported_at,
+                    "file_name": l.file_name, "format": l.format, "rows_read": l.rows_read,
+                    "rows_imported": l.rows_imported, "rows_rejected": l.rows_rejected,
+                    "rows_skipped": l.rows_skipped, "created_at": l.created_at,
+                })
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if lists.is_empty() {
+        println!("no lists");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name_w = lists.iter().map(|l| l.name.chars().count()).max().unwrap_or(4).max(4);
+    println!(
+        "{:<name_w$}  {:<9}  {:>7}  {:>10}  {:>10}  {:<20}  SOURCE",
+        "NAME", "KIND", "VERSION", "ROWS", "READ", "IMPORTED"
+    );
+    for l in &lists {
+        println!(
+            "{:<name_w$}  {:<9}  {:>7}  {:>10}  {:>10}  {:<20}  {}{}",
+            l.name,
+            l.kind.as_str(),
+            l.version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+            l.rows_imported,
+            l.rows_read,
+            l.imported_at.as_deref().unwrap_or("-"),
+            l.source,
+            if l.active { "" } else { " (inactive)" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check_document(global: &Global, number: &str, state: Option<&str>, as_json: bool) -> anyhow::Result<ExitCode> {
+    let num = DocumentNumber::parse(number).map_err(|e| Unreadable(format!("--number: {e}")))?;
+    let state = match state.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(countries::to_alpha3(s).ok_or_else(|| {
+            Unreadable(format!("--state: '{s}' is not a country code: expected an alpha-3 code such as MEX"))
+        })?),
+    };
+    let store = open_store(global).await?;
+    let m = store.find_documents(&num, state).await?;
+    store.close().await;
+    let result = if !m.exact.is_empty() {
+        "exact"
+    } else if !m.possible.is_empty() {
+        "possible"
+    } else {
+        "none"
+    };
+    if as_json {
+        let j = |v: &[DocumentMatch]| -> Vec<serde_json::Value> {
+            v.iter()
+                .map(|d| {
+                    json!({"list": d.list, "number": d.number,
+                        "issuing_state": d.issuing_state.map(|s| s.to_string()),
+                        "document_type": d.document_type, "status": d.status.as_str(),
+                        "reported_at": d.reported_at})
+                })
+                .collect()
+        };
+        println!(
+            "{}",
+            json!({"number": num.as_str(), "result": result, "exact": j(&m.exact), "possible": j(&m.possible)})
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match result {
+        "exact" => println!("EXACT HIT: {} is reported on a documents list", num),
+        "possible" => println!(
+            "POSSIBLE HIT: {} differs only by confusable characters (O/0, I/1 …) from a reported document",
+            num
+        ),
+        _ => println!("no hit: {} is not on the current documents lists", num),
+    }
+    for (label, v) in [("exact", &m.exact), ("possible", &m.possible)] {
+        for d in v.iter() {
+            println!(
+                "  {label}: list {}: {} issued by {} ({}), {}, reported {}",
+                d.list,
+                d.number,
+                d.issuing_state.map(|s| s.to_string()).unwrap_or_else(|| "unknown state".into()),
+                if d.document_type.is_empty() { "type unknown" } else { &d.document_type },
+                d.status.as_str(),
+                if d.reported_at.is_empty() { "-" } else { &d.reported_at }
+            );
+        }
+    }
+    if result != "none" {
+        println!("A hit is advice: the officer checks the document and the report before acting.");
+    }
+    Ok(ExitCode::SUCCESS)
 }
