@@ -3,7 +3,7 @@
 //! reserves for organisations, special nationalities and the specimen state.
 
 /// ISO 3166-1 alpha-3 codes of states and territories.
-const ISO_3166: &[&str] = &[
+pub const ISO_3166: &[&str] = &[
     "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ARE", "ARG", "ARM", "ASM", "ATA", "ATF", "ATG", "AUS", "AUT",
     "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR", "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL",
     "BRA", "BRB", "BRN", "BTN", "BVT", "BWA", "CAF", "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD", "COG",
@@ -24,12 +24,12 @@ const ISO_3166: &[&str] = &[
 
 /// Codes Doc 9303 Part 3 adds that denote a state (or the specimen state):
 /// Kosovo (`RKS`), Zimbabwe's legacy `ZIM`, and Utopia (`UTO`).
-const ICAO_STATES: &[&str] = &["RKS", "UTO", "ZIM"];
+pub const ICAO_STATES: &[&str] = &["RKS", "UTO", "ZIM"];
 
 /// Codes that denote no state: British nationality categories, the EU,
 /// United Nations organisations, other international organisations and
 /// special nationalities (stateless, refugee, unspecified).
-const ICAO_SPECIAL: &[&str] = &[
+pub const ICAO_SPECIAL: &[&str] = &[
     "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "UNA", "UNK", "UNO", "XBA", "XCC", "XCO", "XDC", "XEC", "XES", "XIM",
     "XMP", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
 ];
