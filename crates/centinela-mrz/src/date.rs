@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// A calendar date (proleptic Gregorian). Ordered chronologically.
+/// A calendar date (proleptic Gregorian), years 0–9999. Ordered chronologically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     year: i32,
@@ -28,9 +28,9 @@ pub const fn days_in_month(year: i32, month: u8) -> u8 {
 }
 
 impl Date {
-    /// A date, or `None` when month or day is out of range.
+    /// A date, or `None` when year (0–9999), month or day is out of range.
     pub const fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        if month == 0 || month > 12 || day == 0 || day > days_in_month(year, month) {
+        if year < 0 || year > 9999 || month == 0 || month > 12 || day == 0 || day > days_in_month(year, month) {
             return None;
         }
         Some(Date { year, month, day })
@@ -59,8 +59,16 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
-    /// The date `days` after 1970-01-01. Howard Hinnant's `civil_from_days`.
+    /// The date `days` after 1970-01-01 (clamped to 0000-03-01..=9999-12-31).
+    /// Howard Hinnant's `civil_from_days`.
     pub const fn from_days_since_epoch(days: i64) -> Date {
+        let days = if days < -719_468 {
+            -719_468
+        } else if days > 2_932_896 {
+            2_932_896
+        } else {
+            days
+        };
         let z = days + 719_468;
         let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
         let doe = z - era * 146_097;
@@ -79,9 +87,16 @@ impl Date {
     }
 
     /// The same day `years` later (or earlier); 29 February becomes 28 February
-    /// in a common year.
+    /// in a common year. Saturates at years 0 and 9999.
     pub const fn add_years(self, years: i32) -> Date {
-        let year = self.year + years;
+        let year = self.year.saturating_add(years);
+        let year = if year < 0 {
+            0
+        } else if year > 9999 {
+            9999
+        } else {
+            year
+        };
         let dim = days_in_month(year, self.month);
         Date { year, month: self.month, day: if self.day > dim { dim } else { self.day } }
     }
@@ -145,7 +160,11 @@ mod tests {
     fn epoch_round_trip() {
         assert_eq!(Date::from_days_since_epoch(0), Date::new(1970, 1, 1).unwrap());
         assert_eq!(Date::new(2000, 3, 1).unwrap().days_since_epoch(), 11_017);
-        for d in (-800_000..800_000).step_by(97) {
+        assert_eq!(Date::from_days_since_epoch(2_932_896).to_string(), "9999-12-31");
+        assert_eq!(Date::from_days_since_epoch(i64::MAX).to_string(), "9999-12-31");
+        assert_eq!(Date::from_days_since_epoch(i64::MIN).to_string(), "0000-03-01");
+        assert!(Date::new(10_000, 1, 1).is_none());
+        for d in (-700_000..800_000).step_by(97) {
             assert_eq!(Date::from_days_since_epoch(d).days_since_epoch(), d);
         }
         assert_eq!(Date::from_unix_seconds(1_795_824_000).to_string(), "2026-11-28");

@@ -107,7 +107,12 @@ fn with_check(s: &str) -> String {
 pub fn generate(f: &Fields) -> Result<Vec<String>, GenerateError> {
     let len = f.format.line_len();
     let code = f.document_code.trim().to_ascii_uppercase();
-    if code.is_empty() || code.len() > 2 || !code.bytes().all(|c| c.is_ascii_uppercase()) {
+    let code_ok = match code.as_bytes() {
+        [a] => a.is_ascii_uppercase(),
+        [a, b] => a.is_ascii_uppercase() && (b.is_ascii_uppercase() || *b == b'<'),
+        _ => false,
+    };
+    if !code_ok {
         return Err(GenerateError::Invalid("document_code"));
     }
     let code = pad(code, 2);
