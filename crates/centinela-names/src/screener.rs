@@ -55,7 +55,7 @@ const CROSS_FIELD: f64 = -0.5;
 /// Evidence of an initial agreeing with a name.
 const INITIAL: f64 = 1.5;
 /// Tokens less similar than this do not align.
-const MIN_SIM: f32 = 0.7;
+const MIN_SIM: f32 = crate::similarity::FLOOR;
 /// Sex: agreeing / disagreeing.
 const SEX_AGREE: f64 = 0.6;
 const SEX_CLASH: f64 = -3.0;
@@ -70,6 +70,8 @@ const DOC_CLASH: f64 = -0.5;
 /// once as fairly rare rather than as a certainty.
 const PSEUDO_A: f64 = 1000.0;
 const PSEUDO_P0: f64 = 2e-4;
+/// Entries scored in full per query (the best by shared keys and date).
+const CANDIDATES: usize = 32;
 /// Most name tokens considered on each side.
 const MAX_TOKENS: usize = 10;
 const NONE: u32 = u32::MAX;
@@ -475,7 +477,7 @@ impl Screener {
         if pq.toks.is_empty() || self.entries.is_empty() {
             return Vec::new();
         }
-        let m = opts.top_k.map_or(48, |k| (2 * k).max(48));
+        let m = opts.top_k.map_or(CANDIDATES, |k| (2 * k).max(CANDIDATES));
         let cands = self.candidates(&pq, m);
         let mut scored: Vec<(f64, u32)> = cands.into_iter().map(|e| (self.score_entry(&pq, q, e, None), e)).collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -699,8 +701,24 @@ impl Screener {
         let ne = rec.len().min(2 * MAX_TOKENS);
         let mut w = [[f64::NEG_INFINITY; 2 * MAX_TOKENS]; MAX_TOKENS];
         let mut how = [[TokenMatch::Exact; 2 * MAX_TOKENS]; MAX_TOKENS];
+        // Identical tokens align with each other: no need to compare them
+        // with anything else.
+        let mut exact_q = [false; MAX_TOKENS];
+        let mut exact_e = [false; 2 * MAX_TOKENS];
+        for (i, qt) in pq.toks.iter().take(nq).enumerate() {
+            if qt.tok == NONE {
+                continue;
+            }
+            if let Some(j) = (0..ne).find(|&j| !exact_e[j] && rec[j].tok == qt.tok) {
+                exact_q[i] = true;
+                exact_e[j] = true;
+            }
+        }
         for (i, qt) in pq.toks.iter().take(nq).enumerate() {
             for (j, s) in rec.iter().take(ne).enumerate() {
+                if (exact_q[i] || exact_e[j]) && qt.tok != s.tok {
+                    continue;
+                }
                 let (sim, kind) = self.pair(qt, s);
                 if sim < MIN_SIM {
                     continue;

@@ -34,60 +34,125 @@ impl TokenMatch {
     }
 }
 
-/// Cost of substituting `a` by `b` (`a != b`).
-#[inline]
-fn sub_cost(a: u8, b: u8) -> f32 {
-    let (x, y) = if a < b { (a, b) } else { (b, a) };
-    match (x, y) {
-        // Spanish phonetic equivalences
-        (b'B', b'V') | (b'S', b'Z') | (b'C', b'S') | (b'C', b'Z') | (b'C', b'K') | (b'K', b'Q') | (b'C', b'Q') => 0.3,
-        (b'I', b'Y') | (b'G', b'J') | (b'J', b'X') | (b'S', b'X') | (b'L', b'Y') => 0.35,
-        // OCR / visual confusions among letters
-        (b'I', b'L') | (b'O', b'Q') | (b'U', b'V') | (b'M', b'N') | (b'E', b'F') | (b'C', b'G') | (b'O', b'D') => 0.5,
-        _ => 1.0,
-    }
+/// Edit costs in tenths, so that the distance runs on small integers.
+const SUB_PHONETIC: u8 = 3;
+const SUB_PHONETIC_WEAK: u8 = 4;
+const SUB_VISUAL: u8 = 5;
+const TRANSPOSE: u16 = 6;
+
+const fn idx(c: u8) -> usize {
+    if c.is_ascii_uppercase() { (c - b'A') as usize } else { 26 }
 }
 
-/// Cost of inserting or deleting `c` after `prev` (0 at the start).
+const fn build_sub() -> [[u8; 27]; 27] {
+    let mut t = [[10u8; 27]; 27];
+    let mut i = 0;
+    while i < 27 {
+        t[i][i] = 0;
+        i += 1;
+    }
+    // (pair, cost): Spanish phonetic equivalences, then OCR / visual confusions.
+    let pairs: [(u8, u8, u8); 19] = [
+        (b'B', b'V', SUB_PHONETIC),
+        (b'S', b'Z', SUB_PHONETIC),
+        (b'C', b'S', SUB_PHONETIC),
+        (b'C', b'Z', SUB_PHONETIC),
+        (b'C', b'K', SUB_PHONETIC),
+        (b'K', b'Q', SUB_PHONETIC),
+        (b'C', b'Q', SUB_PHONETIC),
+        (b'I', b'Y', SUB_PHONETIC_WEAK),
+        (b'G', b'J', SUB_PHONETIC_WEAK),
+        (b'J', b'X', SUB_PHONETIC_WEAK),
+        (b'S', b'X', SUB_PHONETIC_WEAK),
+        (b'L', b'Y', SUB_PHONETIC_WEAK),
+        (b'I', b'L', SUB_VISUAL),
+        (b'O', b'Q', SUB_VISUAL),
+        (b'U', b'V', SUB_VISUAL),
+        (b'M', b'N', SUB_VISUAL),
+        (b'E', b'F', SUB_VISUAL),
+        (b'C', b'G', SUB_VISUAL),
+        (b'O', b'D', SUB_VISUAL),
+    ];
+    let mut k = 0;
+    while k < pairs.len() {
+        let (x, y, c) = pairs[k];
+        t[idx(x)][idx(y)] = c;
+        t[idx(y)][idx(x)] = c;
+        k += 1;
+    }
+    t
+}
+
+static SUB: [[u8; 27]; 27] = build_sub();
+
+/// Cost (tenths) of inserting or deleting `c` after `prev` (0 at the start).
 #[inline]
-fn indel_cost(prev: u8, c: u8) -> f32 {
+fn indel_cost(prev: u8, c: u8) -> u16 {
     match (prev, c) {
         // silent H
-        (_, b'H') => 0.3,
+        (_, b'H') => 3,
         // ICAO Ü→UE, Ä→AE, Ö→OE against accent-stripped spellings
-        (b'U' | b'A' | b'O', b'E') => 0.3,
-        _ => 1.0,
+        (b'U' | b'A' | b'O', b'E') => 3,
+        _ => 10,
     }
 }
 
 const MAXLEN: usize = 40;
 
-/// Weighted Damerau–Levenshtein (optimal string alignment) distance.
+/// Similarities below this are not told apart (they do not align).
+pub const FLOOR: f32 = 0.7;
+
+/// Weighted Damerau–Levenshtein (optimal string alignment) distance, on
+/// three rolling rows (no allocation). Substitutions cost 0.3 between
+/// letters Spanish pronounces alike, 0.5 between letters OCR confuses, 1
+/// otherwise; inserting a silent H or the E of an ICAO UE/AE/OE costs 0.3;
+/// an adjacent transposition 0.6.
 pub fn weighted_distance(a: &[u8], b: &[u8]) -> f32 {
+    bounded_distance(a, b, f32::INFINITY)
+}
+
+/// [`weighted_distance`], giving up (returning a value above `max`) as soon
+/// as every path costs more than `max`.
+pub fn bounded_distance(a: &[u8], b: &[u8], max: f32) -> f32 {
     let a = &a[..a.len().min(MAXLEN)];
     let b = &b[..b.len().min(MAXLEN)];
-    let (n, m) = (a.len(), b.len());
-    let w = m + 1;
-    let mut d = [0f32; (MAXLEN + 1) * (MAXLEN + 1)];
-    let prev = |s: &[u8], i: usize| if i >= 2 { s[i - 2] } else { 0 };
+    let m = b.len();
+    let max10 = if max.is_finite() { (max * 10.0).floor().max(0.0) as u16 } else { u16::MAX };
+    let mut ib = [0u16; MAXLEN + 1];
+    let mut bx = [26usize; MAXLEN + 1];
     for j in 1..=m {
-        d[j] = d[j - 1] + indel_cost(prev(b, j), b[j - 1]);
+        ib[j] = indel_cost(if j >= 2 { b[j - 2] } else { 0 }, b[j - 1]);
+        bx[j] = idx(b[j - 1]);
     }
-    for i in 1..=n {
-        d[i * w] = d[(i - 1) * w] + indel_cost(prev(a, i), a[i - 1]);
+    let mut r2 = [0u16; MAXLEN + 1]; // row i-2
+    let mut r1 = [0u16; MAXLEN + 1]; // row i-1
+    let mut r0 = [0u16; MAXLEN + 1]; // row i
+    for j in 1..=m {
+        r1[j] = r1[j - 1] + ib[j];
+    }
+    for i in 1..=a.len() {
+        let ca = a[i - 1];
+        let sub_row = &SUB[idx(ca)];
+        let del = indel_cost(if i >= 2 { a[i - 2] } else { 0 }, ca);
+        r0[0] = r1[0] + del;
+        let mut lo = r0[0];
         for j in 1..=m {
-            let (ca, cb) = (a[i - 1], b[j - 1]);
-            let sub = if ca == cb { 0.0 } else { sub_cost(ca, cb) };
-            let mut v = (d[(i - 1) * w + j - 1] + sub)
-                .min(d[(i - 1) * w + j] + indel_cost(prev(a, i), ca))
-                .min(d[i * w + j - 1] + indel_cost(prev(b, j), cb));
-            if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb && ca != cb {
-                v = v.min(d[(i - 2) * w + j - 2] + 0.6);
+            let mut v = (r1[j - 1] + sub_row[bx[j]] as u16).min(r1[j] + del).min(r0[j - 1] + ib[j]);
+            if i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == b[j - 1] && ca != b[j - 1] {
+                v = v.min(r2[j - 2] + TRANSPOSE);
             }
-            d[i * w + j] = v;
+            r0[j] = v;
+            lo = lo.min(v);
         }
+        // A transposition may jump from row i-1 over row i: stop only when
+        // both rows are past the bound.
+        if lo > max10 && r1[..=m].iter().all(|&x| x > max10) {
+            return (lo as f32 / 10.0).max(max + 0.1);
+        }
+        std::mem::swap(&mut r2, &mut r1);
+        std::mem::swap(&mut r1, &mut r0);
     }
-    d[n * w + m]
+    r1[m] as f32 / 10.0
 }
 
 /// Similarity in [0, 1] of two folded tokens with their phonetic codes.
@@ -115,10 +180,13 @@ pub fn token_similarity(a: &[u8], ca: &[u8], b: &[u8], cb: &[u8]) -> (f32, Token
     if la.abs_diff(lb) > 4 {
         return if prefix { (0.86, TokenMatch::Prefix) } else { (0.0, TokenMatch::Spelling) };
     }
-    let d = weighted_distance(a, b);
+    // Only similarities of at least FLOOR matter: bound the distances.
+    let maxc = ca.len().max(cb.len()).max(1) as f32;
+    let dc = bounded_distance(ca, cb, (0.97 - FLOOR) * maxc + 1e-3);
+    let s_code = 1.0 - dc / maxc - 0.03;
+    let need = s_code.max(FLOOR);
+    let d = bounded_distance(a, b, (1.0 - need) * maxl + 1e-3);
     let s_text = 1.0 - d / maxl;
-    let dc = weighted_distance(ca, cb);
-    let s_code = 1.0 - dc / (ca.len().max(cb.len()).max(1) as f32) - 0.03;
     let s = s_text.max(s_code).max(0.0);
     if prefix && s < 0.86 {
         return (0.86, TokenMatch::Prefix);
@@ -145,6 +213,8 @@ mod tests {
         assert!((weighted_distance(b"LOPEZ", b"LOPEX") - 1.0).abs() < 1e-6);
         assert!((weighted_distance(b"", b"ABC") - 3.0).abs() < 1e-6);
         assert!((weighted_distance(b"MUELLER", b"MULLER") - 0.3).abs() < 1e-6);
+        assert!(bounded_distance(b"ABCDEFGH", b"ZYXWVUTS", 2.0) > 2.0);
+        assert!((bounded_distance(b"GARCIA", b"GRACIA", 1.0) - 0.6).abs() < 1e-6);
     }
 
     #[test]
