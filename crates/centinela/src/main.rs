@@ -37,6 +37,9 @@ pub enum Command {
     /// Manage alert lists: import, list, look up documents.
     #[command(subcommand)]
     Lists(cmd::lists::Command),
+    /// Measuring harnesses for the benchmark scripts (JSON on stdout).
+    #[command(subcommand)]
+    Bench(cmd::bench::Command),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Mrz(args) => cmd::mrz::run(args),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Lists(c) => cmd::lists::run(c, &cli.global),
+        Command::Bench(c) => cmd::bench::run(c),
     };
     match result {
         Ok(code) => code,

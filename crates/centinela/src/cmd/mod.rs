@@ -1,6 +1,7 @@
 //! One module per subcommand. Each turns its arguments into library calls and
 //! prints results; none holds domain logic.
 
+pub mod bench;
 pub mod lists;
 pub mod mrz;
 pub mod screen;

@@ -1,0 +1,351 @@
+//! `centinela bench`: measuring harnesses for the benchmark scripts under
+//! `bench/`. Speed targets live in BENCHMARKS.md and the scripts, never here:
+//! these commands only measure and print one JSON object on stdout.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use centinela_domain::{AlertEntry, BirthDate, CountryCode, Sex};
+use centinela_names::{DEFAULT_THRESHOLD, Query, ScreenOptions, Screener};
+use serde_json::json;
+
+use crate::cmd::Unreadable;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Name screening: index build time, single-query latency on one thread,
+    /// bulk throughput on N threads, peak resident memory.
+    Screen(ScreenArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScreenArgs {
+    /// The alert list (LIST.csv, as for `centinela screen`).
+    #[arg(long, value_name = "LIST.csv")]
+    pub list: PathBuf,
+    /// The travellers (QUERIES.csv, as for `centinela screen`).
+    #[arg(long, value_name = "QUERIES.csv")]
+    pub queries: PathBuf,
+    /// Threads for the bulk measurement.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Queries timed one by one on one thread (taken from QUERIES.csv, plus
+    /// built-in queries with very common surnames).
+    #[arg(long, default_value_t = 5000)]
+    pub latency_queries: usize,
+    /// Queries screened in the bulk measurement (QUERIES.csv cycled).
+    #[arg(long, default_value_t = 50_000)]
+    pub bulk_queries: usize,
+}
+
+/// Queries with the most common Hispanic surnames: the worst case for an
+/// index that looks candidates up by name token. Same list as bench/peers.py.
+const COMMON: &[(&str, &str)] = &[
+    ("José", "Hernández"),
+    ("María", "García"),
+    ("Juan Carlos", "López Martínez"),
+    ("Ana", "Rodríguez González"),
+    ("Luis", "Martínez"),
+    ("Guadalupe", "Hernández García"),
+    ("Carlos", "Pérez"),
+    ("Rosa María", "Sánchez Ramírez"),
+    ("", "García"),
+    ("Jesús", "González López"),
+    ("Francisco", "Rodríguez"),
+    ("Miguel Ángel", "Hernández Hernández"),
+];
+
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Screen(args) => screen(args),
+    }
+}
+
+fn common_queries() -> Vec<Query> {
+    COMMON
+        .iter()
+        .map(|(g, s)| {
+            let mut q = Query::new(g, s);
+            q.birth_date = BirthDate::parse_opt("1980-01-01").ok().flatten();
+            q.nationality = CountryCode::parse_opt("MEX").ok().flatten();
+            q
+        })
+        .collect()
+}
+
+fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
+    if args.threads == 0 {
+        return Err(Unreadable("--threads: expected at least 1".into()).into());
+    }
+    let t0 = Instant::now();
+    let list = read_list(&args.list)?;
+    let queries = read_queries(&args.queries)?;
+    let read_s = t0.elapsed().as_secs_f64();
+    if queries.is_empty() {
+        return Err(Unreadable(format!("{}: no queries", args.queries.display())).into());
+    }
+    let entries = list.len();
+    let rss_before_build = proc_status_kb("VmRSS:");
+
+    let t1 = Instant::now();
+    let screener = Screener::build(list);
+    let build_s = t1.elapsed().as_secs_f64();
+    let rss_after_build = proc_status_kb("VmRSS:");
+    eprintln!("bench screen: {entries} entries read in {read_s:.2}s, index built in {build_s:.2}s");
+
+    let opts = ScreenOptions::default();
+    let common = common_queries();
+
+    // Warm-up: touch the index the way the measured run will.
+    for q in queries.iter().take(200) {
+        std::hint::black_box(screener.screen(q, &opts));
+    }
+
+    // Single-query latency, on this one thread.
+    let n = args.latency_queries.min(queries.len());
+    let step = (queries.len() / n.max(1)).max(1);
+    let mut lat = Vec::with_capacity(n);
+    let mut alerts = 0usize;
+    for q in queries.iter().step_by(step).take(n) {
+        let t = Instant::now();
+        let hits = screener.screen(q, &opts);
+        lat.push(t.elapsed());
+        alerts += hits.len();
+    }
+    let mut lat_common = Vec::new();
+    for _ in 0..20 {
+        for q in &common {
+            let t = Instant::now();
+            let hits = screener.screen(q, &opts);
+            lat_common.push(t.elapsed());
+            std::hint::black_box(hits);
+        }
+    }
+    let mut lat_all: Vec<Duration> = lat.iter().chain(&lat_common).copied().collect();
+    let single = summary(&mut lat);
+    let single_common = summary(&mut lat_common);
+    let single_all = summary(&mut lat_all);
+    eprintln!("bench screen: latency measured on {} queries", lat_all.len());
+
+    // Bulk throughput on N threads, each taking every N-th query.
+    let bulk: Vec<&Query> = queries.iter().chain(&common).cycle().take(args.bulk_queries.max(1)).collect();
+    let t2 = Instant::now();
+    let bulk_alerts: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..args.threads)
+            .map(|i| {
+                let (screener, bulk, opts) = (&screener, &bulk, &opts);
+                s.spawn(move || {
+                    bulk.iter().skip(i).step_by(args.threads).map(|q| screener.screen(q, opts).len()).sum::<usize>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("bulk thread panicked")).sum()
+    });
+    let bulk_s = t2.elapsed().as_secs_f64();
+    eprintln!("bench screen: {} queries on {} threads in {bulk_s:.2}s", bulk.len(), args.threads);
+
+    let out = json!({
+        "list": args.list.display().to_string(),
+        "queries_file": args.queries.display().to_string(),
+        "entries": entries,
+        "queries": queries.len(),
+        "threshold": DEFAULT_THRESHOLD,
+        "read_s": read_s,
+        "build_s": build_s,
+        "single_query": {
+            "threads": 1,
+            "all": single_all,
+            "from_file": single,
+            "common_surnames": single_common,
+            "alerts_per_query": alerts as f64 / n.max(1) as f64,
+        },
+        "bulk": {
+            "threads": args.threads,
+            "queries": bulk.len(),
+            "seconds": bulk_s,
+            "queries_per_s": bulk.len() as f64 / bulk_s.max(1e-9),
+            "alerts": bulk_alerts,
+        },
+        "rss_mb": {
+            "before_build": rss_before_build.map(|k| k as f64 / 1024.0),
+            "after_build": rss_after_build.map(|k| k as f64 / 1024.0),
+            "peak": proc_status_kb("VmHWM:").map(|k| k as f64 / 1024.0),
+        },
+    });
+    println!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(xs: &mut [Duration]) -> serde_json::Value {
+    if xs.is_empty() {
+        return json!({ "n": 0 });
+    }
+    xs.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: f64| ms(xs[((p / 100.0) * (xs.len() - 1) as f64).round() as usize]);
+    let mean = xs.iter().map(|d| ms(*d)).sum::<f64>() / xs.len() as f64;
+    json!({
+        "n": xs.len(),
+        "p50_ms": pct(50.0),
+        "p90_ms": pct(90.0),
+        "p99_ms": pct(99.0),
+        "max_ms": ms(xs[xs.len() - 1]),
+        "mean_ms": mean,
+    })
+}
+
+/// A field of /proc/self/status in kB (`VmRSS:`, `VmHWM:`); None off Linux.
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+// --- input: the LIST.csv / QUERIES.csv layouts of CONTRACTS.md ---------------------------
+
+/// CSV records, each with the line it starts on.
+type Rows = Vec<(usize, Vec<String>)>;
+
+/// Reads a CSV file: the position of each required column, and the data rows.
+fn read_table(path: &Path, required: &[&str]) -> anyhow::Result<(Vec<Option<usize>>, Rows)> {
+    let mut text = String::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| Unreadable(format!("{}: cannot read: {e}", path.display())))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut rows =
+        parse_csv(text).map_err(|line| Unreadable(format!("{}:{line}: unterminated quoted field", path.display())))?;
+    if rows.is_empty() {
+        return Err(Unreadable(format!("{}:1: field header: the file is empty", path.display())).into());
+    }
+    let (_, header) = rows.remove(0);
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let cols: Vec<Option<usize>> = required.iter().map(|r| header.iter().position(|h| h == r)).collect();
+    if let Some(i) = cols.iter().position(Option::is_none) {
+        return Err(Unreadable(format!("{}:1: field header: missing column {}", path.display(), required[i])).into());
+    }
+    Ok((cols, rows))
+}
+
+/// RFC 4180 records with the line each starts on (blank lines skipped).
+fn parse_csv(text: &str) -> Result<Rows, usize> {
+    let mut out = Vec::new();
+    let (mut rec, mut field) = (Vec::new(), String::new());
+    let (mut line, mut start, mut quoted, mut was_quoted) = (1usize, 1usize, false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                quoted = true;
+                was_quoted = true;
+            }
+            ',' => rec.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                if !(rec.is_empty() && field.is_empty() && !was_quoted) {
+                    rec.push(std::mem::take(&mut field));
+                    out.push((start, std::mem::take(&mut rec)));
+                }
+                was_quoted = false;
+                line += 1;
+                start = line;
+            }
+            _ => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(start);
+    }
+    if !(rec.is_empty() && field.is_empty()) {
+        rec.push(field);
+        out.push((start, rec));
+    }
+    Ok(out)
+}
+
+fn field_err(path: &Path, line: usize, field: &str, e: impl std::fmt::Display) -> anyhow::Error {
+    Unreadable(format!("{}:{line}: field {field}: {e}", path.display())).into()
+}
+
+const COLS: [&str; 6] = ["id", "given_names", "surnames", "birth_date", "nationality", "sex"];
+
+fn read_list(path: &Path) -> anyhow::Result<Vec<AlertEntry>> {
+    let (cols, rows) = read_table(path, &COLS)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (line, r) in rows {
+        let get = |i: usize| cols[i].and_then(|c| r.get(c)).map_or("", |s| s.trim());
+        let many =
+            |s: &'static str, i: usize| get(i).split(';').map(str::trim).filter(|p| !p.is_empty()).map(move |p| (s, p));
+        let birth_dates = many("birth_date", 3)
+            .map(|(f, d)| BirthDate::parse(d).map_err(|e| field_err(path, line, f, e)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let nationalities = many("nationality", 4)
+            .map(|(f, d)| CountryCode::parse(d).map_err(|e| field_err(path, line, f, e)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        out.push(AlertEntry {
+            id: get(0).to_string(),
+            given_names: get(1).to_string(),
+            surnames: get(2).to_string(),
+            birth_dates,
+            nationalities,
+            sex: Sex::parse(get(5)).map_err(|e| field_err(path, line, "sex", e))?,
+            ..Default::default()
+        });
+    }
+    Ok(out)
+}
+
+fn read_queries(path: &Path) -> anyhow::Result<Vec<Query>> {
+    let mut cols = COLS;
+    cols[0] = "qid";
+    let (cols, rows) = read_table(path, &cols)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (line, r) in rows {
+        let get = |i: usize| cols[i].and_then(|c| r.get(c)).map_or("", |s| s.trim());
+        let mut q = Query::new(get(1), get(2));
+        q.birth_date = BirthDate::parse_opt(get(3)).map_err(|e| field_err(path, line, "birth_date", e))?;
+        q.nationality = CountryCode::parse_opt(get(4)).map_err(|e| field_err(path, line, "nationality", e))?;
+        q.sex = Sex::parse(get(5)).map_err(|e| field_err(path, line, "sex", e))?;
+        out.push(q);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_blank_lines() {
+        let rows = parse_csv("a,b\n\n\"x, y\",\"say \"\"hi\"\"\"\r\nlast,\n").unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1], (3, vec!["x, y".to_string(), "say \"hi\"".to_string()]));
+        assert_eq!(rows[2], (4, vec!["last".to_string(), String::new()]));
+        assert!(parse_csv("a,\"b\n").is_err());
+    }
+
+    #[test]
+    fn status_fields_parse() {
+        if cfg!(target_os = "linux") {
+            assert!(proc_status_kb("VmHWM:").is_some_and(|k| k > 0));
+        }
+    }
+}
