@@ -264,3 +264,11 @@ fn century_resolution() {
     assert!(!codes(&parse(&t, at(2026, 11, 22)).unwrap()).contains(&"birth_date_in_future"));
     assert_eq!(parse(TD3, at(2026, 1, 1)).unwrap().expiry_date, "2012-04-15");
 }
+
+#[test]
+fn empty_lines_given_separately() {
+    let e = Zone::from_lines(&["", "  "]).unwrap_err();
+    assert_eq!(e.kind, ParseErrorKind::UnknownLength(0));
+    let e = Zone::from_lines(&["", "", ""]).unwrap_err();
+    assert_eq!(e.kind, ParseErrorKind::LineLength { expected: 30, found: 0 });
+}

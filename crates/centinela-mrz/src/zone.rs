@@ -415,22 +415,46 @@ pub struct Document {
 /// The ICAO 9303 check digit (weights 7, 3, 1; `<` and anything else 0,
 /// `A`–`Z` 10–35) of the concatenation of `parts`, as a number 0–9.
 pub fn check_digit_of(parts: &[&[u8]]) -> u8 {
-    const W: [u32; 3] = [7, 3, 1];
     let mut sum = 0u32;
-    let mut i = 0usize;
+    let mut w = 0usize;
     for part in parts {
         for &c in *part {
-            let v = match c {
-                b'0'..=b'9' => (c - b'0') as u32,
-                b'A'..=b'Z' => (c - b'A') as u32 + 10,
-                _ => 0,
-            };
-            sum += v * W[i % 3];
-            i += 1;
+            sum += VALUE[c as usize] as u32 * WEIGHT[w] as u32;
+            w = if w == 2 { 0 } else { w + 1 };
         }
     }
     (sum % 10) as u8
 }
+
+const WEIGHT: [u8; 3] = [7, 3, 1];
+
+/// Character values for check digits: `0`–`9` 0–9, `A`–`Z` 10–35, anything else 0.
+static VALUE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Bytes allowed in an MRZ: `A`–`Z`, `0`–`9`, `<`.
+static MRZ_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'<';
+        i += 1;
+    }
+    t
+};
 
 /// The check digit of one field, as a number 0–9.
 pub fn check_digit(data: &[u8]) -> u8 {
@@ -548,7 +572,7 @@ impl<'a> Zone<'a> {
             2 => {
                 // Report bad characters before a length that may result from them.
                 check_chars(first, first_line, first_col, usize::MAX)?;
-                let v = first.as_bytes()[0] == b'V';
+                let v = first.as_bytes().first() == Some(&b'V');
                 match first.len() {
                     36 if v => Format::MrvB,
                     36 => Format::TD2,
@@ -570,7 +594,10 @@ impl<'a> Zone<'a> {
         let expected = format.line_len();
         let mut lines: [&'a [u8]; 3] = [b""; 3];
         for (i, &(s, line, col)) in found.iter().enumerate() {
-            check_chars(s, line, col, expected)?;
+            // The first line of a 2-line zone was checked above.
+            if i > 0 || found.len() == 3 {
+                check_chars(s, line, col, expected)?;
+            }
             if s.len() != expected {
                 return Err(ParseError {
                     line,
@@ -840,15 +867,14 @@ impl<'a> Zone<'a> {
 }
 
 fn check_chars(s: &str, line: usize, col0: usize, max: usize) -> Result<(), ParseError> {
-    for (i, c) in s.chars().enumerate().take(max) {
-        let kind = match c {
-            'A'..='Z' | '0'..='9' | '<' => continue,
-            'a'..='z' => ParseErrorKind::LowerCase(c),
-            _ => ParseErrorKind::InvalidChar(c),
-        };
-        return Err(ParseError { line, column: col0 + i + 1, kind });
-    }
-    Ok(())
+    let b = s.as_bytes();
+    let n = b.len().min(max);
+    let Some(i) = b[..n].iter().position(|&c| !MRZ_BYTE[c as usize]) else { return Ok(()) };
+    // Everything before `i` is ASCII, so `i` is a character boundary and the column.
+    let c = s[i..].chars().next().unwrap_or('\u{FFFD}');
+    let kind = if c.is_ascii_lowercase() { ParseErrorKind::LowerCase(c) } else { ParseErrorKind::InvalidChar(c) };
+    let column = col0 + i + 1;
+    Err(ParseError { line, column, kind })
 }
 
 /// Removes every filler (the field is pure `A–Z0–9<`).

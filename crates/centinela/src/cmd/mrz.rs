@@ -212,7 +212,9 @@ fn random_fields(rng: &mut SplitMix64, format: Format) -> Fields {
         2 => Some(PartialDate { year: birth_year, month: Some(month), day: None }),
         _ => Some(PartialDate { year: birth_year, month: Some(month), day: Some(day) }),
     };
-    let expiry_date = Date::new(2015 + rng.below(20) as i32, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8);
+    // Expiry after birth (a document cannot expire before its holder is born).
+    let expiry_year = (2015 + rng.below(20) as i32).max(birth_year + 1 + rng.below(10) as i32);
+    let expiry_date = Date::new(expiry_year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8);
     let opt_room = match format {
         Format::TD1 => 15 - if long { number_len - 9 + 2 } else { 0 },
         Format::TD2 => 7 - if long { number_len - 9 + 2 } else { 0 },
