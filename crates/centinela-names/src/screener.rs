@@ -46,7 +46,7 @@ pub const BIAS: f64 = -2.0;
 /// Cost of a listed surname facing a different one in the query (a
 /// different family), and of a listed given name facing a different one.
 const CONFLICT_SURNAME: f64 = -4.5;
-const CONFLICT_GIVEN: f64 = -2.5;
+const CONFLICT_GIVEN: f64 = -3.5;
 /// Cost of a name token present on one side only (dropped second surname,
 /// middle name left out).
 const MISSING: f64 = -0.7;

@@ -1,0 +1,234 @@
+//! Behaviour of the screener on distortions seen at borders, including ones
+//! the synthetic evaluation sets do not produce.
+
+use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex};
+use centinela_names::{Aspect, DEFAULT_THRESHOLD, Query, ScreenOptions, Screener};
+
+fn d(s: &str) -> BirthDate {
+    BirthDate::parse(s).unwrap()
+}
+
+fn entry(id: &str, given: &str, surnames: &str, born: &str, nat: &str, sex: Sex) -> AlertEntry {
+    AlertEntry {
+        id: id.into(),
+        given_names: given.into(),
+        surnames: surnames.into(),
+        birth_dates: if born.is_empty() { vec![] } else { vec![d(born)] },
+        nationalities: vec![CountryCode::parse(nat).unwrap()],
+        sex,
+        ..Default::default()
+    }
+}
+
+/// A list with a few targets among filler entries sharing common names, so
+/// that token frequencies look like a real list's.
+fn list() -> Screener {
+    let mut v = vec![
+        entry("T1", "José Luis", "Hernández Villalobos", "1980-05-17", "MEX", Sex::Male),
+        entry("T2", "María de los Ángeles", "Muñoz de la Cruz", "1992-11-03", "GTM", Sex::Female),
+        entry("T3", "Guadalupe", "Ibáñez Zúñiga", "1975-01-30", "HND", Sex::Female),
+        entry("T4", "Juan Carlos", "García López", "1969-08-08", "MEX", Sex::Male),
+        entry("T5", "Xiomara Yesenia", "Quiñónez Bautista", "2001-02-14", "SLV", Sex::Female),
+        entry("T6", "Wilmer Giovanni", "Chávez Hurtado", "1988-12-01", "HND", Sex::Male),
+    ];
+    let given = ["Juan", "María", "José", "Ana", "Carlos", "Luis", "Rosa", "Pedro", "Jorge", "Sofía"];
+    let sur = ["García", "López", "Hernández", "Martínez", "Pérez", "Gómez", "Sánchez", "Ramírez", "Flores", "Cruz"];
+    for i in 0..400 {
+        let g = given[i % given.len()];
+        let s1 = sur[(i / 3) % sur.len()];
+        let s2 = sur[(i / 7 + 3) % sur.len()];
+        let born = format!("{}-{:02}-{:02}", 1950 + i % 50, 1 + i % 12, 1 + i % 28);
+        v.push(entry(&format!("F{i}"), g, &format!("{s1} {s2}"), &born, "MEX", Sex::Male));
+    }
+    Screener::build(v)
+}
+
+fn q(given: &str, surnames: &str, born: &str) -> Query {
+    Query {
+        given_names: given.into(),
+        surnames: surnames.into(),
+        birth_date: BirthDate::parse_opt(born).unwrap(),
+        ..Default::default()
+    }
+}
+
+fn top(s: &Screener, query: &Query) -> Option<(String, f64)> {
+    s.screen(query, &ScreenOptions::default()).first().map(|h| (s.entry(h.entry).id.clone(), h.score))
+}
+
+fn alerts_on(s: &Screener, query: &Query, id: &str) {
+    let hits = s.screen(query, &ScreenOptions::default());
+    assert!(
+        hits.first().is_some_and(|h| s.entry(h.entry).id == id),
+        "{query:?} should alert on {id}: {:?}",
+        hits.iter().map(|h| (&s.entry(h.entry).id, h.score, h.explanation.to_string())).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn plain_and_accent_free() {
+    let s = list();
+    alerts_on(&s, &q("JOSE LUIS", "HERNANDEZ VILLALOBOS", "1980-05-17"), "T1");
+    alerts_on(&s, &q("Jose Luis", "Hernandez Villalobos", ""), "T1");
+}
+
+#[test]
+fn icao_transliterations_and_nxx() {
+    let s = list();
+    alerts_on(&s, &q("GUADALUPE", "IBANXXEZ ZUNXXIGA", "1975-01-30"), "T3");
+    alerts_on(&s, &q("GUADALUPE", "IBANEZ ZUNIGA", "1975-01-30"), "T3");
+}
+
+#[test]
+fn ocr_digits_in_names() {
+    let s = list();
+    alerts_on(&s, &q("J0SE LU1S", "HERNANDEZ VILLAL0B0S", "1980-05-17"), "T1");
+    alerts_on(&s, &q("XIOMARA YE5ENIA", "QUINONEZ 8AUTISTA", "2001-02-14"), "T5");
+}
+
+#[test]
+fn mrz_truncated_names() {
+    let s = list();
+    // A TD1 name field cut at 30 characters: MUNOZ<DE<LA<CRUZ<<MARIA<DE<LO
+    alerts_on(&s, &q("MARIA DE LO", "MUNOZ DE LA CRUZ", "1992-11-03"), "T2");
+    alerts_on(&s, &q("XIOMARA YESEN", "QUINONEZ BAUTI", "2001-02-14"), "T5");
+}
+
+#[test]
+fn concatenated_and_particle_forms() {
+    let s = list();
+    alerts_on(&s, &q("Maria de los Angeles", "Muñoz Delacruz", "1992-11-03"), "T2");
+    alerts_on(&s, &q("Maria de los Angeles", "Muñoz Cruz", "1992-11-03"), "T2");
+    alerts_on(&s, &q("Jose Luis", "HernandezVillalobos", "1980-05-17"), "T1");
+    alerts_on(&s, &q("JoseLuis", "Hernandez Villalobos", "1980-05-17"), "T1");
+}
+
+#[test]
+fn swapped_fields_order_and_missing_parts() {
+    let s = list();
+    alerts_on(&s, &q("Hernandez Villalobos", "Jose Luis", "1980-05-17"), "T1");
+    alerts_on(&s, &q("Luis Jose", "Hernandez", "1980-05-17"), "T1");
+    alerts_on(&s, &q("", "Ibañez Zuñiga", "1975-01-30"), "T3");
+    alerts_on(&s, &q("Guadalupe Ibañez", "Zuñiga", "1975-01-30"), "T3");
+}
+
+#[test]
+fn initials() {
+    let s = list();
+    alerts_on(&s, &q("J L", "Hernandez Villalobos", "1980-05-17"), "T1");
+    alerts_on(&s, &q("Xiomara Y.", "Quiñonez Bautista", "2001-02-14"), "T5");
+}
+
+#[test]
+fn spanish_phonetics_and_typos() {
+    let s = list();
+    alerts_on(&s, &q("Jose Luiz", "Ernandes Billalobos", "1980-05-17"), "T1");
+    alerts_on(&s, &q("Guilmer Jiovani", "Shavez Urtado", "1988-12-01"), "T6");
+    alerts_on(&s, &q("Siomara Llesenia", "Kiñones Vautista", "2001-02-14"), "T5");
+    alerts_on(&s, &q("Jsoe Luis", "Hernadnez Villalobso", "1980-05-17"), "T1");
+}
+
+#[test]
+fn date_distortions() {
+    let s = list();
+    for born in ["1980-05-17", "1980-05", "1980", "1981-05-17", "1980-05-01", ""] {
+        alerts_on(&s, &q("Jose Luis", "Hernandez Villalobos", born), "T1");
+    }
+    // day and month swapped
+    alerts_on(&s, &q("Guadalupe", "Ibañez Zuñiga", "1975-30-01".replace("30-01", "01-30").as_str()), "T3");
+    alerts_on(&s, &q("Wilmer Giovanni", "Chavez Hurtado", "1988-01-12"), "T6");
+}
+
+#[test]
+fn common_name_with_another_birth_date_does_not_alert() {
+    let s = list();
+    let hits = s.screen(&q("Juan Carlos", "Garcia Lopez", "1990-03-21"), &ScreenOptions::default());
+    assert!(hits.is_empty(), "{:?}", hits.iter().map(|h| h.explanation.to_string()).collect::<Vec<_>>());
+    // even a rarer full name does not alert when the date clearly differs
+    let hits = s.screen(&q("Jose Luis", "Hernandez Villalobos", "1955-10-02"), &ScreenOptions::default());
+    assert!(hits.is_empty());
+    // but the right date does
+    alerts_on(&s, &q("Juan Carlos", "Garcia Lopez", "1969-08-08"), "T4");
+}
+
+#[test]
+fn a_different_person_does_not_alert() {
+    let s = list();
+    for (g, sn) in [("Pedro", "Ramírez Flores"), ("Rosa", "Sánchez"), ("Luis", "Villanueva Ortega"), ("Ana", "Cruz")]
+    {
+        let hits = s.screen(&q(g, sn, "1999-09-09"), &ScreenOptions::default());
+        assert!(hits.is_empty(), "{g} {sn}");
+    }
+    // a shared surname and birth date alone are not enough
+    assert!(s.screen(&q("Pedro", "Villalobos Ortega", "1980-05-17"), &ScreenOptions::default()).is_empty());
+}
+
+#[test]
+fn sex_nationality_and_document_evidence() {
+    let mut e = entry("D1", "Ana", "Pérez", "", "MEX", Sex::Female);
+    e.document_numbers = vec![DocumentNumber::parse("G12345678").unwrap()];
+    let mut v = vec![e];
+    for i in 0..200 {
+        v.push(entry(&format!("F{i}"), "Rosa", &format!("Flores{}", i % 7), "1970-01-01", "GTM", Sex::Female));
+    }
+    let s = Screener::build(v);
+    let mut base = q("Ana", "Perez", "");
+    base.sex = Sex::Female;
+    base.nationality = Some(CountryCode::parse("MEX").unwrap());
+    let score = |q: &Query| s.screen(q, &ScreenOptions::candidates(1)).first().map_or(0.0, |h| h.score);
+    let s0 = score(&base);
+    let mut male = base.clone();
+    male.sex = Sex::Male;
+    assert!(score(&male) < s0);
+    let mut other = base.clone();
+    other.nationality = Some(CountryCode::parse("HND").unwrap());
+    assert!(score(&other) < s0);
+    let mut doc = base.clone();
+    doc.document_number = Some(DocumentNumber::parse("G1234S678").unwrap());
+    assert!(score(&doc) > s0);
+    let hit = &s.screen(&doc, &ScreenOptions::candidates(1))[0];
+    assert!(hit.explanation.items.iter().any(|e| e.aspect == Aspect::DocumentNumber && e.contribution > 0.0));
+}
+
+#[test]
+fn aliases_are_screened() {
+    let mut e = entry("A1", "Roberto", "Sandoval Meza", "1977-07-07", "MEX", Sex::Male);
+    e.aliases = vec!["El Flaco Ruelas".into(), "Beto Ruelas Meza".into()];
+    let mut v = vec![e];
+    v.extend((0..50).map(|i| entry(&format!("F{i}"), "Luis", "Pérez", "1960-01-01", "MEX", Sex::Male)));
+    let s = Screener::build(v);
+    assert_eq!(top(&s, &q("Beto", "Ruelas Meza", "1977-07-07")).map(|t| t.0).as_deref(), Some("A1"));
+}
+
+#[test]
+fn explanations_add_up_and_read_well() {
+    let s = list();
+    let hits = s.screen(
+        &q("Jose Luiz", "Hernandes", "1980-17-05".replace("17-05", "05-17").as_str()),
+        &ScreenOptions::default(),
+    );
+    let h = &hits[0];
+    let sum = h.explanation.log_odds();
+    assert!((centinela_names::sigmoid(sum) - h.score).abs() < 1e-9);
+    let text = h.explanation.to_string();
+    assert!(text.contains("surname: HERNANDES ~ HERNANDEZ (sounds alike)"), "{text}");
+    assert!(text.contains("given name: JOSE = JOSE (exact)"), "{text}");
+    assert!(text.contains("not given by the traveller: VILLALOBOS"), "{text}");
+    assert!(text.contains("birth date: same date"), "{text}");
+    assert!(h.explanation.items.iter().any(|e| e.aspect == Aspect::Prior));
+}
+
+#[test]
+fn options_and_ordering() {
+    let s = list();
+    let query = q("Jose", "Hernandez", "");
+    let c = s.screen(&query, &ScreenOptions::candidates(5));
+    assert_eq!(c.len(), 5);
+    assert!(c.windows(2).all(|w| w[0].score >= w[1].score));
+    let all = s.screen(&query, &ScreenOptions { threshold: 0.0, top_k: None });
+    assert!(all.len() >= 5);
+    let alerts = s.screen(&query, &ScreenOptions::default());
+    assert!(alerts.iter().all(|h| h.score >= DEFAULT_THRESHOLD));
+    assert!(s.screen(&q("", "", ""), &ScreenOptions::candidates(5)).is_empty());
+    assert!(Screener::build(vec![]).screen(&query, &ScreenOptions::candidates(5)).is_empty());
+}
