@@ -11,7 +11,8 @@ mod time;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::ConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
@@ -71,10 +72,14 @@ impl Store {
     pub async fn connect(target: &str) -> Result<Store, StoreError> {
         let shown = redact(target);
         let pool = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            // Bulk imports are slow statements by design: no statement logs.
+            let opts = PgConnectOptions::from_str(target)
+                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
+                .disable_statement_logging();
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(15))
-                .connect(target)
+                .connect_with(opts)
                 .await
                 .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
@@ -93,7 +98,8 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                .disable_statement_logging();
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(opts)

@@ -190,23 +190,7 @@ impl Store {
             .bind(v.rows_skipped as i64)
             .fetch_one(&mut *tx)
             .await?;
-            match rows {
-                ListRows::Entries(e) => BulkConn::insert_entries(&mut *tx, version_id, action, e).await?,
-                ListRows::Documents(d) => BulkConn::insert_documents(&mut *tx, version_id, d).await?,
-            }
-            sqlx::query("UPDATE alert_lists SET current_version_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(version_id)
-                .bind(&now)
-                .bind(list_id)
-                .execute(&mut *tx)
-                .await?;
-            if let (Some(source), false) = (v.source, created_list) {
-                sqlx::query("UPDATE alert_lists SET source = $1 WHERE id = $2")
-                    .bind(source)
-                    .bind(list_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let bulk = BulkConn::begin_bulk(&mut *tx, rows).await?;
             let mut purged_versions = 0;
             if !v.keep_old_versions {
                 let old: Vec<i64> = sqlx::query_scalar(
@@ -225,6 +209,24 @@ impl Store {
                         .await?;
                 }
                 purged_versions = old.len() as u64;
+            }
+            match rows {
+                ListRows::Entries(e) => BulkConn::insert_entries(&mut *tx, version_id, action, e).await?,
+                ListRows::Documents(d) => BulkConn::insert_documents(&mut *tx, version_id, d).await?,
+            }
+            BulkConn::end_bulk(&mut *tx, bulk).await?;
+            sqlx::query("UPDATE alert_lists SET current_version_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(version_id)
+                .bind(&now)
+                .bind(list_id)
+                .execute(&mut *tx)
+                .await?;
+            if let (Some(source), false) = (v.source, created_list) {
+                sqlx::query("UPDATE alert_lists SET source = $1 WHERE id = $2")
+                    .bind(source)
+                    .bind(list_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             Ok(ImportOutcome { list_id, version_id, version, rows_imported: rows.len() as u64, created_list, purged_versions })
@@ -380,10 +382,29 @@ fn entry_json(e: &AlertEntry) -> Result<String, sqlx::Error> {
 
 /// Backend-specific bulk writes, inside the import's transaction.
 trait BulkConn {
+    /// Prepares for a bulk write (e.g. drops an index to rebuild it after).
+    async fn begin_bulk(&mut self, _rows: &ListRows) -> Result<BulkState, sqlx::Error> {
+        Ok(BulkState::default())
+    }
+    async fn end_bulk(&mut self, _state: BulkState) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
     async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error>;
     async fn insert_documents(&mut self, version_id: i64, rows: &[DocumentRecord]) -> Result<(), sqlx::Error>;
     async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error>;
 }
+
+/// What [`BulkConn::begin_bulk`] changed, for [`BulkConn::end_bulk`] to undo.
+#[derive(Debug, Default, Clone, Copy)]
+struct BulkState {
+    dropped_document_index: bool,
+    raised_cache: bool,
+}
+
+/// From this many document rows on, SQLite drops the confusable-key index
+/// and builds it again after the rows are in (one sort instead of millions
+/// of random B-tree inserts). Inside the transaction, so still atomic.
+const SQLITE_REINDEX_FROM: usize = 100_000;
 
 /// `INSERT … VALUES (?, …), (?, …) …` for `n` rows of `cols` columns.
 fn multi_row_insert(table_cols: &str, cols: usize, n: usize) -> Arc<str> {
@@ -409,9 +430,49 @@ const DOC_COLS: &str =
     "documents (version_id, number, confusable_key, issuing_state, document_type, status, reported_at)";
 
 impl BulkConn for SqliteConnection {
+    async fn begin_bulk(&mut self, rows: &ListRows) -> Result<BulkState, sqlx::Error> {
+        let mut st = BulkState::default();
+        if rows.len() >= SQLITE_REINDEX_FROM {
+            // 256 MiB of page cache while the import runs (64 MiB after).
+            sqlx::query("PRAGMA cache_size = -262144").execute(&mut *self).await?;
+            st.raised_cache = true;
+            if let ListRows::Documents(_) = rows {
+                // Worth it only when the new rows are most of the table: the
+                // versions not yet purged include this one and the ones it
+                // replaces.
+                let total: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(v.rows_imported), 0) AS BIGINT) FROM list_versions v \
+                     JOIN alert_lists l ON l.id = v.list_id WHERE l.kind = 'documents' AND v.purged_at IS NULL",
+                )
+                .fetch_one(&mut *self)
+                .await?;
+                if rows.len() as i64 * 2 >= total {
+                    sqlx::query("DROP INDEX IF EXISTS documents_confusable_key").execute(&mut *self).await?;
+                    st.dropped_document_index = true;
+                }
+            }
+        }
+        Ok(st)
+    }
+
+    async fn end_bulk(&mut self, st: BulkState) -> Result<(), sqlx::Error> {
+        if st.dropped_document_index {
+            sqlx::query("CREATE INDEX documents_confusable_key ON documents (confusable_key)")
+                .execute(&mut *self)
+                .await?;
+        }
+        if st.raised_cache {
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *self).await?;
+        }
+        Ok(())
+    }
+
     async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error> {
+        // In key order: appends to the (version_id, entry_id) B-tree.
+        let mut sorted: Vec<&AlertEntry> = rows.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         let full = multi_row_insert(ENTRY_COLS, 6, SQLITE_CHUNK);
-        for chunk in rows.chunks(SQLITE_CHUNK) {
+        for chunk in sorted.chunks(SQLITE_CHUNK) {
             let sql =
                 if chunk.len() == SQLITE_CHUNK { full.clone() } else { multi_row_insert(ENTRY_COLS, 6, chunk.len()) };
             let mut q = sqlx::query(AssertSqlSafe(sql));

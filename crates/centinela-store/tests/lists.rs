@@ -184,3 +184,25 @@ async fn reopening_keeps_data() {
     let store = Store::connect(&format!("sqlite:{}", path.display())).await.unwrap();
     assert_eq!(store.current_entries().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn large_document_versions_rebuild_the_index() {
+    for (store, _dir) in stores().await {
+        let mk = |k: usize| -> Vec<DocumentRecord> {
+            (0..100_000).map(|i| doc(&format!("K{k}N{i:06}"), Some("HND"), DocumentStatus::Lost)).collect()
+        };
+        let mut nv = version("big", ListKind::Documents, 100_000);
+        nv.format = "documents";
+        store.import_version(&nv, &ListRows::Documents(mk(1))).await.unwrap();
+        store.import_version(&nv, &ListRows::Documents(mk(2))).await.unwrap();
+        let n = |s: &str| DocumentNumber::parse(s).unwrap();
+        assert!(store.find_documents(&n("K1N000007"), None).await.unwrap().exact.is_empty());
+        let m = store.find_documents(&n("K2N000007"), None).await.unwrap();
+        assert_eq!(m.exact.len(), 1);
+        // Possible match through O/0 after the rebuild.
+        assert_eq!(store.find_documents(&n("K2NOOOOO7"), None).await.unwrap().possible.len(), 1);
+        assert_eq!(store.version_row_count("big", 1).await.unwrap(), 0);
+        assert_eq!(store.document_index().await.unwrap().len(), 100_000);
+        store.close().await;
+    }
+}
