@@ -116,6 +116,7 @@ for set in "${ACC_SETS[@]}"; do
 done
 
 # --- 5. speed -------------------------------------------------------------------------------
+cat /proc/loadavg > "$RUN/loadavg.txt" 2>/dev/null || true
 log "speed, Centinela: $LIST_SIZE entries, bulk on $THREADS threads"
 "$BIN" bench screen --list "$SPEED/list.csv" --queries "$SPEED/queries.csv" --threads "$THREADS" \
     > "$RUN/centinela-speed.json" 2>> "$RUN/centinela.log"

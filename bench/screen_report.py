@@ -58,9 +58,15 @@ def main():
     except OSError:
         pass
 
+    load = ""
+    try:
+        with open(os.path.join(r, "loadavg.txt")) as fh:
+            load = "; load average before the speed runs " + " ".join(fh.read().split()[:3])
+    except OSError:
+        pass
     L = []
     L.append(f"Command: `{a.command}` (commit {commit}; {os.cpu_count()} cores, {cpu or platform.machine()}; "
-             f"peers: {', '.join(f'{k} {v}' for k, v in versions().items())})")
+             f"peers: {', '.join(f'{k} {v}' for k, v in versions().items())}{load})")
     L.append("")
     L.append("### Accuracy (Centinela at its shipped threshold; peers at their best possible threshold, swept on each set)")
     L.append("")
