@@ -7,7 +7,7 @@ use centinela_domain::{AlertEntry, CountryCode, DocumentNumber, DocumentRecord, 
 use centinela_lists::{DocumentIndex, DocumentIndexBuilder};
 use futures_util::TryStreamExt;
 use sqlx::postgres::PgConnection;
-use sqlx::sqlite::SqliteConnection;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Store, StoreError, now_rfc3339, on_pool};
@@ -273,6 +273,9 @@ impl Store {
         const SQL: &str = "SELECT l.name, l.kind, e.action, e.data FROM alert_lists l \
              JOIN list_entries e ON e.version_id = l.current_version_id \
              WHERE l.active ORDER BY l.name, e.entry_id";
+        if let Some(p) = self.sqlite() {
+            return sqlite_current_entries(p).await;
+        }
         on_pool!(self, p => {
             let mut out = Vec::new();
             let mut rows = sqlx::query(SQL).fetch(p);
@@ -308,6 +311,10 @@ impl Store {
              JOIN list_versions v ON v.id = l.current_version_id WHERE l.active AND l.kind = 'documents'",
         ).fetch_one(p).await?);
         let mut b = DocumentIndexBuilder::with_capacity(n.max(0) as usize);
+        if let Some(p) = self.sqlite() {
+            sqlite_document_index(p, &mut b).await?;
+            return Ok(b.finish());
+        }
         on_pool!(self, p => {
             let mut rows = sqlx::query(SQL).fetch(p);
             while let Some(r) = rows.try_next().await? {
@@ -362,6 +369,114 @@ impl Store {
             Ok(n.unwrap_or(0))
         })
     }
+}
+
+/// Rows per round trip when SQLite loads in bulk: sqlx hands every row from
+/// its SQLite worker thread to the caller one by one (microseconds each), so
+/// bulk loads fetch thousands of rows packed into one text value instead.
+/// (Small in debug builds, so that tests cross page boundaries.)
+const SQLITE_LOAD_CHUNK: i64 = if cfg!(debug_assertions) { 500 } else { 20_000 };
+
+/// The document index from SQLite: rowid ranges of the documents table,
+/// each packed into one `number key state status` text per line.
+async fn sqlite_document_index(p: &SqlitePool, b: &mut DocumentIndexBuilder) -> Result<(), StoreError> {
+    let versions: Vec<i64> = sqlx::query_scalar(
+        "SELECT current_version_id FROM alert_lists \
+         WHERE active AND kind = 'documents' AND current_version_id IS NOT NULL",
+    )
+    .fetch_all(p)
+    .await?;
+    if versions.is_empty() {
+        return Ok(());
+    }
+    let (lo, hi): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(rowid), MAX(rowid) FROM documents").fetch_one(p).await?;
+    let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(()) };
+    let list = versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+    // Only integers from the database go into the IN list.
+    let sql = format!(
+        "SELECT group_concat(number || ' ' || confusable_key || ' ' || issuing_state || ' ' || status, char(10)) \
+         FROM documents WHERE rowid >= $1 AND rowid < $2 AND version_id IN ({list})"
+    );
+    let mut start = lo;
+    while start <= hi {
+        let packed: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+            .bind(start)
+            .bind(start + SQLITE_LOAD_CHUNK)
+            .fetch_one(p)
+            .await?;
+        for line in packed.as_deref().unwrap_or("").lines() {
+            let mut f = line.split(' ');
+            let (Some(num), Some(key), Some(state), Some(status)) = (f.next(), f.next(), f.next(), f.next()) else {
+                return Err(StoreError::Corrupt(format!("document row '{line}'")));
+            };
+            b.push_normalised(num, key, parse_state(state)?, parse_status(status)?);
+        }
+        start += SQLITE_LOAD_CHUNK;
+    }
+    Ok(())
+}
+
+/// The current entries from SQLite, list by list, in pages of
+/// [`SQLITE_LOAD_CHUNK`] `action TAB json` lines (compact JSON never holds a
+/// raw tab or newline).
+async fn sqlite_current_entries(p: &SqlitePool) -> Result<Vec<StoredEntry>, StoreError> {
+    let lists: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT name, kind, current_version_id FROM alert_lists \
+         WHERE active AND current_version_id IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(p)
+    .await?;
+    let mut out = Vec::new();
+    for (name, kind, version_id) in lists {
+        let list: Arc<str> = name.into();
+        let kind = parse_kind(&kind)?;
+        let mut last_action: Option<Arc<str>> = None;
+        let mut after = String::new();
+        loop {
+            let page: Vec<(String, String)> = sqlx::query_as(
+                "SELECT entry_id, action FROM list_entries WHERE version_id = $1 AND entry_id > $2 \
+                 ORDER BY entry_id LIMIT 1 OFFSET $3",
+            )
+            .bind(version_id)
+            .bind(&after)
+            .bind(SQLITE_LOAD_CHUNK - 1)
+            .fetch_all(p)
+            .await?;
+            let upto = page.first().map(|(id, _)| id.clone());
+            let data: Option<String> = sqlx::query_scalar(
+                "SELECT group_concat(action || char(9) || data, char(10)) FROM (SELECT data, action \
+                 FROM list_entries WHERE version_id = $1 AND entry_id > $2 AND ($3 IS NULL OR entry_id <= $3) \
+                 ORDER BY entry_id)",
+            )
+            .bind(version_id)
+            .bind(&after)
+            .bind(upto.as_deref())
+            .fetch_one(p)
+            .await?;
+            let Some(data) = data else { break };
+            for line in data.lines() {
+                let (action, json) =
+                    line.split_once('\t').ok_or_else(|| StoreError::Corrupt(format!("list entry of {list}")))?;
+                let action = match &last_action {
+                    Some(a) if **a == *action => a.clone(),
+                    _ => {
+                        let a: Arc<str> = action.into();
+                        last_action = Some(a.clone());
+                        a
+                    }
+                };
+                let entry: AlertEntry = serde_json::from_str(json)
+                    .map_err(|e| StoreError::Corrupt(format!("list entry of {list}: {e}")))?;
+                out.push(StoredEntry { list: list.clone(), kind, action, entry });
+            }
+            match upto {
+                Some(u) => after = u,
+                None => break,
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn parse_kind(s: &str) -> Result<ListKind, StoreError> {

@@ -79,6 +79,11 @@ async fn versions_replace_each_other_atomically() {
         let out =
             store.import_version(&version("red", ListKind::Wanted, v1.len()), &ListRows::Entries(v1)).await.unwrap();
         assert_eq!((out.version, out.rows_imported, out.created_list), (1, 1200, true));
+        let cur = store.current_entries().await.unwrap();
+        let mut ids: Vec<&str> = cur.iter().map(|e| e.entry.id.as_str()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 1200);
+        assert_eq!(cur[0].entry, person("A0", "Ana", "Ruiz"));
 
         let v2 = vec![person("B1", "Luis", "Soto"), person("B2", "Eva", "Paz")];
         let out =
