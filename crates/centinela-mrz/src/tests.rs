@@ -227,6 +227,11 @@ fn future_and_filler_warnings() {
     assert!(codes(&d).contains(&"filler_in_document_number"));
     assert!(codes(&d).contains(&"letters_among_fillers"));
     assert_eq!(d.given_names, "ANNA MARIA K");
+    let d = doc(&TD3.replace("MARIA<<<<<<<<", "MARIA<<K<<<<<"));
+    assert_eq!(codes(&d), ["letters_among_fillers", "expired"]);
+    assert!(d.valid);
+    let d = doc(&TD3.replace("ERIKSSON<<ANNA<MARIA<", "ERIKSSON<<<ANNA<MARIA"));
+    assert_eq!(codes(&d), ["letters_among_fillers", "expired"]);
 }
 
 #[test]

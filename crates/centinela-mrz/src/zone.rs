@@ -243,7 +243,7 @@ pub enum Warning {
     NameTruncated,
     /// A filler inside the document number, followed by more characters.
     FillerInDocumentNumber,
-    /// Letters or digits after a run of fillers in the name (OCR noise?).
+    /// Letters after a run of 3+ fillers or a second `<<` in the name (OCR noise?).
     LettersAmongFillers,
     /// Day and/or month of birth unknown (`<<`).
     BirthDatePartial,
@@ -699,14 +699,18 @@ impl<'a> Zone<'a> {
         if name[name.len() - 1] != b'<' {
             w.insert(Warning::NameTruncated);
         }
+        // The first `<<` separates the identifiers; a longer run, or a second
+        // `<<`, followed by more letters is suspicious (a filler read as a letter?).
         let mut run = 0;
+        let mut separated = false;
         for &c in name {
             if c == b'<' {
                 run += 1;
             } else {
-                if run >= 3 {
+                if run >= 3 || (run == 2 && separated) {
                     w.insert(Warning::LettersAmongFillers);
                 }
+                separated |= run >= 2;
                 run = 0;
             }
         }
