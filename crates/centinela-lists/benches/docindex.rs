@@ -24,9 +24,9 @@ fn main() {
     let t = Instant::now();
     let idx = b.finish();
     let finish_s = t.elapsed().as_secs_f64();
+    let bpr = idx.heap_bytes() as f64 / n as f64;
     println!(
-        "records {n}: push (parse + hash) {push_s:.2} s, finish (sort + directory) {finish_s:.2} s, {:.1} bytes/record",
-        idx.heap_bytes() as f64 / n as f64
+        "records {n}: push (parse + hash) {push_s:.2} s, finish (sort + directory) {finish_s:.2} s, {bpr:.1} bytes/record (both keys)"
     );
 
     let probes = 200_000usize;
@@ -43,6 +43,7 @@ fn main() {
         let c = if s[1..].contains('0') { s.replacen('0', "O", 1) } else { s.replacen('1', "I", 1) };
         near.push((DocumentNumber::parse(&c).unwrap(), states[i % states.len()]));
     }
+    let mut p50 = Vec::new();
     for (label, set) in [("hit", &hits), ("miss", &misses), ("confusable", &near)] {
         let mut ns: Vec<u64> = Vec::with_capacity(probes);
         let (mut exact, mut possible) = (0usize, 0usize);
@@ -55,6 +56,7 @@ fn main() {
         }
         ns.sort_unstable();
         let p = |q: f64| ns[((ns.len() as f64 * q) as usize).min(ns.len() - 1)];
+        p50.push(p(0.50));
         println!(
             "lookup {label:<10}: p50 {} ns, p99 {} ns, mean {} ns ({exact} exact, {possible} possible of {probes})",
             p(0.50),
@@ -62,4 +64,38 @@ fn main() {
             ns.iter().sum::<u64>() / ns.len() as u64
         );
     }
+
+    drop(idx);
+
+    // Peer: std HashMap<String, Vec<(state, status)>> on the exact number only
+    // (no confusable key), the obvious in-memory layout.
+    let t = Instant::now();
+    let mut map: std::collections::HashMap<String, Vec<(Option<CountryCode>, DocumentStatus)>> =
+        std::collections::HashMap::with_capacity(n);
+    for i in 0..n {
+        let num = DocumentNumber::parse(&number(i)).unwrap();
+        map.entry(num.as_str().to_string()).or_default().push((Some(states[i % states.len()]), DocumentStatus::Stolen));
+    }
+    let build_s = t.elapsed().as_secs_f64();
+    // Entry: String (24) + Vec (24) + hashbrown control byte, at the map's
+    // capacity; heap: the key (rounded to 16) and one 8-byte tuple (in a
+    // 16-byte allocation).
+    let bytes = map.capacity() * (24 + 24 + 1) + map.keys().map(|k| k.len().div_ceil(16) * 16 + 16).sum::<usize>();
+    let mut ns: Vec<u64> = Vec::with_capacity(probes);
+    for (d, s) in hits.iter() {
+        let t = Instant::now();
+        let r = map.get(d.as_str()).map(|v| v.iter().any(|(st, _)| *st == Some(*s)));
+        ns.push(t.elapsed().as_nanos() as u64);
+        assert_eq!(r, Some(true));
+    }
+    ns.sort_unstable();
+    println!(
+        "peer HashMap<String, Vec<..>> (exact only): build {build_s:.2} s, ~{:.0} bytes/record; hit p50 {} ns, p99 {} ns; \
+         index hit p50 = {:.2}x the peer's, memory {:.2}x",
+        bytes as f64 / n as f64,
+        ns[ns.len() / 2],
+        ns[ns.len() * 99 / 100],
+        p50[0] as f64 / ns[ns.len() / 2] as f64,
+        bpr / (bytes as f64 / n as f64),
+    );
 }

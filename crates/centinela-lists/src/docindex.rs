@@ -247,14 +247,17 @@ fn unpack(p: u64) -> DocumentHit {
         _ => DocumentStatus::Revoked,
     };
     let s = p >> 2;
-    let mut code = String::new();
+    let mut code = [0u8; 3];
+    let mut len = 0;
     for i in 0..3 {
         let v = ((s >> (10 - 5 * i)) & 31) as u8;
         if v != 0 {
-            code.push((b'A' + v - 1) as char);
+            code[len] = b'A' + v - 1;
+            len += 1;
         }
     }
-    DocumentHit { issuing_state: CountryCode::parse(&code).ok(), status }
+    let state = std::str::from_utf8(&code[..len]).ok().and_then(|c| CountryCode::parse(c).ok());
+    DocumentHit { issuing_state: state, status }
 }
 
 #[cfg(test)]
