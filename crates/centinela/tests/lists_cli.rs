@@ -183,10 +183,10 @@ fn documents_and_check_document() {
     let o = run(&db, &["lists", "check-document", "--number", "ñ!"]);
     assert_eq!(o.status.code(), Some(2));
 
-    // Persons cannot go into a documents list.
+    // Persons cannot go into a documents list: a usage error.
     let p = dir.path().join("p.csv");
     std::fs::write(&p, V1).unwrap();
     let o =
         run(&db, &["lists", "import", "--name", "sltd", "--kind", "documents", "--format", "csv", p.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
 }

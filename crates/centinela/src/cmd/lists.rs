@@ -123,6 +123,15 @@ struct Parsed {
 
 async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let shown = args.file.display().to_string();
+    if (args.kind == ListKind::Documents) != (args.format == Format::Documents) {
+        return Err(Unreadable(format!(
+            "--kind {} takes {}, not --format {}",
+            args.kind.as_str(),
+            if args.kind == ListKind::Documents { "--format documents" } else { "--format csv or ftm" },
+            args.format.as_str()
+        ))
+        .into());
+    }
     let file = File::open(&args.file).map_err(|e| Unreadable(format!("{shown}: cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(len);
