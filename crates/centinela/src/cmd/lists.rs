@@ -172,7 +172,17 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
         keep_old_versions: args.keep_old_versions,
     };
     let started = std::time::Instant::now();
-    let out = store.import_version(&nv, &parsed.rows).await.with_context(|| format!("importing {shown}"))?;
+    let spinner = if std::io::stderr().is_terminal() {
+        let s = ProgressBar::new_spinner();
+        s.set_message(format!("writing {} rows in one transaction", parsed.rows.len()));
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        s
+    } else {
+        ProgressBar::hidden()
+    };
+    let out = store.import_version(&nv, &parsed.rows).await.with_context(|| format!("importing {shown}"));
+    spinner.finish_and_clear();
+    let out = out?;
     store.close().await;
     tracing::info!(rows = out.rows_imported, secs = started.elapsed().as_secs_f64(), "list version written");
     let mut line = format!(
