@@ -72,6 +72,12 @@ const PSEUDO_A: f64 = 1000.0;
 const PSEUDO_P0: f64 = 2e-4;
 /// Entries scored in full per query (the best by shared keys and date).
 const CANDIDATES: usize = 32;
+/// A query token whose phonetic code this many entries hold (or 1 in 100,000
+/// of the list, if more) is looked up as written, without typo keys.
+const WELL_ATTESTED: usize = 5;
+/// Entries whose shared-key weight is below this fraction of the best
+/// entry's are not candidates.
+const KEEP_FRACTION: f32 = 0.35;
 /// Most name tokens considered on each side.
 const MAX_TOKENS: usize = 10;
 const NONE: u32 = u32::MAX;
@@ -156,6 +162,7 @@ pub struct Screener {
     post_off: Vec<u32>,
     post: Vec<u32>,
     key_info: Vec<f32>,
+    code_df: Vec<u32>,
     key_bits: Vec<u32>,
     bitsets: Vec<Box<[u64]>>,
     nat_info: HashMap<CountryCode, f64>,
@@ -377,7 +384,7 @@ impl Screener {
             .iter()
             .map(|&k| ((n + PSEUDO_A) / (code_df[k as usize] as f64 + PSEUDO_A * PSEUDO_P0)).ln().max(0.05) as f32)
             .collect();
-        let common_limit = (entries.len() / 64).max(4096);
+        let common_limit = (entries.len() / 256).max(4096);
         let mut key_bits = vec![NONE; nkeys];
         let mut bitsets = Vec::new();
         let words = entries.len().div_ceil(64);
@@ -419,6 +426,7 @@ impl Screener {
             post_off,
             post,
             key_info,
+            code_df,
             key_bits,
             bitsets,
             nat_info,
@@ -514,7 +522,16 @@ impl Screener {
         };
         for t in &pq.toks {
             if t.text.len() > 1 {
-                keys_of(&t.code, &mut add);
+                // A spelling the list knows well is taken as written: its
+                // typo-tolerant keys are only needed for unknown spellings.
+                let attested = self.key_map.get(t.code.as_slice()).is_some_and(|&k| {
+                    self.code_df[k as usize] as usize >= (self.entries.len() / 100_000).max(WELL_ATTESTED)
+                });
+                if attested {
+                    add(&t.code, 1.0);
+                } else {
+                    keys_of(&t.code, &mut add);
+                }
             }
             if let Some((_, c)) = &t.joined {
                 keys_of(c, &mut add);
@@ -568,9 +585,15 @@ impl Screener {
             }
             cand.clear();
             let qd = dates::unpack(pq.date_packed);
+            // Entries sharing much less than the best do are not candidates.
+            let best = touched.iter().fold(0f32, |m, &e| m.max(acc[e as usize]));
+            let floor = best * KEEP_FRACTION;
             for &e in touched.iter() {
                 let mut v = acc[e as usize];
                 acc[e as usize] = 0.0;
+                if v < floor {
+                    continue;
+                }
                 if let (Some(q), Some(d)) = (qd.as_ref(), dates::unpack(self.date0[e as usize])) {
                     let m = dates::compare(q, &d);
                     v += m.weight(3) as f32;

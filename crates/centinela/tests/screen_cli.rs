@@ -94,7 +94,7 @@ fn unreadable_input_exits_2_naming_file_line_field() {
     let list = dir.path().join("list.csv");
     let queries = dir.path().join("queries.csv");
     std::fs::write(&list, LIST).unwrap();
-    std::fs::write(&queries, "qid,given_names,surnames,birth_date,nationality,sex\nQ1,Ana,Pérez,1980-13-01,MEX,F\n")
+    std::fs::write(&queries, "qid,given_names,surnames,birth_date,nationality,sex\nQ1,Ana,Pérez,1969-02-29,MEX,F\nQ2,Ana,Pérez,1980-13-13,MEX,F\n")
         .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_centinela"))
         .args(["screen", "--list"])
@@ -105,7 +105,7 @@ fn unreadable_input_exits_2_naming_file_line_field() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("queries.csv:2") && err.contains("birth_date"), "{err}");
+    assert!(err.contains("queries.csv:3") && err.contains("birth_date"), "{err}");
 
     std::fs::write(&queries, "qid,given_names\nQ1,Ana\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_centinela"))

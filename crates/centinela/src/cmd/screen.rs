@@ -227,6 +227,16 @@ fn parse_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
     Ok(out)
 }
 
+/// A birth date, read leniently: records from the field carry impossible
+/// dates (`1969-02-29`) and day and month the other way round; those are
+/// still evidence. Text that is no date at all is an error.
+fn birth_date(t: &Table, line: usize, s: &str) -> anyhow::Result<BirthDate> {
+    match BirthDate::parse(s) {
+        Ok(d) => Ok(d),
+        Err(e) => centinela_names::dates::parse_lenient(s).ok_or_else(|| t.err(line, "birth_date", e)),
+    }
+}
+
 fn split_multi(s: &str) -> impl Iterator<Item = &str> {
     s.split(';').map(str::trim).filter(|p| !p.is_empty())
 }
@@ -248,9 +258,8 @@ fn read_list(path: &Path) -> anyhow::Result<Vec<AlertEntry>> {
         if !seen.insert(id.clone()) {
             return Err(t.err(*line, "id", format!("id '{id}' appears more than once")));
         }
-        let birth_dates = split_multi(&get(r, cb))
-            .map(|d| BirthDate::parse(d).map_err(|e| t.err(*line, "birth_date", e)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let birth_dates =
+            split_multi(&get(r, cb)).map(|d| birth_date(&t, *line, d)).collect::<anyhow::Result<Vec<_>>>()?;
         let nationalities = split_multi(&get(r, cn))
             .map(|d| CountryCode::parse(d).map_err(|e| t.err(*line, "nationality", e)))
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -289,7 +298,10 @@ fn read_queries(path: &Path) -> anyhow::Result<Vec<(String, Query)>> {
         let q = Query {
             given_names: get(r, cg),
             surnames: get(r, cs),
-            birth_date: BirthDate::parse_opt(&get(r, cb)).map_err(|e| t.err(*line, "birth_date", e))?,
+            birth_date: {
+                let d = get(r, cb);
+                if d.is_empty() { None } else { Some(birth_date(&t, *line, &d)?) }
+            },
             nationality: CountryCode::parse_opt(&get(r, cn)).map_err(|e| t.err(*line, "nationality", e))?,
             sex: Sex::parse(&get(r, cx)).map_err(|e| t.err(*line, "sex", e))?,
             document_number: {

@@ -1,0 +1,75 @@
+//! Single-query latency on one thread: `cargo run --release -p centinela-names
+//! --example latency -- LIST.csv QUERIES.csv` (simple CSV without quoted
+//! fields, as `shared/eval/namegen.py` writes). Prints build time and the
+//! p50/p90/p99/max of per-query time.
+
+use std::time::Instant;
+
+use centinela_domain::{AlertEntry, BirthDate, CountryCode, Sex};
+use centinela_names::{Query, ScreenOptions, Screener};
+
+fn rows(path: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).expect("read");
+    text.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (list, queries) = (&args[1], &args[2]);
+    let entries: Vec<AlertEntry> = rows(list)
+        .into_iter()
+        .map(|r| AlertEntry {
+            id: r[0].clone(),
+            given_names: r[1].clone(),
+            surnames: r[2].clone(),
+            birth_dates: BirthDate::parse_opt(&r[3]).ok().flatten().into_iter().collect(),
+            nationalities: CountryCode::parse_opt(&r[4]).ok().flatten().into_iter().collect(),
+            sex: Sex::parse(&r[5]).unwrap_or_default(),
+            ..Default::default()
+        })
+        .collect();
+    let n = entries.len();
+    let t = Instant::now();
+    let s = Screener::build(entries);
+    println!("build: {n} entries in {:.2}s", t.elapsed().as_secs_f64());
+    let qs: Vec<Query> = rows(queries)
+        .into_iter()
+        .map(|r| Query {
+            given_names: r[1].clone(),
+            surnames: r[2].clone(),
+            birth_date: centinela_names::dates::parse_lenient(&r[3]),
+            nationality: CountryCode::parse_opt(&r[4]).ok().flatten(),
+            sex: Sex::parse(&r[5]).unwrap_or_default(),
+            document_number: None,
+        })
+        .collect();
+    for (name, opts) in [("alerts", ScreenOptions::default()), ("candidates 10", ScreenOptions::candidates(10))] {
+        let mut lat: Vec<f64> = Vec::with_capacity(qs.len());
+        let mut hits = 0;
+        let mut slow: Vec<(f64, usize)> = Vec::new();
+        for (i, q) in qs.iter().enumerate() {
+            let t = Instant::now();
+            hits += s.screen(q, &opts).len();
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            lat.push(ms);
+            slow.push((ms, i));
+        }
+        if std::env::var_os("SLOW").is_some() {
+            slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (ms, i) in slow.iter().take(8) {
+                println!("  slow {ms:.2} ms: {} | {}", qs[*i].given_names, qs[*i].surnames);
+            }
+        }
+        lat.sort_by(f64::total_cmp);
+        let p = |x: f64| lat[((lat.len() as f64 * x) as usize).min(lat.len() - 1)];
+        println!(
+            "{name}: {} queries, {hits} hits; ms p50 {:.3} p90 {:.3} p99 {:.3} max {:.3}; mean {:.3}",
+            lat.len(),
+            p(0.5),
+            p(0.9),
+            p(0.99),
+            lat[lat.len() - 1],
+            lat.iter().sum::<f64>() / lat.len() as f64
+        );
+    }
+}
