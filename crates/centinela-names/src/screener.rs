@@ -75,6 +75,9 @@ const CANDIDATES: usize = 32;
 /// A query token whose phonetic code this many entries hold (or 1 in 100,000
 /// of the list, if more) is looked up as written, without typo keys.
 const WELL_ATTESTED: usize = 5;
+/// Typo-tolerant keys (one letter deleted, prefixes) held by more entries
+/// than this are not used.
+const TYPO_LIST_LIMIT: usize = 2000;
 /// Entries whose shared-key weight is below this fraction of the best
 /// entry's are not candidates.
 const KEEP_FRACTION: f32 = 0.35;
@@ -513,6 +516,11 @@ impl Screener {
         let mut keys: Vec<(u32, f32)> = Vec::new();
         let mut add = |k: &[u8], w: f32| {
             if let Some(&id) = self.key_map.get(k) {
+                let len = (self.post_off[id as usize + 1] - self.post_off[id as usize]) as usize;
+                if w < 1.0 && len > TYPO_LIST_LIMIT {
+                    // A typo key that many entries share says little and costs much.
+                    return;
+                }
                 let w = w * self.key_info[id as usize] + 1e-3;
                 match keys.iter_mut().find(|x| x.0 == id) {
                     Some(x) => x.1 = x.1.max(w),

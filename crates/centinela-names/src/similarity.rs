@@ -187,7 +187,9 @@ pub fn token_similarity(a: &[u8], ca: &[u8], b: &[u8], cb: &[u8]) -> (f32, Token
     let need = s_code.max(FLOOR);
     let d = bounded_distance(a, b, (1.0 - need) * maxl + 1e-3);
     let s_text = 1.0 - d / maxl;
-    let s = s_text.max(s_code).max(0.0);
+    let s = s_text.max(s_code);
+    // Below the floor the bounded distances are not exact: report no match.
+    let s = if s < FLOOR { 0.0 } else { s };
     if prefix && s < 0.86 {
         return (0.86, TokenMatch::Prefix);
     }
