@@ -4,7 +4,11 @@
 //! [`ValueError`]; once a value exists it is valid. This crate does no I/O.
 
 mod alert;
+pub mod audit;
+mod role;
 mod values;
 
 pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, ListKind};
+pub use audit::{AuditRecord, BreakReason, BrokenLink, ChainVerifier, verify_chain};
+pub use role::Role;
 pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};
