@@ -70,6 +70,8 @@ const DOC_CLASH: f64 = -0.5;
 /// once as fairly rare rather than as a certainty.
 const PSEUDO_A: f64 = 1000.0;
 const PSEUDO_P0: f64 = 2e-4;
+/// Least similarity of a word to two names written together.
+const JOINED_MIN_SIM: f32 = 0.85;
 /// Entries scored in full per query (the best by shared keys and date).
 const CANDIDATES: usize = 32;
 /// A query token whose phonetic code this many entries hold (or 1 in 100,000
@@ -726,18 +728,122 @@ impl Screener {
         best
     }
 
+    /// Aligns tokens that stand for two adjacent names of the other side
+    /// written as one word; marks them and returns their evidence.
+    #[allow(clippy::too_many_arguments)]
+    fn joined_names(
+        &self,
+        pq: &PreparedQuery,
+        rec: &[Slot],
+        nq: usize,
+        ne: usize,
+        used_q: &mut [bool; MAX_TOKENS],
+        used_e: &mut [bool; 2 * MAX_TOKENS],
+        mut ex: Option<&mut Explanation>,
+    ) -> f64 {
+        let mut total = 0.0;
+        let mut cat = Vec::new();
+        let mut code = Vec::new();
+        let value = |info: f64, sim: f32| info * ((sim as f64 - 0.5) / 0.5).clamp(0.0, 1.0);
+        // A query word for two listed names.
+        for i in 0..nq {
+            let qt = &pq.toks[i];
+            if qt.tok != NONE || qt.text.len() < 6 || ne < 2 {
+                continue;
+            }
+            for j in 0..ne - 1 {
+                if used_e[j] || used_e[j + 1] || rec[j].field != rec[j + 1].field {
+                    continue;
+                }
+                let (a, b) = (self.text(rec[j].tok), self.text(rec[j + 1].tok));
+                if (a.len() + b.len()).abs_diff(qt.text.len()) > 2 {
+                    continue;
+                }
+                cat.clear();
+                cat.extend_from_slice(a);
+                cat.extend_from_slice(b);
+                code.clear();
+                phonetic::code_into(&cat, &mut code);
+                let (sim, _) = token_similarity(&qt.text, &qt.code, &cat, &code);
+                if sim >= JOINED_MIN_SIM {
+                    let v = value(self.info(rec[j].tok) + self.info(rec[j + 1].tok), sim);
+                    used_q[i] = true;
+                    used_e[j] = true;
+                    used_e[j + 1] = true;
+                    total += v;
+                    if let Some(ex) = ex.as_deref_mut() {
+                        let how = format!(
+                            "{} ~ {} {} (names written together)",
+                            String::from_utf8_lossy(&qt.text),
+                            String::from_utf8_lossy(a),
+                            String::from_utf8_lossy(b)
+                        );
+                        ex.push(Aspect::Name, how, v);
+                    }
+                    break;
+                }
+            }
+        }
+        // A listed word for two query names.
+        for j in 0..ne {
+            let et = self.text(rec[j].tok);
+            if used_e[j] || et.len() < 6 || nq < 2 {
+                continue;
+            }
+            for i in 0..nq - 1 {
+                let (qa, qb) = (&pq.toks[i], &pq.toks[i + 1]);
+                if used_q[i] || used_q[i + 1] || qa.field != qb.field {
+                    continue;
+                }
+                if (qa.text.len() + qb.text.len()).abs_diff(et.len()) > 2 {
+                    continue;
+                }
+                cat.clear();
+                cat.extend_from_slice(&qa.text);
+                cat.extend_from_slice(&qb.text);
+                code.clear();
+                phonetic::code_into(&cat, &mut code);
+                let (sim, _) = token_similarity(&cat, &code, et, self.code(rec[j].tok));
+                if sim >= JOINED_MIN_SIM {
+                    let v = value(self.info(rec[j].tok), sim);
+                    used_q[i] = true;
+                    used_q[i + 1] = true;
+                    used_e[j] = true;
+                    total += v;
+                    if let Some(ex) = ex.as_deref_mut() {
+                        let how = format!(
+                            "{} {} ~ {} (names written together)",
+                            String::from_utf8_lossy(&qa.text),
+                            String::from_utf8_lossy(&qb.text),
+                            String::from_utf8_lossy(et)
+                        );
+                        ex.push(Aspect::Name, how, v);
+                    }
+                    break;
+                }
+            }
+        }
+        total
+    }
+
     /// Name evidence (nats) of one name record, by one-to-one alignment.
     fn name_evidence(&self, pq: &PreparedQuery, rec: &[Slot], mut ex: Option<&mut Explanation>) -> f64 {
         let nq = pq.toks.len().min(MAX_TOKENS);
         let ne = rec.len().min(2 * MAX_TOKENS);
         let mut w = [[f64::NEG_INFINITY; 2 * MAX_TOKENS]; MAX_TOKENS];
         let mut how = [[TokenMatch::Exact; 2 * MAX_TOKENS]; MAX_TOKENS];
+        let mut total = 0.0;
+        // Names written together ("CARREROMANZANARES" for "Carrero
+        // Manzanares"), on either side, align first.
+        let mut joined_q = [false; MAX_TOKENS];
+        let mut joined_e = [false; 2 * MAX_TOKENS];
+        total += self.joined_names(pq, rec, nq, ne, &mut joined_q, &mut joined_e, ex.as_deref_mut());
         // Identical tokens align with each other: no need to compare them
         // with anything else.
-        let mut exact_q = [false; MAX_TOKENS];
-        let mut exact_e = [false; 2 * MAX_TOKENS];
+        let mut exact_q = joined_q;
+        let mut exact_e = joined_e;
         for (i, qt) in pq.toks.iter().take(nq).enumerate() {
-            if qt.tok == NONE {
+            if qt.tok == NONE || joined_q[i] {
                 continue;
             }
             if let Some(j) = (0..ne).find(|&j| !exact_e[j] && rec[j].tok == qt.tok) {
@@ -747,7 +853,7 @@ impl Screener {
         }
         for (i, qt) in pq.toks.iter().take(nq).enumerate() {
             for (j, s) in rec.iter().take(ne).enumerate() {
-                if (exact_q[i] || exact_e[j]) && qt.tok != s.tok {
+                if ((exact_q[i] || exact_e[j]) && qt.tok != s.tok) || joined_q[i] || joined_e[j] {
                     continue;
                 }
                 let (sim, kind) = self.pair(qt, s);
@@ -767,10 +873,8 @@ impl Screener {
                 how[i][j] = kind;
             }
         }
-        let mut used_q = [false; MAX_TOKENS];
-        let mut used_e = [false; 2 * MAX_TOKENS];
-        let mut total = 0.0;
-        let mut matched = 0;
+        let mut used_q = joined_q;
+        let mut used_e = joined_e;
         loop {
             let mut best = (f64::NEG_INFINITY, 0, 0);
             for i in 0..nq {
@@ -790,7 +894,6 @@ impl Screener {
             used_q[i] = true;
             used_e[j] = true;
             total += v;
-            matched += 1;
             if let Some(ex) = ex.as_deref_mut() {
                 let s = &rec[j];
                 let qt = &pq.toks[i];
@@ -813,8 +916,8 @@ impl Screener {
                 );
             }
         }
-        let uq = nq - matched;
-        let ue = ne - matched;
+        let uq = used_q[..nq].iter().filter(|u| !**u).count();
+        let ue = used_e[..ne].iter().filter(|u| !**u).count();
         let conflicts = uq.min(ue);
         // Conflicts are charged first to the listed surnames left unmatched:
         // a different surname is stronger evidence than a different given name.
