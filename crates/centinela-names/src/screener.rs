@@ -730,7 +730,7 @@ impl Screener {
 
     /// Aligns tokens that stand for two adjacent names of the other side
     /// written as one word; marks them and returns their evidence.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     fn joined_names(
         &self,
         pq: &PreparedQuery,
