@@ -5,8 +5,10 @@
 //! [`Store::connect`] opens either and runs the migrations. Domain crates do
 //! no I/O; they hand parsed values to this crate.
 
+mod audit;
 mod lists;
 mod time;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -17,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
 pub use time::now_rfc3339;
+pub use users::{MIN_PASSWORD_CHARS, User, check_password, check_username};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
