@@ -37,6 +37,12 @@ pub enum Command {
     /// Manage alert lists: import, list, look up documents.
     #[command(subcommand)]
     Lists(cmd::lists::Command),
+    /// Manage users: add (password on standard input), list.
+    #[command(subcommand)]
+    Users(cmd::users::Command),
+    /// The tamper-evident audit log: verify the chain, show entries.
+    #[command(subcommand)]
+    Audit(cmd::audit::Command),
     /// Measuring harnesses for the benchmark scripts (JSON on stdout).
     #[command(subcommand)]
     Bench(cmd::bench::Command),
@@ -54,6 +60,8 @@ fn main() -> ExitCode {
         Command::Mrz(args) => cmd::mrz::run(args),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Lists(c) => cmd::lists::run(c, &cli.global),
+        Command::Users(c) => cmd::users::run(c, &cli.global),
+        Command::Audit(c) => cmd::audit::run(c, &cli.global),
         Command::Bench(c) => cmd::bench::run(c),
     };
     match result {
