@@ -571,6 +571,24 @@ impl Screener {
             }
             if !common.is_empty() {
                 common.sort_by_key(|&(k, _)| self.post_off[k as usize + 1] - self.post_off[k as usize]);
+                if common.len() >= 2 {
+                    // Entries holding both of the two rarest common keys are
+                    // candidates even when no rarer key found them (a typo in
+                    // the one rare name of "Andrés Rodríguez Pérez").
+                    let b1 = &self.bitsets[self.key_bits[common[0].0 as usize] as usize];
+                    let b2 = &self.bitsets[self.key_bits[common[1].0 as usize] as usize];
+                    for (i, (x, y)) in b1.iter().zip(b2.iter()).enumerate() {
+                        let mut both = x & y;
+                        while both != 0 {
+                            let e = i * 64 + both.trailing_zeros() as usize;
+                            both &= both - 1;
+                            if acc[e] == 0.0 {
+                                acc[e] = 1e-6;
+                                touched.push(e as u32);
+                            }
+                        }
+                    }
+                }
                 let mut rest = &common[..];
                 if touched.len() < 64 {
                     // Too little found by rarer keys: walk the rarest common list.
