@@ -61,6 +61,40 @@ impl BirthDate {
         if s.trim().is_empty() { Ok(None) } else { Self::parse(s).map(Some) }
     }
 
+    /// Reads a birth date as travellers' records carry it, accepting what the
+    /// strict [`BirthDate::parse`] rejects but still says something: a day the
+    /// month does not have (`1969-02-29`), one-digit parts (`1980-5-7`), and
+    /// day and month written the other way round (`1980-17-05`, month > 12).
+    /// The result may then not be a calendar date; it is only compared.
+    /// `None` for text that is not a date at all.
+    pub fn parse_lenient(s: &str) -> Option<BirthDate> {
+        let t = s.trim();
+        if let Ok(d) = Self::parse(t) {
+            return Some(d);
+        }
+        let mut parts = t.split(['-', '/', '.']);
+        let num = |p: Option<&str>, max: usize| -> Option<Option<u16>> {
+            match p {
+                None => Some(None),
+                Some(p) if !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit()) => {
+                    p.parse().ok().map(Some)
+                }
+                _ => None,
+            }
+        };
+        let year = num(parts.next(), 4)?.filter(|y| *y >= 1000)?;
+        let month = num(parts.next(), 2)?;
+        let day = num(parts.next(), 2)?;
+        if parts.next().is_some() || (month.is_none() && day.is_some()) {
+            return None;
+        }
+        let ok = |v: Option<u16>| v.is_none_or(|v| (1..=31).contains(&v));
+        if !ok(month) || !ok(day) || (month.unwrap_or(1) > 12 && day.unwrap_or(13) > 12) {
+            return None;
+        }
+        Some(BirthDate { year, month: month.map(|m| m as u8), day: day.map(|d| d as u8) })
+    }
+
     /// A full date.
     pub fn full(year: u16, month: u8, day: u8) -> Result<Self, ValueError> {
         Self::parse(&format!("{year:04}-{month:02}-{day:02}"))
@@ -250,6 +284,18 @@ mod tests {
             assert!(BirthDate::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(BirthDate::parse_opt("  ").unwrap(), None);
+    }
+
+    #[test]
+    fn lenient_dates() {
+        let raw = |y, m, d| BirthDate { year: y, month: m, day: d };
+        assert_eq!(BirthDate::parse_lenient("1969-02-29"), Some(raw(1969, Some(2), Some(29))));
+        assert_eq!(BirthDate::parse_lenient("1980-17-05"), Some(raw(1980, Some(17), Some(5))));
+        assert_eq!(BirthDate::parse_lenient("1980-5-7"), Some(raw(1980, Some(5), Some(7))));
+        assert_eq!(BirthDate::parse_lenient(" 1980 "), Some(raw(1980, None, None)));
+        for bad in ["", "abc", "80-01-01", "1980-13-13", "1980-00-01", "1980-01-32", "1980--01", "1980-01-01-01"] {
+            assert_eq!(BirthDate::parse_lenient(bad), None, "{bad}");
+        }
     }
 
     #[test]

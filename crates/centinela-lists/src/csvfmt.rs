@@ -18,6 +18,31 @@ pub const QUERY_REQUIRED: [&str; 6] = ["qid", "given_names", "surnames", "birth_
 /// The columns a documents CSV must have (`reported_at` may be left out).
 pub const DOCUMENTS_REQUIRED: [&str; 4] = ["document_number", "issuing_state", "document_type", "status"];
 
+/// How birth dates are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dates {
+    /// Calendar dates only (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`): what an alert
+    /// list stored as the authority's record must hold.
+    #[default]
+    Strict,
+    /// Also what travellers' records carry and still says something: a day
+    /// the month lacks, one-digit parts, day and month swapped
+    /// ([`BirthDate::parse_lenient`]). For screening, where a record is
+    /// evidence to compare, not a record to keep.
+    Lenient,
+}
+
+impl Dates {
+    fn parse(self, row: &Row<'_>, s: &str) -> Result<BirthDate, ParseError> {
+        BirthDate::parse(s)
+            .or_else(|e| match self {
+                Dates::Lenient => BirthDate::parse_lenient(s).ok_or(e),
+                Dates::Strict => Err(e),
+            })
+            .map_err(|e| row.err("birth_date", e.to_string()))
+    }
+}
+
 /// Column positions resolved from a header row.
 #[derive(Debug, Clone)]
 struct Columns {
@@ -156,6 +181,7 @@ pub struct CsvListReader<R: Read> {
     rows: CsvRows<R>,
     idx: [Option<usize>; 9],
     seen: HashSet<String>,
+    dates: Dates,
 }
 
 impl<R: Read> CsvListReader<R> {
@@ -166,7 +192,13 @@ impl<R: Read> CsvListReader<R> {
         for (i, name) in LIST_REQUIRED.iter().chain(LIST_OPTIONAL.iter()).enumerate() {
             idx[i] = rows.cols.index(name);
         }
-        Ok(CsvListReader { rows, idx, seen: HashSet::new() })
+        Ok(CsvListReader { rows, idx, seen: HashSet::new(), dates: Dates::Strict })
+    }
+
+    /// Reads birth dates as the given policy says (strict by default).
+    pub fn dates(mut self, dates: Dates) -> Self {
+        self.dates = dates;
+        self
     }
 }
 
@@ -174,10 +206,10 @@ impl<R: Read> Iterator for CsvListReader<R> {
     type Item = Result<AlertEntry, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let idx = self.idx;
+        let (idx, dates) = (self.idx, self.dates);
         let seen = &mut self.seen;
         self.rows.next_row(|_, row| {
-            let entry = parse_list_row(&idx, row)?;
+            let entry = parse_list_row(&idx, dates, row)?;
             if !seen.insert(entry.id.clone()) {
                 return Err(row.err("id", format!("id '{}' appears more than once in the file", entry.id)));
             }
@@ -186,7 +218,7 @@ impl<R: Read> Iterator for CsvListReader<R> {
     }
 }
 
-fn parse_list_row(idx: &[Option<usize>; 9], row: &Row<'_>) -> Result<AlertEntry, ParseError> {
+fn parse_list_row(idx: &[Option<usize>; 9], dates: Dates, row: &Row<'_>) -> Result<AlertEntry, ParseError> {
     let [i_id, i_given, i_sur, i_birth, i_nat, i_sex, i_alias, i_docs, i_notes] = *idx;
     let id = row.get(i_id, "id")?;
     if id.is_empty() {
@@ -198,9 +230,8 @@ fn parse_list_row(idx: &[Option<usize>; 9], row: &Row<'_>) -> Result<AlertEntry,
     if given_names.is_empty() && surnames.is_empty() && aliases.is_empty() {
         return Err(row.err("given_names", "no name: given_names, surnames and aliases are all empty"));
     }
-    let birth_dates = split_multi(row.get(i_birth, "birth_date")?)
-        .map(|d| BirthDate::parse(d).map_err(|e| row.err("birth_date", e.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
+    let birth_dates =
+        split_multi(row.get(i_birth, "birth_date")?).map(|d| dates.parse(row, d)).collect::<Result<Vec<_>, _>>()?;
     let nationalities = parse_countries(row, row.get(i_nat, "nationality")?, "nationality")?;
     let sex = Sex::parse(row.get(i_sex, "sex")?).map_err(|e| row.err("sex", e.to_string()))?;
     let document_numbers = split_multi(row.get(i_docs, "document_numbers")?)
@@ -275,22 +306,31 @@ pub struct QueryRecord {
     pub birth_date: Option<BirthDate>,
     pub nationalities: Vec<CountryCode>,
     pub sex: Sex,
+    /// From the optional `document_number` column.
+    pub document_number: Option<DocumentNumber>,
 }
 
 /// Streams a queries CSV, one `Result` per row.
 pub struct QueryReader<R: Read> {
     rows: CsvRows<R>,
-    idx: [Option<usize>; 6],
+    idx: [Option<usize>; 7],
+    dates: Dates,
 }
 
 impl<R: Read> QueryReader<R> {
     pub fn new(r: R) -> Result<Self, ParseError> {
         let rows = CsvRows::new(r, &QUERY_REQUIRED)?;
-        let mut idx = [None; 6];
-        for (i, name) in QUERY_REQUIRED.iter().enumerate() {
+        let mut idx = [None; 7];
+        for (i, name) in QUERY_REQUIRED.iter().chain(["document_number"].iter()).enumerate() {
             idx[i] = rows.cols.index(name);
         }
-        Ok(QueryReader { rows, idx })
+        Ok(QueryReader { rows, idx, dates: Dates::Strict })
+    }
+
+    /// Reads birth dates as the given policy says (strict by default).
+    pub fn dates(mut self, dates: Dates) -> Self {
+        self.dates = dates;
+        self
     }
 }
 
@@ -298,7 +338,8 @@ impl<R: Read> Iterator for QueryReader<R> {
     type Item = Result<QueryRecord, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let [i_qid, i_given, i_sur, i_birth, i_nat, i_sex] = self.idx;
+        let [i_qid, i_given, i_sur, i_birth, i_nat, i_sex, i_doc] = self.idx;
+        let dates = self.dates;
         self.rows.next_row(|_, row| {
             let qid = row.get(i_qid, "qid")?;
             if qid.is_empty() {
@@ -309,10 +350,16 @@ impl<R: Read> Iterator for QueryReader<R> {
                 qid: qid.to_string(),
                 given_names: row.get(i_given, "given_names")?.to_string(),
                 surnames: row.get(i_sur, "surnames")?.to_string(),
-                birth_date: BirthDate::parse_opt(row.get(i_birth, "birth_date")?)
-                    .map_err(|e| row.err("birth_date", e.to_string()))?,
+                birth_date: match row.get(i_birth, "birth_date")? {
+                    "" => None,
+                    d => Some(dates.parse(row, d)?),
+                },
                 nationalities: parse_countries(row, row.get(i_nat, "nationality")?, "nationality")?,
                 sex: Sex::parse(row.get(i_sex, "sex")?).map_err(|e| row.err("sex", e.to_string()))?,
+                document_number: match row.get(i_doc, "document_number")? {
+                    "" => None,
+                    d => Some(DocumentNumber::parse(d).map_err(|e| row.err("document_number", e.to_string()))?),
+                },
             })
         })
     }
@@ -418,6 +465,24 @@ pub(crate) fn date_part(s: &str) -> Option<BirthDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lenient_dates_only_when_asked() {
+        let list = "id,given_names,surnames,birth_date,nationality,sex\nL1,Ana,Pérez,1969-02-29,MEX,F\n";
+        let err = read_csv_list(list.as_bytes()).unwrap_err();
+        assert_eq!((err.line, err.field.as_str()), (2, "birth_date"));
+        let e = CsvListReader::new(list.as_bytes()).unwrap().dates(Dates::Lenient).next().unwrap().unwrap();
+        assert_eq!((e.birth_dates[0].month, e.birth_dates[0].day), (Some(2), Some(29)));
+
+        let q = "qid,given_names,surnames,birth_date,nationality,sex,document_number\n\
+                 Q1,Ana,Pérez,1980-17-05,MEX,F,g-123 45\nQ2,Ana,Pérez,soon,MEX,F,\n";
+        let mut rows = QueryReader::new(q.as_bytes()).unwrap().dates(Dates::Lenient);
+        let r = rows.next().unwrap().unwrap();
+        assert_eq!(r.birth_date.map(|d| (d.month, d.day)), Some((Some(17), Some(5))));
+        assert_eq!(r.document_number.unwrap().as_str(), "G12345");
+        let err = rows.next().unwrap().unwrap_err();
+        assert_eq!((err.line, err.field.as_str()), (3, "birth_date"));
+    }
 
     const LIST: &str = "\
 notes,id,surnames,given_names,birth_date,nationality,sex,aliases,document_numbers,extra

@@ -16,8 +16,8 @@ mod error;
 mod ftm;
 
 pub use csvfmt::{
-    CsvListReader, DOCUMENTS_REQUIRED, DocumentsReader, LIST_OPTIONAL, LIST_REQUIRED, QUERY_REQUIRED, QueryReader,
-    QueryRecord, read_csv_list, read_documents, read_query_csv, write_csv_list, write_documents,
+    CsvListReader, DOCUMENTS_REQUIRED, Dates, DocumentsReader, LIST_OPTIONAL, LIST_REQUIRED, QUERY_REQUIRED,
+    QueryReader, QueryRecord, read_csv_list, read_documents, read_query_csv, write_csv_list, write_documents,
 };
 pub use docindex::{DocumentHit, DocumentIndex, DocumentIndexBuilder, DocumentLookup};
 pub use error::ParseError;

@@ -37,7 +37,7 @@ fn main() {
         .map(|r| Query {
             given_names: r[1].clone(),
             surnames: r[2].clone(),
-            birth_date: centinela_names::dates::parse_lenient(&r[3]),
+            birth_date: centinela_domain::BirthDate::parse_lenient(&r[3]),
             nationality: CountryCode::parse_opt(&r[4]).ok().flatten(),
             sex: Sex::parse(&r[5]).unwrap_or_default(),
             document_number: None,

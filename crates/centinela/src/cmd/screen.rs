@@ -5,13 +5,14 @@
 //! `qid,list_id,score` rows in query order.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex};
+use centinela_domain::AlertEntry;
+use centinela_lists::{CsvListReader, Dates, ParseError, QueryReader};
 use centinela_names::{DEFAULT_THRESHOLD, Query, ScreenOptions, Screener};
 
 use crate::cmd::Unreadable;
@@ -110,224 +111,40 @@ fn csv_field(s: &str) -> String {
 }
 
 /// A CSV file parsed into records, each with the line it starts on.
-struct Table {
-    path: PathBuf,
-    header: Vec<String>,
-    rows: Vec<Record>,
+/// Reads a whole CSV through one of `centinela-lists`' readers. Any error
+/// makes the input unusable as a whole (exit 2) and names file, line and field.
+fn read_all<T, I>(path: &Path, open: impl FnOnce(File) -> Result<I, ParseError>) -> anyhow::Result<Vec<T>>
+where
+    I: Iterator<Item = Result<T, ParseError>>,
+{
+    let shown = path.display();
+    let file = File::open(path).map_err(|e| Unreadable(format!("{shown}: cannot read: {e}")))?;
+    let at = |e: ParseError| Unreadable(format!("{shown}:{}: field {}: {}", e.line, e.field, e.message));
+    let rows = open(file).map_err(at)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(|e| at(e).into())
 }
 
-impl Table {
-    fn read(path: &Path, required: &[&str]) -> anyhow::Result<Table> {
-        let mut text = String::new();
-        File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map_err(|e| Unreadable(format!("{}: cannot read: {e}", path.display())))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let mut records =
-            parse_csv(text).map_err(|(line, msg)| Unreadable(format!("{}:{line}: {msg}", path.display())))?;
-        if records.is_empty() {
-            return Err(Unreadable(format!("{}:1: field header: the file is empty", path.display())).into());
-        }
-        let (_, header) = records.remove(0);
-        let header: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|r| !header.iter().any(|h| h == r)).collect();
-        if !missing.is_empty() {
-            return Err(Unreadable(format!(
-                "{}:1: field header: missing column(s) {}; expected {}",
-                path.display(),
-                missing.join(", "),
-                required.join(",")
-            ))
-            .into());
-        }
-        for (line, r) in &records {
-            if r.len() != header.len() {
-                return Err(Unreadable(format!(
-                    "{}:{line}: field row: expected {} fields as in the header, found {}",
-                    path.display(),
-                    header.len(),
-                    r.len()
-                ))
-                .into());
-            }
-        }
-        Ok(Table { path: path.to_path_buf(), header, rows: records })
-    }
-
-    fn col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
-    fn err(&self, line: usize, field: &str, msg: impl std::fmt::Display) -> anyhow::Error {
-        Unreadable(format!("{}:{line}: field {field}: {msg}", self.path.display())).into()
-    }
-}
-
-/// A CSV record with the line it starts on.
-type Record = (usize, Vec<String>);
-
-/// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line
-/// breaks. Blank lines are skipped. Returns records with their first line.
-fn parse_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
-    let mut out = Vec::new();
-    let mut line = 1usize;
-    let mut chars = text.chars().peekable();
-    while chars.peek().is_some() {
-        let start = line;
-        let mut rec = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let mut was_quoted = false;
-        loop {
-            let Some(c) = chars.next() else {
-                if quoted {
-                    return Err((start, "a quoted field is not closed".into()));
-                }
-                break;
-            };
-            if quoted {
-                match c {
-                    '"' if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    '"' => quoted = false,
-                    '\n' => {
-                        line += 1;
-                        field.push(c);
-                    }
-                    _ => field.push(c),
-                }
-                continue;
-            }
-            match c {
-                '"' if field.trim().is_empty() && !was_quoted => {
-                    field.clear();
-                    quoted = true;
-                    was_quoted = true;
-                }
-                ',' => {
-                    rec.push(std::mem::take(&mut field));
-                    was_quoted = false;
-                }
-                '\r' => {}
-                '\n' => {
-                    line += 1;
-                    break;
-                }
-                _ => field.push(c),
-            }
-        }
-        rec.push(field);
-        if rec.len() == 1 && rec[0].trim().is_empty() {
-            continue;
-        }
-        out.push((start, rec));
-    }
-    Ok(out)
-}
-
-/// A birth date, read leniently: records from the field carry impossible
-/// dates (`1969-02-29`) and day and month the other way round; those are
-/// still evidence. Text that is no date at all is an error.
-fn birth_date(t: &Table, line: usize, s: &str) -> anyhow::Result<BirthDate> {
-    match BirthDate::parse(s) {
-        Ok(d) => Ok(d),
-        Err(e) => centinela_names::dates::parse_lenient(s).ok_or_else(|| t.err(line, "birth_date", e)),
-    }
-}
-
-fn split_multi(s: &str) -> impl Iterator<Item = &str> {
-    s.split(';').map(str::trim).filter(|p| !p.is_empty())
-}
-
+/// Birth dates are read leniently on both sides: records from the field
+/// carry impossible dates (`1969-02-29`) and day and month swapped, and those
+/// are still evidence. Text that is no date at all is an error.
 fn read_list(path: &Path) -> anyhow::Result<Vec<AlertEntry>> {
-    let t = Table::read(path, &["id", "given_names", "surnames", "birth_date", "nationality", "sex"])?;
-    let c = |n: &str| t.col(n);
-    let (ci, cg, cs, cb, cn, cx) =
-        (c("id"), c("given_names"), c("surnames"), c("birth_date"), c("nationality"), c("sex"));
-    let (ca, cd) = (c("aliases"), c("document_numbers"));
-    let get = |r: &Vec<String>, i: Option<usize>| i.map(|i| r[i].trim().to_string()).unwrap_or_default();
-    let mut out = Vec::with_capacity(t.rows.len());
-    let mut seen = std::collections::HashSet::new();
-    for (line, r) in &t.rows {
-        let id = get(r, ci);
-        if id.is_empty() {
-            return Err(t.err(*line, "id", "empty: every entry needs an id"));
-        }
-        if !seen.insert(id.clone()) {
-            return Err(t.err(*line, "id", format!("id '{id}' appears more than once")));
-        }
-        let birth_dates =
-            split_multi(&get(r, cb)).map(|d| birth_date(&t, *line, d)).collect::<anyhow::Result<Vec<_>>>()?;
-        let nationalities = split_multi(&get(r, cn))
-            .map(|d| CountryCode::parse(d).map_err(|e| t.err(*line, "nationality", e)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let sex = Sex::parse(&get(r, cx)).map_err(|e| t.err(*line, "sex", e))?;
-        let document_numbers = split_multi(&get(r, cd))
-            .map(|d| DocumentNumber::parse(d).map_err(|e| t.err(*line, "document_numbers", e)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        out.push(AlertEntry {
-            id,
-            given_names: get(r, cg),
-            surnames: get(r, cs),
-            aliases: split_multi(&get(r, ca)).map(str::to_string).collect(),
-            birth_dates,
-            nationalities,
-            sex,
-            document_numbers,
-            notes: String::new(),
-        });
-    }
-    Ok(out)
+    read_all(path, |f| Ok(CsvListReader::new(f)?.dates(Dates::Lenient)))
 }
 
 fn read_queries(path: &Path) -> anyhow::Result<Vec<(String, Query)>> {
-    let t = Table::read(path, &["qid", "given_names", "surnames", "birth_date", "nationality", "sex"])?;
-    let c = |n: &str| t.col(n);
-    let (ci, cg, cs, cb, cn, cx) =
-        (c("qid"), c("given_names"), c("surnames"), c("birth_date"), c("nationality"), c("sex"));
-    let cd = c("document_number");
-    let get = |r: &Vec<String>, i: Option<usize>| i.map(|i| r[i].trim().to_string()).unwrap_or_default();
-    let mut out = Vec::with_capacity(t.rows.len());
-    for (line, r) in &t.rows {
-        let qid = get(r, ci);
-        if qid.is_empty() {
-            return Err(t.err(*line, "qid", "empty: every query needs a qid"));
-        }
-        let q = Query {
-            given_names: get(r, cg),
-            surnames: get(r, cs),
-            birth_date: {
-                let d = get(r, cb);
-                if d.is_empty() { None } else { Some(birth_date(&t, *line, &d)?) }
-            },
-            nationality: CountryCode::parse_opt(&get(r, cn)).map_err(|e| t.err(*line, "nationality", e))?,
-            sex: Sex::parse(&get(r, cx)).map_err(|e| t.err(*line, "sex", e))?,
-            document_number: {
-                let d = get(r, cd);
-                if d.is_empty() {
-                    None
-                } else {
-                    Some(DocumentNumber::parse(&d).map_err(|e| t.err(*line, "document_number", e))?)
-                }
-            },
-        };
-        out.push((qid, q));
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_csv;
-
-    #[test]
-    fn csv_records() {
-        let r = parse_csv("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\n\"multi\nline\",z\r\n").unwrap();
-        assert_eq!(r.len(), 3);
-        assert_eq!(r[1], (2, vec!["x, y".to_string(), "say \"hi\"".to_string()]));
-        assert_eq!(r[2], (4, vec!["multi\nline".to_string(), "z".to_string()]));
-        assert!(parse_csv("a\n\"open").is_err());
-    }
+    let records = read_all(path, |f| Ok(QueryReader::new(f)?.dates(Dates::Lenient)))?;
+    Ok(records
+        .into_iter()
+        .map(|r| {
+            let q = Query {
+                given_names: r.given_names,
+                surnames: r.surnames,
+                birth_date: r.birth_date,
+                nationality: r.nationalities.first().copied(),
+                sex: r.sex,
+                document_number: r.document_number,
+            };
+            (r.qid, q)
+        })
+        .collect())
 }
