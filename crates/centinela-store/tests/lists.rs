@@ -2,38 +2,11 @@
 //! when `CENTINELA_TEST_PG` holds a URL (each test gets a fresh database;
 //! `scripts/pg-test-server` starts a throwaway server).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
 use centinela_domain::{AlertEntry, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Sex};
-use centinela_store::{Backend, ListRows, NewVersion, Store, StoreError};
-
-/// A fresh store per backend available: SQLite always, PostgreSQL if asked.
-async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let mut out = vec![(Store::connect(path.to_str().unwrap()).await.unwrap(), Some(dir))];
-    match std::env::var("CENTINELA_TEST_PG") {
-        Ok(url) if !url.is_empty() => out.push((fresh_pg(&url).await, None)),
-        _ => {
-            static ONCE: std::sync::Once = std::sync::Once::new();
-            ONCE.call_once(|| eprintln!("CENTINELA_TEST_PG not set: PostgreSQL store tests skipped"));
-        }
-    }
-    out
-}
-
-async fn fresh_pg(url: &str) -> Store {
-    use sqlx::Connection;
-    static N: AtomicU32 = AtomicU32::new(0);
-    let name = format!("centinela_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
-    let mut admin = sqlx::PgConnection::connect(url).await.expect("CENTINELA_TEST_PG: cannot connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-    assert_eq!(store.backend(), Backend::Postgres);
-    store
-}
+use centinela_store::{ListRows, NewVersion, Store, StoreError};
+use common::stores;
 
 fn person(id: &str, given: &str, sur: &str) -> AlertEntry {
     AlertEntry {
