@@ -5,10 +5,12 @@
 
 mod alert;
 pub mod audit;
+mod crossing;
 mod role;
 mod values;
 
 pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, ListKind};
 pub use audit::{AuditRecord, BreakReason, BrokenLink, ChainVerifier, verify_chain};
+pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check_phone};
 pub use role::Role;
 pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};

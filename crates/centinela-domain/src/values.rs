@@ -14,6 +14,10 @@ pub enum ValueError {
     Sex(String),
     #[error("'{0}' is not a document number: expected letters and digits")]
     DocumentNumber(String),
+    #[error("'{0}' is not a timestamp: expected RFC 3339 such as 2026-03-01T08:15:00-06:00")]
+    Timestamp(String),
+    #[error("'{0}' is not a telephone number: expected E.164 such as +50255551234")]
+    Phone(String),
     #[error("'{value}' is not one of: {expected}")]
     Choice { value: String, expected: &'static str },
 }

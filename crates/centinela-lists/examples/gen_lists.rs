@@ -3,23 +3,7 @@
 
 use std::io::{BufWriter, Write};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[self.below(v.len() as u64) as usize]
-    }
-}
+use centinela_synth::Rng;
 
 const GIVEN: &[&str] =
     &["Juan", "María", "José", "Ana", "Luis", "Carmen", "Carlos", "Rosa", "Jorge", "Elena", "Pedro", "Lucía"];
@@ -39,7 +23,7 @@ fn main() -> std::io::Result<()> {
         }
     };
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    let mut r = Rng(42);
+    let mut r = Rng::new(42);
     match kind {
         "list" => {
             writeln!(w, "id,given_names,surnames,birth_date,nationality,sex,aliases,document_numbers,notes")?;

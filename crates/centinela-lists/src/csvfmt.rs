@@ -45,7 +45,7 @@ impl Dates {
 
 /// Column positions resolved from a header row.
 #[derive(Debug, Clone)]
-struct Columns {
+pub(crate) struct Columns {
     names: Vec<String>,
 }
 
@@ -73,7 +73,7 @@ impl Columns {
         Ok(Columns { names })
     }
 
-    fn index(&self, name: &str) -> Option<usize> {
+    pub(crate) fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
 }
@@ -83,34 +83,34 @@ fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
 }
 
 /// A row of a CSV file with its line number, giving fields by column index.
-struct Row<'a> {
+pub(crate) struct Row<'a> {
     line: u64,
     record: &'a csv::ByteRecord,
 }
 
 impl Row<'_> {
-    fn get(&self, idx: Option<usize>, name: &str) -> Result<&str, ParseError> {
+    pub(crate) fn get(&self, idx: Option<usize>, name: &str) -> Result<&str, ParseError> {
         match idx.and_then(|i| self.record.get(i)) {
             None => Ok(""),
             Some(b) => std::str::from_utf8(b).map_err(|_| ParseError::new(self.line, name, "not valid UTF-8")),
         }
     }
 
-    fn err(&self, field: &str, message: impl Into<String>) -> ParseError {
+    pub(crate) fn err(&self, field: &str, message: impl Into<String>) -> ParseError {
         ParseError::new(self.line, field, message)
     }
 }
 
 /// Reads the header and then hands every data row to `f`.
-struct CsvRows<R: Read> {
+pub(crate) struct CsvRows<R: Read> {
     rdr: csv::Reader<R>,
-    cols: Columns,
+    pub(crate) cols: Columns,
     record: csv::ByteRecord,
     done: bool,
 }
 
 impl<R: Read> CsvRows<R> {
-    fn new(r: R, required: &[&str]) -> Result<Self, ParseError> {
+    pub(crate) fn new(r: R, required: &[&str]) -> Result<Self, ParseError> {
         let mut rdr = csv_reader(r);
         let mut header = csv::ByteRecord::new();
         match rdr.read_byte_record(&mut header) {
@@ -123,7 +123,7 @@ impl<R: Read> CsvRows<R> {
     }
 
     /// The next row, or `None` at the end. After an I/O error, ends.
-    fn next_row<T>(
+    pub(crate) fn next_row<T>(
         &mut self,
         f: impl FnOnce(&Columns, &Row<'_>) -> Result<T, ParseError>,
     ) -> Option<Result<T, ParseError>> {

@@ -6,15 +6,18 @@
 //! - [`QueryReader`] / [`read_query_csv`]: screening queries files.
 //! - [`FtmReader`] / [`read_ftm`]: `--format ftm` (FollowTheMoney JSON lines).
 //! - [`DocumentsReader`] / [`read_documents`]: `--format documents`.
+//! - [`CrossingReader`] / [`write_crossings`]: crossing records (`import crossings`).
 //! - [`DocumentIndex`]: stolen/lost document lookups, exact and through
 //!   confusable characters.
 
 pub mod countries;
+mod crossings;
 mod csvfmt;
 mod docindex;
 mod error;
 mod ftm;
 
+pub use crossings::{CROSSING_COLUMNS, CROSSING_REQUIRED, CrossingReader, write_crossings};
 pub use csvfmt::{
     CsvListReader, DOCUMENTS_REQUIRED, Dates, DocumentsReader, LIST_OPTIONAL, LIST_REQUIRED, QUERY_REQUIRED,
     QueryReader, QueryRecord, read_csv_list, read_documents, read_query_csv, write_csv_list, write_documents,
