@@ -20,14 +20,27 @@ pub(crate) fn begin_write(backend: Backend) -> &'static str {
     }
 }
 
-/// Appends one entry inside the open transaction `$tx` (a
+/// An entry to append: who did what to which record. `subject` is an id and
+/// `detail` JSON text — never personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+/// Appends entries, in order, inside the open transaction `$tx` (a
 /// `sqlx::Transaction` begun with [`begin_write`]): locks the log on
-/// PostgreSQL, reads the head, inserts the next entry. Evaluates to
-/// `Result<AuditRecord, StoreError>`.
-macro_rules! append_in_tx {
-    ($tx:expr, $backend:expr, $actor:expr, $action:expr, $subject:expr, $detail:expr) => {
+/// PostgreSQL, reads the head once, seals and inserts each entry after the
+/// one before. Evaluates to `Result<Vec<AuditRecord>, StoreError>`.
+macro_rules! append_many_in_tx {
+    ($tx:expr, $backend:expr, $entries:expr) => {
         async {
-            $crate::audit::check_entry($actor, $action, $detail)?;
+            let entries: &[$crate::audit::AuditEntry] = $entries;
+            for e in entries {
+                $crate::audit::check_entry(&e.actor, &e.action, &e.detail)?;
+            }
             if $backend == $crate::Backend::Postgres {
                 sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *$tx).await?;
             }
@@ -35,7 +48,7 @@ macro_rules! append_in_tx {
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *$tx)
                     .await?;
-            let (seq, prev) = match head {
+            let (mut seq, mut prev) = match head {
                 None => (1, centinela_domain::audit::GENESIS),
                 Some((seq, hash)) => {
                     let prev: [u8; 32] = hash
@@ -45,30 +58,55 @@ macro_rules! append_in_tx {
                     (seq + 1, prev)
                 }
             };
-            let r = centinela_domain::audit::AuditRecord::seal(
-                seq,
-                $crate::now_rfc3339(),
-                $actor,
-                $action,
-                $subject,
-                $detail,
-                prev,
-            );
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(r.seq)
-            .bind(&r.at)
-            .bind(&r.actor)
-            .bind(&r.action)
-            .bind(&r.subject)
-            .bind(&r.detail)
-            .bind(&r.prev_hash[..])
-            .bind(&r.hash[..])
-            .execute(&mut *$tx)
-            .await?;
-            Ok::<_, $crate::StoreError>(r)
+            let now = $crate::now_rfc3339();
+            let mut out = Vec::with_capacity(entries.len());
+            for e in entries {
+                let r = centinela_domain::audit::AuditRecord::seal(
+                    seq,
+                    now.as_str(),
+                    e.actor.as_str(),
+                    e.action.as_str(),
+                    e.subject.as_str(),
+                    e.detail.as_str(),
+                    prev,
+                );
+                sqlx::query(
+                    "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(r.seq)
+                .bind(&r.at)
+                .bind(&r.actor)
+                .bind(&r.action)
+                .bind(&r.subject)
+                .bind(&r.detail)
+                .bind(&r.prev_hash[..])
+                .bind(&r.hash[..])
+                .execute(&mut *$tx)
+                .await?;
+                seq += 1;
+                prev = r.hash;
+                out.push(r);
+            }
+            Ok::<_, $crate::StoreError>(out)
+        }
+    };
+}
+pub(crate) use append_many_in_tx;
+
+/// Appends one entry inside the open transaction `$tx` (see
+/// [`append_many_in_tx`]). Evaluates to `Result<AuditRecord, StoreError>`.
+macro_rules! append_in_tx {
+    ($tx:expr, $backend:expr, $actor:expr, $action:expr, $subject:expr, $detail:expr) => {
+        async {
+            let one = [$crate::audit::AuditEntry {
+                actor: ($actor).to_string(),
+                action: ($action).to_string(),
+                subject: ($subject).to_string(),
+                detail: ($detail).to_string(),
+            }];
+            let mut v = $crate::audit::append_many_in_tx!($tx, $backend, &one).await?;
+            Ok::<_, $crate::StoreError>(v.remove(0))
         }
     };
 }

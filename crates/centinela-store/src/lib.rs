@@ -6,7 +6,11 @@
 //! no I/O; they hand parsed values to this crate.
 
 mod audit;
+mod crossings;
 mod lists;
+mod rules;
+mod sessions;
+mod stats;
 mod time;
 mod users;
 
@@ -17,7 +21,15 @@ use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use audit::AuditEntry;
+pub use crossings::{
+    Actor, Adjudication, CrossingsImport, Decision, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, Post,
+    PostKind, RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
+};
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
+pub use rules::{CrossingOutcome, StoredRule, check_rule_id};
+pub use sessions::{AuditRow, SessionUser};
+pub use stats::{HitCounts, Stats, StatsFilter};
 pub use time::now_rfc3339;
 pub use users::{MIN_PASSWORD_CHARS, User, check_password, check_username};
 
@@ -30,6 +42,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// The record asked for does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
     /// The request contradicts what is stored (e.g. a list's kind).
     #[error("{0}")]
     Conflict(String),
@@ -97,7 +112,9 @@ impl Store {
             let opts = opts
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: a commit is on disk before it is acknowledged (the inspection
+                // writer batches commits, so this costs one sync per batch).
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("cache_size", "-65536")

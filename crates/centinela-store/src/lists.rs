@@ -304,19 +304,39 @@ impl Store {
     /// Builds the in-memory document index from the current version of
     /// every active documents list.
     pub async fn document_index(&self) -> Result<DocumentIndex, StoreError> {
+        self.document_index_of("").await
+    }
+
+    /// One document index per active documents list, with the list's name
+    /// (so that a hit can say which list reported the document).
+    pub async fn document_indexes(&self) -> Result<Vec<(String, DocumentIndex)>, StoreError> {
+        let names: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT name FROM alert_lists WHERE active AND kind = 'documents' ORDER BY name",
+        ).fetch_all(p).await?);
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let index = self.document_index_of(&name).await?;
+            out.push((name, index));
+        }
+        Ok(out)
+    }
+
+    /// The documents of one active list (`""`: of every active list).
+    async fn document_index_of(&self, list: &str) -> Result<DocumentIndex, StoreError> {
         const SQL: &str = "SELECT d.number, d.confusable_key, d.issuing_state, d.status FROM alert_lists l \
-             JOIN documents d ON d.version_id = l.current_version_id WHERE l.active";
+             JOIN documents d ON d.version_id = l.current_version_id WHERE l.active AND ($1 = '' OR l.name = $1)";
         let n: i64 = on_pool!(self, p => sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(v.rows_imported), 0) AS BIGINT) FROM alert_lists l \
-             JOIN list_versions v ON v.id = l.current_version_id WHERE l.active AND l.kind = 'documents'",
-        ).fetch_one(p).await?);
+             JOIN list_versions v ON v.id = l.current_version_id WHERE l.active AND l.kind = 'documents' \
+             AND ($1 = '' OR l.name = $1)",
+        ).bind(list).fetch_one(p).await?);
         let mut b = DocumentIndexBuilder::with_capacity(n.max(0) as usize);
         if let Some(p) = self.sqlite() {
-            sqlite_document_index(p, &mut b).await?;
+            sqlite_document_index(p, list, &mut b).await?;
             return Ok(b.finish());
         }
         on_pool!(self, p => {
-            let mut rows = sqlx::query(SQL).fetch(p);
+            let mut rows = sqlx::query(SQL).bind(list).fetch(p);
             while let Some(r) = rows.try_next().await? {
                 let state = parse_state(r.try_get(2)?)?;
                 let status = parse_status(r.try_get(3)?)?;
@@ -379,11 +399,12 @@ const SQLITE_LOAD_CHUNK: i64 = if cfg!(debug_assertions) { 500 } else { 20_000 }
 
 /// The document index from SQLite: rowid ranges of the documents table,
 /// each packed into one `number key state status` text per line.
-async fn sqlite_document_index(p: &SqlitePool, b: &mut DocumentIndexBuilder) -> Result<(), StoreError> {
+async fn sqlite_document_index(p: &SqlitePool, list: &str, b: &mut DocumentIndexBuilder) -> Result<(), StoreError> {
     let versions: Vec<i64> = sqlx::query_scalar(
         "SELECT current_version_id FROM alert_lists \
-         WHERE active AND kind = 'documents' AND current_version_id IS NOT NULL",
+         WHERE active AND kind = 'documents' AND current_version_id IS NOT NULL AND ($1 = '' OR name = $1)",
     )
+    .bind(list)
     .fetch_all(p)
     .await?;
     if versions.is_empty() {

@@ -84,7 +84,7 @@ async fn password_matches(password: &str, phc: String) -> bool {
     .unwrap_or(false)
 }
 
-fn user_from<R>(row: &R) -> Result<User, StoreError>
+pub(crate) fn user_from<R>(row: &R) -> Result<User, StoreError>
 where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,

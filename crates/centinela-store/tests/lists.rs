@@ -138,6 +138,9 @@ async fn documents_lookups() {
         assert_eq!(idx.lookup(&n("G1234567"), mex).exact.len(), 1);
         assert_eq!(idx.lookup(&n("A8I00"), None).possible.len(), 1);
         assert!(idx.lookup(&n("N002500"), None).is_empty());
+        let per_list = store.document_indexes().await.unwrap();
+        assert_eq!(per_list.len(), 1);
+        assert_eq!((per_list[0].0.as_str(), per_list[0].1.len()), ("sltd", 2503));
 
         // A new version replaces the reports; the index follows.
         store.import_version(&nv, &ListRows::Documents(vec![doc("Z9", None, DocumentStatus::Lost)])).await.unwrap();

@@ -1,0 +1,1005 @@
+//! Border posts, crossings, inspections and what follows them: hits,
+//! adjudications, officers' decisions and referrals.
+//!
+//! Crossings come from two places: `centinela import crossings` (all or
+//! nothing, idempotent on `crossing_id`) and the inspection pipeline, which
+//! hands its results to an [`InspectionWriter`]: one task that writes many
+//! inspections per transaction (group commit), so each is durable before it
+//! is acknowledged without paying one disk sync per inspection. Every table
+//! here is append-only (triggers refuse UPDATE and DELETE); corrections are
+//! new rows.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use centinela_domain::{
+    BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp, ValueError,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::audit::{AuditEntry, append_in_tx, append_many_in_tx, begin_write};
+use crate::{Store, StoreError, now_rfc3339, on_pool};
+
+/// How travellers cross at a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostKind {
+    Land,
+    Air,
+    Sea,
+}
+
+impl PostKind {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "land" => Ok(PostKind::Land),
+            "air" => Ok(PostKind::Air),
+            "sea" => Ok(PostKind::Sea),
+            _ => Err(ValueError::Choice { value: s.to_string(), expected: "land, air, sea" }),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PostKind::Land => "land",
+            PostKind::Air => "air",
+            PostKind::Sea => "sea",
+        }
+    }
+}
+
+/// A border post to create.
+#[derive(Debug, Clone)]
+pub struct NewPost<'a> {
+    /// `GTM-TECUNUMAN`: letters, digits and `-`.
+    pub code: &'a str,
+    pub name: &'a str,
+    pub country: CountryCode,
+    /// The code of the post across the border, or empty.
+    pub facing: &'a str,
+    pub kind: PostKind,
+}
+
+/// A border post as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Post {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub country: String,
+    pub facing: String,
+    pub kind: String,
+    pub created_at: String,
+}
+
+/// A crossing as stored: the record plus how it came in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredCrossing {
+    #[serde(flatten)]
+    pub record: CrossingRecord,
+    /// Relation to the travel party's first traveller, or empty.
+    pub relation: String,
+    /// `import`, `inspection` or `sync`.
+    pub source: String,
+    pub officer_id: Option<i64>,
+    pub corrects: Option<String>,
+    pub recorded_at: String,
+}
+
+/// What [`Store::import_crossings`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CrossingsImport {
+    pub read: u64,
+    pub inserted: u64,
+    /// Rows whose `crossing_id` was already stored (or repeated in the file).
+    pub already_present: u64,
+}
+
+/// A person hit (name screening) or a document hit (stolen/lost lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HitKind {
+    Person,
+    Document,
+}
+
+impl HitKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HitKind::Person => "person",
+            HitKind::Document => "document",
+        }
+    }
+}
+
+/// A hit to store with its inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewHit {
+    pub kind: HitKind,
+    pub list_name: String,
+    pub list_kind: String,
+    /// The list entry's id or the reported document's number.
+    pub entry_id: String,
+    pub score: f64,
+    pub action: String,
+    /// The explanation shown to the officer, JSON.
+    pub explanation: String,
+}
+
+/// One traveller's inspection, to store: the crossing, what was shown, the
+/// hits. `actor` is the officer's username for the audit chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInspection {
+    pub record: CrossingRecord,
+    pub relation: String,
+    pub officer_id: i64,
+    pub actor: String,
+    pub suggested: String,
+    /// Everything shown to the officer, JSON.
+    pub result: String,
+    pub hits: Vec<NewHit>,
+    /// Codes of the risk flags raised (for the audit entry; no personal data).
+    pub flags: Vec<String>,
+}
+
+/// A stored inspection: its crossing and the ids given to its hits, in the
+/// order they were handed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedInspection {
+    pub crossing_id: String,
+    pub hit_ids: Vec<i64>,
+}
+
+/// A stored hit with its crossing's post and time and its current
+/// adjudication (the latest), if any.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredHit {
+    pub id: i64,
+    pub crossing_id: String,
+    pub kind: String,
+    pub list_name: String,
+    pub list_kind: String,
+    pub entry_id: String,
+    pub score: f64,
+    pub action: String,
+    pub explanation: serde_json::Value,
+    pub created_at: String,
+    pub post: String,
+    pub crossed_at: String,
+    pub adjudication: Option<Adjudication>,
+}
+
+/// A supervisor's judgement of a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Confirmed,
+    Dismissed,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::Dismissed => "dismissed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "confirmed" => Ok(Verdict::Confirmed),
+            "dismissed" => Ok(Verdict::Dismissed),
+            _ => Err(StoreError::Corrupt(format!("adjudications.decision: '{s}'"))),
+        }
+    }
+}
+
+/// An adjudication as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Adjudication {
+    pub id: i64,
+    pub hit_id: i64,
+    pub decision: Verdict,
+    pub reason: String,
+    pub user_id: i64,
+    pub corrects: Option<i64>,
+    pub at: String,
+}
+
+/// The officer's decision on a crossing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Admit,
+    SecondaryInspection,
+    ReferToProtection,
+    Refuse,
+}
+
+impl Decision {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Decision::Admit => "admit",
+            Decision::SecondaryInspection => "secondary_inspection",
+            Decision::ReferToProtection => "refer_to_protection",
+            Decision::Refuse => "refuse",
+        }
+    }
+}
+
+/// Where a traveller is referred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralUnit {
+    SecondaryInspection,
+    Protection,
+}
+
+impl ReferralUnit {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReferralUnit::SecondaryInspection => "secondary_inspection",
+            ReferralUnit::Protection => "protection",
+        }
+    }
+}
+
+/// Who is acting, for rows that name a user and for the audit chain.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: i64,
+    pub username: &'a str,
+    pub role: Role,
+}
+
+/// Which hits [`Store::query_hits`] returns; empty text and 0 mean "any".
+#[derive(Debug, Clone, Copy)]
+struct HitFilter<'a> {
+    open: bool,
+    post: &'a str,
+    crossing: &'a str,
+    id: i64,
+    limit: u64,
+}
+
+/// Checks a post code: 2 to 40 ASCII capitals, digits and `-`.
+pub fn check_post_code(code: &str) -> Result<(), StoreError> {
+    let ok = (2..=40).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!("'{code}' is not a post code: 2 to 40 capital letters, digits or '-'")))
+    }
+}
+
+const CROSSING_COLS: &str = "crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \
+    nationality, sex, document_type, document_number, issuing_state, group_id, vehicle, phone, address, \
+    destination, relation, source, officer_id, corrects, recorded_at";
+const CROSSING_NCOLS: usize = 22;
+
+/// The text columns of a record, in `CROSSING_COLS` order (first 17).
+fn record_texts(r: &CrossingRecord) -> [String; 17] {
+    let opt = |s: Option<&str>| s.unwrap_or("").to_string();
+    [
+        r.crossing_id.clone(),
+        r.post.clone(),
+        r.direction.as_str().to_string(),
+        r.crossed_at.to_string(),
+        r.given_names.clone(),
+        r.surnames.clone(),
+        r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        opt(r.nationality.as_ref().map(|c| c.as_str())),
+        r.sex.as_str().to_string(),
+        r.document_type.clone(),
+        opt(r.document_number.as_ref().map(|d| d.as_str())),
+        opt(r.issuing_state.as_ref().map(|c| c.as_str())),
+        r.group_id.clone(),
+        r.vehicle.clone(),
+        r.phone.clone(),
+        r.address.clone(),
+        r.destination.clone(),
+    ]
+}
+
+fn corrupt(col: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("crossings.{col}: {e}"))
+}
+
+fn crossing_from<R>(row: &R) -> Result<StoredCrossing, StoreError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let t = |c: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(c)?) };
+    let country = |c: &str| -> Result<Option<CountryCode>, StoreError> {
+        CountryCode::parse_opt(&t(c)?).map_err(|e| corrupt(c, e))
+    };
+    let number = t("document_number")?;
+    let record = CrossingRecord {
+        crossing_id: t("crossing_id")?,
+        post: t("post")?,
+        direction: Direction::parse(&t("direction")?).map_err(|e| corrupt("direction", e))?,
+        crossed_at: Timestamp::parse(&t("crossed_at")?).map_err(|e| corrupt("crossed_at", e))?,
+        given_names: t("given_names")?,
+        surnames: t("surnames")?,
+        birth_date: BirthDate::parse_opt(&t("birth_date")?).map_err(|e| corrupt("birth_date", e))?,
+        nationality: country("nationality")?,
+        sex: Sex::parse(&t("sex")?).map_err(|e| corrupt("sex", e))?,
+        document_type: t("document_type")?,
+        document_number: if number.is_empty() {
+            None
+        } else {
+            Some(DocumentNumber::parse(&number).map_err(|e| corrupt("document_number", e))?)
+        },
+        issuing_state: country("issuing_state")?,
+        group_id: t("group_id")?,
+        vehicle: t("vehicle")?,
+        phone: t("phone")?,
+        address: t("address")?,
+        destination: t("destination")?,
+    };
+    Ok(StoredCrossing {
+        record,
+        relation: t("relation")?,
+        source: t("source")?,
+        officer_id: row.try_get("officer_id")?,
+        corrects: row.try_get("corrects")?,
+        recorded_at: t("recorded_at")?,
+    })
+}
+
+/// `INSERT INTO crossings (…) VALUES (…), … ON CONFLICT DO NOTHING` for `n` rows.
+fn insert_crossings_sql(n: usize) -> String {
+    let mut sql = format!("INSERT INTO crossings ({CROSSING_COLS}) VALUES ");
+    let mut p = 1;
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..CROSSING_NCOLS {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${p}"));
+            p += 1;
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (crossing_id) DO NOTHING");
+    sql
+}
+
+/// Rows per multi-row INSERT: 22 parameters each, well under SQLite's
+/// 32 766 and PostgreSQL's 65 535.
+const CROSSING_CHUNK: usize = 500;
+
+/// Binds one crossing's 22 columns to `$q`, in `CROSSING_COLS` order.
+macro_rules! bind_crossing {
+    ($q:expr, $r:expr, $relation:expr, $source:expr, $officer:expr, $corrects:expr, $now:expr) => {{
+        let mut q = $q;
+        for v in record_texts($r) {
+            q = q.bind(v);
+        }
+        q.bind($relation.to_string())
+            .bind($source.to_string())
+            .bind($officer)
+            .bind($corrects.map(|s: &str| s.to_string()))
+            .bind($now.to_string())
+    }};
+}
+
+/// Writes `rows` (each with its source fields) and returns how many were
+/// new. Runs inside the caller's transaction `$tx`.
+macro_rules! insert_crossings_in_tx {
+    ($tx:expr, $rows:expr, $now:expr) => {
+        async {
+            let mut inserted = 0u64;
+            for chunk in $rows.chunks(CROSSING_CHUNK) {
+                let sql = insert_crossings_sql(chunk.len());
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (r, relation, source, officer, corrects) in chunk {
+                    q = bind_crossing!(q, r, relation, source, *officer, *corrects, $now);
+                }
+                inserted += q.execute(&mut *$tx).await?.rows_affected();
+            }
+            Ok::<u64, StoreError>(inserted)
+        }
+    };
+}
+
+type AdjudicationRow = (i64, i64, String, String, i64, Option<i64>, String);
+type PostRow = (i64, String, String, String, String, String, String);
+type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<i64>, Option<&'a str>);
+
+impl Store {
+    /// Creates a border post and returns it with its synchronisation key
+    /// (64 hex digits, shown once; only its SHA-256 is stored). Audited.
+    pub async fn add_post(&self, actor: &str, p: &NewPost<'_>) -> Result<(Post, String), StoreError> {
+        check_post_code(p.code)?;
+        if p.name.trim().is_empty() {
+            return Err(StoreError::Conflict("a post needs a name".into()));
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| StoreError::Conflict(format!("no randomness for the post key: {e}")))?;
+        let key_hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let hash = Sha256::digest(key_hex.as_bytes()).to_vec();
+        let now = now_rfc3339();
+        let detail = serde_json::json!({ "country": p.country.as_str(), "kind": p.kind.as_str() }).to_string();
+        let backend = self.backend();
+        let id: i64 = on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin_write(backend)).await?;
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE code = $1")
+                .bind(p.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict(format!("post '{}' already exists", p.code)));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO posts (code, name, country, facing, kind, sync_key_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(p.code)
+            .bind(p.name.trim())
+            .bind(p.country.as_str())
+            .bind(p.facing)
+            .bind(p.kind.as_str())
+            .bind(&hash)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            append_in_tx!(tx, backend, actor, "post_created", p.code, &detail).await?;
+            tx.commit().await?;
+            id
+        });
+        let post = Post {
+            id,
+            code: p.code.to_string(),
+            name: p.name.trim().to_string(),
+            country: p.country.as_str().to_string(),
+            facing: p.facing.to_string(),
+            kind: p.kind.as_str().to_string(),
+            created_at: now,
+        };
+        Ok((post, key_hex))
+    }
+
+    /// Every border post, by code.
+    pub async fn posts(&self) -> Result<Vec<Post>, StoreError> {
+        let rows: Vec<PostRow> = on_pool!(self, p => {
+            sqlx::query_as("SELECT id, code, name, country, facing, kind, created_at FROM posts ORDER BY code")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, code, name, country, facing, kind, created_at)| Post {
+                id,
+                code,
+                name,
+                country,
+                facing,
+                kind,
+                created_at,
+            })
+            .collect())
+    }
+
+    /// The post whose sync key is `key`, if any (for synchronisation).
+    pub async fn post_by_key(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let hash = Sha256::digest(key.trim().as_bytes()).to_vec();
+        Ok(on_pool!(self, p => {
+            sqlx::query_scalar("SELECT code FROM posts WHERE sync_key_hash = $1").bind(&hash).fetch_optional(p).await?
+        }))
+    }
+
+    /// Imports crossing records, all or nothing, in one transaction; a
+    /// `crossing_id` already stored (or repeated in `rows`) is kept once.
+    /// Audited as one `crossings_imported` entry by `actor`.
+    pub async fn import_crossings(&self, actor: &str, rows: &[CrossingRecord]) -> Result<CrossingsImport, StoreError> {
+        let now = now_rfc3339();
+        let rows: Vec<CrossingRow<'_>> = rows.iter().map(|r| (r, "", "import", None, None)).collect();
+        let backend = self.backend();
+        let inserted = on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            let inserted = insert_crossings_in_tx!(tx, rows, now.as_str()).await?;
+            let detail = serde_json::json!({ "read": rows.len(), "inserted": inserted }).to_string();
+            append_in_tx!(tx, backend, actor, "crossings_imported", "crossings", &detail).await?;
+            tx.commit().await?;
+            inserted
+        });
+        let read = rows.len() as u64;
+        Ok(CrossingsImport { read, inserted, already_present: read - inserted })
+    }
+
+    /// How many crossings are stored.
+    pub async fn crossing_count(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM crossings").fetch_one(p).await?))
+    }
+
+    /// Writes a batch of travel parties (each a list of inspections) in one
+    /// transaction: each party's crossings, inspections, hits and one audit
+    /// entry per traveller. A party whose `crossing_id` is already stored
+    /// (or repeats one earlier in the batch) is refused alone with
+    /// [`StoreError::Conflict`]; a database failure fails the whole batch.
+    pub async fn record_inspections(
+        &self,
+        parties: &[Vec<NewInspection>],
+    ) -> Result<Vec<Result<Vec<RecordedInspection>, StoreError>>, StoreError> {
+        let now = now_rfc3339();
+        let backend = self.backend();
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            // Which ids exist already (one query for the batch).
+            let ids: Vec<String> = parties.iter().flatten().map(|i| i.record.crossing_id.clone()).collect();
+            let mut existing: HashSet<String> = HashSet::new();
+            for chunk in ids.chunks(CROSSING_CHUNK) {
+                let mut sql = String::from("SELECT crossing_id FROM crossings WHERE crossing_id IN (");
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", i + 1));
+                }
+                sql.push(')');
+                let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.clone());
+                }
+                existing.extend(q.fetch_all(&mut *tx).await?);
+            }
+            let mut outcomes = Vec::with_capacity(parties.len());
+            let mut accepted: Vec<&NewInspection> = Vec::new();
+            for party in parties {
+                let clash = party.iter().find(|i| existing.contains(&i.record.crossing_id));
+                if let Some(i) = clash {
+                    outcomes.push(Err(StoreError::Conflict(format!(
+                        "crossing '{}' is already recorded",
+                        i.record.crossing_id
+                    ))));
+                    continue;
+                }
+                existing.extend(party.iter().map(|i| i.record.crossing_id.clone()));
+                accepted.extend(party.iter());
+                outcomes.push(Ok(Vec::new()));
+            }
+            let rows: Vec<CrossingRow<'_>> = accepted
+                .iter()
+                .map(|i| (&i.record, i.relation.as_str(), "inspection", Some(i.officer_id), None))
+                .collect();
+            insert_crossings_in_tx!(tx, rows, now.as_str()).await?;
+            let mut recorded = Vec::with_capacity(accepted.len());
+            let mut audit = Vec::with_capacity(accepted.len());
+            for i in &accepted {
+                sqlx::query(
+                    "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&i.record.crossing_id)
+                .bind(i.officer_id)
+                .bind(&i.suggested)
+                .bind(&i.result)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+                let mut hit_ids = Vec::with_capacity(i.hits.len());
+                for h in &i.hits {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, \
+                         explanation, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    )
+                    .bind(&i.record.crossing_id)
+                    .bind(h.kind.as_str())
+                    .bind(&h.list_name)
+                    .bind(&h.list_kind)
+                    .bind(&h.entry_id)
+                    .bind(h.score)
+                    .bind(&h.action)
+                    .bind(&h.explanation)
+                    .bind(&now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    hit_ids.push(id);
+                }
+                audit.push(AuditEntry {
+                    actor: i.actor.clone(),
+                    action: "inspection_recorded".into(),
+                    subject: i.record.crossing_id.clone(),
+                    detail: serde_json::json!({
+                        "post": i.record.post,
+                        "hits": hit_ids,
+                        "flags": i.flags,
+                        "suggested": i.suggested,
+                    })
+                    .to_string(),
+                });
+                recorded.push(RecordedInspection { crossing_id: i.record.crossing_id.clone(), hit_ids });
+            }
+            append_many_in_tx!(tx, backend, &audit).await?;
+            tx.commit().await?;
+            // Hand each accepted party its records, in order.
+            let mut recorded = recorded.into_iter();
+            for (party, outcome) in parties.iter().zip(outcomes.iter_mut()) {
+                if let Ok(v) = outcome {
+                    v.extend(recorded.by_ref().take(party.len()));
+                }
+            }
+            Ok(outcomes)
+        })
+    }
+
+    /// One crossing by id.
+    pub async fn crossing(&self, crossing_id: &str) -> Result<Option<StoredCrossing>, StoreError> {
+        let sql = AssertSqlSafe(format!("SELECT {CROSSING_COLS} FROM crossings WHERE crossing_id = $1"));
+        on_pool!(self, p => {
+            match sqlx::query(sql).bind(crossing_id).fetch_optional(p).await? {
+                Some(row) => Ok(Some(crossing_from(&row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// What the inspection of a crossing showed (the stored JSON), if it
+    /// was registered by inspection.
+    pub async fn inspection_result(&self, crossing_id: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let text: Option<String> = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT result FROM inspections WHERE crossing_id = $1")
+                .bind(crossing_id)
+                .fetch_optional(p)
+                .await?
+        });
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("inspections.result: {e}"))))
+            .transpose()
+    }
+
+    /// Every crossing of the traveller of `crossing_id`, oldest first: the
+    /// same document (number and issuing state), or the same names and full
+    /// birth date as registered. (Identity resolution across spellings is
+    /// the intelligence crate's work.)
+    pub async fn timeline(&self, crossing_id: &str) -> Result<Vec<StoredCrossing>, StoreError> {
+        let Some(c) = self.crossing(crossing_id).await? else {
+            return Ok(Vec::new());
+        };
+        let r = &c.record;
+        let number = r.document_number.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default();
+        let state = r.issuing_state.map(|s| s.as_str().to_string()).unwrap_or_default();
+        let birth = r.birth_date.filter(BirthDate::is_full).map(|d| d.to_string()).unwrap_or_default();
+        let sql = AssertSqlSafe(format!(
+            "SELECT {CROSSING_COLS} FROM crossings WHERE \
+             ($1 <> '' AND document_number = $1 AND issuing_state = $2) \
+             OR ($3 <> '' AND birth_date = $3 AND surnames = $4 AND given_names = $5) \
+             OR crossing_id = $6 ORDER BY crossed_at, crossing_id"
+        ));
+        on_pool!(self, p => {
+            let rows = sqlx::query(sql)
+                .bind(&number)
+                .bind(&state)
+                .bind(&birth)
+                .bind(&r.surnames)
+                .bind(&r.given_names)
+                .bind(crossing_id)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(crossing_from).collect()
+        })
+    }
+
+    /// The distinct holders a document was registered with (names and
+    /// birth date as registered), at most `limit`: the history indicator T4
+    /// compares them with the traveller presenting it.
+    pub async fn document_holders(
+        &self,
+        number: &str,
+        issuing_state: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, String, Option<BirthDate>)>, StoreError> {
+        if number.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(String, String, String)> = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT DISTINCT given_names, surnames, birth_date FROM crossings \
+                 WHERE document_number = $1 AND issuing_state = $2 LIMIT $3",
+            )
+            .bind(number)
+            .bind(issuing_state)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(g, s, b)| (g, s, BirthDate::parse_opt(&b).ok().flatten())).collect())
+    }
+
+    /// The travellers registered with `group_id`, in registration order.
+    pub async fn party(&self, group_id: &str) -> Result<Vec<StoredCrossing>, StoreError> {
+        if group_id.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = AssertSqlSafe(format!("SELECT {CROSSING_COLS} FROM crossings WHERE group_id = $1 ORDER BY id"));
+        on_pool!(self, p => {
+            let rows = sqlx::query(sql).bind(group_id).fetch_all(p).await?;
+            rows.iter().map(crossing_from).collect()
+        })
+    }
+
+    /// Crossings with `crossed_at` in `[from, to)` (RFC 3339 UTC text, either
+    /// bound optional), oldest first, at most `limit`.
+    pub async fn crossings_between(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+        limit: Option<u64>,
+    ) -> Result<Vec<StoredCrossing>, StoreError> {
+        let limit = limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let sql = AssertSqlSafe(format!(
+            "SELECT {CROSSING_COLS} FROM crossings WHERE crossed_at >= $1 AND crossed_at < $2 \
+             ORDER BY crossed_at, crossing_id LIMIT $3"
+        ));
+        on_pool!(self, p => {
+            let rows = sqlx::query(sql)
+                .bind(from.unwrap_or(""))
+                .bind(to.unwrap_or("\u{10FFFF}"))
+                .bind(limit)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(crossing_from).collect()
+        })
+    }
+
+    /// Hits, newest first: only those without an adjudication when `open`,
+    /// only at `post` when given, at most `limit`.
+    pub async fn hits(&self, open: bool, post: Option<&str>, limit: u64) -> Result<Vec<StoredHit>, StoreError> {
+        self.query_hits(HitFilter { open, post: post.unwrap_or(""), crossing: "", id: 0, limit }).await
+    }
+
+    /// One hit by id, with its current adjudication.
+    pub async fn hit(&self, id: i64) -> Result<Option<StoredHit>, StoreError> {
+        Ok(self.query_hits(HitFilter { open: false, post: "", crossing: "", id, limit: 1 }).await?.pop())
+    }
+
+    /// The hits raised for one crossing, oldest first, with their current
+    /// adjudications.
+    pub async fn hits_of_crossing(&self, crossing_id: &str) -> Result<Vec<StoredHit>, StoreError> {
+        if crossing_id.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hits =
+            self.query_hits(HitFilter { open: false, post: "", crossing: crossing_id, id: 0, limit: u64::MAX }).await?;
+        hits.reverse();
+        Ok(hits)
+    }
+
+    async fn query_hits(&self, f: HitFilter<'_>) -> Result<Vec<StoredHit>, StoreError> {
+        let limit = i64::try_from(f.limit).unwrap_or(i64::MAX);
+        let sql = AssertSqlSafe(format!(
+            "SELECT h.id, h.crossing_id, h.kind, h.list_name, h.list_kind, h.entry_id, h.score, h.action, \
+             h.explanation, h.created_at, c.post, c.crossed_at FROM hits h \
+             JOIN crossings c ON c.crossing_id = h.crossing_id \
+             WHERE ($1 = '' OR c.post = $1) AND ($2 = '' OR h.crossing_id = $2) AND ($3 = 0 OR h.id = $3) {} \
+             ORDER BY h.id DESC LIMIT $4",
+            if f.open { "AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.hit_id = h.id)" } else { "" }
+        ));
+        let mut hits: Vec<StoredHit> = on_pool!(self, p => {
+            let rows = sqlx::query(sql).bind(f.post).bind(f.crossing).bind(f.id).bind(limit).fetch_all(p).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let explanation: String = row.try_get("explanation")?;
+                out.push(StoredHit {
+                    id: row.try_get("id")?,
+                    crossing_id: row.try_get("crossing_id")?,
+                    kind: row.try_get("kind")?,
+                    list_name: row.try_get("list_name")?,
+                    list_kind: row.try_get("list_kind")?,
+                    entry_id: row.try_get("entry_id")?,
+                    score: row.try_get("score")?,
+                    action: row.try_get("action")?,
+                    explanation: serde_json::from_str(&explanation)
+                        .map_err(|e| StoreError::Corrupt(format!("hits.explanation: {e}")))?,
+                    created_at: row.try_get("created_at")?,
+                    post: row.try_get("post")?,
+                    crossed_at: row.try_get("crossed_at")?,
+                    adjudication: None,
+                });
+            }
+            out
+        });
+        for h in &mut hits {
+            h.adjudication = self.adjudications(h.id).await?.pop();
+        }
+        Ok(hits)
+    }
+
+    /// Every adjudication of a hit, oldest first (the last one stands).
+    pub async fn adjudications(&self, hit_id: i64) -> Result<Vec<Adjudication>, StoreError> {
+        let rows: Vec<AdjudicationRow> = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT id, hit_id, decision, reason, user_id, corrects, at FROM adjudications \
+                 WHERE hit_id = $1 ORDER BY id",
+            )
+            .bind(hit_id)
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, hit_id, decision, reason, user_id, corrects, at)| {
+                Ok(Adjudication { id, hit_id, decision: Verdict::parse(&decision)?, reason, user_id, corrects, at })
+            })
+            .collect()
+    }
+
+    /// Records a supervisor's judgement of a hit (a later one corrects the
+    /// earlier, which stays). The reason is required. Audited.
+    pub async fn adjudicate(
+        &self,
+        actor: Actor<'_>,
+        hit_id: i64,
+        decision: Verdict,
+        reason: &str,
+    ) -> Result<Adjudication, StoreError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Conflict("an adjudication needs a reason".into()));
+        }
+        let now = now_rfc3339();
+        let backend = self.backend();
+        let detail = serde_json::json!({ "hit": hit_id, "decision": decision.as_str() }).to_string();
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            let crossing: Option<String> = sqlx::query_scalar("SELECT crossing_id FROM hits WHERE id = $1")
+                .bind(hit_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(crossing) = crossing else {
+                return Err(StoreError::NotFound(format!("hit {hit_id}")));
+            };
+            let corrects: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(id) FROM adjudications WHERE hit_id = $1")
+                    .bind(hit_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO adjudications (hit_id, decision, reason, user_id, corrects, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(hit_id)
+            .bind(decision.as_str())
+            .bind(reason)
+            .bind(actor.user_id)
+            .bind(corrects)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            append_in_tx!(tx, backend, actor.username, "hit_adjudicated", &crossing, &detail).await?;
+            tx.commit().await?;
+            Ok(Adjudication { id, hit_id, decision, reason: reason.to_string(), user_id: actor.user_id, corrects, at: now })
+        })
+    }
+
+    /// Records the officer's decision on a crossing (the latest stands) and,
+    /// for a referral decision, the referral. Audited.
+    pub async fn decide(
+        &self,
+        actor: Actor<'_>,
+        crossing_id: &str,
+        decision: Decision,
+        reason: &str,
+    ) -> Result<i64, StoreError> {
+        let now = now_rfc3339();
+        let backend = self.backend();
+        let detail = serde_json::json!({ "decision": decision.as_str() }).to_string();
+        let unit = match decision {
+            Decision::SecondaryInspection => Some(ReferralUnit::SecondaryInspection),
+            Decision::ReferToProtection => Some(ReferralUnit::Protection),
+            _ => None,
+        };
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM crossings WHERE crossing_id = $1")
+                .bind(crossing_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound(format!("crossing '{crossing_id}'")));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO decisions (crossing_id, decision, reason, user_id, at) VALUES ($1, $2, $3, $4, $5) \
+                 RETURNING id",
+            )
+            .bind(crossing_id)
+            .bind(decision.as_str())
+            .bind(reason.trim())
+            .bind(actor.user_id)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(unit) = unit {
+                sqlx::query("INSERT INTO referrals (crossing_id, unit, reason, user_id, at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(crossing_id)
+                    .bind(unit.as_str())
+                    .bind(reason.trim())
+                    .bind(actor.user_id)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_in_tx!(tx, backend, actor.username, "crossing_decided", crossing_id, &detail).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// The decision that stands on a crossing (the latest), if any.
+    pub async fn decision(&self, crossing_id: &str) -> Result<Option<(String, String, String)>, StoreError> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT decision, reason, at FROM decisions WHERE crossing_id = $1 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(crossing_id)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+}
+
+/// A handle to the group-commit writer of inspections: cheap to clone; the
+/// writer task ends when every handle is dropped.
+#[derive(Debug, Clone)]
+pub struct InspectionWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+type Reply = Result<Vec<RecordedInspection>, Arc<StoreError>>;
+
+#[derive(Debug)]
+struct Job {
+    party: Vec<NewInspection>,
+    reply: oneshot::Sender<Reply>,
+}
+
+/// The most parties written in one transaction.
+const MAX_BATCH: usize = 512;
+
+impl InspectionWriter {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn spawn(store: Store) -> InspectionWriter {
+        let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+            while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+                let parties: Vec<Vec<NewInspection>> = jobs.iter_mut().map(|j| std::mem::take(&mut j.party)).collect();
+                match store.record_inspections(&parties).await {
+                    Ok(outcomes) => {
+                        for (job, outcome) in jobs.drain(..).zip(outcomes) {
+                            let _ = job.reply.send(outcome.map_err(Arc::new));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, parties = jobs.len(), "inspection batch not written");
+                        let e = Arc::new(e);
+                        for job in jobs.drain(..) {
+                            let _ = job.reply.send(Err(e.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        InspectionWriter { tx }
+    }
+
+    /// Stores one travel party's inspections and returns once they are
+    /// committed (durable), or with the reason they are not.
+    pub async fn record(&self, party: Vec<NewInspection>) -> Result<Vec<RecordedInspection>, Arc<StoreError>> {
+        let (reply, rx) = oneshot::channel();
+        let closed = || Arc::new(StoreError::Conflict("the inspection writer has stopped".into()));
+        self.tx.send(Job { party, reply }).await.map_err(|_| closed())?;
+        rx.await.map_err(|_| closed())?
+    }
+}

@@ -1,0 +1,168 @@
+//! Login sessions of the HTTP server, and the few look-ups the server needs
+//! around them (a user by id or name, a page of the audit log, a ping).
+//!
+//! A session is a random bearer token held by the client; only its SHA-256
+//! is stored (`sessions.token_hash`), so a copy of the database lets no one
+//! log in. Expiry is Unix seconds, checked on every lookup; a disabled
+//! user's sessions stop working at once.
+
+use sqlx::Row;
+
+use crate::users::user_from;
+use crate::{Store, StoreError, User, now_rfc3339, on_pool};
+
+/// A live session and the user it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub session_id: i64,
+    /// Unix seconds (UTC).
+    pub expires_at: i64,
+    pub user: User,
+}
+
+/// One audit entry as stored, for display (hashes as lowercase hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+impl Store {
+    /// Stores a new session for `user_id` under the SHA-256 of its token;
+    /// returns the session's id.
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &[u8; 32],
+        expires_at: i64,
+    ) -> Result<i64, StoreError> {
+        let now = now_rfc3339();
+        on_pool!(self, p => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(&token_hash[..])
+            .bind(user_id)
+            .bind(&now)
+            .bind(expires_at)
+            .fetch_one(p)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// The session whose token hashes to `token_hash`, if it has not
+    /// expired at `now` (Unix seconds) and its user is not disabled.
+    pub async fn session_user(&self, token_hash: &[u8; 32], now: i64) -> Result<Option<SessionUser>, StoreError> {
+        let sql = "SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.role, u.post_code, u.created_at, \
+                   u.disabled FROM sessions s JOIN users u ON u.id = s.user_id \
+                   WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE";
+        on_pool!(self, p => {
+            match sqlx::query(sql).bind(&token_hash[..]).bind(now).fetch_optional(p).await? {
+                None => Ok(None),
+                Some(row) => Ok(Some(SessionUser {
+                    session_id: row.try_get("session_id")?,
+                    expires_at: row.try_get("expires_at")?,
+                    user: user_from(&row)?,
+                })),
+            }
+        })
+    }
+
+    /// Ends the session whose token hashes to `token_hash`: its id, if
+    /// there was one.
+    pub async fn delete_session(&self, token_hash: &[u8; 32]) -> Result<Option<i64>, StoreError> {
+        on_pool!(self, p => {
+            let id: Option<i64> = sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING id")
+                .bind(&token_hash[..])
+                .fetch_optional(p)
+                .await?;
+            Ok(id)
+        })
+    }
+
+    /// Ends every session of a user; how many there were.
+    pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64, StoreError> {
+        on_pool!(self, p => {
+            let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await?;
+            Ok(r.rows_affected())
+        })
+    }
+
+    /// Removes the sessions expired at `now` (Unix seconds); how many.
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        on_pool!(self, p => {
+            let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(p).await?;
+            Ok(r.rows_affected())
+        })
+    }
+
+    /// The user with this id, disabled or not.
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+        let sql = "SELECT id, username, role, post_code, created_at, disabled FROM users WHERE id = $1";
+        on_pool!(self, p => {
+            match sqlx::query(sql).bind(id).fetch_optional(p).await? {
+                Some(row) => Ok(Some(user_from(&row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The user with this username, disabled or not.
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let sql = "SELECT id, username, role, post_code, created_at, disabled FROM users WHERE username = $1";
+        on_pool!(self, p => {
+            match sqlx::query(sql).bind(username).fetch_optional(p).await? {
+                Some(row) => Ok(Some(user_from(&row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Up to `limit` audit entries with `seq > after`, in sequence order, as
+    /// stored (not verified: `audit_verify` does that).
+    pub async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+        let sql = "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
+                   WHERE seq > $1 ORDER BY seq LIMIT $2";
+        on_pool!(self, p => {
+            let rows = sqlx::query(sql).bind(after).bind(i64::from(limit)).fetch_all(p).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(AuditRow {
+                        seq: row.try_get("seq")?,
+                        at: row.try_get("at")?,
+                        actor: row.try_get("actor")?,
+                        action: row.try_get("action")?,
+                        subject: row.try_get("subject")?,
+                        detail: row.try_get("detail")?,
+                        prev_hash: hex(&row.try_get::<Vec<u8>, _>("prev_hash")?),
+                        hash: hex(&row.try_get::<Vec<u8>, _>("hash")?),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// One round trip to the database: `Ok` when it answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(p).await?;
+            debug_assert_eq!(one, 1);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,166 @@
+//! Aggregates for the statistics dashboard: crossings by post and by day,
+//! hits raised, confirmed and dismissed, referrals by unit. Counts only —
+//! no personal data leaves these queries. The same SQL on both backends
+//! (`substr` of the RFC 3339 UTC text gives the day).
+
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+
+use crate::{Store, StoreError, on_pool};
+
+/// Which crossings count: `crossed_at` in `[from, to)` (RFC 3339 UTC text or
+/// a `YYYY-MM-DD` day; empty for no bound), at `post` (empty for every post).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatsFilter<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub post: &'a str,
+}
+
+/// The dashboard's figures for one filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// (post code, crossings), most crossings first.
+    pub crossings_by_post: Vec<(String, i64)>,
+    /// (day `YYYY-MM-DD`, crossings), oldest first; days without crossings
+    /// are absent.
+    pub crossings_by_day: Vec<(String, i64)>,
+    /// (day, entries, exits), oldest first.
+    pub directions_by_day: Vec<(String, i64, i64)>,
+    /// Hits raised on crossings of the filter.
+    pub hits: HitCounts,
+    /// (day, hits raised), by the crossing's day, oldest first.
+    pub hits_by_day: Vec<(String, i64)>,
+    /// (unit, referrals): `secondary_inspection`, `protection`.
+    pub referrals: Vec<(String, i64)>,
+    /// (decision, crossings whose decision in force is that one).
+    pub decisions: Vec<(String, i64)>,
+}
+
+/// Hits by the adjudication in force.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HitCounts {
+    pub raised: i64,
+    pub confirmed: i64,
+    pub dismissed: i64,
+    /// Not yet adjudicated.
+    pub open: i64,
+}
+
+/// The crossing filter as SQL over alias `c`, binding $1 from, $2 to, $3 post.
+const WHERE_CROSSING: &str =
+    "($1 = '' OR c.crossed_at >= $1) AND ($2 = '' OR c.crossed_at < $2) AND ($3 = '' OR c.post = $3)";
+
+impl Store {
+    /// The first and last day with crossings (`YYYY-MM-DD`), at `post` when
+    /// given; `None` without crossings.
+    pub async fn crossing_days(&self, post: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row: (Option<String>, Option<String>) = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT substr(min(crossed_at), 1, 10), substr(max(crossed_at), 1, 10) FROM crossings c \
+                 WHERE ($1 = '' OR c.post = $1)",
+            )
+            .bind(post)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(row.0.zip(row.1))
+    }
+
+    /// Every figure of the dashboard for `f`.
+    pub async fn stats(&self, f: &StatsFilter<'_>) -> Result<Stats, StoreError> {
+        let by_post = self
+            .pairs(
+                &format!("SELECT c.post, count(*) FROM crossings c WHERE {WHERE_CROSSING} GROUP BY c.post ORDER BY count(*) DESC, c.post"),
+                f,
+            )
+            .await?;
+        let by_day = self
+            .pairs(
+                &format!(
+                    "SELECT substr(c.crossed_at, 1, 10) AS d, count(*) FROM crossings c WHERE {WHERE_CROSSING} \
+                     GROUP BY substr(c.crossed_at, 1, 10) ORDER BY d"
+                ),
+                f,
+            )
+            .await?;
+        let sql = AssertSqlSafe(format!(
+            "SELECT substr(c.crossed_at, 1, 10) AS d, \
+             sum(CASE WHEN c.direction = 'entry' THEN 1 ELSE 0 END), \
+             sum(CASE WHEN c.direction = 'exit' THEN 1 ELSE 0 END) \
+             FROM crossings c WHERE {WHERE_CROSSING} GROUP BY substr(c.crossed_at, 1, 10) ORDER BY d"
+        ));
+        let directions: Vec<(String, i64, i64)> = on_pool!(self, p => {
+            sqlx::query_as(sql).bind(f.from).bind(f.to).bind(f.post).fetch_all(p).await?
+        });
+        let hits_by_day = self
+            .pairs(
+                &format!(
+                    "SELECT substr(c.crossed_at, 1, 10) AS d, count(*) FROM hits h \
+                     JOIN crossings c ON c.crossing_id = h.crossing_id WHERE {WHERE_CROSSING} \
+                     GROUP BY substr(c.crossed_at, 1, 10) ORDER BY d"
+                ),
+                f,
+            )
+            .await?;
+        // The adjudication in force is the latest one of each hit.
+        let verdicts = self
+            .pairs(
+                &format!(
+                    "SELECT COALESCE(a.decision, 'open'), count(*) FROM hits h \
+                     JOIN crossings c ON c.crossing_id = h.crossing_id \
+                     LEFT JOIN adjudications a ON a.hit_id = h.id \
+                       AND a.id = (SELECT max(b.id) FROM adjudications b WHERE b.hit_id = h.id) \
+                     WHERE {WHERE_CROSSING} GROUP BY COALESCE(a.decision, 'open')"
+                ),
+                f,
+            )
+            .await?;
+        let mut hits = HitCounts::default();
+        for (verdict, n) in verdicts {
+            hits.raised += n;
+            match verdict.as_str() {
+                "confirmed" => hits.confirmed += n,
+                "dismissed" => hits.dismissed += n,
+                _ => hits.open += n,
+            }
+        }
+        let referrals = self
+            .pairs(
+                &format!(
+                    "SELECT r.unit, count(*) FROM referrals r JOIN crossings c ON c.crossing_id = r.crossing_id \
+                     WHERE {WHERE_CROSSING} GROUP BY r.unit ORDER BY r.unit"
+                ),
+                f,
+            )
+            .await?;
+        let decisions = self
+            .pairs(
+                &format!(
+                    "SELECT d.decision, count(*) FROM decisions d JOIN crossings c ON c.crossing_id = d.crossing_id \
+                     WHERE {WHERE_CROSSING} \
+                     AND d.id = (SELECT max(e.id) FROM decisions e WHERE e.crossing_id = d.crossing_id) \
+                     GROUP BY d.decision ORDER BY d.decision"
+                ),
+                f,
+            )
+            .await?;
+        Ok(Stats {
+            crossings_by_post: by_post,
+            crossings_by_day: by_day,
+            directions_by_day: directions,
+            hits,
+            hits_by_day,
+            referrals,
+            decisions,
+        })
+    }
+
+    /// Runs a `SELECT text, count` with the filter bound as $1, $2, $3.
+    async fn pairs(&self, sql: &str, f: &StatsFilter<'_>) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(on_pool!(self, p => {
+            sqlx::query_as(sql).bind(f.from).bind(f.to).bind(f.post).fetch_all(p).await?
+        }))
+    }
+}

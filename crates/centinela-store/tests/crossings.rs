@@ -1,0 +1,241 @@
+//! Posts, crossings, inspections, hits, adjudications and decisions, on
+//! SQLite and (with `CENTINELA_TEST_PG`) PostgreSQL.
+
+mod common;
+
+use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
+use centinela_store::{
+    Actor, Backend, Decision, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, PostKind, Store, StoreError,
+    Verdict,
+};
+use common::stores;
+
+fn record(id: &str, surnames: &str, doc: &str, at: &str) -> CrossingRecord {
+    CrossingRecord {
+        crossing_id: id.into(),
+        post: "GTM-TECUNUMAN".into(),
+        direction: Direction::Entry,
+        crossed_at: Timestamp::parse(at).unwrap(),
+        given_names: "Ana María".into(),
+        surnames: surnames.into(),
+        birth_date: BirthDate::parse_opt("1990-04-05").unwrap(),
+        nationality: CountryCode::parse_opt("GTM").unwrap(),
+        sex: Sex::Female,
+        document_type: "P".into(),
+        document_number: (!doc.is_empty()).then(|| DocumentNumber::parse(doc).unwrap()),
+        issuing_state: CountryCode::parse_opt("GTM").unwrap(),
+        group_id: String::new(),
+        vehicle: "P-123ABC".into(),
+        phone: "+50255551234".into(),
+        address: String::new(),
+        destination: "Tapachula".into(),
+    }
+}
+
+async fn officer(store: &Store) -> i64 {
+    store
+        .create_user("system", "oficial1", Role::Officer, Some("GTM-TECUNUMAN"), "una clave bastante larga")
+        .await
+        .unwrap()
+        .id
+}
+
+fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection {
+    NewInspection {
+        record: r,
+        relation: "lead".into(),
+        officer_id,
+        actor: "oficial1".into(),
+        suggested: if hits > 0 { "secondary_inspection" } else { "admit" }.into(),
+        result: r#"{"shown":true}"#.into(),
+        hits: (0..hits)
+            .map(|i| NewHit {
+                kind: HitKind::Person,
+                list_name: "interpol-red".into(),
+                list_kind: "wanted".into(),
+                entry_id: format!("W-{i}"),
+                score: 0.9,
+                action: "secondary_inspection_notify_police".into(),
+                explanation: r#"[{"aspect":"surname","how":"exact","weight":3.0}]"#.into(),
+            })
+            .collect(),
+        flags: vec!["T1".into()],
+    }
+}
+
+async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match store.backend() {
+        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
+        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
+    }
+}
+
+#[tokio::test]
+async fn posts_have_unique_codes_and_a_secret_key() {
+    for (store, _dir) in stores().await {
+        let p = NewPost {
+            code: "GTM-TECUNUMAN",
+            name: "Tecún Umán",
+            country: CountryCode::parse("GTM").unwrap(),
+            facing: "MEX-CDHIDALGO",
+            kind: PostKind::Land,
+        };
+        let (post, key) = store.add_post("admin", &p).await.unwrap();
+        assert_eq!(post.code, "GTM-TECUNUMAN");
+        assert_eq!(key.len(), 64);
+        assert_eq!(store.post_by_key(&key).await.unwrap().as_deref(), Some("GTM-TECUNUMAN"));
+        assert_eq!(store.post_by_key("nope").await.unwrap(), None);
+        assert!(matches!(store.add_post("admin", &p).await, Err(StoreError::Conflict(_))));
+        let bad = NewPost { code: "gtm tecun", ..p };
+        assert!(store.add_post("admin", &bad).await.is_err());
+        assert_eq!(store.posts().await.unwrap().len(), 1);
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(1));
+    }
+}
+
+#[tokio::test]
+async fn imports_are_idempotent_on_crossing_id() {
+    for (store, _dir) in stores().await {
+        let rows: Vec<CrossingRecord> =
+            (0..1200).map(|i| record(&format!("X{i}"), "López", "A1", "2026-01-01T10:00:00Z")).collect();
+        let first = store.import_crossings("admin", &rows).await.unwrap();
+        assert_eq!((first.read, first.inserted, first.already_present), (1200, 1200, 0));
+        let mut again = rows[..10].to_vec();
+        again.push(record("NEW", "López", "", "2026-01-02T10:00:00-06:00"));
+        again.push(record("NEW", "López", "", "2026-01-02T10:00:00-06:00"));
+        let second = store.import_crossings("admin", &again).await.unwrap();
+        assert_eq!((second.inserted, second.already_present), (1, 11));
+        assert_eq!(store.crossing_count().await.unwrap(), 1201);
+        let back = store.crossing("NEW").await.unwrap().unwrap();
+        assert_eq!(back.record, again[10]);
+        assert_eq!(back.record.crossed_at.to_string(), "2026-01-02T16:00:00Z");
+        assert_eq!(back.source, "import");
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(2));
+    }
+}
+
+#[tokio::test]
+async fn crossings_are_append_only() {
+    for (store, _dir) in stores().await {
+        store.import_crossings("admin", &[record("X1", "López", "A1", "2026-01-01T10:00:00Z")]).await.unwrap();
+        assert!(raw(&store, "UPDATE crossings SET surnames = 'X'").await.is_err());
+        assert!(raw(&store, "DELETE FROM crossings").await.is_err());
+        assert_eq!(store.crossing("X1").await.unwrap().unwrap().record.surnames, "López");
+    }
+}
+
+#[tokio::test]
+async fn inspections_store_hits_and_audit_in_one_batch() {
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        let parties = vec![
+            vec![inspection(record("I1", "López", "A1", "2026-02-01T10:00:00Z"), off, 2)],
+            vec![
+                inspection(record("I2", "Cux", "", "2026-02-01T10:05:00Z"), off, 0),
+                inspection(record("I3", "Cux", "", "2026-02-01T10:05:00Z"), off, 1),
+            ],
+            // Repeats I1: refused alone.
+            vec![inspection(record("I1", "López", "A1", "2026-02-01T10:00:00Z"), off, 0)],
+        ];
+        let out = store.record_inspections(&parties).await.unwrap();
+        let first = out[0].as_ref().unwrap();
+        assert_eq!(first[0].crossing_id, "I1");
+        assert_eq!(first[0].hit_ids.len(), 2);
+        assert_eq!(out[1].as_ref().unwrap().len(), 2);
+        assert!(matches!(out[2], Err(StoreError::Conflict(_))));
+        assert_eq!(store.crossing_count().await.unwrap(), 3);
+        assert_eq!(store.inspection_result("I2").await.unwrap().unwrap()["shown"], true);
+        assert_eq!(store.crossing("I3").await.unwrap().unwrap().officer_id, Some(off));
+        // user_created + 3 inspections
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(4));
+        let open = store.hits(true, None, 100).await.unwrap();
+        assert_eq!(open.len(), 3);
+        assert_eq!(open[0].crossing_id, "I3", "newest first");
+        assert_eq!(store.hits_of_crossing("I1").await.unwrap().len(), 2);
+        assert_eq!(store.hits(true, Some("MEX-X"), 100).await.unwrap().len(), 0);
+    }
+}
+
+#[tokio::test]
+async fn adjudications_and_decisions_append_and_the_latest_stands() {
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        let sup =
+            store.create_user("system", "sup1", Role::Supervisor, None, "otra clave bastante larga").await.unwrap();
+        store
+            .record_inspections(&[vec![inspection(record("I1", "López", "A1", "2026-02-01T10:00:00Z"), off, 1)]])
+            .await
+            .unwrap();
+        let hit = store.hits(true, None, 10).await.unwrap().remove(0);
+        let actor = Actor { user_id: sup.id, username: "sup1", role: Role::Supervisor };
+        assert!(matches!(
+            store.adjudicate(actor, hit.id, Verdict::Dismissed, "  ").await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(store.adjudicate(actor, 9999, Verdict::Dismissed, "x").await, Err(StoreError::NotFound(_))));
+        let a = store.adjudicate(actor, hit.id, Verdict::Dismissed, "otra fecha de nacimiento").await.unwrap();
+        let b = store.adjudicate(actor, hit.id, Verdict::Confirmed, "confirmado por huellas").await.unwrap();
+        assert_eq!(b.corrects, Some(a.id));
+        assert_eq!(store.hit(hit.id).await.unwrap().unwrap().adjudication.unwrap().decision, Verdict::Confirmed);
+        assert!(store.hits(true, None, 10).await.unwrap().is_empty());
+        assert_eq!(store.adjudications(hit.id).await.unwrap().len(), 2);
+
+        store.decide(actor, "I1", Decision::Admit, "").await.unwrap();
+        store.decide(actor, "I1", Decision::ReferToProtection, "posible víctima").await.unwrap();
+        assert_eq!(store.decision("I1").await.unwrap().unwrap().0, "refer_to_protection");
+        assert!(matches!(store.decide(actor, "nope", Decision::Admit, "").await, Err(StoreError::NotFound(_))));
+        assert!(raw(&store, "DELETE FROM adjudications").await.is_err());
+        assert!(store.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn timeline_and_party() {
+    for (store, _dir) in stores().await {
+        let mut rows = vec![
+            record("T1", "López", "A1", "2026-01-01T10:00:00Z"),
+            record("T2", "López", "A1", "2026-03-01T10:00:00Z"),
+            // Another document, same names and birth date.
+            record("T3", "López", "B2", "2026-02-01T10:00:00Z"),
+            // Someone else.
+            record("T4", "Cux", "C3", "2026-02-01T10:00:00Z"),
+        ];
+        rows[3].birth_date = BirthDate::parse_opt("1970-01-01").unwrap();
+        rows[0].group_id = "G1".into();
+        rows[3].group_id = "G1".into();
+        store.import_crossings("admin", &rows).await.unwrap();
+        let tl: Vec<String> = store.timeline("T2").await.unwrap().into_iter().map(|c| c.record.crossing_id).collect();
+        assert_eq!(tl, ["T1", "T3", "T2"]);
+        assert!(store.timeline("nope").await.unwrap().is_empty());
+        let holders = store.document_holders("A1", "GTM", 10).await.unwrap();
+        assert_eq!(holders.len(), 1, "two crossings, one holder");
+        assert_eq!(holders[0].1, "López");
+        assert!(store.document_holders("A1", "MEX", 10).await.unwrap().is_empty());
+        let party: Vec<String> = store.party("G1").await.unwrap().into_iter().map(|c| c.record.crossing_id).collect();
+        assert_eq!(party, ["T1", "T4"]);
+        let feb = store.crossings_between(Some("2026-02-01"), Some("2026-03-01"), None).await.unwrap();
+        assert_eq!(feb.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn the_writer_commits_concurrent_parties() {
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        let writer = InspectionWriter::spawn(store.clone());
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let w = writer.clone();
+            let r = record(&format!("W{i}"), "López", "", "2026-02-01T10:00:00Z");
+            tasks.push(tokio::spawn(async move { w.record(vec![inspection(r, off, i % 2)]).await }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let dup = writer.record(vec![inspection(record("W0", "X", "", "2026-02-01T10:00:00Z"), off, 0)]).await;
+        assert!(dup.is_err());
+        assert_eq!(store.crossing_count().await.unwrap(), 200);
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(201));
+    }
+}

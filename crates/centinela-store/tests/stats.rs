@@ -1,0 +1,110 @@
+//! The dashboard's aggregates, on SQLite and (with `CENTINELA_TEST_PG`)
+//! PostgreSQL.
+
+mod common;
+
+use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, Role, Sex, Timestamp};
+use centinela_store::{Actor, Decision, HitKind, NewHit, NewInspection, StatsFilter, Verdict};
+use common::stores;
+
+fn record(id: &str, post: &str, direction: Direction, at: &str) -> CrossingRecord {
+    CrossingRecord {
+        crossing_id: id.into(),
+        post: post.into(),
+        direction,
+        crossed_at: Timestamp::parse(at).unwrap(),
+        given_names: "Ana".into(),
+        surnames: "López".into(),
+        birth_date: BirthDate::parse_opt("1990-04-05").unwrap(),
+        nationality: CountryCode::parse_opt("GTM").unwrap(),
+        sex: Sex::Female,
+        document_type: "P".into(),
+        document_number: None,
+        issuing_state: None,
+        group_id: String::new(),
+        vehicle: String::new(),
+        phone: String::new(),
+        address: String::new(),
+        destination: String::new(),
+    }
+}
+
+fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection {
+    NewInspection {
+        record: r,
+        relation: "lead".into(),
+        officer_id,
+        actor: "user:1".into(),
+        suggested: "admit".into(),
+        result: "{}".into(),
+        hits: (0..hits)
+            .map(|i| NewHit {
+                kind: HitKind::Person,
+                list_name: "buscados".into(),
+                list_kind: "wanted".into(),
+                entry_id: format!("W-{i}"),
+                score: 0.9,
+                action: "notify".into(),
+                explanation: "[]".into(),
+            })
+            .collect(),
+        flags: vec![],
+    }
+}
+
+#[tokio::test]
+async fn counts_crossings_hits_verdicts_and_referrals() {
+    for (store, _dir) in stores().await {
+        assert_eq!(store.crossing_days("").await.unwrap(), None);
+        let empty = store.stats(&StatsFilter::default()).await.unwrap();
+        assert_eq!(empty.hits.raised, 0);
+        assert!(empty.crossings_by_post.is_empty());
+
+        let imported = vec![
+            record("I1", "A-1", Direction::Entry, "2026-01-01T10:00:00Z"),
+            record("I2", "A-1", Direction::Exit, "2026-01-01T23:59:59Z"),
+            record("I3", "B-2", Direction::Entry, "2026-01-02T08:00:00Z"),
+        ];
+        store.import_crossings("system", &imported).await.unwrap();
+        let u = store.create_user("system", "oficial", Role::Officer, None, "una clave bastante larga").await.unwrap();
+        let sup =
+            store.create_user("system", "super", Role::Supervisor, None, "una clave bastante larga").await.unwrap();
+        let party = vec![
+            inspection(record("N1", "B-2", Direction::Entry, "2026-01-03T09:00:00Z"), u.id, 3),
+            inspection(record("N2", "B-2", Direction::Entry, "2026-01-03T09:00:00Z"), u.id, 0),
+        ];
+        let mut rec = store.record_inspections(&[party]).await.unwrap();
+        let party = rec.pop().unwrap().unwrap();
+        let hit_ids = party[0].hit_ids.clone();
+        let officer = Actor { user_id: u.id, username: "oficial", role: Role::Officer };
+        let supervisor = Actor { user_id: sup.id, username: "super", role: Role::Supervisor };
+        store.adjudicate(supervisor, hit_ids[0], Verdict::Confirmed, "misma persona").await.unwrap();
+        store.adjudicate(supervisor, hit_ids[1], Verdict::Confirmed, "a primera vista").await.unwrap();
+        // A correction: the latest adjudication stands.
+        store.adjudicate(supervisor, hit_ids[1], Verdict::Dismissed, "otra fecha").await.unwrap();
+        store.decide(officer, "N1", Decision::Admit, "").await.unwrap();
+        store.decide(officer, "N1", Decision::SecondaryInspection, "alerta").await.unwrap();
+        store.decide(officer, "N2", Decision::ReferToProtection, "T9").await.unwrap();
+
+        assert_eq!(store.crossing_days("").await.unwrap(), Some(("2026-01-01".to_string(), "2026-01-03".to_string())));
+        let s = store.stats(&StatsFilter::default()).await.unwrap();
+        assert_eq!(s.crossings_by_post, vec![("B-2".to_string(), 3), ("A-1".to_string(), 2)]);
+        assert_eq!(
+            s.crossings_by_day,
+            vec![("2026-01-01".to_string(), 2), ("2026-01-02".to_string(), 1), ("2026-01-03".to_string(), 2)]
+        );
+        assert_eq!(s.directions_by_day[0], ("2026-01-01".to_string(), 1, 1));
+        assert_eq!((s.hits.raised, s.hits.confirmed, s.hits.dismissed, s.hits.open), (3, 1, 1, 1));
+        assert_eq!(s.hits_by_day, vec![("2026-01-03".to_string(), 3)]);
+        assert_eq!(s.referrals, vec![("protection".to_string(), 1), ("secondary_inspection".to_string(), 1)]);
+        assert_eq!(s.decisions, vec![("refer_to_protection".to_string(), 1), ("secondary_inspection".to_string(), 1)]);
+
+        // The filter: a post, a window of days.
+        let a = store.stats(&StatsFilter { post: "A-1", ..Default::default() }).await.unwrap();
+        assert_eq!(a.crossings_by_post, vec![("A-1".to_string(), 2)]);
+        assert_eq!(a.hits.raised, 0);
+        let day2 = store.stats(&StatsFilter { from: "2026-01-02", to: "2026-01-03", post: "" }).await.unwrap();
+        assert_eq!(day2.crossings_by_day, vec![("2026-01-02".to_string(), 1)]);
+        assert_eq!(store.crossing_days("A-1").await.unwrap().unwrap().1, "2026-01-01");
+    }
+}
