@@ -1,0 +1,346 @@
+//! The inspection pipeline, from the booth's input to what the officer sees.
+//!
+//! For each traveller of a travel party: read and verify the MRZ (or take the
+//! typed fields) → look the document up on every stolen/lost documents list →
+//! screen the name against every person list → apply the built-in risk
+//! indicators (the rules crate plugs in here later) → suggest a next step.
+//! The party is inspected as a whole: a minor's companions and their
+//! relation decide indicators T1 and T2.
+//!
+//! Architecture invariant: nothing here decides. Every hit and flag is shown
+//! with its reason, the suggestion is one of admit / secondary inspection /
+//! refer to protection (never "refuse"), and a person adjudicates.
+//!
+//! The crate does no I/O: the caller supplies the lists ([`Watchlists`]),
+//! the time, the crossing ids and what history knows of the document
+//! ([`History`]).
+
+mod indicators;
+mod request;
+mod rules;
+mod watchlists;
+
+use centinela_domain::{BirthDate, CountryCode, CrossingRecord, DocumentNumber, ListKind, Sex, Timestamp};
+use centinela_names::{Query, ScreenOptions};
+use serde::Serialize;
+
+pub use indicators::{Flag, FlagKind};
+pub use request::{Observation, PartyRequest, Relation, TravellerInput};
+pub use watchlists::{ListRef, Watchlists};
+
+/// What the officer is advised to do next. Advice only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    Admit,
+    SecondaryInspection,
+    ReferToProtection,
+}
+
+impl NextStep {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            NextStep::Admit => "admit",
+            NextStep::SecondaryInspection => "secondary_inspection",
+            NextStep::ReferToProtection => "refer_to_protection",
+        }
+    }
+}
+
+/// Why the input cannot be inspected; `field` names the place, e.g.
+/// `travellers[1].birth_date`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InputError {
+    pub field: String,
+    pub message: String,
+}
+
+/// What history knows of a traveller's document: the holders it was
+/// registered with before (names and birth dates as registered).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    pub holders: Vec<(String, String, Option<BirthDate>)>,
+}
+
+/// The document as read, and what its checks found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentCheck {
+    /// `mrz` when read from a machine-readable zone, else `typed`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub source: &'static str,
+    pub document_type: String,
+    pub document_number: String,
+    pub issuing_state: String,
+    pub expiry_date: String,
+    /// The MRZ's check digits and fields all pass (`None` for typed input).
+    pub mrz_valid: Option<bool>,
+    /// Stable codes of the MRZ's warnings and failed checks
+    /// (`check_digit_document_number`, `expired`, …).
+    pub problems: Vec<String>,
+    /// Typed fields that contradict the MRZ.
+    pub typed_differs: Vec<String>,
+}
+
+/// A hit on an alert list, with the list's requested action and an
+/// explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertHit {
+    /// `person` (name screening) or `document` (stolen/lost lookup).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub kind: &'static str,
+    pub list: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub list_kind: ListKind,
+    /// The list entry's id, or the reported document's number.
+    pub entry_id: String,
+    /// For persons, the calibrated probability; for documents 1.0 (exact)
+    /// or 0.5 (differs only by confusable characters).
+    pub score: f64,
+    pub action: String,
+    /// The person as the list has them (names, birth dates), or the
+    /// document's status.
+    pub listed_as: String,
+    pub explanation: Vec<Reason>,
+}
+
+/// One line of an explanation: what was compared, and its weight.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reason {
+    pub aspect: String,
+    pub how: String,
+    pub weight: f64,
+}
+
+/// What one traveller's inspection showed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TravellerOutcome {
+    pub crossing_id: String,
+    pub given_names: String,
+    pub surnames: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub birth_date: Option<BirthDate>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub nationality: Option<CountryCode>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sex: Sex,
+    /// Age in years on the day of the crossing, when the birth year is known.
+    pub age: Option<i32>,
+    pub relation: Relation,
+    pub document: DocumentCheck,
+    pub hits: Vec<AlertHit>,
+    pub flags: Vec<Flag>,
+    pub suggested: NextStep,
+}
+
+/// What the inspection of a travel party showed, traveller by traveller,
+/// and the records to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyOutcome {
+    pub group_id: String,
+    pub travellers: Vec<TravellerOutcome>,
+    /// The most cautious of the travellers' suggestions.
+    pub suggested: NextStep,
+    #[serde(skip)]
+    pub records: Vec<CrossingRecord>,
+}
+
+/// Inspects a travel party at `post` at time `at`. `crossing_ids` and
+/// `history` have one element per traveller; `group_id` is used when the
+/// party has more than one traveller and the request gave none.
+pub fn inspect(
+    req: &PartyRequest,
+    lists: &Watchlists,
+    at: Timestamp,
+    crossing_ids: &[String],
+    history: &[History],
+    group_id: &str,
+) -> Result<PartyOutcome, InputError> {
+    if req.travellers.is_empty() {
+        return Err(InputError { field: "travellers".into(), message: "at least one traveller is needed".into() });
+    }
+    if req.travellers.len() > request::MAX_PARTY {
+        return Err(InputError {
+            field: "travellers".into(),
+            message: format!("at most {} travellers in one party", request::MAX_PARTY),
+        });
+    }
+    assert_eq!(crossing_ids.len(), req.travellers.len(), "one crossing id per traveller");
+    let group_id = match (&req.group_id, req.travellers.len()) {
+        (Some(g), _) if !g.trim().is_empty() => g.trim().to_string(),
+        (_, 1) => String::new(),
+        _ => group_id.to_string(),
+    };
+    let mut read = Vec::with_capacity(req.travellers.len());
+    for (i, t) in req.travellers.iter().enumerate() {
+        read.push(request::read_traveller(i, t, at)?);
+    }
+    let ages: Vec<Option<i32>> = read.iter().map(|r| r.birth_date.map(|b| at.age_of(&b))).collect();
+    let party_flags = indicators::party_flags(&req.travellers, &ages);
+    let mut travellers = Vec::with_capacity(read.len());
+    let mut records = Vec::with_capacity(read.len());
+    for (i, r) in read.into_iter().enumerate() {
+        let input = &req.travellers[i];
+        let number = r.document_number.clone();
+        let mut hits = document_hits(lists, number.as_ref(), r.issuing_state);
+        hits.extend(person_hits(lists, &r));
+        let mut builtin = party_flags[i].clone();
+        builtin.extend(indicators::traveller_flags(input, &r, &r.document, history.get(i), at));
+        let view = rules::PartyView { req, ages: &ages, index: i };
+        let fired = rules::flags(lists.rules(), &view, &r, history.get(i), at);
+        let flags = rules::merge(lists.rules(), builtin, fired);
+        let suggested = suggest(&hits, &flags, &r.document);
+        let record = CrossingRecord {
+            crossing_id: crossing_ids[i].clone(),
+            post: req.post.trim().to_string(),
+            direction: req.direction,
+            crossed_at: at,
+            given_names: r.given_names.clone(),
+            surnames: r.surnames.clone(),
+            birth_date: r.birth_date,
+            nationality: r.nationality,
+            sex: r.sex,
+            document_type: r.document.document_type.clone(),
+            document_number: number,
+            issuing_state: r.issuing_state,
+            group_id: group_id.clone(),
+            vehicle: req.vehicle.clone().unwrap_or_default(),
+            phone: input.phone.clone().unwrap_or_default(),
+            address: input.address.clone().unwrap_or_default(),
+            destination: input.destination.clone().unwrap_or_default(),
+        };
+        records.push(record);
+        travellers.push(TravellerOutcome {
+            crossing_id: crossing_ids[i].clone(),
+            given_names: r.given_names,
+            surnames: r.surnames,
+            birth_date: r.birth_date,
+            nationality: r.nationality,
+            sex: r.sex,
+            age: ages[i],
+            relation: input.relation.unwrap_or(if i == 0 { Relation::Lead } else { Relation::Unknown }),
+            document: r.document,
+            hits,
+            flags,
+            suggested,
+        });
+    }
+    let suggested = travellers.iter().map(|t| t.suggested).max().unwrap_or(NextStep::Admit);
+    Ok(PartyOutcome { group_id, travellers, suggested, records })
+}
+
+/// The document (number, issuing state) each traveller presents, as the
+/// pipeline will read it (MRZ first, typed fields otherwise), so that the
+/// caller can fetch its [`History`] before calling [`inspect`].
+pub fn documents_of(req: &PartyRequest, at: Timestamp) -> Result<Vec<Option<(String, String)>>, InputError> {
+    req.travellers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let r = request::read_traveller(i, t, at)?;
+            Ok(r.document_number
+                .map(|n| (n.as_str().to_string(), r.issuing_state.map(|c| c.as_str().to_string()).unwrap_or_default())))
+        })
+        .collect()
+}
+
+fn document_hits(lists: &Watchlists, number: Option<&DocumentNumber>, state: Option<CountryCode>) -> Vec<AlertHit> {
+    let Some(number) = number else { return Vec::new() };
+    let mut out = Vec::new();
+    for (list, index) in lists.documents() {
+        let found = index.lookup(number, state);
+        let mut push = |hit: &centinela_lists::DocumentHit, exact: bool| {
+            let how = if exact {
+                "same number and issuing state".to_string()
+            } else {
+                "number differs only by characters easily confused (O/0, I/1, S/5, B/8)".to_string()
+            };
+            out.push(AlertHit {
+                kind: "document",
+                list: list.name.to_string(),
+                list_kind: list.kind,
+                entry_id: number.as_str().to_string(),
+                score: if exact { 1.0 } else { 0.5 },
+                action: list.action.to_string(),
+                listed_as: hit.status.as_str().to_string(),
+                explanation: vec![Reason { aspect: "document number".into(), how, weight: 0.0 }],
+            });
+        };
+        for h in &found.exact {
+            push(h, true);
+        }
+        for h in &found.possible {
+            push(h, false);
+        }
+    }
+    out
+}
+
+fn person_hits(lists: &Watchlists, r: &request::Read) -> Vec<AlertHit> {
+    if r.given_names.is_empty() && r.surnames.is_empty() {
+        return Vec::new();
+    }
+    let q = Query {
+        given_names: r.given_names.clone(),
+        surnames: r.surnames.clone(),
+        birth_date: r.birth_date,
+        nationality: r.nationality,
+        sex: r.sex,
+        document_number: r.document_number.clone(),
+    };
+    let opts = ScreenOptions { top_k: Some(10), ..ScreenOptions::default() };
+    lists
+        .screener()
+        .screen(&q, &opts)
+        .into_iter()
+        .map(|h| {
+            let entry = lists.screener().entry(h.entry);
+            let list = lists.list_of(h.entry);
+            let births: Vec<String> = entry.birth_dates.iter().map(|d| d.to_string()).collect();
+            let mut listed_as = format!("{} {}", entry.given_names, entry.surnames).trim().to_string();
+            if !births.is_empty() {
+                listed_as.push_str(&format!(" ({})", births.join(", ")));
+            }
+            AlertHit {
+                kind: "person",
+                list: list.name.to_string(),
+                list_kind: list.kind,
+                entry_id: entry.id.clone(),
+                score: (h.score * 1000.0).round() / 1000.0,
+                action: list.action.to_string(),
+                listed_as,
+                explanation: h
+                    .explanation
+                    .items
+                    .iter()
+                    .filter(|e| e.aspect != centinela_names::Aspect::Prior)
+                    .map(|e| Reason {
+                        aspect: e.aspect.as_str().to_string(),
+                        how: e.how.clone(),
+                        weight: (e.contribution * 100.0).round() / 100.0,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The suggestion: protection when a missing-persons hit or a flag asks
+/// for it (possible victims); secondary inspection for any other hit, flag
+/// or document problem; otherwise admit.
+fn suggest(hits: &[AlertHit], flags: &[Flag], doc: &DocumentCheck) -> NextStep {
+    let from_hits = hits.iter().map(|h| {
+        if h.list_kind == ListKind::Missing { NextStep::ReferToProtection } else { NextStep::SecondaryInspection }
+    });
+    let from_flags = flags.iter().map(|f| f.action);
+    let from_doc = (doc.mrz_valid == Some(false)).then_some(NextStep::SecondaryInspection);
+    from_hits.chain(from_flags).chain(from_doc).max().unwrap_or(NextStep::Admit)
+}
+
+#[cfg(test)]
+mod tests;

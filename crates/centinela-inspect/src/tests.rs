@@ -1,0 +1,278 @@
+use std::sync::Arc;
+
+use centinela_domain::{
+    AlertEntry, BirthDate, CountryCode, Direction, DocumentNumber, DocumentStatus, ListKind, Timestamp,
+};
+use centinela_lists::DocumentIndex;
+
+use super::*;
+
+const MEX_MRZ: &str = "P<MEXNUNEZ<DE<LA<CRUZ<<MARIA<JOSE<<<<<<<<<<<\nG458210932MEX9203147F3105227<<<<<<<<<<<<<<<6";
+
+fn list(name: &str, kind: ListKind) -> ListRef {
+    ListRef { name: Arc::from(name), kind, action: Arc::from(kind.default_action()) }
+}
+
+fn lists() -> Watchlists {
+    let wanted = AlertEntry {
+        id: "W-1".into(),
+        given_names: "José Luis".into(),
+        surnames: "Hernández Villalobos".into(),
+        birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+        ..Default::default()
+    };
+    let missing = AlertEntry {
+        id: "M-7".into(),
+        given_names: "Yesenia".into(),
+        surnames: "Cux Tzul".into(),
+        birth_dates: vec![BirthDate::parse("2011-02-03").unwrap()],
+        ..Default::default()
+    };
+    let mut docs = DocumentIndex::builder();
+    docs.push(&DocumentNumber::parse("A1234567").unwrap(), CountryCode::parse("GTM").ok(), DocumentStatus::Stolen);
+    Watchlists::build(
+        vec![(list("interpol-red", ListKind::Wanted), wanted), (list("desaparecidos", ListKind::Missing), missing)],
+        vec![(list("sltd", ListKind::Documents), docs.finish())],
+    )
+}
+
+fn at() -> Timestamp {
+    Timestamp::parse("2026-11-23T10:00:00-06:00").unwrap()
+}
+
+fn party(travellers: Vec<TravellerInput>) -> PartyRequest {
+    PartyRequest {
+        post: "GTM-TECUNUMAN".into(),
+        direction: Direction::Entry,
+        vehicle: None,
+        group_id: None,
+        travellers,
+    }
+}
+
+fn typed(given: &str, surnames: &str, birth: &str) -> TravellerInput {
+    TravellerInput {
+        given_names: Some(given.into()),
+        surnames: Some(surnames.into()),
+        birth_date: Some(birth.into()),
+        ..Default::default()
+    }
+}
+
+fn run(req: &PartyRequest) -> PartyOutcome {
+    let ids: Vec<String> = (0..req.travellers.len()).map(|i| format!("C{i}")).collect();
+    let hist = vec![History::default(); req.travellers.len()];
+    inspect(req, &lists(), at(), &ids, &hist, "G-1").unwrap()
+}
+
+#[test]
+fn a_clean_adult_is_admitted() {
+    let out = run(&party(vec![typed("Ana", "López Ruiz", "1990-01-01")]));
+    let t = &out.travellers[0];
+    assert!(t.hits.is_empty() && t.flags.is_empty(), "{t:?}");
+    assert_eq!(t.suggested, NextStep::Admit);
+    assert_eq!(out.group_id, "");
+    assert_eq!(out.records[0].crossing_id, "C0");
+    assert_eq!(out.records[0].crossed_at.to_string(), "2026-11-23T16:00:00Z");
+}
+
+#[test]
+fn a_wanted_person_spelled_differently_is_a_hit_with_reasons() {
+    let out = run(&party(vec![typed("Jose Luis", "Ernandes Billalobos", "1980-05-17")]));
+    let t = &out.travellers[0];
+    assert_eq!(t.hits.len(), 1, "{t:?}");
+    let h = &t.hits[0];
+    assert_eq!((h.kind, h.list.as_str(), h.entry_id.as_str()), ("person", "interpol-red", "W-1"));
+    assert_eq!(h.action, "secondary_inspection_notify_police");
+    assert!(h.explanation.iter().any(|r| r.aspect == "birth date"));
+    assert_eq!(t.suggested, NextStep::SecondaryInspection);
+}
+
+#[test]
+fn a_missing_child_with_an_unrelated_adult_goes_to_protection() {
+    let mut adult = typed("Carlos", "Pérez", "1975-03-03");
+    adult.relation = Some(Relation::Lead);
+    let mut child = typed("Yessenia", "Cux", "2011-02-03");
+    child.relation = Some(Relation::None);
+    let out = run(&party(vec![adult, child]));
+    assert_eq!(out.group_id, "G-1");
+    let c = &out.travellers[1];
+    assert_eq!(c.age, Some(15));
+    assert!(c.hits.iter().any(|h| h.list_kind == ListKind::Missing), "{c:?}");
+    assert!(c.flags.iter().any(|f| f.code == "T1"));
+    assert_eq!(c.suggested, NextStep::ReferToProtection);
+    assert_eq!(out.suggested, NextStep::ReferToProtection);
+    assert_eq!(out.records[1].group_id, "G-1");
+}
+
+#[test]
+fn a_child_with_a_parent_or_consent_raises_no_t1() {
+    let parent = typed("Carlos", "Pérez", "1975-03-03");
+    let mut child = typed("Lucía", "Pérez Gómez", "2015-06-06");
+    child.relation = Some(Relation::Child);
+    let out = run(&party(vec![parent.clone(), child.clone()]));
+    assert!(out.travellers[1].flags.is_empty(), "{:?}", out.travellers[1]);
+    child.relation = Some(Relation::Relative);
+    assert!(run(&party(vec![parent.clone(), child.clone()])).travellers[1].flags.iter().any(|f| f.code == "T1"));
+    child.travel_consent = true;
+    assert!(run(&party(vec![parent, child])).travellers[1].flags.is_empty());
+}
+
+#[test]
+fn a_minor_alone_is_t2() {
+    let out = run(&party(vec![typed("Lucía", "Pérez Gómez", "2015-06-06")]));
+    assert_eq!(out.travellers[0].flags[0].code, "T2");
+    assert_eq!(out.suggested, NextStep::ReferToProtection);
+}
+
+#[test]
+fn a_stolen_document_and_a_confusable_one_are_hits() {
+    let mut t = typed("Ana", "López", "1990-01-01");
+    t.document_number = Some("A1234567".into());
+    t.issuing_state = Some("GTM".into());
+    let out = run(&party(vec![t.clone()]));
+    let h = &out.travellers[0].hits[0];
+    assert_eq!((h.kind, h.score, h.listed_as.as_str()), ("document", 1.0, "stolen"));
+    t.document_number = Some("A12345G7".into());
+    let out = run(&party(vec![t]));
+    assert_eq!(out.travellers[0].hits[0].score, 0.5);
+}
+
+#[test]
+fn the_mrz_is_read_and_checked() {
+    let t =
+        TravellerInput { mrz: Some(MEX_MRZ.into()), given_names: Some("María José".into()), ..Default::default() };
+    let out = run(&party(vec![t]));
+    let t = &out.travellers[0];
+    assert_eq!(t.document.source, "mrz");
+    assert_eq!(t.document.mrz_valid, Some(true));
+    assert_eq!(t.given_names, "María José", "the typed spelling with accents is kept");
+    assert_eq!(t.surnames, "NUNEZ DE LA CRUZ");
+    assert_eq!(t.birth_date, Some(BirthDate::parse("1992-03-14").unwrap()));
+    assert_eq!(t.document.document_number, "G45821093");
+    assert_eq!(t.suggested, NextStep::Admit);
+}
+
+#[test]
+fn a_bad_check_digit_and_contradicting_typed_fields_are_flagged() {
+    let bad = MEX_MRZ.replace("G458210932", "G458210933");
+    let t = TravellerInput { mrz: Some(bad), surnames: Some("Gómez".into()), ..Default::default() };
+    let out = run(&party(vec![t]));
+    let codes: Vec<&str> = out.travellers[0].flags.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"document_invalid") && codes.contains(&"typed_differs_from_mrz"), "{codes:?}");
+    assert_eq!(out.suggested, NextStep::SecondaryInspection);
+}
+
+#[test]
+fn a_document_seen_with_another_holder_is_t4() {
+    let mut t = typed("Ana", "López Ruiz", "1990-01-01");
+    t.document_number = Some("X999".into());
+    let req = party(vec![t]);
+    let hist =
+        vec![History { holders: vec![("Marta".into(), "Sánchez".into(), BirthDate::parse("1985-02-02").ok())] }];
+    let out = inspect(&req, &lists(), at(), &["C0".into()], &hist, "").unwrap();
+    assert_eq!(out.travellers[0].flags[0].code, "T4");
+    let same = vec![History { holders: vec![("Ana".into(), "LOPEZ".into(), None)] }];
+    let out = inspect(&req, &lists(), at(), &["C0".into()], &same, "").unwrap();
+    assert!(out.travellers[0].flags.is_empty());
+}
+
+#[test]
+fn documents_are_known_before_inspection() {
+    let mut t = typed("Ana", "López", "1990-01-01");
+    t.document_number = Some("x-99 9".into());
+    t.issuing_state = Some("GTM".into());
+    let m = TravellerInput { mrz: Some(MEX_MRZ.into()), ..Default::default() };
+    let docs = documents_of(&party(vec![t, m, typed("A", "B", "")]), at()).unwrap();
+    assert_eq!(docs, [Some(("X999".into(), "GTM".into())), Some(("G45821093".into(), "MEX".into())), None]);
+}
+
+#[test]
+fn observations_become_flags_once() {
+    let mut t = typed("Ana", "López", "1990-01-01");
+    t.observations = vec![Observation::T9, Observation::T9, Observation::T7];
+    let out = run(&party(vec![t]));
+    let mut codes: Vec<&str> = out.travellers[0].flags.iter().map(|f| f.code.as_str()).collect();
+    codes.sort();
+    assert_eq!(codes, ["T7", "T9"], "each once, though both the built-in check and the catalogue know them");
+    assert_eq!(out.suggested, NextStep::ReferToProtection);
+}
+
+#[test]
+fn an_analysts_rule_fires_with_its_reason_and_action() {
+    let text = r#"
+rule young_entry "Young traveller entering" {
+  category possible_victim
+  action refer_to_protection
+  weight 1
+  source "test"
+  version 1
+  author "test"
+  when traveller.age < 25 and crossing.direction == "entry"
+  reason "aged {traveller.age}"
+}
+"#;
+    let rules = centinela_rules::RuleSet::compile(&[centinela_rules::RuleSource { origin: "t.rules", text }]).unwrap();
+    let lists = lists().with_rules(rules);
+    let req = party(vec![typed("Ana", "López", "2004-01-01"), typed("Luis", "Ruiz", "1980-01-01")]);
+    let out =
+        inspect(&req, &lists, at(), &["A".into(), "B".into()], &[History::default(), History::default()], "G").unwrap();
+    let f = &out.travellers[0].flags[0];
+    assert_eq!((f.code.as_str(), f.reason.as_str(), f.action), ("young_entry", "aged 22", NextStep::ReferToProtection));
+    assert!(out.travellers[1].flags.is_empty());
+    assert_eq!(out.suggested, NextStep::ReferToProtection);
+}
+
+#[test]
+fn bad_input_names_the_field() {
+    let mut t = typed("Ana", "López", "1990-13-01");
+    let e = inspect(&party(vec![t.clone()]), &lists(), at(), &["C0".into()], &[History::default()], "").unwrap_err();
+    assert_eq!(e.field, "travellers[0].birth_date");
+    t.birth_date = None;
+    t.phone = Some("5555".into());
+    let e = inspect(&party(vec![t.clone()]), &lists(), at(), &["C0".into()], &[History::default()], "").unwrap_err();
+    assert_eq!(e.field, "travellers[0].phone");
+    t.phone = None;
+    t.mrz = Some("P<UTO".into());
+    let e = inspect(&party(vec![t]), &lists(), at(), &["C0".into()], &[History::default()], "").unwrap_err();
+    assert_eq!(e.field, "travellers[0].mrz");
+    let e = inspect(&party(vec![]), &lists(), at(), &[], &[], "").unwrap_err();
+    assert_eq!(e.field, "travellers");
+}
+
+#[test]
+fn requests_deserialize_strictly() {
+    let ok: PartyRequest = serde_json::from_str(
+        r#"{"post":"GTM-TECUNUMAN","direction":"exit","travellers":[{"surnames":"López","relation":"lead","observations":["T3"]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(ok.travellers[0].observations, [Observation::T3]);
+    assert!(
+        serde_json::from_str::<PartyRequest>(r#"{"post":"X","direction":"exit","travellers":[],"extra":1}"#).is_err()
+    );
+}
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever the booth sends, the pipeline answers or names a field; it never panics.
+        #[test]
+        fn never_panics(given in ".{0,30}", surnames in ".{0,30}", birth in ".{0,12}", mrz in "[A-Z0-9<\n]{0,100}",
+                        number in "[A-Z0-9 -]{0,12}", minor in any::<bool>()) {
+            let t = TravellerInput {
+                given_names: Some(given), surnames: Some(surnames), birth_date: Some(birth),
+                mrz: Some(mrz), document_number: Some(number), ..Default::default()
+            };
+            let mut travellers = vec![t];
+            if minor { travellers.push(typed("Niña", "X", "2020-01-01")); }
+            let req = party(travellers);
+            let ids: Vec<String> = (0..req.travellers.len()).map(|i| i.to_string()).collect();
+            let hist = vec![History::default(); req.travellers.len()];
+            let _ = inspect(&req, &lists(), at(), &ids, &hist, "G");
+        }
+    }
+}
