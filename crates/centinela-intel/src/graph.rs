@@ -1,0 +1,199 @@
+//! The co-travel graph and shared-attribute links between resolved persons.
+//!
+//! Two persons travelled together when their crossings were registered in
+//! one travel party (same `group_id`), or — weaker — passed the same post in
+//! the same vehicle within [`VEHICLE_WINDOW`] seconds (a vehicle carrying
+//! more than [`MAX_VEHICLE_PARTY`] persons at once is a coach, ferry or
+//! flight: no link). Shared-attribute links join persons who gave the same
+//! phone or address or used the same document. Every link keeps its
+//! crossings, so it is dated and can be shown.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::data::{Crossings, NONE};
+use crate::resolve::Resolution;
+
+/// Seconds within which one vehicle at one post is one passage.
+pub const VEHICLE_WINDOW: i64 = 15 * 60;
+/// Above this many persons a vehicle passage is public transport.
+pub const MAX_VEHICLE_PARTY: usize = 12;
+
+/// How two persons are linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// Registered in one travel party.
+    Party,
+    /// Same vehicle, same post, within minutes.
+    Vehicle,
+    /// Gave the same phone.
+    Phone,
+    /// Gave the same address.
+    Address,
+    /// Crossed on the same document.
+    Document,
+}
+
+impl LinkKind {
+    /// Weight of one occurrence of the link.
+    pub fn weight(&self) -> f64 {
+        match self {
+            LinkKind::Party => 1.0,
+            LinkKind::Vehicle => 0.3,
+            LinkKind::Phone => 0.5,
+            LinkKind::Address => 0.3,
+            LinkKind::Document => 1.0,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LinkKind::Party => "party",
+            LinkKind::Vehicle => "vehicle",
+            LinkKind::Phone => "phone",
+            LinkKind::Address => "address",
+            LinkKind::Document => "document",
+        }
+    }
+}
+
+/// One passage together: the crossings of a party or of a vehicle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passage {
+    pub kind: LinkKind,
+    /// Crossing indices, at least two persons among them.
+    pub crossings: Vec<u32>,
+}
+
+/// The graph over resolved persons.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Every passage together, parties first then vehicles.
+    pub passages: Vec<Passage>,
+    /// Passages (indices into `passages`) of each person.
+    pub passages_of: Vec<Vec<u32>>,
+    /// Persons by shared value: `(kind, interned value)` → persons, for
+    /// phones, addresses and documents used by more than one person.
+    pub shared: Vec<(LinkKind, u32, Vec<u32>)>,
+    /// Crossings of each person, in time order.
+    pub crossings_of: Vec<Vec<u32>>,
+}
+
+impl Graph {
+    pub fn build(c: &Crossings, r: &Resolution) -> Graph {
+        let mut crossings_of = vec![Vec::new(); r.persons];
+        for (i, &p) in r.person.iter().enumerate() {
+            crossings_of[p as usize].push(i as u32);
+        }
+        for v in &mut crossings_of {
+            v.sort_by_key(|&i| (c.time[i as usize], i));
+        }
+        let mut passages = Vec::new();
+        let mut by_group: HashMap<u32, Vec<u32>> = HashMap::new();
+        for i in 0..c.len() {
+            if c.group[i] != NONE {
+                by_group.entry(c.group[i]).or_default().push(i as u32);
+            }
+        }
+        let mut groups: Vec<Vec<u32>> = by_group.into_values().filter(|v| distinct_persons(r, v) >= 2).collect();
+        groups.sort();
+        passages.extend(groups.into_iter().map(|crossings| Passage { kind: LinkKind::Party, crossings }));
+        // Vehicles: sort by (post, vehicle, time), cut where the gap exceeds the window.
+        let mut veh: Vec<u32> = (0..c.len() as u32).filter(|&i| c.vehicle[i as usize] != NONE).collect();
+        veh.sort_by_key(|&i| (c.post[i as usize], c.vehicle[i as usize], c.time[i as usize], i));
+        let mut s = 0;
+        while s < veh.len() {
+            let (a, key) = (veh[s] as usize, (c.post[veh[s] as usize], c.vehicle[veh[s] as usize]));
+            let mut e = s + 1;
+            let mut last = c.time[a];
+            while e < veh.len() {
+                let b = veh[e] as usize;
+                if (c.post[b], c.vehicle[b]) != key || c.time[b] - last > VEHICLE_WINDOW {
+                    break;
+                }
+                last = c.time[b];
+                e += 1;
+            }
+            let run = &veh[s..e];
+            let n = distinct_persons(r, run);
+            // Only passengers not already linked as one party.
+            if (2..=MAX_VEHICLE_PARTY).contains(&n) {
+                let first_group = c.group[run[0] as usize];
+                let one_party = first_group != NONE && run.iter().all(|&i| c.group[i as usize] == first_group);
+                if !one_party {
+                    passages.push(Passage { kind: LinkKind::Vehicle, crossings: run.to_vec() });
+                }
+            }
+            s = e;
+        }
+        let mut passages_of = vec![Vec::new(); r.persons];
+        for (k, p) in passages.iter().enumerate() {
+            let mut ps: Vec<u32> = p.crossings.iter().map(|&i| r.person[i as usize]).collect();
+            ps.sort_unstable();
+            ps.dedup();
+            for q in ps {
+                passages_of[q as usize].push(k as u32);
+            }
+        }
+        let mut shared = Vec::new();
+        for (kind, col) in
+            [(LinkKind::Phone, &c.phone), (LinkKind::Address, &c.address), (LinkKind::Document, &c.document)]
+        {
+            let mut by: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (i, &v) in col.iter().enumerate() {
+                if v != NONE {
+                    by.entry(v).or_default().push(r.person[i]);
+                }
+            }
+            let mut vals: Vec<(u32, Vec<u32>)> = by
+                .into_iter()
+                .filter_map(|(v, mut ps)| {
+                    ps.sort_unstable();
+                    ps.dedup();
+                    (ps.len() >= 2).then_some((v, ps))
+                })
+                .collect();
+            vals.sort();
+            shared.extend(vals.into_iter().map(|(v, ps)| (kind, v, ps)));
+        }
+        Graph { passages, passages_of, shared, crossings_of }
+    }
+
+    /// Weighted edges between persons `(a, b, weight)`, `a < b`: each
+    /// passage together and each shared value adds its kind's weight.
+    /// Values shared by more than `max_shared` persons (a bus terminal's
+    /// address, a hotel's phone) are left out.
+    pub fn edges(&self, r: &Resolution, max_shared: usize) -> Vec<(u32, u32, f64)> {
+        let mut w: HashMap<(u32, u32), f64> = HashMap::new();
+        let mut add = |ps: &[u32], weight: f64| {
+            for (x, &a) in ps.iter().enumerate() {
+                for &b in &ps[x + 1..] {
+                    *w.entry((a.min(b), a.max(b))).or_insert(0.0) += weight;
+                }
+            }
+        };
+        for p in &self.passages {
+            let mut ps: Vec<u32> = p.crossings.iter().map(|&i| r.person[i as usize]).collect();
+            ps.sort_unstable();
+            ps.dedup();
+            add(&ps, p.kind.weight());
+        }
+        for (kind, _, ps) in &self.shared {
+            if ps.len() <= max_shared {
+                add(ps, kind.weight());
+            }
+        }
+        let mut out: Vec<(u32, u32, f64)> = w.into_iter().map(|((a, b), x)| (a, b, x)).collect();
+        out.sort_by_key(|x| (x.0, x.1));
+        out
+    }
+}
+
+fn distinct_persons(r: &Resolution, crossings: &[u32]) -> usize {
+    let mut ps: Vec<u32> = crossings.iter().map(|&i| r.person[i as usize]).collect();
+    ps.sort_unstable();
+    ps.dedup();
+    ps.len()
+}

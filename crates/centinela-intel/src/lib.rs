@@ -1,0 +1,47 @@
+//! Intelligence from crossing records (`PRODUCT.md` capability 6).
+//!
+//! - [`data`]: the crossings in a compact column-wise form ([`Crossings`]).
+//! - [`resolve`]: identity resolution — which records are one person —
+//!   with blocking, an explainable pairwise score and clustering that
+//!   honours analysts' merges and separations.
+//! - [`graph`]: the co-travel graph (one travel party; one vehicle at one
+//!   post within minutes) and shared-attribute links (phone, address,
+//!   document), weighted and dated.
+//! - [`detect`]: facilitators (INDICATORS N2, N4, N5, T1), rings
+//!   (communities of facilitators), document reuse (N3) and contact points
+//!   shared by unrelated travellers (N1). Every score carries the evidence
+//!   an analyst reads; none decides anything.
+//! - [`eval`]: pairwise and B-cubed precision and recall against a ground
+//!   truth, for the benchmarks.
+//!
+//! The crate does no I/O: it takes records and writes to a caller's
+//! [`std::io::Write`].
+
+pub mod data;
+pub mod detect;
+pub mod eval;
+pub mod graph;
+pub mod resolve;
+
+pub use data::Crossings;
+pub use detect::{DocumentReuse, Facilitator, FacilitatorWeights, Ring, SharedContact};
+pub use graph::Graph;
+pub use resolve::{Evidence, Link, Override, Params, Resolution, explain, resolve, score};
+
+/// Everything the intelligence commands print, computed once.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub resolution: Resolution,
+    pub graph: Graph,
+    pub facilitators: Vec<Facilitator>,
+    pub rings: Vec<Ring>,
+}
+
+/// Resolves identities, builds the graph and runs the detectors.
+pub fn analyse(c: &Crossings, overrides: &[Override]) -> Analysis {
+    let resolution = resolve(c, &Params::default(), overrides);
+    let graph = Graph::build(c, &resolution);
+    let facilitators = detect::facilitators(c, &resolution, &graph, &FacilitatorWeights::default());
+    let rings = detect::rings(c, &resolution, &graph, &facilitators);
+    Analysis { resolution, graph, facilitators, rings }
+}
