@@ -1,0 +1,318 @@
+//! Who is asking: session tokens, cookies, CSRF, and the guard that every
+//! endpoint passes through.
+//!
+//! A token is 32 random bytes written as 64 lowercase hex digits; the
+//! database holds only its SHA-256. API clients send it as
+//! `Authorization: Bearer <token>`; the web interface gets it in the
+//! `HttpOnly` cookie [`SESSION_COOKIE`]. Cookie-authenticated unsafe
+//! requests (POST, PUT, PATCH, DELETE) must also carry the header
+//! [`CSRF_HEADER`] equal to the cookie [`CSRF_COOKIE`] (double submit); the
+//! CSRF token is derived from the session token, so it is never stored and
+//! cannot be used with another session. Bearer requests are exempt: a
+//! browser never adds that header on its own.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use centinela_domain::Role;
+use centinela_store::SessionUser;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::{Access, Endpoint};
+use crate::state::{AppState, unix_now};
+
+/// The session cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`).
+pub const SESSION_COOKIE: &str = "centinela_session";
+/// The CSRF cookie, readable by the page's script.
+pub const CSRF_COOKIE: &str = "centinela_csrf";
+/// The header that must repeat [`CSRF_COOKIE`] on cookie-authenticated
+/// unsafe requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The logged-in user of a request, as handlers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The user's border post; `None` for country-wide users.
+    pub post: Option<String>,
+    pub session_id: i64,
+    /// Unix seconds.
+    pub session_expires_at: i64,
+    pub(crate) token_hash: [u8; 32],
+}
+
+impl AuthUser {
+    /// The audit chain's actor for this user: `user:<id>`.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.id)
+    }
+
+    /// Whether the user may see records of `post`: their own post, or any
+    /// post for country-wide users.
+    pub fn covers_post(&self, post: &str) -> bool {
+        self.post.as_deref().is_none_or(|p| p == post)
+    }
+
+    fn from_session(s: SessionUser, token_hash: [u8; 32]) -> AuthUser {
+        AuthUser {
+            id: s.user.id,
+            username: s.user.username,
+            role: s.user.role,
+            post: s.user.post,
+            session_id: s.session_id,
+            session_expires_at: s.expires_at,
+            token_hash,
+        }
+    }
+}
+
+/// The extractor for the logged-in user. Only endpoints whose access is not
+/// [`Access::Public`] have one; elsewhere it answers `unauthenticated`.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub Arc<AuthUser>);
+
+impl std::ops::Deref for CurrentUser {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+/// The client's address (the TCP peer), for rate limiting; never fails.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+/// Put on responses by the guard so the request log can name the user.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoggedUser(pub i64);
+
+/// A new random session token (256 bits, hex).
+pub(crate) fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(&format!("no randomness: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+pub(crate) fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The CSRF token of a session: derived from its token, so it needs no
+/// storage and does not reveal the token.
+pub(crate) fn csrf_token(token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"centinela csrf\0");
+    h.update(token.as_bytes());
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+fn well_formed(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Constant-time equality of two byte strings of public length.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+/// How the request presented its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    Bearer,
+    Cookie,
+}
+
+/// The token of the request: the `Authorization: Bearer` header if there is
+/// an `Authorization` header at all (a malformed one is no credential, and
+/// does not fall back to the cookie), else the session cookie.
+pub(crate) fn credentials(headers: &HeaderMap) -> Option<(&str, Via)> {
+    if let Some(v) = headers.get(header::AUTHORIZATION) {
+        let v = v.to_str().ok()?;
+        let (scheme, token) = v.split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then(|| (token.trim(), Via::Bearer));
+    }
+    cookie(headers, SESSION_COOKIE).map(|t| (t, Via::Cookie))
+}
+
+fn csrf_ok(headers: &HeaderMap, token: &str) -> bool {
+    let (Some(sent), Some(cookie)) =
+        (headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()), cookie(headers, CSRF_COOKIE))
+    else {
+        return false;
+    };
+    same(sent.as_bytes(), cookie.as_bytes()) && same(sent.as_bytes(), csrf_token(token).as_bytes())
+}
+
+impl AppState {
+    /// The user a token belongs to, from the cache or the database; `None`
+    /// for unknown, expired or revoked tokens and disabled users.
+    pub(crate) async fn authenticate(&self, token: &str) -> Result<Option<Arc<AuthUser>>, ApiError> {
+        if !well_formed(token) {
+            return Ok(None);
+        }
+        let hash = hash_token(token);
+        let now = unix_now();
+        let ttl = self.config().auth_cache_ttl;
+        if let Some(u) = self.sessions().get(&hash, ttl, now) {
+            return Ok(Some(u));
+        }
+        let Some(s) = self.store().session_user(&hash, now).await? else {
+            return Ok(None);
+        };
+        let user = Arc::new(AuthUser::from_session(s, hash));
+        self.sessions().insert(user.clone(), ttl);
+        Ok(Some(user))
+    }
+}
+
+/// The state of one endpoint's guard.
+#[derive(Clone)]
+pub(crate) struct Guard {
+    pub(crate) app: AppState,
+    pub(crate) endpoint: Endpoint,
+}
+
+/// Deny by default: a public endpoint passes; any other needs a live
+/// session, CSRF proof when the session came in a cookie and the method is
+/// unsafe, and a role the endpoint's table entry names.
+pub(crate) async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Response {
+    let Access::Roles(roles) = g.endpoint.access else {
+        return next.run(req).await;
+    };
+    let (user, csrf_checked) = {
+        let Some((token, via)) = credentials(req.headers()) else {
+            return ApiError::unauthenticated().into_response();
+        };
+        let user = match g.app.authenticate(token).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return ApiError::unauthenticated().into_response(),
+            Err(e) => return e.into_response(),
+        };
+        let checked = via == Via::Bearer || !g.endpoint.verb.is_unsafe() || csrf_ok(req.headers(), token);
+        (user, checked)
+    };
+    if !csrf_checked {
+        tracing::info!(user = user.id, route = g.endpoint.path, "CSRF token missing or wrong");
+        let mut resp = ApiError::new(
+            ErrorCode::CsrfFailed,
+            format!("cookie sessions must send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header"),
+        )
+        .into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    if !roles.contains(&user.role) {
+        let mut resp = ApiError::forbidden().into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    let id = user.id;
+    req.extensions_mut().insert(CurrentUser(user));
+    let mut resp = next.run(req).await;
+    resp.extensions_mut().insert(LoggedUser(id));
+    resp
+}
+
+/// `Set-Cookie` values for a new session.
+pub(crate) fn session_cookies(token: &str, max_age: u64, secure: bool) -> [HeaderValue; 2] {
+    let secure = if secure { "; Secure" } else { "" };
+    let session = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+    let csrf = format!("{CSRF_COOKIE}={}; Path=/; SameSite=Strict; Max-Age={max_age}{secure}", csrf_token(token));
+    // Hex and fixed text only: always a valid header value.
+    [session, csrf].map(|c| HeaderValue::from_str(&c).unwrap_or(HeaderValue::from_static("")))
+}
+
+/// `Set-Cookie` values that remove the session's cookies.
+pub(crate) fn expired_cookies(secure: bool) -> [HeaderValue; 2] {
+    let secure = if secure { "; Secure" } else { "" };
+    let session = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+    let csrf = format!("{CSRF_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0{secure}");
+    [session, csrf].map(|c| HeaderValue::from_str(&c).unwrap_or(HeaderValue::from_static("")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bits_of_hex() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert!(well_formed(&a) && well_formed(&b));
+        assert_ne!(a, b);
+        assert_ne!(csrf_token(&a), csrf_token(&b));
+        assert!(!well_formed("ABC"));
+        assert!(!well_formed(&a.to_uppercase()));
+    }
+
+    #[test]
+    fn reads_credentials() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; centinela_session=tok; centinela_csrf=c"));
+        assert_eq!(credentials(&h), Some(("tok", Via::Cookie)));
+        assert_eq!(cookie(&h, CSRF_COOKIE), Some("c"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer xyz"));
+        assert_eq!(credentials(&h), Some(("xyz", Via::Bearer)));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic xyz"));
+        assert_eq!(credentials(&h), None);
+    }
+
+    #[test]
+    fn csrf_needs_header_cookie_and_session_to_agree() {
+        let token = new_token().unwrap();
+        let csrf = csrf_token(&token);
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&format!("{CSRF_COOKIE}={csrf}")).unwrap());
+        assert!(!csrf_ok(&h, &token));
+        h.insert(CSRF_HEADER, HeaderValue::from_str(&csrf).unwrap());
+        assert!(csrf_ok(&h, &token));
+        assert!(!csrf_ok(&h, &new_token().unwrap()));
+        h.insert(CSRF_HEADER, HeaderValue::from_static("x"));
+        assert!(!csrf_ok(&h, &token));
+    }
+}

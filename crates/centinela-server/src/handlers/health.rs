@@ -1,0 +1,39 @@
+//! `GET /api/health`: the server answers and the database too.
+
+use axum::extract::State;
+use centinela_store::Backend;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorBody, ErrorCode, Json};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` (an unhealthy server answers 503 `unavailable`).
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    pub database: &'static str,
+}
+
+/// Liveness and readiness: pings the database.
+#[utoipa::path(get, path = "/api/health", tag = "system",
+    responses(
+        (status = 200, description = "The server and its database answer", body = Health),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
+    ))]
+pub async fn health(State(app): State<AppState>) -> Result<Json<Health>, ApiError> {
+    if let Err(e) = app.store().ping().await {
+        tracing::error!(error = %e, "health: database ping failed");
+        return Err(ApiError::new(ErrorCode::Unavailable, "the database does not answer"));
+    }
+    let database = match app.store().backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database }))
+}

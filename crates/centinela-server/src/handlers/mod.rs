@@ -1,0 +1,11 @@
+//! The endpoints' handlers, one module per resource. Each is listed in
+//! [`crate::routes`] (who may call it) and [`crate::openapi`] (its
+//! documentation).
+
+pub mod audit;
+pub mod docs;
+pub mod health;
+pub mod inspections;
+pub mod lists;
+pub mod session;
+pub mod users;

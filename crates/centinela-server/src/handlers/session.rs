@@ -1,0 +1,175 @@
+//! `/api/session`: log in (a bearer token and the web interface's cookies),
+//! who am I, log out. Every login attempt is in the audit chain.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use centinela_domain::Role;
+use centinela_store::User;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::auth::{
+    ClientIp, CurrentUser, credentials, csrf_token, expired_cookies, hash_token, new_token, session_cookies,
+};
+use crate::error::{ApiError, ErrorBody, ErrorCode, Json};
+use crate::state::{AppState, LimitKey, unix_now};
+
+/// The longest username or password looked at; longer ones fail.
+const MAX_CREDENTIAL_BYTES: usize = 1024;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "ana.perez")]
+    pub username: String,
+    #[schema(example = "correct horse battery staple", format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. 64 hex digits.
+    pub token: String,
+    /// What cookie sessions send in the `X-CSRF-Token` header (also in the
+    /// `centinela_csrf` cookie).
+    pub csrf_token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhoAmI {
+    pub id: i64,
+    pub username: String,
+    #[schema(value_type = String, example = "officer")]
+    pub role: Role,
+    /// The user's border post; absent for country-wide users.
+    pub post: Option<String>,
+    /// For the `X-CSRF-Token` header of cookie sessions.
+    pub csrf_token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Log in with a username and password. Answers a bearer token and sets
+/// the session and CSRF cookies. Five failures for one username (or twenty
+/// from one address) within 15 minutes answer `rate_limited`.
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; also sets the centinela_session and centinela_csrf cookies", body = LoginResponse),
+        (status = 401, description = "Wrong username or password, or disabled user (`invalid_credentials`)", body = ErrorBody),
+        (status = 422, description = "A field is missing or not a string", body = ErrorBody),
+        (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let cfg = app.config();
+    let user_key = LimitKey::user(&req.username);
+    let ip_key = ip.map(LimitKey::Ip);
+    let mut keys = vec![(&user_key, cfg.max_failures_per_user)];
+    if let Some(k) = &ip_key {
+        keys.push((k, cfg.max_failures_per_ip));
+    }
+    if let Err(wait) = app.limiter().check(&keys) {
+        let known = app.store().user_by_username(&req.username).await?;
+        audit_failure(&app, known.as_ref(), "rate_limited").await?;
+        tracing::warn!(retry_after = wait, "login rate limited");
+        return Err(ApiError {
+            retry_after: Some(wait),
+            ..ApiError::new(ErrorCode::RateLimited, format!("too many failed logins; try again in {wait} s"))
+        });
+    }
+
+    let verified = if req.username.len() > MAX_CREDENTIAL_BYTES || req.password.len() > MAX_CREDENTIAL_BYTES {
+        None
+    } else {
+        app.store().verify_password(&req.username, &req.password).await?
+    };
+    let Some(user) = verified else {
+        let mut failed = vec![&user_key];
+        failed.extend(&ip_key);
+        app.limiter().record_failure(&failed);
+        let known = app.store().user_by_username(&req.username).await?;
+        let reason = match &known {
+            Some(u) if u.disabled => "disabled",
+            Some(_) => "bad_password",
+            None => "unknown_user",
+        };
+        audit_failure(&app, known.as_ref(), reason).await?;
+        tracing::info!(reason, "login failed");
+        return Err(ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password"));
+    };
+    app.limiter().clear(&user_key);
+
+    let token = new_token()?;
+    let ttl = cfg.session_ttl.as_secs();
+    let expires_at = unix_now().saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
+    let session_id = app.store().create_session(user.id, &hash_token(&token), expires_at).await?;
+    app.audit_as(
+        &format!("user:{}", user.id),
+        "login",
+        format!("session:{session_id}"),
+        json!({ "role": user.role.as_str(), "post": user.post, "expires_at": expires_at }),
+    )
+    .await?;
+    tracing::info!(user = user.id, session = session_id, "login");
+
+    let mut headers = HeaderMap::new();
+    for c in session_cookies(&token, ttl, cfg.secure_cookies) {
+        headers.append(header::SET_COOKIE, c);
+    }
+    let csrf_token = csrf_token(&token);
+    Ok((headers, Json(LoginResponse { token, csrf_token, expires_at })).into_response())
+}
+
+/// A failed login in the audit chain: the account is named only by its id
+/// (`user:<id>`, or `unknown` when no such user exists), never by the
+/// username typed, and the password is nowhere.
+async fn audit_failure(app: &AppState, known: Option<&User>, reason: &str) -> Result<(), ApiError> {
+    let subject = match known {
+        Some(u) => format!("user:{}", u.id),
+        None => "unknown".to_owned(),
+    };
+    app.audit_as("anonymous", "login_failed", subject, json!({ "reason": reason })).await
+}
+
+/// Who is logged in, and the CSRF token for cookie sessions.
+#[utoipa::path(get, path = "/api/session", tag = "session", security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The logged-in user", body = WhoAmI),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+pub async fn whoami(user: CurrentUser, headers: HeaderMap) -> Result<Json<WhoAmI>, ApiError> {
+    let (token, _) = credentials(&headers).ok_or_else(ApiError::unauthenticated)?;
+    Ok(Json(WhoAmI {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        post: user.post.clone(),
+        csrf_token: csrf_token(token),
+        expires_at: user.session_expires_at,
+    }))
+}
+
+/// Log out: ends the session (its token stops working at once on this
+/// server) and removes the cookies.
+#[utoipa::path(delete, path = "/api/session", tag = "session", security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Logged out; the cookies are removed"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Cookie session without the X-CSRF-Token header (`csrf_failed`)", body = ErrorBody),
+    ))]
+pub async fn logout(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {
+    app.store().delete_session(&user.token_hash).await?;
+    app.sessions().remove(&user.token_hash);
+    app.audit(&user, "logout", format!("session:{}", user.session_id), json!({})).await?;
+    let mut headers = HeaderMap::new();
+    for c in expired_cookies(app.config().secure_cookies) {
+        headers.append(header::SET_COOKIE, c);
+    }
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}

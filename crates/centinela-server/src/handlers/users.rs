@@ -1,0 +1,121 @@
+//! `/api/users` (admin): list, create, show. Every call is in the audit
+//! chain (users' names are personal data).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use centinela_domain::Role;
+use centinela_store::User;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    #[schema(value_type = String, example = "officer")]
+    pub role: Role,
+    /// The border post's code; absent for country-wide users.
+    pub post: Option<String>,
+    pub created_at: String,
+    pub disabled: bool,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            role: u.role,
+            post: u.post,
+            created_at: u.created_at,
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// 1 to 64 letters, digits, `.`, `_`, `-`, `@`.
+    #[schema(example = "ana.perez")]
+    pub username: String,
+    /// `officer`, `supervisor`, `analyst`, `protection`, `admin` or `auditor`.
+    #[schema(value_type = String, example = "officer")]
+    pub role: Role,
+    /// The border post's code; leave out for a country-wide user.
+    #[schema(example = "MX-TIJ")]
+    pub post: Option<String>,
+    /// At least 12 characters.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+fn check_post(post: &str) -> Result<(), ApiError> {
+    let ok = !post.is_empty() && post.len() <= 32 && post.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok { Ok(()) } else { Err(ApiError::invalid_field("post: a post code is 1 to 32 letters, digits or '-'")) }
+}
+
+/// Every user, by username.
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "Every user", body = [UserView]),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+pub async fn list(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<UserView>>, ApiError> {
+    let users = app.store().users().await?;
+    app.audit(&user, "users_viewed", "users", json!({ "count": users.len() })).await?;
+    Ok(Json(users.into_iter().map(UserView::from).collect()))
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/users/{id}", tag = "users", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "The user", body = UserView),
+        (status = 400, description = "The id is not a number (`invalid_path`)", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+    ))]
+pub async fn get(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserView>, ApiError> {
+    let found = app.store().user_by_id(id).await?.ok_or_else(|| ApiError::not_found(format!("no user {id}")))?;
+    app.audit(&user, "user_viewed", format!("user:{id}"), json!({})).await?;
+    Ok(Json(found.into()))
+}
+
+/// Create a user (argon2id password). The store writes the `user_created`
+/// audit entry in the same transaction.
+#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = []), ("cookie" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or no CSRF token on a cookie session", body = ErrorBody),
+        (status = 409, description = "The username is taken (`conflict`)", body = ErrorBody),
+        (status = 422, description = "A field is missing or invalid (`invalid_field`)", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<NewUser>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    centinela_store::check_username(&req.username).map_err(|e| ApiError::invalid_field(format!("username: {e}")))?;
+    centinela_store::check_password(&req.password).map_err(|e| ApiError::invalid_field(format!("password: {e}")))?;
+    if let Some(post) = &req.post {
+        check_post(post)?;
+    }
+    let created =
+        app.store().create_user(&user.actor(), &req.username, req.role, req.post.as_deref(), &req.password).await?;
+    tracing::info!(user = user.id, created = created.id, role = created.role.as_str(), "user created");
+    Ok((StatusCode::CREATED, Json(created.into())))
+}

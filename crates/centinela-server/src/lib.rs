@@ -1,0 +1,249 @@
+//! Centinela's HTTP API: an axum server over one [`Store`].
+//!
+//! # Shape
+//! - [`routes`] — the one table of endpoints: method, route, who may call
+//!   it, handler. The router and the access guard are generated from it.
+//! - [`auth`] — session tokens (bearer header or cookie), CSRF double
+//!   submit, the guard (deny by default), [`CurrentUser`].
+//! - [`error`] — [`ApiError`]: `{"message","code","type"}` with a stable
+//!   [`ErrorCode`]; the [`Json`], [`Path`] and [`Query`] extractors that turn
+//!   any malformed input into a 4xx of that shape.
+//! - [`AppState`] — the store, the configuration, caches, and
+//!   [`AppState::audit`], which every handler calls for each read of
+//!   personal data and each write.
+//! - [`web`] — the web interface: pages outside `/api/`, with their own
+//!   role table ([`web::PAGES`]), on the same cookie sessions.
+//! - [`openapi`] — the OpenAPI document (`/api/openapi.json`) and the
+//!   vendored Swagger UI (`/api/docs`), both offline.
+//!
+//! # Adding an endpoint
+//! 1. Write the handler in `handlers/<resource>.rs` with a `#[utoipa::path]`
+//!    annotation. Take the user as [`CurrentUser`], input through this
+//!    crate's [`Json`]/[`Path`]/[`Query`], answer `Result<_, ApiError>`.
+//!    Before answering personal data or after a write, call
+//!    `app.audit(&user, "action_code", "subject:id", json!({..}))` — ids,
+//!    codes and counts only.
+//! 2. Add its line to the `endpoints!` table in `routes.rs`, e.g.
+//!    `Post "/api/inspections" roles(&[Role::Officer]) => inspections::create;`
+//! 3. List the handler in `paths(...)` of [`openapi::ApiDoc`].
+//!
+//! The role-matrix test (`tests/api/matrix.rs`) then calls the new endpoint
+//! with every role and without login, and checks that the OpenAPI document
+//! has it; nothing else needs changing.
+//!
+//! # Logs
+//! One line per request (target `centinela_server::access`): method, route
+//! template (never the raw URI), status, latency, user id. No names,
+//! document numbers, bodies or query strings.
+
+pub mod auth;
+pub mod error;
+pub mod handlers;
+pub mod openapi;
+pub mod routes;
+mod state;
+pub mod web;
+
+use std::any::Any;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use centinela_store::Store;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use auth::{AuthUser, CurrentUser};
+pub use error::{ApiError, ErrorCode, Json, Path, Query};
+pub use routes::{ENDPOINTS, Endpoint};
+pub use state::{AppState, ServerConfig};
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot load the alert lists: {0}")]
+    Lists(centinela_store::StoreError),
+}
+
+/// Binds `cfg.addr`, loads the active alert lists into memory, and serves
+/// until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    cfg: ServerConfig,
+    store: Store,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let addr = cfg.addr;
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
+    let state = AppState::new(cfg, store);
+    let started = Instant::now();
+    let (persons, documents) = state.inspections().reload(state.store()).await.map_err(ServerError::Lists)?;
+    tracing::info!(persons, documents, secs = started.elapsed().as_secs_f64(), "alert lists loaded");
+    serve_on(listener, state, shutdown).await
+}
+
+/// Serves on a bound listener (tests bind `127.0.0.1:0`) until `shutdown`
+/// completes. Sweeps expired sessions and stale caches every few minutes.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let sweeper = tokio::spawn(sweep(state.clone()));
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    tracing::info!("stopped");
+    Ok(result?)
+}
+
+/// Completes on Ctrl-C or SIGTERM: pass it to [`serve`].
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
+        () = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+async fn sweep(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        state.sessions().sweep(state.config().auth_cache_ttl);
+        state.limiter().sweep();
+        match state.store().delete_expired_sessions(state::unix_now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+            Err(e) => tracing::warn!(error = %e, "cannot remove expired sessions"),
+        }
+    }
+}
+
+/// The whole application: the endpoint table, the Swagger UI, JSON answers
+/// for unknown routes and methods, the body limit, panic recovery, security
+/// headers and the request log.
+pub fn router(state: AppState) -> Router {
+    let swagger =
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
+    routes::api_routes(&state)
+        .merge(web::routes(&state))
+        .merge(swagger)
+        .fallback(fallback)
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(ErrorCode::MethodNotAllowed, "this route does not take that method")
+        })
+        .layer(DefaultBodyLimit::max(state.config().body_limit))
+        .layer(CatchPanicLayer::custom(panic_answer))
+        .layer(middleware::from_fn(access_log))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .with_state(state)
+}
+
+/// Unknown routes: the error JSON under `/api/`, a page elsewhere.
+async fn fallback(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        ApiError::not_found("no such route").into_response()
+    } else {
+        let (mut parts, _) = req.into_parts();
+        let ctx = <web::PageCtx as axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await;
+        let lang = ctx.map_or(web::Lang::Es, |c| c.lang);
+        web::not_found(lang)
+    }
+}
+
+/// The last resort: a handler panicked. The panic's message may hold
+/// anything, so it is not logged.
+fn panic_answer(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    ApiError::new(ErrorCode::Internal, "internal error; the server log has the details").into_response()
+}
+
+async fn access_log(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    let resp = next.run(req).await;
+    let user = resp.extensions().get::<auth::LoggedUser>().map(|u| u.0);
+    tracing::info!(
+        target: "centinela_server::access",
+        method = %method,
+        route = route.as_deref().unwrap_or("<unmatched>"),
+        status = resp.status().as_u16(),
+        latency_us = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+        user,
+        "request"
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::get;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("secret detail")
+    }
+
+    /// The last resort: a panicking handler answers 500 with the error
+    /// JSON, and the server goes on serving.
+    #[tokio::test]
+    async fn panics_become_internal_errors() {
+        let app: Router = Router::new()
+            .route("/boom", get(boom))
+            .route("/ok", get(|| async { "ok" }))
+            .layer(CatchPanicLayer::custom(panic_answer));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let client = reqwest::Client::new();
+        let r = client.get(format!("http://{addr}/boom")).send().await.unwrap();
+        assert_eq!(r.status(), 500);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!((body["code"].as_str(), body["type"].as_str()), (Some("internal"), Some("internal")));
+        assert!(!body.to_string().contains("secret"));
+        assert_eq!(client.get(format!("http://{addr}/ok")).send().await.unwrap().status(), 200);
+    }
+
+    #[test]
+    fn secure_cookies_when_configured() {
+        let [session, csrf] = auth::session_cookies(&"a".repeat(64), 60, true);
+        assert!(session.to_str().unwrap().ends_with("; Secure"));
+        assert!(csrf.to_str().unwrap().ends_with("; Secure"));
+        let [session, _] = auth::expired_cookies(false);
+        assert!(!session.to_str().unwrap().contains("Secure"));
+    }
+}

@@ -1,0 +1,120 @@
+//! The OpenAPI document: handlers' `#[utoipa::path]` annotations, the two
+//! ways to authenticate, and each operation's allowed roles taken from
+//! [`crate::routes::ENDPOINTS`] (so the document cannot disagree with the
+//! guard).
+
+use axum::body::Bytes;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, PathItem};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorCode, ErrorType};
+use crate::handlers::{audit, docs, health, inspections, lists, session, users};
+use crate::routes::{Access, ENDPOINTS, Verb};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Centinela API",
+        description = "Border management: travel documents, alert-list screening, inspections. \
+            Errors answer `{\"message\",\"code\",\"type\"}` with a stable `code`. \
+            Log in with `POST /api/session`; send the token as `Authorization: Bearer …`, \
+            or use the session cookie with the `X-CSRF-Token` header on unsafe methods."
+    ),
+    paths(
+        health::health,
+        docs::openapi_json,
+        session::login,
+        session::whoami,
+        session::logout,
+        users::list,
+        users::create,
+        users::get,
+        audit::page,
+        audit::verify,
+        lists::list,
+        inspections::reload,
+        inspections::posts,
+        inspections::create,
+        inspections::hits,
+        inspections::adjudicate,
+        inspections::crossing,
+        inspections::decide,
+        inspections::timeline,
+    ),
+    components(schemas(ErrorBody, ErrorCode, ErrorType)),
+    modifiers(&Security),
+    tags(
+        (name = "system", description = "Health and documentation"),
+        (name = "session", description = "Log in and out"),
+        (name = "users", description = "User accounts (admin)"),
+        (name = "audit", description = "The tamper-evident audit chain"),
+        (name = "lists", description = "Alert lists"),
+        (name = "inspections", description = "Inspections at the booth, hits and their adjudication, crossings"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The web interface's session; unsafe methods also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+fn operation(item: &mut PathItem, verb: Verb) -> Option<&mut utoipa::openapi::path::Operation> {
+    match verb {
+        Verb::Get => item.get.as_mut(),
+        Verb::Post => item.post.as_mut(),
+        Verb::Put => item.put.as_mut(),
+        Verb::Patch => item.patch.as_mut(),
+        Verb::Delete => item.delete.as_mut(),
+    }
+}
+
+/// The document with every operation's allowed roles written into its
+/// description (`x-roles` too).
+pub fn document() -> Document {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    for e in ENDPOINTS {
+        let Some(op) = doc.paths.paths.get_mut(e.path).and_then(|item| operation(item, e.verb)) else {
+            continue;
+        };
+        let who = match e.access {
+            Access::Public => "Access: public (no login).".to_owned(),
+            Access::Roles(roles) => {
+                format!("Access: roles {}.", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+            }
+        };
+        op.description = Some(match op.description.take() {
+            Some(d) if !d.is_empty() => format!("{d}\n\n{who}"),
+            _ => who,
+        });
+        let roles = match e.access {
+            Access::Public => serde_json::Value::Array(vec![]),
+            Access::Roles(roles) => roles.iter().map(|r| serde_json::Value::from(r.as_str())).collect(),
+        };
+        op.extensions.get_or_insert_with(Default::default).insert("x-roles".to_owned(), roles);
+    }
+    doc
+}
+
+/// [`document`] as JSON, built once at start-up.
+pub(crate) fn document_json() -> Bytes {
+    // Serialising a document of plain data cannot fail; an empty object
+    // would make the OpenAPI test fail loudly rather than the server.
+    Bytes::from(serde_json::to_vec(&document()).unwrap_or_else(|_| b"{}".to_vec()))
+}

@@ -1,0 +1,181 @@
+//! The table of endpoints: every route, its handler, and who may call it.
+//!
+//! [`ENDPOINTS`] and the router are generated from the one `endpoints!`
+//! table below, so a route cannot exist without an access rule, and the
+//! role-matrix test (`tests/api/matrix.rs`) walks every entry.
+//!
+//! To add an endpoint, add one line:
+//!
+//! ```text
+//!     Post "/api/inspections" roles(&[Role::Officer, Role::Supervisor]) => inspections::create;
+//! ```
+//!
+//! then give the handler a `#[utoipa::path]` and list it in
+//! [`crate::openapi::ApiDoc`] (a test fails when an endpoint is missing from
+//! the OpenAPI document). Path parameters are written `{name}` as in axum.
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use centinela_domain::Role;
+
+use crate::auth::{Guard, guard};
+use crate::handlers::{audit, docs, health, inspections, lists, session, users};
+use crate::state::AppState;
+
+/// An HTTP method the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Verb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the method changes state (and so needs CSRF proof from
+    /// cookie sessions).
+    pub fn is_unsafe(self) -> bool {
+        !matches!(self, Verb::Get)
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Verb::Get => MethodFilter::GET,
+            Verb::Post => MethodFilter::POST,
+            Verb::Put => MethodFilter::PUT,
+            Verb::Patch => MethodFilter::PATCH,
+            Verb::Delete => MethodFilter::DELETE,
+        }
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without logging in. Only for endpoints without personal data.
+    Public,
+    /// Logged-in users with one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Public => true,
+            Access::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub verb: Verb,
+    /// The route template, `{param}` for path parameters.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Anyone.
+pub const PUBLIC: Access = Access::Public;
+/// Any logged-in user.
+pub const ANY_USER: Access = Access::Roles(&Role::ALL);
+
+/// Logged-in users with these roles.
+pub const fn roles(roles: &'static [Role]) -> Access {
+    Access::Roles(roles)
+}
+
+fn guarded<H, T>(app: &AppState, endpoint: Endpoint, handler: H) -> MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    on(endpoint.verb.filter(), handler).route_layer(from_fn_with_state(Guard { app: app.clone(), endpoint }, guard))
+}
+
+macro_rules! endpoints {
+    ($($verb:ident $path:literal $access:expr => $handler:path;)*) => {
+        /// Every endpoint of the API and who may call it: the one table the
+        /// guard, the router and the role-matrix test read.
+        pub const ENDPOINTS: &[Endpoint] = &[$(Endpoint { verb: Verb::$verb, path: $path, access: $access }),*];
+
+        /// The API's routes, each behind its guard.
+        pub(crate) fn api_routes(app: &AppState) -> Router<AppState> {
+            let router = Router::new();
+            $(
+                let router = router.route(
+                    $path,
+                    guarded(app, Endpoint { verb: Verb::$verb, path: $path, access: $access }, $handler),
+                );
+            )*
+            router
+        }
+    };
+}
+
+endpoints! {
+    Get    "/api/health"        PUBLIC                                               => health::health;
+    Get    "/api/openapi.json"  PUBLIC                                               => docs::openapi_json;
+    Post   "/api/session"       PUBLIC                                               => session::login;
+    Get    "/api/session"       ANY_USER                                             => session::whoami;
+    Delete "/api/session"       ANY_USER                                             => session::logout;
+    Get    "/api/users"         roles(&[Role::Admin])                                => users::list;
+    Post   "/api/users"         roles(&[Role::Admin])                                => users::create;
+    Get    "/api/users/{id}"    roles(&[Role::Admin])                                => users::get;
+    Get    "/api/audit"         roles(&[Role::Auditor])                              => audit::page;
+    Get    "/api/audit/verify"  roles(&[Role::Auditor, Role::Admin])                 => audit::verify;
+    Get    "/api/lists"         roles(&[Role::Admin, Role::Analyst, Role::Supervisor]) => lists::list;
+    Post   "/api/lists/reload"  roles(&[Role::Admin])                                => inspections::reload;
+    Get    "/api/posts"         ANY_USER                                             => inspections::posts;
+    Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
+    Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
+    Post   "/api/hits/{id}/adjudication" roles(&[Role::Supervisor])                  => inspections::adjudicate;
+    Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
+    Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
+    Get    "/api/crossings/{id}/timeline" roles(&[Role::Supervisor, Role::Analyst, Role::Protection]) => inspections::timeline;
+}
+
+/// Who works the booth and secondary inspection.
+const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
+/// Who may read a crossing's record.
+const READERS: &[Role] = &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Protection];
+
+/// The endpoint with this method and route template.
+pub fn endpoint(verb: Verb, path: &str) -> Option<&'static Endpoint> {
+    ENDPOINTS.iter().find(|e| e.verb == verb && e.path == path)
+}
+
+/// Routes served outside the table: the Swagger UI's static files (public,
+/// no data). Listed so tests can check they need no login.
+pub const STATIC_ROUTES: &[&str] = &["/api/docs", "/api/docs/"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_has_no_duplicates() {
+        for (i, a) in ENDPOINTS.iter().enumerate() {
+            assert!(a.path.starts_with("/api/"), "{}", a.path);
+            for b in &ENDPOINTS[i + 1..] {
+                assert!(!(a.verb == b.verb && a.path == b.path), "{} {} twice", a.verb.as_str(), a.path);
+            }
+            if let Access::Roles(r) = a.access {
+                assert!(!r.is_empty(), "{} {} allows no role: leave it out instead", a.verb.as_str(), a.path);
+            }
+        }
+    }
+}

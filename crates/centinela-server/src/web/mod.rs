@@ -1,0 +1,491 @@
+//! The web interface: server-rendered pages for officers, supervisors,
+//! analysts, administrators and auditors, in Spanish (default) and English.
+//!
+//! # Shape
+//! - [`PAGES`] — the one table of pages: method, route, who may open it,
+//!   and the API endpoints it acts through. Like the API's table, the router
+//!   and the guard are generated from it (deny by default), and a test
+//!   checks that no page allows a role the API endpoints it uses refuse.
+//! - [`NAV`] — the navigation; a role is offered only the pages it may open.
+//! - `pages` — the handlers. They call the API's handlers (and
+//!   [`crate::handlers::inspections::run_inspection`]) directly, so a page
+//!   does exactly what the API does, audit entries included.
+//! - `i18n` — the catalogues (`web/i18n/{es,en}.txt`); `t("key")` in
+//!   templates. `?lang=en` (or `es`) on any page sets the language cookie.
+//! - `charts` — SVG charts drawn on the server.
+//! - `import` — list imports from the browser as background jobs with
+//!   progress.
+//!
+//! Templates (minijinja, autoescaped) and static files are embedded in the
+//! binary: a border post may have no internet.
+//!
+//! Sessions are the API's cookie sessions. Every unsafe request carries the
+//! CSRF token, as a form field `_csrf` or the `X-CSRF-Token` header.
+
+mod charts;
+mod i18n;
+mod import;
+mod pages;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, on};
+use centinela_domain::Role;
+use minijinja::Environment;
+use serde_json::{Value, json};
+
+use crate::auth::{AuthUser, CSRF_HEADER, CurrentUser, LoggedUser, SESSION_COOKIE, cookie, csrf_token};
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::{ANY_USER, Access, PUBLIC, Verb, roles};
+use crate::state::AppState;
+
+pub use i18n::Lang;
+
+/// The language cookie (`es` or `en`).
+pub const LANG_COOKIE: &str = "centinela_lang";
+
+/// The largest list file accepted through the browser.
+pub const IMPORT_LIMIT: usize = 512 << 20;
+
+/// The largest form accepted.
+const FORM_LIMIT: usize = 1 << 20;
+
+/// One page (or form target) of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub verb: Verb,
+    /// The route template, `{param}` for path parameters.
+    pub path: &'static str,
+    pub access: Access,
+    /// The API endpoints (method, route) whose work the page does: it may
+    /// allow no role that they refuse.
+    pub uses: &'static [(Verb, &'static str)],
+}
+
+fn guarded_page<H, T>(app: &AppState, page: Page, handler: H) -> MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    let r = on(verb_filter(page.verb), handler)
+        .route_layer(from_fn_with_state(PageGuard { app: app.clone(), page }, page_guard));
+    if page.path == "/listas/importar" { r.layer(DefaultBodyLimit::max(IMPORT_LIMIT)) } else { r }
+}
+
+fn verb_filter(v: Verb) -> axum::routing::MethodFilter {
+    use axum::routing::MethodFilter;
+    match v {
+        Verb::Get => MethodFilter::GET,
+        Verb::Post => MethodFilter::POST,
+        Verb::Put => MethodFilter::PUT,
+        Verb::Patch => MethodFilter::PATCH,
+        Verb::Delete => MethodFilter::DELETE,
+    }
+}
+
+macro_rules! pages {
+    ($($verb:ident $path:literal $access:expr, [$($uv:ident $up:literal),*] => $handler:path;)*) => {
+        /// Every page of the interface and who may open it.
+        pub const PAGES: &[Page] = &[$(Page {
+            verb: Verb::$verb, path: $path, access: $access, uses: &[$((Verb::$uv, $up)),*],
+        }),*];
+
+        fn page_routes(app: &AppState) -> Router<AppState> {
+            let router = Router::new();
+            $(
+                let router = router.route(
+                    $path,
+                    guarded_page(app, Page { verb: Verb::$verb, path: $path, access: $access, uses: &[$((Verb::$uv, $up)),*] }, $handler),
+                );
+            )*
+            router
+        }
+    };
+}
+
+/// Who works the booth and secondary inspection.
+const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
+/// Who reads a traveller's timeline.
+const TIMELINE: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Protection];
+/// Who reads the alert lists.
+const LIST_READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Supervisor];
+/// Who reads the statistics (counts only).
+const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
+
+pages! {
+    Get  "/static/{file}"           PUBLIC, []                                            => pages::asset;
+    Get  "/entrar"                  PUBLIC, []                                            => pages::login_form;
+    Post "/entrar"                  PUBLIC, [Post "/api/session"]                         => pages::login;
+    Post "/salir"                   ANY_USER, [Delete "/api/session"]                     => pages::logout;
+    Get  "/"                        ANY_USER, []                                          => pages::home;
+    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => pages::inspection_form;
+    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => pages::inspect;
+    Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => pages::decide;
+    Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits"]                  => pages::hits;
+    Post "/alertas/{id}"            roles(&[Role::Supervisor]), [Post "/api/hits/{id}/adjudication"] => pages::adjudicate;
+    Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => pages::timeline;
+    Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => pages::lists;
+    Post "/listas/importar"         roles(&[Role::Admin]), [Post "/api/lists/reload"]     => import::start;
+    Get  "/listas/importar/{job}"   roles(&[Role::Admin]), [Post "/api/lists/reload"]     => import::progress;
+    Post "/listas/recargar"         roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::reload;
+    Get  "/estadisticas"            roles(STATS), []                                      => pages::stats;
+    Get  "/usuarios"                roles(&[Role::Admin]), [Get "/api/users"]             => pages::users;
+    Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users"]            => pages::create_user;
+    Get  "/puestos"                 roles(&[Role::Admin]), [Get "/api/posts"]             => pages::posts;
+    Post "/puestos"                 roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::create_post;
+    Get  "/auditoria"               roles(&[Role::Auditor]), [Get "/api/audit"]           => pages::audit;
+    Get  "/auditoria/verificar"     roles(&[Role::Auditor]), [Get "/api/audit/verify"]    => pages::audit_verify;
+}
+
+/// The navigation: (page, catalogue key). Each item is shown only to roles
+/// its page allows.
+pub const NAV: &[(&str, &str)] = &[
+    ("/inspeccion", "nav.inspection"),
+    ("/alertas", "nav.hits"),
+    ("/listas", "nav.lists"),
+    ("/estadisticas", "nav.stats"),
+    ("/usuarios", "nav.users"),
+    ("/puestos", "nav.posts"),
+    ("/auditoria", "nav.audit"),
+];
+
+/// The page with this method and route template.
+pub fn page(verb: Verb, path: &str) -> Option<&'static Page> {
+    PAGES.iter().find(|p| p.verb == verb && p.path == path)
+}
+
+/// Whether `role` may open the GET page `path`.
+pub fn may_open(role: Role, path: &str) -> bool {
+    page(Verb::Get, path).is_some_and(|p| p.access.allows(role))
+}
+
+/// The navigation items `role` may open.
+pub fn nav_for(role: Role) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    NAV.iter().filter(move |(path, _)| may_open(role, path))
+}
+
+/// The pages, the static files and the language cookie.
+pub(crate) fn routes(app: &AppState) -> Router<AppState> {
+    page_routes(app).layer(axum::Extension(Arc::new(import::Jobs::default()))).layer(from_fn(lang_cookie)).layer(
+        tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        ),
+    )
+}
+
+/// The friendly page for a route that does not exist (outside `/api/`).
+pub(crate) fn not_found(lang: Lang) -> Response {
+    error_page(lang, StatusCode::NOT_FOUND, "error.not_found", None)
+}
+
+/// The language a request asks for: `?lang=`, else the cookie, else Spanish.
+fn lang_of(parts: &Parts) -> Lang {
+    query_lang(parts.uri.query())
+        .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(Lang::parse))
+        .unwrap_or(Lang::Es)
+}
+
+fn query_lang(query: Option<&str>) -> Option<Lang> {
+    query?.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse)
+}
+
+/// `?lang=en` on any page: remember it in a cookie.
+async fn lang_cookie(req: Request, next: Next) -> Response {
+    let asked = query_lang(req.uri().query());
+    let mut resp = next.run(req).await;
+    if let Some(lang) = asked {
+        let c = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// The CSRF token of the request's session, for forms.
+#[derive(Debug, Clone)]
+struct WebCsrf(String);
+
+#[derive(Clone)]
+struct PageGuard {
+    app: AppState,
+    page: Page,
+}
+
+/// Deny by default: a public page passes; any other needs a live cookie
+/// session (else: to the sign-in page), the CSRF token on unsafe requests,
+/// and a role the page's entry names (else: a page saying so).
+async fn page_guard(State(g): State<PageGuard>, req: Request, next: Next) -> Response {
+    let Access::Roles(allowed) = g.page.access else {
+        return next.run(req).await;
+    };
+    let (mut parts, body) = req.into_parts();
+    let lang = lang_of(&parts);
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
+        return Redirect::to("/entrar").into_response();
+    };
+    let user = match g.app.authenticate(&token).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Redirect::to("/entrar").into_response(),
+        Err(e) => return api_error_page(lang, e),
+    };
+    let expected = csrf_token(&token);
+    let mut body = body;
+    if g.page.verb.is_unsafe() {
+        let by_header =
+            parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).is_some_and(|v| same(v, &expected));
+        if !by_header {
+            let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+                return error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, "error.payload_too_large", None);
+            };
+            if !form_field(&bytes, "_csrf").is_some_and(|v| same(v, &expected)) {
+                tracing::info!(user = user.id, route = g.page.path, "web CSRF token missing or wrong");
+                let mut resp = error_page(lang, StatusCode::FORBIDDEN, "error.csrf_failed", None);
+                resp.extensions_mut().insert(LoggedUser(user.id));
+                return resp;
+            }
+            body = Body::from(bytes);
+        }
+    }
+    let id = user.id;
+    if !allowed.contains(&user.role) {
+        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected) };
+        let mut resp = ctx.error(StatusCode::FORBIDDEN, "error.forbidden", None);
+        resp.extensions_mut().insert(LoggedUser(id));
+        return resp;
+    }
+    parts.extensions.insert(CurrentUser(user));
+    parts.extensions.insert(WebCsrf(expected));
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    resp.extensions_mut().insert(LoggedUser(id));
+    resp
+}
+
+/// Constant-time equality.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A field of an urlencoded form whose value needs no decoding (hex).
+fn form_field<'a>(body: &'a [u8], name: &str) -> Option<&'a str> {
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .find_map(|kv| kv.split_once('=').filter(|(k, _)| *k == name))
+        .map(|x| x.1)
+}
+
+/// What every page knows: language, path, user, CSRF token.
+pub(crate) struct PageCtx {
+    pub lang: Lang,
+    /// Where the language switch points (a GET page).
+    pub path: String,
+    pub user: Option<Arc<AuthUser>>,
+    pub csrf: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path();
+        let path = if parts.method == Method::GET || PAGES.iter().any(|p| p.verb == Verb::Get && p.path == path) {
+            path.to_owned()
+        } else {
+            "/".to_owned()
+        };
+        Ok(PageCtx {
+            lang: lang_of(parts),
+            path,
+            user: parts.extensions.get::<CurrentUser>().map(|u| u.0.clone()),
+            csrf: parts.extensions.get::<WebCsrf>().map(|c| c.0.clone()),
+        })
+    }
+}
+
+impl PageCtx {
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::tr(self.lang, key)
+    }
+
+    /// Renders `template` with `data` (a JSON object) and the frame's values.
+    pub fn render(&self, template: &str, data: Value) -> Response {
+        self.render_status(StatusCode::OK, template, data)
+    }
+
+    pub fn render_status(&self, status: StatusCode, template: &str, data: Value) -> Response {
+        let mut ctx = serde_json::Map::new();
+        ctx.insert("lang".into(), json!(self.lang.code()));
+        ctx.insert("other_lang".into(), json!(self.lang.other().code()));
+        ctx.insert("path".into(), json!(self.path));
+        ctx.insert("csrf".into(), json!(self.csrf));
+        if let Some(u) = &self.user {
+            ctx.insert("user".into(), json!({ "username": u.username, "role": u.role.as_str(), "post": u.post }));
+            let nav: Vec<Value> = nav_for(u.role)
+                .map(|(p, key)| json!({ "path": p, "key": key, "current": self.path.starts_with(p) }))
+                .collect();
+            ctx.insert("nav".into(), Value::Array(nav));
+        }
+        if let Value::Object(extra) = data {
+            ctx.extend(extra);
+        }
+        match templates().get_template(template).and_then(|t| t.render(minijinja::Value::from_serialize(&ctx))) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(template, kind = ?e.kind(), line = e.line(), "template failed");
+                bare_error(self.lang, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+            }
+        }
+    }
+
+    /// A friendly error page in the frame.
+    pub fn error(&self, status: StatusCode, key: &str, detail: Option<String>) -> Response {
+        self.render_status(status, "error.html", json!({ "message_key": key, "detail": detail }))
+    }
+
+    /// The page for an API error: translated by its code; the sign-in page
+    /// when the session is gone.
+    pub fn api_error(&self, e: ApiError) -> Response {
+        if e.code == ErrorCode::Unauthenticated {
+            return Redirect::to("/entrar").into_response();
+        }
+        let (key, detail) = error_key(&e);
+        self.error(e.code.status(), key, detail)
+    }
+}
+
+/// The catalogue key of an API error, and the detail worth showing (the
+/// field named by input errors; never internal details).
+fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
+    let key = match e.code {
+        ErrorCode::InvalidJson | ErrorCode::InvalidField | ErrorCode::InvalidContentType => "error.invalid_field",
+        ErrorCode::InvalidPath | ErrorCode::InvalidQuery => "error.invalid_path",
+        ErrorCode::PayloadTooLarge => "error.payload_too_large",
+        ErrorCode::Unauthenticated => "error.unauthenticated",
+        ErrorCode::InvalidCredentials => "error.invalid_credentials",
+        ErrorCode::Forbidden => "error.forbidden",
+        ErrorCode::CsrfFailed => "error.csrf_failed",
+        ErrorCode::NotFound => "error.not_found",
+        ErrorCode::MethodNotAllowed => "error.not_found",
+        ErrorCode::Conflict => "error.conflict",
+        ErrorCode::RateLimited => "error.rate_limited",
+        ErrorCode::Unavailable => "error.unavailable",
+        ErrorCode::Internal => "error.internal",
+    };
+    let detail = matches!(e.code, ErrorCode::InvalidField | ErrorCode::Conflict).then(|| e.message.to_string());
+    (key, detail)
+}
+
+fn api_error_page(lang: Lang, e: ApiError) -> Response {
+    let (key, detail) = error_key(&e);
+    error_page(lang, e.code.status(), key, detail)
+}
+
+/// An error page without a user (no navigation).
+fn error_page(lang: Lang, status: StatusCode, key: &str, detail: Option<String>) -> Response {
+    PageCtx { lang, path: "/".into(), user: None, csrf: None }.error(status, key, detail)
+}
+
+/// The last resort when a template fails: plain HTML, still translated.
+fn bare_error(lang: Lang, status: StatusCode, key: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>Centinela</title><p>{}</p><p><a href=\"/\">{}</a></p></html>",
+        lang.code(),
+        i18n::tr(lang, key),
+        i18n::tr(lang, "error.home")
+    );
+    (status, Html(body)).into_response()
+}
+
+/// The templates, embedded: (name, source).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../web/templates/base.html")),
+    ("macros.html", include_str!("../../web/templates/macros.html")),
+    ("error.html", include_str!("../../web/templates/error.html")),
+    ("login.html", include_str!("../../web/templates/login.html")),
+    ("home.html", include_str!("../../web/templates/home.html")),
+    ("inspection.html", include_str!("../../web/templates/inspection.html")),
+    ("hits.html", include_str!("../../web/templates/hits.html")),
+    ("timeline.html", include_str!("../../web/templates/timeline.html")),
+    ("lists.html", include_str!("../../web/templates/lists.html")),
+    ("stats.html", include_str!("../../web/templates/stats.html")),
+    ("users.html", include_str!("../../web/templates/users.html")),
+    ("posts.html", include_str!("../../web/templates/posts.html")),
+    ("audit.html", include_str!("../../web/templates/audit.html")),
+];
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Lenient);
+        for (name, src) in TEMPLATES {
+            if let Err(e) = env.add_template(name, src) {
+                tracing::error!(template = name, kind = ?e.kind(), line = e.line(), "template does not parse");
+            }
+        }
+        env.add_function("t", |state: &minijinja::State, key: &str| -> String {
+            i18n::tr(lang_in(state), key).to_owned()
+        });
+        // A code's translation under `prefix`, or the code itself when the
+        // catalogue has none (codes added later by other crates).
+        env.add_function("tc", |state: &minijinja::State, prefix: &str, code: &str| -> String {
+            i18n::tr_or(lang_in(state), &format!("{prefix}{code}"), code).to_owned()
+        });
+        // A birth date as stored ({year, month, day}) or already text.
+        env.add_filter("bdate", |v: minijinja::Value| -> String {
+            if let Some(s) = v.as_str() {
+                return s.to_owned();
+            }
+            let part = |k: &str| v.get_attr(k).ok().and_then(|x| i64::try_from(x).ok());
+            match (part("year"), part("month"), part("day")) {
+                (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+                (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+                (Some(y), None, _) => format!("{y:04}"),
+                _ => String::new(),
+            }
+        });
+        env.add_filter("pct", |v: f64| -> String { format!("{:.0} %", v * 100.0) });
+        env.add_filter("num", |v: f64| -> String { format!("{v:+.2}") });
+        env
+    })
+}
+
+fn lang_in(state: &minijinja::State) -> Lang {
+    state.lookup("lang").and_then(|v| v.as_str().and_then(Lang::parse)).unwrap_or(Lang::Es)
+}
+
+/// Parses an urlencoded form into its (name, value) pairs, repeated names
+/// kept.
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+/// The first value of `name` in `pairs`, trimmed.
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+}
+
+/// Maps of a form: name → values.
+pub(crate) fn multi(pairs: &[(String, String)]) -> HashMap<&str, Vec<&str>> {
+    let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (k, v) in pairs {
+        m.entry(k.as_str()).or_default().push(v.as_str());
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests;

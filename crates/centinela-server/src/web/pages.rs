@@ -1,0 +1,582 @@
+//! The pages' handlers. Each does its work through the API's handlers (or
+//! `run_inspection`), so a page checks, stores and audits exactly as the
+//! API does; pages only read forms and render templates.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use centinela_domain::{CountryCode, Direction, Role};
+use centinela_inspect::{Observation, PartyRequest, Relation, TravellerInput};
+use centinela_store::{Decision, NewPost, PostKind, StatsFilter, Verdict};
+use jiff::ToSpan;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{PageCtx, charts, field, form_pairs, may_open, multi};
+use crate::auth::{ClientIp, CurrentUser};
+use crate::error::{ApiError, Json, Path, Query};
+use crate::handlers::audit::PageQuery;
+use crate::handlers::inspections::{
+    self, AdjudicationRequest, DecisionRequest, HitsQuery, InspectionAnswer, run_inspection,
+};
+use crate::handlers::session::{self, LoginRequest};
+use crate::handlers::users::{self, NewUser};
+use crate::handlers::{audit, lists as api_lists};
+use crate::state::AppState;
+
+type PageResult = Result<Response, Response>;
+
+/// The most travellers one booth form holds (a full bus).
+const MAX_PARTY: usize = 80;
+
+/// The embedded static files.
+pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>, ctx: PageCtx) -> Response {
+    let (mime, body): (&str, &'static [u8]) = match file.as_str() {
+        "style.css" => ("text/css; charset=utf-8", include_bytes!("../../web/static/style.css")),
+        "app.js" => ("text/javascript; charset=utf-8", include_bytes!("../../web/static/app.js")),
+        "favicon.svg" => ("image/svg+xml", include_bytes!("../../web/static/favicon.svg")),
+        _ => return super::not_found(ctx.lang),
+    };
+    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+pub async fn login_form(ctx: PageCtx) -> Response {
+    ctx.render("login.html", json!({}))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Signs in through `POST /api/session` and passes its cookies on.
+pub async fn login(
+    State(app): State<AppState>,
+    ip: ClientIp,
+    ctx: PageCtx,
+    axum::Form(f): axum::Form<LoginForm>,
+) -> Response {
+    let username = f.username.trim().to_owned();
+    match session::login(State(app), ip, Json(LoginRequest { username: username.clone(), password: f.password })).await
+    {
+        Ok(api) => {
+            let mut resp = Redirect::to("/").into_response();
+            for c in api.headers().get_all(header::SET_COOKIE) {
+                resp.headers_mut().append(header::SET_COOKIE, c.clone());
+            }
+            resp
+        }
+        Err(e) => {
+            let key = match e.code {
+                crate::ErrorCode::RateLimited => "login.rate_limited",
+                crate::ErrorCode::InvalidCredentials => "login.invalid",
+                _ => "error.internal",
+            };
+            ctx.render_status(
+                e.code.status(),
+                "login.html",
+                json!({ "error_key": key, "username": username, "retry_after": e.retry_after }),
+            )
+        }
+    }
+}
+
+pub async fn logout(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> Response {
+    match session::logout(State(app), user).await {
+        Ok(api) => {
+            let mut resp = Redirect::to("/entrar").into_response();
+            for c in api.headers().get_all(header::SET_COOKIE) {
+                resp.headers_mut().append(header::SET_COOKIE, c.clone());
+            }
+            resp
+        }
+        Err(e) => ctx.api_error(e),
+    }
+}
+
+/// The role's first page; a short page for roles without one.
+pub async fn home(user: CurrentUser, ctx: PageCtx) -> Response {
+    if let Some((path, _)) = super::nav_for(user.role).next() {
+        return Redirect::to(path).into_response();
+    }
+    ctx.render("home.html", json!({ "can_timeline": may_open(user.role, "/cruces/{id}") }))
+}
+
+/// The booth's frame: which posts the user may choose.
+async fn booth(app: &AppState, user: &CurrentUser) -> Result<Value, ApiError> {
+    let posts: Vec<Value> = match &user.post {
+        Some(p) => vec![json!({ "code": p, "name": p })],
+        None => app.store().posts().await?.into_iter().map(|p| json!({ "code": p.code, "name": p.name })).collect(),
+    };
+    Ok(json!({
+        "posts": posts,
+        "relations": RELATIONS.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "observations": OBSERVATIONS.iter().map(|(code, _)| code).collect::<Vec<_>>(),
+        "decisions": DECISIONS,
+    }))
+}
+
+const RELATIONS: &[Relation] = &[
+    Relation::Parent,
+    Relation::Child,
+    Relation::Guardian,
+    Relation::Ward,
+    Relation::Spouse,
+    Relation::Sibling,
+    Relation::Relative,
+    Relation::None,
+    Relation::Unknown,
+];
+
+const OBSERVATIONS: &[(&str, Observation)] = &[
+    ("T3", Observation::T3),
+    ("T5", Observation::T5),
+    ("T6", Observation::T6),
+    ("T7", Observation::T7),
+    ("T8", Observation::T8),
+    ("T9", Observation::T9),
+    ("T10", Observation::T10),
+];
+
+const DECISIONS: &[&str] = &["admit", "secondary_inspection", "refer_to_protection", "refuse"];
+
+pub async fn inspection_form(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    let frame = booth(&app, &user).await.map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render("inspection.html", frame))
+}
+
+/// Reads the booth's form: `post`, `direction`, `vehicle`, and per
+/// traveller `t<i>.<field>` (`t<i>.obs` repeated). Blank travellers are
+/// left out.
+fn party_from_form(pairs: &[(String, String)]) -> Result<PartyRequest, String> {
+    let m = multi(pairs);
+    let direction = Direction::parse(field(pairs, "direction")).map_err(|_| "direction".to_string())?;
+    let mut travellers = Vec::new();
+    for i in 0..MAX_PARTY {
+        let get = |f: &str| -> Option<String> {
+            m.get(format!("t{i}.{f}").as_str())
+                .and_then(|v| v.first())
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let mut t = TravellerInput {
+            mrz: get("mrz").map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")),
+            given_names: get("given_names"),
+            surnames: get("surnames"),
+            birth_date: get("birth_date"),
+            nationality: get("nationality"),
+            sex: get("sex"),
+            document_number: get("document_number"),
+            issuing_state: get("issuing_state"),
+            travel_consent: get("consent").is_some(),
+            ..Default::default()
+        };
+        let blank = t.mrz.is_none()
+            && t.given_names.is_none()
+            && t.surnames.is_none()
+            && t.document_number.is_none()
+            && t.birth_date.is_none();
+        if blank {
+            continue;
+        }
+        if let Some(r) = get("relation") {
+            t.relation =
+                Some(serde_json::from_value::<Relation>(json!(r)).map_err(|_| format!("travellers[{i}].relation"))?);
+        }
+        for o in m.get(format!("t{i}.obs").as_str()).into_iter().flatten() {
+            let obs = OBSERVATIONS.iter().find(|(c, _)| c == o).ok_or_else(|| format!("travellers[{i}].obs"))?.1;
+            t.observations.push(obs);
+        }
+        travellers.push(t);
+    }
+    if let Some(first) = travellers.first_mut() {
+        first.relation = None;
+    }
+    let vehicle = Some(field(pairs, "vehicle").to_string()).filter(|v| !v.is_empty());
+    Ok(PartyRequest { post: field(pairs, "post").to_string(), direction, vehicle, group_id: None, travellers })
+}
+
+/// The answer as the template shows it: each traveller's outcome with its
+/// hit ids and the decision in force.
+fn answer_view(a: &InspectionAnswer) -> Value {
+    let travellers: Vec<Value> = a
+        .travellers
+        .iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(&t.outcome).unwrap_or(Value::Null);
+            v["hit_ids"] = json!(t.hit_ids);
+            v
+        })
+        .collect();
+    let party: Vec<&str> = a.travellers.iter().map(|t| t.outcome.crossing_id.as_str()).collect();
+    json!({ "suggested": a.suggested.as_str(), "travellers": travellers, "party": party.join(" ") })
+}
+
+/// A party's result read back from the store (after a decision): the same
+/// view, with each decision in force. Reads go through the API handler, so
+/// each is audited.
+async fn stored_view(app: &AppState, user: &CurrentUser, ids: &[&str]) -> Result<Value, ApiError> {
+    let mut travellers = Vec::new();
+    let mut suggested = "admit";
+    for id in ids {
+        let Json(c) = inspections::crossing(State(app.clone()), user.clone(), Path((*id).to_string())).await?;
+        let mut v = c.inspection.unwrap_or_else(|| json!({ "crossing_id": id }));
+        v["hit_ids"] = json!(c.hits.iter().map(|h| h.id).collect::<Vec<_>>());
+        v["decision"] = json!(c.decision.map(|d| json!({ "decision": d.decision, "reason": d.reason })));
+        let s = v["suggested"].as_str().unwrap_or("admit");
+        let rank = |s: &str| ["admit", "secondary_inspection", "refer_to_protection"].iter().position(|x| *x == s);
+        if rank(s) > rank(suggested) {
+            suggested = ["admit", "secondary_inspection", "refer_to_protection"][rank(s).unwrap_or(0)];
+        }
+        travellers.push(v);
+    }
+    let all_decided = travellers.iter().all(|t| !t["decision"].is_null());
+    Ok(json!({ "suggested": suggested, "travellers": travellers, "party": ids.join(" "), "all_decided": all_decided }))
+}
+
+/// Inspects the party through `run_inspection` and shows the result.
+pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let mut frame = booth(&app, &user).await.map_err(|e| ctx.api_error(e))?;
+    let req = match party_from_form(&pairs) {
+        Ok(r) if r.travellers.is_empty() => {
+            frame["form_error"] = json!("inspection.empty");
+            return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "inspection.html", frame));
+        }
+        Ok(r) => r,
+        Err(field) => {
+            frame["form_error"] = json!("error.invalid_field");
+            frame["form_detail"] = json!(field);
+            return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "inspection.html", frame));
+        }
+    };
+    match run_inspection(&app, &user, &req).await {
+        Ok(answer) => {
+            frame["result"] = answer_view(&answer);
+            Ok(ctx.render_status(StatusCode::CREATED, "inspection.html", frame))
+        }
+        Err(e) if e.code == crate::ErrorCode::InvalidField => {
+            frame["form_error"] = json!("inspection.unreadable");
+            frame["form_detail"] = json!(e.message);
+            Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "inspection.html", frame))
+        }
+        Err(e) => Err(ctx.api_error(e)),
+    }
+}
+
+/// Records an officer's decision through the API handler and shows the
+/// party again with it.
+pub async fn decide(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let crossing = field(&pairs, "crossing").to_string();
+    let party: Vec<&str> = field(&pairs, "party").split_whitespace().take(MAX_PARTY).collect();
+    let party = if party.is_empty() { vec![crossing.as_str()] } else { party };
+    let mut frame = booth(&app, &user).await.map_err(|e| ctx.api_error(e))?;
+    let decision = serde_json::from_value::<Decision>(json!(field(&pairs, "decision")));
+    let outcome = match decision {
+        Ok(decision) => {
+            let req = DecisionRequest { decision, reason: field(&pairs, "reason").to_string() };
+            inspections::decide(State(app.clone()), user.clone(), Path(crossing.clone()), Json(req)).await.map(drop)
+        }
+        Err(_) => Err(ApiError::invalid_field("decision")),
+    };
+    let status = match outcome {
+        Ok(()) => StatusCode::OK,
+        Err(e) if e.code == crate::ErrorCode::InvalidField => {
+            frame["form_error"] = json!("decision.needs_reason");
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(e) => return Err(ctx.api_error(e)),
+    };
+    frame["result"] = stored_view(&app, &user, &party).await.map_err(|e| ctx.api_error(e))?;
+    frame["decided"] = json!(status == StatusCode::OK);
+    Ok(ctx.render_status(status, "inspection.html", frame))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HitsPage {
+    #[serde(default)]
+    todas: Option<String>,
+    #[serde(default)]
+    hecho: Option<String>,
+}
+
+/// The hits queue: open hits (or all), newest first.
+pub async fn hits(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<HitsPage>,
+) -> PageResult {
+    let open = q.todas.is_none();
+    let Json(hits) = inspections::hits(
+        State(app.clone()),
+        user.clone(),
+        Query(HitsQuery { open: Some(open), post: None, limit: Some(200) }),
+    )
+    .await
+    .map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render(
+        "hits.html",
+        json!({
+            "hits": hits,
+            "open": open,
+            "done": q.hecho,
+            "can_adjudicate": user.role == Role::Supervisor,
+            "can_timeline": may_open(user.role, "/cruces/{id}"),
+        }),
+    ))
+}
+
+/// A supervisor confirms or dismisses a hit, with a reason.
+pub async fn adjudicate(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let Ok(id) = id.parse::<i64>() else {
+        return Err(ctx.error(StatusCode::NOT_FOUND, "error.not_found", None));
+    };
+    let pairs = form_pairs(&body);
+    let Ok(decision) = serde_json::from_value::<Verdict>(json!(field(&pairs, "decision"))) else {
+        return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "error.invalid_field", None));
+    };
+    let req = AdjudicationRequest { decision, reason: field(&pairs, "reason").to_string() };
+    match inspections::adjudicate(State(app), user, Path(id), Json(req)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/alertas?hecho={id}")).into_response()),
+        Err(e) if e.code == crate::ErrorCode::InvalidField => {
+            Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "adjudication.needs_reason", None))
+        }
+        Err(e) => Err(ctx.api_error(e)),
+    }
+}
+
+/// A crossing, what its inspection showed, and the traveller's timeline.
+pub async fn timeline(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> PageResult {
+    let Json(c) = inspections::crossing(State(app.clone()), user.clone(), Path(id.clone()))
+        .await
+        .map_err(|e| ctx.api_error(e))?;
+    let Json(tl) = inspections::timeline(State(app), user, Path(id.clone())).await.map_err(|e| ctx.api_error(e))?;
+    let posts: std::collections::BTreeSet<&str> = tl.iter().map(|c| c.record.post.as_str()).collect();
+    Ok(ctx.render("timeline.html", json!({ "id": id, "crossing": c, "timeline": tl, "posts": posts.len() })))
+}
+
+pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    let Json(lists) = api_lists::list(State(app), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render(
+        "lists.html",
+        json!({
+            "lists": lists,
+            "can_import": user.role == Role::Admin,
+            "kinds": ["wanted", "missing", "documents", "watch"],
+            "formats": ["csv", "ftm", "documents"],
+        }),
+    ))
+}
+
+/// Reloads the screening index (`POST /api/lists/reload`'s handler).
+pub async fn reload(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    let Json(r) = inspections::reload(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let Json(lists) = api_lists::list(State(app), user).await.map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render(
+        "lists.html",
+        json!({
+            "lists": lists, "can_import": true, "reloaded": r,
+            "kinds": ["wanted", "missing", "documents", "watch"],
+            "formats": ["csv", "ftm", "documents"],
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatsQuery {
+    #[serde(default)]
+    desde: Option<String>,
+    #[serde(default)]
+    hasta: Option<String>,
+    #[serde(default)]
+    puesto: Option<String>,
+}
+
+/// The dashboard: counts only. Users bound to a post see their post.
+pub async fn stats(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<StatsQuery>,
+) -> PageResult {
+    let post = user.post.clone().or(q.puesto.filter(|p| !p.is_empty())).unwrap_or_default();
+    let fail = |e: ApiError| ctx.api_error(e);
+    let days = app.store().crossing_days(&post).await.map_err(|e| fail(e.into()))?;
+    let parse = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok());
+    let last = parse(&q.hasta).or_else(|| days.as_ref().and_then(|d| d.1.parse().ok()));
+    let first = parse(&q.desde).or_else(|| last.map(|l| l.saturating_sub(29.days())));
+    let (from, to) = match (first, last) {
+        (Some(f), Some(l)) if f <= l => (f.to_string(), l.to_string()),
+        (Some(f), Some(l)) => (l.to_string(), f.to_string()),
+        _ => (String::new(), String::new()),
+    };
+    // `to` is inclusive: every time of that day sorts before "<day>T99".
+    let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
+    let s =
+        app.store().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await.map_err(|e| fail(e.into()))?;
+    app.audit(&user, "stats_viewed", "stats", json!({ "from": from, "to": to, "post": post })).await.map_err(fail)?;
+    let posts: Vec<Value> = if user.post.is_some() {
+        Vec::new()
+    } else {
+        app.store().posts().await.map_err(|e| fail(e.into()))?.into_iter().map(|p| json!(p.code)).collect()
+    };
+    let l = ctx.lang;
+    let t = |k: &str| super::i18n::tr(l, k);
+    let hits = [
+        (t("stats.raised").to_string(), s.hits.raised),
+        (t("stats.confirmed").to_string(), s.hits.confirmed),
+        (t("stats.dismissed").to_string(), s.hits.dismissed),
+        (t("stats.open").to_string(), s.hits.open),
+    ];
+    let referrals: Vec<(String, i64)> =
+        s.referrals.iter().map(|(u, n)| (super::i18n::tr_or(l, &format!("unit.{u}"), u).to_string(), *n)).collect();
+    let decisions: Vec<(String, i64)> =
+        s.decisions.iter().map(|(d, n)| (super::i18n::tr_or(l, &format!("decision.{d}"), d).to_string(), *n)).collect();
+    let total: i64 = s.crossings_by_post.iter().map(|x| x.1).sum();
+    Ok(ctx.render(
+        "stats.html",
+        json!({
+            "from": from, "to": to, "post": post, "posts": posts, "bound": user.post.is_some(),
+            "total": total, "stats": s,
+            "chart_posts": charts::hbars(t("stats.by_post"), &s.crossings_by_post, "c-crossings"),
+            "chart_days": charts::columns(t("stats.by_day"), &s.directions_by_day, [t("direction.entry"), t("direction.exit")]),
+            "chart_hits": charts::hbars(t("stats.hits"), &hits, "c-hits"),
+            "chart_hits_days": charts::columns(
+                t("stats.hits_by_day"),
+                &s.hits_by_day.iter().map(|(d, n)| (d.clone(), *n, 0)).collect::<Vec<_>>(),
+                [t("stats.raised"), ""],
+            ),
+            "chart_referrals": charts::hbars(t("stats.referrals"), &referrals, "c-referrals"),
+            "chart_decisions": charts::hbars(t("stats.decisions"), &decisions, "c-decisions"),
+        }),
+    ))
+}
+
+pub async fn users(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    users_page(&app, &user, &ctx, json!({})).await
+}
+
+async fn users_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
+    let Json(list) = users::list(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let posts: Vec<String> =
+        app.store().posts().await.map_err(|e| ctx.api_error(e.into()))?.into_iter().map(|p| p.code).collect();
+    let mut data = json!({
+        "users": list,
+        "roles": Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "posts": posts,
+    });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    Ok(ctx.render("users.html", data))
+}
+
+/// Creates a user through `POST /api/users`'s handler.
+pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let Ok(role) = Role::parse(field(&pairs, "role")) else {
+        return users_page(&app, &user, &ctx, json!({ "form_error": "error.invalid_field" })).await;
+    };
+    let post = Some(field(&pairs, "post").to_string()).filter(|p| !p.is_empty());
+    let req = NewUser {
+        username: field(&pairs, "username").to_string(),
+        role,
+        post,
+        password: pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default(),
+    };
+    match users::create(State(app.clone()), user.clone(), Json(req)).await {
+        Ok(_) => users_page(&app, &user, &ctx, json!({ "created": true })).await,
+        Err(e) if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) => {
+            users_page(&app, &user, &ctx, json!({ "form_error": super::error_key(&e).0, "form_detail": e.message }))
+                .await
+        }
+        Err(e) => Err(ctx.api_error(e)),
+    }
+}
+
+pub async fn posts(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    posts_page(&app, &user, &ctx, json!({})).await
+}
+
+async fn posts_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
+    let Json(list) = inspections::posts(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"] });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    Ok(ctx.render("posts.html", data))
+}
+
+/// Creates a border post (audited by the store in the same transaction),
+/// shows its synchronisation key once, and reloads the known posts.
+pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let bad = |detail: &str| json!({ "form_error": "error.invalid_field", "form_detail": detail });
+    let Ok(country) = CountryCode::parse(field(&pairs, "country")) else {
+        return posts_page(&app, &user, &ctx, bad("country")).await;
+    };
+    let Ok(kind) = PostKind::parse(field(&pairs, "kind")) else {
+        return posts_page(&app, &user, &ctx, bad("kind")).await;
+    };
+    let code = field(&pairs, "code").to_ascii_uppercase();
+    let np = NewPost { code: &code, name: field(&pairs, "name"), country, facing: field(&pairs, "facing"), kind };
+    match app.store().add_post(&user.actor(), &np).await {
+        Ok((post, key)) => {
+            tracing::info!(user = user.id, post = %post.code, "post created");
+            app.inspections().reload(app.store()).await.map_err(|e| ctx.api_error(e.into()))?;
+            posts_page(&app, &user, &ctx, json!({ "created": post.code, "sync_key": key })).await
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) {
+                posts_page(&app, &user, &ctx, json!({ "form_error": "error.conflict", "form_detail": e.message })).await
+            } else {
+                Err(ctx.api_error(e))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    despues: Option<i64>,
+}
+
+pub async fn audit(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> PageResult {
+    let after = q.despues.unwrap_or(0).max(0);
+    let Json(page) = audit::page(State(app), user, Query(PageQuery { after: Some(after), limit: Some(100) }))
+        .await
+        .map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render("audit.html", json!({ "page": page, "after": after })))
+}
+
+pub async fn audit_verify(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    let Json(v) = audit::verify(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let Json(page) = audit::page(State(app), user, Query(PageQuery { after: Some(0), limit: Some(100) }))
+        .await
+        .map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render("audit.html", json!({ "page": page, "after": 0, "verification": v })))
+}

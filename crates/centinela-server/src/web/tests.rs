@@ -1,0 +1,243 @@
+//! The page table, the navigation, the catalogues and the templates.
+
+use std::collections::BTreeSet;
+
+use centinela_domain::Role;
+
+use super::i18n::{self, Lang};
+use super::{NAV, PAGES, TEMPLATES, nav_for};
+use crate::routes::{Access, Verb, endpoint};
+
+/// No page lets a role do what the API endpoints it works through refuse;
+/// pages are outside `/api/`; no duplicates; no empty role lists.
+#[test]
+fn pages_allow_no_more_than_their_endpoints() {
+    for (i, p) in PAGES.iter().enumerate() {
+        assert!(!p.path.starts_with("/api"), "{}", p.path);
+        for q in &PAGES[i + 1..] {
+            assert!(!(p.verb == q.verb && p.path == q.path), "{} {} twice", p.verb.as_str(), p.path);
+        }
+        if let Access::Roles(r) = p.access {
+            assert!(!r.is_empty(), "{} allows no role", p.path);
+        }
+        for (verb, path) in p.uses {
+            let e = endpoint(*verb, path).unwrap_or_else(|| panic!("{}: no endpoint {} {path}", p.path, verb.as_str()));
+            for role in Role::ALL {
+                assert!(
+                    !p.access.allows(role) || e.access.allows(role),
+                    "{} {} allows {} but {} {path} does not",
+                    p.verb.as_str(),
+                    p.path,
+                    role.as_str(),
+                    verb.as_str()
+                );
+            }
+        }
+        if p.verb.is_unsafe() && p.access == Access::Public {
+            assert_eq!(p.path, "/entrar", "only signing in is an unsafe public page");
+        }
+    }
+}
+
+/// The navigation offers only pages, and to each role only what it may
+/// open; every role but protection has somewhere to go.
+#[test]
+fn navigation_follows_the_table() {
+    for (path, key) in NAV {
+        assert!(PAGES.iter().any(|p| p.verb == Verb::Get && p.path == *path), "{path}");
+        for lang in Lang::ALL {
+            assert!(i18n::has(lang, key), "{key}");
+        }
+    }
+    for role in Role::ALL {
+        for (path, _) in nav_for(role) {
+            let page = PAGES.iter().find(|p| p.verb == Verb::Get && p.path == *path).unwrap();
+            assert!(page.access.allows(role));
+        }
+    }
+    let officer: Vec<_> = nav_for(Role::Officer).map(|x| x.0).collect();
+    assert_eq!(officer, ["/inspeccion", "/alertas"]);
+    let auditor: Vec<_> = nav_for(Role::Auditor).map(|x| x.0).collect();
+    assert_eq!(auditor, ["/auditoria"]);
+}
+
+fn keys(lang: Lang) -> BTreeSet<&'static str> {
+    i18n::parse(lang.source()).into_keys().collect()
+}
+
+#[test]
+fn catalogues_have_the_same_keys() {
+    let es = keys(Lang::Es);
+    let en = keys(Lang::En);
+    let only_es: Vec<_> = es.difference(&en).collect();
+    let only_en: Vec<_> = en.difference(&es).collect();
+    assert!(only_es.is_empty() && only_en.is_empty(), "only es: {only_es:?}; only en: {only_en:?}");
+    for lang in Lang::ALL {
+        for line in lang.source().lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+            assert!(line.contains(" = "), "{}: not `key = text`: {line}", lang.code());
+        }
+    }
+}
+
+/// The literal keys of `t("…")` / `t('…')` calls in a text.
+fn literal_keys(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for quote in ['"', '\''] {
+        let pat = format!("t({quote}");
+        let mut rest = src;
+        while let Some(i) = rest.find(&pat) {
+            let before = rest[..i].chars().last();
+            rest = &rest[i + pat.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            if let Some(end) = rest.find(quote) {
+                let key = &rest[..end];
+                // `t("role." ~ x)`: a prefix, checked by the dynamic-key test.
+                if !rest[end + 1..].trim_start().starts_with('~') {
+                    out.push(key.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_key_used_exists() {
+    let rust = [include_str!("pages.rs"), include_str!("import.rs"), include_str!("mod.rs")];
+    let mut used: Vec<String> = TEMPLATES.iter().flat_map(|(_, src)| literal_keys(src)).collect();
+    for src in rust {
+        used.extend(literal_keys(src));
+        // Keys handed to the templates or to `tr` as string literals.
+        for prefix in
+            ["\"error.", "\"login.", "\"inspection.", "\"decision.", "\"adjudication.", "\"import.", "\"stats."]
+        {
+            let mut rest = src;
+            while let Some(i) = rest.find(prefix) {
+                rest = &rest[i + 1..];
+                let end = rest.find('"').unwrap();
+                let key = &rest[..end];
+                if !key.ends_with('.') && !key.ends_with(".html") && !key.contains('{') && !key.contains(' ') {
+                    used.push(key.to_string());
+                }
+            }
+        }
+    }
+    // Doc comments show the call's shape with a placeholder.
+    used.retain(|k| k != "key");
+    assert!(used.len() > 200, "{}", used.len());
+    for lang in Lang::ALL {
+        let k = keys(lang);
+        let missing: BTreeSet<_> = used.iter().filter(|u| !k.contains(u.as_str())).collect();
+        assert!(missing.is_empty(), "{}: missing {missing:?}", lang.code());
+    }
+    // Keys built from codes: every code the interface itself offers.
+    for lang in Lang::ALL {
+        let k = keys(lang);
+        let mut dynamic: Vec<String> = Vec::new();
+        for r in Role::ALL {
+            dynamic.push(format!("role.{}", r.as_str()));
+        }
+        for r in ["parent", "child", "guardian", "ward", "spouse", "sibling", "relative", "none", "unknown", "lead"] {
+            dynamic.push(format!("relation.{r}"));
+        }
+        for o in ["T3", "T5", "T6", "T7", "T8", "T9", "T10"] {
+            dynamic.push(format!("indicator.{o}"));
+            dynamic.push(format!("indicator.short.{o}"));
+        }
+        for d in ["admit", "secondary_inspection", "refer_to_protection", "refuse"] {
+            dynamic.push(format!("decision.{d}"));
+        }
+        for d in ["admit", "secondary_inspection", "refer_to_protection"] {
+            dynamic.push(format!("next.{d}"));
+        }
+        for kind in centinela_domain::ListKind::ALL {
+            dynamic.push(format!("list_kind.{}", kind.as_str()));
+            dynamic.push(format!("action.{}", kind.default_action()));
+        }
+        for f in ["csv", "ftm", "documents"] {
+            dynamic.push(format!("format.{f}"));
+        }
+        for p in ["land", "air", "sea"] {
+            dynamic.push(format!("post_kind.{p}"));
+        }
+        for ph in ["parsing", "writing", "reloading", "done", "failed"] {
+            dynamic.push(format!("import.phase.{ph}"));
+        }
+        for (_, key) in NAV {
+            dynamic.push((*key).to_string());
+        }
+        let missing: Vec<_> = dynamic.iter().filter(|d| !k.contains(d.as_str())).collect();
+        assert!(missing.is_empty(), "{}: missing {missing:?}", lang.code());
+    }
+}
+
+/// What a template shows as text once tags, expressions, statements and
+/// comments are taken out, and the values of attributes people read.
+fn visible_text(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut rest = src;
+    while !rest.is_empty() {
+        let (open, close) = if rest.starts_with("{{") {
+            ("{{", "}}")
+        } else if rest.starts_with("{%") {
+            ("{%", "%}")
+        } else if rest.starts_with("{#") {
+            ("{#", "#}")
+        } else if rest.starts_with('<') {
+            ("<", ">")
+        } else {
+            let c = rest.chars().next().unwrap();
+            text.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        let end = rest[open.len()..].find(close).map_or(rest.len(), |e| e + open.len() + close.len());
+        let inner = &rest[..end];
+        if open == "<" {
+            for attr in ["title=\"", "placeholder=\"", "aria-label=\"", "alt=\"", "label=\""] {
+                if let Some(i) = inner.find(attr) {
+                    let v = &inner[i + attr.len()..];
+                    let v = &v[..v.find('"').unwrap_or(v.len())];
+                    if !v.contains("{{") {
+                        out.push(v.to_string());
+                    }
+                }
+            }
+        }
+        text.push(' ');
+        rest = &rest[end..];
+    }
+    // Entities are not words.
+    out.extend(text.split_whitespace().filter(|w| !(w.starts_with('&') && w.ends_with(';'))).map(str::to_string));
+    out
+}
+
+#[test]
+fn templates_hold_no_untranslated_text() {
+    for (name, src) in TEMPLATES {
+        let words: Vec<String> = visible_text(src).into_iter().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+        assert!(words.is_empty(), "{name}: untranslated text {words:?}");
+    }
+    // The check itself finds text.
+    assert_eq!(visible_text("<p title=\"Hola\">Texto {{ t('x') }}</p>"), ["Hola", "Texto"]);
+}
+
+#[test]
+fn templates_parse_and_render_in_both_languages() {
+    let env = super::templates();
+    for (name, _) in TEMPLATES {
+        assert!(env.get_template(name).is_ok(), "{name}");
+    }
+    for lang in Lang::ALL {
+        let html = env
+            .get_template("login.html")
+            .unwrap()
+            .render(minijinja::context! { lang => lang.code(), other_lang => lang.other().code(), path => "/entrar" })
+            .unwrap();
+        assert!(html.contains(i18n::tr(lang, "login.submit")));
+        assert!(html.contains(&format!("lang=\"{}\"", lang.code())));
+    }
+}

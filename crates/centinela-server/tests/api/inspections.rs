@@ -1,0 +1,261 @@
+//! Inspections end to end: lists loaded, a party inspected and stored, hits
+//! adjudicated, decisions, crossings and timelines, post boundaries.
+
+use centinela_domain::{
+    AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Role,
+};
+use centinela_store::{ListRows, NewPost, NewVersion, PostKind};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, expect_error, json, spawn_apps};
+
+const MEX_MRZ: &str = "P<MEXNUNEZ<DE<LA<CRUZ<<MARIA<JOSE<<<<<<<<<<<\nG458210932MEX9203147F3105227<<<<<<<<<<<<<<<6";
+
+async fn country(app: &TestApp) -> (String, String, String) {
+    for (code, country) in [("GTM-TECUNUMAN", "GTM"), ("GTM-ELCARMEN", "GTM")] {
+        let p = NewPost {
+            code,
+            name: code,
+            country: CountryCode::parse(country).unwrap(),
+            facing: "",
+            kind: PostKind::Land,
+        };
+        app.store.add_post("system", &p).await.unwrap();
+    }
+    let wanted = AlertEntry {
+        id: "W-1".into(),
+        given_names: "José Luis".into(),
+        surnames: "Hernández Villalobos".into(),
+        birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+        ..Default::default()
+    };
+    let missing = AlertEntry {
+        id: "M-7".into(),
+        given_names: "Yesenia".into(),
+        surnames: "Cux Tzul".into(),
+        birth_dates: vec![BirthDate::parse("2011-02-03").unwrap()],
+        ..Default::default()
+    };
+    for (name, kind, rows) in [
+        ("interpol-red", ListKind::Wanted, ListRows::Entries(vec![wanted])),
+        ("desaparecidos", ListKind::Missing, ListRows::Entries(vec![missing])),
+        (
+            "sltd",
+            ListKind::Documents,
+            ListRows::Documents(vec![DocumentRecord {
+                document_number: DocumentNumber::parse("A1234567").unwrap(),
+                issuing_state: CountryCode::parse_opt("GTM").unwrap(),
+                document_type: "P".into(),
+                status: DocumentStatus::Stolen,
+                reported_at: String::new(),
+            }]),
+        ),
+    ] {
+        let nv = NewVersion {
+            list: name,
+            kind,
+            source: None,
+            file_name: "t",
+            format: "csv",
+            rows_read: rows.len() as u64,
+            rows_skipped: 0,
+            keep_old_versions: false,
+        };
+        app.store.import_version(&nv, &rows).await.unwrap();
+    }
+    let admin = app.user("admin", Role::Admin, None).await;
+    let officer = app.user("oficial", Role::Officer, Some("GTM-TECUNUMAN")).await;
+    let supervisor = app.user("supervisor", Role::Supervisor, Some("GTM-TECUNUMAN")).await;
+    let admin = app.token(&admin).await;
+    let r = app.client.post(app.url("/api/lists/reload")).bearer_auth(&admin).send().await.unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["person_entries"], 2);
+    assert_eq!(body["documents"], 1);
+    (admin, app.token(&officer).await, app.token(&supervisor).await)
+}
+
+async fn inspect(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    json(app.client.post(app.url("/api/inspections")).bearer_auth(token).json(&body).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn a_party_is_inspected_stored_and_adjudicated() {
+    for app in spawn_apps().await {
+        let (_, officer, supervisor) = country(&app).await;
+        let (status, body) = inspect(
+            &app,
+            &officer,
+            json!({
+                "post": "GTM-TECUNUMAN", "direction": "entry", "vehicle": "P-123ABC",
+                "travellers": [
+                    {"given_names": "Carlos", "surnames": "Pérez", "birth_date": "1975-03-03", "document_number": "A1234567", "issuing_state": "GTM"},
+                    {"given_names": "Yessenia", "surnames": "Cux", "birth_date": "2011-02-03", "relation": "none"},
+                    {"mrz": MEX_MRZ, "observations": ["T9"]}
+                ]
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["suggested"], "refer_to_protection");
+        let t = body["travellers"].as_array().unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(body["group_id"].as_str().unwrap().len(), 36, "a UUID");
+        assert_eq!(t[0]["hits"][0]["kind"], "document");
+        assert_eq!(t[0]["suggested"], "secondary_inspection");
+        assert_eq!(t[1]["hits"][0]["list"], "desaparecidos");
+        assert!(t[1]["flags"].as_array().unwrap().iter().any(|f| f["code"] == "T1"));
+        assert_eq!(t[2]["document"]["mrz_valid"], true);
+        assert_eq!(t[2]["flags"][0]["code"], "T9");
+        let crossing = t[1]["crossing_id"].as_str().unwrap().to_string();
+        let hit_id = t[1]["hit_ids"][0].as_i64().unwrap();
+
+        // Stored before the answer: the crossing, what was shown, its hits.
+        let (status, c) =
+            json(app.get(&format!("/api/crossings/{crossing}")).bearer_auth(&officer).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{c}");
+        assert_eq!(c["crossing"]["surnames"], "Cux");
+        assert_eq!(c["crossing"]["group_id"], body["group_id"]);
+        assert_eq!(c["inspection"]["flags"][0]["code"], "T1");
+        assert_eq!(c["hits"][0]["id"], hit_id);
+
+        // The supervisor sees open hits and adjudicates; a reason is required.
+        let (_, open) = json(app.get("/api/hits").bearer_auth(&supervisor).send().await.unwrap()).await;
+        assert_eq!(open.as_array().unwrap().len(), 2);
+        let path = format!("/api/hits/{hit_id}/adjudication");
+        let r = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&supervisor)
+            .json(&json!({"decision": "confirmed", "reason": " "}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 422, "invalid_field").await;
+        let r = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&supervisor)
+            .json(&json!({"decision": "confirmed", "reason": "fotografía y fecha coinciden"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, a) = json(r).await;
+        assert_eq!((status, a["decision"].as_str()), (201, Some("confirmed")), "{a}");
+        let (_, open) = json(app.get("/api/hits").bearer_auth(&supervisor).send().await.unwrap()).await;
+        assert_eq!(open.as_array().unwrap().len(), 1);
+        // An officer may not adjudicate.
+        let r = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&officer)
+            .json(&json!({"decision": "dismissed", "reason": "x"}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 403, "forbidden").await;
+
+        // The officer's decision.
+        let dpath = format!("/api/crossings/{crossing}/decision");
+        let r = app
+            .client
+            .post(app.url(&dpath))
+            .bearer_auth(&officer)
+            .json(&json!({"decision": "refer_to_protection"}))
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 422, "invalid_field").await;
+        let r = app
+            .client
+            .post(app.url(&dpath))
+            .bearer_auth(&officer)
+            .json(&json!({"decision": "refer_to_protection", "reason": "T1 y lista de desaparecidos"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+
+        // Everything is in the audit chain, without names.
+        let audit = app.audit().await;
+        let actions: Vec<&str> = audit.iter().map(|(_, a, _, _)| a.as_str()).collect();
+        for a in ["inspection_recorded", "crossing_viewed", "hits_viewed", "hit_adjudicated", "crossing_decided"] {
+            assert!(actions.contains(&a), "{a} missing from {actions:?}");
+        }
+        let text = format!("{audit:?}");
+        assert!(!text.contains("Cux") && !text.contains("Pérez"), "personal data in the audit log");
+        assert!(app.store.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn timelines_follow_the_document() {
+    for app in spawn_apps().await {
+        let (admin, officer, _) = country(&app).await;
+        let analyst = app.user("analista", Role::Analyst, None).await;
+        let analyst = app.token(&analyst).await;
+        let mut ids = Vec::new();
+        for direction in ["entry", "exit"] {
+            let (status, body) = inspect(
+                &app,
+                &officer,
+                json!({"post": "GTM-TECUNUMAN", "direction": direction, "travellers": [{"mrz": MEX_MRZ}]}),
+            )
+            .await;
+            assert_eq!(status, 201, "{body}");
+            ids.push(body["travellers"][0]["crossing_id"].as_str().unwrap().to_string());
+        }
+        let (status, tl) =
+            json(app.get(&format!("/api/crossings/{}/timeline", ids[1])).bearer_auth(&analyst).send().await.unwrap())
+                .await;
+        assert_eq!(status, 200, "{tl}");
+        let got: Vec<&str> = tl.as_array().unwrap().iter().map(|c| c["crossing_id"].as_str().unwrap()).collect();
+        assert_eq!(got, [ids[0].as_str(), ids[1].as_str()]);
+        // Officers do not browse timelines; admins do not see persons.
+        expect_error(
+            app.get(&format!("/api/crossings/{}/timeline", ids[1])).bearer_auth(&officer).send().await.unwrap(),
+            403,
+            "forbidden",
+        )
+        .await;
+        expect_error(
+            app.get(&format!("/api/crossings/{}", ids[1])).bearer_auth(&admin).send().await.unwrap(),
+            403,
+            "forbidden",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn posts_bound_users_stay_at_their_post_and_bad_input_names_the_field() {
+    for app in spawn_apps().await {
+        let (_, officer, _) = country(&app).await;
+        let (status, body) = inspect(
+            &app,
+            &officer,
+            json!({"post": "GTM-ELCARMEN", "direction": "entry", "travellers": [{"surnames": "López"}]}),
+        )
+        .await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{body}");
+        let (status, body) = inspect(
+            &app,
+            &officer,
+            json!({"post": "XX-NOWHERE", "direction": "entry", "travellers": [{"surnames": "López"}]}),
+        )
+        .await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("invalid_field")), "{body}");
+        let (status, body) = inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [{"surnames": "López", "birth_date": "1990-02-30"}]})).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("travellers[0].birth_date"), "{body}");
+        let (status, body) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "sideways", "travellers": []})).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some("invalid_field")), "{body}");
+        let (status, body) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": []})).await;
+        assert_eq!(status, 422, "{body}");
+        let (_, posts) = json(app.get("/api/posts").bearer_auth(&officer).send().await.unwrap()).await;
+        assert_eq!(posts.as_array().unwrap().len(), 2);
+        assert_eq!(app.store.crossing_count().await.unwrap(), 0, "nothing stored for refused input");
+    }
+}

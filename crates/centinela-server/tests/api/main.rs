@@ -1,0 +1,12 @@
+//! Black-box tests of the HTTP API: each test spawns the server on
+//! 127.0.0.1:0 with a fresh database — SQLite always, PostgreSQL too when
+//! `CENTINELA_TEST_PG` holds a URL (`scripts/pg-test-server` starts one) —
+//! and talks to it with reqwest.
+
+mod audit;
+mod errors;
+mod helpers;
+mod inspections;
+mod matrix;
+mod session;
+mod system;

@@ -1,0 +1,225 @@
+//! Logging in and out: bearer tokens, cookies, CSRF, rate limits.
+
+use centinela_domain::Role;
+use reqwest::header::{AUTHORIZATION, SET_COOKIE};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, expect_error, json, spawn_apps};
+
+#[tokio::test]
+async fn login_gives_a_bearer_token_and_cookies() {
+    for app in spawn_apps().await {
+        let ana = app.user("ana", Role::Officer, Some("MX-TIJ")).await;
+        let r = app.login(&app.client, "ana", PASSWORD).await;
+        assert_eq!(r.status(), 200);
+        let cookies: Vec<String> =
+            r.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        let (_, body) = json(r).await;
+        let token = body["token"].as_str().unwrap().to_owned();
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        let csrf = body["csrf_token"].as_str().unwrap();
+
+        let session = cookies.iter().find(|c| c.starts_with("centinela_session=")).unwrap();
+        assert!(session.starts_with(&format!("centinela_session={token};")), "{session}");
+        for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(session.contains(attr), "{session}");
+        }
+        assert!(!session.contains("Secure"), "{session}");
+        let csrf_cookie = cookies.iter().find(|c| c.starts_with("centinela_csrf=")).unwrap();
+        assert!(csrf_cookie.starts_with(&format!("centinela_csrf={csrf};")));
+        assert!(!csrf_cookie.contains("HttpOnly"), "the page's script must read it: {csrf_cookie}");
+
+        // The token works as a bearer token.
+        let (status, me) = json(app.get("/api/session").bearer_auth(&token).send().await.unwrap()).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            (me["id"].as_i64(), &me["username"], &me["role"], &me["post"]),
+            (Some(ana.id), &json!("ana"), &json!("officer"), &json!("MX-TIJ"))
+        );
+        assert_eq!(me["csrf_token"], csrf);
+
+        // A stored token is only its hash.
+        let hashed = app.store.session_user(&sha(&token), 0).await.unwrap();
+        assert_eq!(hashed.map(|s| s.user.id), Some(ana.id));
+    }
+}
+
+fn sha(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).into()
+}
+
+#[tokio::test]
+async fn bad_unknown_and_disabled_logins_are_refused_alike() {
+    for app in spawn_apps().await {
+        let bob = app.user("bob", Role::Analyst, None).await;
+        let wrong =
+            expect_error(app.login(&app.client, "bob", "not the password").await, 401, "invalid_credentials").await;
+        let unknown = expect_error(app.login(&app.client, "nobody", PASSWORD).await, 401, "invalid_credentials").await;
+        assert_eq!(wrong, unknown, "the answer must not tell which usernames exist");
+        insta::allow_duplicates! { insta::assert_json_snapshot!(wrong, @r#"
+        {
+          "code": "invalid_credentials",
+          "message": "wrong username or password",
+          "type": "auth"
+        }
+        "#); }
+
+        app.raw(&format!("UPDATE users SET disabled = TRUE WHERE id = {}", bob.id)).await;
+        expect_error(app.login(&app.client, "bob", PASSWORD).await, 401, "invalid_credentials").await;
+        let reasons: Vec<_> = app.audit().await.into_iter().filter(|e| e.1 == "login_failed").map(|e| e.3).collect();
+        assert_eq!(
+            reasons,
+            [json!({"reason": "bad_password"}), json!({"reason": "unknown_user"}), json!({"reason": "disabled"})]
+        );
+    }
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_sessions() {
+    // Without the token cache the database is asked on every request (with
+    // it, at most auth_cache_ttl later).
+    let cfg = centinela_server::ServerConfig { auth_cache_ttl: std::time::Duration::ZERO, ..Default::default() };
+    for app in crate::helpers::spawn_apps_with(cfg).await {
+        let bob = app.user("bob", Role::Analyst, None).await;
+        let token = app.token(&bob).await;
+        assert_eq!(app.get("/api/session").bearer_auth(&token).send().await.unwrap().status(), 200);
+        app.raw(&format!("UPDATE users SET disabled = TRUE WHERE id = {}", bob.id)).await;
+        expect_error(app.get("/api/session").bearer_auth(&token).send().await.unwrap(), 401, "unauthenticated").await;
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_are_rate_limited_per_username() {
+    for app in spawn_apps().await {
+        app.user("carla", Role::Officer, None).await;
+        app.user("dario", Role::Officer, None).await;
+        for _ in 0..5 {
+            expect_error(app.login(&app.client, "carla", "guess guess guess").await, 401, "invalid_credentials").await;
+        }
+        // Even the right password is refused now, with a time to wait.
+        let r = app.login(&app.client, "Carla", PASSWORD).await;
+        let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&wait), "{wait}");
+        expect_error(r, 429, "rate_limited").await;
+        expect_error(app.login(&app.client, "carla", PASSWORD).await, 429, "rate_limited").await;
+        // Other users are not locked out.
+        assert_eq!(app.login(&app.client, "dario", PASSWORD).await.status(), 200);
+        let limited = app.audit().await.into_iter().filter(|e| e.3 == json!({"reason": "rate_limited"})).count();
+        assert_eq!(limited, 2);
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_are_rate_limited_per_address() {
+    let cfg = centinela_server::ServerConfig { max_failures_per_ip: 3, ..Default::default() };
+    for app in crate::helpers::spawn_apps_with(cfg).await {
+        app.user("eva", Role::Officer, None).await;
+        for name in ["x1", "x2", "x3"] {
+            expect_error(app.login(&app.client, name, PASSWORD).await, 401, "invalid_credentials").await;
+        }
+        expect_error(app.login(&app.client, "eva", PASSWORD).await, 429, "rate_limited").await;
+    }
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_header_for_writes() {
+    for app in spawn_apps().await {
+        app.user("root", Role::Admin, None).await;
+        let browser = app.browser();
+        let (status, body) = json(app.login(&browser, "root", PASSWORD).await).await;
+        assert_eq!(status, 200);
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+
+        // Reads work with the cookie alone.
+        assert_eq!(browser.get(app.url("/api/users")).send().await.unwrap().status(), 200);
+        let (_, me) = json(browser.get(app.url("/api/session")).send().await.unwrap()).await;
+        assert_eq!(me["csrf_token"], csrf);
+
+        let new_user = json!({"username": "fran", "role": "officer", "password": PASSWORD});
+        let r = browser.post(app.url("/api/users")).json(&new_user).send().await.unwrap();
+        expect_error(r, 403, "csrf_failed").await;
+        let r = browser
+            .post(app.url("/api/users"))
+            .header("x-csrf-token", "0".repeat(64))
+            .json(&new_user)
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 403, "csrf_failed").await;
+        assert!(app.store.user_by_username("fran").await.unwrap().is_none());
+        let r = browser.post(app.url("/api/users")).header("x-csrf-token", &csrf).json(&new_user).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+
+        // Logging out is a write too.
+        expect_error(browser.delete(app.url("/api/session")).send().await.unwrap(), 403, "csrf_failed").await;
+        let r = browser.delete(app.url("/api/session")).header("x-csrf-token", &csrf).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let cleared: Vec<_> = r.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert!(cleared.iter().all(|c| c.contains("Max-Age=0")) && cleared.len() == 2, "{cleared:?}");
+        expect_error(browser.get(app.url("/api/session")).send().await.unwrap(), 401, "unauthenticated").await;
+    }
+}
+
+#[tokio::test]
+async fn bearer_requests_need_no_csrf_header() {
+    for app in spawn_apps().await {
+        let root = app.user("root", Role::Admin, None).await;
+        let token = app.token(&root).await;
+        let new_user = json!({"username": "gil", "role": "auditor", "password": PASSWORD});
+        let r = app.client.post(app.url("/api/users")).bearer_auth(&token).json(&new_user).send().await.unwrap();
+        let (status, body) = json(r).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!((&body["username"], &body["role"], &body["post"]), (&json!("gil"), &json!("auditor"), &json!(null)));
+        // Taken usernames conflict.
+        let r = app.client.post(app.url("/api/users")).bearer_auth(&token).json(&new_user).send().await.unwrap();
+        expect_error(r, 409, "conflict").await;
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_the_token() {
+    for app in spawn_apps().await {
+        app.user("hugo", Role::Supervisor, None).await;
+        let (_, body) = json(app.login(&app.client, "hugo", PASSWORD).await).await;
+        let token = body["token"].as_str().unwrap();
+        assert_eq!(app.get("/api/session").bearer_auth(token).send().await.unwrap().status(), 200);
+        let r = app.client.delete(app.url("/api/session")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        expect_error(app.get("/api/session").bearer_auth(token).send().await.unwrap(), 401, "unauthenticated").await;
+        assert_eq!(app.store.session_user(&sha(token), 0).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn bad_credentials_are_unauthenticated() {
+    for app in spawn_apps().await {
+        let ivan = app.user("ivan", Role::Admin, None).await;
+        let token = app.token(&ivan).await;
+        for auth in [
+            format!("Basic {token}"),
+            "Bearer".into(),
+            "Bearer nothex".into(),
+            format!("Bearer {}", "a".repeat(64)),
+            format!("Bearer {}", token.to_uppercase()),
+        ] {
+            let r = app.get("/api/users").header(AUTHORIZATION, auth.clone()).send().await.unwrap();
+            expect_error(r, 401, "unauthenticated").await;
+        }
+        // An expired session is no session.
+        let hash = sha(&"b".repeat(64));
+        app.store.create_session(ivan.id, &hash, 1).await.unwrap();
+        expect_error(app.get("/api/users").bearer_auth("b".repeat(64)).send().await.unwrap(), 401, "unauthenticated")
+            .await;
+        // A bad Authorization header does not fall back to the cookie.
+        let r = app
+            .get("/api/users")
+            .header(AUTHORIZATION, "Basic x")
+            .header("cookie", format!("centinela_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, 401, "unauthenticated").await;
+    }
+}

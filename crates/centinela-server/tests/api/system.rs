@@ -1,0 +1,74 @@
+//! Health, the OpenAPI document and the Swagger UI: no login needed.
+
+use std::collections::BTreeSet;
+
+use centinela_server::ENDPOINTS;
+use centinela_server::routes::Access;
+
+use crate::helpers::{json, spawn_apps};
+
+#[tokio::test]
+async fn health_reports_version_and_database() {
+    for app in spawn_apps().await {
+        let r = app.get("/api/health").send().await.unwrap();
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let (status, body) = json(r).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["database"], app.backend());
+        assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+        insta::allow_duplicates! { insta::assert_json_snapshot!(body, {".database" => "[backend]", ".version" => "[version]"}, @r#"
+        {
+          "database": "[backend]",
+          "status": "ok",
+          "version": "[version]"
+        }
+        "#); }
+    }
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_endpoint_with_its_roles() {
+    let app = spawn_apps().await.remove(0);
+    let (status, doc) = json(app.get("/api/openapi.json").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    assert!(schemes.contains_key("bearer") && schemes.contains_key("cookie"));
+
+    // Every endpoint of the table is documented with the table's roles …
+    let mut in_table = BTreeSet::new();
+    for e in ENDPOINTS {
+        let method = e.verb.as_str().to_ascii_lowercase();
+        let op = &doc["paths"][e.path][&method];
+        assert!(op.is_object(), "{} {} is missing from the OpenAPI document", e.verb.as_str(), e.path);
+        let roles: Vec<&str> = op["x-roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        let expected: Vec<&str> = match e.access {
+            Access::Public => vec![],
+            Access::Roles(r) => r.iter().map(|r| r.as_str()).collect(),
+        };
+        assert_eq!(roles, expected, "{} {}", e.verb.as_str(), e.path);
+        assert!(op["description"].as_str().unwrap().contains("Access:"));
+        in_table.insert((method, e.path.to_owned()));
+    }
+    // … and the document has nothing the table lacks.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            assert!(in_table.contains(&(method.clone(), path.clone())), "{method} {path} is documented but not routed");
+        }
+    }
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_offline() {
+    let app = spawn_apps().await.remove(0);
+    let r = app.get("/api/docs/").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("swagger"), "{page}");
+    let init = app.get("/api/docs/swagger-initializer.js").send().await.unwrap();
+    assert_eq!(init.status(), 200);
+    assert!(init.text().await.unwrap().contains("/api/openapi.json"));
+}

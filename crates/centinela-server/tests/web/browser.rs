@@ -1,0 +1,249 @@
+//! End to end in a real browser: Debian's chromium (headless) through
+//! chromedriver, driven by fantoccini, against the server on 127.0.0.1.
+//!
+//! Without /usr/bin/chromedriver (`apt-get install chromium
+//! chromium-driver`) these tests fail when `CI` is set and are skipped with
+//! a message otherwise. With `CENTINELA_SCREENSHOTS=1` they write the main
+//! screens to `docs/screenshots/*.png`.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use centinela_domain::Role;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, WebApp, listed_mrz, spawn_country, username};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const ENTER: &str = "\u{E007}";
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `None` (skip) when chromedriver is missing outside CI; panics in CI.
+fn driver() -> Option<Driver> {
+    if !std::path::Path::new(CHROMEDRIVER).exists() {
+        let msg = format!(
+            "{CHROMEDRIVER} is missing: install Debian's chromium and chromium-driver \
+             (apt-get install -y chromium chromium-driver) to run the browser tests"
+        );
+        if std::env::var_os("CI").is_some() {
+            panic!("{msg}");
+        }
+        eprintln!("skipped: {msg}");
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot start chromedriver");
+    let d = Driver { child, port };
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(d)
+}
+
+async fn browser(d: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    let mut opts = json!({
+        "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
+                 "--lang=es", "--disable-gpu", "--hide-scrollbars"],
+    });
+    if std::path::Path::new("/usr/bin/chromium").exists() {
+        opts["binary"] = json!("/usr/bin/chromium");
+    }
+    caps.insert("goog:chromeOptions".into(), opts);
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("cannot open a chromium session");
+    c.set_window_size(1366, 768).await.unwrap();
+    c
+}
+
+/// Writes the page to docs/screenshots/<name>.png when asked to.
+async fn screenshot(c: &Client, name: &str) {
+    if std::env::var("CENTINELA_SCREENSHOTS").as_deref() != Ok("1") {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(sel))
+        .await
+        .unwrap_or_else(|e| panic!("no element {sel}: {e}"))
+}
+
+async fn sign_in(c: &Client, app: &WebApp, role: Role) {
+    c.goto(&app.url("/entrar")).await.unwrap();
+    css(c, "#username").await.send_keys(&username(role)).await.unwrap();
+    css(c, "#password").await.send_keys(PASSWORD).await.unwrap();
+    css(c, "#signin").await.click().await.unwrap();
+    css(c, "[data-testid=who]").await;
+}
+
+async fn sign_out(c: &Client) {
+    css(c, "#signout").await.click().await.unwrap();
+    css(c, "#username").await;
+}
+
+async fn body_text(c: &Client) -> String {
+    css(c, "body").await.text().await.unwrap()
+}
+
+/// The text of `sel` now, or "" when the page is between two loads (the
+/// element is missing or went stale while it was read): for polling loops on
+/// pages that reload themselves.
+async fn text_now(c: &Client, sel: &str) -> String {
+    match c.find(Locator::Css(sel)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+#[tokio::test]
+async fn officer_and_supervisor_work_a_hit_in_the_browser() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let (mrz, list) = listed_mrz(&app.country);
+    let c = browser(&d).await;
+
+    // Sign in as an officer: the booth, with the MRZ field focused.
+    c.goto(&app.url("/entrar")).await.unwrap();
+    screenshot(&c, "sign-in").await;
+    sign_in(&c, &app, Role::Officer).await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/inspeccion"));
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("t0-mrz"));
+
+    // The reader types the zone, line by line, ending with Enter.
+    let started = Instant::now();
+    focused.send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
+    let hit = css(&c, "[data-testid=hit]").await;
+    let waited = started.elapsed();
+    let text = hit.text().await.unwrap();
+    assert!(text.contains(&list), "{text}");
+    assert!(body_text(&c).await.contains("ALERTA"));
+    assert!(waited < Duration::from_secs(5), "result after {waited:?}");
+    screenshot(&c, "inspection-hit").await;
+
+    // Refer to secondary inspection (the reason is prefilled from the hit).
+    css(&c, "form.decide button[value=secondary_inspection]").await.click().await.unwrap();
+    let decision = css(&c, "[data-testid=decision]").await.text().await.unwrap();
+    assert!(decision.contains("Inspección secundaria"), "{decision}");
+    sign_out(&c).await;
+
+    // The supervisor of the post adjudicates it.
+    sign_in(&c, &app, Role::Supervisor).await;
+    c.goto(&app.url("/alertas")).await.unwrap();
+    let row = css(&c, "tr.hit-row").await;
+    let hit_id = row.attr("data-hit").await.unwrap().unwrap();
+    let timeline = css(&c, "tr.hit-row a[href^='/cruces/']").await.attr("href").await.unwrap().unwrap();
+    screenshot(&c, "hits-queue").await;
+    css(&c, &format!("#reason-{hit_id}"))
+        .await
+        .send_keys("misma persona: fecha y nacionalidad coinciden")
+        .await
+        .unwrap();
+    css(&c, &format!("tr[data-hit='{hit_id}'] button[value=confirmed]")).await.click().await.unwrap();
+    css(&c, ".flash-info").await;
+    assert!(c.find(Locator::Css(&format!("tr[data-hit='{hit_id}']"))).await.is_err(), "the hit is still open");
+    let stored = app.store.hit(hit_id.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(stored.adjudication.unwrap().decision.as_str(), "confirmed");
+
+    // The traveller's timeline.
+    c.goto(&app.url(&timeline)).await.unwrap();
+    css(&c, "ol.timeline li.current").await;
+    screenshot(&c, "timeline").await;
+
+    // Switch language: the header's link, remembered by a cookie.
+    css(&c, "#lang-switch").await.click().await.unwrap();
+    css(&c, "html[lang=en]").await;
+    assert!(body_text(&c).await.contains("Traveller and timeline"));
+    c.goto(&app.url("/alertas?todas=1")).await.unwrap();
+    css(&c, "html[lang=en]").await;
+    assert!(body_text(&c).await.contains("Confirmed"));
+
+    // A page the role may not see: refused, and never offered.
+    c.goto(&app.url("/auditoria")).await.unwrap();
+    assert!(body_text(&c).await.contains("Your role may not open this page."));
+    assert!(c.find(Locator::Css("nav a[href='/auditoria']")).await.is_err());
+    css(&c, "#lang-switch").await.click().await.unwrap();
+    css(&c, "html[lang=es]").await;
+    sign_out(&c).await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn admin_sees_the_dashboard_and_imports_a_list() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Admin).await;
+
+    c.goto(&app.url("/estadisticas")).await.unwrap();
+    css(&c, "svg.chart").await;
+    assert!(c.find_all(Locator::Css("svg.chart rect")).await.unwrap().len() > 10);
+    screenshot(&c, "dashboard").await;
+
+    // Import a list through the browser, with progress, then the index is
+    // reloaded and the list shows its version.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nacional.csv");
+    std::fs::write(
+        &file,
+        "id,given_names,surnames,birth_date,nationality,sex\nN-1,Rosa Elena,Quispe Mamani,1987-03-09,GTM,F\n",
+    )
+    .unwrap();
+    c.goto(&app.url("/listas")).await.unwrap();
+    css(&c, "#imp-file").await.send_keys(file.to_str().unwrap()).await.unwrap();
+    css(&c, "#imp-name").await.send_keys("nacional-prueba").await.unwrap();
+    css(&c, "#imp-kind").await.select_by_value("watch").await.unwrap();
+    css(&c, "#import-start").await.click().await.unwrap();
+    let start = Instant::now();
+    loop {
+        let status = text_now(&c, "#import-status").await;
+        // Done, or already done and the page reloaded with the new list.
+        if status.starts_with("Listo") || text_now(&c, "body").await.contains("nacional-prueba") {
+            break;
+        }
+        assert!(!status.starts_with("Falló"), "{status}");
+        assert!(start.elapsed() < Duration::from_secs(20), "import still running: {status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The page reloads itself.
+    let start = Instant::now();
+    while !text_now(&c, "body").await.contains("nacional-prueba") {
+        assert!(start.elapsed() < Duration::from_secs(10));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    screenshot(&c, "lists").await;
+    let lists = app.store.lists().await.unwrap();
+    assert!(lists.iter().any(|l| l.name == "nacional-prueba" && l.version == Some(1)));
+    c.close().await.unwrap();
+}

@@ -1,0 +1,131 @@
+//! A running server on 127.0.0.1:0 with a small synthetic country (as
+//! `centinela demo` loads it) and one user per role with a known password.
+
+use std::net::SocketAddr;
+
+use centinela_domain::Role;
+use centinela_server::{AppState, ServerConfig};
+use centinela_store::{ListRows, NewPost, NewVersion, PostKind, Store};
+use centinela_synth::{Config, Country, Scale};
+
+pub const PASSWORD: &str = "una clave bastante larga";
+
+pub struct WebApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub country: Country,
+    /// The post of the users bound to one.
+    pub post: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for WebApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl WebApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// The username of the test user of `role`.
+pub fn username(role: Role) -> String {
+    format!("web.{}", role.as_str())
+}
+
+/// Spawns the server over a fresh SQLite database holding the country.
+pub async fn spawn_country() -> WebApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(dir.path().join("web.db").to_str().unwrap()).await.unwrap();
+    let country = centinela_synth::generate(&Config::new(11, Scale::Small));
+    for p in &country.posts {
+        let kind = match p.kind {
+            centinela_synth::PostKind::Land => PostKind::Land,
+            centinela_synth::PostKind::Air => PostKind::Air,
+            centinela_synth::PostKind::Sea => PostKind::Sea,
+        };
+        let facing = p.facing.map(|c| c.as_str().to_string()).unwrap_or_default();
+        let np = NewPost { code: &p.code, name: &p.name, country: p.country, facing: &facing, kind };
+        store.add_post("system", &np).await.unwrap();
+    }
+    for l in &country.lists {
+        let rows = if l.documents.is_empty() {
+            ListRows::Entries(l.entries.clone())
+        } else {
+            ListRows::Documents(l.documents.clone())
+        };
+        let nv = NewVersion {
+            list: &l.name,
+            kind: l.kind,
+            source: Some(&l.source),
+            file_name: "centinela-synth",
+            format: "synthetic",
+            rows_read: rows.len() as u64,
+            rows_skipped: 0,
+            keep_old_versions: false,
+        };
+        store.import_version(&nv, &rows).await.unwrap();
+    }
+    store.import_crossings("system", &country.crossings).await.unwrap();
+    let post = country.posts[0].code.clone();
+    for role in Role::ALL {
+        let bound = matches!(role, Role::Officer | Role::Supervisor).then_some(post.as_str());
+        store.create_user("system", &username(role), role, bound, PASSWORD).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(ServerConfig::default(), store.clone());
+    state.inspections().reload(state.store()).await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        centinela_server::serve_on(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    WebApp { addr, store, country, post, stop: Some(stop), _dir: dir }
+}
+
+/// A listed person's passport MRZ (two lines): the first entry of the
+/// wanted list with a full birth date, a nationality and a sex.
+pub fn listed_mrz(country: &Country) -> (Vec<String>, String) {
+    let list = country.lists.iter().find(|l| l.kind == centinela_domain::ListKind::Wanted).unwrap();
+    let e = list
+        .entries
+        .iter()
+        .find(|e| {
+            e.birth_dates.first().is_some_and(|b| b.day.is_some())
+                && !e.nationalities.is_empty()
+                && e.sex != centinela_domain::Sex::Unknown
+        })
+        .unwrap();
+    let b = e.birth_dates[0];
+    let sex = match e.sex {
+        centinela_domain::Sex::Male => "M",
+        centinela_domain::Sex::Female => "F",
+        _ => "X",
+    };
+    let nat = e.nationalities[0].as_str().to_string();
+    let fields = centinela_mrz::Fields {
+        format: centinela_mrz::Format::TD3,
+        document_code: "P".into(),
+        issuing_state: nat.clone(),
+        surnames: e.surnames.clone(),
+        given_names: e.given_names.clone(),
+        document_number: "K4821937".into(),
+        nationality: nat,
+        birth_date: Some(centinela_mrz::PartialDate { year: i32::from(b.year), month: b.month, day: b.day }),
+        sex: sex.into(),
+        expiry_date: centinela_mrz::Date::new(2034, 6, 30),
+        optional_data: String::new(),
+        optional_data_2: String::new(),
+    };
+    (centinela_mrz::generate(&fields).unwrap(), list.name.clone())
+}

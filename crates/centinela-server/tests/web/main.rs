@@ -1,0 +1,7 @@
+//! The web interface, black-box: the role matrix of the pages over HTTP
+//! (`matrix`), and end-to-end runs in Debian's chromium through
+//! chromedriver (`browser`).
+
+mod browser;
+mod helpers;
+mod matrix;
