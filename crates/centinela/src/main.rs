@@ -43,6 +43,25 @@ pub enum Command {
     /// The tamper-evident audit log: verify the chain, show entries.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// Build the synthetic demo country into the database, print the demo
+    /// users' credentials, and serve it.
+    Demo(cmd::demo::Args),
+    /// Import records from files: crossings.
+    #[command(subcommand)]
+    Import(cmd::import::Command),
+    /// Border posts: add (prints the post's sync key), list.
+    #[command(subcommand)]
+    Posts(cmd::posts::Command),
+    /// Create or upgrade the database schema (every command also does).
+    Migrate,
+    /// Serve the HTTP API and its docs (/api/docs) until Ctrl-C or SIGTERM.
+    Serve(cmd::serve::Args),
+    /// Intelligence: resolved persons, facilitators, rings, reused documents, shared contacts.
+    #[command(subcommand)]
+    Intel(cmd::intel::Command),
+    /// Risk rules: list those in force, check a file, back-test it over the stored crossings.
+    #[command(subcommand)]
+    Rules(cmd::rules::Command),
     /// Measuring harnesses for the benchmark scripts (JSON on stdout).
     #[command(subcommand)]
     Bench(cmd::bench::Command),
@@ -62,7 +81,14 @@ fn main() -> ExitCode {
         Command::Lists(c) => cmd::lists::run(c, &cli.global),
         Command::Users(c) => cmd::users::run(c, &cli.global),
         Command::Audit(c) => cmd::audit::run(c, &cli.global),
+        Command::Demo(args) => cmd::demo::run(args, &cli.global),
+        Command::Import(c) => cmd::import::run(c, &cli.global),
+        Command::Posts(c) => cmd::posts::run(c, &cli.global),
+        Command::Migrate => cmd::migrate::run(&cli.global),
+        Command::Serve(args) => cmd::serve::run(args, &cli.global),
+        Command::Intel(c) => cmd::intel::run(c, &cli.global),
         Command::Bench(c) => cmd::bench::run(c),
+        Command::Rules(c) => cmd::rules::run(c, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use centinela_domain::audit::hex;
-use centinela_store::Store;
 use serde_json::json;
 
 use crate::Global;
+use crate::cmd::open_store;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -28,19 +28,13 @@ pub enum Command {
 }
 
 pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let rt = crate::cmd::runtime()?;
     rt.block_on(async {
         match cmd {
             Command::Verify => verify(global).await,
             Command::Show { limit, json } => show(global, limit, json).await,
         }
     })
-}
-
-async fn open_store(global: &Global) -> anyhow::Result<Store> {
-    Store::connect(&global.db)
-        .await
-        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))
 }
 
 async fn verify(global: &Global) -> anyhow::Result<ExitCode> {

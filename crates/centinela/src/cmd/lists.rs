@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use centinela_domain::{AlertEntry, DocumentNumber, DocumentRecord, ListKind};
 use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError, countries};
-use centinela_store::{DocumentMatch, ListRows, NewVersion, Store};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use centinela_store::{DocumentMatch, ListRows, NewVersion};
+use indicatif::ProgressBar;
 use serde_json::json;
 
 use crate::Global;
-use crate::cmd::Unreadable;
+use crate::cmd::{Unreadable, open_store, progress_bar};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -89,7 +89,7 @@ fn parse_kind(s: &str) -> Result<ListKind, String> {
 }
 
 pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let rt = crate::cmd::runtime()?;
     rt.block_on(async {
         match cmd {
             Command::Import(args) => import(args, global).await,
@@ -99,12 +99,6 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             }
         }
     })
-}
-
-async fn open_store(global: &Global) -> anyhow::Result<Store> {
-    Store::connect(&global.db)
-        .await
-        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))
 }
 
 /// How many rejected lines are printed one by one.
@@ -201,17 +195,6 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     println!("{line}");
     Ok(ExitCode::SUCCESS)
-}
-
-fn progress_bar(len: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 /// Parses the whole file before anything is written, collecting every

@@ -3,9 +3,16 @@
 
 pub mod audit;
 pub mod bench;
+pub mod demo;
+pub mod import;
+pub mod intel;
 pub mod lists;
+pub mod migrate;
 pub mod mrz;
+pub mod posts;
+pub mod rules;
 pub mod screen;
+pub mod serve;
 pub mod users;
 
 /// The input could not be read or is unusable as a whole: exit status 2.
@@ -13,3 +20,30 @@ pub mod users;
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Unreadable(pub String);
+
+/// Opens (and migrates) the database the global `--db` names.
+pub async fn open_store(global: &crate::Global) -> anyhow::Result<centinela_store::Store> {
+    use anyhow::Context;
+    centinela_store::Store::connect(&global.db)
+        .await
+        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))
+}
+
+/// A progress bar over `len` bytes read, drawn only on a terminal.
+pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// A current-thread tokio runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")
+}

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use centinela_domain::Role;
-use centinela_store::{Store, User};
+use centinela_store::User;
 use serde_json::json;
 
 use crate::Global;
-use crate::cmd::Unreadable;
+use crate::cmd::{Unreadable, open_store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -52,19 +52,13 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Add(_) => Some(read_password(std::io::stdin().lock())?),
         Command::List { .. } => None,
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the runtime")?;
+    let rt = crate::cmd::runtime()?;
     rt.block_on(async {
         match cmd {
             Command::Add(args) => add(args, &password.unwrap_or_default(), global).await,
             Command::List { json } => list(global, json).await,
         }
     })
-}
-
-async fn open_store(global: &Global) -> anyhow::Result<Store> {
-    Store::connect(&global.db)
-        .await
-        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))
 }
 
 /// The password: standard input without its final line break; one line of

@@ -1,0 +1,151 @@
+//! `centinela demo`: builds the synthetic country (crate `centinela-synth`)
+//! into the database — posts at real crossing points, alert lists, a year
+//! of crossings, demo users — prints the users' credentials and serves.
+//!
+//! Demo passwords are derived from the seed, so running the demo again on
+//! the same database prints the same credentials and just serves. They are
+//! for a synthetic country only.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use centinela_domain::Role;
+use centinela_store::{ListRows, NewPost, NewVersion, PostKind, Store};
+use centinela_synth::{Config, Country, Rng, Scale};
+
+use crate::Global;
+use crate::cmd::{Unreadable, open_store};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The seed: the same seed gives the same country.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// `small` (seconds; for tests) or `full` (a year of a country's traffic).
+    #[arg(long, default_value = "full")]
+    pub scale: String,
+    /// Build the country and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Where to serve (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+/// Letters and digits that cannot be mistaken for one another.
+const PASSWORD_ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// The demo password of `username` for `seed`.
+pub fn demo_password(seed: u64, username: &str) -> String {
+    let tag = username.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let mut rng = Rng::new(seed ^ 0x6465_6d6f).fork(tag);
+    format!("demo-{}", rng.chars(PASSWORD_ALPHABET, 12))
+}
+
+pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
+    let scale = Scale::parse(&args.scale)
+        .ok_or_else(|| Unreadable(format!("--scale: '{}' is not a scale: expected small or full", args.scale)))?;
+    let started = std::time::Instant::now();
+    let country = centinela_synth::generate(&Config::new(args.seed, scale));
+    tracing::info!(secs = started.elapsed().as_secs_f64(), crossings = country.crossings.len(), "country generated");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    rt.block_on(async {
+        let store = open_store(global).await?;
+        if store.posts().await?.is_empty() {
+            load(&store, &country, args.seed).await?;
+        } else {
+            eprintln!("the database already holds a country: serving it as it is");
+        }
+        print_credentials(&country, args.seed);
+        if args.no_serve {
+            store.close().await;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let serve = crate::cmd::serve::Args { addr: args.addr, secure_cookies: false, session_hours: 12 };
+        crate::cmd::serve::serve(&serve, store).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn load(store: &Store, country: &Country, seed: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    for p in &country.posts {
+        let kind = match p.kind {
+            centinela_synth::PostKind::Land => PostKind::Land,
+            centinela_synth::PostKind::Air => PostKind::Air,
+            centinela_synth::PostKind::Sea => PostKind::Sea,
+        };
+        let facing = p.facing.map(|c| c.as_str().to_string()).unwrap_or_default();
+        let np = NewPost { code: &p.code, name: &p.name, country: p.country, facing: &facing, kind };
+        store.add_post("system", &np).await.with_context(|| format!("creating post {}", p.code))?;
+    }
+    for l in &country.lists {
+        let rows = if l.documents.is_empty() {
+            ListRows::Entries(l.entries.clone())
+        } else {
+            ListRows::Documents(l.documents.clone())
+        };
+        let nv = NewVersion {
+            list: &l.name,
+            kind: l.kind,
+            source: Some(&l.source),
+            file_name: "centinela-synth",
+            format: "synthetic",
+            rows_read: rows.len() as u64,
+            rows_skipped: 0,
+            keep_old_versions: false,
+        };
+        store.import_version(&nv, &rows).await.with_context(|| format!("importing list {}", l.name))?;
+    }
+    store.import_crossings("system", &country.crossings).await.context("importing the crossings")?;
+    for u in &country.users {
+        store
+            .create_user("system", &u.username, u.role, u.post.as_deref(), &demo_password(seed, &u.username))
+            .await
+            .with_context(|| format!("creating user {}", u.username))?;
+    }
+    eprintln!(
+        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users",
+        started.elapsed().as_secs_f64(),
+        country.posts.len(),
+        country.lists.len(),
+        country.crossings.len(),
+        country.users.len()
+    );
+    Ok(())
+}
+
+/// One user per role, and the officers and supervisor of the first post
+/// (all users are listed by `centinela users list`).
+fn print_credentials(country: &Country, seed: u64) {
+    println!("Usuarios de demostración / demo users (contraseñas solo para este país sintético):");
+    let first_post = country.posts.first().map(|p| p.code.as_str());
+    let mut shown_roles: Vec<Role> = Vec::new();
+    for u in &country.users {
+        let show = u.post.is_none() && !shown_roles.contains(&u.role) || u.post.as_deref() == first_post;
+        if show {
+            shown_roles.push(u.role);
+            println!(
+                "  {:<28} {:<11} {:<22} {}",
+                u.username,
+                u.role.as_str(),
+                u.post.as_deref().unwrap_or("(todo el país)"),
+                demo_password(seed, &u.username)
+            );
+        }
+    }
+    println!("  … {} usuarios en total: `centinela users list`", country.users.len());
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_long_deterministic_and_distinct() {
+        let a = super::demo_password(1, "admin");
+        assert_eq!(a, super::demo_password(1, "admin"));
+        assert_ne!(a, super::demo_password(2, "admin"));
+        assert_ne!(a, super::demo_password(1, "auditor"));
+        assert!(a.chars().count() >= centinela_store::MIN_PASSWORD_CHARS);
+    }
+}

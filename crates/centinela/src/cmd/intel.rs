@@ -1,0 +1,161 @@
+//! `centinela intel persons | facilitators | rings | documents | contacts`:
+//! identity resolution and network analysis over the stored crossings
+//! (`CONTRACTS.md`, "Intelligence outputs"). `--crossings FILE` reads a
+//! crossings CSV instead of the database (for benchmarks on sets too big to
+//! import first).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use centinela_intel::{Analysis, Crossings, analyse};
+use centinela_lists::{CrossingReader, ParseError};
+
+use crate::Global;
+use crate::cmd::{Unreadable, open_store, runtime};
+
+#[derive(Debug, clap::Args)]
+pub struct Source {
+    /// Read crossings from this CSV (the `import crossings` layout) instead of the database.
+    #[arg(long, global = true, value_name = "FILE")]
+    crossings: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Resolve identities: CSV `crossing_id,person_id` for every crossing.
+    Persons {
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Likely facilitators (N2, N4, N5, T1), best first, as JSON lines.
+    Facilitators {
+        /// Only the K best.
+        #[arg(long, value_name = "K")]
+        top: Option<usize>,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Likely rings (communities of facilitators), best first, as JSON lines.
+    Rings {
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Documents used by more than one resolved person (N3), as JSON lines.
+    Documents {
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Phones and addresses given by unrelated persons (N1), as JSON lines.
+    Contacts {
+        #[command(flatten)]
+        source: Source,
+    },
+}
+
+fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
+    let mut c = Crossings::default();
+    match &source.crossings {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let f = File::open(path).map_err(|e| Unreadable(format!("{shown}: cannot open: {e}")))?;
+            let whole = |e: ParseError| Unreadable(format!("{shown}:{}: field {}: {}", e.line, e.field, e.message));
+            for r in CrossingReader::new(std::io::BufReader::with_capacity(1 << 20, f)).map_err(whole)? {
+                c.push(&r.map_err(whole)?);
+            }
+        }
+        None => {
+            let store = runtime()?.block_on(open_store(global))?;
+            let rows = runtime()?.block_on(store.crossings_between(None, None, None)).context("reading crossings")?;
+            for r in &rows {
+                c.push(&r.record);
+            }
+        }
+    }
+    c.shrink();
+    Ok(c)
+}
+
+fn run_analysis(source: &Source, global: &Global) -> anyhow::Result<(Crossings, Analysis)> {
+    let t0 = Instant::now();
+    let c = load(source, global)?;
+    let t1 = Instant::now();
+    let a = analyse(&c, &[]);
+    tracing::info!(
+        crossings = c.len(),
+        persons = a.resolution.persons,
+        compared = a.resolution.compared,
+        load_s = (t1 - t0).as_secs_f64(),
+        analyse_s = t1.elapsed().as_secs_f64(),
+        "intel: analysed"
+    );
+    Ok((c, a))
+}
+
+/// Prints items as JSON lines on standard output.
+macro_rules! json_lines {
+    ($items:expr) => {{
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        for x in $items {
+            serde_json::to_writer(&mut out, x)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+    }};
+}
+
+pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Persons { out, source } => {
+            let t0 = Instant::now();
+            let c = load(&source, global)?;
+            let r = centinela_intel::resolve(&c, &centinela_intel::Params::default(), &[]);
+            tracing::info!(
+                crossings = c.len(),
+                persons = r.persons,
+                seconds = t0.elapsed().as_secs_f64(),
+                "intel: resolved"
+            );
+            let w: Box<dyn Write> = match &out {
+                Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut w = BufWriter::with_capacity(1 << 20, w);
+            writeln!(w, "crossing_id,person_id")?;
+            for i in 0..c.len() {
+                // Crossing ids come from our own CSV reader or store: quote when needed.
+                let id = &c.ids[i];
+                if id.contains([',', '"', '\n']) {
+                    writeln!(w, "\"{}\",{}", id.replace('"', "\"\""), r.person_id(i))?;
+                } else {
+                    writeln!(w, "{id},{}", r.person_id(i))?;
+                }
+            }
+            w.flush()?;
+        }
+        Command::Facilitators { top, source } => {
+            let (_, a) = run_analysis(&source, global)?;
+            let n = top.unwrap_or(usize::MAX).min(a.facilitators.len());
+            json_lines!(&a.facilitators[..n]);
+        }
+        Command::Rings { source } => {
+            let (_, a) = run_analysis(&source, global)?;
+            json_lines!(&a.rings);
+        }
+        Command::Documents { source } => {
+            let (c, a) = run_analysis(&source, global)?;
+            json_lines!(&centinela_intel::detect::document_reuse(&c, &a.resolution, &a.graph));
+        }
+        Command::Contacts { source } => {
+            let (c, a) = run_analysis(&source, global)?;
+            json_lines!(&centinela_intel::detect::shared_contacts(&c, &a.graph));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

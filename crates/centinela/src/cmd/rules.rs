@@ -1,0 +1,205 @@
+//! `centinela rules list|check|backtest|save|enable|disable`: risk rules.
+//! The rules in force are the built-in catalogue (INDICATORS.md) with the
+//! stored rules over it: a stored rule replaces the built-in one with its
+//! id, and a stored rule may be disabled.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use centinela_domain::Timestamp;
+use centinela_rules::{BacktestInput, RuleSet, RuleSource, backtest};
+
+use crate::Global;
+use crate::cmd::{Unreadable, open_store, runtime};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// The rules in force, one per line: id, category, action, weight,
+    /// enabled or disabled, version, origin (builtin or stored), name.
+    List,
+    /// Parse and type-check a rules file; on error print FILE:LINE:COLUMN: message and exit 1.
+    Check {
+        /// The rules file.
+        file: String,
+    },
+    /// What the rules of FILE would have flagged over the stored crossings (JSON).
+    Backtest {
+        /// The rules file.
+        file: String,
+        /// First day counted (YYYY-MM-DD, UTC); earlier crossings still count as history.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day counted (YYYY-MM-DD, UTC, inclusive).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Check the rules of FILE and store each as a new version (audited).
+    Save {
+        file: String,
+        /// Store them disabled.
+        #[arg(long)]
+        disabled: bool,
+        /// Who is saving, for the audit log.
+        #[arg(long, default_value = "system")]
+        actor: String,
+    },
+    /// Enable a stored rule (a new version, audited).
+    Enable {
+        id: String,
+        #[arg(long, default_value = "system")]
+        actor: String,
+    },
+    /// Disable a rule (a new version, audited); a built-in rule is stored first.
+    Disable {
+        id: String,
+        #[arg(long, default_value = "system")]
+        actor: String,
+    },
+}
+
+pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::List => list(global),
+        Command::Check { file } => {
+            let (text, set) = compile_file(&file)?;
+            drop(text);
+            println!("{file}: {} rules, no errors", set.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backtest { file, from, to } => backtest_file(global, &file, from.as_deref(), to.as_deref()),
+        Command::Save { file, disabled, actor } => save(global, &file, !disabled, &actor),
+        Command::Enable { id, actor } => set_enabled(global, &id, true, &actor),
+        Command::Disable { id, actor } => set_enabled(global, &id, false, &actor),
+    }
+}
+
+/// Reads and compiles a rules file; every error is printed on stdout as
+/// `FILE:LINE:COLUMN: message (hint)` and the command fails (exit 1).
+fn compile_file(file: &str) -> anyhow::Result<(String, RuleSet)> {
+    let text = std::fs::read_to_string(file).map_err(|e| Unreadable(format!("cannot read {file}: {e}")))?;
+    match RuleSet::compile(&[RuleSource { origin: file, text: &text }]) {
+        Ok(set) => Ok((text, set)),
+        Err(errors) => {
+            for e in &errors {
+                println!("{file}:{e}");
+            }
+            anyhow::bail!("{file}: {} error(s)", errors.len())
+        }
+    }
+}
+
+/// The built-in catalogue with the stored rules over it.
+async fn in_force(store: &centinela_store::Store) -> anyhow::Result<RuleSet> {
+    let stored = store.rules().await.context("reading the stored rules")?;
+    let (set, skipped) = centinela_rules::in_force(stored.iter().map(|r| centinela_rules::StoredRuleRef {
+        rule_id: &r.rule_id,
+        version: r.version,
+        source: &r.source,
+        enabled: r.enabled,
+    }));
+    for id in skipped {
+        tracing::warn!(rule = %id, "a stored rule no longer parses or compiles; skipped");
+    }
+    Ok(set)
+}
+
+fn list(global: &Global) -> anyhow::Result<ExitCode> {
+    let set = runtime()?.block_on(async {
+        let store = open_store(global).await?;
+        in_force(&store).await
+    })?;
+    for (i, m) in set.rules().enumerate() {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\tv{}\t{}\t{}",
+            m.id,
+            m.category.as_str(),
+            m.action.as_str(),
+            m.weight,
+            if m.enabled { "enabled" } else { "disabled" },
+            m.version,
+            set.origin(i),
+            m.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn day(s: &str, flag: &str) -> anyhow::Result<Timestamp> {
+    Ok(Timestamp::parse(&format!("{}T00:00:00Z", s.trim()))
+        .map_err(|_| Unreadable(format!("{flag}: '{s}' is not a date (YYYY-MM-DD)")))?)
+}
+
+fn backtest_file(global: &Global, file: &str, from: Option<&str>, to: Option<&str>) -> anyhow::Result<ExitCode> {
+    let from = from.map(|s| day(s, "--from")).transpose()?;
+    let to = to
+        .map(|s| day(s, "--to").and_then(|t| Ok(Timestamp::from_unix_seconds(t.unix_seconds() + 86_400)?)))
+        .transpose()?;
+    let (_, set) = compile_file(file)?;
+    let (stored, outcomes) = runtime()?.block_on(async {
+        let store = open_store(global).await?;
+        let to_text = to.map(|t| t.to_string());
+        let crossings = store.crossings_between(None, to_text.as_deref(), None).await.context("reading crossings")?;
+        let outcomes = store.crossing_outcomes().await.context("reading hits and adjudications")?;
+        anyhow::Ok((crossings, outcomes))
+    })?;
+    let started = Instant::now();
+    let index: std::collections::HashMap<&str, usize> =
+        stored.iter().enumerate().map(|(i, c)| (c.record.crossing_id.as_str(), i)).collect();
+    let (mut hits, mut confirmed) = (vec![false; stored.len()], vec![false; stored.len()]);
+    for o in &outcomes {
+        if let Some(&i) = index.get(o.crossing_id.as_str()) {
+            hits[i] = true;
+            confirmed[i] = o.confirmed;
+        }
+    }
+    let relations: Vec<String> = stored.iter().map(|c| c.relation.clone()).collect();
+    let records: Vec<_> = stored.into_iter().map(|c| c.record).collect();
+    let input =
+        BacktestInput { crossings: &records, relations: &relations, hits: &hits, confirmed: &confirmed, from, to };
+    let report = backtest(&set, &input);
+    tracing::info!(crossings = report.crossings, seconds = started.elapsed().as_secs_f64(), "back-test done");
+    let out = serde_json::json!({
+        "file": file,
+        "from": from.map(|t| t.date()),
+        "to": to.map(|t| t.date()),
+        "to_exclusive": true,
+        "rules_count": set.len(),
+        "report": report,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn save(global: &Global, file: &str, enabled: bool, actor: &str) -> anyhow::Result<ExitCode> {
+    let (_, set) = compile_file(file)?;
+    runtime()?.block_on(async {
+        let store = open_store(global).await?;
+        for m in set.rules() {
+            let v = store.save_rule(actor, &m.id, &m.text, enabled && m.enabled).await?;
+            println!("{}\tv{}\t{}", v.rule_id, v.version, if v.enabled { "enabled" } else { "disabled" });
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_enabled(global: &Global, id: &str, enabled: bool, actor: &str) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open_store(global).await?;
+        let stored = store.rule_versions(id).await?;
+        let v = if stored.is_empty() {
+            // A built-in rule: store its text first, then the change.
+            let builtin = RuleSet::builtin();
+            let Some(m) = builtin.rules().find(|m| m.id == id) else {
+                anyhow::bail!("no rule {id}");
+            };
+            store.save_rule(actor, id, &m.text, enabled).await?
+        } else {
+            store.set_rule_enabled(actor, id, enabled).await?
+        };
+        println!("{}\tv{}\t{}", v.rule_id, v.version, if v.enabled { "enabled" } else { "disabled" });
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,56 @@
+//! `centinela serve`: the HTTP API (`centinela-server`) over the database
+//! `--db` names, until Ctrl-C or SIGTERM; requests in flight are finished.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use centinela_server::ServerConfig;
+use centinela_store::Store;
+
+use crate::Global;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The address and port to listen on.
+    #[arg(long, env = "CENTINELA_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Mark the session cookies Secure (when clients reach the server over
+    /// HTTPS, e.g. through a reverse proxy).
+    #[arg(long, env = "CENTINELA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// How long a login lasts, in hours.
+    #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub session_hours: u64,
+}
+
+impl Args {
+    /// The server's configuration from these arguments.
+    pub fn config(&self) -> ServerConfig {
+        ServerConfig {
+            addr: self.addr,
+            secure_cookies: self.secure_cookies,
+            session_ttl: Duration::from_secs(self.session_hours * 3600),
+            ..ServerConfig::default()
+        }
+    }
+}
+
+pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    rt.block_on(async {
+        let store = crate::cmd::open_store(global).await?;
+        serve(&args, store).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Serves `store` as `args` say until Ctrl-C or SIGTERM, then closes the
+/// database (for commands that prepare a database and then serve it).
+pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
+    eprintln!("serving http://{}/api/ (docs at /api/docs/); Ctrl-C or SIGTERM stops", args.addr);
+    let result = centinela_server::serve(args.config(), store.clone(), centinela_server::shutdown_signal()).await;
+    store.close().await;
+    result.context("serving HTTP")
+}

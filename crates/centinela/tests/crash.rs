@@ -1,0 +1,147 @@
+//! The crash test: `kill -9` the server while inspections pour in; after a
+//! restart every acknowledged crossing is there, none twice, and the audit
+//! chain verifies.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "clave de prueba larga";
+
+fn cli(db: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_centinela"));
+    c.arg("--db").arg(db).args(args).env_remove("CENTINELA_DB").env("RUST_LOG", "warn");
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("run centinela");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(db: &Path, port: u16) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centinela"))
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env_remove("CENTINELA_DB")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if client.get(format!("http://127.0.0.1:{port}/api/health")).send().await.is_ok_and(|r| r.status() == 200) {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not come up on port {port}");
+}
+
+async fn login(port: u16) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/session"))
+        .json(&serde_json::json!({"username": "oficial", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_nine_loses_no_acknowledged_crossing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    assert!(
+        cli(&db, &["posts", "add", "--code", "GTM-TECUNUMAN", "--name", "Tecún Umán", "--country", "GTM"], None)
+            .status
+            .success()
+    );
+    let o = cli(
+        &db,
+        &["users", "add", "--username", "oficial", "--role", "officer", "--post", "GTM-TECUNUMAN", "--password-stdin"],
+        Some(PASSWORD),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let port = free_port();
+    let mut server = start(&db, port).await;
+    let token = login(port).await;
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut clients = Vec::new();
+    for w in 0..8 {
+        let (acked, token) = (acked.clone(), token.clone());
+        clients.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            for i in 0.. {
+                let body = serde_json::json!({
+                    "post": "GTM-TECUNUMAN", "direction": "entry",
+                    "travellers": [{"given_names": "Ana", "surnames": format!("López {w} {i}"), "birth_date": "1990-01-01"}]
+                });
+                let r = client
+                    .post(format!("http://127.0.0.1:{port}/api/inspections"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
+                let Ok(r) = r else { break };
+                if r.status() != 201 {
+                    break;
+                }
+                let Ok(v) = r.json::<serde_json::Value>().await else { break };
+                acked.lock().unwrap().push(v["travellers"][0]["crossing_id"].as_str().unwrap().to_string());
+            }
+        }));
+    }
+    // Let the load run, then kill the server without warning.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill().unwrap(); // SIGKILL
+    server.wait().unwrap();
+    for c in clients {
+        c.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 100, "too few inspections before the kill: {}", acked.len());
+
+    // Restart: every acknowledged crossing is there, each once.
+    let mut server = start(&db, port).await;
+    let store = centinela_store::Store::connect(db.to_str().unwrap()).await.unwrap();
+    for id in &acked {
+        assert!(store.crossing(id).await.unwrap().is_some(), "acknowledged crossing {id} lost");
+    }
+    let unique: HashSet<&String> = acked.iter().collect();
+    assert_eq!(unique.len(), acked.len(), "a crossing acknowledged twice");
+    let stored = store.crossing_count().await.unwrap() as usize;
+    assert!(stored >= acked.len(), "{stored} stored < {} acknowledged", acked.len());
+    store.close().await;
+    // The server still works after the restart.
+    let token = login(port).await;
+    let r = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/inspections"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"post": "GTM-TECUNUMAN", "direction": "exit", "travellers": [{"surnames": "Ruiz"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let o = cli(&db, &["audit", "verify"], None);
+    assert!(o.status.success(), "audit chain broken after the crash: {}", String::from_utf8_lossy(&o.stdout));
+}
