@@ -179,6 +179,72 @@ pub fn unpack(p: u32) -> Option<BirthDate> {
     Some(BirthDate { year: (p >> 10) as u16, month: (m != 0).then_some(m), day: (d != 0).then_some(d) })
 }
 
+/// The [`pack`]ed key of a date the index can file by date: a year of at
+/// most four digits, a month 1–12 and a day 1–31 where present (no day
+/// without a month). Other dates (possible only for entries built by hand)
+/// have no key and are filed with the undated entries, which every query
+/// looks at.
+pub(crate) fn index_key(d: &BirthDate) -> Option<u32> {
+    let month_ok = d.month.is_none_or(|m| (1..=12).contains(&m));
+    let day_ok = match (d.month, d.day) {
+        (_, None) => true,
+        (Some(_), Some(x)) => (1..=31).contains(&x),
+        (None, Some(_)) => false,
+    };
+    ((1..=9999).contains(&d.year) && month_ok && day_ok).then(|| pack(Some(d)))
+}
+
+/// Half-open ranges of [`index_key`]s outside which no entry date can
+/// compare with `q` as anything but [`DateMatch::Different`]: a cover of
+/// the dates [`compare`] does not call different, derived case by case from
+/// it (and checked against it exhaustively in the tests). Appended to `out`,
+/// unsorted, possibly overlapping and empty.
+///
+/// - `q` partial (`YYYY`, `YYYY-MM`): the years `q.year` − 1 to + 1 (same
+///   year: consistent or same year; one off: close or different).
+/// - `q` full: all of `q.year` (every outcome in the same year is
+///   evidence); in the two adjacent years the same day and month (year
+///   typo), day and month swapped (same year), the year alone and the same
+///   year-month (close); in the years one digit apart (1980 / 1989 / 1908)
+///   the same day and month (year typo).
+pub(crate) fn compatible_keys(q: &BirthDate, out: &mut Vec<(u32, u32)>) {
+    let key = |y: u32, m: u32, d: u32| (y << 10) | ((m & 31) << 5) | (d & 31);
+    let point = |k: u32| (k, k + 1);
+    let y = q.year as u32;
+    match (q.month, q.day) {
+        (Some(m), Some(d)) => {
+            let (m, d) = (m as u32, d as u32);
+            out.push((key(y, 0, 0), key(y + 1, 0, 0)));
+            for y2 in [y.wrapping_sub(1), y + 1] {
+                if y2 > 9999 {
+                    continue;
+                }
+                out.extend([key(y2, 0, 0), key(y2, m, 0), key(y2, m, d), key(y2, d, m)].map(point));
+            }
+            let digits = [y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10];
+            let from = |dg: [u32; 4]| dg[0] * 1000 + dg[1] * 100 + dg[2] * 10 + dg[3];
+            let mut typo = |y2: u32| {
+                if y2.abs_diff(y) > 1 && one_digit_apart(q.year, y2 as u16) {
+                    out.push(point(key(y2, m, d)));
+                }
+            };
+            for p in 0..4 {
+                for v in 0..10 {
+                    let mut dg = digits;
+                    dg[p] = v;
+                    typo(from(dg));
+                }
+                if p < 3 {
+                    let mut dg = digits;
+                    dg.swap(p, p + 1);
+                    typo(from(dg));
+                }
+            }
+        }
+        _ => out.push((key(y.saturating_sub(1), 0, 0), key(y + 2, 0, 0))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +294,55 @@ mod tests {
             assert_eq!(unpack(pack(Some(&d(s)))), Some(d(s)));
         }
         assert_eq!(unpack(pack(None)), None);
+    }
+
+    /// Every listed date that `compare` does not call different lies in a
+    /// range of `compatible_keys` (the index relies on it to skip the rest).
+    #[test]
+    fn compatible_keys_cover_every_non_different_date() {
+        let mut listed = Vec::new();
+        for y in 1890..=2030u16 {
+            listed.push(BirthDate { year: y, month: None, day: None });
+            for m in 1..=12u8 {
+                listed.push(BirthDate { year: y, month: Some(m), day: None });
+                for d in 1..=31u8 {
+                    listed.push(BirthDate { year: y, month: Some(m), day: Some(d) });
+                }
+            }
+        }
+        let queries = [
+            "1980-05-17",
+            "1980-05-07",
+            "1980-12-31",
+            "1999-01-01",
+            "2000-02-29",
+            "1909-10-10",
+            "1980",
+            "1980-05",
+            "2000",
+            "1980-17-05",
+            "1990-31-12",
+        ];
+        let mut ranges = Vec::new();
+        for qs in queries {
+            let q = BirthDate::parse_lenient(qs).unwrap();
+            ranges.clear();
+            compatible_keys(&q, &mut ranges);
+            for e in &listed {
+                let k = index_key(e).unwrap();
+                let covered = ranges.iter().any(|&(lo, hi)| lo <= k && k < hi);
+                if compare(&q, e) != DateMatch::Different {
+                    assert!(covered, "{qs} vs {e}: {:?} not covered", compare(&q, e));
+                }
+            }
+            let n = listed.iter().filter(|e| compare(&q, e) != DateMatch::Different).count();
+            let in_ranges = listed
+                .iter()
+                .filter(|e| ranges.iter().any(|&(lo, hi)| (lo..hi).contains(&index_key(e).unwrap())))
+                .count();
+            assert!(in_ranges < 2 * n + 800, "{qs}: cover of {in_ranges} for {n} dates");
+        }
+        assert_eq!(index_key(&BirthDate { year: 1980, month: Some(13), day: None }), None);
+        assert_eq!(index_key(&BirthDate { year: 1980, month: None, day: Some(3) }), None);
     }
 }

@@ -6,14 +6,19 @@
 //! their own: they are kept beside the token they introduce, so that
 //! "de la Cruz", "Cruz" and "Delacruz" can all be compared.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Transliterates a name to upper-case Latin letters, digits and spaces, the
 /// way an ICAO 9303 MRZ writes it (Ñ→N, Ü→UE, ß→SS, Ø→OE …, Cyrillic per
 /// Doc 9303 Part 3): [`centinela_mrz::translit::to_mrz`] after NFKC (so that
 /// full-width and decomposed letters are seen), with fillers as spaces.
 pub fn transliterate(s: &str) -> String {
-    let composed: String = s.nfkc().collect();
+    // Most names are already in NFKC (the quick check says so without
+    // building a copy).
+    let composed: Cow<str> =
+        if is_nfkc_quick(s.chars()) == IsNormalized::Yes { Cow::Borrowed(s) } else { Cow::Owned(s.nfkc().collect()) };
     centinela_mrz::translit::to_mrz(&composed).replace('<', " ")
 }
 

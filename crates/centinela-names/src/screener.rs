@@ -16,6 +16,14 @@
 //! common key's entries; the birth date is added; the best few dozen
 //! candidates are scored in full.
 //!
+//! Speed: entries are numbered in birth-date order, so each posting list is
+//! also sorted by date. At a threshold, a query with a birth date walks only
+//! the parts of the lists whose dates could still make a hit (a clearly
+//! different date outweighs everything else an entry can add, see
+//! [`Screener::screen`]), and a candidate whose score bound is below the
+//! threshold is not scored. Per-query buffers live in a thread-local
+//! scratch, and token similarities are computed once per query.
+//!
 //! Score: a naive-Bayes log-likelihood ratio. Name tokens are aligned one to
 //! one (in any order and field; a field crossing costs a little); an aligned
 //! pair contributes the information of the listed token scaled by how close
@@ -90,6 +98,8 @@ const KEEP_FRACTION: f32 = 0.35;
 /// Most name tokens considered on each side.
 const MAX_TOKENS: usize = 10;
 const NONE: u32 = u32::MAX;
+/// Spacing of the sampled postings (see `post_skip`).
+const SKIP: usize = 32;
 
 /// A traveller to screen.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -164,30 +174,143 @@ pub struct Screener {
     tok_code: Vec<u8>,
     tok_code_off: Vec<u32>,
     tok_info: Vec<f32>,
+    /// Entries are numbered internally in birth-date order (see
+    /// [`Screener::build`]); `orig[i]` is the position in the input list of
+    /// internal entry `i`, the number callers see in [`Hit::entry`].
+    orig: Vec<u32>,
     slot_off: Vec<u32>,
     slots: Vec<Slot>,
     date0: Vec<u32>,
+    /// Upper bound of the raw name evidence of each (internal) entry: the
+    /// information of its tokens, summed, for its richest name record.
+    name_ub: Vec<f32>,
+    /// Distinct [`dates::index_key`]s of the dated entries, ascending, and
+    /// the first internal entry of each (plus the end): the entries with a
+    /// key in `date_keys[i]..date_keys[j]` are `date_start[i]..date_start[j]`.
+    /// Entries `0..undated` have no key (no date, several, or one the index
+    /// cannot file).
+    date_keys: Vec<u32>,
+    date_start: Vec<u32>,
+    undated: u32,
+    /// `year_first[y - first_year]`: the index in `date_keys` of the first
+    /// key of year `y` or later, for the years of the list and the one
+    /// after; a key is then looked for among its year's keys only.
+    year_first: Vec<u32>,
+    first_year: u32,
     key_map: HashMap<Box<[u8]>, u32>,
     post_off: Vec<u32>,
     post: Vec<u32>,
+    /// Every [`SKIP`]-th posting (`post[0]`, `post[SKIP]` …): a walk over
+    /// a posting list jumps to the next entry range by reading these, not
+    /// the postings in between.
+    post_skip: Vec<u32>,
     key_info: Vec<f32>,
     code_df: Vec<u32>,
     key_bits: Vec<u32>,
     bitsets: Vec<Box<[u64]>>,
     nat_info: HashMap<CountryCode, f64>,
     nat_unknown_info: f64,
+    /// The largest nationality agreement weight.
+    nat_max: f64,
     ln_n: f64,
     common_limit: usize,
 }
 
+/// Per-thread working memory of a query, kept between queries so that
+/// screening allocates (almost) nothing but its answer.
 struct Scratch {
+    /// Shared-key weight of every entry (0 when untouched; reset after use).
     acc: Vec<f32>,
     touched: Vec<u32>,
     cand: Vec<(f32, u32)>,
+    keys: Vec<(u32, f32)>,
+    common: Vec<(u32, f32)>,
+    key_ranges: Vec<(u32, u32)>,
+    ranges: Vec<(u32, u32)>,
+    scored: Vec<(f64, u32)>,
+    pairs: PairCache,
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { acc: Vec::new(), touched: Vec::new(), cand: Vec::new() }) };
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch {
+            acc: Vec::new(),
+            touched: Vec::new(),
+            cand: Vec::new(),
+            keys: Vec::new(),
+            common: Vec::new(),
+            key_ranges: Vec::new(),
+            ranges: Vec::new(),
+            scored: Vec::new(),
+            pairs: PairCache { query: 0, slots: Vec::new(), cat: Vec::new(), code: Vec::new() },
+        })
+    };
+}
+
+/// Similarities of the current query's tokens to listed tokens: the
+/// candidates of one query are mostly namesakes holding the same tokens, so
+/// each pair is compared once per query. Open addressing; a slot belongs to
+/// the current query when its `query` stamp is the cache's.
+struct PairCache {
+    query: u32,
+    slots: Vec<PairSlot>,
+    /// Room for two names written together and their phonetic code.
+    cat: Vec<u8>,
+    code: Vec<u8>,
+}
+
+#[derive(Clone, Copy)]
+struct PairSlot {
+    query: u32,
+    qi: u32,
+    tok: u32,
+    joined: u32,
+    sim: f32,
+    kind: TokenMatch,
+}
+
+const PAIR_SLOTS: usize = 1024;
+const PAIR_PROBES: usize = 8;
+
+impl PairCache {
+    /// Forgets the previous query's pairs.
+    fn next_query(&mut self) {
+        if self.slots.is_empty() {
+            let empty = PairSlot { query: 0, qi: 0, tok: 0, joined: 0, sim: 0.0, kind: TokenMatch::Exact };
+            self.slots = vec![empty; PAIR_SLOTS];
+        }
+        self.query = self.query.wrapping_add(1);
+        if self.query == 0 {
+            self.slots.iter_mut().for_each(|s| s.query = 0);
+            self.query = 1;
+        }
+    }
+
+    /// The cached similarity of query token `qi` and a listed token, or
+    /// `compute`'s (remembered if there is room).
+    #[inline]
+    fn get(
+        &mut self,
+        qi: u32,
+        tok: u32,
+        joined: u32,
+        compute: impl FnOnce() -> (f32, TokenMatch),
+    ) -> (f32, TokenMatch) {
+        let h =
+            (tok.wrapping_mul(0x9E37_79B1) ^ joined.wrapping_mul(0x85EB_CA77) ^ qi.wrapping_mul(0xC2B2_AE3D)) as usize;
+        for p in 0..PAIR_PROBES {
+            let slot = &mut self.slots[(h + p) % PAIR_SLOTS];
+            if slot.query != self.query {
+                let (sim, kind) = compute();
+                *slot = PairSlot { query: self.query, qi, tok, joined, sim, kind };
+                return (sim, kind);
+            }
+            if slot.qi == qi && slot.tok == tok && slot.joined == joined {
+                return (slot.sim, slot.kind);
+            }
+        }
+        compute()
+    }
 }
 
 /// Index keys of a phonetic code, with their weight in the pre-ranking:
@@ -266,8 +389,43 @@ struct PreparedQuery {
 
 impl Screener {
     /// Builds the index (in parallel).
+    ///
+    /// Entries are numbered internally in the order of their birth date
+    /// ([`dates::index_key`]; entries without one first), so that every
+    /// posting list is sorted by birth date as well as by entry, and the
+    /// entries born on a day, in a month or in a year are one contiguous
+    /// range of numbers. A query then walks only the parts of a posting list
+    /// whose dates can still make a hit (see [`Screener::screen`]).
     pub fn build(entries: Vec<AlertEntry>) -> Screener {
-        let prepared: Vec<Prepared> = entries.par_iter().map(prepare).collect();
+        let date_key: Vec<u32> = entries
+            .iter()
+            .map(|e| match e.birth_dates.as_slice() {
+                [d] => dates::index_key(d).unwrap_or(0),
+                _ => 0,
+            })
+            .collect();
+        let mut orig: Vec<u32> = (0..entries.len() as u32).collect();
+        orig.sort_by_key(|&i| (date_key[i as usize], i));
+        let mut date_keys = Vec::new();
+        let mut date_start = Vec::new();
+        let mut undated = 0u32;
+        for (i, &o) in orig.iter().enumerate() {
+            match date_key[o as usize] {
+                0 => undated += 1,
+                k if date_keys.last() != Some(&k) => {
+                    date_keys.push(k);
+                    date_start.push(i as u32);
+                }
+                _ => {}
+            }
+        }
+        date_start.push(entries.len() as u32);
+        drop(date_key);
+        let first_year = date_keys.first().map_or(0, |k| k >> 10);
+        let last_year = date_keys.last().map_or(0, |k| k >> 10);
+        let year_first: Vec<u32> =
+            (first_year..=last_year + 1).map(|y| date_keys.partition_point(|&k| k >> 10 < y) as u32).collect();
+        let prepared: Vec<Prepared> = orig.par_iter().map(|&o| prepare(&entries[o as usize])).collect();
         // Intern tokens (and particle-joined forms).
         let mut tok_map: HashMap<Box<str>, u32> = HashMap::new();
         let mut tok_strings: Vec<String> = Vec::new();
@@ -393,6 +551,20 @@ impl Screener {
             .iter()
             .map(|&k| ((n + PSEUDO_A) / (code_df[k as usize] as f64 + PSEUDO_A * PSEUDO_P0)).ln().max(0.05) as f32)
             .collect();
+        // Name evidence never exceeds the information of the listed tokens
+        // it aligns (each aligned pair gives at most its listed token's
+        // information, every other term is a cost): summed over a record,
+        // in f64 as the scorer sums, and rounded up to f32.
+        let name_ub: Vec<f32> = (0..entries.len())
+            .map(|e| {
+                let rec = &slots[slot_off[e] as usize..slot_off[e + 1] as usize];
+                let mut best = 0f64;
+                for r in rec.chunk_by(|a, b| a.name == b.name) {
+                    best = best.max(r.iter().map(|s| tok_info[s.tok as usize] as f64).sum::<f64>());
+                }
+                (best * (1.0 + 1e-6) + 1e-6) as f32
+            })
+            .collect();
         let common_limit = (entries.len() / 256).max(4096);
         let mut key_bits = vec![NONE; nkeys];
         let mut bitsets = Vec::new();
@@ -416,11 +588,20 @@ impl Screener {
             }
         }
         let nat_p = |c: usize| (0.9 / ((c as f64 + 1.0) / (n + 20.0))).ln().clamp(0.1, 3.0);
-        let nat_info = nat_count.into_iter().map(|(k, c)| (k, nat_p(c))).collect();
-        let date0 = entries.iter().map(|e| dates::pack(e.birth_dates.first())).collect();
+        let nat_info: HashMap<CountryCode, f64> = nat_count.into_iter().map(|(k, c)| (k, nat_p(c))).collect();
+        let nat_max = nat_info.values().fold(nat_p(0), |m, &w| m.max(w));
+        let date0 = orig.iter().map(|&o| dates::pack(entries[o as usize].birth_dates.first())).collect();
         Screener {
             ln_n: n.max(1.0).ln(),
             nat_unknown_info: nat_p(0),
+            nat_max,
+            orig,
+            name_ub,
+            date_keys,
+            date_start,
+            undated,
+            year_first,
+            first_year,
             entries,
             tok_map,
             tok_text,
@@ -432,6 +613,7 @@ impl Screener {
             slots,
             date0,
             key_map,
+            post_skip: post.iter().step_by(SKIP).copied().collect(),
             post_off,
             post,
             key_info,
@@ -489,26 +671,199 @@ impl Screener {
     }
 
     /// Screens one traveller: the hits, best first.
+    ///
+    /// Two shortcuts skip entries that provably cannot reach the threshold
+    /// (both are exact: they never change the hits, see the bounds below):
+    ///
+    /// - **Birth date.** A clearly different birth date costs
+    ///   [`dates::DATE_CLASH`] (−12 nats). Everything else an entry can add
+    ///   is bounded: the name at most [`NAME_CAP`] (its evidence saturates
+    ///   below the cap), nationality at most the largest nationality weight
+    ///   (≤ 3), sex [`SEX_AGREE`], a document number [`DOC_EXACT`] (only if
+    ///   the traveller gave one). When [`BIAS`] plus those maxima plus the
+    ///   clash is below the threshold's log-odds (−2 + 8 + 3 + 0.6 − 12 =
+    ///   −2.4 < 0 at the shipped 0.5, without a document number), no entry
+    ///   whose every birth date differs clearly from the traveller's can be
+    ///   a hit, and candidates are only looked for among the entries whose
+    ///   date can still agree ([`dates::compatible_keys`]: the same year,
+    ///   and a few days and months in the neighbouring and one-digit-apart
+    ///   years) plus the undated ones — a few per cent of a list whose
+    ///   birth years span decades.
+    /// - **Name.** Before scoring a candidate in full, its score is bounded
+    ///   by its exact date, nationality, sex and document terms plus the
+    ///   saturated upper bound of its name evidence (the information of all
+    ///   its tokens, see `name_ub`); a candidate whose bound is below the
+    ///   threshold is not scored.
+    ///
+    /// With no threshold (`threshold` 0, as for [`ScreenOptions::candidates`])
+    /// neither applies and every candidate is scored.
     pub fn screen(&self, q: &Query, opts: &ScreenOptions) -> Vec<Hit> {
         let pq = self.prepare_query(q);
         if pq.toks.is_empty() || self.entries.is_empty() {
             return Vec::new();
         }
+        SCRATCH.with(|s| self.screen_prepared(&pq, q, opts, &mut s.borrow_mut()))
+    }
+
+    fn screen_prepared(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> Vec<Hit> {
         let m = opts.top_k.map_or(CANDIDATES, |k| (2 * k).max(CANDIDATES));
-        let cands = self.candidates(&pq, m);
-        let mut scored: Vec<(f64, u32)> = cands.into_iter().map(|e| (self.score_entry(&pq, q, e, None), e)).collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Least log-odds a hit can have, less a margin for rounding.
+        let need = log_odds(opts.threshold) - 1e-6;
+        self.date_ranges(pq, q, need, s);
+        self.candidates(pq, m, s);
+        // The most nationality, sex and document number can add for this
+        // query (an entry's nationality agreeing with the query's is in
+        // `nat_info`; otherwise it adds nothing or costs).
+        let others = q.nationality.and_then(|n| self.nat_info.get(&n)).map_or(0.0, |w| w.max(0.0))
+            + if matches!(q.sex, Sex::Male | Sex::Female) { SEX_AGREE } else { 0.0 }
+            + if q.document_number.is_some() { DOC_EXACT } else { 0.0 };
+        let qd = pq.date.as_ref();
+        let Scratch { cand, scored, pairs, .. } = s;
+        pairs.next_query();
+        scored.clear();
+        for &(_, e) in cand.iter() {
+            if need > f64::NEG_INFINITY {
+                let bound = BIAS + self.saturate(self.name_ub[e as usize] as f64) + self.date_bound(qd, e) + others;
+                if bound < need {
+                    continue;
+                }
+            }
+            scored.push((self.score_entry(pq, q, e, None, pairs), self.orig[e as usize]));
+        }
+        scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut hits = Vec::new();
-        for (logit, e) in scored {
+        for &(logit, o) in scored.iter() {
             let score = sigmoid(logit);
             if score < opts.threshold || opts.top_k.is_some_and(|k| hits.len() >= k) {
                 break;
             }
             let mut ex = Explanation::default();
-            self.score_entry(&pq, q, e, Some(&mut ex));
-            hits.push(Hit { entry: e, score, explanation: ex });
+            let e = self.internal(o);
+            self.score_entry(pq, q, e, Some(&mut ex), pairs);
+            hits.push(Hit { entry: o, score, explanation: ex });
         }
         hits
+    }
+
+    /// The internal number of the entry at input position `o` (only for the
+    /// few hits: a search of the date range it was filed in).
+    fn internal(&self, o: u32) -> u32 {
+        let entry = &self.entries[o as usize];
+        let key = match entry.birth_dates.as_slice() {
+            [d] => dates::index_key(d).unwrap_or(0),
+            _ => 0,
+        };
+        let (lo, hi) = if key == 0 { (0, self.undated) } else { self.key_range(key, key + 1) };
+        let part = &self.orig[lo as usize..hi as usize];
+        lo + part.partition_point(|&x| x < o) as u32
+    }
+
+    /// Internal entries with a date key in `klo..khi`.
+    fn key_range(&self, klo: u32, khi: u32) -> (u32, u32) {
+        (self.date_start[self.key_index(klo)], self.date_start[self.key_index(khi)])
+    }
+
+    /// The index in `date_keys` of the first key at least `key`.
+    fn key_index(&self, key: u32) -> usize {
+        let Some(y) = (key >> 10).checked_sub(self.first_year) else { return 0 };
+        let Some(&a) = self.year_first.get(y as usize) else { return self.date_keys.len() };
+        let b = self.year_first.get(y as usize + 1).map_or(self.date_keys.len(), |&b| b as usize);
+        a as usize + self.date_keys[a as usize..b].partition_point(|&k| k < key)
+    }
+
+    /// The internal entry ranges, ascending and disjoint, among which the
+    /// hits for `q` must be (see [`Screener::screen`]): all entries unless
+    /// the birth-date bound applies.
+    fn date_ranges(&self, pq: &PreparedQuery, q: &Query, need: f64, s: &mut Scratch) {
+        let Scratch { key_ranges: keys, ranges: out, .. } = s;
+        out.clear();
+        let n = self.entries.len() as u32;
+        let sane = |d: &BirthDate| {
+            (1..=9999).contains(&d.year)
+                && d.month.is_none_or(|m| (1..=31).contains(&m))
+                && d.day.is_none_or(|x| (1..=31).contains(&x))
+        };
+        let nat_bound = if q.nationality.is_some() { self.nat_max.max(0.0) } else { 0.0 };
+        let doc_bound = if q.document_number.is_some() { DOC_EXACT } else { 0.0 };
+        let best_with_clash = BIAS + NAME_CAP + dates::DATE_CLASH + nat_bound + SEX_AGREE + doc_bound;
+        let Some(d) = pq.date.as_ref().filter(|d| sane(d) && best_with_clash < need) else {
+            out.push((0, n));
+            return;
+        };
+        keys.clear();
+        dates::compatible_keys(d, keys);
+        out.push((0, self.undated));
+        for &(klo, khi) in keys.iter() {
+            let r = self.key_range(klo, khi);
+            if r.0 < r.1 {
+                out.push(r);
+            }
+        }
+        out.sort_unstable();
+        let mut w = 0;
+        for i in 0..out.len() {
+            if w > 0 && out[i].0 <= out[w - 1].1 {
+                out[w - 1].1 = out[w - 1].1.max(out[i].1);
+            } else {
+                out[w] = out[i];
+                w += 1;
+            }
+        }
+        out.truncate(w);
+    }
+
+    /// Calls `f` on the entries of key `k`'s posting list that lie in one
+    /// of the ascending, disjoint `ranges`. The list is sorted; between two
+    /// ranges the walk skips by the sampled postings, then reads at most
+    /// [`SKIP`] postings to find the start of the next range: sequential
+    /// reads, where a binary search per range would miss the cache at each
+    /// step.
+    #[inline]
+    fn for_each_in(&self, k: u32, ranges: &[(u32, u32)], mut f: impl FnMut(u32)) {
+        let (post, skip) = (&self.post, &self.post_skip);
+        let mut i = self.post_off[k as usize] as usize;
+        let end = self.post_off[k as usize + 1] as usize;
+        for &(lo, hi) in ranges {
+            // Every posting up to a sample below `lo` is below `lo`.
+            let mut s = i / SKIP + 1;
+            while s * SKIP < end && skip[s] < lo {
+                i = s * SKIP;
+                s += 1;
+            }
+            while i < end && post[i] < lo {
+                i += 1;
+            }
+            while i < end && post[i] < hi {
+                f(post[i]);
+                i += 1;
+            }
+            if i >= end {
+                break;
+            }
+        }
+    }
+
+    /// The birth-date term of the pre-ranking of internal entry `e`, also an
+    /// upper bound of its birth-date evidence: the best agreement of any of
+    /// its dates, weighed as full dates (a partial date's consistency
+    /// weighs at most that). 0 when either side has no date.
+    #[inline]
+    fn date_bound(&self, q: Option<&BirthDate>, e: u32) -> f64 {
+        let Some(q) = q else { return 0.0 };
+        if e < self.undated {
+            // No date, several, or one the index could not file: read them.
+            let all = &self.entries[self.orig[e as usize] as usize].birth_dates;
+            all.iter().map(|d| dates::compare(q, d).weight(3)).reduce(f64::max).unwrap_or(0.0)
+        } else {
+            dates::unpack(self.date0[e as usize]).map_or(0.0, |d| dates::compare(q, &d).weight(3))
+        }
+    }
+
+    /// Name evidence after the prior and the saturation (nats): increasing
+    /// in the raw evidence.
+    fn saturate(&self, raw: f64) -> f64 {
+        let excess = raw - self.ln_n;
+        if excess > 0.0 { NAME_CAP * (excess / NAME_CAP).tanh() } else { excess }
     }
 
     /// Screens many travellers in parallel; results in query order.
@@ -516,10 +871,12 @@ impl Screener {
         qs.par_iter().map(|q| self.screen(q, opts)).collect()
     }
 
-    /// The `m` most promising entries by shared keys and birth date.
-    fn candidates(&self, pq: &PreparedQuery, m: usize) -> Vec<u32> {
+    /// The `m` most promising entries (internal numbers) by shared keys and
+    /// birth date, among the entries in `ranges`.
+    fn candidates(&self, pq: &PreparedQuery, m: usize, s: &mut Scratch) {
+        let Scratch { acc, touched, cand, keys, common, ranges, .. } = s;
         // The query's keys with their weights, deduplicated.
-        let mut keys: Vec<(u32, f32)> = Vec::new();
+        keys.clear();
         let mut add = |k: &[u8], w: f32| {
             if let Some(&id) = self.key_map.get(k) {
                 let len = (self.post_off[id as usize + 1] - self.post_off[id as usize]) as usize;
@@ -551,27 +908,24 @@ impl Screener {
                 keys_of(c, &mut add);
             }
         }
-        SCRATCH.with(|s| {
-            let mut s = s.borrow_mut();
-            let Scratch { acc, touched, cand } = &mut *s;
+        {
             if acc.len() < self.entries.len() {
                 acc.resize(self.entries.len(), 0.0);
             }
             touched.clear();
-            let mut common: Vec<(u32, f32)> = Vec::new();
-            for &(k, w) in &keys {
-                let list = &self.post[self.post_off[k as usize] as usize..self.post_off[k as usize + 1] as usize];
-                if list.len() > self.common_limit {
+            common.clear();
+            for &(k, w) in keys.iter() {
+                if (self.post_off[k as usize + 1] - self.post_off[k as usize]) as usize > self.common_limit {
                     common.push((k, w));
                     continue;
                 }
-                for &e in list {
+                self.for_each_in(k, ranges, |e| {
                     let a = &mut acc[e as usize];
                     if *a == 0.0 {
                         touched.push(e);
                     }
                     *a += w;
-                }
+                });
             }
             if !common.is_empty() {
                 common.sort_by_key(|&(k, _)| self.post_off[k as usize + 1] - self.post_off[k as usize]);
@@ -581,14 +935,21 @@ impl Screener {
                     // the one rare name of "Andrés Rodríguez Pérez").
                     let b1 = &self.bitsets[self.key_bits[common[0].0 as usize] as usize];
                     let b2 = &self.bitsets[self.key_bits[common[1].0 as usize] as usize];
-                    for (i, (x, y)) in b1.iter().zip(b2.iter()).enumerate() {
-                        let mut both = x & y;
-                        while both != 0 {
-                            let e = i * 64 + both.trailing_zeros() as usize;
-                            both &= both - 1;
-                            if acc[e] == 0.0 {
-                                acc[e] = 1e-6;
-                                touched.push(e as u32);
+                    for &(lo, hi) in ranges.iter() {
+                        let (lo, hi) = (lo as usize, hi as usize);
+                        for i in lo / 64..hi.div_ceil(64) {
+                            // The bits of word i inside lo..hi.
+                            let from = lo.saturating_sub(i * 64);
+                            let to = (hi - i * 64).min(64);
+                            let mask = (u64::MAX >> (64 - (to - from))) << from;
+                            let mut both = b1[i] & b2[i] & mask;
+                            while both != 0 {
+                                let e = i * 64 + both.trailing_zeros() as usize;
+                                both &= both - 1;
+                                if acc[e] == 0.0 {
+                                    acc[e] = 1e-6;
+                                    touched.push(e as u32);
+                                }
                             }
                         }
                     }
@@ -597,13 +958,13 @@ impl Screener {
                 if touched.len() < 64 {
                     // Too little found by rarer keys: walk the rarest common list.
                     let (k, w) = common[0];
-                    for &e in &self.post[self.post_off[k as usize] as usize..self.post_off[k as usize + 1] as usize] {
+                    self.for_each_in(k, ranges, |e| {
                         let a = &mut acc[e as usize];
                         if *a == 0.0 {
                             touched.push(e);
                         }
                         *a += w;
-                    }
+                    });
                     rest = &common[1..];
                 }
                 for &(k, w) in rest {
@@ -626,23 +987,26 @@ impl Screener {
                 if v < floor {
                     continue;
                 }
-                if let (Some(q), Some(d)) = (qd.as_ref(), dates::unpack(self.date0[e as usize])) {
-                    let m = dates::compare(q, &d);
-                    v += m.weight(3) as f32;
-                }
+                v += self.date_bound(qd.as_ref(), e) as f32;
                 cand.push((v, e));
             }
             if cand.len() > m {
-                cand.select_nth_unstable_by(m, |a, b| b.0.total_cmp(&a.0));
+                cand.select_nth_unstable_by(m, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 cand.truncate(m);
             }
-            cand.iter().map(|c| c.1).collect()
-        })
+        }
     }
 
     /// Log-odds that the query is entry `e`; fills `ex` when given.
-    fn score_entry(&self, pq: &PreparedQuery, q: &Query, e: u32, mut ex: Option<&mut Explanation>) -> f64 {
-        let entry = &self.entries[e as usize];
+    fn score_entry(
+        &self,
+        pq: &PreparedQuery,
+        q: &Query,
+        e: u32,
+        mut ex: Option<&mut Explanation>,
+        pairs: &mut PairCache,
+    ) -> f64 {
+        let entry = &self.entries[self.orig[e as usize] as usize];
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
         // Best name record (primary name or an alias).
         let mut best = (f64::NEG_INFINITY, 0u16);
@@ -653,7 +1017,7 @@ impl Screener {
             while end < slots.len() && slots[end].name == name {
                 end += 1;
             }
-            let raw = self.name_evidence(pq, &slots[start..end], None);
+            let raw = self.name_evidence(pq, &slots[start..end], None, pairs);
             if raw > best.0 {
                 best = (raw, name);
             }
@@ -662,11 +1026,10 @@ impl Screener {
         let raw = if best.0.is_finite() { best.0 } else { 0.0 };
         if let Some(ex) = ex.as_deref_mut() {
             let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == best.1).collect();
-            self.name_evidence(pq, &rec, Some(ex));
+            self.name_evidence(pq, &rec, Some(ex), pairs);
         }
-        let excess = raw - self.ln_n;
-        let eff = if excess > 0.0 { NAME_CAP * (excess / NAME_CAP).tanh() } else { excess };
-        let mut logit = BIAS + eff;
+        let eff = self.saturate(raw);
+        let logit = BIAS + eff;
         if let Some(ex) = ex.as_deref_mut() {
             ex.push(
                 Aspect::Prior,
@@ -674,6 +1037,19 @@ impl Screener {
                 BIAS + eff - raw,
             );
         }
+        self.other_evidence(pq, q, entry, logit, ex)
+    }
+
+    /// `logit` plus the evidence of birth date, nationality, sex and
+    /// document number; fills `ex` when given.
+    fn other_evidence(
+        &self,
+        pq: &PreparedQuery,
+        q: &Query,
+        entry: &AlertEntry,
+        mut logit: f64,
+        mut ex: Option<&mut Explanation>,
+    ) -> f64 {
         // Birth date.
         let (dm, dw) = dates::evidence(pq.date.as_ref(), &entry.birth_dates);
         logit += dw;
@@ -762,10 +1138,10 @@ impl Screener {
         used_q: &mut [bool; MAX_TOKENS],
         used_e: &mut [bool; 2 * MAX_TOKENS],
         mut ex: Option<&mut Explanation>,
+        pairs: &mut PairCache,
     ) -> f64 {
         let mut total = 0.0;
-        let mut cat = Vec::new();
-        let mut code = Vec::new();
+        let (cat, code) = (&mut pairs.cat, &mut pairs.code);
         let value = |info: f64, sim: f32| info * ((sim as f64 - 0.5) / 0.5).clamp(0.0, 1.0);
         // A query word for two listed names.
         for i in 0..nq {
@@ -785,8 +1161,8 @@ impl Screener {
                 cat.extend_from_slice(a);
                 cat.extend_from_slice(b);
                 code.clear();
-                phonetic::code_into(&cat, &mut code);
-                let (sim, _) = token_similarity(&qt.text, &qt.code, &cat, &code);
+                phonetic::code_into(cat, code);
+                let (sim, _) = token_similarity(&qt.text, &qt.code, cat, code);
                 if sim >= JOINED_MIN_SIM {
                     let v = value(self.info(rec[j].tok) + self.info(rec[j + 1].tok), sim);
                     used_q[i] = true;
@@ -824,8 +1200,8 @@ impl Screener {
                 cat.extend_from_slice(&qa.text);
                 cat.extend_from_slice(&qb.text);
                 code.clear();
-                phonetic::code_into(&cat, &mut code);
-                let (sim, _) = token_similarity(&cat, &code, et, self.code(rec[j].tok));
+                phonetic::code_into(cat, code);
+                let (sim, _) = token_similarity(cat, code, et, self.code(rec[j].tok));
                 if sim >= JOINED_MIN_SIM {
                     let v = value(self.info(rec[j].tok), sim);
                     used_q[i] = true;
@@ -849,7 +1225,13 @@ impl Screener {
     }
 
     /// Name evidence (nats) of one name record, by one-to-one alignment.
-    fn name_evidence(&self, pq: &PreparedQuery, rec: &[Slot], mut ex: Option<&mut Explanation>) -> f64 {
+    fn name_evidence(
+        &self,
+        pq: &PreparedQuery,
+        rec: &[Slot],
+        mut ex: Option<&mut Explanation>,
+        pairs: &mut PairCache,
+    ) -> f64 {
         let nq = pq.toks.len().min(MAX_TOKENS);
         let ne = rec.len().min(2 * MAX_TOKENS);
         let mut w = [[f64::NEG_INFINITY; 2 * MAX_TOKENS]; MAX_TOKENS];
@@ -859,7 +1241,7 @@ impl Screener {
         // Manzanares"), on either side, align first.
         let mut joined_q = [false; MAX_TOKENS];
         let mut joined_e = [false; 2 * MAX_TOKENS];
-        total += self.joined_names(pq, rec, nq, ne, &mut joined_q, &mut joined_e, ex.as_deref_mut());
+        total += self.joined_names(pq, rec, nq, ne, &mut joined_q, &mut joined_e, ex.as_deref_mut(), pairs);
         // Identical tokens align with each other: no need to compare them
         // with anything else.
         let mut exact_q = joined_q;
@@ -878,7 +1260,7 @@ impl Screener {
                 if ((exact_q[i] || exact_e[j]) && qt.tok != s.tok) || joined_q[i] || joined_e[j] {
                     continue;
                 }
-                let (sim, kind) = self.pair(qt, s);
+                let (sim, kind) = pairs.get(i as u32, s.tok, s.joined, || self.pair(qt, s));
                 if sim < MIN_SIM {
                     continue;
                 }
@@ -978,4 +1360,16 @@ fn join(v: &[CountryCode]) -> String {
 /// The logistic function.
 pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
+}
+
+/// The log-odds of a probability threshold: −∞ for 0 (or less, or NaN),
+/// +∞ for 1 or more.
+fn log_odds(t: f64) -> f64 {
+    if t.is_nan() || t <= 0.0 {
+        f64::NEG_INFINITY
+    } else if t >= 1.0 {
+        f64::INFINITY
+    } else {
+        (t / (1.0 - t)).ln()
+    }
 }

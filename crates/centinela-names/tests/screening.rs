@@ -2,6 +2,7 @@
 //! the synthetic evaluation sets do not produce.
 
 use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex};
+use centinela_names::dates::DateMatch;
 use centinela_names::{Aspect, DEFAULT_THRESHOLD, Query, ScreenOptions, Screener};
 
 fn d(s: &str) -> BirthDate {
@@ -231,4 +232,87 @@ fn options_and_ordering() {
     assert!(alerts.iter().all(|h| h.score >= DEFAULT_THRESHOLD));
     assert!(s.screen(&q("", "", ""), &ScreenOptions::candidates(5)).is_empty());
     assert!(Screener::build(vec![]).screen(&query, &ScreenOptions::candidates(5)).is_empty());
+}
+
+/// A short list in which every query shares keys with fewer entries than
+/// are scored in full, with birth dates that differ in every way the
+/// screener tells apart, and entries with two dates or none.
+fn dated_list() -> Vec<AlertEntry> {
+    let given = ["José Luis", "María", "Juan Carlos", "Ana", "Guadalupe", "Wilmer"];
+    let sur = ["Hernández Villalobos", "García López", "Ibáñez Zúñiga", "Chávez Hurtado", "Pérez", "Muñoz de la Cruz"];
+    let dates =
+        ["1980-05-17", "1981-05-17", "1989-05-17", "1980-07-05", "1979-05", "1980", "", "1908-05-17", "1960-01-01"];
+    (0..30)
+        .map(|i| {
+            let mut e =
+                entry(&format!("E{i}"), given[i % 6], sur[(i / 2) % 6], dates[(i * 7) % dates.len()], "MEX", Sex::Male);
+            if i % 5 == 0 {
+                e.birth_dates.insert(0, d("1955-02-02"));
+            }
+            e
+        })
+        .collect()
+}
+
+const QUERY_DATES: [&str; 10] =
+    ["1980-05-17", "1980-17-05", "1981-05-17", "1980-05", "1980", "1960-01-01", "1908-05-17", "1998-05-17", "1955", ""];
+
+/// The shortcuts of `screen` at a threshold (entries filed by birth date,
+/// the name bound) never lose a hit: every entry that scores at least the
+/// threshold when every candidate is scored without them is a hit, with the
+/// same score. Entries come back under their input numbers.
+#[test]
+fn threshold_shortcuts_lose_no_hit() {
+    let v = dated_list();
+    let s = Screener::build(v.clone());
+    for (i, e) in v.iter().enumerate() {
+        assert_eq!(s.entry(i as u32), e);
+    }
+    let mut checked = 0;
+    for e in &v {
+        for born in QUERY_DATES {
+            let query = Query { birth_date: BirthDate::parse_lenient(born), ..q(&e.given_names, &e.surnames, "") };
+            let hits = s.screen(&query, &ScreenOptions::default());
+            let all = s.screen(&query, &ScreenOptions::candidates(s.len()));
+            for h in all.iter().filter(|h| h.score >= DEFAULT_THRESHOLD) {
+                checked += 1;
+                let same = hits.iter().find(|x| x.entry == h.entry);
+                assert!(same.is_some_and(|x| x.score == h.score), "{query:?}: {} lost", s.entry(h.entry).id);
+            }
+            assert!(hits.iter().all(|h| h.score >= DEFAULT_THRESHOLD));
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+/// The bound behind the birth-date shortcut: without a document number, an
+/// entry whose every birth date clearly differs never reaches the shipped
+/// threshold, however well everything else agrees.
+#[test]
+fn a_clearly_different_date_never_alerts() {
+    let mut v = dated_list();
+    for e in &mut v {
+        e.nationalities = vec![CountryCode::parse("ISL").unwrap()];
+        e.sex = Sex::Female;
+    }
+    let s = Screener::build(v.clone());
+    let mut checked = 0;
+    for e in &v {
+        for born in QUERY_DATES {
+            let Some(qd) = BirthDate::parse_lenient(born) else { continue };
+            if e.birth_dates.is_empty()
+                || e.birth_dates.iter().any(|x| centinela_names::dates::compare(&qd, x) != DateMatch::Different)
+            {
+                continue;
+            }
+            let mut query = Query { birth_date: Some(qd), ..q(&e.given_names, &e.surnames, "") };
+            query.nationality = Some(CountryCode::parse("ISL").unwrap());
+            query.sex = Sex::Female;
+            let all = s.screen(&query, &ScreenOptions::candidates(s.len()));
+            let h = all.iter().find(|h| s.entry(h.entry).id == e.id).expect("scored");
+            assert!(h.score < DEFAULT_THRESHOLD, "{} {born}: {}", e.id, h.score);
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked}");
 }
