@@ -1,0 +1,290 @@
+//! From counts by attribute to the published tables of one release.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::coarsen::{self, Period};
+use crate::noise::Noise;
+use crate::suppress;
+use crate::table::{CountTable, PublishedTable};
+use crate::{DEFAULT_K, StatsError};
+
+/// Counts of one measure by some attributes, as the store aggregates them:
+/// each row is (one value per attribute of `dims`, count). Attributes the
+/// tables know: `post`, `day` (`YYYY-MM-DD`), `direction`, `nationality`,
+/// `sex`, `age` (a band of [`coarsen::AGE_BANDS`]), `verdict`, `unit`,
+/// `decision`; other measures (cases) bring their own.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct FactSet {
+    pub measure: String,
+    pub dims: Vec<String>,
+    pub rows: Vec<(Vec<String>, u64)>,
+    /// Values an attribute takes whatever the data (every border post),
+    /// beside those [`coarsen::domain`] knows: tables list them all.
+    pub domains: Vec<(String, Vec<String>)>,
+}
+
+/// One published table: a measure by two (coarsened) attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableSpec {
+    pub name: &'static str,
+    pub measure: &'static str,
+    pub rows: &'static str,
+    pub cols: &'static str,
+}
+
+const fn spec(name: &'static str, measure: &'static str, rows: &'static str, cols: &'static str) -> TableSpec {
+    TableSpec { name, measure, rows, cols }
+}
+
+/// The tables of a release, in order. A table whose measure no fact set
+/// holds is left out (a database without case records publishes no case
+/// tables).
+pub const TABLES: &[TableSpec] = &[
+    spec("crossings_post_period", "crossings", "post", "period"),
+    spec("crossings_nationality_period", "crossings", "nationality", "period"),
+    spec("crossings_post_direction", "crossings", "post", "direction"),
+    spec("crossings_age_sex", "crossings", "age", "sex"),
+    spec("hits_verdict_period", "hits", "verdict", "period"),
+    spec("referrals_unit_period", "referrals", "unit", "period"),
+    spec("decisions_decision_period", "decisions", "decision", "period"),
+];
+
+/// How to publish.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Options {
+    /// The smallest count published.
+    pub k: u64,
+    pub period: Period,
+    pub noise: Option<Noise>,
+    /// The first and last day the release covers: every period between
+    /// them is a column, with or without data. Without them, the periods
+    /// from the first to the last with data.
+    pub from: Option<jiff::civil::Date>,
+    pub to: Option<jiff::civil::Date>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { k: DEFAULT_K, period: Period::Month, noise: None, from: None, to: None }
+    }
+}
+
+/// The published tables.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Release {
+    pub k: u64,
+    pub period: Period,
+    pub noise: Option<Noise>,
+    pub tables: Vec<PublishedTable>,
+}
+
+impl Release {
+    pub fn table(&self, name: &str) -> Option<&PublishedTable> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+}
+
+/// Coarsens, crosses, optionally adds noise, and suppresses: the tables of
+/// [`TABLES`] fit to publish.
+pub fn publish(facts: &[FactSet], opts: &Options) -> Result<Release, StatsError> {
+    if opts.k == 0 {
+        return Err(StatsError::BadK(opts.k));
+    }
+    let coarse: Vec<Coarse> = facts.iter().map(|f| coarsen_set(f, opts.period)).collect();
+    let mut tables = Vec::new();
+    for s in TABLES {
+        let Some(t) = cross(s, &coarse, opts) else { continue };
+        // A table without rows or columns would still tell its total is 0.
+        if !t.rows.is_empty() && !t.cols.is_empty() {
+            tables.push(t);
+        }
+    }
+    if let Some(n) = opts.noise {
+        for t in &mut tables {
+            n.apply(t);
+        }
+    }
+    let sup = suppress::protect(&tables, opts.k);
+    let tables = tables
+        .into_iter()
+        .zip(sup)
+        .map(|(t, s)| {
+            let cells = t.extended().into_iter().zip(s).map(|(v, hidden)| (!hidden).then_some(v)).collect();
+            PublishedTable {
+                name: t.name,
+                measure: t.measure,
+                row_dim: t.row_dim,
+                col_dim: t.col_dim,
+                rows: t.rows,
+                cols: t.cols,
+                cells,
+            }
+        })
+        .collect();
+    Ok(Release { k: opts.k, period: opts.period, noise: opts.noise, tables })
+}
+
+/// A fact set coarsened: measure, attribute names, counts, known values.
+type Coarse = (String, Vec<&'static str>, BTreeMap<Vec<String>, u64>, Vec<(&'static str, Vec<String>)>);
+
+fn coarsen_set(f: &FactSet, period: Period) -> Coarse {
+    let mut names = Vec::new();
+    let mut out: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+    for d in &f.dims {
+        names.push(coarsen::value(d, "", period).map_or("period", |v| v.0));
+    }
+    'rows: for (values, n) in &f.rows {
+        let mut key = Vec::with_capacity(values.len());
+        for (d, v) in f.dims.iter().zip(values) {
+            match coarsen::value(d, v, period) {
+                Some((_, v)) => key.push(v),
+                None => continue 'rows,
+            }
+        }
+        *out.entry(key).or_default() += n;
+    }
+    let domains = f
+        .domains
+        .iter()
+        .map(|(d, values)| {
+            let name = coarsen::value(d, "", period).map_or("period", |v| v.0);
+            let values = values.iter().filter_map(|v| coarsen::value(d, v, period).map(|x| x.1)).collect();
+            (name, values)
+        })
+        .collect();
+    (f.measure.clone(), names, out, domains)
+}
+
+/// Every value a table lists for attribute `name`: the built-in domain,
+/// the fact set's, the periods of the release, and those in the data.
+fn labels(name: &str, c: &Coarse, seen: impl Iterator<Item = String>, opts: &Options) -> Vec<String> {
+    let mut out: Vec<String> = coarsen::domain(name);
+    for (d, values) in &c.3 {
+        if *d == name {
+            out.extend(values.iter().cloned());
+        }
+    }
+    out.extend(seen);
+    if name == "period" {
+        let first = opts.from.map(|d| opts.period.of(&d.to_string()).unwrap_or_default());
+        let last = opts.to.map(|d| opts.period.of(&d.to_string()).unwrap_or_default());
+        out.sort();
+        let lo = first.or_else(|| out.first().cloned());
+        let hi = last.or_else(|| out.last().cloned());
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            let from = opts.from.or_else(|| first_day(&lo));
+            let to = opts.to.or_else(|| last_day(&hi, opts.period));
+            if let (Some(f), Some(t)) = (from, to) {
+                out.extend(coarsen::periods(opts.period, f, t));
+            }
+            out.retain(|p| *p >= lo && *p <= hi);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The first day of a period label (`2026-01`, `2026-W03`).
+fn first_day(label: &str) -> Option<jiff::civil::Date> {
+    if let Some((y, w)) = label.split_once("-W") {
+        let w = jiff::civil::ISOWeekDate::new(y.parse().ok()?, w.parse().ok()?, jiff::civil::Weekday::Monday).ok()?;
+        return Some(w.date());
+    }
+    format!("{label}-01").parse().ok()
+}
+
+/// The last day of a period label.
+fn last_day(label: &str, period: Period) -> Option<jiff::civil::Date> {
+    let first = first_day(label)?;
+    match period {
+        Period::Week => first.checked_add(jiff::Span::new().days(6)).ok(),
+        Period::Month => Some(first.last_of_month()),
+    }
+}
+
+/// The table of `s` from the first fact set of its measure that has both
+/// attributes.
+fn cross(s: &TableSpec, coarse: &[Coarse], opts: &Options) -> Option<CountTable> {
+    let set =
+        coarse.iter().find(|(m, names, _, _)| m == s.measure && names.contains(&s.rows) && names.contains(&s.cols))?;
+    let (_, names, rows, _) = set;
+    let ri = names.iter().position(|n| *n == s.rows)?;
+    let ci = names.iter().position(|n| *n == s.cols)?;
+    let mut sums: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for (key, n) in rows {
+        *sums.entry((&key[ri], &key[ci])).or_default() += n;
+    }
+    let row_labels = labels(s.rows, set, sums.keys().map(|k| k.0.to_string()), opts);
+    let col_labels = labels(s.cols, set, sums.keys().map(|k| k.1.to_string()), opts);
+    let mut cells = vec![0u64; row_labels.len() * col_labels.len()];
+    for ((r, c), n) in &sums {
+        let (Ok(r), Ok(c)) =
+            (row_labels.binary_search_by(|x| x.as_str().cmp(r)), col_labels.binary_search_by(|x| x.as_str().cmp(c)))
+        else {
+            continue;
+        };
+        cells[r * col_labels.len() + c] += n;
+    }
+    Some(CountTable {
+        name: s.name.to_string(),
+        measure: s.measure.to_string(),
+        row_dim: s.rows.to_string(),
+        col_dim: s.cols.to_string(),
+        rows: row_labels,
+        cols: col_labels,
+        cells,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crossings() -> FactSet {
+        let mut rows = Vec::new();
+        for (post, n) in [("PA", 40u64), ("PB", 25), ("PC", 3)] {
+            for (day, m) in [("2026-01-05", 1u64), ("2026-02-10", 2)] {
+                for (nat, f) in [("GTM", 2u64), ("VEN", 1), ("", 1)] {
+                    rows.push((
+                        vec![post.to_string(), day.to_string(), "entry".to_string(), nat.to_string()],
+                        n * m * f / 2,
+                    ));
+                }
+            }
+        }
+        FactSet {
+            measure: "crossings".into(),
+            dims: vec!["post".into(), "day".into(), "direction".into(), "nationality".into()],
+            rows,
+            domains: vec![("post".into(), vec!["PD".into()])],
+        }
+    }
+
+    #[test]
+    fn publishes_coarsened_tables_with_nothing_below_k() {
+        let r = publish(&[crossings()], &Options::default()).unwrap();
+        let names: Vec<&str> = r.tables.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["crossings_post_period", "crossings_nationality_period", "crossings_post_direction"]);
+        let nat = r.table("crossings_nationality_period").unwrap();
+        // Every nationality of the region has its row, with or without data.
+        assert_eq!(nat.rows, ["BLZ", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "other"]);
+        assert_eq!(nat.cols, ["2026-01", "2026-02"]);
+        for t in &r.tables {
+            assert!(t.cells.iter().flatten().all(|&v| v >= 11), "{}", t.to_csv());
+        }
+        let post = r.table("crossings_post_period").unwrap();
+        // Post PC's 5 in January is hidden, and so is a partner in its row
+        // (its February 12) and in its column (PB's January), with PB's
+        // February closing the cycle; every total stays published.
+        // Post PD, known but without crossings, has its row: all hidden, its
+        // 0 total too, with PC's total as its partner in the totals column.
+        assert_eq!(
+            post.to_csv(),
+            "post,2026-01,2026-02,total\nPA,80,160,240\nPB,,,149\nPC,,,\nPD,,,\ntotal,134,272,406\n"
+        );
+        assert!(publish(&[crossings()], &Options { k: 0, ..Options::default() }).is_err());
+    }
+}
