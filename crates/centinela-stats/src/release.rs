@@ -93,9 +93,18 @@ pub fn publish(facts: &[FactSet], opts: &Options) -> Result<Release, StatsError>
         return Err(StatsError::BadK(opts.k));
     }
     let coarse: Vec<Coarse> = facts.iter().map(|f| coarsen_set(f, opts.period)).collect();
+    // Without dates, the periods run from the first to the last with data
+    // in any fact set, so every table has the same columns.
+    let mut seen: Vec<&String> = Vec::new();
+    for (_, names, rows, _) in &coarse {
+        if let Some(i) = names.iter().position(|n| *n == "period") {
+            seen.extend(rows.keys().map(|k| &k[i]));
+        }
+    }
+    let span = seen.iter().min().zip(seen.iter().max()).map(|(a, b)| ((*a).clone(), (*b).clone()));
     let mut tables = Vec::new();
     for s in TABLES {
-        let Some(t) = cross(s, &coarse, opts) else { continue };
+        let Some(t) = cross(s, &coarse, opts, span.as_ref()) else { continue };
         // A table without rows or columns would still tell its total is 0.
         if !t.rows.is_empty() && !t.cols.is_empty() {
             tables.push(t);
@@ -159,7 +168,13 @@ fn coarsen_set(f: &FactSet, period: Period) -> Coarse {
 
 /// Every value a table lists for attribute `name`: the built-in domain,
 /// the fact set's, the periods of the release, and those in the data.
-fn labels(name: &str, c: &Coarse, seen: impl Iterator<Item = String>, opts: &Options) -> Vec<String> {
+fn labels(
+    name: &str,
+    c: &Coarse,
+    seen: impl Iterator<Item = String>,
+    opts: &Options,
+    span: Option<&(String, String)>,
+) -> Vec<String> {
     let mut out: Vec<String> = coarsen::domain(name);
     for (d, values) in &c.3 {
         if *d == name {
@@ -171,8 +186,8 @@ fn labels(name: &str, c: &Coarse, seen: impl Iterator<Item = String>, opts: &Opt
         let first = opts.from.map(|d| opts.period.of(&d.to_string()).unwrap_or_default());
         let last = opts.to.map(|d| opts.period.of(&d.to_string()).unwrap_or_default());
         out.sort();
-        let lo = first.or_else(|| out.first().cloned());
-        let hi = last.or_else(|| out.last().cloned());
+        let lo = first.or_else(|| span.map(|s| s.0.clone())).or_else(|| out.first().cloned());
+        let hi = last.or_else(|| span.map(|s| s.1.clone())).or_else(|| out.last().cloned());
         if let (Some(lo), Some(hi)) = (lo, hi) {
             let from = opts.from.or_else(|| first_day(&lo));
             let to = opts.to.or_else(|| last_day(&hi, opts.period));
@@ -207,7 +222,7 @@ fn last_day(label: &str, period: Period) -> Option<jiff::civil::Date> {
 
 /// The table of `s` from the first fact set of its measure that has both
 /// attributes.
-fn cross(s: &TableSpec, coarse: &[Coarse], opts: &Options) -> Option<CountTable> {
+fn cross(s: &TableSpec, coarse: &[Coarse], opts: &Options, span: Option<&(String, String)>) -> Option<CountTable> {
     let set =
         coarse.iter().find(|(m, names, _, _)| m == s.measure && names.contains(&s.rows) && names.contains(&s.cols))?;
     let (_, names, rows, _) = set;
@@ -217,8 +232,8 @@ fn cross(s: &TableSpec, coarse: &[Coarse], opts: &Options) -> Option<CountTable>
     for (key, n) in rows {
         *sums.entry((&key[ri], &key[ci])).or_default() += n;
     }
-    let row_labels = labels(s.rows, set, sums.keys().map(|k| k.0.to_string()), opts);
-    let col_labels = labels(s.cols, set, sums.keys().map(|k| k.1.to_string()), opts);
+    let row_labels = labels(s.rows, set, sums.keys().map(|k| k.0.to_string()), opts, span);
+    let col_labels = labels(s.cols, set, sums.keys().map(|k| k.1.to_string()), opts, span);
     let mut cells = vec![0u64; row_labels.len() * col_labels.len()];
     for ((r, c), n) in &sums {
         let (Ok(r), Ok(c)) =
@@ -268,6 +283,12 @@ mod tests {
         let r = publish(&[crossings()], &Options::default()).unwrap();
         let names: Vec<&str> = r.tables.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["crossings_post_period", "crossings_nationality_period", "crossings_post_direction"]);
+        // A measure without any count still has its table, over the
+        // crossings' periods, every cell hidden.
+        let hits = FactSet { measure: "hits".into(), dims: vec!["day".into(), "verdict".into()], ..FactSet::default() };
+        let r2 = publish(&[crossings(), hits], &Options::default()).unwrap();
+        let h = r2.table("hits_verdict_period").unwrap();
+        assert_eq!((h.rows.len(), h.cols.len(), h.suppressed()), (3, 2, 12));
         let nat = r.table("crossings_nationality_period").unwrap();
         // Every nationality of the region has its row, with or without data.
         assert_eq!(nat.rows, ["BLZ", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "other"]);

@@ -164,3 +164,115 @@ impl Store {
         }))
     }
 }
+
+/// The age band of a crossing's traveller at the crossing, as SQL over
+/// alias `c`: whole years from the birth date (a year-only birth date
+/// counts from 1 January), banded by `centinela_stats::coarsen::AGE_BANDS`;
+/// `''` without a birth date.
+fn age_band_sql() -> String {
+    let age = "(CAST(substr(c.crossed_at, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 1, 4) AS INTEGER) \
+               - CASE WHEN length(c.birth_date) >= 7 AND substr(c.crossed_at, 6, 5) < substr(c.birth_date, 6, 5) \
+               THEN 1 ELSE 0 END)";
+    let mut s = String::from("CASE WHEN length(c.birth_date) < 4 THEN ''");
+    for (lo, label) in centinela_stats::coarsen::AGE_BANDS.iter().rev() {
+        s.push_str(&format!(" WHEN {age} >= {lo} THEN '{label}'"));
+    }
+    s.push_str(&format!(" ELSE '{}' END", centinela_stats::coarsen::AGE_BANDS[0].1));
+    s
+}
+
+impl Store {
+    /// Counts by attribute for publication (`centinela_stats::publish`):
+    /// crossings by post, day, direction and nationality; crossings by day,
+    /// sex and age band; hits by post, day and the verdict in force;
+    /// referrals by post, day and unit; decisions in force by post, day and
+    /// decision — all by the crossing's day, within the filter. Every post
+    /// is in the `post` domain, with or without crossings. Counts only.
+    pub async fn stat_facts(&self, f: &StatsFilter<'_>) -> Result<Vec<centinela_stats::FactSet>, StoreError> {
+        let posts: Vec<String> = if f.post.is_empty() {
+            on_pool!(self, p => sqlx::query_scalar("SELECT code FROM posts ORDER BY code").fetch_all(p).await?)
+        } else {
+            vec![f.post.to_string()]
+        };
+        let domains = vec![("post".to_string(), posts)];
+        let day = "substr(c.crossed_at, 1, 10)";
+        let queries: [(&str, &[&str], String); 5] = [
+            (
+                "crossings",
+                &["post", "day", "direction", "nationality"],
+                format!(
+                    "SELECT c.post, {day}, c.direction, c.nationality, count(*) FROM crossings c \
+                     WHERE {WHERE_CROSSING} GROUP BY c.post, {day}, c.direction, c.nationality"
+                ),
+            ),
+            (
+                "crossings",
+                &["day", "sex", "age"],
+                format!(
+                    "SELECT d, sex, band, count(*) FROM (SELECT {day} AS d, c.sex AS sex, {band} AS band \
+                     FROM crossings c WHERE {WHERE_CROSSING}) x GROUP BY d, sex, band",
+                    band = age_band_sql()
+                ),
+            ),
+            (
+                "hits",
+                &["post", "day", "verdict"],
+                format!(
+                    "SELECT c.post, {day}, COALESCE(a.decision, 'open'), count(*) FROM hits h \
+                     JOIN crossings c ON c.crossing_id = h.crossing_id \
+                     LEFT JOIN adjudications a ON a.hit_id = h.id \
+                       AND a.id = (SELECT max(b.id) FROM adjudications b WHERE b.hit_id = h.id) \
+                     WHERE {WHERE_CROSSING} GROUP BY c.post, {day}, COALESCE(a.decision, 'open')"
+                ),
+            ),
+            (
+                "referrals",
+                &["post", "day", "unit"],
+                format!(
+                    "SELECT c.post, {day}, r.unit, count(*) FROM referrals r \
+                     JOIN crossings c ON c.crossing_id = r.crossing_id \
+                     WHERE {WHERE_CROSSING} GROUP BY c.post, {day}, r.unit"
+                ),
+            ),
+            (
+                "decisions",
+                &["post", "day", "decision"],
+                format!(
+                    "SELECT c.post, {day}, d.decision, count(*) FROM decisions d \
+                     JOIN crossings c ON c.crossing_id = d.crossing_id WHERE {WHERE_CROSSING} \
+                     AND d.id = (SELECT max(e.id) FROM decisions e WHERE e.crossing_id = d.crossing_id) \
+                     GROUP BY c.post, {day}, d.decision"
+                ),
+            ),
+        ];
+        let mut out = Vec::new();
+        for (measure, dims, sql) in queries {
+            let sql = AssertSqlSafe(sql);
+            let rows: Vec<Vec<String>> = if dims.len() == 4 {
+                let r: Vec<(String, String, String, String, i64)> = on_pool!(self, p => {
+                    sqlx::query_as(sql).bind(f.from).bind(f.to).bind(f.post).fetch_all(p).await?
+                });
+                r.into_iter().map(|(a, b, c, d, n)| vec![a, b, c, d, n.to_string()]).collect()
+            } else {
+                let r: Vec<(String, String, String, i64)> = on_pool!(self, p => {
+                    sqlx::query_as(sql).bind(f.from).bind(f.to).bind(f.post).fetch_all(p).await?
+                });
+                r.into_iter().map(|(a, b, c, n)| vec![a, b, c, n.to_string()]).collect()
+            };
+            let rows = rows
+                .into_iter()
+                .map(|mut v| {
+                    let n = v.pop().and_then(|n| n.parse().ok()).unwrap_or(0);
+                    (v, n)
+                })
+                .collect();
+            out.push(centinela_stats::FactSet {
+                measure: measure.to_string(),
+                dims: dims.iter().map(|d| d.to_string()).collect(),
+                rows,
+                domains: domains.clone(),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -108,3 +108,44 @@ async fn counts_crossings_hits_verdicts_and_referrals() {
         assert_eq!(store.crossing_days("A-1").await.unwrap().unwrap().1, "2026-01-01");
     }
 }
+
+#[tokio::test]
+async fn facts_for_publication_count_by_attribute_and_age_band() {
+    for (store, _dir) in stores().await {
+        let mut young = record("Y1", "A-1", Direction::Entry, "2026-03-01T10:00:00Z");
+        young.birth_date = BirthDate::parse_opt("2010-03-02").unwrap();
+        let mut year_only = record("Y2", "A-1", Direction::Exit, "2026-03-01T11:00:00Z");
+        year_only.birth_date = BirthDate::parse_opt("1976").unwrap();
+        let mut unknown = record("Y3", "A-1", Direction::Exit, "2026-03-02T11:00:00Z");
+        unknown.birth_date = None;
+        unknown.nationality = None;
+        unknown.sex = Sex::Unknown;
+        let imported = vec![young, year_only, unknown, record("Y4", "A-1", Direction::Entry, "2026-03-02T12:00:00Z")];
+        store.import_crossings("system", &imported).await.unwrap();
+        let facts = store.stat_facts(&StatsFilter::default()).await.unwrap();
+        let measures: Vec<&str> = facts.iter().map(|f| f.measure.as_str()).collect();
+        assert_eq!(measures, ["crossings", "crossings", "hits", "referrals", "decisions"]);
+        let mut by_nat = facts[0].rows.clone();
+        by_nat.sort();
+        assert_eq!(by_nat[0], (vec!["A-1".into(), "2026-03-01".into(), "entry".into(), "GTM".into()], 1));
+        assert_eq!(facts[0].rows.iter().map(|r| r.1).sum::<u64>(), 4);
+        let mut ages = facts[1].rows.clone();
+        ages.sort();
+        // 15 the day before the birthday; 50 from a year-only birth date;
+        // 35 on the day after a birthday; no birth date: no band.
+        assert_eq!(
+            ages,
+            vec![
+                (vec!["2026-03-01".into(), "F".into(), "0-17".into()], 1),
+                (vec!["2026-03-01".into(), "F".into(), "50+".into()], 1),
+                (vec!["2026-03-02".into(), "".into(), "".into()], 1),
+                (vec!["2026-03-02".into(), "F".into(), "30-49".into()], 1),
+            ]
+        );
+        assert!(facts[2].rows.is_empty());
+        let release =
+            centinela_stats::publish(&facts, &centinela_stats::Options { k: 1, ..Default::default() }).unwrap();
+        let t = release.table("crossings_age_sex").unwrap();
+        assert_eq!(t.total(), Some(4));
+    }
+}

@@ -62,6 +62,9 @@ pub enum Command {
     /// Risk rules: list those in force, check a file, back-test it over the stored crossings.
     #[command(subcommand)]
     Rules(cmd::rules::Command),
+    /// Statistics: the regional export (k-anonymous CSV tables and the report).
+    #[command(subcommand)]
+    Stats(cmd::stats::Command),
     /// Measuring harnesses for the benchmark scripts (JSON on stdout).
     #[command(subcommand)]
     Bench(cmd::bench::Command),
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Intel(c) => cmd::intel::run(c, &cli.global),
         Command::Bench(c) => cmd::bench::run(c),
         Command::Rules(c) => cmd::rules::run(c, &cli.global),
+        Command::Stats(c) => cmd::stats::run(c, &cli.global),
     };
     match result {
         Ok(code) => code,
