@@ -6,6 +6,7 @@
 mod alert;
 pub mod audit;
 mod crossing;
+pub mod htcds;
 mod role;
 mod values;
 

@@ -52,6 +52,12 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 409: the request contradicts what is stored (e.g. a taken username).
     Conflict,
+    /// 422: a value outside an HTCDS 2.0 value list; the message names
+    /// the field and the values it accepts.
+    InvalidPicklistValue,
+    /// 409: a change based on a version of a record that is no longer the
+    /// latest (someone else changed it since): read it again.
+    StaleVersion,
     /// 429: too many failed logins; see `Retry-After`.
     RateLimited,
     /// 503: the database does not answer.
@@ -73,7 +79,7 @@ pub enum ErrorType {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::InvalidContentType,
@@ -87,6 +93,8 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
+        ErrorCode::InvalidPicklistValue,
+        ErrorCode::StaleVersion,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
@@ -95,14 +103,14 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::InvalidJson | ErrorCode::InvalidPath | ErrorCode::InvalidQuery => StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::Conflict | ErrorCode::StaleVersion => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -194,6 +202,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m),
+            StoreError::Stale(m) => ApiError::new(ErrorCode::StaleVersion, m),
             StoreError::NotFound(m) => ApiError::new(ErrorCode::NotFound, format!("not found: {m}")),
             StoreError::Connect { .. } => {
                 tracing::error!(error = %e, "database unavailable");

@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
-use crate::handlers::{audit, docs, health, inspections, lists, session, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, session, users};
 use crate::routes::{Access, ENDPOINTS, Verb};
 
 #[derive(OpenApi)]
@@ -41,6 +41,16 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         inspections::crossing,
         inspections::decide,
         inspections::timeline,
+        cases::referrals,
+        cases::referral,
+        cases::answer,
+        cases::cases,
+        cases::create,
+        cases::export,
+        cases::case,
+        cases::update,
+        cases::versions,
+        cases::share,
     ),
     components(schemas(ErrorBody, ErrorCode, ErrorType)),
     modifiers(&Security),
@@ -51,6 +61,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "audit", description = "The tamper-evident audit chain"),
         (name = "lists", description = "Alert lists"),
         (name = "inspections", description = "Inspections at the booth, hits and their adjudication, crossings"),
+        (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),
     )
 )]
 pub struct ApiDoc;

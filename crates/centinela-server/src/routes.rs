@@ -20,7 +20,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
-use crate::handlers::{audit, docs, health, inspections, lists, session, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, session, users};
 use crate::state::AppState;
 
 /// An HTTP method the API uses.
@@ -146,7 +146,22 @@ endpoints! {
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
     Get    "/api/crossings/{id}/timeline" roles(&[Role::Supervisor, Role::Analyst, Role::Protection]) => inspections::timeline;
+    Get    "/api/referrals"     roles(PROTECTION)                                    => cases::referrals;
+    Get    "/api/referrals/{id}" roles(PROTECTION)                                   => cases::referral;
+    Post   "/api/referrals/{id}/answer" roles(PROTECTION)                            => cases::answer;
+    Get    "/api/cases"         ANY_USER                                             => cases::cases;
+    Post   "/api/cases"         roles(PROTECTION)                                    => cases::create;
+    Get    "/api/cases/export"  roles(PROTECTION)                                    => cases::export;
+    Get    "/api/cases/{id}"    ANY_USER                                             => cases::case;
+    Put    "/api/cases/{id}"    roles(PROTECTION)                                    => cases::update;
+    Get    "/api/cases/{id}/versions" ANY_USER                                       => cases::versions;
+    Post   "/api/cases/{id}/shares" roles(PROTECTION)                                => cases::share;
 }
+
+/// The protection unit: referrals and trafficking cases. (Reading a case is
+/// open to any role at the route, but the handler answers only the
+/// protection unit and the users the case is shared with.)
+const PROTECTION: &[Role] = &[Role::Protection];
 
 /// Who works the booth and secondary inspection.
 const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];

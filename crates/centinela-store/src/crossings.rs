@@ -884,13 +884,29 @@ impl Store {
     }
 
     /// Records the officer's decision on a crossing (the latest stands) and,
-    /// for a referral decision, the referral. Audited.
+    /// for a referral decision, the referral with the indicators that
+    /// triggered it (the flags and hits its inspection showed). Audited.
     pub async fn decide(
         &self,
         actor: Actor<'_>,
         crossing_id: &str,
         decision: Decision,
         reason: &str,
+    ) -> Result<i64, StoreError> {
+        self.decide_with_indicators(actor, crossing_id, decision, reason, None).await
+    }
+
+    /// [`Store::decide`], with the referral's indicators given
+    /// (`{"flags":[{"code","kind","reason"}],"hits":[…]}`) instead of read
+    /// from the inspection — for records that came in without one (imports,
+    /// the demo country).
+    pub async fn decide_with_indicators(
+        &self,
+        actor: Actor<'_>,
+        crossing_id: &str,
+        decision: Decision,
+        reason: &str,
+        indicators: Option<serde_json::Value>,
     ) -> Result<i64, StoreError> {
         let now = now_rfc3339();
         let backend = self.backend();
@@ -921,14 +937,29 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             if let Some(unit) = unit {
-                sqlx::query("INSERT INTO referrals (crossing_id, unit, reason, user_id, at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(crossing_id)
-                    .bind(unit.as_str())
-                    .bind(reason.trim())
-                    .bind(actor.user_id)
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
+                let indicators = match &indicators {
+                    Some(v) => v.clone(),
+                    None => {
+                        let result: Option<String> =
+                            sqlx::query_scalar("SELECT result FROM inspections WHERE crossing_id = $1")
+                                .bind(crossing_id)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        crate::cases::indicators_of(result.as_deref())
+                    }
+                };
+                sqlx::query(
+                    "INSERT INTO referrals (crossing_id, unit, reason, user_id, at, indicators) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(crossing_id)
+                .bind(unit.as_str())
+                .bind(reason.trim())
+                .bind(actor.user_id)
+                .bind(&now)
+                .bind(indicators.to_string())
+                .execute(&mut *tx)
+                .await?;
             }
             append_in_tx!(tx, backend, actor.username, "crossing_decided", crossing_id, &detail).await?;
             tx.commit().await?;

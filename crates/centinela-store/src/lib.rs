@@ -6,8 +6,10 @@
 //! no I/O; they hand parsed values to this crate.
 
 mod audit;
+mod cases;
 mod crossings;
 mod lists;
+mod retention;
 mod rules;
 mod sessions;
 mod stats;
@@ -22,11 +24,13 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::AuditEntry;
+pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, Post,
     PostKind, RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
 };
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
+pub use retention::{PurgeReport, Retention};
 pub use rules::{CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
 pub use stats::{HitCounts, Stats, StatsFilter};
@@ -48,6 +52,10 @@ pub enum StoreError {
     /// The request contradicts what is stored (e.g. a list's kind).
     #[error("{0}")]
     Conflict(String),
+    /// A write based on a version that is no longer the latest (a case
+    /// changed by someone else since it was read).
+    #[error("{0}")]
+    Stale(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -3,6 +3,7 @@
 //! documentation).
 
 pub mod audit;
+pub mod cases;
 pub mod docs;
 pub mod health;
 pub mod inspections;

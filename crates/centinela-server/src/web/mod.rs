@@ -380,11 +380,17 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::NotFound => "error.not_found",
         ErrorCode::MethodNotAllowed => "error.not_found",
         ErrorCode::Conflict => "error.conflict",
+        ErrorCode::InvalidPicklistValue => "error.invalid_field",
+        ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
         ErrorCode::Unavailable => "error.unavailable",
         ErrorCode::Internal => "error.internal",
     };
-    let detail = matches!(e.code, ErrorCode::InvalidField | ErrorCode::Conflict).then(|| e.message.to_string());
+    let detail = matches!(
+        e.code,
+        ErrorCode::InvalidField | ErrorCode::Conflict | ErrorCode::InvalidPicklistValue | ErrorCode::StaleVersion
+    )
+    .then(|| e.message.to_string());
     (key, detail)
 }
 

@@ -11,7 +11,7 @@ use crate::helpers::{TestApp, expect_error, json, spawn_apps};
 
 const MEX_MRZ: &str = "P<MEXNUNEZ<DE<LA<CRUZ<<MARIA<JOSE<<<<<<<<<<<\nG458210932MEX9203147F3105227<<<<<<<<<<<<<<<6";
 
-async fn country(app: &TestApp) -> (String, String, String) {
+pub async fn country(app: &TestApp) -> (String, String, String) {
     for (code, country) in [("GTM-TECUNUMAN", "GTM"), ("GTM-ELCARMEN", "GTM")] {
         let p = NewPost {
             code,
@@ -75,7 +75,7 @@ async fn country(app: &TestApp) -> (String, String, String) {
     (admin, app.token(&officer).await, app.token(&supervisor).await)
 }
 
-async fn inspect(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+pub async fn inspect(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     json(app.client.post(app.url("/api/inspections")).bearer_auth(token).json(&body).send().await.unwrap()).await
 }
 

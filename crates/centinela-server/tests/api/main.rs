@@ -4,6 +4,7 @@
 //! and talks to it with reqwest.
 
 mod audit;
+mod cases;
 mod errors;
 mod helpers;
 mod inspections;

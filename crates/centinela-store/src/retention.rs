@@ -1,0 +1,238 @@
+//! Retention: how long each kind of record is kept, and the purge.
+//!
+//! The records are append-only by trigger; the purge is the one controlled
+//! exception. Inside its own transaction it inserts a row into
+//! `purge_permits` (the triggers let DELETE through only while such a row
+//! exists), deletes what has outlived its period, removes the permit and
+//! commits together with one `purge` audit entry that counts what went. No
+//! other transaction ever sees a permit: it is never committed. UPDATE
+//! stays refused, and the audit log is never purged.
+//!
+//! What a case holds is never purged while the case exists: the crossings
+//! linked to it, and every crossing of the same traveller (same document,
+//! or same names and full birth date — the timeline's rule), with their
+//! inspections, hits, decisions and referrals. A closed case is purged
+//! when it has been closed longer than its period: its versions, links and
+//! shares go; its header (id, opener, date: no personal data) stays so
+//! that the referral answers pointing to it stay whole.
+//!
+//! A dry run does the same deletes, counts them, and rolls back.
+
+use serde::Serialize;
+
+use crate::audit::{append_in_tx, begin_write};
+use crate::time::rfc3339;
+use crate::{Store, StoreError, on_pool};
+
+/// Days each kind of record is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Retention {
+    /// Crossings (with their decisions and referrals), by `crossed_at`.
+    pub crossings_days: u32,
+    /// What an inspection showed (the full result JSON), by its time.
+    pub inspections_days: u32,
+    /// Alert-list hits and their adjudications, by when raised.
+    pub hits_days: u32,
+    /// Login sessions, after they expire.
+    pub sessions_days: u32,
+    /// Closed trafficking cases, after their last change.
+    pub closed_cases_days: u32,
+}
+
+impl Default for Retention {
+    /// Five years of crossings and hits, two of full inspection results,
+    /// thirty days of expired sessions, ten years of closed cases
+    /// (prosecutions are long).
+    fn default() -> Self {
+        Retention {
+            crossings_days: 5 * 365,
+            inspections_days: 2 * 365,
+            hits_days: 5 * 365,
+            sessions_days: 30,
+            closed_cases_days: 10 * 365,
+        }
+    }
+}
+
+/// What a purge removed (or, dry, would remove), per table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeReport {
+    pub dry_run: bool,
+    /// The time the periods were counted back from.
+    pub now: String,
+    pub crossings: u64,
+    pub inspections: u64,
+    pub hits: u64,
+    pub adjudications: u64,
+    pub decisions: u64,
+    pub referrals: u64,
+    pub referral_answers: u64,
+    pub closed_cases: u64,
+    pub case_versions: u64,
+    pub sessions: u64,
+    /// Crossings past their period kept because a case holds them.
+    pub kept_for_cases: u64,
+}
+
+/// A crossing `c` held by a case: linked to one, or the same traveller as
+/// one linked (same document; or same names and full birth date).
+const HELD: &str = "EXISTS (SELECT 1 FROM case_crossings cc JOIN crossings k ON k.crossing_id = cc.crossing_id \
+     WHERE k.crossing_id = c.crossing_id \
+     OR (k.document_number <> '' AND k.document_number = c.document_number AND k.issuing_state = c.issuing_state) \
+     OR (length(k.birth_date) = 10 AND k.birth_date = c.birth_date AND k.surnames = c.surnames \
+         AND k.given_names = c.given_names))";
+
+fn q(sql: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql)
+}
+
+impl Store {
+    /// Purges what has outlived `retention` at `now_unix` (seconds), as
+    /// `actor`; with `dry_run` only counts. Audited either way (`purge` or
+    /// `purge_dry_run`, with the counts and periods).
+    pub async fn purge(
+        &self,
+        actor: &str,
+        retention: &Retention,
+        now_unix: u64,
+        dry_run: bool,
+    ) -> Result<PurgeReport, StoreError> {
+        let cut = |days: u32| rfc3339(now_unix.saturating_sub(u64::from(days) * 86_400));
+        let (c_cut, i_cut, h_cut, k_cut) = (
+            cut(retention.crossings_days),
+            cut(retention.inspections_days),
+            cut(retention.hits_days),
+            cut(retention.closed_cases_days),
+        );
+        let s_cut = i64::try_from(now_unix.saturating_sub(u64::from(retention.sessions_days) * 86_400)).unwrap_or(0);
+        let now = rfc3339(now_unix);
+        let mut rep = PurgeReport { dry_run, now: now.clone(), ..PurgeReport::default() };
+        let backend = self.backend();
+        let gone = format!("c.crossed_at < $1 AND NOT {HELD}");
+        // Closed cases past their period: latest version closed and older
+        // than the cut, and not purged before (it still has versions).
+        let closed = "SELECT v.case_id FROM case_versions v WHERE v.status IN ('Closed', 'ClosedReferred') \
+                      AND v.at < $1 AND v.version = (SELECT MAX(v2.version) FROM case_versions v2 WHERE v2.case_id = v.case_id)";
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            sqlx::query("INSERT INTO purge_permits (at) VALUES ($1)").bind(&now).execute(&mut *tx).await?;
+
+            // 1. Closed cases: versions, shares and links (the header stays).
+            let ids: Vec<i64> = sqlx::query_scalar(closed).bind(&k_cut).fetch_all(&mut *tx).await?;
+            rep.closed_cases = ids.len() as u64;
+            for id in &ids {
+                sqlx::query("DELETE FROM case_shares WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM case_crossings WHERE case_id = $1").bind(id).execute(&mut *tx).await?;
+                rep.case_versions += sqlx::query("DELETE FROM case_versions WHERE case_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+
+            // 2. Crossings past their period and held by no case, with
+            // everything that hangs from them.
+            rep.kept_for_cases = sqlx::query_scalar::<_, i64>(q(format!(
+                "SELECT COUNT(*) FROM crossings c WHERE c.crossed_at < $1 AND {HELD}"
+            )))
+            .bind(&c_cut)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_into()
+            .unwrap_or(0);
+            let of = format!("SELECT c.crossing_id FROM crossings c WHERE {gone}");
+            rep.adjudications += sqlx::query(q(format!(
+                "DELETE FROM adjudications WHERE hit_id IN (SELECT h.id FROM hits h WHERE h.crossing_id IN ({of}))"
+            )))
+            .bind(&c_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            rep.hits += sqlx::query(q(format!("DELETE FROM hits WHERE crossing_id IN ({of})")))
+                .bind(&c_cut)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            rep.inspections += sqlx::query(q(format!("DELETE FROM inspections WHERE crossing_id IN ({of})")))
+                .bind(&c_cut)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            rep.decisions += sqlx::query(q(format!("DELETE FROM decisions WHERE crossing_id IN ({of})")))
+                .bind(&c_cut)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            rep.referral_answers += sqlx::query(q(format!(
+                "DELETE FROM referral_answers WHERE (case_id IS NULL OR NOT EXISTS \
+                 (SELECT 1 FROM case_versions v WHERE v.case_id = referral_answers.case_id)) AND referral_id IN \
+                 (SELECT r.id FROM referrals r WHERE r.crossing_id IN ({of}))"
+            )))
+            .bind(&c_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            rep.referrals += sqlx::query(q(format!(
+                "DELETE FROM referrals WHERE crossing_id IN ({of}) \
+                 AND NOT EXISTS (SELECT 1 FROM referral_answers a WHERE a.referral_id = referrals.id)"
+            )))
+            .bind(&c_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            rep.crossings += sqlx::query(q(format!(
+                "DELETE FROM crossings WHERE crossing_id IN ({of}) \
+                 AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.crossing_id = crossings.crossing_id)"
+            )))
+            .bind(&c_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+
+            // 3. Hits and inspections past their own (shorter) periods.
+            let held_hit = format!("SELECT c.crossing_id FROM crossings c WHERE {HELD}");
+            rep.adjudications += sqlx::query(q(format!(
+                "DELETE FROM adjudications WHERE hit_id IN (SELECT h.id FROM hits h WHERE h.created_at < $1 \
+                 AND h.crossing_id NOT IN ({held_hit}))"
+            )))
+            .bind(&h_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            rep.hits += sqlx::query(q(format!(
+                "DELETE FROM hits WHERE created_at < $1 AND crossing_id NOT IN ({held_hit})"
+            )))
+            .bind(&h_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            rep.inspections += sqlx::query(q(format!(
+                "DELETE FROM inspections WHERE at < $1 AND crossing_id NOT IN ({held_hit})"
+            )))
+            .bind(&i_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+
+            // 4. Sessions expired long enough ago (not append-only).
+            rep.sessions = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(s_cut)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+
+            sqlx::query("DELETE FROM purge_permits").execute(&mut *tx).await?;
+            let detail = serde_json::json!({ "retention": retention, "removed": &rep }).to_string();
+            if dry_run {
+                tx.rollback().await?;
+                let mut tx = p.begin_with(begin_write(backend)).await?;
+                append_in_tx!(tx, backend, actor, "purge_dry_run", "retention", &detail).await?;
+                tx.commit().await?;
+            } else {
+                append_in_tx!(tx, backend, actor, "purge", "retention", &detail).await?;
+                tx.commit().await?;
+            }
+            Ok(rep)
+        })
+    }
+}
