@@ -214,6 +214,18 @@ pub struct Screener {
     nat_max: f64,
     ln_n: f64,
     common_limit: usize,
+    /// (hash of a listed document number's [`DocumentNumber::confusable_key`],
+    /// internal entry), sorted: the entries a query's document number can
+    /// agree with, found without walking the name keys. Hash collisions
+    /// only add candidates; scoring decides.
+    doc_keys: Vec<(u64, u32)>,
+}
+
+/// Hash of a document number's confusable key (the only form in which a
+/// listed number can add evidence: exact numbers share it too).
+fn doc_hash(d: &DocumentNumber) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(d.confusable_key())
 }
 
 /// Per-thread working memory of a query, kept between queries so that
@@ -228,6 +240,8 @@ struct Scratch {
     key_ranges: Vec<(u32, u32)>,
     ranges: Vec<(u32, u32)>,
     scored: Vec<(f64, u32)>,
+    /// Internal entries listing a number that agrees with the query's.
+    doc_cand: Vec<u32>,
     pairs: PairCache,
 }
 
@@ -242,6 +256,7 @@ thread_local! {
             key_ranges: Vec::new(),
             ranges: Vec::new(),
             scored: Vec::new(),
+            doc_cand: Vec::new(),
             pairs: PairCache { query: 0, slots: Vec::new(), cat: Vec::new(), code: Vec::new() },
         })
     };
@@ -591,7 +606,15 @@ impl Screener {
         let nat_info: HashMap<CountryCode, f64> = nat_count.into_iter().map(|(k, c)| (k, nat_p(c))).collect();
         let nat_max = nat_info.values().fold(nat_p(0), |m, &w| m.max(w));
         let date0 = orig.iter().map(|&o| dates::pack(entries[o as usize].birth_dates.first())).collect();
+        let mut doc_keys: Vec<(u64, u32)> = orig
+            .iter()
+            .enumerate()
+            .flat_map(|(e, &o)| entries[o as usize].document_numbers.iter().map(move |d| (doc_hash(d), e as u32)))
+            .collect();
+        doc_keys.sort_unstable();
+        doc_keys.dedup();
         Screener {
+            doc_keys,
             ln_n: n.max(1.0).ln(),
             nat_unknown_info: nat_p(0),
             nat_max,
@@ -679,16 +702,17 @@ impl Screener {
     ///   [`dates::DATE_CLASH`] (−12 nats). Everything else an entry can add
     ///   is bounded: the name at most [`NAME_CAP`] (its evidence saturates
     ///   below the cap), nationality at most the largest nationality weight
-    ///   (≤ 3), sex [`SEX_AGREE`], a document number [`DOC_EXACT`] (only if
-    ///   the traveller gave one). When [`BIAS`] plus those maxima plus the
+    ///   (≤ 3), sex [`SEX_AGREE`]. When [`BIAS`] plus those maxima plus the
     ///   clash is below the threshold's log-odds (−2 + 8 + 3 + 0.6 − 12 =
-    ///   −2.4 < 0 at the shipped 0.5, without a document number), no entry
-    ///   whose every birth date differs clearly from the traveller's can be
-    ///   a hit, and candidates are only looked for among the entries whose
-    ///   date can still agree ([`dates::compatible_keys`]: the same year,
-    ///   and a few days and months in the neighbouring and one-digit-apart
-    ///   years) plus the undated ones — a few per cent of a list whose
-    ///   birth years span decades.
+    ///   −2.4 < 0 at the shipped 0.5), no entry whose every birth date
+    ///   differs clearly from the traveller's can be a hit — unless it lists
+    ///   the traveller's document number (up to [`DOC_EXACT`]): those entries
+    ///   come from an exact look-up of the number (`doc_keys`), and the
+    ///   other candidates are only looked for among the entries whose date
+    ///   can still agree ([`dates::compatible_keys`]: the same year, and a
+    ///   few days and months in the neighbouring and one-digit-apart years)
+    ///   plus the undated ones — a few per cent of a list whose birth years
+    ///   span decades.
     /// - **Name.** Before scoring a candidate in full, its score is bounded
     ///   by its exact date, nationality, sex and document terms plus the
     ///   saturated upper bound of its name evidence (the information of all
@@ -711,19 +735,35 @@ impl Screener {
         let need = log_odds(opts.threshold) - 1e-6;
         self.date_ranges(pq, q, need, s);
         self.candidates(pq, m, s);
-        // The most nationality, sex and document number can add for this
-        // query (an entry's nationality agreeing with the query's is in
-        // `nat_info`; otherwise it adds nothing or costs).
+        // Entries listing the traveller's document number are candidates
+        // whatever their name or birth date: the date pruning above left
+        // them to this exact look-up.
+        s.doc_cand.clear();
+        if let Some(d) = &q.document_number {
+            let h = doc_hash(d);
+            let from = self.doc_keys.partition_point(|&(k, _)| k < h);
+            s.doc_cand.extend(self.doc_keys[from..].iter().take_while(|&&(k, _)| k == h).map(|&(_, e)| e));
+            for &e in &s.doc_cand {
+                if !s.cand.iter().any(|&(_, c)| c == e) {
+                    s.cand.push((0.0, e));
+                }
+            }
+        }
+        // The most nationality and sex can add for this query (an entry's
+        // nationality agreeing with the query's is in `nat_info`; otherwise
+        // it adds nothing or costs); a document number only for the entries
+        // found by it.
         let others = q.nationality.and_then(|n| self.nat_info.get(&n)).map_or(0.0, |w| w.max(0.0))
-            + if matches!(q.sex, Sex::Male | Sex::Female) { SEX_AGREE } else { 0.0 }
-            + if q.document_number.is_some() { DOC_EXACT } else { 0.0 };
+            + if matches!(q.sex, Sex::Male | Sex::Female) { SEX_AGREE } else { 0.0 };
         let qd = pq.date.as_ref();
-        let Scratch { cand, scored, pairs, .. } = s;
+        let Scratch { cand, scored, pairs, doc_cand, .. } = s;
         pairs.next_query();
         scored.clear();
         for &(_, e) in cand.iter() {
             if need > f64::NEG_INFINITY {
-                let bound = BIAS + self.saturate(self.name_ub[e as usize] as f64) + self.date_bound(qd, e) + others;
+                let doc = if doc_cand.contains(&e) { DOC_EXACT } else { 0.0 };
+                let bound =
+                    BIAS + self.saturate(self.name_ub[e as usize] as f64) + self.date_bound(qd, e) + others + doc;
                 if bound < need {
                     continue;
                 }
@@ -784,8 +824,9 @@ impl Screener {
                 && d.day.is_none_or(|x| (1..=31).contains(&x))
         };
         let nat_bound = if q.nationality.is_some() { self.nat_max.max(0.0) } else { 0.0 };
-        let doc_bound = if q.document_number.is_some() { DOC_EXACT } else { 0.0 };
-        let best_with_clash = BIAS + NAME_CAP + dates::DATE_CLASH + nat_bound + SEX_AGREE + doc_bound;
+        // Entries a document number agrees with are found apart (see
+        // `screen_prepared`), so it does not widen the walk.
+        let best_with_clash = BIAS + NAME_CAP + dates::DATE_CLASH + nat_bound + SEX_AGREE;
         let Some(d) = pq.date.as_ref().filter(|d| sane(d) && best_with_clash < need) else {
             out.push((0, n));
             return;
@@ -1143,6 +1184,21 @@ impl Screener {
         let mut total = 0.0;
         let (cat, code) = (&mut pairs.cat, &mut pairs.code);
         let value = |info: f64, sim: f32| info * ((sim as f64 - 0.5) / 0.5).clamp(0.0, 1.0);
+        // A word present as such on both sides aligns with itself, never
+        // inside names written together.
+        let mut twin_q = [false; MAX_TOKENS];
+        let mut twin_e = [false; 2 * MAX_TOKENS];
+        for (i, qt) in pq.toks.iter().take(nq).enumerate() {
+            if qt.tok == NONE {
+                continue;
+            }
+            for (j, s) in rec.iter().take(ne).enumerate() {
+                if s.tok == qt.tok {
+                    twin_q[i] = true;
+                    twin_e[j] = true;
+                }
+            }
+        }
         // A query word for two listed names.
         for i in 0..nq {
             let qt = &pq.toks[i];
@@ -1150,7 +1206,7 @@ impl Screener {
                 continue;
             }
             for j in 0..ne - 1 {
-                if used_e[j] || used_e[j + 1] || rec[j].field != rec[j + 1].field {
+                if used_e[j] || used_e[j + 1] || twin_e[j] || twin_e[j + 1] || rec[j].field != rec[j + 1].field {
                     continue;
                 }
                 let (a, b) = (self.text(rec[j].tok), self.text(rec[j + 1].tok));
@@ -1185,12 +1241,12 @@ impl Screener {
         // A listed word for two query names.
         for j in 0..ne {
             let et = self.text(rec[j].tok);
-            if used_e[j] || et.len() < 6 || nq < 2 {
+            if used_e[j] || twin_e[j] || et.len() < 6 || nq < 2 {
                 continue;
             }
             for i in 0..nq - 1 {
                 let (qa, qb) = (&pq.toks[i], &pq.toks[i + 1]);
-                if used_q[i] || used_q[i + 1] || qa.field != qb.field {
+                if used_q[i] || used_q[i + 1] || twin_q[i] || twin_q[i + 1] || qa.field != qb.field {
                     continue;
                 }
                 if (qa.text.len() + qb.text.len()).abs_diff(et.len()) > 2 {

@@ -249,6 +249,9 @@ fn dated_list() -> Vec<AlertEntry> {
             if i % 5 == 0 {
                 e.birth_dates.insert(0, d("1955-02-02"));
             }
+            if i % 3 == 0 {
+                e.document_numbers = vec![DocumentNumber::parse(&format!("P{:07}", 1000 + i)).unwrap()];
+            }
             e
         })
         .collect()
@@ -269,9 +272,13 @@ fn threshold_shortcuts_lose_no_hit() {
         assert_eq!(s.entry(i as u32), e);
     }
     let mut checked = 0;
-    for e in &v {
+    // The traveller's document number: none, one listed for another entry
+    // (E3), the same in an OCR-confusable form, and one no entry lists.
+    let documents = [None, Some("P0001003"), Some("PO0O1OO3"), Some("X9999999")];
+    for (e, doc) in v.iter().flat_map(|e| documents.iter().map(move |doc| (e, doc))) {
         for born in QUERY_DATES {
-            let query = Query { birth_date: BirthDate::parse_lenient(born), ..q(&e.given_names, &e.surnames, "") };
+            let mut query = Query { birth_date: BirthDate::parse_lenient(born), ..q(&e.given_names, &e.surnames, "") };
+            query.document_number = doc.map(|x| DocumentNumber::parse(x).unwrap());
             let hits = s.screen(&query, &ScreenOptions::default());
             let all = s.screen(&query, &ScreenOptions::candidates(s.len()));
             for h in all.iter().filter(|h| h.score >= DEFAULT_THRESHOLD) {
@@ -315,4 +322,21 @@ fn a_clearly_different_date_never_alerts() {
         }
     }
     assert!(checked > 50, "{checked}");
+}
+
+/// A listed document number outweighs a clearly different birth date: the
+/// entry is found by the number's own look-up although the walk by date
+/// skips it.
+#[test]
+fn a_listed_document_number_finds_the_entry_despite_the_date() {
+    let v = dated_list();
+    let s = Screener::build(v.clone());
+    let e3 = &v[3];
+    assert_eq!(e3.birth_dates, vec![d("1980-07-05")]);
+    let mut query =
+        Query { birth_date: BirthDate::parse_lenient("1998-05-17"), ..q(&e3.given_names, &e3.surnames, "") };
+    let found = |q: &Query| s.screen(q, &ScreenOptions::default()).iter().any(|h| s.entry(h.entry).id == "E3");
+    assert!(!found(&query), "a clearly different date alone must not alert");
+    query.document_number = Some(DocumentNumber::parse("PO0O1OO3").unwrap());
+    assert!(found(&query), "the listed number (OCR-confusable form) must bring E3 back");
 }
