@@ -255,9 +255,11 @@ impl Store {
     /// declined one may be accepted later. Accepting opens a case from the
     /// crossing ([`opening_record`]) or joins the open case `Accept(Some(id))`.
     /// One transaction, audited (`referral_answered`, and `case_opened`).
+    /// `owner` becomes a new case's `cas_CaseOwner` (the officer's name).
     pub async fn answer_referral(
         &self,
         actor: Actor<'_>,
+        owner: &str,
         referral_id: i64,
         answer: Answer,
         reason: &str,
@@ -280,7 +282,7 @@ impl Store {
             referred_on: referral.at.get(..10).unwrap_or(""),
             reason: &referral.reason,
             indicators: &codes,
-            owner: actor.username,
+            owner,
         });
         let opening_text = record_text(&opening)?;
         let backend = self.backend();

@@ -96,16 +96,22 @@ async fn a_referral_keeps_its_indicators_and_an_accepted_one_opens_a_case() {
         assert!(r.answer.is_none());
 
         let prot = act(p.protection, "user:2", Role::Protection);
-        assert!(matches!(store.answer_referral(prot, r.id, Answer::Decline, "  ").await, Err(StoreError::Conflict(_))));
-        let declined =
-            store.answer_referral(prot, r.id, Answer::Decline, "sin indicios tras entrevista").await.unwrap();
+        assert!(matches!(
+            store.answer_referral(prot, "proteccion", r.id, Answer::Decline, "  ").await,
+            Err(StoreError::Conflict(_))
+        ));
+        let declined = store
+            .answer_referral(prot, "proteccion", r.id, Answer::Decline, "sin indicios tras entrevista")
+            .await
+            .unwrap();
         assert_eq!((declined.answer.as_str(), declined.case_id), ("declined", None));
         assert!(store.referrals(true, 100).await.unwrap().is_empty());
         // Reconsidered: accepted, which opens a case from the crossing.
-        let accepted = store.answer_referral(prot, r.id, Answer::Accept(None), "nueva información").await.unwrap();
+        let accepted =
+            store.answer_referral(prot, "proteccion", r.id, Answer::Accept(None), "nueva información").await.unwrap();
         let case_id = accepted.case_id.unwrap();
         assert!(matches!(
-            store.answer_referral(prot, r.id, Answer::Accept(None), "otra vez").await,
+            store.answer_referral(prot, "proteccion", r.id, Answer::Accept(None), "otra vez").await,
             Err(StoreError::Conflict(_))
         ));
         let answers = store.referral_answers(r.id).await.unwrap();
@@ -129,10 +135,10 @@ async fn a_referral_keeps_its_indicators_and_an_accepted_one_opens_a_case() {
         store.decide(officer, "R2", Decision::ReferToProtection, "otra vez con el mismo adulto").await.unwrap();
         let r2 = store.referrals(true, 10).await.unwrap().remove(0);
         assert!(matches!(
-            store.answer_referral(prot, r2.id, Answer::Accept(Some(9999)), "x").await,
+            store.answer_referral(prot, "proteccion", r2.id, Answer::Accept(Some(9999)), "x").await,
             Err(StoreError::NotFound(_))
         ));
-        store.answer_referral(prot, r2.id, Answer::Accept(Some(case_id)), "misma víctima").await.unwrap();
+        store.answer_referral(prot, "proteccion", r2.id, Answer::Accept(Some(case_id)), "misma víctima").await.unwrap();
         assert_eq!(store.case(case_id).await.unwrap().unwrap().crossings, ["R1", "R2"]);
 
         let actions: Vec<String> = store.audit_entries(None).await.unwrap().into_iter().map(|e| e.action).collect();
@@ -224,9 +230,13 @@ async fn the_purge_removes_what_is_old_and_never_what_an_open_case_holds() {
         let queue = store.referrals(true, 10).await.unwrap();
         let (ru, rv) = (&queue[0], &queue[1]);
         assert_eq!((ru.crossing_id.as_str(), rv.crossing_id.as_str()), ("U1", "V1"));
-        let case_id =
-            store.answer_referral(prot, rv.id, Answer::Accept(None), "víctima").await.unwrap().case_id.unwrap();
-        store.answer_referral(prot, ru.id, Answer::Decline, "no").await.unwrap();
+        let case_id = store
+            .answer_referral(prot, "proteccion", rv.id, Answer::Accept(None), "víctima")
+            .await
+            .unwrap()
+            .case_id
+            .unwrap();
+        store.answer_referral(prot, "proteccion", ru.id, Answer::Decline, "no").await.unwrap();
         raw(&store, "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, explanation, created_at) \
                      VALUES ('U1', 'person', 'l', 'wanted', 'W1', 0.9, 'a', '[]', '2019-03-01T10:00:00Z')").await.unwrap();
         let hit = store.hits(true, None, 10).await.unwrap().remove(0);

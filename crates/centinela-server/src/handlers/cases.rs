@@ -192,7 +192,7 @@ pub async fn answer(
         AnswerKind::Decline => Answer::Decline,
     };
     let name = user.actor();
-    let a = app.store().answer_referral(actor(&user, &name), id, answer, &req.reason).await?;
+    let a = app.store().answer_referral(actor(&user, &name), &user.username, id, answer, &req.reason).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 

@@ -22,6 +22,7 @@
 //! Sessions are the API's cookie sessions. Every unsafe request carries the
 //! CSRF token, as a form field `_csrf` or the `X-CSRF-Token` header.
 
+mod cases;
 mod charts;
 mod i18n;
 mod import;
@@ -117,6 +118,9 @@ const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
 const TIMELINE: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Protection];
 /// Who reads the alert lists.
 const LIST_READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Supervisor];
+/// The protection unit: referrals and cases (a case shared with someone
+/// else is read through the API).
+const PROTECTION: &[Role] = &[Role::Protection];
 /// Who reads the statistics (counts only).
 const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
 
@@ -136,6 +140,11 @@ pages! {
     Post "/listas/importar"         roles(&[Role::Admin]), [Post "/api/lists/reload"]     => import::start;
     Get  "/listas/importar/{job}"   roles(&[Role::Admin]), [Post "/api/lists/reload"]     => import::progress;
     Post "/listas/recargar"         roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::reload;
+    Get  "/derivaciones"            roles(PROTECTION), [Get "/api/referrals", Get "/api/cases"] => cases::referrals;
+    Post "/derivaciones/{id}"       roles(PROTECTION), [Post "/api/referrals/{id}/answer"] => cases::answer;
+    Get  "/casos"                   roles(PROTECTION), [Get "/api/cases"]                 => cases::list;
+    Get  "/casos/{id}"              roles(PROTECTION), [Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::show;
+    Post "/casos/{id}"              roles(PROTECTION), [Put "/api/cases/{id}", Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::save;
     Get  "/estadisticas"            roles(STATS), []                                      => pages::stats;
     Get  "/usuarios"                roles(&[Role::Admin]), [Get "/api/users"]             => pages::users;
     Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users"]            => pages::create_user;
@@ -150,6 +159,8 @@ pages! {
 pub const NAV: &[(&str, &str)] = &[
     ("/inspeccion", "nav.inspection"),
     ("/alertas", "nav.hits"),
+    ("/derivaciones", "nav.referrals"),
+    ("/casos", "nav.cases"),
     ("/listas", "nav.lists"),
     ("/estadisticas", "nav.stats"),
     ("/usuarios", "nav.users"),
@@ -425,6 +436,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("inspection.html", include_str!("../../web/templates/inspection.html")),
     ("hits.html", include_str!("../../web/templates/hits.html")),
     ("timeline.html", include_str!("../../web/templates/timeline.html")),
+    ("referrals.html", include_str!("../../web/templates/referrals.html")),
+    ("cases.html", include_str!("../../web/templates/cases.html")),
+    ("case.html", include_str!("../../web/templates/case.html")),
     ("lists.html", include_str!("../../web/templates/lists.html")),
     ("stats.html", include_str!("../../web/templates/stats.html")),
     ("users.html", include_str!("../../web/templates/users.html")),

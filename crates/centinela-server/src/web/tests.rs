@@ -105,14 +105,22 @@ fn literal_keys(src: &str) -> Vec<String> {
 
 #[test]
 fn every_key_used_exists() {
-    let rust = [include_str!("pages.rs"), include_str!("import.rs"), include_str!("mod.rs")];
+    let rust = [include_str!("pages.rs"), include_str!("import.rs"), include_str!("mod.rs"), include_str!("cases.rs")];
     let mut used: Vec<String> = TEMPLATES.iter().flat_map(|(_, src)| literal_keys(src)).collect();
     for src in rust {
         used.extend(literal_keys(src));
         // Keys handed to the templates or to `tr` as string literals.
-        for prefix in
-            ["\"error.", "\"login.", "\"inspection.", "\"decision.", "\"adjudication.", "\"import.", "\"stats."]
-        {
+        for prefix in [
+            "\"error.",
+            "\"login.",
+            "\"inspection.",
+            "\"decision.",
+            "\"adjudication.",
+            "\"import.",
+            "\"stats.",
+            "\"referral.",
+            "\"case.",
+        ] {
             let mut rest = src;
             while let Some(i) = rest.find(prefix) {
                 rest = &rest[i + 1..];
@@ -167,6 +175,21 @@ fn every_key_used_exists() {
         }
         for (_, key) in NAV {
             dynamic.push((*key).to_string());
+        }
+        for s in super::cases::SECTIONS {
+            dynamic.push(format!("case.section.{}", s.key));
+            for (f, kind) in s.fields {
+                dynamic.push(format!("htcds.{f}"));
+                if let super::cases::Kind::Pick(v) | super::cases::Kind::Multi(v) = kind {
+                    // Brand names are shown as they are.
+                    if !std::ptr::eq(*v, centinela_domain::htcds::picklist::WEBSITES) {
+                        dynamic.extend(v.iter().map(|x| format!("htcds.v.{x}")));
+                    }
+                }
+            }
+        }
+        for a in ["accepted", "declined"] {
+            dynamic.push(format!("referral.{a}"));
         }
         let missing: Vec<_> = dynamic.iter().filter(|d| !k.contains(d.as_str())).collect();
         assert!(missing.is_empty(), "{}: missing {missing:?}", lang.code());

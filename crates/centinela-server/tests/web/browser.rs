@@ -247,3 +247,88 @@ async fn admin_sees_the_dashboard_and_imports_a_list() {
     assert!(lists.iter().any(|l| l.name == "nacional-prueba" && l.version == Some(1)));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_referral_from_the_booth_becomes_a_case() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let c = browser(&d).await;
+
+    // At the booth: a girl whose answers are scripted (T5) and who shows
+    // fear (T9); the officer refers her to protection.
+    sign_in(&c, &app, Role::Officer).await;
+    // No document at hand: the typed fields.
+    css(&c, "#travellers details summary").await.click().await.unwrap();
+    css(&c, "#t0-surnames").await.send_keys("Cux Tzul").await.unwrap();
+    css(&c, "#t0-given").await.send_keys("Yesenia").await.unwrap();
+    css(&c, "#t0-birth").await.send_keys("2011-02-03").await.unwrap();
+    css(&c, "#t0-nat").await.send_keys("GTM").await.unwrap();
+    css(&c, "input[name='t0.obs'][value='T5']").await.click().await.unwrap();
+    css(&c, "input[name='t0.obs'][value='T9']").await.click().await.unwrap();
+    css(&c, "#inspect").await.click().await.unwrap();
+    css(&c, "form.decide button[value=refer_to_protection]").await.click().await.unwrap();
+    let decision = css(&c, "[data-testid=decision]").await.text().await.unwrap();
+    assert!(decision.contains("protección"), "{decision}");
+    sign_out(&c).await;
+
+    // The protection officer's screen is the referral queue, with the
+    // indicators that triggered it.
+    sign_in(&c, &app, Role::Protection).await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/derivaciones"));
+    let row = css(&c, "tr.referral-row").await;
+    let id = row.attr("data-referral").await.unwrap().unwrap();
+    let text = row.text().await.unwrap();
+    assert!(text.contains("Cux Tzul") && text.contains("T5") && text.contains("T9"), "{text}");
+    screenshot(&c, "referrals").await;
+    css(&c, &format!("#reason-{id}")).await.send_keys("entrevista: oferta de empleo falsa").await.unwrap();
+    css(&c, &format!("tr[data-referral='{id}'] button[value=accept]")).await.click().await.unwrap();
+
+    // The case opened from the referral: the person as registered.
+    css(&c, ".flash-info").await;
+    let path = c.current_url().await.unwrap().path().to_string();
+    let case_id: i64 = path.trim_start_matches("/casos/").parse().unwrap();
+    assert_eq!(css(&c, "#f-person-prs_SecondName").await.prop("value").await.unwrap().as_deref(), Some("Cux Tzul"));
+    // Edit it: methods of control, exploitation, the status, a comment.
+    css(&c, "input[name='victim.vic_MethodsOfControl'][value='FalsePromises']").await.click().await.unwrap();
+    css(&c, "input[name='victim.vic_MethodsOfControl'][value='WithholdsDocuments']").await.click().await.unwrap();
+    css(&c, "input[name='victim.vic_TypeOfExploitation'][value='ForcedLabour']").await.click().await.unwrap();
+    css(&c, "#f-case-cas_Status").await.select_by_value("FollowUp").await.unwrap();
+    css(&c, "#f-events-0-hte_Type").await.select_by_value("Recruitment").await.unwrap();
+    css(&c, "#f-events-0-hte_Country").await.send_keys("GTM").await.unwrap();
+    css(&c, "#new-comment").await.send_keys("Derivada a albergue; entrevista con psicóloga.").await.unwrap();
+    css(&c, "#save-case").await.click().await.unwrap();
+    css(&c, ".flash-info").await;
+    assert!(c.current_url().await.unwrap().query().unwrap_or("").contains("guardado=2"));
+    let stored = app.store.case(case_id).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.status.as_str()), (2, "FollowUp"));
+    assert_eq!(stored.record.victim.methods_of_control, ["FalsePromises", "WithholdsDocuments"]);
+    assert_eq!(stored.record.events[0].kind, "Recruitment");
+    assert_eq!(stored.record.comments.len(), 1);
+    c.goto(&app.url(&format!("/casos/{case_id}"))).await.unwrap();
+    css(&c, "#case-status").await;
+    screenshot(&c, "case").await;
+
+    // A value outside a list is refused with the field named, nothing lost.
+    css(&c, "#f-person-prs_Birthdate").await.clear().await.unwrap();
+    css(&c, "#f-person-prs_Birthdate").await.send_keys("2011-02-30").await.unwrap();
+    css(&c, "#save-case").await.click().await.unwrap();
+    let err = css(&c, ".flash-error").await.text().await.unwrap();
+    assert!(err.contains("prs_Birthdate"), "{err}");
+    assert_eq!(app.store.case(case_id).await.unwrap().unwrap().version, 2);
+
+    // In the case list.
+    c.goto(&app.url("/casos")).await.unwrap();
+    let row = css(&c, &format!("tr.case-row[data-case='{case_id}']")).await.text().await.unwrap();
+    assert!(row.contains("Cux Tzul") && row.contains("Seguimiento"), "{row}");
+    sign_out(&c).await;
+
+    // Any other role: refused, and never offered.
+    sign_in(&c, &app, Role::Analyst).await;
+    c.goto(&app.url(&format!("/casos/{case_id}"))).await.unwrap();
+    assert!(body_text(&c).await.contains("Su función no permite abrir esta página."));
+    assert!(c.find(Locator::Css("nav a[href='/casos']")).await.is_err());
+    c.goto(&app.url("/derivaciones")).await.unwrap();
+    assert!(body_text(&c).await.contains("Su función no permite abrir esta página."));
+    sign_out(&c).await;
+    c.close().await.unwrap();
+}
