@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, session, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, session, stats, users};
 use crate::routes::{Access, ENDPOINTS, Verb};
 
 #[derive(OpenApi)]
@@ -51,6 +51,9 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         cases::update,
         cases::versions,
         cases::share,
+        stats::get,
+        stats::csv,
+        stats::regional,
     ),
     components(schemas(ErrorBody, ErrorCode, ErrorType)),
     modifiers(&Security),
@@ -62,6 +65,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "lists", description = "Alert lists"),
         (name = "inspections", description = "Inspections at the booth, hits and their adjudication, crossings"),
         (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),
+        (name = "stats", description = "Statistics: the dashboard's figures and the k-anonymous regional release"),
     )
 )]
 pub struct ApiDoc;

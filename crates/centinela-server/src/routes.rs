@@ -20,7 +20,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, session, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, session, stats, users};
 use crate::state::AppState;
 
 /// An HTTP method the API uses.
@@ -156,12 +156,18 @@ endpoints! {
     Put    "/api/cases/{id}"    roles(PROTECTION)                                    => cases::update;
     Get    "/api/cases/{id}/versions" ANY_USER                                       => cases::versions;
     Post   "/api/cases/{id}/shares" roles(PROTECTION)                                => cases::share;
+    Get    "/api/stats"          roles(STATS)                                        => stats::get;
+    Get    "/api/stats/csv"      roles(STATS)                                        => stats::csv;
+    Get    "/api/stats/regional" roles(STATS)                                        => stats::regional;
 }
 
 /// The protection unit: referrals and trafficking cases. (Reading a case is
 /// open to any role at the route, but the handler answers only the
 /// protection unit and the users the case is shared with.)
 const PROTECTION: &[Role] = &[Role::Protection];
+
+/// Who reads the statistics (counts only).
+const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
 
 /// Who works the booth and secondary inspection.
 const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];

@@ -101,6 +101,13 @@ fn exports_the_demo_country_with_every_count_at_least_k() {
             serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["k"], k);
         assert_eq!(manifest["country"], "GTM");
+        // The report, in both languages, drawn from the same tables.
+        for lang in ["es", "en"] {
+            let svg = std::fs::read_to_string(out.join(format!("informe-{lang}.svg"))).unwrap();
+            assert!(svg.starts_with("<svg") && svg.contains(&format!(">{}<", totals[0].unwrap())));
+            let html = std::fs::read_to_string(out.join(format!("informe-{lang}.html"))).unwrap();
+            assert!(html.contains(&format!("<html lang=\"{lang}\"")) && html.contains("<svg"));
+        }
     }
 
     // A period: only its months are columns.

@@ -9,4 +9,5 @@ pub mod health;
 pub mod inspections;
 pub mod lists;
 pub mod session;
+pub mod stats;
 pub mod users;

@@ -13,6 +13,8 @@
 //! - `i18n` — the catalogues (`web/i18n/{es,en}.txt`); `t("key")` in
 //!   templates. `?lang=en` (or `es`) on any page sets the language cookie.
 //! - `charts` — SVG charts drawn on the server.
+//! - [`report`] — the infographic report (SVG and printable page) from a
+//!   k-anonymous release; `centinela stats export` writes the same.
 //! - `import` — list imports from the browser as background jobs with
 //!   progress.
 //!
@@ -27,6 +29,7 @@ mod charts;
 mod i18n;
 mod import;
 mod pages;
+pub mod report;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -145,7 +148,8 @@ pages! {
     Get  "/casos"                   roles(PROTECTION), [Get "/api/cases"]                 => cases::list;
     Get  "/casos/{id}"              roles(PROTECTION), [Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::show;
     Post "/casos/{id}"              roles(PROTECTION), [Put "/api/cases/{id}", Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::save;
-    Get  "/estadisticas"            roles(STATS), []                                      => pages::stats;
+    Get  "/estadisticas"            roles(STATS), [Get "/api/stats", Get "/api/stats/csv"] => pages::stats;
+    Get  "/informe"                 roles(STATS), [Get "/api/stats/regional"]             => pages::report;
     Get  "/usuarios"                roles(&[Role::Admin]), [Get "/api/users"]             => pages::users;
     Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users"]            => pages::create_user;
     Get  "/puestos"                 roles(&[Role::Admin]), [Get "/api/posts"]             => pages::posts;
@@ -441,6 +445,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("../../web/templates/case.html")),
     ("lists.html", include_str!("../../web/templates/lists.html")),
     ("stats.html", include_str!("../../web/templates/stats.html")),
+    ("report.html", include_str!("../../web/templates/report.html")),
     ("users.html", include_str!("../../web/templates/users.html")),
     ("posts.html", include_str!("../../web/templates/posts.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),

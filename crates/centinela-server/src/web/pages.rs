@@ -36,6 +36,7 @@ pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>, ctx: 
         "style.css" => ("text/css; charset=utf-8", include_bytes!("../../web/static/style.css")),
         "app.js" => ("text/javascript; charset=utf-8", include_bytes!("../../web/static/app.js")),
         "favicon.svg" => ("image/svg+xml", include_bytes!("../../web/static/favicon.svg")),
+        "informe.css" => ("text/css; charset=utf-8", super::report::CSS.as_bytes()),
         _ => return super::not_found(ctx.lang),
     };
     ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -450,9 +451,13 @@ pub async fn stats(
     let decisions: Vec<(String, i64)> =
         s.decisions.iter().map(|(d, n)| (super::i18n::tr_or(l, &format!("decision.{d}"), d).to_string(), *n)).collect();
     let total: i64 = s.crossings_by_post.iter().map(|x| x.1).sum();
+    let query = serde_urlencoded::to_string([("from", &from), ("to", &to), ("post", &post)]).unwrap_or_default();
+    let report_query = serde_urlencoded::to_string([("desde", &from), ("hasta", &to), ("lang", &l.code().to_string())])
+        .unwrap_or_default();
     Ok(ctx.render(
         "stats.html",
         json!({
+            "query": query, "report_query": report_query, "can_report": true,
             "from": from, "to": to, "post": post, "posts": posts, "bound": user.post.is_some(),
             "total": total, "stats": s,
             "chart_posts": charts::hbars(t("stats.by_post"), &s.crossings_by_post, "c-crossings"),
@@ -467,6 +472,39 @@ pub async fn stats(
             "chart_decisions": charts::hbars(t("stats.decisions"), &decisions, "c-decisions"),
         }),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    desde: Option<String>,
+    #[serde(default)]
+    hasta: Option<String>,
+    #[serde(default)]
+    k: Option<u64>,
+    #[serde(default)]
+    periodo: Option<String>,
+}
+
+/// The regional report (infographic and tables) of the country for a
+/// period, from the k-anonymous release of `GET /api/stats/regional`.
+pub async fn report(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
+) -> PageResult {
+    let query = crate::handlers::stats::RegionalQuery {
+        from: q.desde.filter(|s| !s.is_empty()),
+        to: q.hasta.filter(|s| !s.is_empty()),
+        k: q.k,
+        period: q.periodo.filter(|s| !s.is_empty()),
+    };
+    let (release, country, from, to) =
+        crate::handlers::stats::regional_release(&app, &user, &query).await.map_err(|e| ctx.api_error(e))?;
+    let meta = super::report::ReportMeta { country: &country, from: &from, to: &to };
+    let body = super::report::body(&release, &meta, ctx.lang);
+    Ok(ctx.render("report.html", json!({ "report": body, "country": country })))
 }
 
 pub async fn users(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {

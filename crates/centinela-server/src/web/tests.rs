@@ -105,7 +105,13 @@ fn literal_keys(src: &str) -> Vec<String> {
 
 #[test]
 fn every_key_used_exists() {
-    let rust = [include_str!("pages.rs"), include_str!("import.rs"), include_str!("mod.rs"), include_str!("cases.rs")];
+    let rust = [
+        include_str!("pages.rs"),
+        include_str!("import.rs"),
+        include_str!("mod.rs"),
+        include_str!("cases.rs"),
+        include_str!("report.rs"),
+    ];
     let mut used: Vec<String> = TEMPLATES.iter().flat_map(|(_, src)| literal_keys(src)).collect();
     for src in rust {
         used.extend(literal_keys(src));
@@ -120,6 +126,7 @@ fn every_key_used_exists() {
             "\"stats.",
             "\"referral.",
             "\"case.",
+            "\"report.",
         ] {
             let mut rest = src;
             while let Some(i) = rest.find(prefix) {

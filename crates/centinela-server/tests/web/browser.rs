@@ -332,3 +332,73 @@ async fn a_referral_from_the_booth_becomes_a_case() {
     sign_out(&c).await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn analyst_filters_the_statistics_downloads_them_and_opens_the_report() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Analyst).await;
+
+    c.goto(&app.url("/estadisticas")).await.unwrap();
+    css(&c, "svg.chart").await;
+    assert!(c.find_all(Locator::Css("svg.chart")).await.unwrap().len() >= 4);
+    let kpi = |c: &Client| {
+        let c = c.clone();
+        async move { css(&c, ".kpis .kpi").await.text().await.unwrap().parse::<u64>().unwrap() }
+    };
+    let last_30_days = kpi(&c).await;
+
+    // The period filter: June 2025 (the country's year starts 2025-01-01).
+    c.execute(
+        "document.getElementById('desde').value = '2025-06-01'; document.getElementById('hasta').value = '2025-06-30';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    css(&c, ".filters button[type=submit]").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c.current_url().await.unwrap().as_str().contains("desde=2025-06-01") {
+        assert!(Instant::now() < deadline, "the filter was not submitted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    css(&c, "svg.chart").await;
+    assert_eq!(css(&c, "#desde").await.prop("value").await.unwrap().as_deref(), Some("2025-06-01"));
+    let june = kpi(&c).await;
+    assert!(june > 0 && june != last_30_days, "{june} crossings in June, {last_30_days} in the last 30 days");
+    let rows = c.find_all(Locator::Css(".charts section:first-child table.data tbody tr")).await.unwrap().len();
+    assert!(rows > 0 && rows <= 30, "{rows} days in June");
+
+    // The CSV download holds the same period's figures.
+    let href = css(&c, "#dl-csv").await.attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("/api/stats/csv?from=2025-06-01&to=2025-06-30"), "{href}");
+    let csv = c
+        .execute("return fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.text());", vec![json!(href)])
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap().to_string();
+    assert!(csv.starts_with("figure,key,value\n"), "{csv}");
+    let total: u64 = csv
+        .lines()
+        .filter(|l| l.starts_with("crossings_by_post,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, june);
+
+    // The regional report of the same period: the infographic and tables,
+    // every figure at least 11.
+    let report = css(&c, "#report-link").await.attr("href").await.unwrap().unwrap();
+    c.goto(&app.url(&report)).await.unwrap();
+    css(&c, "svg.report").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Informe regional") && text.contains("2025-06-01"), "{text}");
+    for cell in c.find_all(Locator::Css("table.data td")).await.unwrap() {
+        let t = cell.text().await.unwrap();
+        assert!(t == "—" || t.parse::<u64>().unwrap() >= 11, "{t}");
+    }
+    screenshot(&c, "report").await;
+    c.goto(&app.url("/informe?lang=en")).await.unwrap();
+    css(&c, "svg.report").await;
+    assert!(body_text(&c).await.contains("Regional border movement report"));
+    c.close().await.unwrap();
+}

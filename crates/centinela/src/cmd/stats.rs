@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use centinela_server::web::Lang;
+use centinela_server::web::report::{self, ReportMeta};
 use centinela_stats::{DEFAULT_K, Noise, Options, Period};
 use centinela_store::StatsFilter;
 
@@ -118,6 +120,12 @@ fn export(global: &Global, a: &ExportArgs) -> anyhow::Result<ExitCode> {
         "tables": manifest,
     });
     write("manifest.json", &format!("{}\n", serde_json::to_string_pretty(&m)?))?;
+    let (f, t) = (from.map(|d| d.to_string()).unwrap_or_default(), to.map(|d| d.to_string()).unwrap_or_default());
+    let meta = ReportMeta { country: &country, from: &f, to: &t };
+    for lang in Lang::ALL {
+        write(&format!("informe-{}.svg", lang.code()), &report::svg(&release, &meta, lang))?;
+        write(&format!("informe-{}.html", lang.code()), &report::html(&release, &meta, lang, true))?;
+    }
     eprintln!(
         "wrote {} tables to {} (k = {}, {} cells suppressed)",
         release.tables.len(),
