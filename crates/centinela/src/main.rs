@@ -54,6 +54,12 @@ pub enum Command {
     Posts(cmd::posts::Command),
     /// Create or upgrade the database schema (every command also does).
     Migrate,
+    /// Trafficking cases: export them in the HTCDS 2.0 shapes (JSON, CSV).
+    #[command(subcommand)]
+    Cases(cmd::cases::Command),
+    /// Remove what has outlived its retention period (never what a case
+    /// holds); audited. `--dry-run` only counts.
+    Purge(cmd::purge::Args),
     /// Serve the HTTP API and its docs (/api/docs) until Ctrl-C or SIGTERM.
     Serve(cmd::serve::Args),
     /// Intelligence: resolved persons, facilitators, rings, reused documents, shared contacts.
@@ -93,6 +99,8 @@ fn main() -> ExitCode {
         Command::Bench(c) => cmd::bench::run(c),
         Command::Rules(c) => cmd::rules::run(c, &cli.global),
         Command::Stats(c) => cmd::stats::run(c, &cli.global),
+        Command::Cases(c) => cmd::cases::run(c, &cli.global),
+        Command::Purge(a) => cmd::purge::run(a, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -11,8 +11,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use centinela_domain::Role;
-use centinela_store::{ListRows, NewPost, NewVersion, PostKind, Store};
-use centinela_synth::{Config, Country, Rng, Scale};
+use centinela_domain::htcds::{Case, HistoricEvent, Perpetrator};
+use centinela_store::{Actor, Answer, Decision, ListRows, NewPost, NewVersion, PostKind, Store};
+use centinela_synth::{Config, Country, Rng, Scale, VictimKind};
 
 use crate::Global;
 use crate::cmd::{Unreadable, open_store};
@@ -62,7 +63,14 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             store.close().await;
             return Ok(ExitCode::SUCCESS);
         }
-        let serve = crate::cmd::serve::Args { addr: args.addr, secure_cookies: false, session_hours: 12 };
+        let serve = crate::cmd::serve::Args {
+            addr: args.addr,
+            secure_cookies: false,
+            session_hours: 12,
+            purge_every_hours: 0,
+            // A synthetic year need not be purged; `centinela serve` purges.
+            retention: crate::cmd::purge::RetentionArgs::default(),
+        };
         crate::cmd::serve::serve(&serve, store).await?;
         Ok(ExitCode::SUCCESS)
     })
@@ -105,15 +113,131 @@ async fn load(store: &Store, country: &Country, seed: u64) -> anyhow::Result<()>
             .await
             .with_context(|| format!("creating user {}", u.username))?;
     }
+    let (referrals, cases) = protection(store, country).await?;
     eprintln!(
-        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users",
+        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users, {} referrals, {} cases",
         started.elapsed().as_secs_f64(),
         country.posts.len(),
         country.lists.len(),
         country.crossings.len(),
-        country.users.len()
+        country.users.len(),
+        referrals,
+        cases
     );
     Ok(())
+}
+
+/// The most planted victims referred to protection in the demo.
+const MAX_REFERRALS: usize = 42;
+
+/// The protection unit's work on the planted victims, the same for a
+/// seed: each victim's first crossing referred to protection by an officer
+/// of its post, with the indicators that fit how the victim travelled;
+/// every fifth referral declined, the rest accepted into cases; the cases
+/// of trafficked victims filled in (control, exploitation, the escort as a
+/// perpetrator, recruitment and transit), every fourth case closed.
+/// Returns (referrals, cases).
+async fn protection(store: &Store, country: &Country) -> anyhow::Result<(usize, usize)> {
+    let users = store.users().await?;
+    let Some(prot) = users.iter().find(|u| u.role == Role::Protection) else {
+        return Ok((0, 0));
+    };
+    let prot_name = format!("user:{}", prot.id);
+    let prot_actor = Actor { user_id: prot.id, username: &prot_name, role: Role::Protection };
+    let mut first_crossing: std::collections::HashMap<&str, &centinela_domain::CrossingRecord> =
+        std::collections::HashMap::new();
+    for c in &country.crossings {
+        if let Some(p) = country.truth.person_of(&c.crossing_id) {
+            first_crossing.entry(p).or_insert(c);
+        }
+    }
+    let (mut referrals, mut cases) = (0, 0);
+    // At most a third of the referrals of each kind of victim.
+    let mut chosen = Vec::new();
+    for kind in [VictimKind::Trafficked, VictimKind::SmuggledMinor, VictimKind::MinorWithNonRelative] {
+        chosen.extend(country.truth.victims.iter().filter(|v| v.kind == kind).take(MAX_REFERRALS / 3));
+    }
+    for (i, v) in chosen.into_iter().enumerate() {
+        let Some(c) = first_crossing.get(v.person_id.as_str()) else { continue };
+        let Some(officer) = users
+            .iter()
+            .find(|u| u.role == Role::Officer && u.post.as_deref() == Some(c.post.as_str()))
+            .or_else(|| users.iter().find(|u| u.role == Role::Officer))
+        else {
+            continue;
+        };
+        let (codes, reason): (&[&str], &str) = match v.kind {
+            VictimKind::Trafficked => (&["T5", "T8"], "oferta de empleo en el extranjero; respuestas ensayadas"),
+            VictimKind::SmuggledMinor => (&["T1", "T10"], "menor sin padre ni tutor en un grupo con un guía"),
+            VictimKind::MinorWithNonRelative => (&["T1"], "menor con un adulto que no es su padre ni tutor"),
+        };
+        let flags: Vec<serde_json::Value> = codes
+            .iter()
+            .map(|c| serde_json::json!({ "code": c, "kind": "possible_victim", "reason": reason }))
+            .collect();
+        let indicators = serde_json::json!({ "flags": flags, "hits": [] });
+        let officer_name = format!("user:{}", officer.id);
+        let actor = Actor { user_id: officer.id, username: &officer_name, role: Role::Officer };
+        store
+            .decide_with_indicators(actor, &c.crossing_id, Decision::ReferToProtection, reason, Some(indicators))
+            .await
+            .context("recording a demo referral")?;
+        referrals += 1;
+        // The newest referral is this one.
+        let Some(r) = store.referrals(true, 1).await?.pop() else { continue };
+        if i % 5 == 4 {
+            store
+                .answer_referral(prot_actor, &prot.username, r.id, Answer::Decline, "sin indicios tras la entrevista")
+                .await?;
+            continue;
+        }
+        let a = store
+            .answer_referral(prot_actor, &prot.username, r.id, Answer::Accept(None), "entrevista inicial con indicios")
+            .await?;
+        let Some(case_id) = a.case_id else { continue };
+        cases += 1;
+        let Some(stored) = store.case(case_id).await? else { continue };
+        let mut rec = stored.record;
+        if v.kind == VictimKind::Trafficked {
+            rec.victim.trafficking_status = "ActualVictimOfTrafficking".into();
+            rec.victim.trafficking_status_decision_making_org = "NonPoliceGovernmentalOrganization".into();
+            rec.victim.method_of_recruitment = vec!["ThroughOnlineSocialNetworks".into()];
+            rec.victim.recruitment_websites_and_apps = vec!["Facebook".into(), "WhatsApp".into()];
+            rec.victim.methods_of_control =
+                vec!["FalsePromises".into(), "DebtBondage".into(), "WithholdsDocuments".into()];
+            rec.victim.type_of_exploitation =
+                vec![if i % 2 == 0 { "SexualExploitation" } else { "ForcedLabour" }.into()];
+            rec.perpetrators.push(Perpetrator {
+                first_name: country
+                    .truth
+                    .persons
+                    .iter()
+                    .find(|p| p.person_id == v.escort_id)
+                    .map(|p| format!("{} {}", p.given_names, p.surnames))
+                    .unwrap_or_default(),
+                role_in_process: vec!["TravellingPartner".into(), "RecruiterOrIntermediary".into()],
+                ..Perpetrator::default()
+            });
+        } else {
+            rec.victim.vulnerabilities = vec!["Migration".into(), "Poverty".into()];
+        }
+        rec.events.push(HistoricEvent {
+            kind: "Transit".into(),
+            date: c.crossed_at.to_string().get(..10).unwrap_or("").to_string(),
+            country: c.nationality.map(|n| n.as_str().to_string()).unwrap_or_default(),
+            description: format!("cruce por {}", c.post),
+            ..HistoricEvent::default()
+        });
+        rec.consent.consent = true;
+        rec.victim.agreement_to_manage_personal_data = true;
+        if i % 4 == 3 {
+            rec.case.status = "Closed".into();
+            rec.case.reason_for_case_closure = "retorno asistido y seguimiento concluido".into();
+        }
+        let case = Case::parse(rec).context("a demo case")?;
+        store.update_case(prot_actor, case_id, stored.version, &case).await?;
+    }
+    Ok((referrals, cases))
 }
 
 /// One user per role, and the officers and supervisor of the first post

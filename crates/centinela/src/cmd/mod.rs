@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod cases;
 pub mod demo;
 pub mod import;
 pub mod intel;
@@ -10,6 +11,7 @@ pub mod lists;
 pub mod migrate;
 pub mod mrz;
 pub mod posts;
+pub mod purge;
 pub mod rules;
 pub mod screen;
 pub mod serve;

@@ -23,6 +23,12 @@ pub struct Args {
     /// How long a login lasts, in hours.
     #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
     pub session_hours: u64,
+    /// Run the retention purge every this many hours (the first a minute
+    /// after start); 0 never.
+    #[arg(long, env = "CENTINELA_PURGE_EVERY_HOURS", default_value_t = 24)]
+    pub purge_every_hours: u64,
+    #[command(flatten)]
+    pub retention: crate::cmd::purge::RetentionArgs,
 }
 
 impl Args {
@@ -50,7 +56,32 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
 /// database (for commands that prepare a database and then serve it).
 pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     eprintln!("serving http://{}/api/ (docs at /api/docs/); Ctrl-C or SIGTERM stops", args.addr);
+    let purger = (args.purge_every_hours > 0).then(|| {
+        let (store, retention) = (store.clone(), args.retention.retention());
+        let every = Duration::from_secs(args.purge_every_hours.saturating_mul(3600));
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            loop {
+                match crate::cmd::purge::purge(&store, "system", &retention, false).await {
+                    Ok(r) => tracing::info!(
+                        crossings = r.crossings,
+                        inspections = r.inspections,
+                        hits = r.hits,
+                        closed_cases = r.closed_cases,
+                        sessions = r.sessions,
+                        kept_for_cases = r.kept_for_cases,
+                        "retention purge"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "retention purge failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    });
     let result = centinela_server::serve(args.config(), store.clone(), centinela_server::shutdown_signal()).await;
+    if let Some(p) = purger {
+        p.abort();
+    }
     store.close().await;
     result.context("serving HTTP")
 }
