@@ -74,14 +74,6 @@ pub struct PurgeReport {
     pub kept_for_cases: u64,
 }
 
-/// A crossing `c` held by a case: linked to one, or the same traveller as
-/// one linked (same document; or same names and full birth date).
-const HELD: &str = "EXISTS (SELECT 1 FROM case_crossings cc JOIN crossings k ON k.crossing_id = cc.crossing_id \
-     WHERE k.crossing_id = c.crossing_id \
-     OR (k.document_number <> '' AND k.document_number = c.document_number AND k.issuing_state = c.issuing_state) \
-     OR (length(k.birth_date) = 10 AND k.birth_date = c.birth_date AND k.surnames = c.surnames \
-         AND k.given_names = c.given_names))";
-
 fn q(sql: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql)
 }
@@ -108,7 +100,6 @@ impl Store {
         let now = rfc3339(now_unix);
         let mut rep = PurgeReport { dry_run, now: now.clone(), ..PurgeReport::default() };
         let backend = self.backend();
-        let gone = format!("c.crossed_at < $1 AND NOT {HELD}");
         // Closed cases past their period: latest version closed and older
         // than the cut, and not purged before (it still has versions).
         let closed = "SELECT v.case_id FROM case_versions v WHERE v.status IN ('Closed', 'ClosedReferred') \
@@ -130,36 +121,59 @@ impl Store {
                     .rows_affected();
             }
 
-            // 2. Crossings past their period and held by no case, with
-            // everything that hangs from them.
-            rep.kept_for_cases = sqlx::query_scalar::<_, i64>(q(format!(
-                "SELECT COUNT(*) FROM crossings c WHERE c.crossed_at < $1 AND {HELD}"
-            )))
+            // 2. What the remaining cases hold: their crossings and every
+            // crossing of the same traveller, found through the indexes
+            // once; then the crossings past their period and not held.
+            for t in ["purge_keep", "purge_gone"] {
+                sqlx::query(q(format!("CREATE TEMPORARY TABLE IF NOT EXISTS {t} (crossing_id TEXT PRIMARY KEY)")))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(q(format!("DELETE FROM {t}"))).execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO purge_keep (crossing_id) \
+                 SELECT cc.crossing_id FROM case_crossings cc \
+                 UNION SELECT c.crossing_id FROM case_crossings cc JOIN crossings k ON k.crossing_id = cc.crossing_id \
+                   JOIN crossings c ON k.document_number <> '' AND c.document_number = k.document_number \
+                   AND c.issuing_state = k.issuing_state \
+                 UNION SELECT c.crossing_id FROM case_crossings cc JOIN crossings k ON k.crossing_id = cc.crossing_id \
+                   JOIN crossings c ON length(k.birth_date) = 10 AND c.surnames = k.surnames \
+                   AND c.given_names = k.given_names AND c.birth_date = k.birth_date",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO purge_gone (crossing_id) SELECT c.crossing_id FROM crossings c WHERE c.crossed_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM purge_keep k WHERE k.crossing_id = c.crossing_id)",
+            )
+            .bind(&c_cut)
+            .execute(&mut *tx)
+            .await?;
+            rep.kept_for_cases = sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM crossings c JOIN purge_keep k ON k.crossing_id = c.crossing_id \
+                 WHERE c.crossed_at < $1",
+            )
             .bind(&c_cut)
             .fetch_one(&mut *tx)
             .await?
             .try_into()
             .unwrap_or(0);
-            let of = format!("SELECT c.crossing_id FROM crossings c WHERE {gone}");
+            let of = "SELECT crossing_id FROM purge_gone";
             rep.adjudications += sqlx::query(q(format!(
                 "DELETE FROM adjudications WHERE hit_id IN (SELECT h.id FROM hits h WHERE h.crossing_id IN ({of}))"
             )))
-            .bind(&c_cut)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             rep.hits += sqlx::query(q(format!("DELETE FROM hits WHERE crossing_id IN ({of})")))
-                .bind(&c_cut)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
             rep.inspections += sqlx::query(q(format!("DELETE FROM inspections WHERE crossing_id IN ({of})")))
-                .bind(&c_cut)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
             rep.decisions += sqlx::query(q(format!("DELETE FROM decisions WHERE crossing_id IN ({of})")))
-                .bind(&c_cut)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -168,7 +182,6 @@ impl Store {
                  (SELECT 1 FROM case_versions v WHERE v.case_id = referral_answers.case_id)) AND referral_id IN \
                  (SELECT r.id FROM referrals r WHERE r.crossing_id IN ({of}))"
             )))
-            .bind(&c_cut)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -176,7 +189,6 @@ impl Store {
                 "DELETE FROM referrals WHERE crossing_id IN ({of}) \
                  AND NOT EXISTS (SELECT 1 FROM referral_answers a WHERE a.referral_id = referrals.id)"
             )))
-            .bind(&c_cut)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -184,13 +196,12 @@ impl Store {
                 "DELETE FROM crossings WHERE crossing_id IN ({of}) \
                  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.crossing_id = crossings.crossing_id)"
             )))
-            .bind(&c_cut)
             .execute(&mut *tx)
             .await?
             .rows_affected();
 
             // 3. Hits and inspections past their own (shorter) periods.
-            let held_hit = format!("SELECT c.crossing_id FROM crossings c WHERE {HELD}");
+            let held_hit = "SELECT crossing_id FROM purge_keep";
             rep.adjudications += sqlx::query(q(format!(
                 "DELETE FROM adjudications WHERE hit_id IN (SELECT h.id FROM hits h WHERE h.created_at < $1 \
                  AND h.crossing_id NOT IN ({held_hit}))"
@@ -221,6 +232,9 @@ impl Store {
                 .await?
                 .rows_affected();
 
+            for t in ["purge_keep", "purge_gone"] {
+                sqlx::query(q(format!("DROP TABLE {t}"))).execute(&mut *tx).await?;
+            }
             sqlx::query("DELETE FROM purge_permits").execute(&mut *tx).await?;
             let detail = serde_json::json!({ "retention": retention, "removed": &rep }).to_string();
             if dry_run {
