@@ -30,6 +30,10 @@ pub struct BacktestInput<'a> {
     pub hits: &'a [bool],
     /// Whether a hit of the crossing was adjudicated as confirmed. May be empty.
     pub confirmed: &'a [bool],
+    /// Whether the crossing was referred to protection, per crossing. May be empty.
+    pub referred: &'a [bool],
+    /// Whether the crossing joined a trafficking case, per crossing. May be empty.
+    pub in_case: &'a [bool],
     /// Only crossings at or after `from` and before `to` are evaluated and
     /// counted; earlier ones still count as history.
     pub from: Option<Timestamp>,
@@ -53,6 +57,12 @@ pub struct BacktestReport {
     /// Crossings with a confirmed hit, and how many of them were flagged.
     pub confirmed: u64,
     pub confirmed_flagged: u64,
+    /// Crossings referred to protection, and how many of them were flagged.
+    pub referred: u64,
+    pub referred_flagged: u64,
+    /// Crossings that joined a trafficking case, and how many of them were flagged.
+    pub in_case: u64,
+    pub in_case_flagged: u64,
     pub rules: Vec<RuleReport>,
     /// Per post: crossings and flagged crossings.
     pub per_post: BTreeMap<String, Counts>,
@@ -77,6 +87,9 @@ pub struct RuleReport {
     /// Flagged crossings that had an alert-list hit / a confirmed hit.
     pub with_hits: u64,
     pub confirmed: u64,
+    /// Flagged crossings referred to protection / that joined a case.
+    pub referred: u64,
+    pub in_case: u64,
     pub per_post: BTreeMap<String, u64>,
     pub per_week: BTreeMap<String, u64>,
 }
@@ -615,6 +628,8 @@ pub fn report(rules: &RuleSet, input: &BacktestInput<'_>, flags: &[Vec<u32>]) ->
                 flagged: 0,
                 with_hits: 0,
                 confirmed: 0,
+                referred: 0,
+                in_case: 0,
                 per_post: BTreeMap::new(),
                 per_week: BTreeMap::new(),
             })
@@ -631,8 +646,12 @@ pub fn report(rules: &RuleSet, input: &BacktestInput<'_>, flags: &[Vec<u32>]) ->
         let f = flags.get(i).map_or(&[][..], Vec::as_slice);
         let hit = input.hits.get(i).copied().unwrap_or(false);
         let confirmed = input.confirmed.get(i).copied().unwrap_or(false);
+        let referred = input.referred.get(i).copied().unwrap_or(false);
+        let in_case = input.in_case.get(i).copied().unwrap_or(false);
         rep.crossings += 1;
         rep.confirmed += u64::from(confirmed);
+        rep.referred += u64::from(referred);
+        rep.in_case += u64::from(in_case);
         let post = rep.per_post.entry(r.post.clone()).or_default();
         post.crossings += 1;
         post.flagged += u64::from(!f.is_empty());
@@ -644,6 +663,8 @@ pub fn report(rules: &RuleSet, input: &BacktestInput<'_>, flags: &[Vec<u32>]) ->
         }
         rep.flagged += 1;
         rep.confirmed_flagged += u64::from(confirmed);
+        rep.referred_flagged += u64::from(referred);
+        rep.in_case_flagged += u64::from(in_case);
         let action = |a: Action| f.iter().any(|&k| metas.get(k as usize).is_some_and(|m| m.action == a));
         rep.secondary_inspection += u64::from(action(Action::SecondaryInspection));
         rep.refer_to_protection += u64::from(action(Action::ReferToProtection));
@@ -652,6 +673,8 @@ pub fn report(rules: &RuleSet, input: &BacktestInput<'_>, flags: &[Vec<u32>]) ->
             rr.flagged += 1;
             rr.with_hits += u64::from(hit);
             rr.confirmed += u64::from(confirmed);
+            rr.referred += u64::from(referred);
+            rr.in_case += u64::from(in_case);
             *rr.per_post.entry(r.post.clone()).or_default() += 1;
             *rr.per_week.entry(week.clone()).or_default() += 1;
         }

@@ -55,6 +55,10 @@ pub enum ErrorCode {
     /// 422: a value outside an HTCDS 2.0 value list; the message names
     /// the field and the values it accepts.
     InvalidPicklistValue,
+    /// 422: a rule text that does not parse or type-check; the message
+    /// gives the first error as `LINE:COLUMN: message (hint)`, and
+    /// `POST /api/rules/check` lists them all.
+    InvalidRule,
     /// 409: a change based on a version of a record that is no longer the
     /// latest (someone else changed it since): read it again.
     StaleVersion,
@@ -79,7 +83,7 @@ pub enum ErrorType {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::InvalidContentType,
@@ -94,6 +98,7 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
         ErrorCode::InvalidPicklistValue,
+        ErrorCode::InvalidRule,
         ErrorCode::StaleVersion,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
@@ -103,7 +108,9 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::InvalidJson | ErrorCode::InvalidPath | ErrorCode::InvalidQuery => StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue | ErrorCode::InvalidRule => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ErrorCode::InvalidContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,

@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, session, stats, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, rules, session, stats, users};
 use crate::routes::{Access, ENDPOINTS, Verb};
 
 #[derive(OpenApi)]
@@ -54,6 +54,13 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         stats::get,
         stats::csv,
         stats::regional,
+        rules::list,
+        rules::save,
+        rules::check,
+        rules::backtest,
+        rules::versions,
+        rules::enable,
+        rules::disable,
     ),
     components(schemas(ErrorBody, ErrorCode, ErrorType)),
     modifiers(&Security),
@@ -64,6 +71,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "audit", description = "The tamper-evident audit chain"),
         (name = "lists", description = "Alert lists"),
         (name = "inspections", description = "Inspections at the booth, hits and their adjudication, crossings"),
+        (name = "rules", description = "Risk rules: the catalogue in force, versions, checking, back-testing, enabling"),
         (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),
         (name = "stats", description = "Statistics: the dashboard's figures and the k-anonymous regional release"),
     )

@@ -20,7 +20,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, session, stats, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, rules, session, stats, users};
 use crate::state::AppState;
 
 /// An HTTP method the API uses.
@@ -159,6 +159,13 @@ endpoints! {
     Get    "/api/stats"          roles(STATS)                                        => stats::get;
     Get    "/api/stats/csv"      roles(STATS)                                        => stats::csv;
     Get    "/api/stats/regional" roles(STATS)                                        => stats::regional;
+    Get    "/api/rules"         roles(RULE_READERS)                                  => rules::list;
+    Post   "/api/rules"         roles(&[Role::Analyst])                              => rules::save;
+    Post   "/api/rules/check"   roles(RULE_WRITERS)                                  => rules::check;
+    Post   "/api/rules/backtest" roles(RULE_WRITERS)                                 => rules::backtest;
+    Get    "/api/rules/{id}/versions" roles(RULE_READERS)                            => rules::versions;
+    Post   "/api/rules/{id}/enable" roles(RULE_WRITERS)                              => rules::enable;
+    Post   "/api/rules/{id}/disable" roles(RULE_WRITERS)                             => rules::disable;
 }
 
 /// The protection unit: referrals and trafficking cases. (Reading a case is
@@ -168,6 +175,13 @@ const PROTECTION: &[Role] = &[Role::Protection];
 
 /// Who reads the statistics (counts only).
 const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
+/// Who reads the risk rules (no personal data): the intelligence unit,
+/// administrators, supervisors (who adjudicate what the rules raise) and
+/// auditors (what was in force). Never officers.
+const RULE_READERS: &[Role] = &[Role::Analyst, Role::Admin, Role::Supervisor, Role::Auditor];
+/// Who checks, back-tests, enables and disables rules (saving a text is
+/// the analysts' alone).
+const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
 
 /// Who works the booth and secondary inspection.
 const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];

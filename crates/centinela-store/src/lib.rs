@@ -31,7 +31,7 @@ pub use crossings::{
 };
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
 pub use retention::{PurgeReport, Retention};
-pub use rules::{CrossingOutcome, StoredRule, check_rule_id};
+pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
 pub use stats::{HitCounts, Stats, StatsFilter};
 pub use time::now_rfc3339;

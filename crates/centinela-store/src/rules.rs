@@ -32,6 +32,30 @@ pub struct CrossingOutcome {
     pub confirmed: bool,
 }
 
+/// What became of a crossing after the booth, for back-testing: referred
+/// to protection, joined to a trafficking case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossingFollowUp {
+    pub crossing_id: String,
+    /// At least one referral of the crossing to the protection unit.
+    pub referred: bool,
+    /// The crossing is part of a trafficking case.
+    pub in_case: bool,
+}
+
+/// The stored history a back-test runs over: every crossing before a time
+/// (in time order) with, per crossing, its party relation, whether it had
+/// an alert-list hit, a confirmed hit, a referral to protection, a case.
+#[derive(Debug, Clone, Default)]
+pub struct BacktestData {
+    pub crossings: Vec<centinela_domain::CrossingRecord>,
+    pub relations: Vec<String>,
+    pub hits: Vec<bool>,
+    pub confirmed: Vec<bool>,
+    pub referred: Vec<bool>,
+    pub in_case: Vec<bool>,
+}
+
 const RULE_COLUMNS: &str = "rule_id, version, source, enabled, change, actor, created_at";
 
 fn rule_from<R>(row: &R) -> Result<StoredRule, StoreError>
@@ -179,5 +203,59 @@ impl Store {
             .await?
         });
         Ok(rows.into_iter().map(|(crossing_id, c)| CrossingOutcome { crossing_id, confirmed: c > 0 }).collect())
+    }
+
+    /// Every crossing referred to protection or joined to a case, for
+    /// back-testing (the later confirmation besides adjudicated hits).
+    pub async fn crossing_follow_ups(&self) -> Result<Vec<CrossingFollowUp>, StoreError> {
+        let rows: Vec<(String, i64, i64)> = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT crossing_id, CAST(MAX(referred) AS BIGINT), CAST(MAX(in_case) AS BIGINT) FROM ( \
+                 SELECT crossing_id, 1 AS referred, 0 AS in_case FROM referrals WHERE unit = 'protection' \
+                 UNION ALL SELECT crossing_id, 0 AS referred, 1 AS in_case FROM case_crossings) x \
+                 GROUP BY crossing_id ORDER BY crossing_id",
+            )
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(crossing_id, r, c)| CrossingFollowUp { crossing_id, referred: r > 0, in_case: c > 0 })
+            .collect())
+    }
+
+    /// The crossings before `to` (RFC 3339, exclusive; all when `None`)
+    /// and what became of each: what [`Store::crossing_outcomes`] and
+    /// [`Store::crossing_follow_ups`] say, aligned with the crossings.
+    pub async fn backtest_data(&self, to: Option<&str>) -> Result<BacktestData, StoreError> {
+        let stored = self.crossings_between(None, to, None).await?;
+        let outcomes = self.crossing_outcomes().await?;
+        let follow_ups = self.crossing_follow_ups().await?;
+        let n = stored.len();
+        let index: std::collections::HashMap<&str, usize> =
+            stored.iter().enumerate().map(|(i, c)| (c.record.crossing_id.as_str(), i)).collect();
+        let mut d = BacktestData {
+            hits: vec![false; n],
+            confirmed: vec![false; n],
+            referred: vec![false; n],
+            in_case: vec![false; n],
+            ..BacktestData::default()
+        };
+        for o in &outcomes {
+            if let Some(&i) = index.get(o.crossing_id.as_str()) {
+                d.hits[i] = true;
+                d.confirmed[i] = o.confirmed;
+            }
+        }
+        for f in &follow_ups {
+            if let Some(&i) = index.get(f.crossing_id.as_str()) {
+                d.referred[i] = f.referred;
+                d.in_case[i] = f.in_case;
+            }
+        }
+        drop(index);
+        d.relations = stored.iter().map(|c| c.relation.clone()).collect();
+        d.crossings = stored.into_iter().map(|c| c.record).collect();
+        Ok(d)
     }
 }

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod health;
 pub mod inspections;
 pub mod lists;
+pub mod rules;
 pub mod session;
 pub mod stats;
 pub mod users;

@@ -124,6 +124,10 @@ const LIST_READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Supervisor];
 /// The protection unit: referrals and cases (a case shared with someone
 /// else is read through the API).
 const PROTECTION: &[Role] = &[Role::Protection];
+/// Who reads the risk rules (as `GET /api/rules`): never officers.
+const RULE_READERS: &[Role] = &[Role::Analyst, Role::Admin, Role::Supervisor, Role::Auditor];
+/// Who checks, back-tests, enables and disables rules.
+const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
 /// Who reads the statistics (counts only).
 const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
 
@@ -154,6 +158,11 @@ pages! {
     Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users"]            => pages::create_user;
     Get  "/puestos"                 roles(&[Role::Admin]), [Get "/api/posts"]             => pages::posts;
     Post "/puestos"                 roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::create_post;
+    Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => pages::rules;
+    Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => pages::rules_backtest;
+    Post "/reglas/guardar"          roles(&[Role::Analyst]), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => pages::rules_save;
+    Post "/reglas/{id}/activar"     roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/enable"] => pages::rules_enable;
+    Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => pages::rules_disable;
     Get  "/auditoria"               roles(&[Role::Auditor]), [Get "/api/audit"]           => pages::audit;
     Get  "/auditoria/verificar"     roles(&[Role::Auditor]), [Get "/api/audit/verify"]    => pages::audit_verify;
 }
@@ -166,6 +175,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/derivaciones", "nav.referrals"),
     ("/casos", "nav.cases"),
     ("/listas", "nav.lists"),
+    ("/reglas", "nav.rules"),
     ("/estadisticas", "nav.stats"),
     ("/usuarios", "nav.users"),
     ("/puestos", "nav.posts"),
@@ -396,6 +406,7 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::MethodNotAllowed => "error.not_found",
         ErrorCode::Conflict => "error.conflict",
         ErrorCode::InvalidPicklistValue => "error.invalid_field",
+        ErrorCode::InvalidRule => "error.invalid_rule",
         ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
         ErrorCode::Unavailable => "error.unavailable",
@@ -403,7 +414,11 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
     };
     let detail = matches!(
         e.code,
-        ErrorCode::InvalidField | ErrorCode::Conflict | ErrorCode::InvalidPicklistValue | ErrorCode::StaleVersion
+        ErrorCode::InvalidField
+            | ErrorCode::Conflict
+            | ErrorCode::InvalidPicklistValue
+            | ErrorCode::InvalidRule
+            | ErrorCode::StaleVersion
     )
     .then(|| e.message.to_string());
     (key, detail)
@@ -449,6 +464,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../../web/templates/users.html")),
     ("posts.html", include_str!("../../web/templates/posts.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),
+    ("rules.html", include_str!("../../web/templates/rules.html")),
 ];
 
 fn templates() -> &'static Environment<'static> {

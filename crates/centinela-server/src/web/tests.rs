@@ -58,7 +58,7 @@ fn navigation_follows_the_table() {
     let officer: Vec<_> = nav_for(Role::Officer).map(|x| x.0).collect();
     assert_eq!(officer, ["/inspeccion", "/alertas"]);
     let auditor: Vec<_> = nav_for(Role::Auditor).map(|x| x.0).collect();
-    assert_eq!(auditor, ["/auditoria"]);
+    assert_eq!(auditor, ["/reglas", "/auditoria"]);
 }
 
 fn keys(lang: Lang) -> BTreeSet<&'static str> {

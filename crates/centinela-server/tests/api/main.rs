@@ -9,5 +9,6 @@ mod errors;
 mod helpers;
 mod inspections;
 mod matrix;
+mod rules;
 mod session;
 mod system;

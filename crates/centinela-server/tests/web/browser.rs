@@ -402,3 +402,94 @@ async fn analyst_filters_the_statistics_downloads_them_and_opens_the_report() {
     assert!(body_text(&c).await.contains("Regional border movement report"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn analyst_writes_backtests_saves_and_enables_a_rule() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Analyst).await;
+
+    // The catalogue with its sources.
+    css(&c, "nav a[href='/reglas']").await.click().await.unwrap();
+    css(&c, "#catalogue").await;
+    let catalogue = text_now(&c, "#catalogue").await;
+    assert!(catalogue.contains("T1") && catalogue.contains("N5") && catalogue.contains("UNODC"), "{catalogue}");
+
+    // A rule with an error: shown at its line and column before saving.
+    let bad_line = "  when crossing.hour >= 22 and traveller.edad < 30";
+    let text = |when: &str| {
+        format!(
+            "rule NOCHE \"Cruces de noche\" {{\n  category smuggling\n  action secondary_inspection\n  weight 0.5\n  \
+             source \"prueba del navegador\"\n{when}\n}}"
+        )
+    };
+    let area = css(&c, "#rule-text").await;
+    area.send_keys(&text(bad_line)).await.unwrap();
+    let column = bad_line.find("traveller.edad").unwrap() + 1;
+    let want = format!("(6:{column})");
+    let start = Instant::now();
+    loop {
+        let errors = text_now(&c, "#rule-errors").await;
+        if errors.contains(&want) {
+            assert!(errors.contains("Línea 6, columna"), "{errors}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no error at {want}: {errors:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!css(&c, "#rule-save").await.is_enabled().await.unwrap(), "save must wait for a text without errors");
+
+    // Fixed: no errors, the buttons come back.
+    area.clear().await.unwrap();
+    area.send_keys(&text("  when crossing.hour >= 22 and traveller.age < 30")).await.unwrap();
+    let start = Instant::now();
+    while text_now(&c, "#rule-ok").await.is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", text_now(&c, "#rule-check").await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let start = Instant::now();
+    while !css(&c, "#rule-backtest").await.is_enabled().await.unwrap() {
+        assert!(start.elapsed() < Duration::from_secs(5));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Back-test over the country's history: the chart per week and the posts.
+    css(&c, "#rule-backtest").await.click().await.unwrap();
+    css(&c, "#backtest svg.chart").await;
+    let flagged: u64 = text_now(&c, "#bt-flagged").await.trim().parse().unwrap();
+    assert!(flagged > 0, "the rule flags night crossings of the synthetic country");
+    assert!(!c.find_all(Locator::Css("#bt-posts tbody tr")).await.unwrap().is_empty());
+    assert!(c.find_all(Locator::Css("#backtest svg.chart rect")).await.unwrap().len() > 3);
+    screenshot(&c, "rules-editor").await;
+
+    // Save (a new rule is stored disabled), then enable it.
+    css(&c, "#rule-save").await.click().await.unwrap();
+    let start = Instant::now();
+    while !text_now(&c, "#editor .flash").await.contains("NOCHE v1") {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", text_now(&c, "body").await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text_now(&c, "#rule-NOCHE .state").await.contains("desactivada"));
+    css(&c, "#toggle-NOCHE").await.click().await.unwrap();
+    let start = Instant::now();
+    while !text_now(&c, "#rule-NOCHE .state").await.contains("activa")
+        || text_now(&c, "#rule-NOCHE .state").await.contains("desactivada")
+    {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", text_now(&c, "body").await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stored = app.store.rule_versions("NOCHE").await.unwrap();
+    let states: Vec<_> = stored.iter().map(|v| (v.version, v.enabled, v.actor.as_str())).collect();
+    assert_eq!(states, [(1, false, "web.analyst"), (2, true, "web.analyst")]);
+
+    // An officer is refused the page and not offered it.
+    sign_out(&c).await;
+    sign_in(&c, &app, Role::Officer).await;
+    assert!(c.find(Locator::Css("nav a[href='/reglas']")).await.is_err());
+    c.goto(&app.url("/reglas")).await.unwrap();
+    let body = body_text(&c).await;
+    assert!(body.contains("Su función no permite abrir esta página"), "{body}");
+    assert!(!body.contains("T1"), "{body}");
+    c.close().await.unwrap();
+}

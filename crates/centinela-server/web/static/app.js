@@ -103,8 +103,108 @@ function setupCrossingLookup() {
   });
 }
 
+function setupRules() {
+  // The rule editor: as the analyst types (after a short pause), the text
+  // goes to POST /api/rules/check; errors are listed with their line and
+  // column, and the buttons stay disabled while any remains.
+  const form = document.getElementById("rule-form");
+  if (!form) return;
+  const area = document.getElementById("rule-text");
+  const box = document.getElementById("rule-check");
+  const buttons = ["rule-save", "rule-backtest"].map((id) => document.getElementById(id)).filter((b) => b);
+  let timer = null;
+  let seq = 0;
+  function show(body) {
+    box.replaceChildren();
+    if (body.ok) {
+      const p = document.createElement("p");
+      p.className = "ok";
+      p.id = "rule-ok";
+      p.textContent = form.dataset.ok;
+      box.append(p);
+    } else {
+      const ul = document.createElement("ul");
+      ul.className = "rule-errors";
+      ul.id = "rule-errors";
+      for (const e of body.errors) {
+        const li = document.createElement("li");
+        li.className = "rule-error";
+        li.dataset.line = e.line;
+        li.dataset.column = e.column;
+        const where = document.createElement("strong");
+        where.textContent = `${form.dataset.line} ${e.line}, ${form.dataset.column} ${e.column}`;
+        li.append(where, ` (${e.line}:${e.column}): ${e.message}`);
+        if (e.hint) {
+          const hint = document.createElement("em");
+          hint.textContent = e.hint;
+          li.append(" — ", hint);
+        }
+        li.tabIndex = 0;
+        li.addEventListener("click", () => jump(e.line, e.column));
+        li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") jump(e.line, e.column); });
+        ul.append(li);
+      }
+      box.append(ul);
+    }
+    buttons.forEach((b) => { b.disabled = !body.ok; });
+  }
+  function jump(line, column) {
+    const lines = area.value.split("\n");
+    let at = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; i++) at += lines[i].length + 1;
+    at += Math.max(0, column - 1);
+    area.focus();
+    area.setSelectionRange(at, at);
+  }
+  async function check() {
+    const mine = ++seq;
+    if (area.value.trim() === "") { box.replaceChildren(); return; }
+    try {
+      const r = await fetch("/api/rules/check", {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": form.dataset.csrf, "Content-Type": "application/json" },
+        body: JSON.stringify({ text: area.value }),
+      });
+      const body = await r.json();
+      if (mine !== seq) return;
+      if (!r.ok) { box.textContent = body.message; return; }
+      show(body);
+    } catch (e) {
+      if (mine === seq) box.textContent = String(e);
+    }
+  }
+  area.addEventListener("input", () => {
+    buttons.forEach((b) => { b.disabled = true; });
+    clearTimeout(timer);
+    timer = setTimeout(check, 300);
+  });
+  // Tab inserts two spaces in the editor; Escape leaves it for the keyboard.
+  area.addEventListener("keydown", (ev) => {
+    if (ev.key === "Tab" && !ev.shiftKey && !area.dataset.tabOut) {
+      ev.preventDefault();
+      area.setRangeText("  ", area.selectionStart, area.selectionEnd, "end");
+      area.dispatchEvent(new Event("input"));
+    } else if (ev.key === "Escape") {
+      area.dataset.tabOut = "1";
+    }
+  });
+  area.addEventListener("blur", () => { delete area.dataset.tabOut; });
+  document.querySelectorAll("button.edit-rule").forEach((b) => {
+    b.addEventListener("click", () => {
+      const tpl = document.getElementById("text-" + b.dataset.rule);
+      if (!tpl) return;
+      area.value = tpl.content.textContent;
+      area.dispatchEvent(new Event("input"));
+      area.focus();
+      area.scrollIntoView({ block: "center" });
+    });
+  });
+  if (area.value.trim() !== "") check();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setupBooth();
   setupImport();
   setupCrossingLookup();
+  setupRules();
 });

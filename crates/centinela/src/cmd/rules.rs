@@ -136,27 +136,22 @@ fn backtest_file(global: &Global, file: &str, from: Option<&str>, to: Option<&st
         .map(|s| day(s, "--to").and_then(|t| Ok(Timestamp::from_unix_seconds(t.unix_seconds() + 86_400)?)))
         .transpose()?;
     let (_, set) = compile_file(file)?;
-    let (stored, outcomes) = runtime()?.block_on(async {
+    let data = runtime()?.block_on(async {
         let store = open_store(global).await?;
         let to_text = to.map(|t| t.to_string());
-        let crossings = store.crossings_between(None, to_text.as_deref(), None).await.context("reading crossings")?;
-        let outcomes = store.crossing_outcomes().await.context("reading hits and adjudications")?;
-        anyhow::Ok((crossings, outcomes))
+        store.backtest_data(to_text.as_deref()).await.context("reading crossings, hits, referrals and cases")
     })?;
     let started = Instant::now();
-    let index: std::collections::HashMap<&str, usize> =
-        stored.iter().enumerate().map(|(i, c)| (c.record.crossing_id.as_str(), i)).collect();
-    let (mut hits, mut confirmed) = (vec![false; stored.len()], vec![false; stored.len()]);
-    for o in &outcomes {
-        if let Some(&i) = index.get(o.crossing_id.as_str()) {
-            hits[i] = true;
-            confirmed[i] = o.confirmed;
-        }
-    }
-    let relations: Vec<String> = stored.iter().map(|c| c.relation.clone()).collect();
-    let records: Vec<_> = stored.into_iter().map(|c| c.record).collect();
-    let input =
-        BacktestInput { crossings: &records, relations: &relations, hits: &hits, confirmed: &confirmed, from, to };
+    let input = BacktestInput {
+        crossings: &data.crossings,
+        relations: &data.relations,
+        hits: &data.hits,
+        confirmed: &data.confirmed,
+        referred: &data.referred,
+        in_case: &data.in_case,
+        from,
+        to,
+    };
     let report = backtest(&set, &input);
     tracing::info!(crossings = report.crossings, seconds = started.elapsed().as_secs_f64(), "back-test done");
     let out = serde_json::json!({
