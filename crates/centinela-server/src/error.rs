@@ -43,6 +43,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// 403: authenticated, but the role may not call this endpoint.
     Forbidden,
+    /// 403: a border post's sync key that the centre has revoked.
+    PostRevoked,
     /// 403: a cookie-authenticated unsafe request without a matching
     /// `X-CSRF-Token` header.
     CsrfFailed,
@@ -93,6 +95,7 @@ impl ErrorCode {
         ErrorCode::Unauthenticated,
         ErrorCode::InvalidCredentials,
         ErrorCode::Forbidden,
+        ErrorCode::PostRevoked,
         ErrorCode::CsrfFailed,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
@@ -114,7 +117,7 @@ impl ErrorCode {
             ErrorCode::InvalidContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::PostRevoked | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict | ErrorCode::StaleVersion => StatusCode::CONFLICT,
@@ -129,6 +132,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated
             | ErrorCode::InvalidCredentials
             | ErrorCode::Forbidden
+            | ErrorCode::PostRevoked
             | ErrorCode::CsrfFailed
             | ErrorCode::RateLimited => ErrorType::Auth,
             ErrorCode::Unavailable | ErrorCode::Internal => ErrorType::Internal,

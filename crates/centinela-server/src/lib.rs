@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
     let swagger =
         utoipa_swagger_ui::SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
     routes::api_routes(&state)
+        .merge(routes::post_key_routes())
         .merge(web::routes(&state))
         .merge(swagger)
         .fallback(fallback)

@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, rules, session, stats, users};
+use crate::handlers::{audit, cases, docs, health, inspections, lists, rules, session, stats, sync, users};
 use crate::routes::{Access, ENDPOINTS, Verb};
 
 #[derive(OpenApi)]
@@ -61,6 +61,8 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         rules::versions,
         rules::enable,
         rules::disable,
+        sync::push,
+        sync::pull,
     ),
     components(schemas(ErrorBody, ErrorCode, ErrorType)),
     modifiers(&Security),
@@ -74,6 +76,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "rules", description = "Risk rules: the catalogue in force, versions, checking, back-testing, enabling"),
         (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),
         (name = "stats", description = "Statistics: the dashboard's figures and the k-anonymous regional release"),
+        (name = "sync", description = "Border posts synchronising with the centre (post key as bearer)"),
     )
 )]
 pub struct ApiDoc;

@@ -197,6 +197,21 @@ pub fn endpoint(verb: Verb, path: &str) -> Option<&'static Endpoint> {
 /// no data). Listed so tests can check they need no login.
 pub const STATIC_ROUTES: &[&str] = &["/api/docs", "/api/docs/"];
 
+/// Routes for border posts, outside the table: authenticated by a post key
+/// (`handlers::sync::PostAuth`), never by a user session.
+pub const POST_KEY_ROUTES: &[(Verb, &str)] = &[(Verb::Post, "/api/sync/push"), (Verb::Post, "/api/sync/pull")];
+
+/// The post-key routes, with their larger body limit for pushes.
+pub(crate) fn post_key_routes() -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::post;
+
+    use crate::handlers::sync;
+    Router::new()
+        .route("/api/sync/push", post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)))
+        .route("/api/sync/pull", post(sync::pull))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,6 +127,8 @@ pub struct NewHit {
     pub action: String,
     /// The explanation shown to the officer, JSON.
     pub explanation: String,
+    /// The version of the list screened against (`None` if unknown).
+    pub list_version: Option<i64>,
 }
 
 /// One traveller's inspection, to store: the crossing, what was shown, the
@@ -169,7 +171,14 @@ pub struct StoredHit {
     pub created_at: String,
     pub post: String,
     pub crossed_at: String,
+    /// The version of the list screened against, when known.
+    pub list_version: Option<i64>,
+    /// Where the hit was raised: empty here, else the post's code (by sync).
+    pub origin: String,
+    /// The adjudication that stands: the last of `adjudications`.
     pub adjudication: Option<Adjudication>,
+    /// Every adjudication, wherever made, in order (by time, then origin).
+    pub adjudications: Vec<Adjudication>,
 }
 
 /// A supervisor's judgement of a hit.
@@ -207,6 +216,8 @@ pub struct Adjudication {
     pub user_id: i64,
     pub corrects: Option<i64>,
     pub at: String,
+    /// Where it was made: empty here, else the post's code (by sync).
+    pub origin: String,
 }
 
 /// The officer's decision on a crossing.
@@ -276,13 +287,17 @@ pub fn check_post_code(code: &str) -> Result<(), StoreError> {
     }
 }
 
-const CROSSING_COLS: &str = "crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \
+pub(crate) const CROSSING_COLS: &str = "crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \
     nationality, sex, document_type, document_number, issuing_state, group_id, vehicle, phone, address, \
     destination, relation, source, officer_id, corrects, recorded_at";
-const CROSSING_NCOLS: usize = 22;
+pub(crate) const CROSSING_NCOLS: usize = 22;
+/// [`CROSSING_COLS`] of the table aliased `c`.
+pub(crate) const CROSSING_COLS_C: &str = "c.crossing_id, c.post, c.direction, c.crossed_at, c.given_names, \
+    c.surnames, c.birth_date, c.nationality, c.sex, c.document_type, c.document_number, c.issuing_state, c.group_id, \
+    c.vehicle, c.phone, c.address, c.destination, c.relation, c.source, c.officer_id, c.corrects, c.recorded_at";
 
 /// The text columns of a record, in `CROSSING_COLS` order (first 17).
-fn record_texts(r: &CrossingRecord) -> [String; 17] {
+pub(crate) fn record_texts(r: &CrossingRecord) -> [String; 17] {
     let opt = |s: Option<&str>| s.unwrap_or("").to_string();
     [
         r.crossing_id.clone(),
@@ -309,7 +324,7 @@ fn corrupt(col: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("crossings.{col}: {e}"))
 }
 
-fn crossing_from<R>(row: &R) -> Result<StoredCrossing, StoreError>
+pub(crate) fn crossing_from<R>(row: &R) -> Result<StoredCrossing, StoreError>
 where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -416,7 +431,7 @@ macro_rules! insert_crossings_in_tx {
     };
 }
 
-type AdjudicationRow = (i64, i64, String, String, i64, Option<i64>, String);
+type AdjudicationRow = (i64, i64, String, String, i64, Option<i64>, String, String);
 type PostRow = (i64, String, String, String, String, String, String);
 type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<i64>, Option<&'a str>);
 
@@ -594,7 +609,8 @@ impl Store {
                 for h in &i.hits {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, \
-                         explanation, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                         explanation, created_at, list_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                         RETURNING id",
                     )
                     .bind(&i.record.crossing_id)
                     .bind(h.kind.as_str())
@@ -605,6 +621,7 @@ impl Store {
                     .bind(&h.action)
                     .bind(&h.explanation)
                     .bind(&now)
+                    .bind(h.list_version)
                     .fetch_one(&mut *tx)
                     .await?;
                     hit_ids.push(id);
@@ -781,7 +798,7 @@ impl Store {
         let limit = i64::try_from(f.limit).unwrap_or(i64::MAX);
         let sql = AssertSqlSafe(format!(
             "SELECT h.id, h.crossing_id, h.kind, h.list_name, h.list_kind, h.entry_id, h.score, h.action, \
-             h.explanation, h.created_at, c.post, c.crossed_at FROM hits h \
+             h.explanation, h.created_at, c.post, c.crossed_at, h.list_version, h.origin FROM hits h \
              JOIN crossings c ON c.crossing_id = h.crossing_id \
              WHERE ($1 = '' OR c.post = $1) AND ($2 = '' OR h.crossing_id = $2) AND ($3 = 0 OR h.id = $3) {} \
              ORDER BY h.id DESC LIMIT $4",
@@ -806,13 +823,17 @@ impl Store {
                     created_at: row.try_get("created_at")?,
                     post: row.try_get("post")?,
                     crossed_at: row.try_get("crossed_at")?,
+                    list_version: row.try_get("list_version")?,
+                    origin: row.try_get("origin")?,
                     adjudication: None,
+                    adjudications: Vec::new(),
                 });
             }
             out
         });
         for h in &mut hits {
-            h.adjudication = self.adjudications(h.id).await?.pop();
+            h.adjudications = self.adjudications(h.id).await?;
+            h.adjudication = h.adjudications.last().cloned();
         }
         Ok(hits)
     }
@@ -821,16 +842,25 @@ impl Store {
     pub async fn adjudications(&self, hit_id: i64) -> Result<Vec<Adjudication>, StoreError> {
         let rows: Vec<AdjudicationRow> = on_pool!(self, p => {
             sqlx::query_as(
-                "SELECT id, hit_id, decision, reason, user_id, corrects, at FROM adjudications \
-                 WHERE hit_id = $1 ORDER BY id",
+                "SELECT id, hit_id, decision, reason, user_id, corrects, at, origin FROM adjudications \
+                 WHERE hit_id = $1 ORDER BY at, origin, id",
             )
             .bind(hit_id)
             .fetch_all(p)
             .await?
         });
         rows.into_iter()
-            .map(|(id, hit_id, decision, reason, user_id, corrects, at)| {
-                Ok(Adjudication { id, hit_id, decision: Verdict::parse(&decision)?, reason, user_id, corrects, at })
+            .map(|(id, hit_id, decision, reason, user_id, corrects, at, origin)| {
+                Ok(Adjudication {
+                    id,
+                    hit_id,
+                    decision: Verdict::parse(&decision)?,
+                    reason,
+                    user_id,
+                    corrects,
+                    at,
+                    origin,
+                })
             })
             .collect()
     }
@@ -860,11 +890,13 @@ impl Store {
             let Some(crossing) = crossing else {
                 return Err(StoreError::NotFound(format!("hit {hit_id}")));
             };
-            let corrects: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(id) FROM adjudications WHERE hit_id = $1")
-                    .bind(hit_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            // The adjudication that stands (by time, then origin) is the one corrected.
+            let corrects: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM adjudications WHERE hit_id = $1 ORDER BY at DESC, origin DESC, id DESC LIMIT 1",
+            )
+            .bind(hit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO adjudications (hit_id, decision, reason, user_id, corrects, at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -879,7 +911,16 @@ impl Store {
             .await?;
             append_in_tx!(tx, backend, actor.username, "hit_adjudicated", &crossing, &detail).await?;
             tx.commit().await?;
-            Ok(Adjudication { id, hit_id, decision, reason: reason.to_string(), user_id: actor.user_id, corrects, at: now })
+            Ok(Adjudication {
+                id,
+                hit_id,
+                decision,
+                reason: reason.to_string(),
+                user_id: actor.user_id,
+                corrects,
+                at: now,
+                origin: String::new(),
+            })
         })
     }
 
@@ -971,7 +1012,8 @@ impl Store {
     pub async fn decision(&self, crossing_id: &str) -> Result<Option<(String, String, String)>, StoreError> {
         Ok(on_pool!(self, p => {
             sqlx::query_as(
-                "SELECT decision, reason, at FROM decisions WHERE crossing_id = $1 ORDER BY id DESC LIMIT 1",
+                "SELECT decision, reason, at FROM decisions WHERE crossing_id = $1 \
+                 ORDER BY at DESC, origin DESC, id DESC LIMIT 1",
             )
             .bind(crossing_id)
             .fetch_optional(p)

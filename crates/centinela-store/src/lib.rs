@@ -13,6 +13,7 @@ mod retention;
 mod rules;
 mod sessions;
 mod stats;
+mod sync;
 mod time;
 mod users;
 
@@ -34,6 +35,11 @@ pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
 pub use stats::{HitCounts, Stats, StatsFilter};
+pub use sync::{
+    AdjudicationItem, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta, MAX_BATCH_ITEMS,
+    OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused,
+    SyncRecord, SyncStatus, UserRef,
+};
 pub use time::now_rfc3339;
 pub use users::{MIN_PASSWORD_CHARS, User, check_password, check_username};
 

@@ -122,6 +122,19 @@ impl Store {
     /// rows, makes it current and (unless asked to keep them) deletes the
     /// rows of earlier versions. On any error nothing is changed.
     pub async fn import_version(&self, v: &NewVersion<'_>, rows: &ListRows) -> Result<ImportOutcome, StoreError> {
+        self.write_version(v, rows, None).await
+    }
+
+    /// [`Store::import_version`] with the version number given (a post
+    /// installing the centre's version keeps the centre's number, so that
+    /// every hit traces to the list version it was screened against).
+    /// Refuses a number not above the list's highest.
+    pub(crate) async fn write_version(
+        &self,
+        v: &NewVersion<'_>,
+        rows: &ListRows,
+        forced: Option<i64>,
+    ) -> Result<ImportOutcome, StoreError> {
         match (v.kind, rows) {
             (ListKind::Documents, ListRows::Documents(_)) => {}
             (ListKind::Documents, ListRows::Entries(_)) => {
@@ -175,7 +188,16 @@ impl Store {
                     .bind(list_id)
                     .fetch_one(&mut *tx)
                     .await?;
-            let version = version + 1;
+            let version = match forced {
+                None => version + 1,
+                Some(f) if f > version => f,
+                Some(f) => {
+                    return Err(StoreError::Conflict(format!(
+                        "list '{}' already has version {version}; version {f} cannot follow it",
+                        v.list
+                    )));
+                }
+            };
             let version_id: i64 = sqlx::query_scalar(
                 "INSERT INTO list_versions (list_id, version, imported_at, file_name, format, rows_read, \
                  rows_imported, rows_rejected, rows_skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
@@ -377,6 +399,48 @@ impl Store {
             }
         });
         Ok(out)
+    }
+
+    /// The rows of one version of a list, or `None` when the version is
+    /// unknown or its rows were purged.
+    pub async fn version_rows(&self, list: &str, version: i64) -> Result<Option<(ListKind, ListRows)>, StoreError> {
+        let found: Option<(i64, String, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT v.id, l.kind, v.purged_at FROM list_versions v JOIN alert_lists l ON l.id = v.list_id \
+             WHERE l.name = $1 AND v.version = $2",
+        ).bind(list).bind(version).fetch_optional(p).await?);
+        let Some((version_id, kind, None)) = found else {
+            return Ok(None);
+        };
+        let kind = parse_kind(&kind)?;
+        if kind == ListKind::Documents {
+            let rows: Vec<(String, String, String, String, String)> = on_pool!(self, p => sqlx::query_as(
+                "SELECT number, issuing_state, document_type, status, reported_at FROM documents \
+                 WHERE version_id = $1",
+            ).bind(version_id).fetch_all(p).await?);
+            let mut out = Vec::with_capacity(rows.len());
+            for (number, state, document_type, status, reported_at) in rows {
+                out.push(DocumentRecord {
+                    document_number: DocumentNumber::parse(&number)
+                        .map_err(|e| StoreError::Corrupt(format!("documents.number: {e}")))?,
+                    issuing_state: parse_state(&state)?,
+                    document_type,
+                    status: parse_status(&status)?,
+                    reported_at,
+                });
+            }
+            return Ok(Some((kind, ListRows::Documents(out))));
+        }
+        let rows: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT data FROM list_entries WHERE version_id = $1 ORDER BY entry_id",
+        ).bind(version_id).fetch_all(p).await?);
+        let mut out = Vec::with_capacity(rows.len());
+        for data in rows {
+            out.push(
+                serde_json::from_str::<AlertEntry>(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("list entry of {list}: {e}")))?,
+            );
+        }
+        Ok(Some((kind, ListRows::Entries(out))))
     }
 
     /// Rows stored for one version (entries or documents), for checks.

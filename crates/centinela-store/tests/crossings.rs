@@ -57,6 +57,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
                 score: 0.9,
                 action: "secondary_inspection_notify_police".into(),
                 explanation: r#"[{"aspect":"surname","how":"exact","weight":3.0}]"#.into(),
+                list_version: Some(1),
             })
             .collect(),
         flags: vec!["T1".into()],

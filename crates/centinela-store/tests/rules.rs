@@ -95,6 +95,7 @@ async fn crossing_outcomes_follow_the_latest_adjudication() {
             score: 0.9,
             action: "secondary_inspection".into(),
             explanation: "[]".into(),
+            list_version: None,
         };
         let parties: Vec<Vec<NewInspection>> = ["A", "B", "C"]
             .iter()

@@ -46,6 +46,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
                 score: 0.9,
                 action: "notify".into(),
                 explanation: "[]".into(),
+                list_version: Some(1),
             })
             .collect(),
         flags: vec![],

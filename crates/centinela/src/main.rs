@@ -49,7 +49,7 @@ pub enum Command {
     /// Import records from files: crossings.
     #[command(subcommand)]
     Import(cmd::import::Command),
-    /// Border posts: add (prints the post's sync key), list.
+    /// Border posts: add (prints the post's sync key), list, revoke a key.
     #[command(subcommand)]
     Posts(cmd::posts::Command),
     /// Create or upgrade the database schema (every command also does).
@@ -71,6 +71,9 @@ pub enum Command {
     /// Statistics: the regional export (k-anonymous CSV tables and the report).
     #[command(subcommand)]
     Stats(cmd::stats::Command),
+    /// Synchronise this border post with the centre (one push/pull cycle), or
+    /// `sync status`: what is queued, sent, and the last error.
+    Sync(cmd::sync::Args),
     /// Measuring harnesses for the benchmark scripts (JSON on stdout).
     #[command(subcommand)]
     Bench(cmd::bench::Command),
@@ -96,7 +99,8 @@ fn main() -> ExitCode {
         Command::Migrate => cmd::migrate::run(&cli.global),
         Command::Serve(args) => cmd::serve::run(args, &cli.global),
         Command::Intel(c) => cmd::intel::run(c, &cli.global),
-        Command::Bench(c) => cmd::bench::run(c),
+        Command::Bench(c) => cmd::bench::run(c, &cli.global),
+        Command::Sync(args) => cmd::sync::run(args, &cli.global),
         Command::Rules(c) => cmd::rules::run(c, &cli.global),
         Command::Stats(c) => cmd::stats::run(c, &cli.global),
         Command::Cases(c) => cmd::cases::run(c, &cli.global),

@@ -7,7 +7,7 @@
 //! records only; country-wide users see every post. Every read of a
 //! person's data and every write is in the audit chain.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use axum::extract::State;
@@ -30,6 +30,9 @@ use crate::state::AppState;
 /// group-commit writer, the known posts.
 pub struct Inspections {
     lists: RwLock<Arc<Watchlists>>,
+    /// The version of each list in `lists`, so that every hit names the
+    /// version it was screened against.
+    versions: RwLock<Arc<HashMap<String, i64>>>,
     posts: RwLock<HashSet<String>>,
     writer: InspectionWriter,
 }
@@ -40,6 +43,7 @@ impl Inspections {
     pub fn new(store: &Store) -> Inspections {
         Inspections {
             lists: RwLock::new(Arc::new(Watchlists::empty())),
+            versions: RwLock::new(Arc::new(HashMap::new())),
             posts: RwLock::new(HashSet::new()),
             writer: InspectionWriter::spawn(store.clone()),
         }
@@ -52,8 +56,11 @@ impl Inspections {
         let entries = store.current_entries().await?;
         let stored = store.rules().await?;
         let documents = store.document_indexes().await?;
+        let summaries = store.lists().await?;
+        let versions: HashMap<String, i64> =
+            summaries.iter().filter_map(|l| l.version.map(|v| (l.name.clone(), v))).collect();
         let kinds: Vec<(String, centinela_domain::ListKind)> =
-            store.lists().await?.into_iter().map(|l| (l.name, l.kind)).collect();
+            summaries.into_iter().map(|l| (l.name, l.kind)).collect();
         let built = tokio::task::spawn_blocking(move || {
             let persons = entries
                 .into_iter()
@@ -90,13 +97,20 @@ impl Inspections {
         .map_err(|e| StoreError::Conflict(format!("building the screening index failed: {e}")))?;
         let sizes = built.sizes();
         let posts: HashSet<String> = store.posts().await?.into_iter().map(|p| p.code).collect();
-        *self.lists.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(built);
+        {
+            let mut lists = self.lists.write().unwrap_or_else(|e| e.into_inner());
+            *self.versions.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(versions);
+            *lists = Arc::new(built);
+        }
         *self.posts.write().unwrap_or_else(|e| e.into_inner()) = posts;
         Ok(sizes)
     }
 
-    fn lists(&self) -> Arc<Watchlists> {
-        self.lists.read().unwrap_or_else(|e| e.into_inner()).clone()
+    /// The lists in memory with their versions, taken together.
+    fn lists(&self) -> (Arc<Watchlists>, Arc<HashMap<String, i64>>) {
+        let lists = self.lists.read().unwrap_or_else(|e| e.into_inner());
+        let versions = self.versions.read().unwrap_or_else(|e| e.into_inner()).clone();
+        (lists.clone(), versions)
     }
 
     fn has_post(&self, code: &str) -> bool {
@@ -186,7 +200,7 @@ pub async fn run_inspection(app: &AppState, user: &AuthUser, req: &PartyRequest)
     }
     let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
     let group = new_id();
-    let lists = ins.lists();
+    let (lists, versions) = ins.lists();
     let outcome: PartyOutcome = centinela_inspect::inspect(req, &lists, at, &ids, &history, &group)
         .map_err(|e| ApiError::invalid_field(e.to_string()))?;
     let mut party = Vec::with_capacity(outcome.travellers.len());
@@ -210,6 +224,7 @@ pub async fn run_inspection(app: &AppState, user: &AuthUser, req: &PartyRequest)
                     score: h.score,
                     action: h.action.clone(),
                     explanation: serde_json::to_string(&h.explanation).unwrap_or_else(|_| "[]".into()),
+                    list_version: versions.get(&h.list).copied(),
                 })
                 .collect(),
             flags: t.flags.iter().map(|f| f.code.clone()).collect(),
@@ -252,8 +267,16 @@ pub struct HitView {
     pub created_at: String,
     pub post: String,
     pub crossed_at: String,
+    /// The version of the list the traveller was screened against.
+    pub list_version: Option<i64>,
+    /// Where the hit was raised: empty here, else the border post's code
+    /// (it came by synchronisation).
+    pub origin: String,
     /// The adjudication in force; absent while the hit is open.
     pub adjudication: Option<AdjudicationView>,
+    /// Every adjudication, wherever made (a post and the centre may both
+    /// judge a hit), in order by time then origin: the last stands.
+    pub adjudications: Vec<AdjudicationView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -266,6 +289,8 @@ pub struct AdjudicationView {
     /// The adjudication this one replaces.
     pub corrects: Option<i64>,
     pub at: String,
+    /// Where it was made: empty here, else the border post's code.
+    pub origin: String,
 }
 
 impl From<centinela_store::Adjudication> for AdjudicationView {
@@ -277,6 +302,7 @@ impl From<centinela_store::Adjudication> for AdjudicationView {
             user_id: a.user_id,
             corrects: a.corrects,
             at: a.at,
+            origin: a.origin,
         }
     }
 }
@@ -296,7 +322,10 @@ impl From<StoredHit> for HitView {
             created_at: h.created_at,
             post: h.post,
             crossed_at: h.crossed_at,
+            list_version: h.list_version,
+            origin: h.origin,
             adjudication: h.adjudication.map(Into::into),
+            adjudications: h.adjudications.into_iter().map(Into::into).collect(),
         }
     }
 }

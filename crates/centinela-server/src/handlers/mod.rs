@@ -11,4 +11,5 @@ pub mod lists;
 pub mod rules;
 pub mod session;
 pub mod stats;
+pub mod sync;
 pub mod users;

@@ -400,7 +400,7 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::PayloadTooLarge => "error.payload_too_large",
         ErrorCode::Unauthenticated => "error.unauthenticated",
         ErrorCode::InvalidCredentials => "error.invalid_credentials",
-        ErrorCode::Forbidden => "error.forbidden",
+        ErrorCode::Forbidden | ErrorCode::PostRevoked => "error.forbidden",
         ErrorCode::CsrfFailed => "error.csrf_failed",
         ErrorCode::NotFound => "error.not_found",
         ErrorCode::MethodNotAllowed => "error.not_found",

@@ -11,4 +11,5 @@ mod inspections;
 mod matrix;
 mod rules;
 mod session;
+mod sync;
 mod system;

@@ -19,6 +19,25 @@ pub enum Command {
     /// Name screening: index build time, single-query latency on one thread,
     /// bulk throughput on N threads, peak resident memory.
     Screen(ScreenArgs),
+    /// Fills a border post's database (`--db`) with DAYS of a busy crossing's
+    /// inspections, hits, adjudications and decisions, as made offline: the
+    /// queue that `bench/sync.sh` then pushes to a centre.
+    SyncFill(SyncFillArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SyncFillArgs {
+    /// The post's code (created here if missing).
+    #[arg(long, default_value = "GTM-TECUNUMAN")]
+    pub post: String,
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Travellers inspected per day.
+    #[arg(long, default_value_t = 4000)]
+    pub per_day: u32,
+    /// One traveller in this many is a hit (adjudicated).
+    #[arg(long, default_value_t = 25)]
+    pub hit_every: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,10 +77,112 @@ const COMMON: &[(&str, &str)] = &[
     ("Miguel Ángel", "Hernández Hernández"),
 ];
 
-pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: Command, global: &crate::Global) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Screen(args) => screen(args),
+        Command::SyncFill(args) => sync_fill(args, global),
     }
+}
+
+fn sync_fill(a: SyncFillArgs, global: &crate::Global) -> anyhow::Result<ExitCode> {
+    use centinela_domain::{CrossingRecord, Direction, DocumentNumber, Role, Timestamp};
+    use centinela_store::{Actor, Decision, HitKind, NewHit, NewInspection, NewPost, PostKind, Verdict};
+    crate::cmd::runtime()?.block_on(async {
+        let store = crate::cmd::open_store(global).await?;
+        if !store.posts().await?.iter().any(|p| p.code == a.post) {
+            let p = NewPost { code: &a.post, name: &a.post, country: CountryCode::parse("GTM")?, facing: "", kind: PostKind::Land };
+            store.add_post("system", &p).await?;
+        }
+        let mut users = Vec::new();
+        for (name, role) in [("bench-oficial", Role::Officer), ("bench-supervisor", Role::Supervisor)] {
+            let u = match store.user_by_username(name).await? {
+                Some(u) => u,
+                None => store.create_user("system", name, role, Some(&a.post), "bench password 123").await?,
+            };
+            users.push(u);
+        }
+        let (officer, sup) = (&users[0], &users[1]);
+        let before = store.sync_status().await?.queued;
+        let started = Instant::now();
+        let start = Timestamp::now().unix_seconds() - i64::from(a.days) * 86_400;
+        let result = serde_json::json!({"documents": [], "hits": [], "flags": [], "suggested": "admit",
+            "checks": {"document_number": true, "birth_date": true, "expiry_date": true, "composite": true}}).to_string();
+        let mut rng = centinela_synth::Rng::new(7);
+        let total = a.days * a.per_day;
+        let mut hits = Vec::new();
+        let mut crossings = Vec::new();
+        let mut n = 0u32;
+        while n < total {
+            let mut parties = Vec::new();
+            for _ in 0..500.min(total - n) {
+                let at = start + i64::from(n) * 86_400 / i64::from(a.per_day);
+                let id = format!("BENCH-{}-{n}", a.post);
+                let hit = a.hit_every > 0 && n.is_multiple_of(a.hit_every);
+                let record = CrossingRecord {
+                    crossing_id: id.clone(),
+                    post: a.post.clone(),
+                    direction: if n.is_multiple_of(2) { Direction::Entry } else { Direction::Exit },
+                    crossed_at: Timestamp::from_unix_seconds(at)?,
+                    given_names: ["Ana María", "José Luis", "Rosa", "Juan Carlos"][(rng.next() % 4) as usize].into(),
+                    surnames: format!("López {}", rng.next() % 100_000),
+                    birth_date: BirthDate::parse_opt("1988-07-14")?,
+                    nationality: CountryCode::parse_opt("GTM")?,
+                    sex: Sex::Female,
+                    document_type: "P".into(),
+                    document_number: Some(DocumentNumber::parse(&format!("G{:08}", rng.next() % 100_000_000))?),
+                    issuing_state: CountryCode::parse_opt("GTM")?,
+                    group_id: String::new(),
+                    vehicle: String::new(),
+                    phone: String::new(),
+                    address: String::new(),
+                    destination: "Tapachula".into(),
+                };
+                parties.push(vec![NewInspection {
+                    record,
+                    relation: String::new(),
+                    officer_id: officer.id,
+                    actor: officer.username.clone(),
+                    suggested: if hit { "secondary_inspection" } else { "admit" }.into(),
+                    result: result.clone(),
+                    hits: if hit {
+                        vec![NewHit {
+                            kind: HitKind::Person,
+                            list_name: "buscados".into(),
+                            list_kind: "wanted".into(),
+                            entry_id: format!("W-{n}"),
+                            score: 0.91,
+                            action: "secondary_inspection".into(),
+                            explanation: r#"[{"aspect":"surname","how":"phonetic","weight":2.5}]"#.into(),
+                            list_version: Some(1),
+                        }]
+                    } else {
+                        vec![]
+                    },
+                    flags: vec![],
+                }]);
+                crossings.push(id);
+                n += 1;
+            }
+            for rec in store.record_inspections(&parties).await?.into_iter().flatten().flatten() {
+                hits.extend(rec.hit_ids);
+            }
+        }
+        let o = Actor { user_id: officer.id, username: &officer.username, role: Role::Officer };
+        let s = Actor { user_id: sup.id, username: &sup.username, role: Role::Supervisor };
+        for h in &hits {
+            store.adjudicate(s, *h, Verdict::Dismissed, "homónimo").await?;
+        }
+        for c in &crossings {
+            store.decide(o, c, Decision::Admit, "").await?;
+        }
+        let queued = store.sync_status().await?.queued - before;
+        store.close().await;
+        println!(
+            "{}",
+            json!({"travellers": total, "hits": hits.len(), "records_queued": queued, "secs": started.elapsed().as_secs_f64()})
+        );
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn common_queries() -> Vec<Query> {

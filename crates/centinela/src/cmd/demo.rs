@@ -70,6 +70,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             purge_every_hours: 0,
             // A synthetic year need not be purged; `centinela serve` purges.
             retention: crate::cmd::purge::RetentionArgs::default(),
+            centre: crate::cmd::sync::CentreArgs { central: None, post_key: None },
+            sync_interval: 30,
         };
         crate::cmd::serve::serve(&serve, store).await?;
         Ok(ExitCode::SUCCESS)

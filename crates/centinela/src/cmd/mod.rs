@@ -16,6 +16,7 @@ pub mod rules;
 pub mod screen;
 pub mod serve;
 pub mod stats;
+pub mod sync;
 pub mod users;
 
 /// The input could not be read or is unusable as a whole: exit status 2.

@@ -1,4 +1,4 @@
-//! `centinela posts add|list`: border posts.
+//! `centinela posts add|list|revoke`: border posts and their sync keys.
 
 use std::process::ExitCode;
 
@@ -30,6 +30,12 @@ pub enum Command {
     },
     /// List the border posts.
     List,
+    /// Revoke a post's sync key: the centre refuses it from then on (what
+    /// the post sent before stays).
+    Revoke {
+        /// The post's code.
+        code: String,
+    },
 }
 
 pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
@@ -47,6 +53,13 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             })
         }
+        Command::Revoke { code } => runtime()?.block_on(async {
+            let store = open_store(global).await?;
+            store.revoke_post("system", &code).await?;
+            store.close().await;
+            eprintln!("the sync key of post {code} is revoked");
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::List => runtime()?.block_on(async {
             let store = open_store(global).await?;
             for p in store.posts().await? {

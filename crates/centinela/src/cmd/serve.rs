@@ -29,6 +29,13 @@ pub struct Args {
     pub purge_every_hours: u64,
     #[command(flatten)]
     pub retention: crate::cmd::purge::RetentionArgs,
+    /// At a border post: synchronise with this centre in the background.
+    #[command(flatten)]
+    pub centre: crate::cmd::sync::CentreArgs,
+    /// Seconds between synchronisation cycles while the centre answers
+    /// (failures back off exponentially up to 5 minutes).
+    #[arg(long, env = "CENTINELA_SYNC_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub sync_interval: u64,
 }
 
 impl Args {
@@ -55,6 +62,27 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
 /// Serves `store` as `args` say until Ctrl-C or SIGTERM, then closes the
 /// database (for commands that prepare a database and then serve it).
 pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
+    let sync = args.centre.config()?;
+    let cfg = args.config();
+    let listener =
+        tokio::net::TcpListener::bind(cfg.addr).await.with_context(|| format!("cannot listen on {}", cfg.addr))?;
+    let state = centinela_server::AppState::new(cfg, store.clone());
+    let (persons, documents) = state.inspections().reload(&store).await.context("loading the alert lists")?;
+    tracing::info!(persons, documents, "alert lists loaded");
+    let syncing = sync.map(|sync| {
+        eprintln!("synchronising with {} every {} s", sync.central, args.sync_interval);
+        let state = state.clone();
+        let interval = Duration::from_secs(args.sync_interval);
+        tokio::spawn(centinela_sync::background(store.clone(), sync, interval, Duration::from_secs(300), move || {
+            let state = state.clone();
+            async move {
+                match state.inspections().reload(state.store()).await {
+                    Ok((persons, documents)) => tracing::info!(persons, documents, "alert lists reloaded after sync"),
+                    Err(e) => tracing::error!(error = %e, "cannot reload the alert lists after sync"),
+                }
+            }
+        }))
+    });
     eprintln!("serving http://{}/api/ (docs at /api/docs/); Ctrl-C or SIGTERM stops", args.addr);
     let purger = (args.purge_every_hours > 0).then(|| {
         let (store, retention) = (store.clone(), args.retention.retention());
@@ -78,7 +106,10 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
             }
         })
     });
-    let result = centinela_server::serve(args.config(), store.clone(), centinela_server::shutdown_signal()).await;
+    let result = centinela_server::serve_on(listener, state, centinela_server::shutdown_signal()).await;
+    if let Some(task) = syncing {
+        task.abort();
+    }
     if let Some(p) = purger {
         p.abort();
     }

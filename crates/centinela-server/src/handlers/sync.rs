@@ -1,0 +1,125 @@
+//! The centre's side of synchronisation: border posts push their queued
+//! records and pull alert-list changes. A post authenticates with its post
+//! key as a bearer token (`centinela posts add` prints it; `centinela posts
+//! revoke` ends it); user sessions are not accepted here.
+//!
+//! `POST /api/sync/push` applies a batch in one transaction, in order,
+//! ignoring records already received, and answers the highest `seq` now
+//! stored; `POST /api/sync/pull` answers the posts and, for each list, the
+//! entries added and removed since the version the post holds.
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use centinela_store::{PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome};
+use serde_json::json;
+
+use crate::error::{ApiError, ErrorBody, ErrorCode, Json};
+use crate::state::AppState;
+
+/// The largest push body accepted (a batch of records, the inspection
+/// results inside them being the bulk).
+pub const PUSH_BODY_LIMIT: usize = 64 << 20;
+
+/// A border post authenticated by its key.
+#[derive(Debug, Clone)]
+pub struct PostAuth {
+    pub code: String,
+}
+
+impl FromRequestParts<AppState> for PostAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let key = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, k)| k.trim())
+            .filter(|k| !k.is_empty() && k.len() <= 128)
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "a post key is needed (Authorization: Bearer)"))?;
+        match app.store().post_key(key).await? {
+            PostKey::Valid(code) => Ok(PostAuth { code }),
+            PostKey::Revoked(code) => {
+                tracing::warn!(post = %code, "a revoked post key was refused");
+                Err(ApiError::new(ErrorCode::PostRevoked, "this border post's key has been revoked by the centre"))
+            }
+            PostKey::Unknown => Err(ApiError::new(ErrorCode::Unauthenticated, "unknown post key")),
+        }
+    }
+}
+
+/// Push a post's queued records (crossings, inspections, hits,
+/// adjudications, decisions, referrals, audit entries), in order. Applied in
+/// one transaction; records already received are skipped, so a push may be
+/// repeated safely. Authenticated by the post key, not a user session.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])),
+    request_body(content = Object, description = "A PushBatch: `{\"protocol\":1,\"items\":[{\"seq\",\"uid\",\"record\":{\"kind\",\"data\"}}]}`"),
+    responses(
+        (status = 200, description = "Stored; everything up to `acked_seq` is at the centre", body = Object),
+        (status = 401, description = "No or unknown post key", body = ErrorBody),
+        (status = 403, description = "The post key was revoked (`post_revoked`)", body = ErrorBody),
+        (status = 422, description = "A record is refused (`invalid_field`, naming its seq)", body = ErrorBody),
+    ))]
+pub async fn push(
+    State(app): State<AppState>,
+    post: PostAuth,
+    Json(batch): Json<PushBatch>,
+) -> Result<Json<PushOutcome>, ApiError> {
+    match app.store().apply_push(&post.code, &batch).await? {
+        Ok(outcome) => {
+            tracing::info!(
+                post = %post.code,
+                applied = outcome.applied,
+                duplicates = outcome.duplicates,
+                acked_seq = outcome.acked_seq,
+                "sync push applied"
+            );
+            Ok(Json(outcome))
+        }
+        Err(refused) => {
+            tracing::warn!(post = %post.code, seq = refused.seq, kind = refused.kind, "sync push refused");
+            Err(ApiError::invalid_field(refused.to_string()))
+        }
+    }
+}
+
+/// Pull the border posts and the alert-list changes since the versions the
+/// post holds (the whole version when the centre no longer keeps the post's).
+/// Authenticated by the post key.
+#[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])),
+    request_body(content = Object, description = "A PullRequest: `{\"protocol\":1,\"lists\":{\"name\":version}}`"),
+    responses(
+        (status = 200, description = "Posts and list deltas", body = Object),
+        (status = 401, description = "No or unknown post key", body = ErrorBody),
+        (status = 403, description = "The post key was revoked (`post_revoked`)", body = ErrorBody),
+    ))]
+pub async fn pull(
+    State(app): State<AppState>,
+    post: PostAuth,
+    Json(req): Json<PullRequest>,
+) -> Result<Json<PullAnswer>, ApiError> {
+    if req.protocol != centinela_store::PROTOCOL {
+        return Err(ApiError::invalid_field(format!(
+            "protocol: {} is not {}",
+            req.protocol,
+            centinela_store::PROTOCOL
+        )));
+    }
+    let lists = app.store().list_deltas(&req.lists).await?;
+    if !lists.is_empty() {
+        // Alert lists name people: the centre's audit chain records what
+        // each post received.
+        let detail = json!({
+            "lists": lists.iter().map(|d| json!({
+                "list": d.name, "from": d.from_version, "version": d.version, "full": d.full,
+                "added": d.entries_added.len() + d.documents_added.len(),
+                "removed": d.entries_removed.len() + d.documents_removed.len(),
+            })).collect::<Vec<_>>(),
+        });
+        app.audit_as(&format!("post:{}", post.code), "sync_lists_pulled", &post.code, detail).await?;
+    }
+    let posts = app.store().post_infos().await?;
+    Ok(Json(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists }))
+}

@@ -1,0 +1,1308 @@
+//! Synchronisation between border posts (embedded SQLite, often offline) and
+//! the centre (PostgreSQL).
+//!
+//! **At a post**, triggers (migration 0007) queue every record made there —
+//! crossings, inspections, hits, adjudications, decisions, referrals, audit
+//! entries — in `sync_outbox`, in the transaction that writes it, with an id
+//! made at the post (128 random bits). [`Store::outbox_pending`] reads the
+//! queue past `sync_state.acked_seq` as self-contained [`OutboxItem`]s (users
+//! by name, hits by uid); [`Store::sync_ack`] moves the mark, and only after
+//! the centre's 2xx, so a post killed at any point pushes again what the
+//! centre may or may not have applied.
+//!
+//! **At the centre**, [`Store::apply_push`] applies a batch in one
+//! transaction, in order, skipping uids it already has (`sync_received`):
+//! pushing twice changes nothing. Records keep their origin (the post's
+//! code); users of a post become disabled centre users named
+//! `username@POST` (no password works for them); a post's audit entries are
+//! kept as the post sealed them (`sync_audit`), each link checked.
+//!
+//! **Lists** flow the other way: [`Store::list_deltas`] answers, for the
+//! versions a post holds, the entries added and removed since (or the whole
+//! version when the post's version is no longer stored), and
+//! [`Store::apply_list_delta`] installs it at the post under the centre's
+//! version number.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use centinela_domain::audit::{AuditRecord, GENESIS};
+use centinela_domain::{AlertEntry, CrossingRecord, DocumentRecord, ListKind, Role, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::audit::{append_in_tx, begin_write};
+use crate::lists::{ListRows, NewVersion};
+use crate::{Backend, Decision, HitKind, ReferralUnit, Store, StoreError, Verdict, now_rfc3339, on_pool};
+
+/// The protocol's version, sent with every push and pull.
+pub const PROTOCOL: u32 = 1;
+
+/// A user of the post, by name and role (ids differ between databases).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub username: String,
+    pub role: Role,
+}
+
+/// A crossing as registered at the post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossingItem {
+    pub record: CrossingRecord,
+    pub relation: String,
+    /// `import` or `inspection`.
+    pub source: String,
+    pub officer: Option<UserRef>,
+    pub corrects: Option<String>,
+    pub recorded_at: String,
+}
+
+/// What an inspection showed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectionItem {
+    pub crossing_id: String,
+    pub officer: UserRef,
+    pub suggested: String,
+    pub result: String,
+    pub at: String,
+}
+
+/// A hit, with the list version it was screened against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HitItem {
+    pub crossing_id: String,
+    pub kind: HitKind,
+    pub list_name: String,
+    pub list_kind: String,
+    pub list_version: Option<i64>,
+    pub entry_id: String,
+    pub score: f64,
+    pub action: String,
+    pub explanation: String,
+    pub created_at: String,
+}
+
+/// An adjudication; `hit` and `corrects` are uids of the post's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdjudicationItem {
+    pub hit: String,
+    pub decision: Verdict,
+    pub reason: String,
+    pub user: UserRef,
+    pub corrects: Option<String>,
+    pub at: String,
+}
+
+/// An officer's decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionItem {
+    pub crossing_id: String,
+    pub decision: Decision,
+    pub reason: String,
+    pub user: UserRef,
+    pub at: String,
+}
+
+/// A referral.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferralItem {
+    pub crossing_id: String,
+    pub unit: ReferralUnit,
+    pub reason: String,
+    /// The indicators that led to it, JSON.
+    #[serde(default = "empty_object")]
+    pub indicators: String,
+    pub user: UserRef,
+    pub at: String,
+}
+
+fn empty_object() -> String {
+    "{}".into()
+}
+
+/// One entry of the post's audit chain, as sealed there (hashes in hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A record of any kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum SyncRecord {
+    Crossing(Box<CrossingItem>),
+    Inspection(InspectionItem),
+    Hit(HitItem),
+    Adjudication(AdjudicationItem),
+    Decision(DecisionItem),
+    Referral(ReferralItem),
+    Audit(AuditItem),
+}
+
+impl SyncRecord {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SyncRecord::Crossing(_) => "crossing",
+            SyncRecord::Inspection(_) => "inspection",
+            SyncRecord::Hit(_) => "hit",
+            SyncRecord::Adjudication(_) => "adjudication",
+            SyncRecord::Decision(_) => "decision",
+            SyncRecord::Referral(_) => "referral",
+            SyncRecord::Audit(_) => "audit",
+        }
+    }
+}
+
+/// One queued record: its place in the post's queue and its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub seq: i64,
+    pub uid: String,
+    pub record: SyncRecord,
+}
+
+/// What a post sends: its queue from some point, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushBatch {
+    pub protocol: u32,
+    pub items: Vec<OutboxItem>,
+}
+
+/// The centre's answer to a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushOutcome {
+    /// Records applied now.
+    pub applied: u64,
+    /// Records the centre already had (pushed before, acknowledgement lost).
+    pub duplicates: u64,
+    /// The highest `seq` of the batch: everything up to it is stored.
+    pub acked_seq: i64,
+}
+
+/// Why the centre refuses a record: the post's data, not the centre, is at
+/// fault (an API answers 422 with this).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("record {seq} ({kind}): {message}")]
+pub struct Refused {
+    pub seq: i64,
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// The longest text field accepted in a pushed record (the inspection
+/// result JSON is the largest).
+pub const MAX_FIELD_BYTES: usize = 256 * 1024;
+/// The most records in one push.
+pub const MAX_BATCH_ITEMS: usize = 5_000;
+
+fn check_time(s: &str) -> Result<(), String> {
+    Timestamp::parse(s).map(|_| ()).map_err(|e| e.to_string())
+}
+
+fn check_uid(s: &str) -> Result<(), String> {
+    if (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        Ok(())
+    } else {
+        Err(format!("'{}' is not a record id", s.chars().take(64).collect::<String>()))
+    }
+}
+
+fn check_user(u: &UserRef) -> Result<(), String> {
+    crate::check_username(&u.username).map_err(|e| e.to_string())
+}
+
+fn hex32(s: &str) -> Result<[u8; 32], String> {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("a hash is 64 hex digits".into());
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl PushBatch {
+    /// Checks everything that can be checked without the database: the
+    /// protocol, sizes, ids, timestamps, hashes, that crossings are the
+    /// pushing post's, that `seq` increases. Parsing (serde) already made
+    /// every domain value valid.
+    pub fn check(&self, post: &str) -> Result<(), Refused> {
+        if self.protocol != PROTOCOL {
+            return Err(Refused {
+                seq: 0,
+                kind: "batch",
+                message: format!("protocol {} is not {PROTOCOL}", self.protocol),
+            });
+        }
+        if self.items.len() > MAX_BATCH_ITEMS {
+            return Err(Refused {
+                seq: 0,
+                kind: "batch",
+                message: format!("{} records; at most {MAX_BATCH_ITEMS} per push", self.items.len()),
+            });
+        }
+        let mut last = i64::MIN;
+        for item in &self.items {
+            let refuse = |message: String| Refused { seq: item.seq, kind: item.record.kind(), message };
+            if item.seq <= last || item.seq < 1 {
+                return Err(refuse("records must come in increasing order of seq".into()));
+            }
+            last = item.seq;
+            check_uid(&item.uid).map_err(refuse)?;
+            item.check_fields(post).map_err(refuse)?;
+        }
+        Ok(())
+    }
+}
+
+impl OutboxItem {
+    fn check_fields(&self, post: &str) -> Result<(), String> {
+        let long = |s: &str, what: &str| {
+            if s.len() > MAX_FIELD_BYTES {
+                Err(format!("{what} is longer than {MAX_FIELD_BYTES} bytes"))
+            } else {
+                Ok(())
+            }
+        };
+        match &self.record {
+            SyncRecord::Crossing(c) => {
+                if c.record.post != post {
+                    return Err(format!("crossing '{}' is not of the pushing post", c.record.crossing_id));
+                }
+                if !matches!(c.source.as_str(), "import" | "inspection") {
+                    return Err(format!("source '{}' is not import or inspection", c.source));
+                }
+                if let Some(u) = &c.officer {
+                    check_user(u)?;
+                }
+                check_time(&c.recorded_at)?;
+                for s in [&c.record.given_names, &c.record.surnames, &c.record.address, &c.record.destination] {
+                    long(s, "a field")?;
+                }
+            }
+            SyncRecord::Inspection(i) => {
+                check_user(&i.officer)?;
+                check_time(&i.at)?;
+                long(&i.result, "result")?;
+                serde_json::from_str::<serde_json::Value>(&i.result).map_err(|e| format!("result: {e}"))?;
+            }
+            SyncRecord::Hit(h) => {
+                check_time(&h.created_at)?;
+                if !h.score.is_finite() || !(0.0..=1.0).contains(&h.score) {
+                    return Err("score is not in [0, 1]".into());
+                }
+                ListKind::parse(&h.list_kind).map_err(|e| e.to_string())?;
+                long(&h.explanation, "explanation")?;
+                serde_json::from_str::<serde_json::Value>(&h.explanation).map_err(|e| format!("explanation: {e}"))?;
+            }
+            SyncRecord::Adjudication(a) => {
+                check_uid(&a.hit)?;
+                if let Some(c) = &a.corrects {
+                    check_uid(c)?;
+                }
+                check_user(&a.user)?;
+                check_time(&a.at)?;
+                if a.reason.trim().is_empty() {
+                    return Err("an adjudication needs a reason".into());
+                }
+                long(&a.reason, "reason")?;
+            }
+            SyncRecord::Decision(d) => {
+                check_user(&d.user)?;
+                check_time(&d.at)?;
+                long(&d.reason, "reason")?;
+            }
+            SyncRecord::Referral(r) => {
+                check_user(&r.user)?;
+                check_time(&r.at)?;
+                long(&r.reason, "reason")?;
+                long(&r.indicators, "indicators")?;
+                serde_json::from_str::<serde_json::Value>(&r.indicators).map_err(|e| format!("indicators: {e}"))?;
+            }
+            SyncRecord::Audit(a) => {
+                if a.seq < 1 {
+                    return Err("audit seq starts at 1".into());
+                }
+                hex32(&a.prev_hash)?;
+                hex32(&a.hash)?;
+                crate::audit::check_entry(&a.actor, &a.action, &a.detail).map_err(|e| e.to_string())?;
+                check_time(&a.at)?;
+                long(&a.detail, "detail")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What `centinela sync status` prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    /// Records waiting for the centre.
+    pub queued: i64,
+    /// Records the centre has acknowledged.
+    pub sent: i64,
+    pub acked_seq: i64,
+    pub central: Option<String>,
+    pub last_attempt_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    /// The lists held here, with their versions.
+    pub lists: BTreeMap<String, i64>,
+}
+
+/// A border post as the centre describes it to posts (no key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostInfo {
+    pub code: String,
+    pub name: String,
+    pub country: String,
+    pub facing: String,
+    pub kind: String,
+    pub revoked: bool,
+}
+
+/// What a post asks for: the list versions it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub protocol: u32,
+    pub lists: BTreeMap<String, i64>,
+}
+
+/// A list's change from the version a post holds to the centre's current.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListDelta {
+    pub name: String,
+    pub kind: ListKind,
+    pub source: String,
+    /// The post's version this delta starts from (`None`: from nothing).
+    pub from_version: Option<i64>,
+    pub version: i64,
+    /// The whole version, not a change: the post replaces what it has.
+    pub full: bool,
+    pub entries_added: Vec<AlertEntry>,
+    /// Ids of entries removed or changed (a changed entry is also added).
+    pub entries_removed: Vec<String>,
+    pub documents_added: Vec<DocumentRecord>,
+    pub documents_removed: Vec<DocumentRecord>,
+}
+
+/// The centre's answer to a pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullAnswer {
+    pub protocol: u32,
+    pub posts: Vec<PostInfo>,
+    pub lists: Vec<ListDelta>,
+}
+
+/// A post key's standing at the centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostKey {
+    Valid(String),
+    Revoked(String),
+    Unknown,
+}
+
+type OutboxRow = (i64, String, String, i64);
+
+/// A reported document's identity in a list: every field.
+type DocKey = (String, String, String, &'static str, String);
+
+fn doc_key(r: &DocumentRecord) -> DocKey {
+    (
+        r.document_number.as_str().to_string(),
+        r.issuing_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        r.document_type.clone(),
+        r.status.as_str(),
+        r.reported_at.clone(),
+    )
+}
+
+/// `$1, $2, …, $n`.
+fn params(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+}
+
+/// The rows of the post's tables behind a slice of the outbox, by kind.
+macro_rules! load_records {
+    ($conn:expr, $rows:expr) => {
+        async {
+            let rows: &[OutboxRow] = $rows;
+            let mut by_kind: HashMap<&str, Vec<i64>> = HashMap::new();
+            for (_, _, kind, r) in rows {
+                by_kind.entry(kind.as_str()).or_default().push(*r);
+            }
+            let mut found: HashMap<(&'static str, i64), SyncRecord> = HashMap::new();
+            let user = |row: &_, u: &str, r: &str| -> Result<Option<UserRef>, StoreError> {
+                let name: Option<String> = Row::try_get(row, u)?;
+                let role: Option<String> = Row::try_get(row, r)?;
+                match (name, role) {
+                    (Some(username), Some(role)) => Ok(Some(UserRef {
+                        username,
+                        role: Role::parse(&role).map_err(|e| StoreError::Corrupt(format!("users.role: {e}")))?,
+                    })),
+                    _ => Ok(None),
+                }
+            };
+            let need_user = |u: Option<UserRef>, what: &str| {
+                u.ok_or_else(|| StoreError::Corrupt(format!("{what}: its user is missing")))
+            };
+            for (kind, ids) in &by_kind {
+                for chunk in ids.chunks(500) {
+                    let p = params(chunk.len());
+                    let sql = match *kind {
+                        "crossing" => format!(
+                            "SELECT c.id AS rid, {}, u.username AS uname, u.role AS urole FROM crossings c \
+                             LEFT JOIN users u ON u.id = c.officer_id WHERE c.id IN ({p})",
+                            crate::crossings::CROSSING_COLS_C
+                        ),
+                        "inspection" => format!(
+                            "SELECT i.id AS rid, i.crossing_id, i.suggested, i.result, i.at, u.username AS uname, \
+                             u.role AS urole FROM inspections i LEFT JOIN users u ON u.id = i.officer_id \
+                             WHERE i.id IN ({p})"
+                        ),
+                        "hit" => format!(
+                            "SELECT h.id AS rid, h.crossing_id, h.kind, h.list_name, h.list_kind, h.list_version, \
+                             h.entry_id, h.score, h.action, h.explanation, h.created_at FROM hits h WHERE h.id IN ({p})"
+                        ),
+                        "adjudication" => format!(
+                            "SELECT a.id AS rid, a.decision, a.reason, a.at, oh.uid AS hit_uid, oc.uid AS corrects_uid, \
+                             u.username AS uname, u.role AS urole FROM adjudications a \
+                             LEFT JOIN sync_outbox oh ON oh.kind = 'hit' AND oh.ref = a.hit_id \
+                             LEFT JOIN sync_outbox oc ON oc.kind = 'adjudication' AND oc.ref = a.corrects \
+                             LEFT JOIN users u ON u.id = a.user_id WHERE a.id IN ({p})"
+                        ),
+                        "decision" => format!(
+                            "SELECT d.id AS rid, d.crossing_id, d.decision, d.reason, d.at, u.username AS uname, \
+                             u.role AS urole FROM decisions d LEFT JOIN users u ON u.id = d.user_id WHERE d.id IN ({p})"
+                        ),
+                        "referral" => format!(
+                            "SELECT r.id AS rid, r.crossing_id, r.unit, r.reason, r.indicators, r.at, u.username AS uname, \
+                             u.role AS urole FROM referrals r LEFT JOIN users u ON u.id = r.user_id WHERE r.id IN ({p})"
+                        ),
+                        "audit" => format!(
+                            "SELECT seq AS rid, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
+                             WHERE seq IN ({p})"
+                        ),
+                        other => return Err(StoreError::Corrupt(format!("sync_outbox.kind: '{other}'"))),
+                    };
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    for row in q.fetch_all(&mut *$conn).await? {
+                        let rid: i64 = row.try_get("rid")?;
+                        let t = |c: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(c)?) };
+                        let (k, rec) = match *kind {
+                            "crossing" => {
+                                let c = crate::crossings::crossing_from(&row)?;
+                                let item = CrossingItem {
+                                    record: c.record,
+                                    relation: c.relation,
+                                    source: c.source,
+                                    officer: user(&row, "uname", "urole")?,
+                                    corrects: c.corrects,
+                                    recorded_at: c.recorded_at,
+                                };
+                                ("crossing", SyncRecord::Crossing(Box::new(item)))
+                            }
+                            "inspection" => ("inspection", SyncRecord::Inspection(InspectionItem {
+                                crossing_id: t("crossing_id")?,
+                                officer: need_user(user(&row, "uname", "urole")?, "inspection")?,
+                                suggested: t("suggested")?,
+                                result: t("result")?,
+                                at: t("at")?,
+                            })),
+                            "hit" => ("hit", SyncRecord::Hit(HitItem {
+                                crossing_id: t("crossing_id")?,
+                                kind: if t("kind")? == "document" { HitKind::Document } else { HitKind::Person },
+                                list_name: t("list_name")?,
+                                list_kind: t("list_kind")?,
+                                list_version: row.try_get("list_version")?,
+                                entry_id: t("entry_id")?,
+                                score: row.try_get("score")?,
+                                action: t("action")?,
+                                explanation: t("explanation")?,
+                                created_at: t("created_at")?,
+                            })),
+                            "adjudication" => {
+                                let hit: Option<String> = row.try_get("hit_uid")?;
+                                let hit = hit.ok_or_else(|| StoreError::Corrupt(format!("adjudication {rid}: its hit is not queued")))?;
+                                let decision: String = t("decision")?;
+                                ("adjudication", SyncRecord::Adjudication(AdjudicationItem {
+                                    hit,
+                                    decision: if decision == "confirmed" { Verdict::Confirmed } else { Verdict::Dismissed },
+                                    reason: t("reason")?,
+                                    user: need_user(user(&row, "uname", "urole")?, "adjudication")?,
+                                    corrects: row.try_get("corrects_uid")?,
+                                    at: t("at")?,
+                                }))
+                            }
+                            "decision" => ("decision", SyncRecord::Decision(DecisionItem {
+                                crossing_id: t("crossing_id")?,
+                                decision: serde_json::from_value(serde_json::Value::String(t("decision")?))
+                                    .map_err(|e| StoreError::Corrupt(format!("decisions.decision: {e}")))?,
+                                reason: t("reason")?,
+                                user: need_user(user(&row, "uname", "urole")?, "decision")?,
+                                at: t("at")?,
+                            })),
+                            "referral" => ("referral", SyncRecord::Referral(ReferralItem {
+                                crossing_id: t("crossing_id")?,
+                                unit: serde_json::from_value(serde_json::Value::String(t("unit")?))
+                                    .map_err(|e| StoreError::Corrupt(format!("referrals.unit: {e}")))?,
+                                reason: t("reason")?,
+                                indicators: t("indicators")?,
+                                user: need_user(user(&row, "uname", "urole")?, "referral")?,
+                                at: t("at")?,
+                            })),
+                            _ => {
+                                let prev: Vec<u8> = row.try_get("prev_hash")?;
+                                let hash: Vec<u8> = row.try_get("hash")?;
+                                ("audit", SyncRecord::Audit(AuditItem {
+                                    seq: rid,
+                                    at: t("at")?,
+                                    actor: t("actor")?,
+                                    action: t("action")?,
+                                    subject: t("subject")?,
+                                    detail: t("detail")?,
+                                    prev_hash: hex(&prev),
+                                    hash: hex(&hash),
+                                }))
+                            }
+                        };
+                        found.insert((k, rid), rec);
+                    }
+                }
+            }
+            let mut out = Vec::with_capacity(rows.len());
+            for (seq, uid, kind, r) in rows {
+                let key: &'static str = match kind.as_str() {
+                    "crossing" => "crossing",
+                    "inspection" => "inspection",
+                    "hit" => "hit",
+                    "adjudication" => "adjudication",
+                    "decision" => "decision",
+                    "referral" => "referral",
+                    _ => "audit",
+                };
+                // A row purged by the retention rules before it was sent is
+                // gone by law: nothing to send.
+                if let Some(record) = found.remove(&(key, *r)) {
+                    out.push(OutboxItem { seq: *seq, uid: uid.clone(), record });
+                }
+            }
+            Ok::<_, StoreError>(out)
+        }
+    };
+}
+
+/// A centre user standing for a post's user: `username@POST`, disabled.
+macro_rules! shadow_user {
+    ($tx:expr, $cache:expr, $post:expr, $u:expr, $now:expr) => {
+        async {
+            let u: &UserRef = $u;
+            let name = format!("{}@{}", u.username, $post);
+            if let Some(id) = $cache.get(&name) {
+                return Ok::<i64, StoreError>(*id);
+            }
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+                .bind(&name)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    sqlx::query_scalar(
+                        "INSERT INTO users (username, role, post_code, password_hash, created_at, disabled) \
+                         VALUES ($1, $2, $3, '!synced', $4, $5) RETURNING id",
+                    )
+                    .bind(&name)
+                    .bind(u.role.as_str())
+                    .bind($post)
+                    .bind($now)
+                    .bind(true)
+                    .fetch_one(&mut *$tx)
+                    .await?
+                }
+            };
+            $cache.insert(name, id);
+            Ok(id)
+        }
+    };
+}
+
+impl Store {
+    /// Up to `limit` queued records past the acknowledged mark, in order.
+    pub async fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let backend = self.backend();
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            if backend == Backend::Postgres {
+                // Identity values are drawn before commit: wait for writers in
+                // flight so that no lower seq can commit after a higher one
+                // has been read.
+                sqlx::query("LOCK TABLE sync_outbox IN SHARE MODE").execute(&mut *tx).await?;
+            }
+            loop {
+                let rows: Vec<OutboxRow> = sqlx::query_as(
+                    "SELECT seq, uid, kind, ref FROM sync_outbox \
+                     WHERE seq > (SELECT acked_seq FROM sync_state WHERE id = 1) ORDER BY seq LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                let out = load_records!(tx, &rows).await?;
+                match (out.is_empty(), rows.last()) {
+                    // Every row of this slice was purged: nothing to send, move on.
+                    (true, Some((last, ..))) => {
+                        sqlx::query("UPDATE sync_state SET acked_seq = $1 WHERE id = 1")
+                            .bind(*last)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    _ => {
+                        tx.commit().await?;
+                        return Ok(out);
+                    }
+                }
+            }
+        })
+    }
+
+    /// Records that the centre stored everything up to `seq` (never moves
+    /// the mark back), and the success.
+    pub async fn sync_ack(&self, seq: i64, central: &str) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        on_pool!(self, p => {
+            sqlx::query(
+                "UPDATE sync_state SET acked_seq = CASE WHEN acked_seq > $1 THEN acked_seq ELSE $1 END, \
+                 last_attempt_at = $2, last_success_at = $2, last_error = NULL, central = $3 WHERE id = 1",
+            )
+            .bind(seq)
+            .bind(&now)
+            .bind(crate::redact(central))
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records the outcome of a cycle: `None` a success, else the error
+    /// (shown by `sync status`; never personal data).
+    pub async fn sync_attempt(&self, central: &str, error: Option<&str>) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        let sql = if error.is_some() {
+            "UPDATE sync_state SET last_attempt_at = $1, last_error = $2, central = $3 WHERE id = 1"
+        } else {
+            "UPDATE sync_state SET last_attempt_at = $1, last_success_at = $1, last_error = $2, central = $3 WHERE id = 1"
+        };
+        on_pool!(self, p => {
+            sqlx::query(sql).bind(&now).bind(error).bind(crate::redact(central)).execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// What is queued, sent, and the last error.
+    pub async fn sync_status(&self) -> Result<SyncStatus, StoreError> {
+        type StateRow = (i64, Option<String>, Option<String>, Option<String>, Option<String>);
+        let (acked_seq, last_attempt_at, last_success_at, last_error, central): StateRow = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT acked_seq, last_attempt_at, last_success_at, last_error, central FROM sync_state WHERE id = 1",
+            )
+            .fetch_one(p)
+            .await?
+        });
+        let (queued, sent): (i64, i64) = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT CAST(COALESCE(SUM(CASE WHEN seq > $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN seq <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM sync_outbox",
+            )
+            .bind(acked_seq)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(SyncStatus {
+            queued,
+            sent,
+            acked_seq,
+            central,
+            last_attempt_at,
+            last_success_at,
+            last_error,
+            lists: self.held_list_versions().await?,
+        })
+    }
+
+    /// The current version of every list held here.
+    pub async fn held_list_versions(&self) -> Result<BTreeMap<String, i64>, StoreError> {
+        Ok(self.lists().await?.into_iter().filter_map(|l| l.version.map(|v| (l.name, v))).collect())
+    }
+
+    /// Whose key this is: a post in good standing, a revoked one, or none.
+    pub async fn post_key(&self, key: &str) -> Result<PostKey, StoreError> {
+        let hash = Sha256::digest(key.trim().as_bytes()).to_vec();
+        let found: Option<(String, Option<String>)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT code, revoked_at FROM posts WHERE sync_key_hash = $1")
+                .bind(&hash)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(match found {
+            None => PostKey::Unknown,
+            Some((code, None)) => PostKey::Valid(code),
+            Some((code, Some(_))) => PostKey::Revoked(code),
+        })
+    }
+
+    /// Revokes a post's key: the centre refuses it from now on (the post's
+    /// records already received stay). Audited.
+    pub async fn revoke_post(&self, actor: &str, code: &str) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        let backend = self.backend();
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            let found: Option<Option<String>> = sqlx::query_scalar("SELECT revoked_at FROM posts WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match found {
+                None => return Err(StoreError::NotFound(format!("post '{code}'"))),
+                Some(Some(_)) => return Err(StoreError::Conflict(format!("post '{code}' is already revoked"))),
+                Some(None) => {}
+            }
+            sqlx::query("UPDATE posts SET revoked_at = $1 WHERE code = $2").bind(&now).bind(code).execute(&mut *tx).await?;
+            append_in_tx!(tx, backend, actor, "post_key_revoked", code, "{}").await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Applies a post's batch in one transaction, in order; records already
+    /// received are skipped. A record the centre cannot take (a reference
+    /// it does not know, a broken audit link) refuses the whole batch.
+    pub async fn apply_push(&self, post: &str, batch: &PushBatch) -> Result<Result<PushOutcome, Refused>, StoreError> {
+        if let Err(r) = batch.check(post) {
+            return Ok(Err(r));
+        }
+        let now = now_rfc3339();
+        let backend = self.backend();
+        let mut applied = 0u64;
+        let mut duplicates = 0u64;
+        let acked_seq = batch.items.last().map_or(0, |i| i.seq);
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            if backend == Backend::Postgres {
+                // One writer per post at a time: two pushes of the same post
+                // (a retry racing its predecessor) apply in turn.
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(post).execute(&mut *tx).await?;
+            }
+            let uids: Vec<&str> = batch.items.iter().map(|i| i.uid.as_str()).collect();
+            let mut have: HashSet<String> = HashSet::new();
+            for chunk in uids.chunks(500) {
+                let sql = format!("SELECT uid FROM sync_received WHERE uid IN ({})", params(chunk.len()));
+                let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+                for u in chunk {
+                    q = q.bind(*u);
+                }
+                have.extend(q.fetch_all(&mut *tx).await?);
+            }
+            let mut users: HashMap<String, i64> = HashMap::new();
+            for item in &batch.items {
+                if have.contains(&item.uid) {
+                    duplicates += 1;
+                    continue;
+                }
+                let refuse = |message: String| Refused { seq: item.seq, kind: item.record.kind(), message };
+                // The crossing must exist here and be the pushing post's.
+                macro_rules! own_crossing {
+                    ($id:expr) => {{
+                        let found: Option<String> = sqlx::query_scalar("SELECT post FROM crossings WHERE crossing_id = $1")
+                            .bind($id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        match found {
+                            Some(p) if p == post => {}
+                            Some(_) => return Ok(Err(refuse(format!("crossing '{}' is another post's", $id)))),
+                            None => return Ok(Err(refuse(format!("crossing '{}' is unknown here", $id)))),
+                        }
+                    }};
+                }
+                let local: i64 = match &item.record {
+                    SyncRecord::Crossing(c) => {
+                        let officer = match &c.officer {
+                            Some(u) => Some(shadow_user!(tx, users, post, u, &now).await?),
+                            None => None,
+                        };
+                        let texts = crate::crossings::record_texts(&c.record);
+                        let sql = format!(
+                            "INSERT INTO crossings ({}) VALUES ({}) ON CONFLICT (crossing_id) DO NOTHING",
+                            crate::crossings::CROSSING_COLS,
+                            params(crate::crossings::CROSSING_NCOLS)
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for v in texts {
+                            q = q.bind(v);
+                        }
+                        q.bind(&c.relation)
+                            .bind("sync")
+                            .bind(officer)
+                            .bind(&c.corrects)
+                            .bind(&c.recorded_at)
+                            .execute(&mut *tx)
+                            .await?;
+                        let (id, at): (i64, String) =
+                            sqlx::query_as("SELECT id, post FROM crossings WHERE crossing_id = $1")
+                                .bind(&c.record.crossing_id)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                        if at != post {
+                            return Ok(Err(refuse(format!("crossing '{}' is another post's", c.record.crossing_id))));
+                        }
+                        id
+                    }
+                    SyncRecord::Inspection(i) => {
+                        own_crossing!(&i.crossing_id);
+                        let officer = shadow_user!(tx, users, post, &i.officer, &now).await?;
+                        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE crossing_id = $1")
+                            .bind(&i.crossing_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        match existing {
+                            Some(id) => id,
+                            None => sqlx::query_scalar(
+                                "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at, origin) \
+                                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                            )
+                            .bind(&i.crossing_id)
+                            .bind(officer)
+                            .bind(&i.suggested)
+                            .bind(&i.result)
+                            .bind(&i.at)
+                            .bind(post)
+                            .fetch_one(&mut *tx)
+                            .await?,
+                        }
+                    }
+                    SyncRecord::Hit(h) => {
+                        own_crossing!(&h.crossing_id);
+                        sqlx::query_scalar(
+                            "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, \
+                             explanation, created_at, list_version, origin) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                        )
+                        .bind(&h.crossing_id)
+                        .bind(h.kind.as_str())
+                        .bind(&h.list_name)
+                        .bind(&h.list_kind)
+                        .bind(&h.entry_id)
+                        .bind(h.score)
+                        .bind(&h.action)
+                        .bind(&h.explanation)
+                        .bind(&h.created_at)
+                        .bind(h.list_version)
+                        .bind(post)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    SyncRecord::Adjudication(a) => {
+                        let hit_uid = &a.hit;
+                        let hit: Option<i64> = sqlx::query_scalar(
+                            "SELECT ref FROM sync_received WHERE uid = $1 AND post = $2 AND kind = 'hit'",
+                        )
+                        .bind(hit_uid)
+                        .bind(post)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some(hit) = hit else {
+                            return Ok(Err(refuse(format!("hit {hit_uid} is unknown here"))));
+                        };
+                        let corrects: Option<i64> = match &a.corrects {
+                            Some(c) => sqlx::query_scalar(
+                                "SELECT ref FROM sync_received WHERE uid = $1 AND post = $2 AND kind = 'adjudication'",
+                            )
+                            .bind(c)
+                            .bind(post)
+                            .fetch_optional(&mut *tx)
+                            .await?,
+                            None => None,
+                        };
+                        let user = shadow_user!(tx, users, post, &a.user, &now).await?;
+                        sqlx::query_scalar(
+                            "INSERT INTO adjudications (hit_id, decision, reason, user_id, corrects, at, origin) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                        )
+                        .bind(hit)
+                        .bind(a.decision.as_str())
+                        .bind(&a.reason)
+                        .bind(user)
+                        .bind(corrects)
+                        .bind(&a.at)
+                        .bind(post)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    SyncRecord::Decision(d) => {
+                        own_crossing!(&d.crossing_id);
+                        let user = shadow_user!(tx, users, post, &d.user, &now).await?;
+                        sqlx::query_scalar(
+                            "INSERT INTO decisions (crossing_id, decision, reason, user_id, at, origin) \
+                             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                        )
+                        .bind(&d.crossing_id)
+                        .bind(d.decision.as_str())
+                        .bind(&d.reason)
+                        .bind(user)
+                        .bind(&d.at)
+                        .bind(post)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    SyncRecord::Referral(r) => {
+                        own_crossing!(&r.crossing_id);
+                        let user = shadow_user!(tx, users, post, &r.user, &now).await?;
+                        sqlx::query_scalar(
+                            "INSERT INTO referrals (crossing_id, unit, reason, user_id, at, origin, indicators) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                        )
+                        .bind(&r.crossing_id)
+                        .bind(r.unit.as_str())
+                        .bind(&r.reason)
+                        .bind(user)
+                        .bind(&r.at)
+                        .bind(post)
+                        .bind(&r.indicators)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    SyncRecord::Audit(a) => {
+                        let prev_hash = hex32(&a.prev_hash).map_err(StoreError::Conflict)?;
+                        let hash = hex32(&a.hash).map_err(StoreError::Conflict)?;
+                        let expected_prev: Option<[u8; 32]> = if a.seq == 1 {
+                            Some(GENESIS)
+                        } else {
+                            let h: Option<Vec<u8>> =
+                                sqlx::query_scalar("SELECT hash FROM sync_audit WHERE post = $1 AND seq = $2")
+                                    .bind(post)
+                                    .bind(a.seq - 1)
+                                    .fetch_optional(&mut *tx)
+                                    .await?;
+                            h.and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
+                        };
+                        let Some(expected_prev) = expected_prev else {
+                            return Ok(Err(refuse(format!("audit entry {} arrives before entry {}", a.seq, a.seq - 1))));
+                        };
+                        let sealed = AuditRecord::seal(
+                            a.seq,
+                            &a.at,
+                            &a.actor,
+                            &a.action,
+                            &a.subject,
+                            &a.detail,
+                            expected_prev,
+                        );
+                        if prev_hash != expected_prev || sealed.hash != hash {
+                            return Ok(Err(refuse(format!("audit entry {} does not continue the post's chain", a.seq))));
+                        }
+                        sqlx::query(
+                            "INSERT INTO sync_audit (post, seq, at, actor, action, subject, detail, prev_hash, hash) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        )
+                        .bind(post)
+                        .bind(a.seq)
+                        .bind(&a.at)
+                        .bind(&a.actor)
+                        .bind(&a.action)
+                        .bind(&a.subject)
+                        .bind(&a.detail)
+                        .bind(&prev_hash[..])
+                        .bind(&hash[..])
+                        .execute(&mut *tx)
+                        .await?;
+                        a.seq
+                    }
+                };
+                sqlx::query(
+                    "INSERT INTO sync_received (uid, post, kind, ref, post_seq, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&item.uid)
+                .bind(post)
+                .bind(item.record.kind())
+                .bind(local)
+                .bind(item.seq)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+                have.insert(item.uid.clone());
+                applied += 1;
+            }
+            let detail = serde_json::json!({
+                "applied": applied,
+                "duplicates": duplicates,
+                "first_seq": batch.items.first().map(|i| i.seq),
+                "last_seq": acked_seq,
+            })
+            .to_string();
+            append_in_tx!(tx, backend, format!("post:{post}"), "sync_push_applied", post, &detail).await?;
+            tx.commit().await?;
+            Ok(Ok(PushOutcome { applied, duplicates, acked_seq }))
+        })
+    }
+
+    /// How many records the centre holds from `post`, by kind.
+    pub async fn received_counts(&self, post: &str) -> Result<BTreeMap<String, i64>, StoreError> {
+        let rows: Vec<(String, i64)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT kind, COUNT(*) FROM sync_received WHERE post = $1 GROUP BY kind")
+                .bind(post)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Recomputes a post's audit chain as the centre received it: the
+    /// number of entries when intact.
+    pub async fn synced_audit_verify(&self, post: &str) -> Result<Result<u64, i64>, StoreError> {
+        type Row = (i64, String, String, String, String, String, Vec<u8>, Vec<u8>);
+        let rows: Vec<Row> = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM sync_audit \
+                 WHERE post = $1 ORDER BY seq",
+            )
+            .bind(post)
+            .fetch_all(p)
+            .await?
+        });
+        let mut prev = GENESIS;
+        for (i, (seq, at, actor, action, subject, detail, prev_hash, hash)) in rows.iter().enumerate() {
+            let sealed = AuditRecord::seal(*seq, at, actor, action, subject, detail, prev);
+            if *seq != i as i64 + 1 || prev_hash.as_slice() != prev || hash.as_slice() != sealed.hash {
+                return Ok(Err(*seq));
+            }
+            prev = sealed.hash;
+        }
+        Ok(Ok(rows.len() as u64))
+    }
+
+    /// Every post, for the posts' own tables.
+    pub async fn post_infos(&self) -> Result<Vec<PostInfo>, StoreError> {
+        let rows: Vec<(String, String, String, String, String, Option<String>)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT code, name, country, facing, kind, revoked_at FROM posts ORDER BY code")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(code, name, country, facing, kind, revoked)| PostInfo {
+                code,
+                name,
+                country,
+                facing,
+                kind,
+                revoked: revoked.is_some(),
+            })
+            .collect())
+    }
+
+    /// Adds the posts this database does not know (as the centre describes
+    /// them; a post's key stays at the centre). Returns how many were new.
+    pub async fn merge_posts(&self, posts: &[PostInfo]) -> Result<u64, StoreError> {
+        let now = now_rfc3339();
+        let mut added = 0;
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            for post in posts {
+                crate::check_post_code(&post.code)?;
+                // No key hashes to 32 zero bytes: this row admits no post.
+                added += sqlx::query(
+                    "INSERT INTO posts (code, name, country, facing, kind, sync_key_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO NOTHING",
+                )
+                .bind(&post.code)
+                .bind(&post.name)
+                .bind(&post.country)
+                .bind(&post.facing)
+                .bind(&post.kind)
+                .bind(&[0u8; 32][..])
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+        });
+        Ok(added)
+    }
+
+    /// For each active list here, what a post holding `held` needs: nothing
+    /// when it is current, else the entries added and removed since its
+    /// version (or the whole version when its version's rows are gone).
+    pub async fn list_deltas(&self, held: &BTreeMap<String, i64>) -> Result<Vec<ListDelta>, StoreError> {
+        let mut out = Vec::new();
+        for list in self.lists().await? {
+            let Some(version) = list.version else { continue };
+            if !list.active {
+                continue;
+            }
+            let from = held.get(&list.name).copied();
+            if from == Some(version) {
+                continue;
+            }
+            let Some((kind, current)) = self.version_rows(&list.name, version).await? else {
+                continue;
+            };
+            let old = match from {
+                Some(v) if v < version => self.version_rows(&list.name, v).await?,
+                _ => None,
+            };
+            let mut d = ListDelta {
+                name: list.name.clone(),
+                kind,
+                source: list.source.clone(),
+                from_version: from,
+                version,
+                full: old.is_none(),
+                entries_added: Vec::new(),
+                entries_removed: Vec::new(),
+                documents_added: Vec::new(),
+                documents_removed: Vec::new(),
+            };
+            match (current, old) {
+                (ListRows::Entries(cur), None) => d.entries_added = cur,
+                (ListRows::Documents(cur), None) => d.documents_added = cur,
+                (ListRows::Entries(cur), Some((_, ListRows::Entries(old)))) => {
+                    let old: HashMap<&str, &AlertEntry> = old.iter().map(|e| (e.id.as_str(), e)).collect();
+                    let cur_ids: HashSet<&str> = cur.iter().map(|e| e.id.as_str()).collect();
+                    for (id, e) in &old {
+                        if !cur_ids.contains(id) || cur.iter().any(|c| c.id == *id && c != *e) {
+                            d.entries_removed.push((*id).to_string());
+                        }
+                    }
+                    d.entries_removed.sort();
+                    d.entries_added = cur.into_iter().filter(|c| old.get(c.id.as_str()) != Some(&c)).collect();
+                }
+                (ListRows::Documents(cur), Some((_, ListRows::Documents(old)))) => {
+                    let cur_set: HashSet<DocKey> = cur.iter().map(doc_key).collect();
+                    let old_set: HashSet<DocKey> = old.iter().map(doc_key).collect();
+                    d.documents_removed = old.into_iter().filter(|o| !cur_set.contains(&doc_key(o))).collect();
+                    d.documents_added = cur.into_iter().filter(|c| !old_set.contains(&doc_key(c))).collect();
+                }
+                (cur, Some(_)) => {
+                    d.full = true;
+                    match cur {
+                        ListRows::Entries(c) => d.entries_added = c,
+                        ListRows::Documents(c) => d.documents_added = c,
+                    }
+                }
+            }
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// Installs the centre's version of a list from a delta, under the
+    /// centre's version number, all or nothing. A delta that does not start
+    /// from the version held here is refused (the next pull sends another).
+    pub async fn apply_list_delta(&self, d: &ListDelta) -> Result<usize, StoreError> {
+        let held = self.held_list_versions().await?.get(&d.name).copied();
+        let rows = if d.full {
+            if d.kind == ListKind::Documents {
+                ListRows::Documents(d.documents_added.clone())
+            } else {
+                ListRows::Entries(d.entries_added.clone())
+            }
+        } else {
+            if held != d.from_version {
+                return Err(StoreError::Conflict(format!(
+                    "list '{}': the delta starts from version {:?}, this post holds {:?}",
+                    d.name, d.from_version, held
+                )));
+            }
+            let base = match held {
+                Some(v) => self.version_rows(&d.name, v).await?,
+                None => None,
+            };
+            match base {
+                Some((_, ListRows::Entries(old))) => {
+                    let removed: HashSet<&str> = d.entries_removed.iter().map(String::as_str).collect();
+                    let mut rows: Vec<AlertEntry> =
+                        old.into_iter().filter(|e| !removed.contains(e.id.as_str())).collect();
+                    rows.extend(d.entries_added.iter().cloned());
+                    ListRows::Entries(rows)
+                }
+                Some((_, ListRows::Documents(old))) => {
+                    let removed: HashSet<DocKey> = d.documents_removed.iter().map(doc_key).collect();
+                    let mut rows: Vec<DocumentRecord> =
+                        old.into_iter().filter(|r| !removed.contains(&doc_key(r))).collect();
+                    rows.extend(d.documents_added.iter().cloned());
+                    ListRows::Documents(rows)
+                }
+                None => {
+                    return Err(StoreError::Conflict(format!(
+                        "list '{}': version {:?} is not stored here",
+                        d.name, d.from_version
+                    )));
+                }
+            }
+        };
+        let n = rows.len();
+        let v = NewVersion {
+            list: &d.name,
+            kind: d.kind,
+            source: Some(&d.source),
+            file_name: "sync",
+            format: "sync",
+            rows_read: n as u64,
+            rows_skipped: 0,
+            keep_old_versions: false,
+        };
+        self.write_version(&v, &rows, Some(d.version)).await?;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let h = [7u8; 32];
+        assert_eq!(hex32(&hex(&h)).unwrap(), h);
+        assert!(hex32("zz").is_err());
+        assert!(hex32(&"g".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn batch_order_and_protocol_are_checked() {
+        let a = AuditItem {
+            seq: 1,
+            at: "2026-01-01T00:00:00Z".into(),
+            actor: "system".into(),
+            action: "x".into(),
+            subject: "s".into(),
+            detail: "{}".into(),
+            prev_hash: hex(&GENESIS),
+            hash: hex(&GENESIS),
+        };
+        let item = |seq| OutboxItem { seq, uid: format!("{seq:032x}"), record: SyncRecord::Audit(a.clone()) };
+        let ok = PushBatch { protocol: PROTOCOL, items: vec![item(1), item(2)] };
+        assert!(ok.check("P").is_ok());
+        let bad = PushBatch { protocol: PROTOCOL, items: vec![item(2), item(1)] };
+        assert_eq!(bad.check("P").unwrap_err().seq, 1);
+        let old = PushBatch { protocol: 0, items: vec![] };
+        assert!(old.check("P").is_err());
+    }
+}

@@ -1,0 +1,287 @@
+//! Synchronisation at the store: a post (SQLite, as posts are) queues what
+//! it makes; a centre (SQLite, and PostgreSQL with `CENTINELA_TEST_PG`)
+//! applies pushes once, keeps both sides' adjudications, checks each post's
+//! audit chain, refuses what is not the post's; lists flow back as deltas.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use centinela_domain::{
+    AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
+};
+use centinela_store::{
+    Actor, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL, PostKey, PostKind,
+    PushBatch, Store, SyncRecord, Verdict,
+};
+use common::stores;
+
+const POST: &str = "GTM-TECUNUMAN";
+
+fn record(id: &str, post: &str) -> CrossingRecord {
+    CrossingRecord {
+        crossing_id: id.into(),
+        post: post.into(),
+        direction: Direction::Entry,
+        crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
+        given_names: "Ana María".into(),
+        surnames: "López".into(),
+        birth_date: BirthDate::parse_opt("1990-04-05").unwrap(),
+        nationality: CountryCode::parse_opt("GTM").unwrap(),
+        sex: Sex::Female,
+        document_type: "P".into(),
+        document_number: Some(DocumentNumber::parse("A123").unwrap()),
+        issuing_state: CountryCode::parse_opt("GTM").unwrap(),
+        group_id: String::new(),
+        vehicle: String::new(),
+        phone: String::new(),
+        address: String::new(),
+        destination: String::new(),
+    }
+}
+
+fn new_post(code: &str) -> NewPost<'_> {
+    NewPost {
+        code, name: "Tecún Umán", country: CountryCode::parse("GTM").unwrap(), facing: "", kind: PostKind::Land
+    }
+}
+
+async fn post_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(dir.path().join("post.db").to_str().unwrap()).await.unwrap();
+    (store, dir)
+}
+
+/// An inspection with one hit, its adjudication and a referral decision,
+/// made at the post. Returns the crossing id.
+async fn work_at_post(post: &Store, id: &str) -> String {
+    let officer = match post.user_by_username("oficial").await.unwrap() {
+        Some(u) => u.id,
+        None => {
+            post.create_user("system", "oficial", Role::Officer, Some(POST), "una clave bastante larga")
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let sup = match post.user_by_username("supervisora").await.unwrap() {
+        Some(u) => u.id,
+        None => {
+            post.create_user("system", "supervisora", Role::Supervisor, Some(POST), "una clave bastante larga")
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let ins = NewInspection {
+        record: record(id, POST),
+        relation: String::new(),
+        officer_id: officer,
+        actor: "oficial".into(),
+        suggested: "secondary_inspection".into(),
+        result: r#"{"shown":true}"#.into(),
+        hits: vec![NewHit {
+            kind: HitKind::Person,
+            list_name: "buscados".into(),
+            list_kind: "wanted".into(),
+            entry_id: "W-1".into(),
+            score: 0.93,
+            action: "secondary_inspection".into(),
+            explanation: "[]".into(),
+            list_version: Some(3),
+        }],
+        flags: vec![],
+    };
+    let rec = post.record_inspections(&[vec![ins]]).await.unwrap().pop().unwrap().unwrap();
+    let hit = rec[0].hit_ids[0];
+    let actor = Actor { user_id: sup, username: "supervisora", role: Role::Supervisor };
+    post.adjudicate(actor, hit, Verdict::Confirmed, "misma persona").await.unwrap();
+    post.decide(actor, id, Decision::ReferToProtection, "posible víctima").await.unwrap();
+    id.to_string()
+}
+
+#[tokio::test]
+async fn a_push_applies_once_and_keeps_both_sides_adjudications() {
+    for (centre, _dir) in stores().await {
+        let (_, key) = centre.add_post("admin", &new_post(POST)).await.unwrap();
+        assert_eq!(centre.post_key(&key).await.unwrap(), PostKey::Valid(POST.into()));
+        assert_eq!(centre.post_key("nope").await.unwrap(), PostKey::Unknown);
+
+        let (post, _pdir) = post_store().await;
+        work_at_post(&post, "C-1").await;
+        let items = post.outbox_pending(1000).await.unwrap();
+        let kinds: Vec<&str> = items.iter().map(|i| i.record.kind()).collect();
+        for k in ["crossing", "inspection", "hit", "adjudication", "decision", "referral", "audit"] {
+            assert!(kinds.contains(&k), "{k} not queued: {kinds:?}");
+        }
+        // References come after what they refer to.
+        let pos = |k: &str| kinds.iter().position(|x| *x == k).unwrap();
+        assert!(pos("crossing") < pos("hit") && pos("hit") < pos("adjudication"));
+        let status = post.sync_status().await.unwrap();
+        assert_eq!((status.queued, status.sent), (items.len() as i64, 0));
+
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
+        let first = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert_eq!((first.applied, first.duplicates), (items.len() as u64, 0));
+        // The acknowledgement was lost: the same batch again changes nothing.
+        let again = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert_eq!((again.applied, again.duplicates), (0, items.len() as u64));
+        post.sync_ack(again.acked_seq, "http://centre").await.unwrap();
+        assert!(post.outbox_pending(10).await.unwrap().is_empty());
+        let status = post.sync_status().await.unwrap();
+        assert_eq!((status.queued, status.sent), (0, items.len() as i64));
+
+        let c = centre.crossing("C-1").await.unwrap().unwrap();
+        assert_eq!(c.source, "sync");
+        let hits = centre.hits_of_crossing("C-1").await.unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].origin.as_str(), hits[0].list_version), (POST, Some(3)));
+        assert_eq!(hits[0].adjudications.len(), 1);
+        assert_eq!(centre.decision("C-1").await.unwrap().unwrap().0, "refer_to_protection");
+        let officer = centre.user_by_username(&format!("oficial@{POST}")).await.unwrap().unwrap();
+        assert!(officer.disabled);
+        assert!(
+            centre.verify_password(&format!("oficial@{POST}"), "una clave bastante larga").await.unwrap().is_none()
+        );
+        let audit_n = items.iter().filter(|i| i.record.kind() == "audit").count() as u64;
+        assert_eq!(centre.synced_audit_verify(POST).await.unwrap(), Ok(audit_n));
+        assert!(centre.audit_verify().await.unwrap().is_ok());
+
+        // The centre's supervisor judges the same hit later: both stay, in
+        // order of time (then origin, for the same second); the later stands.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let boss =
+            centre.create_user("system", "jefa", Role::Supervisor, None, "una clave bastante larga").await.unwrap();
+        let actor = Actor { user_id: boss.id, username: "jefa", role: Role::Supervisor };
+        centre.adjudicate(actor, hits[0].id, Verdict::Dismissed, "homónimo").await.unwrap();
+        let hit = centre.hit(hits[0].id).await.unwrap().unwrap();
+        let origins: Vec<&str> = hit.adjudications.iter().map(|a| a.origin.as_str()).collect();
+        assert_eq!(origins, [POST, ""]);
+        assert_eq!(hit.adjudication.unwrap().decision, Verdict::Dismissed);
+
+        // More work at the post goes in the next push only.
+        work_at_post(&post, "C-2").await;
+        let more = post.outbox_pending(1000).await.unwrap();
+        assert!(more.iter().all(|i| i.seq > again.acked_seq));
+        let out = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: more }).await.unwrap().unwrap();
+        assert_eq!(out.duplicates, 0);
+        assert_eq!(centre.crossing_count().await.unwrap(), 2);
+        assert!(centre.synced_audit_verify(POST).await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn the_centre_refuses_what_is_not_the_posts_and_revoked_keys() {
+    for (centre, _dir) in stores().await {
+        let (_, key) = centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let (post, _pdir) = post_store().await;
+        work_at_post(&post, "C-1").await;
+        let items = post.outbox_pending(1000).await.unwrap();
+
+        // Another post may not push this post's crossings.
+        let refused = centre.apply_push("GTM-OTRO", &PushBatch { protocol: PROTOCOL, items: items.clone() }).await;
+        assert!(refused.unwrap().is_err());
+
+        // A tampered audit entry breaks the chain: the batch is refused whole.
+        let mut tampered = items.clone();
+        for i in &mut tampered {
+            if let SyncRecord::Audit(a) = &mut i.record {
+                a.detail = r#"{"tampered":true}"#.into();
+                break;
+            }
+        }
+        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: tampered }).await.unwrap();
+        assert!(r.unwrap_err().message.contains("chain"));
+        assert_eq!(centre.crossing_count().await.unwrap(), 0);
+
+        // A batch whose adjudication comes before its hit is refused.
+        let mut reordered: Vec<_> = items.iter().filter(|i| i.record.kind() != "hit").cloned().collect();
+        reordered.retain(|i| i.record.kind() != "audit");
+        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: reordered }).await.unwrap();
+        assert!(r.unwrap_err().message.contains("unknown"));
+
+        centre.revoke_post("admin", POST).await.unwrap();
+        assert_eq!(centre.post_key(&key).await.unwrap(), PostKey::Revoked(POST.into()));
+        assert!(centre.revoke_post("admin", POST).await.is_err());
+        assert!(centre.revoke_post("admin", "GTM-NADA").await.is_err());
+        assert!(centre.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+fn person(id: &str, surnames: &str) -> AlertEntry {
+    AlertEntry {
+        id: id.into(),
+        given_names: "Juan".into(),
+        surnames: surnames.into(),
+        aliases: vec![],
+        birth_dates: vec![],
+        nationalities: vec![],
+        sex: Sex::Male,
+        document_numbers: vec![],
+        notes: String::new(),
+    }
+}
+
+fn version(keep: bool, n: usize) -> NewVersion<'static> {
+    NewVersion {
+        list: "buscados",
+        kind: ListKind::Wanted,
+        source: Some("policía"),
+        file_name: "b.csv",
+        format: "csv",
+        rows_read: n as u64,
+        rows_skipped: 0,
+        keep_old_versions: keep,
+    }
+}
+
+#[tokio::test]
+async fn lists_reach_posts_as_deltas_under_the_centres_version() {
+    for (centre, _dir) in stores().await {
+        let (post, _pdir) = post_store().await;
+        let v1 = vec![person("A", "Pérez"), person("B", "Gómez")];
+        centre.import_version(&version(true, 2), &ListRows::Entries(v1)).await.unwrap();
+        centre.import_version(&version(true, 2), &ListRows::Entries(vec![person("A", "Pérez")])).await.unwrap();
+        // A post with nothing gets version 2 whole.
+        let deltas = centre.list_deltas(&BTreeMap::new()).await.unwrap();
+        assert_eq!(deltas.len(), 1);
+        assert!(deltas[0].full);
+        assert_eq!(deltas[0].version, 2);
+        post.apply_list_delta(&deltas[0]).await.unwrap();
+        assert_eq!(post.held_list_versions().await.unwrap().get("buscados"), Some(&2));
+        assert!(centre.list_deltas(&post.held_list_versions().await.unwrap()).await.unwrap().is_empty());
+
+        // Version 3: A changed, C added. The post gets only the change.
+        let v3 = vec![person("A", "Pérez Ruiz"), person("C", "Díaz")];
+        centre.import_version(&version(true, 2), &ListRows::Entries(v3.clone())).await.unwrap();
+        let deltas = centre.list_deltas(&post.held_list_versions().await.unwrap()).await.unwrap();
+        let d = &deltas[0];
+        assert!(!d.full);
+        assert_eq!((d.from_version, d.version), (Some(2), 3));
+        assert_eq!(d.entries_removed, ["A"]);
+        assert_eq!(d.entries_added.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["A", "C"]);
+        post.apply_list_delta(d).await.unwrap();
+        match post.version_rows("buscados", 3).await.unwrap() {
+            Some((_, ListRows::Entries(rows))) => assert_eq!(rows, v3),
+            other => panic!("{other:?}"),
+        }
+        // The same delta again is refused (the post holds 3 now).
+        assert!(post.apply_list_delta(d).await.is_err());
+
+        // When the centre no longer keeps the post's version, it sends the whole list.
+        centre.import_version(&version(false, 1), &ListRows::Entries(vec![person("D", "Ruiz")])).await.unwrap();
+        let mut old = BTreeMap::new();
+        old.insert("buscados".to_string(), 3);
+        let deltas = centre.list_deltas(&old).await.unwrap();
+        assert!(deltas[0].full);
+        post.apply_list_delta(&deltas[0]).await.unwrap();
+        assert_eq!(post.held_list_versions().await.unwrap().get("buscados"), Some(&4));
+
+        // Posts learn the centre's posts (without keys).
+        centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let infos = centre.post_infos().await.unwrap();
+        assert_eq!(post.merge_posts(&infos).await.unwrap(), 1);
+        assert_eq!(post.merge_posts(&infos).await.unwrap(), 0);
+        assert_eq!(post.post_key(&"0".repeat(64)).await.unwrap(), PostKey::Unknown);
+    }
+}

@@ -1,0 +1,249 @@
+//! A border post's side of synchronisation with the centre.
+//!
+//! [`cycle`] runs one push/pull cycle: it pushes the post's queue
+//! (`centinela-store`'s outbox) batch by batch, moving the acknowledged mark
+//! only after the centre's 2xx — a post killed at any point loses nothing
+//! and the centre ignores what it already has — then pulls the border posts
+//! and the alert-list changes since the versions the post holds, and records
+//! the outcome for `centinela sync status`. [`background`] repeats it for a
+//! serving post, with exponential backoff while the centre is unreachable.
+//!
+//! The centre's side is `centinela-server`'s `/api/sync/push` and
+//! `/api/sync/pull`, authenticated by the post key as a bearer token.
+
+use std::time::Duration;
+
+use centinela_store::{PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Store, StoreError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Where the centre is and how to talk to it.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The centre's base URL, e.g. `https://centinela.example.gob`.
+    pub central: String,
+    /// This post's sync key (printed by `centinela posts add` at the centre).
+    pub post_key: String,
+    /// Records per push.
+    pub batch: usize,
+    /// The longest a request may take.
+    pub timeout: Duration,
+}
+
+impl Config {
+    pub fn new(central: &str, post_key: &str) -> Config {
+        Config {
+            central: central.trim_end_matches('/').to_string(),
+            post_key: post_key.trim().to_string(),
+            batch: 500,
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CycleReport {
+    /// Records sent (applied now or found already at the centre).
+    pub pushed: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    pub batches: u64,
+    /// Lists installed, with their new versions.
+    pub lists_updated: Vec<(String, i64)>,
+    /// Border posts learnt from the centre.
+    pub posts_added: u64,
+}
+
+impl CycleReport {
+    /// Whether the post must reload what it holds in memory (lists, posts).
+    pub fn changed_lists_or_posts(&self) -> bool {
+        !self.lists_updated.is_empty() || self.posts_added > 0
+    }
+}
+
+/// Why a cycle failed. Messages name the centre and the cause, never
+/// personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("cannot reach the centre: {0}")]
+    Unreachable(String),
+    #[error("the centre does not accept this post key: {0}")]
+    Unauthenticated(String),
+    #[error("the centre has revoked this post's key")]
+    Revoked,
+    #[error("the centre refused a record: {0}")]
+    Refused(String),
+    #[error("the centre answered {status}: {message}")]
+    Centre { status: u16, message: String },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    message: String,
+    code: String,
+}
+
+/// An HTTP client for one centre.
+struct Client {
+    http: reqwest::Client,
+    cfg: Config,
+}
+
+impl Client {
+    fn new(cfg: &Config) -> Result<Client, SyncError> {
+        let http = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        Ok(Client { http, cfg: cfg.clone() })
+    }
+
+    async fn post<B: Serialize, A: DeserializeOwned>(&self, path: &str, body: &B) -> Result<A, SyncError> {
+        let url = format!("{}{path}", self.cfg.central);
+        let resp = self
+            .http
+            .post(&url)
+            .bearer_auth(&self.cfg.post_key)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(format!("{url}: {}", without_url(&e))))?;
+        let status = resp.status();
+        if status.is_success() {
+            return resp.json::<A>().await.map_err(|e| SyncError::Unreachable(format!("{url}: {}", without_url(&e))));
+        }
+        let text = resp.text().await.unwrap_or_default();
+        let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(b) => (b.code, b.message),
+            Err(_) => (String::new(), text.chars().take(200).collect()),
+        };
+        Err(match (status.as_u16(), code.as_str()) {
+            (_, "post_revoked") => SyncError::Revoked,
+            (401, _) => SyncError::Unauthenticated(message),
+            (422, _) => SyncError::Refused(message),
+            (s, _) => SyncError::Centre { status: s, message },
+        })
+    }
+}
+
+/// reqwest's error text without the URL it already names twice.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(u) = e.url() {
+        s = s.replace(&format!(" ({u})"), "").replace(u.as_str(), "");
+    }
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+/// One push/pull cycle; the outcome (success or the error) is recorded in
+/// the store for `centinela sync status`.
+pub async fn cycle(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
+    let result = run(store, cfg).await;
+    let error = result.as_ref().err().map(ToString::to_string);
+    store.sync_attempt(&cfg.central, error.as_deref()).await?;
+    result
+}
+
+async fn run(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
+    let client = Client::new(cfg)?;
+    let mut report = CycleReport::default();
+    loop {
+        let items = store.outbox_pending(cfg.batch.clamp(1, centinela_store::MAX_BATCH_ITEMS)).await?;
+        if items.is_empty() {
+            break;
+        }
+        let n = items.len() as u64;
+        let last = items.last().map_or(0, |i| i.seq);
+        let outcome: PushOutcome = client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items }).await?;
+        if outcome.acked_seq != last {
+            return Err(SyncError::Centre {
+                status: 200,
+                message: format!("acknowledged up to {} for a batch ending at {last}", outcome.acked_seq),
+            });
+        }
+        store.sync_ack(outcome.acked_seq, &cfg.central).await?;
+        report.pushed += n;
+        report.applied += outcome.applied;
+        report.duplicates += outcome.duplicates;
+        report.batches += 1;
+        tracing::debug!(records = n, acked_seq = outcome.acked_seq, "batch acknowledged");
+    }
+    let held = store.held_list_versions().await?;
+    let answer: PullAnswer = client.post("/api/sync/pull", &PullRequest { protocol: PROTOCOL, lists: held }).await?;
+    report.posts_added = store.merge_posts(&answer.posts).await?;
+    for delta in &answer.lists {
+        let rows = store.apply_list_delta(delta).await?;
+        tracing::info!(list = %delta.name, version = delta.version, full = delta.full, rows, "list installed");
+        report.lists_updated.push((delta.name.clone(), delta.version));
+    }
+    Ok(report)
+}
+
+/// Runs cycles until the task is dropped: every `interval` while the centre
+/// answers, backing off exponentially (up to `max_backoff`) while it does
+/// not. `on_change` runs after a cycle that installed lists or posts (a
+/// serving post reloads them).
+pub async fn background<F, Fut>(store: Store, cfg: Config, interval: Duration, max_backoff: Duration, on_change: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut failures = 0u32;
+    loop {
+        let wait = match cycle(&store, &cfg).await {
+            Ok(r) => {
+                if failures > 0 || r.pushed > 0 {
+                    tracing::info!(
+                        pushed = r.pushed,
+                        applied = r.applied,
+                        lists = r.lists_updated.len(),
+                        "synchronised"
+                    );
+                }
+                failures = 0;
+                if r.changed_lists_or_posts() {
+                    on_change().await;
+                }
+                interval
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(interval, max_backoff, failures);
+                tracing::warn!(error = %e, retry_in_secs = wait.as_secs_f64(), "synchronisation failed");
+                wait
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// `interval · 2^(failures-1)`, at most `max`.
+pub fn backoff(interval: Duration, max: Duration, failures: u32) -> Duration {
+    let factor = 1u32.checked_shl(failures.saturating_sub(1).min(20)).unwrap_or(u32::MAX);
+    interval.saturating_mul(factor).min(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let s = Duration::from_secs;
+        assert_eq!(backoff(s(2), s(60), 1), s(2));
+        assert_eq!(backoff(s(2), s(60), 2), s(4));
+        assert_eq!(backoff(s(2), s(60), 4), s(16));
+        assert_eq!(backoff(s(2), s(60), 10), s(60));
+        assert_eq!(backoff(s(2), s(60), u32::MAX), s(60));
+    }
+}
