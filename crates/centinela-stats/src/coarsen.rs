@@ -17,6 +17,11 @@ pub const OTHER: &str = "other";
 /// The category of an empty (unknown) value.
 pub const UNKNOWN: &str = "unknown";
 
+/// What happened to identified victims (rows of `outcomes_outcome_period`;
+/// one victim counts once under each outcome that applies, so the column
+/// totals count outcomes, not victims).
+pub const OUTCOMES: &[&str] = &["assisted", "prosecuted", "repatriated"];
+
 /// Age bands: (lowest age, label), ascending. An age is in the last band
 /// whose lowest age it reaches. `0-17` are the minors.
 pub const AGE_BANDS: &[(u32, &str)] = &[(0, "0-17"), (18, "18-29"), (30, "30-49"), (50, "50+")];
@@ -84,6 +89,7 @@ pub fn domain(dim: &str) -> Vec<String> {
         "verdict" => vec!["confirmed", "dismissed", "open"],
         "unit" => vec!["protection", "secondary_inspection"],
         "decision" => vec!["admit", "refer_to_protection", "refuse", "secondary_inspection"],
+        "outcome" => OUTCOMES.to_vec(),
         _ => Vec::new(),
     };
     v.into_iter().map(str::to_string).collect()
@@ -122,6 +128,8 @@ pub fn value(dim: &str, v: &str, period: Period) -> Option<(&'static str, String
         "verdict" => "verdict",
         "unit" => "unit",
         "decision" => "decision",
+        "exploitation" => "exploitation",
+        "outcome" => "outcome",
         _ => "category",
     };
     Some((name, if v.is_empty() { UNKNOWN.to_string() } else { v.to_string() }))

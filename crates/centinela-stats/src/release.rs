@@ -14,7 +14,8 @@ use crate::{DEFAULT_K, StatsError};
 /// each row is (one value per attribute of `dims`, count). Attributes the
 /// tables know: `post`, `day` (`YYYY-MM-DD`), `direction`, `nationality`,
 /// `sex`, `age` (a band of [`coarsen::AGE_BANDS`]), `verdict`, `unit`,
-/// `decision`; other measures (cases) bring their own.
+/// `decision`, and for the case measures (`victims`, `outcomes`)
+/// `exploitation` and `outcome`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct FactSet {
     pub measure: String,
@@ -49,6 +50,9 @@ pub const TABLES: &[TableSpec] = &[
     spec("hits_verdict_period", "hits", "verdict", "period"),
     spec("referrals_unit_period", "referrals", "unit", "period"),
     spec("decisions_decision_period", "decisions", "decision", "period"),
+    spec("victims_exploitation_period", "victims", "exploitation", "period"),
+    spec("victims_age_sex", "victims", "age", "sex"),
+    spec("outcomes_outcome_period", "outcomes", "outcome", "period"),
 ];
 
 /// How to publish.

@@ -133,7 +133,7 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-fn record_from(text: &str) -> Result<CaseRecord, StoreError> {
+pub(crate) fn record_from(text: &str) -> Result<CaseRecord, StoreError> {
     serde_json::from_str(text).map_err(|e| corrupt("case_versions.record", e))
 }
 

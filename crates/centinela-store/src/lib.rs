@@ -34,7 +34,7 @@ pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSum
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
-pub use stats::{HitCounts, Stats, StatsFilter};
+pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
     AdjudicationItem, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta, MAX_BATCH_ITEMS,
     OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused,

@@ -1,7 +1,10 @@
 //! Aggregates for the statistics dashboard: crossings by post and by day,
-//! hits raised, confirmed and dismissed, referrals by unit. Counts only —
-//! no personal data leaves these queries. The same SQL on both backends
-//! (`substr` of the RFC 3339 UTC text gives the day).
+//! hits raised, confirmed and dismissed, referrals by unit; victims
+//! identified and assisted, prosecutions and repatriations from the
+//! trafficking cases. Counts only — no personal data leaves these queries.
+//! The same SQL on both backends (`substr` of the RFC 3339 UTC text gives
+//! the day); case records (JSON text) are read whole and counted in Rust
+//! by `CaseRecord::outcomes`.
 
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -35,6 +38,34 @@ pub struct Stats {
     pub referrals: Vec<(String, i64)>,
     /// (decision, crossings whose decision in force is that one).
     pub decisions: Vec<(String, i64)>,
+    /// Victims identified, assisted, prosecuted and repatriated.
+    pub cases: CaseCounts,
+    /// (type of exploitation, identified victims): one HTCDS
+    /// `vic_TypeOfExploitation` value, `Multiple`, or `` when none is
+    /// recorded; most victims first.
+    pub victims_by_exploitation: Vec<(String, i64)>,
+}
+
+/// Trafficking cases counted by the derivations of
+/// `centinela_domain::htcds::CaseOutcomes` (latest version of each case):
+/// identified = possible or actual victim of trafficking; assisted = a
+/// support plan recorded; prosecuted = a perpetrator recorded and the
+/// status decided by a court or prosecutor; repatriated = referred on for
+/// migration or change of location, or a transit back into a country of
+/// citizenship after the exploitation. The last three count identified
+/// victims only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CaseCounts {
+    pub identified: i64,
+    pub assisted: i64,
+    pub prosecuted: i64,
+    pub repatriated: i64,
+}
+
+/// One case as the statistics see it: its day and its latest record.
+struct CaseFact {
+    day: String,
+    record: centinela_domain::htcds::CaseRecord,
 }
 
 /// Hits by the adjudication in force.
@@ -145,7 +176,24 @@ impl Store {
                 f,
             )
             .await?;
+        let mut cases = CaseCounts::default();
+        let mut by_exploitation: std::collections::BTreeMap<String, i64> = Default::default();
+        for c in self.case_facts(f).await? {
+            let o = c.record.outcomes();
+            if !o.identified {
+                continue;
+            }
+            cases.identified += 1;
+            cases.assisted += i64::from(o.assisted);
+            cases.prosecuted += i64::from(o.prosecuted);
+            cases.repatriated += i64::from(o.repatriated);
+            *by_exploitation.entry(c.record.exploitation().to_string()).or_default() += 1;
+        }
+        let mut victims_by_exploitation: Vec<(String, i64)> = by_exploitation.into_iter().collect();
+        victims_by_exploitation.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(Stats {
+            cases,
+            victims_by_exploitation,
             crossings_by_post: by_post,
             crossings_by_day: by_day,
             directions_by_day: directions,
@@ -154,6 +202,40 @@ impl Store {
             referrals,
             decisions,
         })
+    }
+
+    /// Every case within the filter with its latest record. A case's day is
+    /// its `cas_IncomingReferralDate` (the day the victim was referred,
+    /// i.e. identified at the border), else the day it was opened; `from`
+    /// and `to` bound that day; with a post, only cases holding a crossing
+    /// at that post count.
+    async fn case_facts(&self, f: &StatsFilter<'_>) -> Result<Vec<CaseFact>, StoreError> {
+        let rows: Vec<(String, String)> = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT k.opened_at, v.record FROM cases k JOIN case_versions v ON v.case_id = k.id \
+                 AND v.version = (SELECT max(w.version) FROM case_versions w WHERE w.case_id = k.id) \
+                 WHERE ($1 = '' OR EXISTS (SELECT 1 FROM case_crossings cc \
+                   JOIN crossings c ON c.crossing_id = cc.crossing_id WHERE cc.case_id = k.id AND c.post = $1)) \
+                 ORDER BY k.id",
+            )
+            .bind(f.post)
+            .fetch_all(p)
+            .await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for (opened_at, record) in rows {
+            let record = crate::cases::record_from(&record)?;
+            let referred = record.case.incoming_referral_date.as_str();
+            let day = if referred.len() == 10 { referred.to_string() } else { opened_at.chars().take(10).collect() };
+            // The day sorts before every time of itself, and a `YYYY-MM-DD`
+            // bound compares like one.
+            let within = (f.from.is_empty() || day.as_str() >= f.from.get(..10).unwrap_or(f.from))
+                && (f.to.is_empty() || *day < *f.to);
+            if within {
+                out.push(CaseFact { day, record });
+            }
+        }
+        Ok(out)
     }
 
     /// Runs a `SELECT text, count` with the filter bound as $1, $2, $3.
@@ -186,8 +268,12 @@ impl Store {
     /// crossings by post, day, direction and nationality; crossings by day,
     /// sex and age band; hits by post, day and the verdict in force;
     /// referrals by post, day and unit; decisions in force by post, day and
-    /// decision — all by the crossing's day, within the filter. Every post
-    /// is in the `post` domain, with or without crossings. Counts only.
+    /// decision — all by the crossing's day, within the filter; identified
+    /// victims by day and type of exploitation, and by day, sex and age
+    /// band; outcomes (`assisted`, `prosecuted`, `repatriated`, see
+    /// [`CaseCounts`]) by day — by the case's day (see `case_facts`). Every
+    /// post is in the `post` domain, with or without crossings. Counts
+    /// only.
     pub async fn stat_facts(&self, f: &StatsFilter<'_>) -> Result<Vec<centinela_stats::FactSet>, StoreError> {
         let posts: Vec<String> = if f.post.is_empty() {
             on_pool!(self, p => sqlx::query_scalar("SELECT code FROM posts ORDER BY code").fetch_all(p).await?)
@@ -273,6 +359,45 @@ impl Store {
                 domains: domains.clone(),
             });
         }
+        out.extend(self.case_fact_sets(f).await?);
         Ok(out)
+    }
+
+    /// The case measures of [`Store::stat_facts`].
+    async fn case_fact_sets(&self, f: &StatsFilter<'_>) -> Result<Vec<centinela_stats::FactSet>, StoreError> {
+        use std::collections::BTreeMap;
+        let mut by_type: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        let mut by_person: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        let mut outcomes: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        for c in self.case_facts(f).await? {
+            let o = c.record.outcomes();
+            if !o.identified {
+                continue;
+            }
+            *by_type.entry(vec![c.day.clone(), c.record.exploitation().to_string()]).or_default() += 1;
+            let band = c.record.age_on(&c.day).map_or("", centinela_stats::coarsen::age_band);
+            *by_person.entry(vec![c.day.clone(), c.record.sex().to_string(), band.to_string()]).or_default() += 1;
+            for (name, yes) in [("assisted", o.assisted), ("prosecuted", o.prosecuted), ("repatriated", o.repatriated)] {
+                if yes {
+                    *outcomes.entry(vec![c.day.clone(), name.to_string()]).or_default() += 1;
+                }
+            }
+        }
+        let types: Vec<String> = centinela_domain::htcds::picklist::TYPE_OF_EXPLOITATION
+            .iter()
+            .chain([&centinela_domain::htcds::MULTIPLE_EXPLOITATION])
+            .map(|s| s.to_string())
+            .collect();
+        let set = |measure: &str, dims: &[&str], rows: BTreeMap<Vec<String>, u64>, domains| centinela_stats::FactSet {
+            measure: measure.to_string(),
+            dims: dims.iter().map(|d| d.to_string()).collect(),
+            rows: rows.into_iter().collect(),
+            domains,
+        };
+        Ok(vec![
+            set("victims", &["day", "exploitation"], by_type, vec![("exploitation".to_string(), types)]),
+            set("victims", &["day", "sex", "age"], by_person, Vec::new()),
+            set("outcomes", &["day", "outcome"], outcomes, Vec::new()),
+        ])
     }
 }

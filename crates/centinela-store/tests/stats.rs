@@ -125,7 +125,11 @@ async fn facts_for_publication_count_by_attribute_and_age_band() {
         store.import_crossings("system", &imported).await.unwrap();
         let facts = store.stat_facts(&StatsFilter::default()).await.unwrap();
         let measures: Vec<&str> = facts.iter().map(|f| f.measure.as_str()).collect();
-        assert_eq!(measures, ["crossings", "crossings", "hits", "referrals", "decisions"]);
+        assert_eq!(
+            measures,
+            ["crossings", "crossings", "hits", "referrals", "decisions", "victims", "victims", "outcomes"]
+        );
+        assert!(facts[5..].iter().all(|f| f.rows.is_empty()), "no cases, no case counts");
         let mut by_nat = facts[0].rows.clone();
         by_nat.sort();
         assert_eq!(by_nat[0], (vec!["A-1".into(), "2026-03-01".into(), "entry".into(), "GTM".into()], 1));
@@ -148,5 +152,102 @@ async fn facts_for_publication_count_by_attribute_and_age_band() {
             centinela_stats::publish(&facts, &centinela_stats::Options { k: 1, ..Default::default() }).unwrap();
         let t = release.table("crossings_age_sex").unwrap();
         assert_eq!(t.total(), Some(4));
+    }
+}
+
+#[tokio::test]
+async fn counts_victims_identified_assisted_prosecuted_and_repatriated() {
+    use centinela_domain::htcds::{Case, CaseRecord, HistoricEvent, Perpetrator, SupportPlan};
+    for (store, _dir) in stores().await {
+        store.import_crossings("system", &[record("C1", "A-1", Direction::Entry, "2026-01-05T10:00:00Z")]).await.unwrap();
+        let p = store.create_user("system", "proteccion", Role::Protection, None, "una clave bastante larga").await.unwrap();
+        let prot = Actor { user_id: p.id, username: "proteccion", role: Role::Protection };
+        let base = |day: &str| {
+            let mut r = CaseRecord::default();
+            r.victim.trafficking_status = "PossibleVictimOfTrafficking".into();
+            r.case.incoming_referral_date = day.into();
+            r.person.gender = "Feminine".into();
+            r.person.birthdate = "2010-01-01".into();
+            r
+        };
+        // 1: identified and assisted, sexual exploitation, at post A-1.
+        let mut a = base("2026-01-05");
+        a.victim.type_of_exploitation = vec!["SexualExploitation".into()];
+        a.support_plans.push(SupportPlan { kind: "Health".into(), ..Default::default() });
+        let id_a = store.create_case(prot, &Case::parse(a).unwrap(), &["C1"]).await.unwrap();
+        // 2: prosecuted and repatriated (back home after the exploitation).
+        let mut b = base("2026-02-10");
+        b.victim.trafficking_status = "ActualVictimOfTrafficking".into();
+        b.victim.trafficking_status_decision_making_org = "CourtOrProsecution".into();
+        b.victim.type_of_exploitation = vec!["ForcedLabour".into(), "ForcedBegging".into()];
+        b.perpetrators.push(Perpetrator { role_in_process: vec!["Exploiter".into()], ..Default::default() });
+        b.person.citizenship = vec!["HND".into()];
+        b.person.gender = "Masculine".into();
+        b.events.push(HistoricEvent { kind: "Exploitation".into(), date: "2026-01-20".into(), ..Default::default() });
+        b.events.push(HistoricEvent {
+            kind: "Transit".into(),
+            date: "2026-02-01".into(),
+            country: "HND".into(),
+            ..Default::default()
+        });
+        store.create_case(prot, &Case::parse(b).unwrap(), &[]).await.unwrap();
+        // 3: not a victim — counts for nothing.
+        let mut c = base("2026-01-06");
+        c.victim.trafficking_status = "NotAVictimOfTrafficking".into();
+        c.support_plans.push(SupportPlan { kind: "Legal".into(), ..Default::default() });
+        store.create_case(prot, &Case::parse(c).unwrap(), &[]).await.unwrap();
+
+        let s = store.stats(&StatsFilter::default()).await.unwrap();
+        assert_eq!(
+            s.cases,
+            centinela_store::CaseCounts { identified: 2, assisted: 1, prosecuted: 1, repatriated: 1 }
+        );
+        assert_eq!(s.victims_by_exploitation, [("Multiple".to_string(), 1), ("SexualExploitation".to_string(), 1)]);
+        // The period bounds the case's day; a post keeps its cases only.
+        let jan = store.stats(&StatsFilter { from: "2026-01-01", to: "2026-02-01", post: "" }).await.unwrap();
+        assert_eq!((jan.cases.identified, jan.cases.assisted, jan.cases.prosecuted), (1, 1, 0));
+        let at_a = store.stats(&StatsFilter { post: "A-1", ..StatsFilter::default() }).await.unwrap();
+        assert_eq!(at_a.cases.identified, 1);
+        let at_b = store.stats(&StatsFilter { post: "B-2", ..StatsFilter::default() }).await.unwrap();
+        assert_eq!(at_b.cases, centinela_store::CaseCounts::default());
+
+        // A new version counts, the old one no more: case 1 loses its plan.
+        let mut a2 = store.case(id_a).await.unwrap().unwrap();
+        a2.record.support_plans.clear();
+        store.update_case(prot, id_a, a2.version, &Case::parse(a2.record).unwrap()).await.unwrap();
+        assert_eq!(store.stats(&StatsFilter::default()).await.unwrap().cases.assisted, 0);
+
+        let facts = store.stat_facts(&StatsFilter::default()).await.unwrap();
+        let case_sets: Vec<_> = facts.iter().filter(|f| f.measure != "crossings" && f.dims[0] == "day").collect();
+        let victims = case_sets.iter().find(|f| f.dims == ["day", "exploitation"]).unwrap();
+        let mut rows = victims.rows.clone();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                (vec!["2026-01-05".to_string(), "SexualExploitation".to_string()], 1),
+                (vec!["2026-02-10".to_string(), "Multiple".to_string()], 1)
+            ]
+        );
+        let people = case_sets.iter().find(|f| f.dims == ["day", "sex", "age"]).unwrap();
+        let mut rows = people.rows.clone();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                (vec!["2026-01-05".to_string(), "F".to_string(), "0-17".to_string()], 1),
+                (vec!["2026-02-10".to_string(), "M".to_string(), "0-17".to_string()], 1)
+            ]
+        );
+        let outcomes = case_sets.iter().find(|f| f.measure == "outcomes").unwrap();
+        let mut rows = outcomes.rows.clone();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                (vec!["2026-02-10".to_string(), "prosecuted".to_string()], 1),
+                (vec!["2026-02-10".to_string(), "repatriated".to_string()], 1)
+            ]
+        );
     }
 }
