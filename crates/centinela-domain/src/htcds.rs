@@ -1140,7 +1140,12 @@ mod tests {
         r.perpetrators.push(Perpetrator::default());
         assert!(r.outcomes().prosecuted);
         r.person.citizenship = vec!["HND".into()];
-        r.events.push(HistoricEvent { kind: "Transit".into(), date: "2025-03-01".into(), country: "HND".into(), ..Default::default() });
+        r.events.push(HistoricEvent {
+            kind: "Transit".into(),
+            date: "2025-03-01".into(),
+            country: "HND".into(),
+            ..Default::default()
+        });
         assert!(!r.outcomes().repatriated, "a transit without exploitation before it is no return");
         r.events.push(HistoricEvent { kind: "Exploitation".into(), date: "2025-04-01".into(), ..Default::default() });
         assert!(!r.outcomes().repatriated, "the transit came before the exploitation");

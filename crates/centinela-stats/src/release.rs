@@ -40,8 +40,9 @@ const fn spec(name: &'static str, measure: &'static str, rows: &'static str, col
 }
 
 /// The tables of a release, in order. A table whose measure no fact set
-/// holds is left out (a database without case records publishes no case
-/// tables).
+/// holds is left out; the store always hands over the case measures
+/// (`victims`, `outcomes`), so a country without cases publishes their
+/// tables with every cell hidden, as it does for hits.
 pub const TABLES: &[TableSpec] = &[
     spec("crossings_post_period", "crossings", "post", "period"),
     spec("crossings_nationality_period", "crossings", "nationality", "period"),

@@ -377,7 +377,8 @@ impl Store {
             *by_type.entry(vec![c.day.clone(), c.record.exploitation().to_string()]).or_default() += 1;
             let band = c.record.age_on(&c.day).map_or("", centinela_stats::coarsen::age_band);
             *by_person.entry(vec![c.day.clone(), c.record.sex().to_string(), band.to_string()]).or_default() += 1;
-            for (name, yes) in [("assisted", o.assisted), ("prosecuted", o.prosecuted), ("repatriated", o.repatriated)] {
+            for (name, yes) in [("assisted", o.assisted), ("prosecuted", o.prosecuted), ("repatriated", o.repatriated)]
+            {
                 if yes {
                     *outcomes.entry(vec![c.day.clone(), name.to_string()]).or_default() += 1;
                 }

@@ -159,8 +159,14 @@ async fn facts_for_publication_count_by_attribute_and_age_band() {
 async fn counts_victims_identified_assisted_prosecuted_and_repatriated() {
     use centinela_domain::htcds::{Case, CaseRecord, HistoricEvent, Perpetrator, SupportPlan};
     for (store, _dir) in stores().await {
-        store.import_crossings("system", &[record("C1", "A-1", Direction::Entry, "2026-01-05T10:00:00Z")]).await.unwrap();
-        let p = store.create_user("system", "proteccion", Role::Protection, None, "una clave bastante larga").await.unwrap();
+        store
+            .import_crossings("system", &[record("C1", "A-1", Direction::Entry, "2026-01-05T10:00:00Z")])
+            .await
+            .unwrap();
+        let p = store
+            .create_user("system", "proteccion", Role::Protection, None, "una clave bastante larga")
+            .await
+            .unwrap();
         let prot = Actor { user_id: p.id, username: "proteccion", role: Role::Protection };
         let base = |day: &str| {
             let mut r = CaseRecord::default();
@@ -198,10 +204,7 @@ async fn counts_victims_identified_assisted_prosecuted_and_repatriated() {
         store.create_case(prot, &Case::parse(c).unwrap(), &[]).await.unwrap();
 
         let s = store.stats(&StatsFilter::default()).await.unwrap();
-        assert_eq!(
-            s.cases,
-            centinela_store::CaseCounts { identified: 2, assisted: 1, prosecuted: 1, repatriated: 1 }
-        );
+        assert_eq!(s.cases, centinela_store::CaseCounts { identified: 2, assisted: 1, prosecuted: 1, repatriated: 1 });
         assert_eq!(s.victims_by_exploitation, [("Multiple".to_string(), 1), ("SexualExploitation".to_string(), 1)]);
         // The period bounds the case's day; a post keeps its cases only.
         let jan = store.stats(&StatsFilter { from: "2026-01-01", to: "2026-02-01", post: "" }).await.unwrap();

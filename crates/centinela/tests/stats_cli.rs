@@ -69,7 +69,10 @@ fn exports_the_demo_country_with_every_count_at_least_k() {
                 "crossings_post_period.csv",
                 "decisions_decision_period.csv",
                 "hits_verdict_period.csv",
+                "outcomes_outcome_period.csv",
                 "referrals_unit_period.csv",
+                "victims_age_sex.csv",
+                "victims_exploitation_period.csv",
             ]
         );
         let (mut published, mut hidden) = (0, 0);

@@ -71,7 +71,9 @@ async fn figures(app: &AppState, user: &AuthUser, q: &StatsQuery) -> Result<(Sta
 }
 
 /// The dashboard's figures: crossings by post, by day and direction, hits
-/// by adjudication, referrals by unit, decisions in force. Counts only.
+/// by adjudication, referrals by unit, decisions in force; victims of
+/// trafficking identified, assisted, prosecuted and repatriated, and
+/// identified by type of exploitation (from the cases). Counts only.
 #[utoipa::path(get, path = "/api/stats", tag = "stats", security(("bearer" = []), ("cookie" = [])),
     params(StatsQuery),
     responses(
@@ -150,6 +152,17 @@ pub fn stats_csv(s: &Stats) -> String {
     }
     for (k, v) in &s.decisions {
         line("decisions", k, *v);
+    }
+    for (k, v) in [
+        ("identified", s.cases.identified),
+        ("assisted", s.cases.assisted),
+        ("prosecuted", s.cases.prosecuted),
+        ("repatriated", s.cases.repatriated),
+    ] {
+        line("victims", k, v);
+    }
+    for (k, v) in &s.victims_by_exploitation {
+        line("victims_by_exploitation", k, *v);
     }
     out
 }

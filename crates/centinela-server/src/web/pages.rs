@@ -450,6 +450,24 @@ pub async fn stats(
         s.referrals.iter().map(|(u, n)| (super::i18n::tr_or(l, &format!("unit.{u}"), u).to_string(), *n)).collect();
     let decisions: Vec<(String, i64)> =
         s.decisions.iter().map(|(d, n)| (super::i18n::tr_or(l, &format!("decision.{d}"), d).to_string(), *n)).collect();
+    let victims = [
+        (t("stats.identified").to_string(), s.cases.identified),
+        (t("stats.assisted").to_string(), s.cases.assisted),
+        (t("stats.prosecuted").to_string(), s.cases.prosecuted),
+        (t("stats.repatriated").to_string(), s.cases.repatriated),
+    ];
+    let exploitation: Vec<(String, i64)> = s
+        .victims_by_exploitation
+        .iter()
+        .map(|(k, n)| {
+            let key = match k.as_str() {
+                "" => "report.unknown".to_string(),
+                "Multiple" => "stats.exploitation_multiple".to_string(),
+                _ => format!("htcds.v.{k}"),
+            };
+            (super::i18n::tr_or(l, &key, k).to_string(), *n)
+        })
+        .collect();
     let total: i64 = s.crossings_by_post.iter().map(|x| x.1).sum();
     let query = serde_urlencoded::to_string([("from", &from), ("to", &to), ("post", &post)]).unwrap_or_default();
     let report_query = serde_urlencoded::to_string([("desde", &from), ("hasta", &to), ("lang", &l.code().to_string())])
@@ -470,6 +488,8 @@ pub async fn stats(
             ),
             "chart_referrals": charts::hbars(t("stats.referrals"), &referrals, "c-referrals"),
             "chart_decisions": charts::hbars(t("stats.decisions"), &decisions, "c-decisions"),
+            "chart_victims": charts::hbars(t("stats.victims"), &victims, "c-victims"),
+            "chart_exploitation": charts::hbars(t("stats.by_exploitation"), &exploitation, "c-exploitation"),
         }),
     ))
 }

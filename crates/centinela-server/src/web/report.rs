@@ -38,6 +38,9 @@ fn label(lang: Lang, dim: &str, v: &str) -> String {
         ("verdict", _) => format!("stats.{v}"),
         ("unit", _) => format!("unit.{v}"),
         ("decision", _) => format!("decision.{v}"),
+        ("exploitation", "Multiple") => "stats.exploitation_multiple".to_string(),
+        ("exploitation", _) => format!("htcds.v.{v}"),
+        ("outcome", _) => format!("stats.{v}"),
         _ => return v.to_string(),
     };
     tr_or(lang, &key, v).to_string()
@@ -159,6 +162,7 @@ pub fn svg(release: &Release, meta: &ReportMeta<'_>, lang: Lang) -> String {
         (tr(lang, "report.exits"), col_total(by_dir, "exit")),
         (tr(lang, "report.hits_confirmed"), row_total(table("hits_verdict_period"), "confirmed")),
         (tr(lang, "report.referrals_protection"), row_total(table("referrals_unit_period"), "protection")),
+        (tr(lang, "report.victims"), table("victims_exploitation_period").and_then(PublishedTable::total)),
     ];
     let mut body = String::new();
     // Header.
@@ -202,6 +206,10 @@ pub fn svg(release: &Release, meta: &ReportMeta<'_>, lang: Lang) -> String {
         (
             (tr(lang, "report.hits"), totals_by_row(lang, table("hits_verdict_period"))),
             (tr(lang, "report.referrals"), totals_by_row(lang, table("referrals_unit_period"))),
+        ),
+        (
+            (tr(lang, "report.victims_by_exploitation"), totals_by_row(lang, table("victims_exploitation_period"))),
+            (tr(lang, "report.outcomes"), totals_by_row(lang, table("outcomes_outcome_period"))),
         ),
     ];
     for ((lt, li), (rt, ri)) in pairs {
