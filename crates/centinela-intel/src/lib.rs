@@ -11,6 +11,11 @@
 //!   (communities of facilitators), document reuse (N3) and contact points
 //!   shared by unrelated travellers (N1). Every score carries the evidence
 //!   an analyst reads; none decides anything.
+//! - [`view`]: a [`Report`] — an analysis with its indices — answers
+//!   what an analyst reads: a person's summary, the identity links that
+//!   joined their records with their evidence, their links to others, and
+//!   the network around a ring or a person.
+//! - [`export`]: FollowTheMoney JSON lines and GraphML.
 //! - [`eval`]: pairwise and B-cubed precision and recall against a ground
 //!   truth, for the benchmarks.
 //!
@@ -20,13 +25,16 @@
 pub mod data;
 pub mod detect;
 pub mod eval;
+pub mod export;
 pub mod graph;
 pub mod resolve;
+pub mod view;
 
 pub use data::Crossings;
 pub use detect::{DocumentReuse, Facilitator, FacilitatorWeights, Ring, SharedContact};
 pub use graph::Graph;
 pub use resolve::{Evidence, Link, Override, Params, Resolution, explain, resolve, score};
+pub use view::{Network, PersonLink, PersonSummary, Report};
 
 /// Everything the intelligence commands print, computed once.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, rules, session, stats, sync, users};
+use crate::handlers::{audit, cases, docs, health, inspections, intel, lists, rules, session, stats, sync, users};
 use crate::routes::{Access, ENDPOINTS, Verb};
 
 #[derive(OpenApi)]
@@ -63,6 +63,19 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         rules::disable,
         sync::push,
         sync::pull,
+        intel::persons,
+        intel::person,
+        intel::person_crossings,
+        intel::person_network,
+        intel::facilitators,
+        intel::rings,
+        intel::ring_network,
+        intel::documents,
+        intel::contacts,
+        intel::export,
+        intel::decisions,
+        intel::decide,
+        intel::withdraw,
     ),
     components(schemas(ErrorBody, ErrorCode, ErrorType)),
     modifiers(&Security),

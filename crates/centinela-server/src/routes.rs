@@ -20,7 +20,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
-use crate::handlers::{audit, cases, docs, health, inspections, lists, rules, session, stats, users};
+use crate::handlers::{audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
 use crate::state::AppState;
 
 /// An HTTP method the API uses.
@@ -166,7 +166,26 @@ endpoints! {
     Get    "/api/rules/{id}/versions" roles(RULE_READERS)                            => rules::versions;
     Post   "/api/rules/{id}/enable" roles(RULE_WRITERS)                              => rules::enable;
     Post   "/api/rules/{id}/disable" roles(RULE_WRITERS)                             => rules::disable;
+    Get    "/api/intel/persons" roles(ANALYSTS)                                      => intel::persons;
+    Get    "/api/intel/persons/{id}" roles(ANALYSTS)                                 => intel::person;
+    Get    "/api/intel/persons/{id}/crossings" roles(ANALYSTS)                       => intel::person_crossings;
+    Get    "/api/intel/persons/{id}/network" roles(ANALYSTS)                         => intel::person_network;
+    Get    "/api/intel/facilitators" roles(ANALYSTS)                                 => intel::facilitators;
+    Get    "/api/intel/rings"   roles(ANALYSTS)                                      => intel::rings;
+    Get    "/api/intel/rings/{id}/network" roles(ANALYSTS)                           => intel::ring_network;
+    Get    "/api/intel/documents" roles(ANALYSTS)                                    => intel::documents;
+    Get    "/api/intel/contacts" roles(ANALYSTS)                                     => intel::contacts;
+    Get    "/api/intel/export"  roles(ANALYSTS)                                      => intel::export;
+    Get    "/api/intel/decisions" roles(ANALYSTS)                                    => intel::decisions;
+    Post   "/api/intel/decisions" roles(ANALYSTS)                                    => intel::decide;
+    Post   "/api/intel/decisions/{id}/withdraw" roles(ANALYSTS)                      => intel::withdraw;
 }
+
+/// The intelligence unit: resolved persons, networks, exports and the
+/// merge/split decisions are the analysts' alone (PRODUCT.md: the analyst
+/// "resolves identities across records; studies co-travel networks"); a
+/// supervisor or protection officer reads one traveller's timeline instead.
+const ANALYSTS: &[Role] = &[Role::Analyst];
 
 /// The protection unit: referrals and trafficking cases. (Reading a case is
 /// open to any role at the route, but the handler answers only the

@@ -14,6 +14,7 @@ use centinela_store::Store;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::handlers::inspections::Inspections;
+use crate::handlers::intel::IntelCache;
 
 /// How the server runs. [`Default`] is fit for a post on one machine.
 #[derive(Debug, Clone)]
@@ -61,6 +62,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     inspections: Inspections,
+    intel: IntelCache,
     config: ServerConfig,
     sessions: SessionCache,
     limiter: LoginLimiter,
@@ -72,12 +74,25 @@ impl AppState {
         let limiter = LoginLimiter::new(config.login_window);
         let openapi = crate::openapi::document_json();
         let inspections = Inspections::new(&store);
-        AppState(Arc::new(Inner { store, inspections, config, sessions: SessionCache::default(), limiter, openapi }))
+        AppState(Arc::new(Inner {
+            store,
+            inspections,
+            intel: IntelCache::default(),
+            config,
+            sessions: SessionCache::default(),
+            limiter,
+            openapi,
+        }))
     }
 
     /// The alert lists in memory and the inspection writer.
     pub fn inspections(&self) -> &Inspections {
         &self.0.inspections
+    }
+
+    /// The latest intelligence analysis, recomputed when the data changes.
+    pub fn intel(&self) -> &IntelCache {
+        &self.0.intel
     }
 
     pub fn store(&self) -> &Store {

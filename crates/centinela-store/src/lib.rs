@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod crossings;
+mod intel;
 mod lists;
 mod retention;
 mod rules;
@@ -30,6 +31,7 @@ pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, Post,
     PostKind, RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
 };
+pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};

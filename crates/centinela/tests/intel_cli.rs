@@ -85,3 +85,81 @@ fn intel_commands_follow_the_contract() {
     let o = run(&db, &["intel", "persons", "--crossings", "/nonexistent.csv"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The person of each crossing, from `intel persons`.
+fn persons(db: &Path) -> HashMap<String, String> {
+    let o = run(db, &["intel", "persons"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    text(&o.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (c, p) = l.rsplit_once(',').unwrap();
+            (c.to_string(), p.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn analysts_decisions_are_kept_applied_and_exports_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let csv = dir.path().join("crossings.csv");
+    let country = generate(&Config::new(5, Scale::Small));
+    write_crossings_csv(std::fs::File::create(&csv).unwrap(), &country.crossings).unwrap();
+    assert!(run(&db, &["import", "crossings", csv.to_str().unwrap()]).status.success());
+
+    let before = persons(&db);
+    // Two records of one person (the resolver's), and two of different persons.
+    let mut by_person: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (c, p) in &before {
+        by_person.entry(p.as_str()).or_default().push(c.as_str());
+    }
+    let same = by_person.values().find(|v| v.len() >= 2).unwrap();
+    let (s1, s2) = (same[0].to_string(), same[1].to_string());
+    let (d1, d2) = {
+        let mut it = by_person.values().filter(|v| v.len() == 1);
+        (it.next().unwrap()[0].to_string(), it.next().unwrap()[0].to_string())
+    };
+    assert_ne!(before[&d1], before[&d2]);
+
+    let o = run(&db, &["intel", "split", &s1, &s2, "--reason", "distinta foto", "--actor", "analista"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let split: serde_json::Value = serde_json::from_str(text(&o.stdout).trim()).unwrap();
+    let o = run(&db, &["intel", "merge", &d1, &d2, "--actor", "analista"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let after = persons(&db);
+    assert_ne!(after[&s1], after[&s2], "the split is applied");
+    assert_eq!(after[&d1], after[&d2], "the merge is applied");
+
+    let o = run(&db, &["intel", "decisions"]);
+    assert_eq!(text(&o.stdout).lines().count(), 2);
+    let o = run(&db, &["intel", "withdraw", &split["id"].to_string()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(persons(&db)[&s1], persons(&db)[&s2], "withdrawn: the resolver decides again");
+    assert_eq!(run(&db, &["intel", "withdraw", &split["id"].to_string()]).status.code(), Some(1));
+    assert_eq!(run(&db, &["intel", "merge", &d1, "NOPE"]).status.code(), Some(1));
+
+    // Every decision is in the audit chain.
+    let o = run(&db, &["audit", "show"]);
+    let log = text(&o.stdout);
+    for action in ["intel_split", "intel_merge", "intel_withdraw"] {
+        assert!(log.contains(action), "{action} missing: {log}");
+    }
+
+    // Exports: the first ring as GraphML (well-formed XML) and FtM.
+    let out = dir.path().join("ring.graphml");
+    let o = run(&db, &["intel", "export", "--format", "graphml", "--ring", "K001", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let xml = std::fs::read_to_string(&out).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    assert!(doc.descendants().filter(|n| n.has_tag_name("node")).count() >= 2);
+    assert!(doc.descendants().any(|n| n.has_tag_name("edge")));
+    let o = run(&db, &["intel", "export", "--format", "ftm"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let lines: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().any(|l| l["schema"] == "Person"));
+    assert!(lines.iter().any(|l| l["schema"] == "Associate"));
+    assert_eq!(run(&db, &["intel", "export", "--format", "ftm", "--ring", "K999"]).status.code(), Some(1));
+    assert_eq!(run(&db, &["intel", "export", "--format", "dot"]).status.code(), Some(2));
+}

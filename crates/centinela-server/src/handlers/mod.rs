@@ -7,6 +7,7 @@ pub mod cases;
 pub mod docs;
 pub mod health;
 pub mod inspections;
+pub mod intel;
 pub mod lists;
 pub mod rules;
 pub mod session;

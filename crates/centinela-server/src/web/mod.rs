@@ -28,6 +28,7 @@ mod cases;
 mod charts;
 mod i18n;
 mod import;
+mod intel;
 mod pages;
 pub mod report;
 
@@ -128,6 +129,8 @@ const PROTECTION: &[Role] = &[Role::Protection];
 const RULE_READERS: &[Role] = &[Role::Analyst, Role::Admin, Role::Supervisor, Role::Auditor];
 /// Who checks, back-tests, enables and disables rules.
 const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
+/// The intelligence unit ("Redes").
+const ANALYSTS: &[Role] = &[Role::Analyst];
 /// Who reads the statistics (counts only).
 const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
 
@@ -165,6 +168,10 @@ pages! {
     Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => pages::rules_disable;
     Get  "/auditoria"               roles(&[Role::Auditor]), [Get "/api/audit"]           => pages::audit;
     Get  "/auditoria/verificar"     roles(&[Role::Auditor]), [Get "/api/audit/verify"]    => pages::audit_verify;
+    Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
+    Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
+    Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;
+    Post "/redes/decisiones"        roles(ANALYSTS), [Post "/api/intel/decisions", Get "/api/intel/persons"] => intel::decide;
 }
 
 /// The navigation: (page, catalogue key). Each item is shown only to roles
@@ -176,6 +183,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/casos", "nav.cases"),
     ("/listas", "nav.lists"),
     ("/reglas", "nav.rules"),
+    ("/redes", "nav.intel"),
     ("/estadisticas", "nav.stats"),
     ("/usuarios", "nav.users"),
     ("/puestos", "nav.posts"),
@@ -465,6 +473,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("posts.html", include_str!("../../web/templates/posts.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),
     ("rules.html", include_str!("../../web/templates/rules.html")),
+    ("intel.html", include_str!("../../web/templates/intel.html")),
+    ("network.html", include_str!("../../web/templates/network.html")),
+    ("network_view.html", include_str!("../../web/templates/network_view.html")),
+    ("person.html", include_str!("../../web/templates/person.html")),
 ];
 
 fn templates() -> &'static Environment<'static> {

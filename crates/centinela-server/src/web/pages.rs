@@ -37,6 +37,14 @@ pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>, ctx: 
         "app.js" => ("text/javascript; charset=utf-8", include_bytes!("../../web/static/app.js")),
         "favicon.svg" => ("image/svg+xml", include_bytes!("../../web/static/favicon.svg")),
         "informe.css" => ("text/css; charset=utf-8", super::report::CSS.as_bytes()),
+        "network.js" => ("text/javascript; charset=utf-8", include_bytes!("../../web/static/network.js")),
+        // cytoscape.js 3.34.4 (MIT, vendored: web/static/vendor/README).
+        "cytoscape.min.js" => {
+            ("text/javascript; charset=utf-8", include_bytes!("../../web/static/vendor/cytoscape.min.js"))
+        }
+        "cytoscape.LICENSE" => {
+            ("text/plain; charset=utf-8", include_bytes!("../../web/static/vendor/cytoscape.LICENSE"))
+        }
         _ => return super::not_found(ctx.lang),
     };
     ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()

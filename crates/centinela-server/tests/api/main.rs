@@ -8,6 +8,7 @@ mod cases;
 mod errors;
 mod helpers;
 mod inspections;
+mod intel;
 mod matrix;
 mod rules;
 mod session;

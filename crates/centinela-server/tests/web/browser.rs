@@ -404,6 +404,78 @@ async fn analyst_filters_the_statistics_downloads_them_and_opens_the_report() {
 }
 
 #[tokio::test]
+async fn analyst_sees_a_planted_ring_network_and_an_officer_is_refused() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    // The planted ring our detector recovers best, as the server will number
+    // it (the same crossings in the same order give the same analysis).
+    let rows = app.store.crossings_between(None, None, None).await.unwrap();
+    let report = centinela_intel::Report::build(centinela_intel::Crossings::build(rows.iter().map(|r| &r.record)), &[]);
+    let truth = &app.country.truth;
+    let planted: std::collections::HashSet<&str> =
+        truth.rings.iter().flat_map(|r| r.person_ids.iter().map(String::as_str)).collect();
+    let (ring, hits) = report
+        .analysis
+        .rings
+        .iter()
+        .map(|r| {
+            let hits = r
+                .persons
+                .iter()
+                .filter(|&&p| {
+                    report.crossing_ids(p).iter().any(|c| truth.person_of(c).is_some_and(|t| planted.contains(t)))
+                })
+                .count();
+            (r, hits)
+        })
+        .max_by_key(|x| x.1)
+        .expect("rings detected");
+    assert!(hits >= 2, "the best ring holds {hits} planted members");
+    let facilitator = ring.person_ids[0].clone();
+
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Analyst).await;
+    css(&c, "a[href='/redes']").await.click().await.unwrap();
+    css(&c, "#rings").await;
+    let text = body_text(&c).await;
+    assert!(text.contains(&ring.ring_id) && text.contains("Posibles facilitadores"), "{text}");
+    c.goto(&app.url(&format!("/redes/anillos/{}", ring.ring_id))).await.unwrap();
+    let net = css(&c, "#network").await;
+    let start = Instant::now();
+    let nodes = loop {
+        if let Ok(Some(n)) = net.attr("data-nodes").await {
+            break n.parse::<usize>().unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the network was not drawn: {}",
+            text_now(&c, "#network-status").await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(nodes >= ring.persons.len(), "{nodes} nodes drawn");
+    assert!(c.find(Locator::Css("#network canvas")).await.is_ok(), "cytoscape drew no canvas");
+    c.execute("document.getElementById('network').scrollIntoView({block: 'end'})", vec![]).await.unwrap();
+    screenshot(&c, "network").await;
+
+    // A facilitator's page shows the evidence, the links and the timeline.
+    c.goto(&app.url(&format!("/redes/personas/{facilitator}"))).await.unwrap();
+    let evidence = css(&c, "#facilitator-evidence").await.text().await.unwrap();
+    assert!(evidence.contains("N5"), "{evidence}");
+    css(&c, "#links").await;
+    css(&c, "#split-button").await;
+    sign_out(&c).await;
+
+    // An officer has no "Redes" and is refused the page.
+    sign_in(&c, &app, Role::Officer).await;
+    assert!(c.find(Locator::Css("a[href='/redes']")).await.is_err());
+    c.goto(&app.url("/redes")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("Su función no permite abrir esta página"), "{text}");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn analyst_writes_backtests_saves_and_enables_a_rule() {
     let Some(d) = driver() else { return };
     let app = spawn_country().await;

@@ -1,8 +1,11 @@
 //! `centinela intel persons | facilitators | rings | documents | contacts`:
 //! identity resolution and network analysis over the stored crossings
-//! (`CONTRACTS.md`, "Intelligence outputs"). `--crossings FILE` reads a
-//! crossings CSV instead of the database (for benchmarks on sets too big to
-//! import first).
+//! (`CONTRACTS.md`, "Intelligence outputs"), with the analysts' merge and
+//! split decisions in force applied. `--crossings FILE` reads a crossings
+//! CSV instead of the database (for benchmarks on sets too big to import
+//! first; no decisions applied). `intel merge | split | withdraw |
+//! decisions` keep those decisions (audited); `intel export` writes the
+//! network as FollowTheMoney JSON lines or GraphML.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,8 +14,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use centinela_intel::{Analysis, Crossings, analyse};
+use centinela_intel::export::Format;
+use centinela_intel::{Analysis, Crossings, Report, analyse};
 use centinela_lists::{CrossingReader, ParseError};
+use centinela_store::{OverrideKind, StoreError};
 
 use crate::Global;
 use crate::cmd::{Unreadable, open_store, runtime};
@@ -57,6 +62,93 @@ pub enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// Record that two crossings are the same person (applied on every analysis; audited).
+    Merge {
+        crossing_a: String,
+        crossing_b: String,
+        /// Why, for the record.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Who decides, for the audit log.
+        #[arg(long, default_value = "system")]
+        actor: String,
+    },
+    /// Record that two crossings are not the same person (applied on every analysis; audited).
+    Split {
+        crossing_a: String,
+        crossing_b: String,
+        /// Why, for the record.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Who decides, for the audit log.
+        #[arg(long, default_value = "system")]
+        actor: String,
+    },
+    /// Withdraw a merge or split decision by its id (a new record; audited).
+    Withdraw {
+        id: i64,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long, default_value = "system")]
+        actor: String,
+    },
+    /// The merge and split decisions in force, as JSON lines.
+    Decisions,
+    /// The network (persons with links, or one ring) as FollowTheMoney JSON lines or GraphML.
+    Export {
+        /// `ftm` (FollowTheMoney JSON lines) or `graphml` (Gephi, i2, Maltego).
+        #[arg(long, value_parser = ["ftm", "graphml"])]
+        format: String,
+        /// Only this ring's members (e.g. `K001`) and the links among them.
+        #[arg(long, value_name = "RING_ID")]
+        ring: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
+    },
+}
+
+/// The decisions in force, as the resolver takes them (none for a CSV source).
+fn overrides(source: &Source, global: &Global) -> anyhow::Result<Vec<centinela_intel::Override>> {
+    if source.crossings.is_some() {
+        return Ok(Vec::new());
+    }
+    let store = runtime()?.block_on(open_store(global))?;
+    let rows = runtime()?.block_on(store.intel_overrides()).context("reading the analysts' decisions")?;
+    Ok(rows.into_iter().map(to_override).collect())
+}
+
+/// A stored decision as the resolver takes it.
+pub fn to_override(o: centinela_store::StoredOverride) -> centinela_intel::Override {
+    match o.kind {
+        OverrideKind::Merge => centinela_intel::Override::Merge { a: o.crossing_a, b: o.crossing_b },
+        OverrideKind::Split => centinela_intel::Override::Separate { a: o.crossing_a, b: o.crossing_b },
+    }
+}
+
+fn decide(
+    global: &Global,
+    kind: OverrideKind,
+    a: &str,
+    b: &str,
+    reason: &str,
+    actor: &str,
+) -> anyhow::Result<ExitCode> {
+    let rt = runtime()?;
+    let store = rt.block_on(open_store(global))?;
+    match rt.block_on(store.add_intel_override(actor, kind, a, b, reason)) {
+        Ok(o) => {
+            println!("{}", serde_json::to_string(&o)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
@@ -86,7 +178,7 @@ fn run_analysis(source: &Source, global: &Global) -> anyhow::Result<(Crossings, 
     let t0 = Instant::now();
     let c = load(source, global)?;
     let t1 = Instant::now();
-    let a = analyse(&c, &[]);
+    let a = analyse(&c, &overrides(source, global)?);
     tracing::info!(
         crossings = c.len(),
         persons = a.resolution.persons,
@@ -115,7 +207,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Persons { out, source } => {
             let t0 = Instant::now();
             let c = load(&source, global)?;
-            let r = centinela_intel::resolve(&c, &centinela_intel::Params::default(), &[]);
+            let r = centinela_intel::resolve(&c, &centinela_intel::Params::default(), &overrides(&source, global)?);
             tracing::info!(
                 crossings = c.len(),
                 persons = r.persons,
@@ -155,6 +247,53 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Contacts { source } => {
             let (c, a) = run_analysis(&source, global)?;
             json_lines!(&centinela_intel::detect::shared_contacts(&c, &a.graph));
+        }
+        Command::Merge { crossing_a, crossing_b, reason, actor } => {
+            return decide(global, OverrideKind::Merge, &crossing_a, &crossing_b, &reason, &actor);
+        }
+        Command::Split { crossing_a, crossing_b, reason, actor } => {
+            return decide(global, OverrideKind::Split, &crossing_a, &crossing_b, &reason, &actor);
+        }
+        Command::Withdraw { id, reason, actor } => {
+            let rt = runtime()?;
+            let store = rt.block_on(open_store(global))?;
+            match rt.block_on(store.withdraw_intel_override(&actor, id, &reason)) {
+                Ok(()) => {}
+                Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Decisions => {
+            let rt = runtime()?;
+            let store = rt.block_on(open_store(global))?;
+            json_lines!(&rt.block_on(store.intel_overrides())?);
+        }
+        Command::Export { format, ring, out, source } => {
+            let format = Format::parse(&format).ok_or_else(|| Unreadable(format!("unknown format {format}")))?;
+            let t0 = Instant::now();
+            let c = load(&source, global)?;
+            let report = Report::build(c, &overrides(&source, global)?);
+            let persons = match &ring {
+                Some(id) => match report.ring(id) {
+                    Some(r) => r.persons.clone(),
+                    None => {
+                        eprintln!("error: no ring {id} (see `centinela intel rings`)");
+                        return Ok(ExitCode::from(1));
+                    }
+                },
+                None => report.linked_persons(),
+            };
+            let w: Box<dyn Write> = match &out {
+                Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut w = BufWriter::with_capacity(1 << 20, w);
+            centinela_intel::export::write(&report, &persons, format, &mut w)?;
+            w.flush()?;
+            tracing::info!(persons = persons.len(), seconds = t0.elapsed().as_secs_f64(), "intel: exported");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,137 @@
+//! "Redes": the intelligence unit's pages. The facilitators and rings with
+//! their evidence, a ring's network drawn by the vendored cytoscape.js (it
+//! reads the API's `…/network` answer with the page's cookie session), a
+//! person's page (summary, the evidence that joined their records, links,
+//! timeline, network) and the merge/split form. Every page goes through the
+//! API's handlers, so the same checks and audit entries apply.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::PageCtx;
+use crate::auth::CurrentUser;
+use crate::error::{Json, Path, Query};
+use crate::handlers::intel::{self, DecisionRequest, PersonsQuery, TopQuery};
+use crate::state::AppState;
+
+type PageResult = Result<Response, Response>;
+
+/// How many facilitators the overview lists.
+const OVERVIEW_TOP: usize = 50;
+
+/// The facilitators and rings; `?crossing=ID` goes to that crossing's person.
+pub async fn overview(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Query(f): axum::extract::Query<FindForm>,
+) -> PageResult {
+    if !f.crossing.trim().is_empty() {
+        return find(app, user, ctx, f.crossing.trim()).await;
+    }
+    let Json(facs) = intel::facilitators(State(app.clone()), user.clone(), Query(TopQuery { top: Some(OVERVIEW_TOP) }))
+        .await
+        .map_err(|e| ctx.api_error(e))?;
+    let Json(rings) = intel::rings(State(app.clone()), user).await.map_err(|e| ctx.api_error(e))?;
+    let info = app.intel().current(&app).await.map_err(|e| ctx.api_error(e))?.info;
+    Ok(ctx.render("intel.html", json!({ "facilitators": facs, "rings": rings, "analysis": info })))
+}
+
+pub async fn ring(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> PageResult {
+    let Json(rings) = intel::rings(State(app), user).await.map_err(|e| ctx.api_error(e))?;
+    let Some(ring) = rings.into_iter().find(|r| r.ring_id == id) else {
+        return Err(super::not_found(ctx.lang));
+    };
+    Ok(ctx.render("network.html", json!({ "ring": ring, "source": format!("/api/intel/rings/{id}/network") })))
+}
+
+pub async fn person(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> PageResult {
+    let Json(view) =
+        intel::person(State(app.clone()), user.clone(), Path(id.clone())).await.map_err(|e| ctx.api_error(e))?;
+    let Json(crossings) =
+        intel::person_crossings(State(app), user, Path(id.clone())).await.map_err(|e| ctx.api_error(e))?;
+    let posts: std::collections::BTreeSet<&str> = crossings.iter().map(|c| c.record.post.as_str()).collect();
+    Ok(ctx.render(
+        "person.html",
+        json!({
+            "posts": posts.len(),
+            "id": id,
+            "view": view,
+            "crossings": crossings,
+            "source": format!("/api/intel/persons/{id}/network"),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FindForm {
+    #[serde(default)]
+    crossing: String,
+}
+
+/// To the person page of a crossing.
+async fn find(app: AppState, user: CurrentUser, ctx: PageCtx, crossing: &str) -> PageResult {
+    let q = PersonsQuery { q: None, crossing: Some(crossing.to_owned()), offset: None, limit: Some(1) };
+    let Json(page) = intel::persons(State(app), user, Query(q)).await.map_err(|e| ctx.api_error(e))?;
+    match page.persons.first() {
+        Some(p) => Ok(Redirect::to(&format!("/redes/personas/{}", p.person_id)).into_response()),
+        None => Err(super::not_found(ctx.lang)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    crossing_a: String,
+    /// A crossing id, or a person id of the current analysis (their first crossing).
+    #[serde(default)]
+    crossing_b: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The merge and split buttons: records the decision through
+/// `POST /api/intel/decisions`, then shows the person of `crossing_a` in
+/// the new analysis.
+pub async fn decide(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::Form(f): axum::Form<DecisionForm>,
+) -> PageResult {
+    let kind = match f.kind.as_str() {
+        "merge" => centinela_store::OverrideKind::Merge,
+        "split" => centinela_store::OverrideKind::Split,
+        _ => return Err(ctx.error(axum::http::StatusCode::BAD_REQUEST, "error.invalid_field", Some("kind".into()))),
+    };
+    let mut b = f.crossing_b.trim().to_owned();
+    if b.starts_with('R') {
+        let a = app.intel().current(&app).await.map_err(|e| ctx.api_error(e))?;
+        if let Some(p) = a.report.person(&b)
+            && let Some(first) = a.report.crossing_ids(p).into_iter().next()
+        {
+            b = first;
+        }
+    }
+    let req = DecisionRequest { kind, crossing_a: f.crossing_a.trim().to_owned(), crossing_b: b, reason: f.reason };
+    intel::decide(State(app), user, Json(req)).await.map_err(|e| ctx.api_error(e))?;
+    Ok(Redirect::to(&format!("/redes?crossing={}", urlencode(f.crossing_a.trim()))).into_response())
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_owned()).unwrap_or_default()
+}
