@@ -262,8 +262,22 @@ pub struct NetworkQuery {
     pub max: Option<usize>,
 }
 
-fn network_answer(a: &Analysed, seeds: Vec<u32>, max: Option<usize>) -> Network {
-    a.report.network(&seeds, max.unwrap_or(150).clamp(1, 500))
+/// The network around `seeds` (at most `max` nodes, 150 by default),
+/// computed off the async runtime; the view is audited under `subject`.
+async fn network_answer(
+    app: &AppState,
+    user: &CurrentUser,
+    report: &Arc<Report>,
+    seeds: Vec<u32>,
+    max: Option<usize>,
+    subject: String,
+) -> Result<Json<Network>, ApiError> {
+    let report = report.clone();
+    let net = tokio::task::spawn_blocking(move || report.network(&seeds, max.unwrap_or(150).clamp(1, 500)))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    app.audit(user, "intel_network_viewed", subject, json!({ "nodes": net.nodes.len() })).await?;
+    Ok(Json(net))
 }
 
 /// The network around one person: their links and the links among those shown.
@@ -283,12 +297,7 @@ pub async fn person_network(
 ) -> Result<Json<Network>, ApiError> {
     let a = app.intel().current(&app).await?;
     let p = person_of(&a.report, &id)?;
-    let a2 = a.clone();
-    let net = tokio::task::spawn_blocking(move || network_answer(&a2, vec![p], q.max))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    app.audit(&user, "intel_network_viewed", format!("person:{id}"), json!({ "nodes": net.nodes.len() })).await?;
-    Ok(Json(net))
+    network_answer(&app, &user, &a.report, vec![p], q.max, format!("person:{id}")).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -353,12 +362,7 @@ pub async fn ring_network(
     let a = app.intel().current(&app).await?;
     let seeds = a.report.ring(&id).ok_or_else(|| ApiError::not_found("no such ring in the current analysis"))?;
     let seeds = seeds.persons.clone();
-    let a2 = a.clone();
-    let net = tokio::task::spawn_blocking(move || network_answer(&a2, seeds, q.max))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    app.audit(&user, "intel_network_viewed", format!("ring:{id}"), json!({ "nodes": net.nodes.len() })).await?;
-    Ok(Json(net))
+    network_answer(&app, &user, &a.report, seeds, q.max, format!("ring:{id}")).await
 }
 
 /// Documents used by more than one resolved person (N3), with evidence.
