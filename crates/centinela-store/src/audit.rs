@@ -70,23 +70,26 @@ macro_rules! append_many_in_tx {
                     e.detail.as_str(),
                     prev,
                 );
-                sqlx::query(
-                    "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(r.seq)
-                .bind(&r.at)
-                .bind(&r.actor)
-                .bind(&r.action)
-                .bind(&r.subject)
-                .bind(&r.detail)
-                .bind(&r.prev_hash[..])
-                .bind(&r.hash[..])
-                .execute(&mut *$tx)
-                .await?;
                 seq += 1;
                 prev = r.hash;
                 out.push(r);
+            }
+            // One statement per chunk of entries (see `multirow`).
+            for range in $crate::multirow::chunks(out.len(), $crate::audit::AUDIT_CHUNK) {
+                let sql = $crate::audit::insert_sql(range.len());
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in &out[range] {
+                    q = q
+                        .bind(r.seq)
+                        .bind(&r.at)
+                        .bind(&r.actor)
+                        .bind(&r.action)
+                        .bind(&r.subject)
+                        .bind(&r.detail)
+                        .bind(&r.prev_hash[..])
+                        .bind(&r.hash[..]);
+                }
+                q.execute(&mut *$tx).await?;
             }
             Ok::<_, $crate::StoreError>(out)
         }
@@ -128,6 +131,14 @@ pub(crate) fn check_entry(actor: &str, action: &str, detail: &str) -> Result<(),
 }
 
 const COLUMNS: &str = "seq, at, actor, action, subject, detail, prev_hash, hash";
+
+/// Audit entries per INSERT statement (8 parameters each).
+pub(crate) const AUDIT_CHUNK: usize = 256;
+
+/// `INSERT INTO audit_log (…) VALUES …` for `n` entries.
+pub(crate) fn insert_sql(n: usize) -> String {
+    format!("INSERT INTO audit_log ({COLUMNS}) {}", crate::multirow::values(n, 8))
+}
 
 /// A stored row as a record; hashes of the wrong length (only a tampered
 /// database has them) become the break they are.

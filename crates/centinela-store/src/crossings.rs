@@ -9,7 +9,7 @@
 //! here is append-only (triggers refuse UPDATE and DELETE); corrections are
 //! new rows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use centinela_domain::{
@@ -17,7 +17,7 @@ use centinela_domain::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{AuditEntry, append_in_tx, append_many_in_tx, begin_write};
@@ -373,29 +373,24 @@ where
 
 /// `INSERT INTO crossings (…) VALUES (…), … ON CONFLICT DO NOTHING` for `n` rows.
 fn insert_crossings_sql(n: usize) -> String {
-    let mut sql = format!("INSERT INTO crossings ({CROSSING_COLS}) VALUES ");
-    let mut p = 1;
-    for i in 0..n {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..CROSSING_NCOLS {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${p}"));
-            p += 1;
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT (crossing_id) DO NOTHING");
-    sql
+    format!(
+        "INSERT INTO crossings ({CROSSING_COLS}) {} ON CONFLICT (crossing_id) DO NOTHING",
+        crate::multirow::values(n, CROSSING_NCOLS)
+    )
 }
 
 /// Rows per multi-row INSERT: 22 parameters each, well under SQLite's
 /// 32 766 and PostgreSQL's 65 535.
-const CROSSING_CHUNK: usize = 500;
+const CROSSING_CHUNK: usize = 512;
+/// Inspections per INSERT (5 parameters each).
+const INSPECTION_CHUNK: usize = 512;
+/// Hits per INSERT (10 parameters each).
+const HIT_CHUNK: usize = 512;
+/// Document numbers per history query.
+const HOLDER_CHUNK: usize = 256;
+
+/// A document's holder as registered: given names, surnames, birth date.
+pub type Holder = (String, String, Option<BirthDate>);
 
 /// Binds one crossing's 22 columns to `$q`, in `CROSSING_COLS` order.
 macro_rules! bind_crossing {
@@ -418,7 +413,8 @@ macro_rules! insert_crossings_in_tx {
     ($tx:expr, $rows:expr, $now:expr) => {
         async {
             let mut inserted = 0u64;
-            for chunk in $rows.chunks(CROSSING_CHUNK) {
+            for range in crate::multirow::chunks($rows.len(), CROSSING_CHUNK) {
+                let chunk = &$rows[range];
                 let sql = insert_crossings_sql(chunk.len());
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for (r, relation, source, officer, corrects) in chunk {
@@ -550,25 +546,46 @@ impl Store {
         &self,
         parties: &[Vec<NewInspection>],
     ) -> Result<Vec<Result<Vec<RecordedInspection>, StoreError>>, StoreError> {
+        let mut conn = self.writer_connection().await?;
+        self.record_inspections_on(&mut conn, parties).await
+    }
+
+    /// A connection of its own for a writer that stores many batches: its
+    /// page cache stays warm between batches, and on SQLite it does not
+    /// checkpoint the log inside its commits ([`Store::checkpoint`] does,
+    /// off the writer's path).
+    pub(crate) async fn writer_connection(&self) -> Result<WriterConn, StoreError> {
+        Ok(match &self.pool {
+            crate::Pool::Sqlite(p) => {
+                let mut c = p.acquire().await?.detach();
+                sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut c).await?;
+                WriterConn::Sqlite(c)
+            }
+            crate::Pool::Postgres(p) => WriterConn::Postgres(p.acquire().await?.detach()),
+        })
+    }
+
+    /// [`Store::record_inspections`] on the writer's own connection.
+    pub(crate) async fn record_inspections_on(
+        &self,
+        conn: &mut WriterConn,
+        parties: &[Vec<NewInspection>],
+    ) -> Result<Vec<Result<Vec<RecordedInspection>, StoreError>>, StoreError> {
         let now = now_rfc3339();
         let backend = self.backend();
-        on_pool!(self, p => {
-            let mut tx = p.begin_with(begin_write(backend)).await?;
-            // Which ids exist already (one query for the batch).
-            let ids: Vec<String> = parties.iter().flatten().map(|i| i.record.crossing_id.clone()).collect();
+        on_writer!(conn, c => {
+            let mut tx = c.begin_with(begin_write(backend)).await?;
+            // Which ids exist already (one query per chunk of the batch).
+            let ids: Vec<&str> = parties.iter().flatten().map(|i| i.record.crossing_id.as_str()).collect();
             let mut existing: HashSet<String> = HashSet::new();
-            for chunk in ids.chunks(CROSSING_CHUNK) {
-                let mut sql = String::from("SELECT crossing_id FROM crossings WHERE crossing_id IN (");
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("${}", i + 1));
-                }
-                sql.push(')');
+            for range in crate::multirow::chunks(ids.len(), CROSSING_CHUNK) {
+                let sql = format!(
+                    "SELECT crossing_id FROM crossings WHERE crossing_id IN {}",
+                    &crate::multirow::values(1, range.len())["VALUES ".len()..]
+                );
                 let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(id.clone());
+                for id in &ids[range] {
+                    q = q.bind(*id);
                 }
                 existing.extend(q.fetch_all(&mut *tx).await?);
             }
@@ -592,39 +609,65 @@ impl Store {
                 .map(|i| (&i.record, i.relation.as_str(), "inspection", Some(i.officer_id), None))
                 .collect();
             insert_crossings_in_tx!(tx, rows, now.as_str()).await?;
+            for range in crate::multirow::chunks(accepted.len(), INSPECTION_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at) {}",
+                    crate::multirow::values(range.len(), 5)
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for i in &accepted[range] {
+                    q = q.bind(&i.record.crossing_id).bind(i.officer_id).bind(&i.suggested).bind(&i.result).bind(&now);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            // The hits, many per statement. RETURNING gives no order, so each
+            // id goes back to its hit by (crossing, kind, list, entry);
+            // identical hits of one crossing take their ids in order.
+            let hits: Vec<(&str, &NewHit)> =
+                accepted.iter().flat_map(|i| i.hits.iter().map(|h| (i.record.crossing_id.as_str(), h))).collect();
+            let mut hit_ids: HashMap<(String, String, String, String), VecDeque<i64>> = HashMap::new();
+            for range in crate::multirow::chunks(hits.len(), HIT_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, explanation, \
+                     created_at, list_version) {} RETURNING id, crossing_id, kind, list_name, entry_id",
+                    crate::multirow::values(range.len(), 10)
+                );
+                let mut q = sqlx::query_as::<_, (i64, String, String, String, String)>(AssertSqlSafe(sql));
+                for (crossing, h) in &hits[range] {
+                    q = q
+                        .bind(*crossing)
+                        .bind(h.kind.as_str())
+                        .bind(&h.list_name)
+                        .bind(&h.list_kind)
+                        .bind(&h.entry_id)
+                        .bind(h.score)
+                        .bind(&h.action)
+                        .bind(&h.explanation)
+                        .bind(&now)
+                        .bind(h.list_version);
+                }
+                for (id, crossing, kind, list, entry) in q.fetch_all(&mut *tx).await? {
+                    hit_ids.entry((crossing, kind, list, entry)).or_default().push_back(id);
+                }
+            }
+            for ids in hit_ids.values_mut() {
+                ids.make_contiguous().sort_unstable();
+            }
             let mut recorded = Vec::with_capacity(accepted.len());
             let mut audit = Vec::with_capacity(accepted.len());
             for i in &accepted {
-                sqlx::query(
-                    "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&i.record.crossing_id)
-                .bind(i.officer_id)
-                .bind(&i.suggested)
-                .bind(&i.result)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-                let mut hit_ids = Vec::with_capacity(i.hits.len());
+                let mut ids = Vec::with_capacity(i.hits.len());
                 for h in &i.hits {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, \
-                         explanation, created_at, list_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                         RETURNING id",
-                    )
-                    .bind(&i.record.crossing_id)
-                    .bind(h.kind.as_str())
-                    .bind(&h.list_name)
-                    .bind(&h.list_kind)
-                    .bind(&h.entry_id)
-                    .bind(h.score)
-                    .bind(&h.action)
-                    .bind(&h.explanation)
-                    .bind(&now)
-                    .bind(h.list_version)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    hit_ids.push(id);
+                    let key = (
+                        i.record.crossing_id.clone(),
+                        h.kind.as_str().to_string(),
+                        h.list_name.clone(),
+                        h.entry_id.clone(),
+                    );
+                    let id = hit_ids.get_mut(&key).and_then(VecDeque::pop_front).ok_or_else(|| {
+                        StoreError::Corrupt(format!("hit of crossing '{}' not returned by its insert", key.0))
+                    })?;
+                    ids.push(id);
                 }
                 audit.push(AuditEntry {
                     actor: i.actor.clone(),
@@ -632,13 +675,13 @@ impl Store {
                     subject: i.record.crossing_id.clone(),
                     detail: serde_json::json!({
                         "post": i.record.post,
-                        "hits": hit_ids,
+                        "hits": ids,
                         "flags": i.flags,
                         "suggested": i.suggested,
                     })
                     .to_string(),
                 });
-                recorded.push(RecordedInspection { crossing_id: i.record.crossing_id.clone(), hit_ids });
+                recorded.push(RecordedInspection { crossing_id: i.record.crossing_id.clone(), hit_ids: ids });
             }
             append_many_in_tx!(tx, backend, &audit).await?;
             tx.commit().await?;
@@ -717,22 +760,46 @@ impl Store {
         number: &str,
         issuing_state: &str,
         limit: u32,
-    ) -> Result<Vec<(String, String, Option<BirthDate>)>, StoreError> {
-        if number.is_empty() {
-            return Ok(Vec::new());
+    ) -> Result<Vec<Holder>, StoreError> {
+        Ok(self.document_holders_many(&[(number, issuing_state)], limit).await?.pop().unwrap_or_default())
+    }
+
+    /// [`Store::document_holders`] for several documents (number, issuing
+    /// state) in one query per chunk; the answer is in the order asked.
+    pub async fn document_holders_many(
+        &self,
+        docs: &[(&str, &str)],
+        limit: u32,
+    ) -> Result<Vec<Vec<Holder>>, StoreError> {
+        let mut wanted: Vec<&str> = docs.iter().map(|d| d.0).filter(|n| !n.is_empty()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut found: HashMap<(String, String), Vec<Holder>> = HashMap::new();
+        for range in crate::multirow::chunks(wanted.len(), HOLDER_CHUNK) {
+            // By number only (the index's prefix); the state is compared here.
+            let sql = format!(
+                "SELECT DISTINCT document_number, issuing_state, given_names, surnames, birth_date FROM crossings \
+                 WHERE document_number IN {}",
+                &crate::multirow::values(1, range.len())["VALUES ".len()..]
+            );
+            let rows: Vec<(String, String, String, String, String)> = on_pool!(self, p => {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql));
+                for n in &wanted[range] {
+                    q = q.bind(*n);
+                }
+                q.fetch_all(p).await?
+            });
+            for (number, state, given, surnames, birth) in rows {
+                let holders = found.entry((number, state)).or_default();
+                if holders.len() < limit as usize {
+                    holders.push((given, surnames, BirthDate::parse_opt(&birth).ok().flatten()));
+                }
+            }
         }
-        let rows: Vec<(String, String, String)> = on_pool!(self, p => {
-            sqlx::query_as(
-                "SELECT DISTINCT given_names, surnames, birth_date FROM crossings \
-                 WHERE document_number = $1 AND issuing_state = $2 LIMIT $3",
-            )
-            .bind(number)
-            .bind(issuing_state)
-            .bind(i64::from(limit))
-            .fetch_all(p)
-            .await?
-        });
-        Ok(rows.into_iter().map(|(g, s, b)| (g, s, BirthDate::parse_opt(&b).ok().flatten())).collect())
+        Ok(docs
+            .iter()
+            .map(|(n, st)| found.get(&((*n).to_string(), (*st).to_string())).cloned().unwrap_or_default())
+            .collect())
     }
 
     /// The travellers registered with `group_id`, in registration order.
@@ -1022,6 +1089,24 @@ impl Store {
     }
 }
 
+/// A connection taken out of the pool for one writer (see
+/// [`Store::writer_connection`]).
+pub(crate) enum WriterConn {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+/// Runs the same code on whichever connection a [`WriterConn`] holds.
+macro_rules! on_writer {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            WriterConn::Sqlite($c) => $body,
+            WriterConn::Postgres($c) => $body,
+        }
+    };
+}
+use on_writer;
+
 /// A handle to the group-commit writer of inspections: cheap to clone; the
 /// writer task ends when every handle is dropped.
 #[derive(Debug, Clone)]
@@ -1040,15 +1125,55 @@ struct Job {
 /// The most parties written in one transaction.
 const MAX_BATCH: usize = 512;
 
+/// The least time between two checkpoints of the SQLite log by the writer's
+/// checkpointer.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl InspectionWriter {
     /// Starts the writer task on the current tokio runtime.
     pub fn spawn(store: Store) -> InspectionWriter {
         let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        let checkpoints = Arc::new(tokio::sync::Notify::new());
+        if store.backend() == crate::Backend::Sqlite {
+            let (store, checkpoints) = (store.clone(), checkpoints.clone());
+            tokio::spawn(async move {
+                // At most one checkpoint per interval, after commits; the
+                // writer goes on meanwhile (a passive checkpoint takes no
+                // write lock).
+                loop {
+                    checkpoints.notified().await;
+                    if let Err(e) = store.checkpoint().await {
+                        tracing::warn!(error = %e, "checkpoint failed; will retry");
+                    }
+                    tokio::time::sleep(CHECKPOINT_INTERVAL).await;
+                }
+            });
+        }
         tokio::spawn(async move {
             let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+            let mut conn: Option<WriterConn> = None;
             while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
                 let parties: Vec<Vec<NewInspection>> = jobs.iter_mut().map(|j| std::mem::take(&mut j.party)).collect();
-                match store.record_inspections(&parties).await {
+                let started = std::time::Instant::now();
+                let written = match conn.as_mut() {
+                    Some(c) => store.record_inspections_on(c, &parties).await,
+                    None => match store.writer_connection().await {
+                        Ok(c) => store.record_inspections_on(conn.insert(c), &parties).await,
+                        Err(e) => Err(e),
+                    },
+                };
+                if written.is_err() {
+                    // A fresh connection for the next batch, in case this one broke.
+                    conn = None;
+                } else {
+                    tracing::debug!(
+                        parties = parties.len(),
+                        ms = started.elapsed().as_secs_f64() * 1e3,
+                        "batch committed"
+                    );
+                    checkpoints.notify_one();
+                }
+                match written {
                     Ok(outcomes) => {
                         for (job, outcome) in jobs.drain(..).zip(outcomes) {
                             let _ = job.reply.send(outcome.map_err(Arc::new));
@@ -1073,6 +1198,68 @@ impl InspectionWriter {
         let (reply, rx) = oneshot::channel();
         let closed = || Arc::new(StoreError::Conflict("the inspection writer has stopped".into()));
         self.tx.send(Job { party, reply }).await.map_err(|_| closed())?;
+        rx.await.map_err(|_| closed())?
+    }
+}
+
+/// A handle to the batching reader of document histories: the lookups of
+/// inspections under way at the same moment share one query, so that a
+/// busy booth costs one round trip to the database per batch, not one per
+/// traveller. Cheap to clone; the task ends when every handle is dropped.
+#[derive(Debug, Clone)]
+pub struct HistoryReader {
+    tx: mpsc::Sender<HistoryJob>,
+}
+
+type HistoryReply = Result<Vec<Vec<Holder>>, Arc<StoreError>>;
+
+#[derive(Debug)]
+struct HistoryJob {
+    docs: Vec<(String, String)>,
+    reply: oneshot::Sender<HistoryReply>,
+}
+
+/// The most distinct holders returned per document.
+pub const HOLDERS_LIMIT: u32 = 20;
+
+impl HistoryReader {
+    /// Starts the reader task on the current tokio runtime.
+    pub fn spawn(store: Store) -> HistoryReader {
+        let (tx, mut rx) = mpsc::channel::<HistoryJob>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            let mut jobs: Vec<HistoryJob> = Vec::with_capacity(MAX_BATCH);
+            while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+                let docs: Vec<(&str, &str)> =
+                    jobs.iter().flat_map(|j| j.docs.iter().map(|(n, s)| (n.as_str(), s.as_str()))).collect();
+                match store.document_holders_many(&docs, HOLDERS_LIMIT).await {
+                    Ok(found) => {
+                        let mut found = found.into_iter();
+                        for job in jobs.drain(..) {
+                            let mine: Vec<Vec<Holder>> = found.by_ref().take(job.docs.len()).collect();
+                            let _ = job.reply.send(Ok(mine));
+                        }
+                    }
+                    Err(e) => {
+                        let e = Arc::new(e);
+                        for job in jobs.drain(..) {
+                            let _ = job.reply.send(Err(e.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        HistoryReader { tx }
+    }
+
+    /// The holders of each document (number, issuing state), in the order
+    /// asked, at most [`HOLDERS_LIMIT`] each.
+    pub async fn holders(&self, docs: Vec<(String, String)>) -> Result<Vec<Vec<Holder>>, Arc<StoreError>> {
+        if docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, rx) = oneshot::channel();
+        let closed = || Arc::new(StoreError::Conflict("the history reader has stopped".into()));
+        self.tx.send(HistoryJob { docs, reply }).await.map_err(|_| closed())?;
         rx.await.map_err(|_| closed())?
     }
 }

@@ -10,6 +10,7 @@ mod cases;
 mod crossings;
 mod intel;
 mod lists;
+mod multirow;
 mod retention;
 mod rules;
 mod sessions;
@@ -28,8 +29,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::AuditEntry;
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 pub use crossings::{
-    Actor, Adjudication, CrossingsImport, Decision, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, Post,
-    PostKind, RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
+    Actor, Adjudication, CrossingsImport, Decision, HistoryReader, HitKind, Holder, InspectionWriter, NewHit,
+    NewInspection, NewPost, Post, PostKind, RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict,
+    check_post_code,
 };
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
@@ -145,6 +147,16 @@ impl Store {
             Pool::Sqlite(pool)
         };
         Ok(Store { pool })
+    }
+
+    /// Copies SQLite's write-ahead log into the database file as far as no
+    /// reader still needs it (a passive checkpoint: writers go on); nothing
+    /// on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Pool::Sqlite(p) = &self.pool {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(p).await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

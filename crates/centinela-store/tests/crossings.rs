@@ -5,8 +5,8 @@ mod common;
 
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
 use centinela_store::{
-    Actor, Backend, Decision, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, PostKind, Store, StoreError,
-    Verdict,
+    Actor, Backend, Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, PostKind,
+    Store, StoreError, Verdict,
 };
 use common::stores;
 
@@ -155,6 +155,72 @@ async fn inspections_store_hits_and_audit_in_one_batch() {
         assert_eq!(open[0].crossing_id, "I3", "newest first");
         assert_eq!(store.hits_of_crossing("I1").await.unwrap().len(), 2);
         assert_eq!(store.hits(true, Some("MEX-X"), 100).await.unwrap().len(), 0);
+    }
+}
+
+#[tokio::test]
+async fn a_large_batch_gives_every_hit_its_own_id() {
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        // 700 parties (more than one chunk of each statement), 0 to 3 hits
+        // each, one a duplicate hit (same list and entry twice).
+        let parties: Vec<Vec<NewInspection>> = (0..700)
+            .map(|i| {
+                let mut ins = inspection(record(&format!("B{i}"), "López", "", "2026-02-01T10:00:00Z"), off, i % 4);
+                if i % 7 == 0 {
+                    let again = ins.hits.first().cloned();
+                    ins.hits.extend(again);
+                }
+                vec![ins]
+            })
+            .collect();
+        let out = store.record_inspections(&parties).await.unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for (party, got) in parties.iter().zip(out) {
+            let got = got.unwrap();
+            assert_eq!(got[0].crossing_id, party[0].record.crossing_id);
+            assert_eq!(got[0].hit_ids.len(), party[0].hits.len());
+            for (id, asked) in got[0].hit_ids.iter().zip(&party[0].hits) {
+                assert!(seen.insert(*id), "hit id {id} given twice");
+                let stored = store.hit(*id).await.unwrap().unwrap();
+                assert_eq!(
+                    (stored.crossing_id.as_str(), stored.entry_id.as_str()),
+                    (got[0].crossing_id.as_str(), asked.entry_id.as_str())
+                );
+            }
+        }
+        assert_eq!(store.crossing_count().await.unwrap(), 700);
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(701));
+    }
+}
+
+#[tokio::test]
+async fn the_history_reader_answers_each_party_in_order() {
+    for (store, _dir) in stores().await {
+        let mut a = record("H1", "López", "A1", "2026-02-01T10:00:00Z");
+        a.given_names = "ANA".into();
+        let mut b = record("H2", "Pérez", "A1", "2026-02-02T10:00:00Z");
+        b.given_names = "EVA".into();
+        let c = record("H3", "Cux", "B2", "2026-02-02T10:00:00Z");
+        store.import_crossings("admin", &[a, b, c]).await.unwrap();
+        let reader = HistoryReader::spawn(store.clone());
+        let doc = |n: &str, s: &str| (n.to_string(), s.to_string());
+        let (one, two) = tokio::join!(
+            reader.holders(vec![doc("A1", "GTM"), doc("ZZ", "GTM")]),
+            reader.holders(vec![doc("B2", "GTM"), doc("A1", "MEX"), doc("A1", "GTM")]),
+        );
+        let (one, two) = (one.unwrap(), two.unwrap());
+        let names = |h: &Vec<centinela_store::Holder>| {
+            let mut v: Vec<String> = h.iter().map(|(g, s, _)| format!("{g} {s}")).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&one[0]), ["ANA López", "EVA Pérez"]);
+        assert!(one[1].is_empty());
+        assert_eq!(two[0].len(), 1);
+        assert!(two[1].is_empty(), "another issuing state is another document");
+        assert_eq!(names(&two[2]), names(&one[0]));
+        assert!(reader.holders(Vec::new()).await.unwrap().is_empty());
     }
 }
 

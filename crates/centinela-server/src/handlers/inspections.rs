@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use centinela_domain::Timestamp;
 use centinela_inspect::{History, PartyOutcome, PartyRequest, TravellerOutcome, Watchlists};
 use centinela_store::{
-    Actor, Decision, HitKind, InspectionWriter, NewHit, NewInspection, Store, StoreError, StoredCrossing, StoredHit,
-    Verdict,
+    Actor, Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, Store, StoreError,
+    StoredCrossing, StoredHit, Verdict,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -35,6 +35,7 @@ pub struct Inspections {
     versions: RwLock<Arc<HashMap<String, i64>>>,
     posts: RwLock<HashSet<String>>,
     writer: InspectionWriter,
+    history: HistoryReader,
 }
 
 impl Inspections {
@@ -46,6 +47,7 @@ impl Inspections {
             versions: RwLock::new(Arc::new(HashMap::new())),
             posts: RwLock::new(HashSet::new()),
             writer: InspectionWriter::spawn(store.clone()),
+            history: HistoryReader::spawn(store.clone()),
         }
     }
 
@@ -191,13 +193,16 @@ pub async fn run_inspection(app: &AppState, user: &AuthUser, req: &PartyRequest)
     check_post(user, &post)?;
     let at = Timestamp::now();
     let docs = centinela_inspect::documents_of(req, at).map_err(|e| ApiError::invalid_field(e.to_string()))?;
-    let mut history = Vec::with_capacity(docs.len());
-    for d in &docs {
-        history.push(match d {
-            Some((number, state)) => History { holders: app.store().document_holders(number, state, 20).await? },
+    // Each document's earlier holders, in one batched read for the party.
+    let asked: Vec<(String, String)> = docs.iter().flatten().cloned().collect();
+    let mut found = ins.history.holders(asked).await.map_err(|e| ApiError::internal(&*e))?.into_iter();
+    let history: Vec<History> = docs
+        .iter()
+        .map(|d| match d {
+            Some(_) => History { holders: found.next().unwrap_or_default() },
             None => History::default(),
-        });
-    }
+        })
+        .collect();
     let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
     let group = new_id();
     let (lists, versions) = ins.lists();
