@@ -61,6 +61,21 @@ impl AuthUser {
         self.post.as_deref().is_none_or(|p| p == post)
     }
 
+    /// A user acting outside any session: work done on a user's behalf
+    /// inside the server process (the demo's day at the booths), never an
+    /// HTTP request.
+    pub fn without_session(id: i64, username: &str, role: Role, post: Option<&str>) -> AuthUser {
+        AuthUser {
+            id,
+            username: username.to_string(),
+            role,
+            post: post.map(str::to_string),
+            session_id: 0,
+            session_expires_at: 0,
+            token_hash: [0; 32],
+        }
+    }
+
     fn from_session(s: SessionUser, token_hash: [u8; 32]) -> AuthUser {
         AuthUser {
             id: s.user.id,

@@ -43,5 +43,12 @@ fn builds_once_and_prints_working_credentials() {
         assert!(store.crossing_count().await.unwrap() > 1000);
         assert_eq!(store.lists().await.unwrap().len(), 4);
         assert!(store.audit_verify().await.unwrap().is_ok());
+        // The day at the booths went through the inspection pipeline: the
+        // listed travellers among them left hits for supervisors, each
+        // traced to the list version it was screened against.
+        let open = store.hits(true, None, 10_000).await.unwrap();
+        assert!(!open.is_empty(), "no open hits after the demo's booth day\n{err}");
+        assert!(open.iter().all(|h| h.list_version.is_some()));
+        assert!(store.inspection_result(&open[0].crossing_id).await.unwrap().is_some());
     });
 }

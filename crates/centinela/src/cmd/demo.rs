@@ -9,9 +9,14 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use std::collections::{HashMap, HashSet};
+
 use anyhow::Context;
-use centinela_domain::Role;
 use centinela_domain::htcds::{Case, HistoricEvent, Perpetrator};
+use centinela_domain::{CrossingRecord, Role};
+use centinela_inspect::{PartyRequest, TravellerInput};
+use centinela_server::AuthUser;
+use centinela_server::handlers::inspections::run_inspection;
 use centinela_store::{Actor, Answer, Decision, ListRows, NewPost, NewVersion, PostKind, Store};
 use centinela_synth::{Config, Country, Rng, Scale, VictimKind};
 
@@ -108,25 +113,123 @@ async fn load(store: &Store, country: &Country, seed: u64) -> anyhow::Result<()>
         };
         store.import_version(&nv, &rows).await.with_context(|| format!("importing list {}", l.name))?;
     }
-    store.import_crossings("system", &country.crossings).await.context("importing the crossings")?;
+    let today = held_back(country);
+    let history: Vec<CrossingRecord> =
+        country.crossings.iter().filter(|c| !today.contains(c.crossing_id.as_str())).cloned().collect();
+    store.import_crossings("system", &history).await.context("importing the crossings")?;
     for u in &country.users {
         store
             .create_user("system", &u.username, u.role, u.post.as_deref(), &demo_password(seed, &u.username))
             .await
             .with_context(|| format!("creating user {}", u.username))?;
     }
-    let (referrals, cases) = protection(store, country).await?;
+    let (referrals, cases) = protection(store, country, &today).await?;
+    let (inspections, hits) = booth_day(store, country, &today).await?;
     eprintln!(
-        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users, {} referrals, {} cases",
+        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users, {} referrals, {} cases, \
+         {} inspections today with {} hits",
         started.elapsed().as_secs_f64(),
         country.posts.len(),
         country.lists.len(),
-        country.crossings.len(),
+        history.len(),
         country.users.len(),
         referrals,
-        cases
+        cases,
+        inspections,
+        hits
     );
     Ok(())
+}
+
+/// The crossings kept out of the imported history to be inspected at the
+/// booths when the demo starts: the last day of the synthetic year and the
+/// latest crossing of every listed person, with their travel parties — so
+/// that supervisors find real hits waiting for adjudication.
+fn held_back(country: &Country) -> HashSet<&str> {
+    let Some(last) = country.crossings.last() else {
+        return HashSet::new();
+    };
+    let cutoff = last.crossed_at.unix_seconds() - 24 * 3600;
+    let listed: HashSet<&str> = country.truth.listed.iter().map(|l| l.person_id.as_str()).collect();
+    let mut latest: HashMap<&str, &CrossingRecord> = HashMap::new();
+    for c in &country.crossings {
+        if let Some(p) = country.truth.person_of(&c.crossing_id).filter(|p| listed.contains(p)) {
+            latest.insert(p, c);
+        }
+    }
+    let mut groups: HashSet<&str> = HashSet::new();
+    let mut ids: HashSet<&str> = HashSet::new();
+    for c in country.crossings.iter().filter(|c| c.crossed_at.unix_seconds() >= cutoff).chain(latest.into_values()) {
+        ids.insert(&c.crossing_id);
+        if !c.group_id.is_empty() {
+            groups.insert(&c.group_id);
+        }
+    }
+    ids.extend(
+        country.crossings.iter().filter(|c| groups.contains(c.group_id.as_str())).map(|c| c.crossing_id.as_str()),
+    );
+    ids
+}
+
+/// Inspects the held-back crossings, party by party in time order, through
+/// the server's inspection pipeline (document checks, screening, rules,
+/// stored with their hits and audit entries), each by an officer of its
+/// post. Returns (inspections, hits).
+async fn booth_day(store: &Store, country: &Country, today: &HashSet<&str>) -> anyhow::Result<(usize, usize)> {
+    let state = centinela_server::AppState::new(centinela_server::ServerConfig::default(), store.clone());
+    state.inspections().reload(store).await.context("loading the alert lists")?;
+    let users = store.users().await?;
+    let mut parties: Vec<Vec<&CrossingRecord>> = Vec::new();
+    let mut party_of: HashMap<&str, usize> = HashMap::new();
+    for c in country.crossings.iter().filter(|c| today.contains(c.crossing_id.as_str())) {
+        match party_of.get(c.group_id.as_str()).filter(|_| !c.group_id.is_empty()) {
+            Some(&i) => parties[i].push(c),
+            None => {
+                party_of.insert(&c.group_id, parties.len());
+                parties.push(vec![c]);
+            }
+        }
+    }
+    let (mut inspections, mut hits) = (0, 0);
+    for party in parties {
+        let lead = party[0];
+        let Some(officer) = users.iter().find(|u| u.role == Role::Officer && u.post.as_deref() == Some(&lead.post))
+        else {
+            continue;
+        };
+        let user = AuthUser::without_session(officer.id, &officer.username, officer.role, officer.post.as_deref());
+        let req = PartyRequest {
+            post: lead.post.clone(),
+            direction: lead.direction,
+            vehicle: (!lead.vehicle.is_empty()).then(|| lead.vehicle.clone()),
+            group_id: None,
+            travellers: party.iter().map(|c| typed(c)).collect(),
+        };
+        let answer =
+            run_inspection(&state, &user, &req).await.map_err(|e| anyhow::anyhow!("inspecting a demo party: {e}"))?;
+        inspections += answer.travellers.len();
+        hits += answer.travellers.iter().map(|t| t.hit_ids.len()).sum::<usize>();
+    }
+    Ok((inspections, hits))
+}
+
+/// A crossing as an officer types it at the booth.
+fn typed(c: &CrossingRecord) -> TravellerInput {
+    let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    TravellerInput {
+        given_names: text(&c.given_names),
+        surnames: text(&c.surnames),
+        birth_date: c.birth_date.map(|b| b.to_string()),
+        nationality: c.nationality.map(|n| n.as_str().to_string()),
+        sex: text(c.sex.as_str()),
+        document_type: text(&c.document_type),
+        document_number: c.document_number.as_ref().map(|d| d.as_str().to_string()),
+        issuing_state: c.issuing_state.map(|s| s.as_str().to_string()),
+        phone: text(&c.phone),
+        address: text(&c.address),
+        destination: text(&c.destination),
+        ..TravellerInput::default()
+    }
 }
 
 /// The most planted victims referred to protection in the demo.
@@ -139,7 +242,7 @@ const MAX_REFERRALS: usize = 42;
 /// of trafficked victims filled in (control, exploitation, the escort as a
 /// perpetrator, recruitment and transit), every fourth case closed.
 /// Returns (referrals, cases).
-async fn protection(store: &Store, country: &Country) -> anyhow::Result<(usize, usize)> {
+async fn protection(store: &Store, country: &Country, today: &HashSet<&str>) -> anyhow::Result<(usize, usize)> {
     let users = store.users().await?;
     let Some(prot) = users.iter().find(|u| u.role == Role::Protection) else {
         return Ok((0, 0));
@@ -148,7 +251,7 @@ async fn protection(store: &Store, country: &Country) -> anyhow::Result<(usize, 
     let prot_actor = Actor { user_id: prot.id, username: &prot_name, role: Role::Protection };
     let mut first_crossing: std::collections::HashMap<&str, &centinela_domain::CrossingRecord> =
         std::collections::HashMap::new();
-    for c in &country.crossings {
+    for c in country.crossings.iter().filter(|c| !today.contains(c.crossing_id.as_str())) {
         if let Some(p) = country.truth.person_of(&c.crossing_id) {
             first_crossing.entry(p).or_insert(c);
         }
