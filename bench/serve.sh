@@ -54,8 +54,11 @@ token=$(curl -fs -H 'Content-Type: application/json' -d '{"username":"bench","pa
     "http://127.0.0.1:$port/api/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM crossings').fetchone()[0])" "$db"; }
 before=$(count)
+ticks() { awk '{print $14+$15}' /proc/$server/stat; }
+cpu0=$(ticks)
 result=$(TOKEN=$token BODIES=$out/bodies.jsonl wrk -t2 -c$connections -d${duration}s --latency -s bench/inspect.lua \
     "http://127.0.0.1:$port" | tail -n 1)
+cpu1=$(ticks)
 kill -TERM $server; wait $server || true
 trap - EXIT
 after=$(count)
@@ -63,6 +66,11 @@ echo "$result" | python3 -c "
 import json, sys
 r = json.loads(sys.stdin.read())
 r.update(entries=$entries, connections=$connections, server_rss_mb=round($rss_kb/1024), stored=$after-$before)
+# The server's own CPU time (user + system) per inspection: what the
+# throughput would be bounded by on idle cores, whatever else runs.
+hz = $(getconf CLK_TCK)
+r['server_cpu_us_per_inspection'] = round(($cpu1 - $cpu0) / hz * 1e6 / max(r['requests'], 1))
+r['load_average'] = open('/proc/loadavg').read().split()[0]
 ok = r['requests'] - r['non_201']
 r['all_acknowledged_stored'] = (r['stored'] >= ok)
 print(json.dumps(r))
