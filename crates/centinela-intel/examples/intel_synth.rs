@@ -16,6 +16,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use centinela_synth::{Config, Scale, generate, write_crossings_csv};
+use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seeds = vec![1u64];
@@ -41,8 +42,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rings = Vec::new();
     let mut misuse = Vec::new();
     let mut first = true;
-    for &seed in &seeds {
-        let country = generate(&Config::new(seed, scale));
+    // Countries are generated in parallel, a few at a time (each is a
+    // year of records in memory), and written in seed order.
+    let at_once = rayon::current_num_threads().max(1);
+    let countries = seeds.chunks(at_once).flat_map(|chunk| {
+        let made: Vec<_> = chunk.par_iter().map(|&seed| (seed, generate(&Config::new(seed, scale)))).collect();
+        made
+    });
+    for (seed, country) in countries {
         let p = |s: &str| if prefix { format!("s{seed}-{s}") } else { s.to_string() };
         let mut crossings = country.crossings;
         if prefix {

@@ -3,6 +3,7 @@
 //! Ten million crossings fit in a few GiB this way.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use centinela_domain::{BirthDate, CrossingRecord, Sex, Timestamp};
 use centinela_names::{dates, normalize, phonetic};
@@ -10,16 +11,20 @@ use centinela_names::{dates, normalize, phonetic};
 /// No value (empty text).
 pub const NONE: u32 = 0;
 
+/// A hash map with a fast, fixed-seed hasher (the keys are our own
+/// strings and numbers; a fixed seed keeps runs reproducible).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 /// Interned strings: id 0 is the empty string.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    map: HashMap<Box<str>, u32>,
+    map: FastMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        Interner { map: HashMap::new(), strings: vec!["".into()] }
+        Interner { map: FastMap::default(), strings: vec!["".into()] }
     }
 }
 
@@ -93,8 +98,15 @@ pub struct Crossings {
     pub names: Vec<Name>,
     pub tokens: Vec<Token>,
     pub strings: Interner,
-    name_index: HashMap<(Box<str>, Box<str>), u32>,
-    token_index: HashMap<Box<str>, u32>,
+    /// `len(given):given surnames` as written → index into `names`.
+    name_index: FastMap<Box<str>, u32>,
+    token_index: FastMap<Box<str>, u32>,
+    /// Raw values as written (with a one-byte column tag) → their folded,
+    /// interned key: most records repeat a value seen before, and folding
+    /// (transliteration) is the costly part.
+    raw: FastMap<Box<str>, u32>,
+    /// Reused buffer for look-up keys.
+    buf: String,
 }
 
 impl Crossings {
@@ -114,23 +126,28 @@ impl Crossings {
         self.entry.push(r.direction == centinela_domain::Direction::Entry);
         let post = self.strings.intern(&r.post);
         self.post.push(post);
-        let vehicle = self.strings.intern(&fold_key(&r.vehicle));
+        let vehicle = self.folded(b'v', &r.vehicle, |s| fold_key(s));
         self.vehicle.push(vehicle);
         let group = self.strings.intern(r.group_id.trim());
         self.group.push(group);
-        let phone = self.strings.intern(&phone_key(&r.phone));
+        let phone = self.folded(b'p', &r.phone, |s| phone_key(s));
         self.phone.push(phone);
-        let address = self.strings.intern(&fold_key(&r.address));
+        let address = self.folded(b'a', &r.address, |s| fold_key(s));
         self.address.push(address);
         let doc = match &r.document_number {
             Some(d) => {
                 let state = r.issuing_state.as_ref().map(|c| c.as_str()).unwrap_or("");
-                self.strings.intern(&format!("{state}:{}", d.confusable_key()))
+                self.buf.clear();
+                let _ = write!(self.buf, "{state}:{}", d.as_str());
+                let raw = std::mem::take(&mut self.buf);
+                let id = self.folded(b'd', &raw, |_| format!("{state}:{}", d.confusable_key()));
+                self.buf = raw;
+                id
             }
             None => NONE,
         };
         self.document.push(doc);
-        let dt = self.strings.intern(&r.document_type.trim().to_ascii_uppercase());
+        let dt = self.folded(b't', &r.document_type, |s| s.trim().to_ascii_uppercase());
         self.document_type.push(dt);
         self.birth.push(dates::pack(r.birth_date.as_ref()));
         self.sex.push(r.sex);
@@ -143,9 +160,34 @@ impl Crossings {
         self.name.push(name);
     }
 
+    /// The interned `fold(raw)`, folding each distinct raw value once.
+    fn folded(&mut self, tag: u8, raw: &str, fold: impl FnOnce(&str) -> String) -> u32 {
+        if raw.is_empty() {
+            return NONE;
+        }
+        let mut key = std::mem::take(&mut self.buf);
+        key.clear();
+        key.push(tag as char);
+        key.push_str(raw);
+        let id = match self.raw.get(key.as_str()) {
+            Some(&i) => i,
+            None => {
+                let i = self.strings.intern(&fold(raw));
+                self.raw.insert(key.as_str().into(), i);
+                i
+            }
+        };
+        self.buf = key;
+        id
+    }
+
     fn name_id(&mut self, given: &str, surnames: &str) -> u32 {
-        let key = (Box::<str>::from(given), Box::<str>::from(surnames));
-        if let Some(&i) = self.name_index.get(&key) {
+        let mut key = std::mem::take(&mut self.buf);
+        key.clear();
+        // Length-prefixed, so no two (given, surnames) pairs share a key.
+        let _ = write!(key, "{}:{given}{surnames}", given.len());
+        if let Some(&i) = self.name_index.get(key.as_str()) {
+            self.buf = key;
             return i;
         }
         let g = self.tokens_of(given);
@@ -153,7 +195,8 @@ impl Crossings {
         // One folded spelling may come from many raw spellings: share it.
         let i = self.names.len() as u32;
         self.names.push(Name { given: g, surnames: s });
-        self.name_index.insert(key, i);
+        self.name_index.insert(key.as_str().into(), i);
+        self.buf = key;
         i
     }
 
@@ -213,8 +256,10 @@ impl Crossings {
 
     /// Frees the lookup tables only needed while pushing.
     pub fn shrink(&mut self) {
-        self.name_index = HashMap::new();
-        self.token_index = HashMap::new();
+        self.name_index = FastMap::default();
+        self.token_index = FastMap::default();
+        self.raw = FastMap::default();
+        self.buf = String::new();
     }
 }
 

@@ -8,11 +8,9 @@
 //! phone or address or used the same document. Every link keeps its
 //! crossings, so it is dated and can be shown.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
-use crate::data::{Crossings, NONE};
+use crate::data::{Crossings, FastMap, NONE};
 use crate::resolve::Resolution;
 
 /// Seconds within which one vehicle at one post is one passage.
@@ -91,7 +89,7 @@ impl Graph {
             v.sort_by_key(|&i| (c.time[i as usize], i));
         }
         let mut passages = Vec::new();
-        let mut by_group: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut by_group: FastMap<u32, Vec<u32>> = FastMap::default();
         for i in 0..c.len() {
             if c.group[i] != NONE {
                 by_group.entry(c.group[i]).or_default().push(i as u32);
@@ -141,7 +139,7 @@ impl Graph {
         for (kind, col) in
             [(LinkKind::Phone, &c.phone), (LinkKind::Address, &c.address), (LinkKind::Document, &c.document)]
         {
-            let mut by: HashMap<u32, Vec<u32>> = HashMap::new();
+            let mut by: FastMap<u32, Vec<u32>> = FastMap::default();
             for (i, &v) in col.iter().enumerate() {
                 if v != NONE {
                     by.entry(v).or_default().push(r.person[i]);
@@ -166,7 +164,7 @@ impl Graph {
     /// Values shared by more than `max_shared` persons (a bus terminal's
     /// address, a hotel's phone) are left out.
     pub fn edges(&self, r: &Resolution, max_shared: usize) -> Vec<(u32, u32, f64)> {
-        let mut w: HashMap<(u32, u32), f64> = HashMap::new();
+        let mut w: FastMap<(u32, u32), f64> = FastMap::default();
         let mut add = |ps: &[u32], weight: f64| {
             for (x, &a) in ps.iter().enumerate() {
                 for &b in &ps[x + 1..] {

@@ -36,6 +36,27 @@ pub use graph::Graph;
 pub use resolve::{Evidence, Link, Override, Params, Resolution, explain, resolve, score};
 pub use view::{Network, PersonLink, PersonSummary, Report};
 
+use std::time::{Duration, Instant};
+
+/// Wall time of each phase of an analysis, in order (`--timings`, the
+/// benchmarks). Measuring time is not I/O: the caller decides what to print.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings(pub Vec<(&'static str, Duration)>);
+
+impl Timings {
+    /// Records the phase that ends now and started at `*since`; restarts the clock.
+    pub fn lap(&mut self, phase: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.0.push((phase, now - *since));
+        *since = now;
+    }
+
+    /// `phase 1.23 s, phase 0.45 s` in order.
+    pub fn line(&self) -> String {
+        self.0.iter().map(|(p, d)| format!("{p} {:.2} s", d.as_secs_f64())).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// Everything the intelligence commands print, computed once.
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -43,13 +64,20 @@ pub struct Analysis {
     pub graph: Graph,
     pub facilitators: Vec<Facilitator>,
     pub rings: Vec<Ring>,
+    /// The resolver's phases, then `graph`, `facilitators`, `rings`.
+    pub timings: Timings,
 }
 
 /// Resolves identities, builds the graph and runs the detectors.
 pub fn analyse(c: &Crossings, overrides: &[Override]) -> Analysis {
     let resolution = resolve(c, &Params::default(), overrides);
+    let mut timings = resolution.timings.clone();
+    let mut t = Instant::now();
     let graph = Graph::build(c, &resolution);
+    timings.lap("graph", &mut t);
     let facilitators = detect::facilitators(c, &resolution, &graph, &FacilitatorWeights::default());
+    timings.lap("facilitators", &mut t);
     let rings = detect::rings(c, &resolution, &graph, &facilitators);
-    Analysis { resolution, graph, facilitators, rings }
+    timings.lap("rings", &mut t);
+    Analysis { resolution, graph, facilitators, rings, timings }
 }

@@ -8,9 +8,16 @@
 //!    confusable key of the number, so `O`/`0` slips meet), its birth date
 //!    with day and month in either order joined to the phonetic code of
 //!    each name token, and the phonetic codes of its first given name and
-//!    first two surnames. Only profiles sharing a key are compared; a key
-//!    shared by more than [`Params::max_block`] profiles is a common value
-//!    and is not used.
+//!    first two surnames. Only profiles sharing a key are compared. The
+//!    name-only keys give blocks that grow with the population (every
+//!    JOSE GARCIA of ten years of records): in them only profiles without
+//!    a full birth date meet the others, up to [`Params::max_name_block`].
+//!    Profiles with full dates meet through the date keys, and through
+//!    first given name and first surname with two of the three parts of
+//!    the date (a slip in the year, month or day) — blocks of a few
+//!    namesakes each, so the pair count grows linearly with the records.
+//!    A document or date block above [`Params::max_block`] profiles (a
+//!    common value) is compared by a sorted neighbourhood.
 //! 3. **Scoring.** A sum of log-likelihood terms, like the screener's:
 //!    name tokens (compared across the two fields, so swapped given names
 //!    and a missing second surname cost little), birth date
@@ -26,6 +33,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::time::Instant;
 
 use centinela_domain::Sex;
 use centinela_names::dates::{self, DateMatch};
@@ -33,20 +41,27 @@ use centinela_names::similarity::token_similarity;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::data::{Crossings, NONE, Name};
+use crate::Timings;
+use crate::data::{Crossings, FastMap, NONE, Name};
 
 /// Tuning of the resolver.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
     /// Links scoring at least this (nats) are merged.
     pub threshold: f32,
-    /// Blocks with more profiles than this are skipped.
+    /// Blocks of a document or a birth date with a name holding more
+    /// profiles than this are compared by a sorted neighbourhood, not
+    /// pair by pair.
     pub max_block: usize,
+    /// A profile without a full birth date meets every profile of its
+    /// name-only blocks up to this size; larger ones (a very common name
+    /// alone) are not used.
+    pub max_name_block: usize,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { threshold: 9.0, max_block: 400 }
+        Params { threshold: 9.0, max_block: 400, max_name_block: 2000 }
     }
 }
 
@@ -94,6 +109,8 @@ pub struct Resolution {
     pub compared: usize,
     /// Distinct profiles.
     pub profiles: usize,
+    /// `profiles`, `blocking`, `scoring`, `clustering`.
+    pub timings: Timings,
 }
 
 impl Resolution {
@@ -118,17 +135,10 @@ pub fn person_label(p: u32) -> String {
     format!("R{:07}", p + 1)
 }
 
-/// What makes two records one profile.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ProfileKey {
-    given: Vec<u32>,
-    surnames: Vec<u32>,
-    birth: u32,
-    sex: u8,
-    nationality: u32,
-    document: u32,
-    document_type: u32,
-}
+/// What makes two records one profile: the folded name (an index into
+/// the distinct token sequences), birth date, sex, nationality, document
+/// and its type.
+type ProfileKey = (u32, u32, u8, u32, u32, u32);
 
 fn sex_byte(s: Sex) -> u8 {
     match s {
@@ -144,25 +154,34 @@ fn sex_byte(s: Sex) -> u8 {
 /// Crossings named by an analyst's decision (`pinned`) are profiles of
 /// their own, so that a decision can split two identical records.
 fn profiles(c: &Crossings, pinned: &std::collections::HashSet<usize>) -> (Vec<u32>, Vec<u32>) {
-    let mut index: HashMap<ProfileKey, u32> = HashMap::new();
+    // Raw spellings that fold to the same tokens are one name here.
+    let mut folded: FastMap<(&[u32], &[u32]), u32> = FastMap::default();
+    let canon: Vec<u32> = c
+        .names
+        .iter()
+        .map(|n| {
+            let next = folded.len() as u32;
+            *folded.entry((&n.given[..], &n.surnames[..])).or_insert(next)
+        })
+        .collect();
+    drop(folded);
+    let mut index: FastMap<ProfileKey, u32> = FastMap::default();
     let mut of = Vec::with_capacity(c.len());
     let mut rep = Vec::new();
     for i in 0..c.len() {
-        if pinned.contains(&i) {
+        if !pinned.is_empty() && pinned.contains(&i) {
             of.push(rep.len() as u32);
             rep.push(i as u32);
             continue;
         }
-        let n = &c.names[c.name[i] as usize];
-        let key = ProfileKey {
-            given: n.given.clone(),
-            surnames: n.surnames.clone(),
-            birth: c.birth[i],
-            sex: sex_byte(c.sex[i]),
-            nationality: c.nationality[i],
-            document: c.document[i],
-            document_type: c.document_type[i],
-        };
+        let key = (
+            canon[c.name[i] as usize],
+            c.birth[i],
+            sex_byte(c.sex[i]),
+            c.nationality[i],
+            c.document[i],
+            c.document_type[i],
+        );
         let next = rep.len() as u32;
         let p = *index.entry(key).or_insert_with(|| {
             rep.push(i as u32);
@@ -180,35 +199,115 @@ fn h(parts: &[u64], bytes: &[&[u8]]) -> u64 {
     s.finish()
 }
 
+/// The low bit of a blocking key: a key every pair of whose profiles is
+/// compared ([`EXACT`]: document, birth date with a name token), or a
+/// name-only key ([`NAME`]), whose blocks grow with the population.
+const EXACT: u64 = 0;
+const NAME: u64 = 1;
+
 /// The blocking keys of a record.
 fn keys(c: &Crossings, i: usize, out: &mut Vec<u64>) {
     out.clear();
+    let exact = |k: u64| (k & !1) | EXACT;
+    let name = |k: u64| (k & !1) | NAME;
     if c.document[i] != NONE {
-        out.push(h(&[1, u64::from(c.document[i])], &[]));
+        out.push(exact(h(&[1, u64::from(c.document[i])], &[])));
     }
     let n = &c.names[c.name[i] as usize];
     let code = |t: u32| -> &[u8] { &c.token(t).code };
-    if let Some(b) = dates::unpack(c.birth[i]) {
+    let birth = dates::unpack(c.birth[i]);
+    if let Some(b) = birth {
         let (m, d) = (b.month.unwrap_or(0), b.day.unwrap_or(0));
         let (lo, hi) = (m.min(d), m.max(d));
         let bn = (u64::from(b.year) << 16) | (u64::from(lo) << 8) | u64::from(hi);
         for &t in n.given.iter().take(2).chain(n.surnames.iter().take(2)) {
-            out.push(h(&[2, bn], &[code(t)]));
+            out.push(exact(h(&[2, bn], &[code(t)])));
         }
     }
     if let (Some(&g), Some(&s)) = (n.given.first(), n.surnames.first()) {
         let s2: &[u8] = n.surnames.get(1).map_or(&[], |&t| code(t));
-        out.push(h(&[3], &[code(g), code(s), s2]));
+        match birth {
+            Some(b) if b.is_full() => {
+                // A slip in one part of the date: first given name and first
+                // surname with the two other parts (day and month in either
+                // order). Blocks hold the namesakes born that day of any
+                // year, that month or that day of one year: a few each.
+                let (y, m, d) = (u64::from(b.year), u64::from(b.month.unwrap_or(0)), u64::from(b.day.unwrap_or(0)));
+                let (g, s) = (code(g), code(s));
+                out.push(exact(h(&[5, m.min(d), m.max(d)], &[g, s])));
+                out.push(exact(h(&[6, y, m], &[g, s])));
+                out.push(exact(h(&[6, y, d], &[g, s])));
+            }
+            _ => {}
+        }
+        // Name alone: the blocks of common names grow with the population;
+        // only the profiles without a full date are compared across them.
+        out.push(name(h(&[3], &[code(g), code(s), s2])));
         // With the second surname dropped the two-surname key cannot meet:
         // a key on first given name and first surname alone too.
-        out.push(h(&[4], &[code(g), code(s)]));
+        out.push(name(h(&[4], &[code(g), code(s)])));
     }
     out.sort_unstable();
     out.dedup();
 }
 
+/// A packed birth date with year, month and day.
+fn full_date(b: u32) -> bool {
+    b != 0 && b & 0x1F != 0 && (b >> 5) & 0x1F != 0
+}
+
+/// The pairs of one name-only block (profiles `m`): each profile without
+/// a full birth date against every other, in blocks of up to
+/// `max_name_block` profiles. Two profiles with full dates met already on
+/// the date keys (same date, or a slip in one part of it); elsewhere a
+/// common name alone is no reason to compare them.
+fn name_block_pairs(c: &Crossings, rep: &[u32], m: &[u32], max_name_block: usize, acc: &mut Vec<(u32, u32)>) {
+    if m.len() > max_name_block {
+        return;
+    }
+    for &p in m {
+        if !full_date(c.birth[rep[p as usize] as usize]) {
+            for &q in m {
+                if p != q {
+                    acc.push((p.min(q), p.max(q)));
+                }
+            }
+        }
+    }
+}
+
+/// The pairs of a document or date block larger than [`Params::max_block`]
+/// (a lent passport, a popular birthday among namesakes): a sorted
+/// neighbourhood instead of every pair — the block in order of first
+/// surname, first given name and birth date, each profile against the
+/// next [`WINDOW`].
+fn large_block_pairs(c: &Crossings, rep: &[u32], m: &[u32], acc: &mut Vec<(u32, u32)>) {
+    let text = |p: u32, surname: bool| -> &[u8] {
+        let n = &c.names[c.name[rep[p as usize] as usize] as usize];
+        let t = if surname { n.surnames.first() } else { n.given.first() };
+        t.map_or(&[], |&t| &c.token(t).text)
+    };
+    let mut order = m.to_vec();
+    order.sort_unstable_by(|&a, &b| {
+        (text(a, true), text(a, false), c.birth[rep[a as usize] as usize], a).cmp(&(
+            text(b, true),
+            text(b, false),
+            c.birth[rep[b as usize] as usize],
+            b,
+        ))
+    });
+    for (x, &p) in order.iter().enumerate() {
+        for &q in order.iter().skip(x + 1).take(WINDOW) {
+            acc.push((p.min(q), p.max(q)));
+        }
+    }
+}
+
+/// Profiles ahead that a sorted neighbourhood compares with.
+const WINDOW: usize = 8;
+
 /// Candidate profile pairs `(a, b)`, `a < b`, sorted and distinct.
-fn candidates(c: &Crossings, rep: &[u32], max_block: usize) -> Vec<(u32, u32)> {
+fn candidates(c: &Crossings, rep: &[u32], params: &Params) -> Vec<(u32, u32)> {
     let mut kv: Vec<(u64, u32)> = rep
         .par_iter()
         .enumerate()
@@ -230,7 +329,7 @@ fn candidates(c: &Crossings, rep: &[u32], max_block: usize) -> Vec<(u32, u32)> {
         while e < kv.len() && kv[e].0 == kv[s].0 {
             e += 1;
         }
-        if e - s >= 2 && e - s <= max_block {
+        if e - s >= 2 {
             runs.push((s, e));
         }
         s = e;
@@ -238,10 +337,17 @@ fn candidates(c: &Crossings, rep: &[u32], max_block: usize) -> Vec<(u32, u32)> {
     let mut pairs: Vec<(u32, u32)> = runs
         .par_iter()
         .fold(Vec::new, |mut acc, &(s, e)| {
-            for x in s..e {
-                for y in x + 1..e {
-                    let (a, b) = (kv[x].1, kv[y].1);
-                    acc.push((a.min(b), a.max(b)));
+            let m = || kv[s..e].iter().map(|x| x.1).collect::<Vec<u32>>();
+            if kv[s].0 & 1 == NAME {
+                name_block_pairs(c, rep, &m(), params.max_name_block, &mut acc);
+            } else if e - s > params.max_block {
+                large_block_pairs(c, rep, &m(), &mut acc);
+            } else {
+                for x in s..e {
+                    for y in x + 1..e {
+                        let (a, b) = (kv[x].1, kv[y].1);
+                        acc.push((a.min(b), a.max(b)));
+                    }
                 }
             }
             acc
@@ -513,6 +619,8 @@ impl Clusters {
 
 /// Resolves every crossing to a person.
 pub fn resolve(c: &Crossings, params: &Params, overrides: &[Override]) -> Resolution {
+    let mut timings = Timings::default();
+    let mut t = Instant::now();
     let index: HashMap<&str, usize> =
         if overrides.is_empty() { HashMap::new() } else { c.ids.iter().enumerate().map(|(i, s)| (&**s, i)).collect() };
     let pinned: std::collections::HashSet<usize> = overrides
@@ -523,7 +631,9 @@ pub fn resolve(c: &Crossings, params: &Params, overrides: &[Override]) -> Resolu
         .filter_map(|id| index.get(id.as_str()).copied())
         .collect();
     let (of, rep) = profiles(c, &pinned);
-    let pairs = candidates(c, &rep, params.max_block);
+    timings.lap("profiles", &mut t);
+    let pairs = candidates(c, &rep, params);
+    timings.lap("blocking", &mut t);
     let compared = pairs.len();
     let mut links: Vec<(u32, u32, f32)> = pairs
         .par_iter()
@@ -533,6 +643,7 @@ pub fn resolve(c: &Crossings, params: &Params, overrides: &[Override]) -> Resolu
         })
         .collect();
     drop(pairs);
+    timings.lap("scoring", &mut t);
     let n = rep.len();
     let mut cl = Clusters {
         parent: (0..n as u32).collect(),
@@ -599,7 +710,8 @@ pub fn resolve(c: &Crossings, params: &Params, overrides: &[Override]) -> Resolu
         }
         person.push(label[r]);
     }
-    Resolution { person, persons: next as usize, links: merged, compared, profiles: n }
+    timings.lap("clustering", &mut t);
+    Resolution { person, persons: next as usize, links: merged, compared, profiles: n, timings }
 }
 
 #[cfg(test)]
@@ -654,6 +766,80 @@ mod tests {
         assert_eq!(r.persons, 3);
         let total: f32 = explain(&c, 0, 1).iter().map(|e| e.weight).sum();
         assert!((total - score(&c, 0, 1)).abs() < 1e-4);
+    }
+
+    /// `n` (at most 1,680) namesakes born on distinct days, a few on each
+    /// day of the year: `k` → year 1940 + k % 60, day (7919 k) % 336 of a
+    /// year of 28-day months.
+    fn namesakes(n: usize) -> Vec<CrossingRecord> {
+        (0..n)
+            .map(|k| {
+                let day = (k * 7919) % 336;
+                let b = format!("{}-{:02}-{:02}", 1940 + k % 60, 1 + day / 28, 1 + day % 28);
+                rec(&format!("N{k}"), "José", "García López", &b, "", "")
+            })
+            .collect()
+    }
+
+    fn pairs_of(recs: &[CrossingRecord]) -> (Vec<u32>, Vec<(u32, u32)>) {
+        let c = Crossings::build(recs);
+        let (of, rep) = profiles(&c, &Default::default());
+        (of, candidates(&c, &rep, &Params::default()))
+    }
+
+    #[test]
+    fn common_names_give_linear_blocks_that_still_find_date_slips() {
+        let mut recs = namesakes(1500);
+        // N0 (1940-01-01) again with the year mistyped.
+        recs.push(rec("year", "José", "García López", "1950-01-01", "", ""));
+        // N5 (1945-11-04) with the day mistyped.
+        recs.push(rec("day", "José", "García López", "1945-11-07", "", ""));
+        let (of, pairs) = pairs_of(&recs);
+        let has = |a: usize, b: usize| {
+            let (x, y) = (of[a].min(of[b]), of[a].max(of[b]));
+            pairs.binary_search(&(x, y)).is_ok()
+        };
+        assert!(has(0, 1500), "year slip not compared");
+        assert!(has(5, 1501), "day slip not compared");
+        // All pairs would be 1.1 million.
+        assert!(pairs.len() < 20 * recs.len(), "{} pairs", pairs.len());
+        // And the slips resolve to their person.
+        let c = Crossings::build(&recs);
+        let r = resolve(&c, &Params::default(), &[]);
+        assert_eq!(r.person[1500], r.person[0], "{:?}", explain(&c, 0, 1500));
+        assert_eq!(r.person[1501], r.person[5], "{:?}", explain(&c, 5, 1501));
+    }
+
+    #[test]
+    fn undated_records_meet_their_whole_name_block_up_to_the_cap() {
+        let mut recs = namesakes(500);
+        recs.push(rec("undated", "José", "García López", "", "", ""));
+        let (of, pairs) = pairs_of(&recs);
+        let met = pairs.iter().filter(|&&(a, b)| a == of[500] || b == of[500]).count();
+        assert_eq!(met, 500);
+        let mut recs = namesakes(1500);
+        recs.push(rec("undated", "José", "García López", "", "", ""));
+        let params = Params { max_name_block: 1000, ..Params::default() };
+        let c = Crossings::build(&recs);
+        let (of, rep) = profiles(&c, &Default::default());
+        let pairs = candidates(&c, &rep, &params);
+        assert!(!pairs.iter().any(|&(a, b)| a == of[1500] || b == of[1500]));
+    }
+
+    #[test]
+    fn a_document_shared_by_hundreds_is_compared_by_neighbourhood() {
+        // 450 profiles on one document (a test value at a kiosk, a lent
+        // passport): all pairs would be 101,025.
+        let mut recs: Vec<CrossingRecord> = (0..450)
+            .map(|k| {
+                let b = format!("{}-{:02}-{:02}", 1950 + k % 50, 1 + k % 12, 1 + k % 28);
+                rec(&format!("D{k}"), &format!("Nombre{k}"), &format!("Apellido{k}"), &b, "A1234567", "P")
+            })
+            .collect();
+        recs.push(rec("again", "Nombre7", "Apellido7", "", "A1234567", "P"));
+        let (of, pairs) = pairs_of(&recs);
+        assert!(pairs.len() <= recs.len() * WINDOW, "{} pairs", pairs.len());
+        assert!(pairs.binary_search(&(of[7].min(of[450]), of[7].max(of[450]))).is_ok());
     }
 
     #[test]

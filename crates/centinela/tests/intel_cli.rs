@@ -50,10 +50,26 @@ fn intel_commands_follow_the_contract() {
     let ours: Vec<&str> = country.crossings.iter().map(|c| person_of[&c.crossing_id].as_str()).collect();
     let a = centinela_intel::eval::agreement(&ours, &truth);
     assert!(a.bcubed.precision > 0.97 && a.bcubed.recall > 0.97, "{a:?}");
-    // Same from the CSV directly, no database.
-    let o = run(&db, &["intel", "persons", "--crossings", csv.to_str().unwrap()]);
+    // Same from the CSV directly, no database; the same persons.
+    let o = run(&db, &["intel", "persons", "--crossings", csv.to_str().unwrap(), "--timings"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout).lines().count(), country.crossings.len() + 1);
+    assert_eq!(text(&o.stdout), body);
+    // --timings: one line with every phase of the resolver.
+    let err = text(&o.stderr);
+    for phase in ["timings: load", "profiles", "blocking", "scoring", "clustering", "total"] {
+        assert!(err.contains(phase), "{phase} missing: {err}");
+    }
+    // A bad row deep in the file (past the first batch the reading thread
+    // hands over) is named by its line, exit status 2.
+    let bad = dir.path().join("bad.csv");
+    let mut rows: Vec<String> = std::fs::read_to_string(&csv).unwrap().lines().map(String::from).collect();
+    assert!(rows.len() > 5000, "{} rows", rows.len());
+    rows[5000] = rows[5000].replacen(",entry,", ",sideways,", 1).replacen(",exit,", ",sideways,", 1);
+    std::fs::write(&bad, rows.join("\n")).unwrap();
+    let o = run(&db, &["intel", "persons", "--crossings", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains(":5001: field direction"), "{}", text(&o.stderr));
 
     // facilitators: JSON lines, best first, with the contract's keys.
     let o = run(&db, &["intel", "facilitators", "--top", "5"]);

@@ -11,11 +11,12 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use centinela_domain::CrossingRecord;
 use centinela_intel::export::Format;
-use centinela_intel::{Analysis, Crossings, Report, analyse};
+use centinela_intel::{Analysis, Crossings, Report, Timings, analyse};
 use centinela_lists::{CrossingReader, ParseError};
 use centinela_store::{OverrideKind, StoreError};
 
@@ -27,6 +28,9 @@ pub struct Source {
     /// Read crossings from this CSV (the `import crossings` layout) instead of the database.
     #[arg(long, global = true, value_name = "FILE")]
     crossings: Option<PathBuf>,
+    /// Print the wall time of each phase (load, resolution, graph, detectors) to standard error.
+    #[arg(long, global = true)]
+    timings: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -151,6 +155,9 @@ fn decide(
     }
 }
 
+/// Records per batch handed from the parsing thread to the interning one.
+const BATCH: usize = 4096;
+
 fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
     let mut c = Crossings::default();
     match &source.crossings {
@@ -158,9 +165,39 @@ fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
             let shown = path.display().to_string();
             let f = File::open(path).map_err(|e| Unreadable(format!("{shown}: cannot open: {e}")))?;
             let whole = |e: ParseError| Unreadable(format!("{shown}:{}: field {}: {}", e.line, e.field, e.message));
-            for r in CrossingReader::new(std::io::BufReader::with_capacity(1 << 20, f)).map_err(whole)? {
-                c.push(&r.map_err(whole)?);
-            }
+            let reader = CrossingReader::new(std::io::BufReader::with_capacity(1 << 20, f)).map_err(whole)?;
+            // Reading and checking the CSV on one thread, interning on this
+            // one: the two halves of the load overlap on two cores.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<CrossingRecord>, ParseError>>(8);
+            std::thread::scope(|s| -> anyhow::Result<()> {
+                s.spawn(move || {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for r in reader {
+                        match r {
+                            Ok(rec) => {
+                                batch.push(rec);
+                                if batch.len() == BATCH {
+                                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                                    if tx.send(Ok(full)).is_err() {
+                                        return; // the other side stopped at an error
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return;
+                            }
+                        }
+                    }
+                    let _ = tx.send(Ok(batch));
+                });
+                for batch in rx {
+                    for r in &batch.map_err(whole)? {
+                        c.push(r);
+                    }
+                }
+                Ok(())
+            })?;
         }
         None => {
             let store = runtime()?.block_on(open_store(global))?;
@@ -172,6 +209,13 @@ fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
     }
     c.shrink();
     Ok(c)
+}
+
+/// With `--timings`: one line on standard error.
+fn print_timings(source: &Source, load: Duration, phases: &Timings, total: Duration) {
+    if source.timings {
+        eprintln!("timings: load {:.2} s, {}; total {:.2} s", load.as_secs_f64(), phases.line(), total.as_secs_f64());
+    }
 }
 
 fn run_analysis(source: &Source, global: &Global) -> anyhow::Result<(Crossings, Analysis)> {
@@ -187,6 +231,7 @@ fn run_analysis(source: &Source, global: &Global) -> anyhow::Result<(Crossings, 
         analyse_s = t1.elapsed().as_secs_f64(),
         "intel: analysed"
     );
+    print_timings(source, t1 - t0, &a.timings, t0.elapsed());
     Ok((c, a))
 }
 
@@ -207,13 +252,16 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Persons { out, source } => {
             let t0 = Instant::now();
             let c = load(&source, global)?;
+            let t1 = Instant::now();
             let r = centinela_intel::resolve(&c, &centinela_intel::Params::default(), &overrides(&source, global)?);
             tracing::info!(
                 crossings = c.len(),
                 persons = r.persons,
+                compared = r.compared,
                 seconds = t0.elapsed().as_secs_f64(),
                 "intel: resolved"
             );
+            print_timings(&source, t1 - t0, &r.timings, t0.elapsed());
             let w: Box<dyn Write> = match &out {
                 Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
                 None => Box::new(std::io::stdout().lock()),
