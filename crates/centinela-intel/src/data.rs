@@ -126,13 +126,13 @@ impl Crossings {
         self.entry.push(r.direction == centinela_domain::Direction::Entry);
         let post = self.strings.intern(&r.post);
         self.post.push(post);
-        let vehicle = self.folded(b'v', &r.vehicle, |s| fold_key(s));
+        let vehicle = self.folded(b'v', &r.vehicle, fold_key);
         self.vehicle.push(vehicle);
         let group = self.strings.intern(r.group_id.trim());
         self.group.push(group);
-        let phone = self.folded(b'p', &r.phone, |s| phone_key(s));
+        let phone = self.folded(b'p', &r.phone, phone_key);
         self.phone.push(phone);
-        let address = self.folded(b'a', &r.address, |s| fold_key(s));
+        let address = self.folded(b'a', &r.address, fold_key);
         self.address.push(address);
         let doc = match &r.document_number {
             Some(d) => {

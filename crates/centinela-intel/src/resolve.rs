@@ -381,28 +381,63 @@ const OTHER_DOCUMENT: f32 = -2.0;
 const CLASH_SEX: f32 = -5.0;
 const CLASH_NATIONALITY: f32 = -4.0;
 
-struct Sink<'a>(Option<&'a mut Vec<Evidence>>);
+/// Token similarities already computed (key: the two token ids, smaller
+/// first), for one worker of the resolver: the same pairs of spellings
+/// come back in many candidate pairs.
+type Memo = FastMap<u64, f32>;
+/// Entries after which a memo starts afresh (bounded memory).
+const MEMO_MAX: usize = 1 << 20;
+
+/// Where the terms of a score go (for [`explain`]), and the worker's memo.
+struct Sink<'a> {
+    out: Option<&'a mut Vec<Evidence>>,
+    memo: Option<&'a mut Memo>,
+}
 
 impl Sink<'_> {
+    fn quiet() -> Sink<'static> {
+        Sink { out: None, memo: None }
+    }
+
     fn add(&mut self, aspect: &'static str, weight: f32, detail: impl FnOnce() -> String) -> f32 {
-        if let Some(v) = self.0.as_deref_mut() {
+        if let Some(v) = self.out.as_deref_mut() {
             v.push(Evidence { aspect, weight, detail: detail() });
         }
         weight
     }
 }
 
-fn sim(c: &Crossings, a: u32, b: u32) -> f32 {
+fn sim(c: &Crossings, a: u32, b: u32, memo: &mut Option<&mut Memo>) -> f32 {
     if a == b {
         return 1.0;
     }
-    let (ta, tb) = (c.token(a), c.token(b));
-    token_similarity(&ta.text, &ta.code, &tb.text, &tb.code).0
+    let compute = || {
+        let (ta, tb) = (c.token(a), c.token(b));
+        token_similarity(&ta.text, &ta.code, &tb.text, &tb.code).0
+    };
+    let Some(m) = memo.as_deref_mut() else { return compute() };
+    let key = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+    if let Some(&v) = m.get(&key) {
+        return v;
+    }
+    if m.len() >= MEMO_MAX {
+        m.clear();
+    }
+    let v = compute();
+    m.insert(key, v);
+    v
 }
 
 /// Best similarity of token `t` with any of `others`, and which.
-fn best(c: &Crossings, t: u32, others: &[u32]) -> (f32, u32) {
-    others.iter().map(|&o| (sim(c, t, o), o)).fold((0.0, t), |a, b| if b.0 > a.0 { b } else { a })
+fn best(c: &Crossings, t: u32, others: &[u32], memo: &mut Option<&mut Memo>) -> (f32, u32) {
+    let mut out = (0.0, t);
+    for &o in others {
+        let s = sim(c, t, o, memo);
+        if s > out.0 {
+            out = (s, o);
+        }
+    }
+    out
 }
 
 /// Compares two names field by field; with `bag` (fields swapped, where
@@ -412,27 +447,27 @@ fn fields(c: &Crossings, ga: &[u32], sa: &[u32], gb: &[u32], sb: &[u32], bag: bo
     let mut total = 0.0;
     let txt = |t: u32| c.token_text(t).to_string();
     if let (Some(&a0), Some(&b0)) = (sa.first(), sb.first()) {
-        let (s1, b0) = if bag { best(c, a0, sb) } else { (sim(c, a0, b0), b0) };
+        let (s1, b0) = if bag { best(c, a0, sb, &mut sink.memo) } else { (sim(c, a0, b0, &mut sink.memo), b0) };
         total += sink.add("surname", tok(s1, W_SURNAME1, CLASH_SURNAME1), || {
             format!("first surnames {} / {} ({s1:.2})", txt(a0), txt(b0))
         });
         if let (Some(&a1), Some(&b1)) = (sa.get(1), sb.get(1)) {
-            let (s2, b1) = if bag { best(c, a1, sb) } else { (sim(c, a1, b1), b1) };
+            let (s2, b1) = if bag { best(c, a1, sb, &mut sink.memo) } else { (sim(c, a1, b1, &mut sink.memo), b1) };
             total += sink.add("surname", tok(s2, W_SURNAME2, CLASH_SURNAME2), || {
                 format!("second surnames {} / {} ({s2:.2})", txt(a1), txt(b1))
             });
         }
     }
     if let (Some(&a0), Some(&b0)) = (ga.first(), gb.first()) {
-        let (fa, ma) = best(c, a0, gb);
-        let (fb, mb) = best(c, b0, ga);
+        let (fa, ma) = best(c, a0, gb, &mut sink.memo);
+        let (fb, mb) = best(c, b0, ga, &mut sink.memo);
         let (g1, x, y) = if fa >= fb { (fa, a0, ma) } else { (fb, mb, b0) };
         total += sink.add("given name", tok(g1, W_GIVEN1, CLASH_GIVEN1), || {
             format!("given names {} / {} ({g1:.2})", txt(x), txt(y))
         });
         if let (Some(&a1), Some(&b1)) = (ga.get(1), gb.get(1)) {
-            let (sa1, _) = best(c, a1, gb);
-            let (sb1, _) = best(c, b1, ga);
+            let (sa1, _) = best(c, a1, gb, &mut sink.memo);
+            let (sb1, _) = best(c, b1, ga, &mut sink.memo);
             let g2 = sa1.min(sb1);
             total += sink.add("given name", tok(g2, W_GIVEN2, CLASH_GIVEN2), || {
                 format!("second given names {} / {} ({g2:.2})", txt(a1), txt(b1))
@@ -443,9 +478,10 @@ fn fields(c: &Crossings, ga: &[u32], sa: &[u32], gb: &[u32], sb: &[u32], bag: bo
 }
 
 fn names_llr(c: &Crossings, a: &Name, b: &Name, sink: &mut Sink) -> f32 {
-    let direct = fields(c, &a.given, &a.surnames, &b.given, &b.surnames, false, &mut Sink(None));
-    let swapped = fields(c, &a.given, &a.surnames, &b.surnames, &b.given, true, &mut Sink(None)) + FIELDS_SWAPPED;
-    if sink.0.is_none() {
+    let mut quiet = Sink { out: None, memo: sink.memo.as_deref_mut() };
+    let direct = fields(c, &a.given, &a.surnames, &b.given, &b.surnames, false, &mut quiet);
+    let swapped = fields(c, &a.given, &a.surnames, &b.surnames, &b.given, true, &mut quiet) + FIELDS_SWAPPED;
+    if sink.out.is_none() {
         return direct.max(swapped);
     }
     if direct >= swapped {
@@ -498,8 +534,8 @@ const FAST_FLOOR: f32 = 0.0;
 
 /// [`score`], or an upper bound of it when that bound is below
 /// [`FAST_FLOOR`] (for the resolver's hot loop).
-fn score_fast(c: &Crossings, i: usize, j: usize) -> f32 {
-    score_with(c, i, j, false, &mut Sink(None))
+fn score_fast(c: &Crossings, i: usize, j: usize, memo: Option<&mut Memo>) -> f32 {
+    score_with(c, i, j, false, &mut Sink { out: None, memo })
 }
 
 /// Birth-date evidence for linking records of a whole population. The
@@ -523,13 +559,13 @@ fn same_state(c: &Crossings, a: u32, b: u32) -> bool {
 
 /// Score (nats) that crossings `i` and `j` are the same person.
 pub fn score(c: &Crossings, i: usize, j: usize) -> f32 {
-    score_with(c, i, j, true, &mut Sink(None))
+    score_with(c, i, j, true, &mut Sink::quiet())
 }
 
 /// The terms of [`score`]; their weights add up to it.
 pub fn explain(c: &Crossings, i: usize, j: usize) -> Vec<Evidence> {
     let mut v = Vec::new();
-    score_with(c, i, j, true, &mut Sink(Some(&mut v)));
+    score_with(c, i, j, true, &mut Sink { out: Some(&mut v), memo: None });
     v
 }
 
@@ -564,7 +600,7 @@ impl Clusters {
             return false; // the link itself is that pair
         }
         !ha.iter().any(|&x| {
-            hb.iter().any(|&y| score_fast(c, rep[x as usize] as usize, rep[y as usize] as usize) >= HEAD_FLOOR)
+            hb.iter().any(|&y| score_fast(c, rep[x as usize] as usize, rep[y as usize] as usize, None) >= HEAD_FLOOR)
         })
     }
 
@@ -637,10 +673,11 @@ pub fn resolve(c: &Crossings, params: &Params, overrides: &[Override]) -> Resolu
     let compared = pairs.len();
     let mut links: Vec<(u32, u32, f32)> = pairs
         .par_iter()
-        .filter_map(|&(a, b)| {
-            let s = score_fast(c, rep[a as usize] as usize, rep[b as usize] as usize);
+        .map_init(Memo::default, |memo, &(a, b)| {
+            let s = score_fast(c, rep[a as usize] as usize, rep[b as usize] as usize, Some(memo));
             (s >= params.threshold).then_some((a, b, s))
         })
+        .flatten()
         .collect();
     drop(pairs);
     timings.lap("scoring", &mut t);
