@@ -8,7 +8,8 @@
 #
 # Environment:
 #   INTEL_SEEDS="1 2"          accuracy seeds (Scale::Full each)
-#   INTEL_SIZES="1 4 8"        stacked countries for the speed runs (seeds 1..N, ids prefixed)
+#   INTEL_SIZES="1 4 8"        stacked countries for the speed runs (seeds 1..N, ids prefixed;
+#                              37 ≈ 10 M crossings, a 1.9 GB CSV: check `df` first)
 #   INTEL_REPEAT=3             repetitions of each speed run (the median is reported)
 #   INTEL_SKIP_PEER=1          no Splink
 #   BENCH_OUT=bench-out        where sets, outputs, the venv and the report go (git-ignored)
@@ -44,7 +45,9 @@ RAW="$OUT/intel-raw.jsonl"
 log() { echo "[intel.sh $(date -u +%H:%M:%S)] $*" >&2; }
 
 log "building"
-(cd "$ROOT" && cargo build --release -q -p centinela -p centinela-intel --example intel_synth)
+# Two invocations: `--example` alone would leave the binary unbuilt.
+(cd "$ROOT" && cargo build --release -q -p centinela --bin centinela \
+    && cargo build --release -q -p centinela-intel --example intel_synth)
 
 PY=python3
 if [[ $SKIP_PEER != 1 ]]; then
@@ -91,8 +94,8 @@ for n in $SIZES; do
     rows=$(($(wc -l < "$d/crossings.csv") - 1))
     echo "{\"what\":\"size $n\",\"crossings\":$rows}" >> "$RAW"
     for r in $(seq 1 "$REPEAT"); do
-        measure "ours persons x$n run $r" "$BIN" intel persons --crossings "$d/crossings.csv" --out "$d/ours.csv"
-        measure "ours rings x$n run $r" sh -c "'$BIN' intel rings --crossings '$d/crossings.csv' > '$d/rings.jsonl'"
+        measure "ours persons x$n run $r" "$BIN" intel persons --timings --crossings "$d/crossings.csv" --out "$d/ours.csv"
+        measure "ours rings x$n run $r" sh -c "'$BIN' intel rings --timings --crossings '$d/crossings.csv' > '$d/rings.jsonl'"
     done
 done
 

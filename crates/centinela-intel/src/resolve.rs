@@ -6,12 +6,15 @@
 //!    handful of profiles.
 //! 2. **Blocking.** Each profile gets keys: its document (state and the
 //!    confusable key of the number, so `O`/`0` slips meet), its birth date
-//!    with day and month in either order joined to the phonetic code of
-//!    each name token, and the phonetic codes of its first given name and
-//!    first two surnames. Only profiles sharing a key are compared. The
+//!    with day and month in either order joined to the phonetic codes of
+//!    any two of its first two given names and first two surnames (in any
+//!    field), and the phonetic codes of its first given name and first two
+//!    surnames. Only profiles sharing a key are compared. The
 //!    name-only keys give blocks that grow with the population (every
 //!    JOSE GARCIA of ten years of records): in them only profiles without
-//!    a full birth date meet the others, up to [`Params::max_name_block`].
+//!    a full birth date meet the others, up to [`Params::max_name_block`]
+//!    (and across the key without the second surname only those that
+//!    have none).
 //!    Profiles with full dates meet through the date keys, and through
 //!    first given name and first surname with two of the three parts of
 //!    the date (a slip in the year, month or day) — blocks of a few
@@ -61,7 +64,7 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { threshold: 9.0, max_block: 400, max_name_block: 2000 }
+        Params { threshold: 9.0, max_block: 400, max_name_block: 1000 }
     }
 }
 
@@ -204,12 +207,14 @@ fn h(parts: &[u64], bytes: &[&[u8]]) -> u64 {
 /// name-only key ([`NAME`]), whose blocks grow with the population.
 const EXACT: u64 = 0;
 const NAME: u64 = 1;
+/// A name-only key without the second surname (the low two bits).
+const NAME_SHORT: u64 = 3;
 
 /// The blocking keys of a record.
 fn keys(c: &Crossings, i: usize, out: &mut Vec<u64>) {
     out.clear();
-    let exact = |k: u64| (k & !1) | EXACT;
-    let name = |k: u64| (k & !1) | NAME;
+    let exact = |k: u64| (k & !3) | EXACT;
+    let name = |k: u64| (k & !3) | NAME;
     if c.document[i] != NONE {
         out.push(exact(h(&[1, u64::from(c.document[i])], &[])));
     }
@@ -220,8 +225,17 @@ fn keys(c: &Crossings, i: usize, out: &mut Vec<u64>) {
         let (m, d) = (b.month.unwrap_or(0), b.day.unwrap_or(0));
         let (lo, hi) = (m.min(d), m.max(d));
         let bn = (u64::from(b.year) << 16) | (u64::from(lo) << 8) | u64::from(hi);
-        for &t in n.given.iter().take(2).chain(n.surnames.iter().take(2)) {
-            out.push(exact(h(&[2, bn], &[code(t)])));
+        // Two of the first two given names and first two surnames, in any
+        // field and order (swapped fields, a dropped or mistyped token
+        // still meet); a one-token name by its token.
+        let ts: Vec<&[u8]> = n.given.iter().take(2).chain(n.surnames.iter().take(2)).map(|&t| code(t)).collect();
+        if ts.len() == 1 {
+            out.push(exact(h(&[2, bn], &[ts[0]])));
+        }
+        for (x, a) in ts.iter().enumerate() {
+            for b in &ts[x + 1..] {
+                out.push(exact(h(&[7, bn], &[a.min(b), a.max(b)])));
+            }
         }
     }
     if let (Some(&g), Some(&s)) = (n.given.first(), n.surnames.first()) {
@@ -244,8 +258,9 @@ fn keys(c: &Crossings, i: usize, out: &mut Vec<u64>) {
         // only the profiles without a full date are compared across them.
         out.push(name(h(&[3], &[code(g), code(s), s2])));
         // With the second surname dropped the two-surname key cannot meet:
-        // a key on first given name and first surname alone too.
-        out.push(name(h(&[4], &[code(g), code(s)])));
+        // a key on first given name and first surname alone too, which
+        // only profiles without a second surname look across.
+        out.push((h(&[4], &[code(g), code(s)]) & !3) | NAME_SHORT);
     }
     out.sort_unstable();
     out.dedup();
@@ -261,12 +276,20 @@ fn full_date(b: u32) -> bool {
 /// `max_name_block` profiles. Two profiles with full dates met already on
 /// the date keys (same date, or a slip in one part of it); elsewhere a
 /// common name alone is no reason to compare them.
-fn name_block_pairs(c: &Crossings, rep: &[u32], m: &[u32], max_name_block: usize, acc: &mut Vec<(u32, u32)>) {
+fn name_block_pairs(
+    c: &Crossings,
+    rep: &[u32],
+    m: &[u32],
+    short: bool,
+    max_name_block: usize,
+    acc: &mut Vec<(u32, u32)>,
+) {
     if m.len() > max_name_block {
         return;
     }
+    let one_surname = |p: u32| c.names[c.name[rep[p as usize] as usize] as usize].surnames.len() < 2;
     for &p in m {
-        if !full_date(c.birth[rep[p as usize] as usize]) {
+        if !full_date(c.birth[rep[p as usize] as usize]) && (!short || one_surname(p)) {
             for &q in m {
                 if p != q {
                     acc.push((p.min(q), p.max(q)));
@@ -339,7 +362,7 @@ fn candidates(c: &Crossings, rep: &[u32], params: &Params) -> Vec<(u32, u32)> {
         .fold(Vec::new, |mut acc, &(s, e)| {
             let m = || kv[s..e].iter().map(|x| x.1).collect::<Vec<u32>>();
             if kv[s].0 & 1 == NAME {
-                name_block_pairs(c, rep, &m(), params.max_name_block, &mut acc);
+                name_block_pairs(c, rep, &m(), kv[s].0 & 3 == NAME_SHORT, params.max_name_block, &mut acc);
             } else if e - s > params.max_block {
                 large_block_pairs(c, rep, &m(), &mut acc);
             } else {
