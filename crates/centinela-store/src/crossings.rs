@@ -554,26 +554,32 @@ impl Store {
     /// page cache stays warm between batches, and on SQLite it does not
     /// checkpoint the log inside its commits ([`Store::checkpoint`] does,
     /// off the writer's path).
-    pub(crate) async fn writer_connection(&self) -> Result<WriterConn, StoreError> {
+    pub(crate) async fn writer_connection(&self) -> Result<OwnConn, StoreError> {
+        self.own_connection("PRAGMA wal_autocheckpoint = 0").await
+    }
+
+    /// A connection taken out of the pool for one long-lived task, with a
+    /// SQLite pragma run on it first.
+    async fn own_connection(&self, sqlite_pragma: &'static str) -> Result<OwnConn, StoreError> {
         Ok(match &self.pool {
             crate::Pool::Sqlite(p) => {
                 let mut c = p.acquire().await?.detach();
-                sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut c).await?;
-                WriterConn::Sqlite(c)
+                sqlx::query(sqlite_pragma).execute(&mut c).await?;
+                OwnConn::Sqlite(c)
             }
-            crate::Pool::Postgres(p) => WriterConn::Postgres(p.acquire().await?.detach()),
+            crate::Pool::Postgres(p) => OwnConn::Postgres(p.acquire().await?.detach()),
         })
     }
 
     /// [`Store::record_inspections`] on the writer's own connection.
     pub(crate) async fn record_inspections_on(
         &self,
-        conn: &mut WriterConn,
+        conn: &mut OwnConn,
         parties: &[Vec<NewInspection>],
     ) -> Result<Vec<Result<Vec<RecordedInspection>, StoreError>>, StoreError> {
         let now = now_rfc3339();
         let backend = self.backend();
-        on_writer!(conn, c => {
+        on_own!(conn, c => {
             let mut tx = c.begin_with(begin_write(backend)).await?;
             // Which ids exist already (one query per chunk of the batch).
             let ids: Vec<&str> = parties.iter().flatten().map(|i| i.record.crossing_id.as_str()).collect();
@@ -771,6 +777,17 @@ impl Store {
         docs: &[(&str, &str)],
         limit: u32,
     ) -> Result<Vec<Vec<Holder>>, StoreError> {
+        self.holders_on(None, docs, limit).await
+    }
+
+    /// [`Store::document_holders_many`] on a connection of its own, or on
+    /// the pool.
+    async fn holders_on(
+        &self,
+        mut conn: Option<&mut OwnConn>,
+        docs: &[(&str, &str)],
+        limit: u32,
+    ) -> Result<Vec<Vec<Holder>>, StoreError> {
         let mut wanted: Vec<&str> = docs.iter().map(|d| d.0).filter(|n| !n.is_empty()).collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -782,13 +799,19 @@ impl Store {
                  WHERE document_number IN {}",
                 &crate::multirow::values(1, range.len())["VALUES ".len()..]
             );
-            let rows: Vec<(String, String, String, String, String)> = on_pool!(self, p => {
-                let mut q = sqlx::query_as(AssertSqlSafe(sql));
-                for n in &wanted[range] {
-                    q = q.bind(*n);
-                }
-                q.fetch_all(p).await?
-            });
+            macro_rules! fetch {
+                ($exec:expr) => {{
+                    let mut q = sqlx::query_as(AssertSqlSafe(sql));
+                    for n in &wanted[range] {
+                        q = q.bind(*n);
+                    }
+                    q.fetch_all($exec).await?
+                }};
+            }
+            let rows: Vec<(String, String, String, String, String)> = match conn.as_deref_mut() {
+                Some(c) => on_own!(c, c => fetch!(&mut *c)),
+                None => on_pool!(self, p => fetch!(p)),
+            };
             for (number, state, given, surnames, birth) in rows {
                 let holders = found.entry((number, state)).or_default();
                 if holders.len() < limit as usize {
@@ -1089,23 +1112,23 @@ impl Store {
     }
 }
 
-/// A connection taken out of the pool for one writer (see
-/// [`Store::writer_connection`]).
-pub(crate) enum WriterConn {
+/// A connection taken out of the pool for one long-lived task: the
+/// inspection writer, the history reader.
+pub(crate) enum OwnConn {
     Sqlite(sqlx::SqliteConnection),
     Postgres(sqlx::PgConnection),
 }
 
-/// Runs the same code on whichever connection a [`WriterConn`] holds.
-macro_rules! on_writer {
+/// Runs the same code on whichever connection a [`OwnConn`] holds.
+macro_rules! on_own {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
-            WriterConn::Sqlite($c) => $body,
-            WriterConn::Postgres($c) => $body,
+            OwnConn::Sqlite($c) => $body,
+            OwnConn::Postgres($c) => $body,
         }
     };
 }
-use on_writer;
+use on_own;
 
 /// A handle to the group-commit writer of inspections: cheap to clone; the
 /// writer task ends when every handle is dropped.
@@ -1151,7 +1174,7 @@ impl InspectionWriter {
         }
         tokio::spawn(async move {
             let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-            let mut conn: Option<WriterConn> = None;
+            let mut conn: Option<OwnConn> = None;
             while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
                 let parties: Vec<Vec<NewInspection>> = jobs.iter_mut().map(|j| std::mem::take(&mut j.party)).collect();
                 let started = std::time::Instant::now();
@@ -1228,10 +1251,25 @@ impl HistoryReader {
         let (tx, mut rx) = mpsc::channel::<HistoryJob>(4 * MAX_BATCH);
         tokio::spawn(async move {
             let mut jobs: Vec<HistoryJob> = Vec::with_capacity(MAX_BATCH);
+            // Its own connection with a small page cache: SQLite empties a
+            // reader's cache whenever the database changed since its last
+            // read, which is before nearly every batch here, and emptying
+            // the pool's 64 MiB cache costs more than the read.
+            let mut conn: Option<OwnConn> = None;
             while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
                 let docs: Vec<(&str, &str)> =
                     jobs.iter().flat_map(|j| j.docs.iter().map(|(n, s)| (n.as_str(), s.as_str()))).collect();
-                match store.document_holders_many(&docs, HOLDERS_LIMIT).await {
+                let read = match conn.as_mut() {
+                    Some(c) => store.holders_on(Some(c), &docs, HOLDERS_LIMIT).await,
+                    None => match store.own_connection("PRAGMA cache_size = -2048").await {
+                        Ok(c) => store.holders_on(Some(conn.insert(c)), &docs, HOLDERS_LIMIT).await,
+                        Err(e) => Err(e),
+                    },
+                };
+                if read.is_err() {
+                    conn = None;
+                }
+                match read {
                     Ok(found) => {
                         let mut found = found.into_iter();
                         for job in jobs.drain(..) {
