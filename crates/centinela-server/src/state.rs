@@ -61,6 +61,8 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     store: Store,
+    /// Where statistics and analyses read (a read replica), if not `store`.
+    analytics: Option<Store>,
     inspections: Inspections,
     intel: IntelCache,
     config: ServerConfig,
@@ -71,11 +73,20 @@ struct Inner {
 
 impl AppState {
     pub fn new(config: ServerConfig, store: Store) -> AppState {
+        AppState::with_analytics(config, store, None)
+    }
+
+    /// As [`AppState::new`], with statistics (`/api/stats…`, the dashboard,
+    /// the regional report) and intelligence analyses reading from
+    /// `analytics` — a streaming read replica of `store` opened with
+    /// [`Store::connect_read_only`] — instead of `store`.
+    pub fn with_analytics(config: ServerConfig, store: Store, analytics: Option<Store>) -> AppState {
         let limiter = LoginLimiter::new(config.login_window);
         let openapi = crate::openapi::document_json();
         let inspections = Inspections::new(&store);
         AppState(Arc::new(Inner {
             store,
+            analytics,
             inspections,
             intel: IntelCache::default(),
             config,
@@ -97,6 +108,13 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// The store statistics and analyses read: the read replica when one
+    /// was given, else [`AppState::store`]. Only reads go here; their audit
+    /// entries go to the primary.
+    pub fn analytics(&self) -> &Store {
+        self.0.analytics.as_ref().unwrap_or(&self.0.store)
     }
 
     pub fn config(&self) -> &ServerConfig {

@@ -159,6 +159,66 @@ impl Store {
         Ok(())
     }
 
+    /// Opens `target` for reading only, e.g. a PostgreSQL streaming replica
+    /// for statistics and analyses: nothing is migrated (a replica follows
+    /// its primary), every transaction is read-only (PostgreSQL
+    /// `default_transaction_read_only`, SQLite `mode=ro`), and the schema
+    /// must already be this binary's (else [`StoreError::Conflict`]).
+    pub async fn connect_read_only(target: &str) -> Result<Store, StoreError> {
+        let shown = redact(target);
+        let pool = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(target)
+                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
+                .options([("default_transaction_read_only", "on")])
+                .disable_statement_logging();
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(opts)
+                .await
+                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
+            Pool::Postgres(pool)
+        } else {
+            let opts = if target.starts_with("sqlite:") {
+                SqliteConnectOptions::from_str(target)
+                    .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
+            } else {
+                SqliteConnectOptions::new().filename(target)
+            };
+            let opts = opts
+                .read_only(true)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-65536")
+                .disable_statement_logging();
+            let pool = SqlitePoolOptions::new()
+                .max_connections(2)
+                .connect_with(opts)
+                .await
+                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
+            Pool::Sqlite(pool)
+        };
+        let store = Store { pool };
+        let needs = match store.backend() {
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").migrations.iter().map(|m| m.version).max(),
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").migrations.iter().map(|m| m.version).max(),
+        };
+        let has: Option<i64> = on_pool!(store, p => {
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(p)
+                .await
+                .map_err(|e| StoreError::Conflict(format!("{shown} holds no Centinela schema: {e}")))?
+        });
+        if has < needs {
+            return Err(StoreError::Conflict(format!(
+                "{shown} has schema version {} and this binary needs {}: migrate the primary and let the replica \
+                 catch up",
+                has.unwrap_or(0),
+                needs.unwrap_or(0)
+            )));
+        }
+        Ok(store)
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,

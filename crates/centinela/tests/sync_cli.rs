@@ -283,6 +283,38 @@ async fn posts_work_offline_and_every_record_arrives_once() {
     for p in &posts {
         until(&p.db, "the queue to drain", |s| s["queued"] == 0 && s["last_error"].is_null()).await;
     }
+
+    // The centre's list changes (a wanted person added): the posts pull the
+    // change as a delta from version 1, screen against version 2, and the
+    // hit made at the post says which version it came from.
+    std::fs::write(
+        &list,
+        "id,given_names,surnames,birth_date,nationality,sex\nW-1,Juan Carlos,Pérez Gómez,1980-05-04,GTM,M\n\
+         W-2,María Fernanda,Ruiz Soto,1975-02-02,GTM,F\n",
+    )
+    .unwrap();
+    // (Version 1's rows are kept at the centre: a delta is computed from them.)
+    let args = ["lists", "import", "--name", "buscados", "--kind", "wanted", "--format", "csv", "--keep-old-versions"];
+    ok(&cli(&centre, &[&args[..], &[list.to_str().unwrap()]].concat(), None));
+    for p in &posts {
+        until(&p.db, "list version 2 at the post", |s| s["lists"]["buscados"] == 2 && s["last_error"].is_null()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let a = &posts[0];
+    let officer = login(a.port, "oficial").await;
+    let traveller = json!({"given_names": "Maria Fernanda", "surnames": "Ruiz Soto", "birth_date": "1975-02-02",
+        "nationality": "GTM", "sex": "F"});
+    let v = call(
+        a.port,
+        &officer,
+        "/api/inspections",
+        json!({"post": a.code, "direction": "entry", "travellers": [traveller]}),
+    )
+    .await;
+    let t = &v["travellers"][0];
+    assert!(t["hit_ids"][0].is_i64(), "the person added in version 2 is a hit at the post: {v}");
+    crossings.push((a.code, t["crossing_id"].as_str().unwrap().to_string()));
+    until(&a.db, "the new hit to reach the centre", |s| s["queued"] == 0 && s["last_error"].is_null()).await;
     for proc in &mut post_procs {
         kill(proc);
     }
@@ -294,10 +326,14 @@ async fn posts_work_offline_and_every_record_arrives_once() {
     }
     for p in &posts {
         let hits: Vec<_> = store.hits(false, Some(p.code), 100).await.unwrap();
-        assert_eq!(hits.len(), 1, "{}", p.code);
-        assert_eq!((hits[0].origin.as_str(), hits[0].list_version), (p.code, Some(1)));
-        assert_eq!(hits[0].adjudications.len(), 1);
-        assert_eq!(store.decision(&hits[0].crossing_id).await.unwrap().unwrap().0, "secondary_inspection");
+        let versions: Vec<(&str, Option<i64>)> = hits.iter().map(|h| (h.entry_id.as_str(), h.list_version)).collect();
+        let expected: &[(&str, Option<i64>)] =
+            if p.code == A { &[("W-2", Some(2)), ("W-1", Some(1))] } else { &[("W-1", Some(1))] };
+        assert_eq!(versions, expected, "{}: each hit with the list version it was screened against", p.code);
+        let w1 = hits.iter().find(|h| h.entry_id == "W-1").unwrap();
+        assert_eq!(w1.origin, p.code);
+        assert_eq!(w1.adjudications.len(), 1);
+        assert_eq!(store.decision(&w1.crossing_id).await.unwrap().unwrap().0, "secondary_inspection");
         let sent = status(&p.db)["sent"].as_i64().unwrap();
         let received: i64 = store.received_counts(p.code).await.unwrap().values().sum();
         assert_eq!(received, sent, "{}: every queued record exactly once", p.code);
@@ -305,6 +341,21 @@ async fn posts_work_offline_and_every_record_arrives_once() {
     }
     assert_eq!(store.crossing_count().await.unwrap() as usize, crossings.len());
     assert!(store.audit_verify().await.unwrap().is_ok());
+    // Version 2 went to each post as a change from version 1, not whole.
+    let pulls: Vec<Value> = store
+        .audit_entries(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "sync_lists_pulled")
+        .map(|r| serde_json::from_str::<Value>(&r.detail).unwrap()["lists"][0].clone())
+        .collect();
+    for want in [
+        json!({"list": "buscados", "from": null, "version": 1, "full": true, "added": 1, "removed": 0}),
+        json!({"list": "buscados", "from": 1, "version": 2, "full": false, "added": 1, "removed": 0}),
+    ] {
+        assert_eq!(pulls.iter().filter(|p| **p == want).count(), 2, "{want} once per post: {pulls:?}");
+    }
 
     // kill -9 in the middle of a push: post B queues 3000 crossings and its
     // `centinela sync` dies after some batches are acknowledged.

@@ -67,15 +67,15 @@ impl IntelCache {
     /// stamp is unchanged, else a new one computed on a blocking thread.
     pub async fn current(&self, app: &AppState) -> Result<Analysed, ApiError> {
         let mut guard = self.latest.lock().await;
-        let stamp = app.store().intel_stamp().await?;
+        let stamp = app.analytics().intel_stamp().await?;
         if let Some(a) = guard.as_ref()
             && a.stamp == stamp
         {
             return Ok(a.clone());
         }
         let t0 = Instant::now();
-        let rows = app.store().crossings_between(None, None, None).await?;
-        let decisions: Vec<Override> = app.store().intel_overrides().await?.into_iter().map(to_override).collect();
+        let rows = app.analytics().crossings_between(None, None, None).await?;
+        let decisions: Vec<Override> = app.analytics().intel_overrides().await?.into_iter().map(to_override).collect();
         let n_decisions = decisions.len();
         let report = tokio::task::spawn_blocking(move || {
             let mut c = Crossings::default();
@@ -249,7 +249,7 @@ pub async fn person_crossings(
     let a = app.intel().current(&app).await?;
     let p = person_of(&a.report, &id)?;
     let ids = a.report.crossing_ids(p);
-    let rows = app.store().crossings_by_ids(&ids).await?;
+    let rows = app.analytics().crossings_by_ids(&ids).await?;
     app.audit(&user, "intel_person_crossings_viewed", format!("person:{id}"), json!({ "crossings": rows.len() }))
         .await?;
     Ok(Json(rows))

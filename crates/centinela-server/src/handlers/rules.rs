@@ -489,7 +489,7 @@ pub async fn backtest(
 
     let _turn = BACKTESTS.acquire().await.map_err(|e| ApiError::internal(&e))?;
     let to_text = to_excl.map(|t| t.to_string());
-    let data = app.store().backtest_data(to_text.as_deref()).await?;
+    let data = app.analytics().backtest_data(to_text.as_deref()).await?;
     let answer = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
         let input = BacktestInput {

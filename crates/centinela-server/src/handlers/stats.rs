@@ -65,7 +65,7 @@ async fn figures(app: &AppState, user: &AuthUser, q: &StatsQuery) -> Result<(Sta
     let post = user.post.clone().or(q.post.clone().filter(|p| !p.is_empty())).unwrap_or_default();
     // `to` is inclusive: every time of that day sorts before "<day>T99".
     let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let s = app.store().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await?;
+    let s = app.analytics().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await?;
     app.audit(user, "stats_viewed", "stats", json!({ "from": from, "to": to, "post": post })).await?;
     Ok((s, from, to, post))
 }
@@ -183,7 +183,7 @@ pub async fn regional_release(
     let period = Period::parse(q.period.as_deref().unwrap_or("month"))
         .map_err(|e| ApiError::invalid_field(format!("period: {e}")))?;
     let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let facts = app.store().stat_facts(&StatsFilter { from: &from, to: &to_excl, post: "" }).await?;
+    let facts = app.analytics().stat_facts(&StatsFilter { from: &from, to: &to_excl, post: "" }).await?;
     let opts = Options { k, period, noise: None, from: from_d, to: to_d };
     let release = centinela_stats::publish(&facts, &opts).map_err(|e| ApiError::invalid_field(e.to_string()))?;
     app.audit(
@@ -193,7 +193,7 @@ pub async fn regional_release(
         json!({ "from": from, "to": to, "k": k, "period": period.as_str() }),
     )
     .await?;
-    let country = app.store().posts().await?.first().map(|p| p.country.clone()).unwrap_or_default();
+    let country = app.analytics().posts().await?.first().map(|p| p.country.clone()).unwrap_or_default();
     Ok((release, country, from, to))
 }
 

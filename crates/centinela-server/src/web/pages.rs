@@ -427,7 +427,7 @@ pub async fn stats(
 ) -> PageResult {
     let post = user.post.clone().or(q.puesto.filter(|p| !p.is_empty())).unwrap_or_default();
     let fail = |e: ApiError| ctx.api_error(e);
-    let days = app.store().crossing_days(&post).await.map_err(|e| fail(e.into()))?;
+    let days = app.analytics().crossing_days(&post).await.map_err(|e| fail(e.into()))?;
     let parse = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok());
     let last = parse(&q.hasta).or_else(|| days.as_ref().and_then(|d| d.1.parse().ok()));
     let first = parse(&q.desde).or_else(|| last.map(|l| l.saturating_sub(29.days())));
@@ -438,8 +438,11 @@ pub async fn stats(
     };
     // `to` is inclusive: every time of that day sorts before "<day>T99".
     let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let s =
-        app.store().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await.map_err(|e| fail(e.into()))?;
+    let s = app
+        .analytics()
+        .stats(&StatsFilter { from: &from, to: &to_excl, post: &post })
+        .await
+        .map_err(|e| fail(e.into()))?;
     app.audit(&user, "stats_viewed", "stats", json!({ "from": from, "to": to, "post": post })).await.map_err(fail)?;
     let posts: Vec<Value> = if user.post.is_some() {
         Vec::new()

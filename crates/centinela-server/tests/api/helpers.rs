@@ -51,10 +51,21 @@ pub async fn spawn_apps_with(cfg: ServerConfig) -> Vec<TestApp> {
 }
 
 async fn spawn(store: Store, cfg: ServerConfig, dir: Option<tempfile::TempDir>) -> TestApp {
+    spawn_with_analytics(store, None, cfg, dir).await
+}
+
+/// A running server over `store`, statistics and analyses reading from
+/// `analytics` (a read replica) when given.
+pub async fn spawn_with_analytics(
+    store: Store,
+    analytics: Option<Store>,
+    cfg: ServerConfig,
+    dir: Option<tempfile::TempDir>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(cfg, store.clone());
+    let state = AppState::with_analytics(cfg, store.clone(), analytics);
     tokio::spawn(async move {
         centinela_server::serve_on(listener, state, async {
             let _ = stopped.await;
@@ -66,6 +77,13 @@ async fn spawn(store: Store, cfg: ServerConfig, dir: Option<tempfile::TempDir>) 
 }
 
 async fn fresh_pg(url: &str) -> Store {
+    let store = Store::connect(&fresh_pg_url(url).await).await.unwrap();
+    assert_eq!(store.backend(), Backend::Postgres);
+    store
+}
+
+/// The URL of a new, empty database on the server `url` names.
+pub async fn fresh_pg_url(url: &str) -> String {
     use sqlx::Connection;
     static N: AtomicU32 = AtomicU32::new(0);
     let name = format!("centinela_api_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
@@ -73,9 +91,7 @@ async fn fresh_pg(url: &str) -> Store {
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
     let (base, _) = url.rsplit_once('/').unwrap();
-    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-    assert_eq!(store.backend(), Backend::Postgres);
-    store
+    format!("{base}/{name}")
 }
 
 impl TestApp {

@@ -2,11 +2,12 @@
 //! user session), revocation, pushes applied once, refusals as 422, pulls of
 //! posts and lists.
 
-use centinela_domain::{CountryCode, Role};
-use centinela_store::{NewPost, PostKind};
+use centinela_domain::{CountryCode, CrossingRecord, Direction, Role, Sex, Timestamp};
+use centinela_server::ServerConfig;
+use centinela_store::{NewPost, PostKind, Store};
 use serde_json::json;
 
-use crate::helpers::{expect_error, json, spawn_apps};
+use crate::helpers::{PASSWORD, expect_error, fresh_pg_url, json, spawn_apps, spawn_with_analytics};
 
 #[tokio::test]
 async fn posts_authenticate_with_their_key_and_a_revoked_key_is_refused() {
@@ -72,4 +73,81 @@ async fn posts_authenticate_with_their_key_and_a_revoked_key_is_refused() {
         expect_error(r, 403, "post_revoked").await;
         assert!(app.store.audit_verify().await.unwrap().is_ok());
     }
+}
+
+fn crossing(id: &str, post: &str) -> CrossingRecord {
+    CrossingRecord {
+        crossing_id: id.into(),
+        post: post.into(),
+        direction: Direction::Entry,
+        crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
+        given_names: "Ana".into(),
+        surnames: "López".into(),
+        birth_date: None,
+        nationality: CountryCode::parse_opt("GTM").unwrap(),
+        sex: Sex::Female,
+        document_type: "P".into(),
+        document_number: None,
+        issuing_state: None,
+        group_id: String::new(),
+        vehicle: String::new(),
+        phone: String::new(),
+        address: String::new(),
+        destination: String::new(),
+    }
+}
+
+/// At the centre, statistics read from the read replica (`serve
+/// --db-replica`): the replica's figures, not the primary's; the replica's
+/// pool refuses writes; the audit entry of the read goes to the primary.
+/// Without a replica, the primary answers.
+#[tokio::test]
+async fn statistics_read_from_the_replica_when_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let mut targets = vec![(path("primary.db"), path("replica.db"))];
+    if let Ok(url) = std::env::var("CENTINELA_TEST_PG")
+        && !url.is_empty()
+    {
+        targets.push((fresh_pg_url(&url).await, fresh_pg_url(&url).await));
+    }
+    for (primary_url, replica_url) in targets {
+        let primary = Store::connect(&primary_url).await.unwrap();
+        // What the replica holds, written through a store of its own (as
+        // replication would): two crossings the primary does not have.
+        let writer = Store::connect(&replica_url).await.unwrap();
+        writer.import_crossings("system", &[crossing("R-1", "GTM-X"), crossing("R-2", "GTM-X")]).await.unwrap();
+        let replica = Store::connect_read_only(&replica_url).await.unwrap();
+        assert!(
+            replica.create_user("system", "intrusa", Role::Admin, None, PASSWORD).await.is_err(),
+            "the replica's pool is read-only"
+        );
+        assert_eq!(replica.crossing_count().await.unwrap(), 2);
+
+        let app = spawn_with_analytics(primary.clone(), Some(replica), ServerConfig::default(), None).await;
+        let analyst = app.user("analista", Role::Analyst, None).await;
+        let token = app.token(&analyst).await;
+        let (status, body) = json(app.get("/api/stats").bearer_auth(&token).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["figures"]["crossings_by_post"], json!([["GTM-X", 2]]), "{}", app.backend());
+        let (status, _) = json(app.get("/api/stats/regional").bearer_auth(&token).send().await.unwrap()).await;
+        assert_eq!(status, 200);
+        let actions: Vec<String> = app.audit().await.into_iter().map(|(_, action, ..)| action).collect();
+        assert!(actions.iter().any(|a| a == "stats_viewed"), "{actions:?}");
+        let at_replica: Vec<String> = writer.audit_entries(None).await.unwrap().into_iter().map(|r| r.action).collect();
+        assert!(!at_replica.iter().any(|a| a == "stats_viewed"), "{at_replica:?}");
+        drop(app);
+
+        // No replica: the primary's figures (it holds no crossings).
+        let app = spawn_with_analytics(primary, None, ServerConfig::default(), None).await;
+        let (status, body) = json(app.get("/api/stats").bearer_auth(&token).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["figures"]["crossings_by_post"], json!([]));
+        writer.close().await;
+    }
+    // A database without Centinela's schema is no replica.
+    let empty = path("empty.db");
+    std::fs::File::create(&empty).unwrap();
+    let err = Store::connect_read_only(&empty).await.unwrap_err().to_string();
+    assert!(err.contains("schema"), "{err}");
 }

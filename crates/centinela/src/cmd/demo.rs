@@ -77,6 +77,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             retention: crate::cmd::purge::RetentionArgs::default(),
             centre: crate::cmd::sync::CentreArgs { central: None, post_key: None },
             sync_interval: 30,
+            db_replica: None,
         };
         crate::cmd::serve::serve(&serve, store).await?;
         Ok(ExitCode::SUCCESS)

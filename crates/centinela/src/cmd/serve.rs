@@ -36,6 +36,12 @@ pub struct Args {
     /// (failures back off exponentially up to 5 minutes).
     #[arg(long, env = "CENTINELA_SYNC_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub sync_interval: u64,
+    /// At the centre: a read-only replica of `--db` (a PostgreSQL streaming
+    /// standby) that statistics, the regional report, intelligence analyses
+    /// and rule back-tests read from; everything else, and every audit
+    /// entry, goes to `--db`.
+    #[arg(long, env = "CENTINELA_DB_REPLICA", value_name = "URL")]
+    pub db_replica: Option<String>,
 }
 
 impl Args {
@@ -66,7 +72,18 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     let cfg = args.config();
     let listener =
         tokio::net::TcpListener::bind(cfg.addr).await.with_context(|| format!("cannot listen on {}", cfg.addr))?;
-    let state = centinela_server::AppState::new(cfg, store.clone());
+    let analytics = match &args.db_replica {
+        Some(url) => Some(
+            Store::connect_read_only(url)
+                .await
+                .with_context(|| format!("opening the read replica {}", centinela_store::redact(url)))?,
+        ),
+        None => None,
+    };
+    if let Some(url) = &args.db_replica {
+        eprintln!("statistics and analyses read from {}", centinela_store::redact(url));
+    }
+    let state = centinela_server::AppState::with_analytics(cfg, store.clone(), analytics.clone());
     let (persons, documents) = state.inspections().reload(&store).await.context("loading the alert lists")?;
     tracing::info!(persons, documents, "alert lists loaded");
     let syncing = sync.map(|sync| {
@@ -114,5 +131,8 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
         p.abort();
     }
     store.close().await;
+    if let Some(a) = analytics {
+        a.close().await;
+    }
     result.context("serving HTTP")
 }
