@@ -14,7 +14,10 @@ fn script() -> std::path::PathBuf {
 }
 
 fn run(dir: &Path, base: u16, what: &str) -> Output {
-    Command::new("bash")
+    // A hang fails the test instead of holding it (nodes and servers must
+    // not keep the script's output open: `output()` reads to the end).
+    Command::new("timeout")
+        .args(["300", "bash"])
         .arg(script())
         .arg(what)
         .env("CENTINELA", env!("CARGO_BIN_EXE_centinela"))
