@@ -21,6 +21,7 @@
 #
 #   bench/sync.sh [--quick]        (--quick: 1 day)
 #   DAYS=N PER_DAY=N BATCH=N       (defaults 7, 4000, 500)
+#   CENTINELA=path/to/centinela    use this binary (default: build one)
 #   CENTRE_PG=postgres://…/db      the centre on PostgreSQL (an empty
 #                                  database; the peer loads into a database
 #                                  named DB_raw on the same server, dropped
@@ -32,8 +33,12 @@ cd "$(dirname "$0")/.."
 days=${DAYS:-7}; per_day=${PER_DAY:-4000}; batch=${BATCH:-500}
 if [ "${1:-}" = "--quick" ]; then days=1; fi
 out=bench-out/sync; mkdir -p "$out"
-cargo build --release --locked -p centinela >&2
-bin="${CARGO_TARGET_DIR:-target}/release/centinela"
+if [ -n "${CENTINELA:-}" ]; then
+    bin="$CENTINELA"    # a binary built beforehand
+else
+    cargo build --release --locked -p centinela >&2
+    bin="${CARGO_TARGET_DIR:-target}/release/centinela"
+fi
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 post="$out/post-$days-$per_day.db"
