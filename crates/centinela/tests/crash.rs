@@ -106,9 +106,13 @@ async fn kill_dash_nine_loses_no_acknowledged_crossing() {
             }
         }));
     }
-    // Let the load run, then kill the server without warning.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
+    // Let the load run (long enough for the writer's background checkpoints
+    // to run meanwhile), then kill the server without warning.
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(30);
+    while (acked.lock().unwrap().len() < 300 || started.elapsed() < Duration::from_millis(1500))
+        && Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     server.kill().unwrap(); // SIGKILL
