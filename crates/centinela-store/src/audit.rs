@@ -76,7 +76,7 @@ macro_rules! append_many_in_tx {
             }
             // One statement per chunk of entries (see `multirow`).
             for range in $crate::multirow::chunks(out.len(), $crate::audit::AUDIT_CHUNK) {
-                let sql = $crate::audit::insert_sql(range.len());
+                let sql = $crate::audit::insert_sql($backend, range.len());
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for r in &out[range] {
                     q = q
@@ -136,8 +136,8 @@ const COLUMNS: &str = "seq, at, actor, action, subject, detail, prev_hash, hash"
 pub(crate) const AUDIT_CHUNK: usize = 256;
 
 /// `INSERT INTO audit_log (…) VALUES …` for `n` entries.
-pub(crate) fn insert_sql(n: usize) -> String {
-    format!("INSERT INTO audit_log ({COLUMNS}) {}", crate::multirow::values(n, 8))
+pub(crate) fn insert_sql(backend: Backend, n: usize) -> String {
+    format!("INSERT INTO audit_log ({COLUMNS}) VALUES {}", crate::multirow::values(backend, n, 8))
 }
 
 /// A stored row as a record; hashes of the wrong length (only a tampered

@@ -21,7 +21,7 @@ use sqlx::{AssertSqlSafe, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{AuditEntry, append_in_tx, append_many_in_tx, begin_write};
-use crate::{Store, StoreError, now_rfc3339, on_pool};
+use crate::{Backend, Store, StoreError, now_rfc3339, on_pool};
 
 /// How travellers cross at a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -372,10 +372,10 @@ where
 }
 
 /// `INSERT INTO crossings (…) VALUES (…), … ON CONFLICT DO NOTHING` for `n` rows.
-fn insert_crossings_sql(n: usize) -> String {
+fn insert_crossings_sql(backend: Backend, n: usize) -> String {
     format!(
-        "INSERT INTO crossings ({CROSSING_COLS}) {} ON CONFLICT (crossing_id) DO NOTHING",
-        crate::multirow::values(n, CROSSING_NCOLS)
+        "INSERT INTO crossings ({CROSSING_COLS}) VALUES {} ON CONFLICT (crossing_id) DO NOTHING",
+        crate::multirow::values(backend, n, CROSSING_NCOLS)
     )
 }
 
@@ -410,12 +410,12 @@ macro_rules! bind_crossing {
 /// Writes `rows` (each with its source fields) and returns how many were
 /// new. Runs inside the caller's transaction `$tx`.
 macro_rules! insert_crossings_in_tx {
-    ($tx:expr, $rows:expr, $now:expr) => {
+    ($tx:expr, $backend:expr, $rows:expr, $now:expr) => {
         async {
             let mut inserted = 0u64;
             for range in crate::multirow::chunks($rows.len(), CROSSING_CHUNK) {
                 let chunk = &$rows[range];
-                let sql = insert_crossings_sql(chunk.len());
+                let sql = insert_crossings_sql($backend, chunk.len());
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for (r, relation, source, officer, corrects) in chunk {
                     q = bind_crossing!(q, r, relation, source, *officer, *corrects, $now);
@@ -522,7 +522,7 @@ impl Store {
         let backend = self.backend();
         let inserted = on_pool!(self, p => {
             let mut tx = p.begin_with(begin_write(backend)).await?;
-            let inserted = insert_crossings_in_tx!(tx, rows, now.as_str()).await?;
+            let inserted = insert_crossings_in_tx!(tx, backend, rows, now.as_str()).await?;
             let detail = serde_json::json!({ "read": rows.len(), "inserted": inserted }).to_string();
             append_in_tx!(tx, backend, actor, "crossings_imported", "crossings", &detail).await?;
             tx.commit().await?;
@@ -587,7 +587,7 @@ impl Store {
             for range in crate::multirow::chunks(ids.len(), CROSSING_CHUNK) {
                 let sql = format!(
                     "SELECT crossing_id FROM crossings WHERE crossing_id IN {}",
-                    &crate::multirow::values(1, range.len())["VALUES ".len()..]
+                    crate::multirow::values(backend, 1, range.len())
                 );
                 let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
                 for id in &ids[range] {
@@ -614,11 +614,11 @@ impl Store {
                 .iter()
                 .map(|i| (&i.record, i.relation.as_str(), "inspection", Some(i.officer_id), None))
                 .collect();
-            insert_crossings_in_tx!(tx, rows, now.as_str()).await?;
+            insert_crossings_in_tx!(tx, backend, rows, now.as_str()).await?;
             for range in crate::multirow::chunks(accepted.len(), INSPECTION_CHUNK) {
                 let sql = format!(
-                    "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at) {}",
-                    crate::multirow::values(range.len(), 5)
+                    "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at) VALUES {}",
+                    crate::multirow::values(backend, range.len(), 5)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for i in &accepted[range] {
@@ -635,8 +635,8 @@ impl Store {
             for range in crate::multirow::chunks(hits.len(), HIT_CHUNK) {
                 let sql = format!(
                     "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, explanation, \
-                     created_at, list_version) {} RETURNING id, crossing_id, kind, list_name, entry_id",
-                    crate::multirow::values(range.len(), 10)
+                     created_at, list_version) VALUES {} RETURNING id, crossing_id, kind, list_name, entry_id",
+                    crate::multirow::values(backend, range.len(), 10)
                 );
                 let mut q = sqlx::query_as::<_, (i64, String, String, String, String)>(AssertSqlSafe(sql));
                 for (crossing, h) in &hits[range] {
@@ -792,12 +792,13 @@ impl Store {
         wanted.sort_unstable();
         wanted.dedup();
         let mut found: HashMap<(String, String), Vec<Holder>> = HashMap::new();
+        let backend = self.backend();
         for range in crate::multirow::chunks(wanted.len(), HOLDER_CHUNK) {
             // By number only (the index's prefix); the state is compared here.
             let sql = format!(
                 "SELECT DISTINCT document_number, issuing_state, given_names, surnames, birth_date FROM crossings \
                  WHERE document_number IN {}",
-                &crate::multirow::values(1, range.len())["VALUES ".len()..]
+                crate::multirow::values(backend, 1, range.len())
             );
             macro_rules! fetch {
                 ($exec:expr) => {{

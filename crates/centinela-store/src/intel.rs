@@ -204,11 +204,10 @@ impl Store {
     pub async fn crossings_by_ids(&self, ids: &[String]) -> Result<Vec<crate::StoredCrossing>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM crossings WHERE crossing_id IN ({})",
+                "SELECT {} FROM crossings WHERE crossing_id IN {}",
                 crate::crossings::CROSSING_COLS,
-                marks.join(", ")
+                crate::multirow::values(self.backend(), 1, chunk.len())
             ));
             on_pool!(self, p => {
                 let mut q = sqlx::query(sql);

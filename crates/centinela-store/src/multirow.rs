@@ -9,11 +9,14 @@
 
 use std::ops::Range;
 
-/// `VALUES ($1,…,$cols), (…), …` for `rows` rows of `cols` parameters each.
-pub(crate) fn values(rows: usize, cols: usize) -> String {
-    let mut sql = String::with_capacity(8 + rows * cols * 5);
-    sql.push_str("VALUES ");
-    let mut p = 1;
+use crate::Backend;
+
+/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows of `cols` parameters
+/// each; on SQLite `(?, …)`: SQLite finds a numbered parameter's name by a
+/// linear search, so binding thousands of `$n` costs their square, while
+/// anonymous `?` bind by position.
+pub(crate) fn values(backend: Backend, rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
             sql.push(',');
@@ -23,9 +26,13 @@ pub(crate) fn values(rows: usize, cols: usize) -> String {
             if c > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&p.to_string());
-            p += 1;
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(r * cols + c + 1).to_string());
+                }
+            }
         }
         sql.push(')');
     }
@@ -57,8 +64,9 @@ mod tests {
 
     #[test]
     fn values_numbers_parameters_row_by_row() {
-        assert_eq!(values(2, 3), "VALUES ($1,$2,$3),($4,$5,$6)");
-        assert_eq!(values(1, 1), "VALUES ($1)");
+        assert_eq!(values(Backend::Postgres, 2, 3), "($1,$2,$3),($4,$5,$6)");
+        assert_eq!(values(Backend::Postgres, 1, 1), "($1)");
+        assert_eq!(values(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
     }
 
     proptest! {

@@ -446,35 +446,8 @@ fn doc_key(r: &DocumentRecord) -> DocKey {
 /// SQLite's 32 766 and PostgreSQL's 65 535.
 const CHUNK: usize = 500;
 
-/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows; on SQLite `(?, …)`:
-/// SQLite finds a numbered parameter's name by a linear search, so binding
-/// thousands of `$n` costs their square, while anonymous `?` bind by position.
-fn values(backend: Backend, rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        if r > 0 {
-            s.push(',');
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push(',');
-            }
-            match backend {
-                Backend::Sqlite => s.push('?'),
-                Backend::Postgres => {
-                    s.push('$');
-                    s.push_str(&(r * cols + c + 1).to_string());
-                }
-            }
-        }
-        s.push(')');
-    }
-    s
-}
-
 /// `n` parameters from `$first` for an `IN (…)` list (`?` on SQLite, see
-/// [`values`]).
+/// [`crate::multirow::values`]).
 fn list_params(backend: Backend, first: usize, n: usize) -> String {
     match backend {
         Backend::Sqlite => vec!["?"; n].join(","),
@@ -1013,7 +986,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO crossings ({}) VALUES {} ON CONFLICT (crossing_id) DO NOTHING RETURNING crossing_id, id",
                     crate::crossings::CROSSING_COLS,
-                    values(backend, chunk.len(), crate::crossings::CROSSING_NCOLS)
+                    crate::multirow::values(backend, chunk.len(), crate::crossings::CROSSING_NCOLS)
                 );
                 let mut q = sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql));
                 for ((_, c), officer) in chunk.iter().zip(officers) {
@@ -1051,7 +1024,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at, origin) VALUES {} \
                      ON CONFLICT (crossing_id) DO NOTHING RETURNING crossing_id, id",
-                    values(backend, chunk.len(), 6)
+                    crate::multirow::values(backend, chunk.len(), 6)
                 );
                 let mut q = sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql));
                 for ((_, x), officer) in chunk.iter().zip(officers) {
@@ -1150,7 +1123,7 @@ impl Store {
             for (chunk, deciders) in decisions.chunks(CHUNK).zip(deciders.chunks(CHUNK)) {
                 let sql = format!(
                     "INSERT INTO decisions (crossing_id, decision, reason, user_id, at, origin) VALUES {} RETURNING id",
-                    values(backend, chunk.len(), 6)
+                    crate::multirow::values(backend, chunk.len(), 6)
                 );
                 let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
                 for ((_, d), user) in chunk.iter().zip(deciders) {
@@ -1188,7 +1161,7 @@ impl Store {
             for chunk in audit_rows.chunks(CHUNK) {
                 let sql = format!(
                     "INSERT INTO sync_audit (post, seq, at, actor, action, subject, detail, prev_hash, hash) VALUES {}",
-                    values(backend, chunk.len(), 9)
+                    crate::multirow::values(backend, chunk.len(), 9)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for (a, prev_hash, hash) in chunk {
@@ -1212,7 +1185,7 @@ impl Store {
             for chunk in fresh.chunks(CHUNK) {
                 let sql = format!(
                     "INSERT INTO sync_received (uid, post, kind, ref, post_seq, received_at) VALUES {}",
-                    values(backend, chunk.len(), 6)
+                    crate::multirow::values(backend, chunk.len(), 6)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for item in chunk {
