@@ -215,8 +215,11 @@ impl Store {
             let bulk = BulkConn::begin_bulk(&mut *tx, rows).await?;
             let mut purged_versions = 0;
             if !v.keep_old_versions {
+                // The version this one replaces stays (until the next import):
+                // border posts that hold it receive this one as a delta.
                 let old: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM list_versions WHERE list_id = $1 AND id <> $2 AND purged_at IS NULL",
+                    "SELECT id FROM list_versions WHERE list_id = $1 AND id <> $2 AND purged_at IS NULL \
+                     AND id <> COALESCE((SELECT current_version_id FROM alert_lists WHERE id = $1), 0)",
                 )
                 .bind(list_id)
                 .bind(version_id)

@@ -1333,9 +1333,10 @@ impl Store {
                 (ListRows::Documents(cur), None) => d.documents_added = cur,
                 (ListRows::Entries(cur), Some((_, ListRows::Entries(old)))) => {
                     let old: HashMap<&str, &AlertEntry> = old.iter().map(|e| (e.id.as_str(), e)).collect();
-                    let cur_ids: HashSet<&str> = cur.iter().map(|e| e.id.as_str()).collect();
+                    let cur_by_id: HashMap<&str, &AlertEntry> = cur.iter().map(|e| (e.id.as_str(), e)).collect();
+                    // Gone or changed: removed (a changed entry comes back as added).
                     for (id, e) in &old {
-                        if !cur_ids.contains(id) || cur.iter().any(|c| c.id == *id && c != *e) {
+                        if cur_by_id.get(id) != Some(e) {
                             d.entries_removed.push((*id).to_string());
                         }
                     }

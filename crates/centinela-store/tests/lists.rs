@@ -61,8 +61,10 @@ async fn versions_replace_each_other_atomically() {
         let v2 = vec![person("B1", "Luis", "Soto"), person("B2", "Eva", "Paz")];
         let out =
             store.import_version(&version("red", ListKind::Wanted, 2), &ListRows::Entries(v2.clone())).await.unwrap();
-        assert_eq!((out.version, out.rows_imported, out.purged_versions), (2, 2, 1));
-        assert_eq!(store.version_row_count("red", 1).await.unwrap(), 0);
+        // The replaced version stays until the next import (posts holding
+        // it receive version 2 as a delta); nothing is purged yet.
+        assert_eq!((out.version, out.rows_imported, out.purged_versions), (2, 2, 0));
+        assert_eq!(store.version_row_count("red", 1).await.unwrap(), 1200);
         let cur = store.current_entries().await.unwrap();
         assert_eq!(cur.iter().map(|e| e.entry.clone()).collect::<Vec<_>>(), v2);
         assert_eq!(cur[0].action.as_ref(), ListKind::Wanted.default_action());
@@ -95,6 +97,16 @@ async fn versions_replace_each_other_atomically() {
         nv.keep_old_versions = true;
         store.import_version(&nv, &ListRows::Entries(vec![person("E1", "a", "b")])).await.unwrap();
         assert_eq!(store.version_row_count("red", 2).await.unwrap(), 2);
+        assert_eq!(store.current_entries().await.unwrap().len(), 1);
+        // The next ordinary import purges every version but the one it replaces.
+        let out = store
+            .import_version(&version("red", ListKind::Wanted, 1), &ListRows::Entries(vec![person("F1", "c", "d")]))
+            .await
+            .unwrap();
+        assert_eq!((out.version, out.purged_versions), (4, 2));
+        assert_eq!(store.version_row_count("red", 1).await.unwrap(), 0);
+        assert_eq!(store.version_row_count("red", 2).await.unwrap(), 0);
+        assert_eq!(store.version_row_count("red", 3).await.unwrap(), 1);
         assert_eq!(store.current_entries().await.unwrap().len(), 1);
         store.close().await;
     }
@@ -182,7 +194,8 @@ async fn large_document_versions_rebuild_the_index() {
         assert_eq!(m.exact.len(), 1);
         // Possible match through O/0 after the rebuild.
         assert_eq!(store.find_documents(&n("K2NOOOOO7"), None).await.unwrap().possible.len(), 1);
-        assert_eq!(store.version_row_count("big", 1).await.unwrap(), 0);
+        // Version 1 is kept for posts' deltas, but only version 2 is looked up.
+        assert_eq!(store.version_row_count("big", 1).await.unwrap(), 100_000);
         assert_eq!(store.document_index().await.unwrap().len(), 100_000);
         store.close().await;
     }

@@ -294,7 +294,7 @@ async fn posts_work_offline_and_every_record_arrives_once() {
     )
     .unwrap();
     // (Version 1's rows are kept at the centre: a delta is computed from them.)
-    let args = ["lists", "import", "--name", "buscados", "--kind", "wanted", "--format", "csv", "--keep-old-versions"];
+    let args = ["lists", "import", "--name", "buscados", "--kind", "wanted", "--format", "csv"];
     ok(&cli(&centre, &[&args[..], &[list.to_str().unwrap()]].concat(), None));
     for p in &posts {
         until(&p.db, "list version 2 at the post", |s| s["lists"]["buscados"] == 2 && s["last_error"].is_null()).await;

@@ -56,8 +56,10 @@ pub struct ImportArgs {
     /// Where the list comes from (free text, e.g. "INTERPOL SLTD 2026-11-23").
     #[arg(long)]
     source: Option<String>,
-    /// Keep the rows of earlier versions instead of deleting them (their
-    /// metadata is always kept).
+    /// Keep the rows of every earlier version. Without it, the version this
+    /// import replaces is kept (border posts that hold it receive the new
+    /// one as a delta) and older ones are deleted; their metadata is always
+    /// kept.
     #[arg(long)]
     keep_old_versions: bool,
     /// The file to import.
