@@ -268,14 +268,20 @@ async fn lists_reach_posts_as_deltas_under_the_centres_version() {
         // The same delta again is refused (the post holds 3 now).
         assert!(post.apply_list_delta(d).await.is_err());
 
-        // When the centre no longer keeps the post's version, it sends the whole list.
+        // An ordinary import keeps the version it replaces: a post holding
+        // it still gets a delta.
         centre.import_version(&version(false, 1), &ListRows::Entries(vec![person("D", "Ruiz")])).await.unwrap();
         let mut old = BTreeMap::new();
         old.insert("buscados".to_string(), 3);
         let deltas = centre.list_deltas(&old).await.unwrap();
+        assert!(!deltas[0].full);
+        assert_eq!((deltas[0].from_version, deltas[0].version), (Some(3), 4));
+        // When the centre no longer keeps the post's version, it sends the whole list.
+        centre.import_version(&version(false, 1), &ListRows::Entries(vec![person("E", "Soto")])).await.unwrap();
+        let deltas = centre.list_deltas(&old).await.unwrap();
         assert!(deltas[0].full);
         post.apply_list_delta(&deltas[0]).await.unwrap();
-        assert_eq!(post.held_list_versions().await.unwrap().get("buscados"), Some(&4));
+        assert_eq!(post.held_list_versions().await.unwrap().get("buscados"), Some(&5));
 
         // Posts learn the centre's posts (without keys).
         centre.add_post("admin", &new_post(POST)).await.unwrap();
