@@ -175,6 +175,20 @@ async fn officer_and_supervisor_work_a_hit_in_the_browser() {
     assert!(c.find(Locator::Css(&format!("tr[data-hit='{hit_id}']"))).await.is_err(), "the hit is still open");
     let stored = app.store.hit(hit_id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(stored.adjudication.unwrap().decision.as_str(), "confirmed");
+    // A correction (as one made elsewhere and synchronised would be): both
+    // stay, in order, and the page shows them with the one in force.
+    let sup = app.store.users().await.unwrap().into_iter().find(|u| u.role == Role::Supervisor).unwrap();
+    let sup_name = format!("user:{}", sup.id);
+    let actor = centinela_store::Actor { user_id: sup.id, username: &sup_name, role: Role::Supervisor };
+    app.store
+        .adjudicate(actor, hit_id.parse().unwrap(), centinela_store::Verdict::Dismissed, "otra fecha de nacimiento")
+        .await
+        .unwrap();
+    c.goto(&app.url("/alertas?todas=1")).await.unwrap();
+    css(&c, &format!("tr[data-hit='{hit_id}'] details.adjudications summary")).await.click().await.unwrap();
+    let shown = css(&c, &format!("tr[data-hit='{hit_id}'] details.adjudications")).await.text().await.unwrap();
+    assert!(shown.contains("(2)") && shown.contains("misma persona") && shown.contains("otra fecha"), "{shown}");
+    assert!(shown.contains("vigente"), "{shown}");
 
     // The traveller's timeline.
     c.goto(&app.url(&timeline)).await.unwrap();
