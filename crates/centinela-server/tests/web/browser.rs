@@ -201,7 +201,9 @@ async fn officer_and_supervisor_work_a_hit_in_the_browser() {
     assert!(body_text(&c).await.contains("Traveller and timeline"));
     c.goto(&app.url("/alertas?todas=1")).await.unwrap();
     css(&c, "html[lang=en]").await;
-    assert!(body_text(&c).await.contains("Confirmed"));
+    // The correction stands; the history says so in English too.
+    let text = body_text(&c).await;
+    assert!(text.contains("Dismissed") && text.contains("Adjudications, in order (2)"), "{text}");
 
     // A page the role may not see: refused, and never offered.
     c.goto(&app.url("/auditoria")).await.unwrap();
