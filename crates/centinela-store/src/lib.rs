@@ -101,17 +101,37 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+fn is_postgres(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
+/// A PostgreSQL URL's options, without statement logs.
+fn pg_options(target: &str, shown: &str) -> Result<PgConnectOptions, StoreError> {
+    Ok(PgConnectOptions::from_str(target)
+        .map_err(|source| StoreError::Connect { target: shown.to_string(), source })?
+        .disable_statement_logging())
+}
+
+/// A SQLite file path (or `sqlite:` URL)'s options, without statement logs.
+fn sqlite_options(target: &str, shown: &str) -> Result<SqliteConnectOptions, StoreError> {
+    let opts = if target.starts_with("sqlite:") {
+        SqliteConnectOptions::from_str(target)
+            .map_err(|source| StoreError::Connect { target: shown.to_string(), source })?
+    } else {
+        SqliteConnectOptions::new().filename(target)
+    };
+    Ok(opts.disable_statement_logging())
+}
+
 impl Store {
     /// Opens `target`: a `postgres://` or `postgresql://` URL, or else a
     /// SQLite file path (optionally `sqlite:`-prefixed), created if missing,
     /// in WAL mode. Runs the embedded migrations.
     pub async fn connect(target: &str) -> Result<Store, StoreError> {
         let shown = redact(target);
-        let pool = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+        let pool = if is_postgres(target) {
             // Bulk imports are slow statements by design: no statement logs.
-            let opts = PgConnectOptions::from_str(target)
-                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
-                .disable_statement_logging();
+            let opts = pg_options(target, &shown)?;
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(15))
@@ -121,13 +141,7 @@ impl Store {
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Pool::Postgres(pool)
         } else {
-            let opts = if target.starts_with("sqlite:") {
-                SqliteConnectOptions::from_str(target)
-                    .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
-            } else {
-                SqliteConnectOptions::new().filename(target)
-            };
-            let opts = opts
+            let opts = sqlite_options(target, &shown)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 // FULL: a commit is on disk before it is acknowledged (the inspection
@@ -136,8 +150,7 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory")
-                .disable_statement_logging();
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(opts)
@@ -166,11 +179,8 @@ impl Store {
     /// must already be this binary's (else [`StoreError::Conflict`]).
     pub async fn connect_read_only(target: &str) -> Result<Store, StoreError> {
         let shown = redact(target);
-        let pool = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(target)
-                .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
-                .options([("default_transaction_read_only", "on")])
-                .disable_statement_logging();
+        let pool = if is_postgres(target) {
+            let opts = pg_options(target, &shown)?.options([("default_transaction_read_only", "on")]);
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(15))
@@ -179,17 +189,10 @@ impl Store {
                 .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
             Pool::Postgres(pool)
         } else {
-            let opts = if target.starts_with("sqlite:") {
-                SqliteConnectOptions::from_str(target)
-                    .map_err(|source| StoreError::Connect { target: shown.clone(), source })?
-            } else {
-                SqliteConnectOptions::new().filename(target)
-            };
-            let opts = opts
+            let opts = sqlite_options(target, &shown)?
                 .read_only(true)
                 .busy_timeout(Duration::from_secs(30))
-                .pragma("cache_size", "-65536")
-                .disable_statement_logging();
+                .pragma("cache_size", "-65536");
             let pool = SqlitePoolOptions::new()
                 .max_connections(2)
                 .connect_with(opts)
