@@ -201,22 +201,24 @@ impl Store {
             Pool::Sqlite(pool)
         };
         let store = Store { pool };
-        let needs = match store.backend() {
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").migrations.iter().map(|m| m.version).max(),
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").migrations.iter().map(|m| m.version).max(),
+        // Every embedded migration, not just the highest: numbers need not
+        // land in order (0008 came after 0010).
+        let needs: Vec<i64> = match store.backend() {
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").migrations.iter().map(|m| m.version).collect(),
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").migrations.iter().map(|m| m.version).collect(),
         };
-        let has: Option<i64> = on_pool!(store, p => {
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(p)
+        let has: Vec<i64> = on_pool!(store, p => {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(p)
                 .await
                 .map_err(|e| StoreError::Conflict(format!("{shown} holds no Centinela schema: {e}")))?
         });
-        if has < needs {
+        let missing: Vec<String> = needs.iter().filter(|v| !has.contains(v)).map(|v| format!("{v:04}")).collect();
+        if !missing.is_empty() {
             return Err(StoreError::Conflict(format!(
-                "{shown} has schema version {} and this binary needs {}: migrate the primary and let the replica \
+                "{shown} lacks schema migration {} that this binary needs: migrate the primary and let the replica \
                  catch up",
-                has.unwrap_or(0),
-                needs.unwrap_or(0)
+                missing.join(", ")
             )));
         }
         Ok(store)

@@ -291,3 +291,105 @@ async fn lists_reach_posts_as_deltas_under_the_centres_version() {
         assert_eq!(post.post_key(&"0".repeat(64)).await.unwrap(), PostKey::Unknown);
     }
 }
+
+/// The digit of each kind in an outbox uid (migration 0008).
+fn kind_digit(kind: &str) -> &'static str {
+    match kind {
+        "crossing" => "1",
+        "inspection" => "2",
+        "hit" => "3",
+        "adjudication" => "4",
+        "decision" => "5",
+        "referral" => "6",
+        "audit" => "7",
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+fn lower_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[tokio::test]
+async fn outbox_ids_carry_the_instance_and_sort_in_insertion_order() {
+    let (firsts, seconds) = (stores().await, stores().await);
+    for ((post, _dir), (other, _odir)) in firsts.into_iter().zip(seconds) {
+        let instance = post.sync_instance().await.unwrap();
+        assert!(lower_hex(&instance, 32), "{instance}");
+        // Two fresh databases draw different instances.
+        assert_ne!(instance, other.sync_instance().await.unwrap());
+
+        let ids = ["C-1", "C-2", "C-3", "C-4", "C-5", "C-6"];
+        for id in ids {
+            work_at_post(&post, id).await;
+        }
+        let items = post.outbox_pending(1000).await.unwrap();
+        let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for item in &items {
+            let kind = item.record.kind();
+            let parts: Vec<&str> = item.uid.split('-').collect();
+            assert_eq!(parts.len(), 3, "{}", item.uid);
+            assert_eq!(parts[0], instance, "{}", item.uid);
+            assert_eq!(parts[1], kind_digit(kind), "{}", item.uid);
+            assert!(lower_hex(parts[2], 16), "{}", item.uid);
+            if let SyncRecord::Audit(a) = &item.record {
+                assert_eq!(parts[2], format!("{:016x}", a.seq));
+            }
+            by_kind.entry(kind).or_default().push(&item.uid);
+        }
+        for k in ["crossing", "inspection", "hit", "adjudication", "decision", "referral"] {
+            assert_eq!(by_kind.get(k).map(Vec::len), Some(ids.len()), "{k}: {by_kind:?}");
+        }
+        // Within a kind, queue order (= insertion order) is uid order, past
+        // a carry of the hex digits too (audit seq 15 -> 16).
+        assert!(by_kind["audit"].len() > 16, "{by_kind:?}");
+        for (kind, uids) in &by_kind {
+            assert!(uids.windows(2).all(|w| w[0] < w[1]), "{kind}: {uids:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_centre_takes_random_and_ordered_ids_in_one_push() {
+    for (centre, _dir) in stores().await {
+        centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let (post, _pdir) = post_store().await;
+        work_at_post(&post, "C-1").await;
+        // What was queued before migration 0008 keeps its random uid: give
+        // the first record's rows (crossing, inspection, hit, ...) such uids,
+        // as an upgraded post has them.
+        let p = post.sqlite().unwrap();
+        sqlx::query("UPDATE sync_outbox SET uid = lower(hex(randomblob(16)))").execute(p).await.unwrap();
+        work_at_post(&post, "C-2").await;
+        let items = post.outbox_pending(1000).await.unwrap();
+        let (random, ordered): (Vec<_>, Vec<_>) = items.iter().partition(|i| i.uid.len() == 32);
+        assert!(!random.is_empty() && !ordered.is_empty());
+        assert!(ordered.iter().all(|i| i.uid.len() == 51));
+
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
+        let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert_eq!((out.applied, out.duplicates), (items.len() as u64, 0));
+        let again = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert_eq!((again.applied, again.duplicates), (0, items.len() as u64));
+        for id in ["C-1", "C-2"] {
+            let hits = centre.hits_of_crossing(id).await.unwrap();
+            assert_eq!((hits.len(), hits[0].adjudications.len()), (1, 1), "{id}");
+        }
+        assert!(centre.synced_audit_verify(POST).await.unwrap().is_ok());
+    }
+}
+
+/// Migration numbers need not land in order (0008 came after 0010): a
+/// read-only store wants every migration of this binary applied, not only
+/// the highest number.
+#[tokio::test]
+async fn a_replica_missing_an_earlier_migration_is_refused() {
+    let (store, dir) = post_store().await;
+    let path = dir.path().join("post.db");
+    let path = path.to_str().unwrap();
+    assert!(Store::connect_read_only(path).await.is_ok());
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 8").execute(store.sqlite().unwrap()).await.unwrap();
+    store.close().await;
+    let err = Store::connect_read_only(path).await.unwrap_err().to_string();
+    assert!(err.contains("0008"), "{err}");
+}

@@ -34,13 +34,22 @@ fn audit_item() -> impl Strategy<Value = SyncRecord> {
     })
 }
 
+/// Record ids as posts make them: random (before migration 0008) or
+/// `<instance>-<kind digit>-<ref, 16 hex digits>` (since).
+fn uid() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9a-f]{32}",
+        ("[0-9a-f]{32}", 1u8..=7, any::<i64>()).prop_map(|(inst, kind, r)| format!("{inst}-{kind}-{r:016x}")),
+    ]
+}
+
 fn batch() -> impl Strategy<Value = PushBatch> {
-    prop::collection::vec(prop_oneof![decision_item(), audit_item()], 0..8).prop_map(|records| PushBatch {
+    prop::collection::vec((prop_oneof![decision_item(), audit_item()], uid()), 0..8).prop_map(|records| PushBatch {
         protocol: PROTOCOL,
         items: records
             .into_iter()
             .enumerate()
-            .map(|(i, record)| OutboxItem { seq: i as i64 + 1, uid: format!("{:032x}", i + 7), record })
+            .map(|(i, (record, uid))| OutboxItem { seq: i as i64 + 1, uid, record })
             .collect(),
     })
 }

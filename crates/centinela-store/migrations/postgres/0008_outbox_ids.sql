@@ -1,0 +1,99 @@
+-- (PostgreSQL twin of migrations/sqlite/0008_outbox_ids.sql.)
+-- Ordered outbox ids (sync_outbox.uid).
+--
+-- 0007 gave every queued record a random uid. A random key lands on a
+-- different leaf page of the uid index for every row, and each dirtied page
+-- is written whole to the write-ahead log at commit: at a post, about 3.4
+-- outbox rows per inspection, each a 4 KiB page. From now on a record's uid
+-- is
+--
+--     <instance>-<kind digit>-<ref as 16 lower-case hex digits>
+--     e.g. 3f2a…(32 hex digits)-1-00000000000004d2  (crossing 1234)
+--
+-- so new keys of one kind append at one end of the index. `instance` is made
+-- once here for this database, 128 bits as 32 lower-case hex digits
+-- (sync_state.instance; sync_state has exactly one row, id = 1): the MD5 of
+-- two random UUIDs, 244 random bits folded into 128, since PostgreSQL draws
+-- random bytes only with pgcrypto (MD5 mixes here; it protects nothing).
+--
+--     kind digit   kind          ref
+--     1            crossing      crossings.id
+--     2            inspection    inspections.id
+--     3            hit           hits.id
+--     4            adjudication  adjudications.id
+--     5            decision      decisions.id
+--     6            referral      referrals.id
+--     7            audit         audit_log.seq
+--
+-- Why the uids stay unique: within a database (kind, ref) is already UNIQUE
+-- in sync_outbox, and the kind digit and ref are both in the uid; across
+-- posts and reinstalls (a new database) the random instance differs. At the
+-- centre, which keys sync_received by uid alone, a uid from one post can
+-- therefore not meet one from another. A database restored from a copy keeps
+-- its instance and would make again the uids of records lost since the copy:
+-- give such a database a new instance (UPDATE sync_state SET instance = ...)
+-- before it queues anything; the triggers read it on every insert.
+--
+-- Rows already queued keep their random uids (the centre may have applied
+-- them already; the centre's check_uid accepts both forms: hex digits and
+-- '-', 16 to 64 characters). Only the trigger functions change: the
+-- triggers, and their WHEN conditions, are those of 0007.
+
+ALTER TABLE sync_state ADD COLUMN instance TEXT NOT NULL DEFAULT '';
+UPDATE sync_state SET instance = md5(gen_random_uuid()::text || gen_random_uuid()::text) WHERE id = 1;
+
+CREATE OR REPLACE FUNCTION crossings_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-1-' || lpad(to_hex(NEW.id), 16, '0'), 'crossing', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION inspections_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-2-' || lpad(to_hex(NEW.id), 16, '0'), 'inspection', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hits_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-3-' || lpad(to_hex(NEW.id), 16, '0'), 'hit', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION adjudications_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-4-' || lpad(to_hex(NEW.id), 16, '0'), 'adjudication', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION decisions_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-5-' || lpad(to_hex(NEW.id), 16, '0'), 'decision', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION referrals_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-6-' || lpad(to_hex(NEW.id), 16, '0'), 'referral', NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION audit_log_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sync_outbox (uid, kind, ref) VALUES (
+        (SELECT instance FROM sync_state WHERE id = 1) || '-7-' || lpad(to_hex(NEW.seq), 16, '0'), 'audit', NEW.seq);
+    RETURN NULL;
+END
+$$;
