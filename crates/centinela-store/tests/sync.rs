@@ -393,3 +393,44 @@ async fn a_replica_missing_an_earlier_migration_is_refused() {
     let err = Store::connect_read_only(path).await.unwrap_err().to_string();
     assert!(err.contains("0008"), "{err}");
 }
+
+/// A post made before migration 0008 (its outbox triggers and sync_state as
+/// 0007 left them, 0010 already applied): reopened, 0008 applies, what was
+/// queued keeps its random uid and what comes next is queued ordered.
+#[tokio::test]
+async fn migration_0008_upgrades_a_post_with_a_queue() {
+    let (post, dir) = post_store().await;
+    let p = post.sqlite().unwrap();
+    let kinds = [
+        ("crossings", "crossing", "id", "WHEN NEW.source <> 'sync'"),
+        ("inspections", "inspection", "id", "WHEN NEW.origin = ''"),
+        ("hits", "hit", "id", "WHEN NEW.origin = ''"),
+        ("adjudications", "adjudication", "id", "WHEN NEW.origin = ''"),
+        ("decisions", "decision", "id", "WHEN NEW.origin = ''"),
+        ("referrals", "referral", "id", "WHEN NEW.origin = ''"),
+        ("audit_log", "audit", "seq", ""),
+    ];
+    let mut undo = String::from("BEGIN;");
+    for (table, kind, col, when) in kinds {
+        undo += &format!(
+            "DROP TRIGGER {table}_outbox; CREATE TRIGGER {table}_outbox AFTER INSERT ON {table} {when} BEGIN \
+             INSERT INTO sync_outbox (uid, kind, ref) VALUES (lower(hex(randomblob(16))), '{kind}', NEW.{col}); END;"
+        );
+    }
+    undo += "ALTER TABLE sync_state DROP COLUMN instance; DELETE FROM _sqlx_migrations WHERE version = 8; COMMIT;";
+    sqlx::raw_sql(sqlx::AssertSqlSafe(undo)).execute(p).await.unwrap();
+    work_at_post(&post, "C-1").await;
+    let before = post.outbox_pending(1000).await.unwrap();
+    assert!(before.iter().all(|i| i.uid.len() == 32), "{before:?}");
+    post.close().await;
+
+    let post = Store::connect(dir.path().join("post.db").to_str().unwrap()).await.unwrap();
+    let instance = post.sync_instance().await.unwrap();
+    assert_eq!(instance.len(), 32);
+    work_at_post(&post, "C-2").await;
+    let after = post.outbox_pending(1000).await.unwrap();
+    assert_eq!(after[..before.len()], before[..]);
+    let new = &after[before.len()..];
+    assert!(new.iter().any(|i| i.record.kind() == "crossing"));
+    assert!(new.iter().all(|i| i.uid.starts_with(&format!("{instance}-"))), "{new:?}");
+}
