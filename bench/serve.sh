@@ -8,11 +8,12 @@
 #
 #   bench/serve.sh [--quick]      (--quick: 100,000 entries, 10 s)
 #   CONNECTIONS=N                 open connections (default 16)
+#   DURATION=S                    seconds of load (default 30)
 #
 # Outputs go to bench-out/serve/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-entries=1000000; duration=30; connections=${CONNECTIONS:-16}
+entries=1000000; duration=${DURATION:-30}; connections=${CONNECTIONS:-16}
 if [ "${1:-}" = "--quick" ]; then entries=100000; duration=10; fi
 out=bench-out/serve; mkdir -p "$out"
 command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get install -y wrk >/dev/null; }

@@ -38,9 +38,6 @@ macro_rules! append_many_in_tx {
     ($tx:expr, $backend:expr, $entries:expr) => {
         async {
             let entries: &[$crate::audit::AuditEntry] = $entries;
-            for e in entries {
-                $crate::audit::check_entry(&e.actor, &e.action, &e.detail)?;
-            }
             if $backend == $crate::Backend::Postgres {
                 sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *$tx).await?;
             }
@@ -48,32 +45,7 @@ macro_rules! append_many_in_tx {
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *$tx)
                     .await?;
-            let (mut seq, mut prev) = match head {
-                None => (1, centinela_domain::audit::GENESIS),
-                Some((seq, hash)) => {
-                    let prev: [u8; 32] = hash
-                        .as_slice()
-                        .try_into()
-                        .map_err(|_| $crate::StoreError::Corrupt(format!("audit entry {seq}: hash is not 32 bytes")))?;
-                    (seq + 1, prev)
-                }
-            };
-            let now = $crate::now_rfc3339();
-            let mut out = Vec::with_capacity(entries.len());
-            for e in entries {
-                let r = centinela_domain::audit::AuditRecord::seal(
-                    seq,
-                    now.as_str(),
-                    e.actor.as_str(),
-                    e.action.as_str(),
-                    e.subject.as_str(),
-                    e.detail.as_str(),
-                    prev,
-                );
-                seq += 1;
-                prev = r.hash;
-                out.push(r);
-            }
+            let out = $crate::audit::seal_after(head, entries, &$crate::now_rfc3339())?;
             // One statement per chunk of entries (see `multirow`).
             for range in $crate::multirow::chunks(out.len(), $crate::audit::AUDIT_CHUNK) {
                 let sql = $crate::audit::insert_sql($backend, range.len());
@@ -114,6 +86,38 @@ macro_rules! append_in_tx {
     };
 }
 pub(crate) use append_in_tx;
+
+/// Seals `entries`, in order, after the chain's head (`seq`, `hash` of its
+/// last entry; `None` for an empty log), all at time `now`. Refuses an entry
+/// that breaks the log's rules ([`check_entry`]) and a head whose hash is
+/// not 32 bytes.
+pub(crate) fn seal_after(
+    head: Option<(i64, Vec<u8>)>,
+    entries: &[AuditEntry],
+    now: &str,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    for e in entries {
+        check_entry(&e.actor, &e.action, &e.detail)?;
+    }
+    let (mut seq, mut prev) = match head {
+        None => (1, GENESIS),
+        Some((seq, hash)) => {
+            let prev: [u8; 32] = hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("audit entry {seq}: hash is not 32 bytes")))?;
+            (seq + 1, prev)
+        }
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let r = AuditRecord::seal(seq, now, &e.actor, &e.action, &e.subject, &e.detail, prev);
+        seq += 1;
+        prev = r.hash;
+        out.push(r);
+    }
+    Ok(out)
+}
 
 /// Refuses entries that break the log's rules: an action code that is not
 /// snake_case, an empty actor, a detail that is not JSON.

@@ -9,18 +9,17 @@
 //! here is append-only (triggers refuse UPDATE and DELETE); corrections are
 //! new rows.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use centinela_domain::{
     BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp, ValueError,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{AssertSqlSafe, Connection, Row};
-use tokio::sync::{mpsc, oneshot};
+use sqlx::{AssertSqlSafe, Row};
 
-use crate::audit::{AuditEntry, append_in_tx, append_many_in_tx, begin_write};
+use crate::audit::{append_in_tx, begin_write};
+use crate::writer::{OwnConn, on_own};
 use crate::{Backend, Store, StoreError, now_rfc3339, on_pool};
 
 /// How travellers cross at a post.
@@ -372,7 +371,7 @@ where
 }
 
 /// `INSERT INTO crossings (…) VALUES (…), … ON CONFLICT DO NOTHING` for `n` rows.
-fn insert_crossings_sql(backend: Backend, n: usize) -> String {
+pub(crate) fn insert_crossings_sql(backend: Backend, n: usize) -> String {
     format!(
         "INSERT INTO crossings ({CROSSING_COLS}) VALUES {} ON CONFLICT (crossing_id) DO NOTHING",
         crate::multirow::values(backend, n, CROSSING_NCOLS)
@@ -381,11 +380,11 @@ fn insert_crossings_sql(backend: Backend, n: usize) -> String {
 
 /// Rows per multi-row INSERT: 22 parameters each, well under SQLite's
 /// 32 766 and PostgreSQL's 65 535.
-const CROSSING_CHUNK: usize = 512;
+pub(crate) const CROSSING_CHUNK: usize = 512;
 /// Inspections per INSERT (5 parameters each).
-const INSPECTION_CHUNK: usize = 512;
+pub(crate) const INSPECTION_CHUNK: usize = 512;
 /// Hits per INSERT (10 parameters each).
-const HIT_CHUNK: usize = 512;
+pub(crate) const HIT_CHUNK: usize = 512;
 /// Document numbers per history query.
 const HOLDER_CHUNK: usize = 256;
 
@@ -406,6 +405,7 @@ macro_rules! bind_crossing {
             .bind($now.to_string())
     }};
 }
+pub(crate) use bind_crossing;
 
 /// Writes `rows` (each with its source fields) and returns how many were
 /// new. Runs inside the caller's transaction `$tx`.
@@ -413,23 +413,24 @@ macro_rules! insert_crossings_in_tx {
     ($tx:expr, $backend:expr, $rows:expr, $now:expr) => {
         async {
             let mut inserted = 0u64;
-            for range in crate::multirow::chunks($rows.len(), CROSSING_CHUNK) {
+            for range in $crate::multirow::chunks($rows.len(), $crate::crossings::CROSSING_CHUNK) {
                 let chunk = &$rows[range];
-                let sql = insert_crossings_sql($backend, chunk.len());
-                let mut q = sqlx::query(AssertSqlSafe(sql));
+                let sql = $crate::crossings::insert_crossings_sql($backend, chunk.len());
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (r, relation, source, officer, corrects) in chunk {
-                    q = bind_crossing!(q, r, relation, source, *officer, *corrects, $now);
+                    q = $crate::crossings::bind_crossing!(q, r, relation, source, *officer, *corrects, $now);
                 }
                 inserted += q.execute(&mut *$tx).await?.rows_affected();
             }
-            Ok::<u64, StoreError>(inserted)
+            Ok::<u64, $crate::StoreError>(inserted)
         }
     };
 }
+pub(crate) use insert_crossings_in_tx;
 
 type AdjudicationRow = (i64, i64, String, String, i64, Option<i64>, String, String);
 type PostRow = (i64, String, String, String, String, String, String);
-type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<i64>, Option<&'a str>);
+pub(crate) type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<i64>, Option<&'a str>);
 
 impl Store {
     /// Creates a border post and returns it with its synchronisation key
@@ -537,171 +538,6 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM crossings").fetch_one(p).await?))
     }
 
-    /// Writes a batch of travel parties (each a list of inspections) in one
-    /// transaction: each party's crossings, inspections, hits and one audit
-    /// entry per traveller. A party whose `crossing_id` is already stored
-    /// (or repeats one earlier in the batch) is refused alone with
-    /// [`StoreError::Conflict`]; a database failure fails the whole batch.
-    pub async fn record_inspections(
-        &self,
-        parties: &[Vec<NewInspection>],
-    ) -> Result<Vec<Result<Vec<RecordedInspection>, StoreError>>, StoreError> {
-        let mut conn = self.writer_connection().await?;
-        self.record_inspections_on(&mut conn, parties).await
-    }
-
-    /// A connection of its own for a writer that stores many batches: its
-    /// page cache stays warm between batches, and on SQLite it does not
-    /// checkpoint the log inside its commits ([`Store::checkpoint`] does,
-    /// off the writer's path).
-    pub(crate) async fn writer_connection(&self) -> Result<OwnConn, StoreError> {
-        self.own_connection("PRAGMA wal_autocheckpoint = 0").await
-    }
-
-    /// A connection taken out of the pool for one long-lived task, with a
-    /// SQLite pragma run on it first.
-    async fn own_connection(&self, sqlite_pragma: &'static str) -> Result<OwnConn, StoreError> {
-        Ok(match &self.pool {
-            crate::Pool::Sqlite(p) => {
-                let mut c = p.acquire().await?.detach();
-                sqlx::query(sqlite_pragma).execute(&mut c).await?;
-                OwnConn::Sqlite(c)
-            }
-            crate::Pool::Postgres(p) => OwnConn::Postgres(p.acquire().await?.detach()),
-        })
-    }
-
-    /// [`Store::record_inspections`] on the writer's own connection.
-    pub(crate) async fn record_inspections_on(
-        &self,
-        conn: &mut OwnConn,
-        parties: &[Vec<NewInspection>],
-    ) -> Result<Vec<Result<Vec<RecordedInspection>, StoreError>>, StoreError> {
-        let now = now_rfc3339();
-        let backend = self.backend();
-        on_own!(conn, c => {
-            let mut tx = c.begin_with(begin_write(backend)).await?;
-            // Which ids exist already (one query per chunk of the batch).
-            let ids: Vec<&str> = parties.iter().flatten().map(|i| i.record.crossing_id.as_str()).collect();
-            let mut existing: HashSet<String> = HashSet::new();
-            for range in crate::multirow::chunks(ids.len(), CROSSING_CHUNK) {
-                let sql = format!(
-                    "SELECT crossing_id FROM crossings WHERE crossing_id IN {}",
-                    crate::multirow::values(backend, 1, range.len())
-                );
-                let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-                for id in &ids[range] {
-                    q = q.bind(*id);
-                }
-                existing.extend(q.fetch_all(&mut *tx).await?);
-            }
-            let mut outcomes = Vec::with_capacity(parties.len());
-            let mut accepted: Vec<&NewInspection> = Vec::new();
-            for party in parties {
-                let clash = party.iter().find(|i| existing.contains(&i.record.crossing_id));
-                if let Some(i) = clash {
-                    outcomes.push(Err(StoreError::Conflict(format!(
-                        "crossing '{}' is already recorded",
-                        i.record.crossing_id
-                    ))));
-                    continue;
-                }
-                existing.extend(party.iter().map(|i| i.record.crossing_id.clone()));
-                accepted.extend(party.iter());
-                outcomes.push(Ok(Vec::new()));
-            }
-            let rows: Vec<CrossingRow<'_>> = accepted
-                .iter()
-                .map(|i| (&i.record, i.relation.as_str(), "inspection", Some(i.officer_id), None))
-                .collect();
-            insert_crossings_in_tx!(tx, backend, rows, now.as_str()).await?;
-            for range in crate::multirow::chunks(accepted.len(), INSPECTION_CHUNK) {
-                let sql = format!(
-                    "INSERT INTO inspections (crossing_id, officer_id, suggested, result, at) VALUES {}",
-                    crate::multirow::values(backend, range.len(), 5)
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for i in &accepted[range] {
-                    q = q.bind(&i.record.crossing_id).bind(i.officer_id).bind(&i.suggested).bind(&i.result).bind(&now);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            // The hits, many per statement. RETURNING gives no order, so each
-            // id goes back to its hit by (crossing, kind, list, entry);
-            // identical hits of one crossing take their ids in order.
-            let hits: Vec<(&str, &NewHit)> =
-                accepted.iter().flat_map(|i| i.hits.iter().map(|h| (i.record.crossing_id.as_str(), h))).collect();
-            let mut hit_ids: HashMap<(String, String, String, String), VecDeque<i64>> = HashMap::new();
-            for range in crate::multirow::chunks(hits.len(), HIT_CHUNK) {
-                let sql = format!(
-                    "INSERT INTO hits (crossing_id, kind, list_name, list_kind, entry_id, score, action, explanation, \
-                     created_at, list_version) VALUES {} RETURNING id, crossing_id, kind, list_name, entry_id",
-                    crate::multirow::values(backend, range.len(), 10)
-                );
-                let mut q = sqlx::query_as::<_, (i64, String, String, String, String)>(AssertSqlSafe(sql));
-                for (crossing, h) in &hits[range] {
-                    q = q
-                        .bind(*crossing)
-                        .bind(h.kind.as_str())
-                        .bind(&h.list_name)
-                        .bind(&h.list_kind)
-                        .bind(&h.entry_id)
-                        .bind(h.score)
-                        .bind(&h.action)
-                        .bind(&h.explanation)
-                        .bind(&now)
-                        .bind(h.list_version);
-                }
-                for (id, crossing, kind, list, entry) in q.fetch_all(&mut *tx).await? {
-                    hit_ids.entry((crossing, kind, list, entry)).or_default().push_back(id);
-                }
-            }
-            for ids in hit_ids.values_mut() {
-                ids.make_contiguous().sort_unstable();
-            }
-            let mut recorded = Vec::with_capacity(accepted.len());
-            let mut audit = Vec::with_capacity(accepted.len());
-            for i in &accepted {
-                let mut ids = Vec::with_capacity(i.hits.len());
-                for h in &i.hits {
-                    let key = (
-                        i.record.crossing_id.clone(),
-                        h.kind.as_str().to_string(),
-                        h.list_name.clone(),
-                        h.entry_id.clone(),
-                    );
-                    let id = hit_ids.get_mut(&key).and_then(VecDeque::pop_front).ok_or_else(|| {
-                        StoreError::Corrupt(format!("hit of crossing '{}' not returned by its insert", key.0))
-                    })?;
-                    ids.push(id);
-                }
-                audit.push(AuditEntry {
-                    actor: i.actor.clone(),
-                    action: "inspection_recorded".into(),
-                    subject: i.record.crossing_id.clone(),
-                    detail: serde_json::json!({
-                        "post": i.record.post,
-                        "hits": ids,
-                        "flags": i.flags,
-                        "suggested": i.suggested,
-                    })
-                    .to_string(),
-                });
-                recorded.push(RecordedInspection { crossing_id: i.record.crossing_id.clone(), hit_ids: ids });
-            }
-            append_many_in_tx!(tx, backend, &audit).await?;
-            tx.commit().await?;
-            // Hand each accepted party its records, in order.
-            let mut recorded = recorded.into_iter();
-            for (party, outcome) in parties.iter().zip(outcomes.iter_mut()) {
-                if let Ok(v) = outcome {
-                    v.extend(recorded.by_ref().take(party.len()));
-                }
-            }
-            Ok(outcomes)
-        })
-    }
-
     /// One crossing by id.
     pub async fn crossing(&self, crossing_id: &str) -> Result<Option<StoredCrossing>, StoreError> {
         let sql = AssertSqlSafe(format!("SELECT {CROSSING_COLS} FROM crossings WHERE crossing_id = $1"));
@@ -782,7 +618,7 @@ impl Store {
 
     /// [`Store::document_holders_many`] on a connection of its own, or on
     /// the pool.
-    async fn holders_on(
+    pub(crate) async fn holders_on(
         &self,
         mut conn: Option<&mut OwnConn>,
         docs: &[(&str, &str)],
@@ -1110,195 +946,5 @@ impl Store {
             .fetch_optional(p)
             .await?
         }))
-    }
-}
-
-/// A connection taken out of the pool for one long-lived task: the
-/// inspection writer, the history reader.
-pub(crate) enum OwnConn {
-    Sqlite(sqlx::SqliteConnection),
-    Postgres(sqlx::PgConnection),
-}
-
-/// Runs the same code on whichever connection a [`OwnConn`] holds.
-macro_rules! on_own {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            OwnConn::Sqlite($c) => $body,
-            OwnConn::Postgres($c) => $body,
-        }
-    };
-}
-use on_own;
-
-/// A handle to the group-commit writer of inspections: cheap to clone; the
-/// writer task ends when every handle is dropped.
-#[derive(Debug, Clone)]
-pub struct InspectionWriter {
-    tx: mpsc::Sender<Job>,
-}
-
-type Reply = Result<Vec<RecordedInspection>, Arc<StoreError>>;
-
-#[derive(Debug)]
-struct Job {
-    party: Vec<NewInspection>,
-    reply: oneshot::Sender<Reply>,
-}
-
-/// The most parties written in one transaction.
-const MAX_BATCH: usize = 512;
-
-/// The least time between two checkpoints of the SQLite log by the writer's
-/// checkpointer.
-const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
-
-impl InspectionWriter {
-    /// Starts the writer task on the current tokio runtime.
-    pub fn spawn(store: Store) -> InspectionWriter {
-        let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
-        let checkpoints = Arc::new(tokio::sync::Notify::new());
-        if store.backend() == crate::Backend::Sqlite {
-            let (store, checkpoints) = (store.clone(), checkpoints.clone());
-            tokio::spawn(async move {
-                // At most one checkpoint per interval, after commits; the
-                // writer goes on meanwhile (a passive checkpoint takes no
-                // write lock).
-                loop {
-                    checkpoints.notified().await;
-                    if let Err(e) = store.checkpoint().await {
-                        tracing::warn!(error = %e, "checkpoint failed; will retry");
-                    }
-                    tokio::time::sleep(CHECKPOINT_INTERVAL).await;
-                }
-            });
-        }
-        tokio::spawn(async move {
-            let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-            let mut conn: Option<OwnConn> = None;
-            while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-                let parties: Vec<Vec<NewInspection>> = jobs.iter_mut().map(|j| std::mem::take(&mut j.party)).collect();
-                let started = std::time::Instant::now();
-                let written = match conn.as_mut() {
-                    Some(c) => store.record_inspections_on(c, &parties).await,
-                    None => match store.writer_connection().await {
-                        Ok(c) => store.record_inspections_on(conn.insert(c), &parties).await,
-                        Err(e) => Err(e),
-                    },
-                };
-                if written.is_err() {
-                    // A fresh connection for the next batch, in case this one broke.
-                    conn = None;
-                } else {
-                    tracing::debug!(
-                        parties = parties.len(),
-                        ms = started.elapsed().as_secs_f64() * 1e3,
-                        "batch committed"
-                    );
-                    checkpoints.notify_one();
-                }
-                match written {
-                    Ok(outcomes) => {
-                        for (job, outcome) in jobs.drain(..).zip(outcomes) {
-                            let _ = job.reply.send(outcome.map_err(Arc::new));
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, parties = jobs.len(), "inspection batch not written");
-                        let e = Arc::new(e);
-                        for job in jobs.drain(..) {
-                            let _ = job.reply.send(Err(e.clone()));
-                        }
-                    }
-                }
-            }
-        });
-        InspectionWriter { tx }
-    }
-
-    /// Stores one travel party's inspections and returns once they are
-    /// committed (durable), or with the reason they are not.
-    pub async fn record(&self, party: Vec<NewInspection>) -> Result<Vec<RecordedInspection>, Arc<StoreError>> {
-        let (reply, rx) = oneshot::channel();
-        let closed = || Arc::new(StoreError::Conflict("the inspection writer has stopped".into()));
-        self.tx.send(Job { party, reply }).await.map_err(|_| closed())?;
-        rx.await.map_err(|_| closed())?
-    }
-}
-
-/// A handle to the batching reader of document histories: the lookups of
-/// inspections under way at the same moment share one query, so that a
-/// busy booth costs one round trip to the database per batch, not one per
-/// traveller. Cheap to clone; the task ends when every handle is dropped.
-#[derive(Debug, Clone)]
-pub struct HistoryReader {
-    tx: mpsc::Sender<HistoryJob>,
-}
-
-type HistoryReply = Result<Vec<Vec<Holder>>, Arc<StoreError>>;
-
-#[derive(Debug)]
-struct HistoryJob {
-    docs: Vec<(String, String)>,
-    reply: oneshot::Sender<HistoryReply>,
-}
-
-/// The most distinct holders returned per document.
-pub const HOLDERS_LIMIT: u32 = 20;
-
-impl HistoryReader {
-    /// Starts the reader task on the current tokio runtime.
-    pub fn spawn(store: Store) -> HistoryReader {
-        let (tx, mut rx) = mpsc::channel::<HistoryJob>(4 * MAX_BATCH);
-        tokio::spawn(async move {
-            let mut jobs: Vec<HistoryJob> = Vec::with_capacity(MAX_BATCH);
-            // Its own connection with a small page cache: SQLite empties a
-            // reader's cache whenever the database changed since its last
-            // read, which is before nearly every batch here, and emptying
-            // the pool's 64 MiB cache costs more than the read.
-            let mut conn: Option<OwnConn> = None;
-            while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-                let docs: Vec<(&str, &str)> =
-                    jobs.iter().flat_map(|j| j.docs.iter().map(|(n, s)| (n.as_str(), s.as_str()))).collect();
-                let read = match conn.as_mut() {
-                    Some(c) => store.holders_on(Some(c), &docs, HOLDERS_LIMIT).await,
-                    None => match store.own_connection("PRAGMA cache_size = -2048").await {
-                        Ok(c) => store.holders_on(Some(conn.insert(c)), &docs, HOLDERS_LIMIT).await,
-                        Err(e) => Err(e),
-                    },
-                };
-                if read.is_err() {
-                    conn = None;
-                }
-                match read {
-                    Ok(found) => {
-                        let mut found = found.into_iter();
-                        for job in jobs.drain(..) {
-                            let mine: Vec<Vec<Holder>> = found.by_ref().take(job.docs.len()).collect();
-                            let _ = job.reply.send(Ok(mine));
-                        }
-                    }
-                    Err(e) => {
-                        let e = Arc::new(e);
-                        for job in jobs.drain(..) {
-                            let _ = job.reply.send(Err(e.clone()));
-                        }
-                    }
-                }
-            }
-        });
-        HistoryReader { tx }
-    }
-
-    /// The holders of each document (number, issuing state), in the order
-    /// asked, at most [`HOLDERS_LIMIT`] each.
-    pub async fn holders(&self, docs: Vec<(String, String)>) -> Result<Vec<Vec<Holder>>, Arc<StoreError>> {
-        if docs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (reply, rx) = oneshot::channel();
-        let closed = || Arc::new(StoreError::Conflict("the history reader has stopped".into()));
-        self.tx.send(HistoryJob { docs, reply }).await.map_err(|_| closed())?;
-        rx.await.map_err(|_| closed())?
     }
 }

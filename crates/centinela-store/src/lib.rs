@@ -18,6 +18,7 @@ mod stats;
 mod sync;
 mod time;
 mod users;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -29,9 +30,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::AuditEntry;
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 pub use crossings::{
-    Actor, Adjudication, CrossingsImport, Decision, HistoryReader, HitKind, Holder, InspectionWriter, NewHit,
-    NewInspection, NewPost, Post, PostKind, RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict,
-    check_post_code,
+    Actor, Adjudication, CrossingsImport, Decision, HitKind, Holder, NewHit, NewInspection, NewPost, Post, PostKind,
+    RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
 };
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
@@ -46,6 +46,7 @@ pub use sync::{
 };
 pub use time::now_rfc3339;
 pub use users::{MIN_PASSWORD_CHARS, User, check_password, check_username};
+pub use writer::{HOLDERS_LIMIT, HistoryReader, InspectionWriter};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -159,6 +159,44 @@ async fn inspections_store_hits_and_audit_in_one_batch() {
 }
 
 #[tokio::test]
+async fn an_inspection_reads_back_exactly_as_written() {
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        // Quotes, a backslash, accents and Ñ: every field goes to the
+        // database as text inside a batch and must come back unchanged.
+        let mut i = inspection(record("Q1", "O'Brien \"Ñandú\" \\ Peña", "N1", "2026-02-01T10:00:00Z"), off, 2);
+        i.record.address = "Calle 5 \"B\", Ñuñoa \\ 'Los Ángeles'".into();
+        i.relation = "child".into();
+        i.result = r#"{"shown":true,"nota":"comillas \" y barra \\","n":0.1}"#.into();
+        i.hits[1].score = 0.123_456_789_012_345_68;
+        i.hits[1].kind = HitKind::Document;
+        i.hits[1].list_version = None;
+        let out = store.record_inspections(&[vec![i.clone()]]).await.unwrap();
+        let ids = out[0].as_ref().unwrap()[0].hit_ids.clone();
+        let back = store.crossing("Q1").await.unwrap().unwrap();
+        assert_eq!(back.record, i.record);
+        assert_eq!((back.relation.as_str(), back.source.as_str()), ("child", "inspection"));
+        assert_eq!((back.officer_id, back.corrects.as_deref()), (Some(off), None));
+        let result = store.inspection_result("Q1").await.unwrap().unwrap();
+        assert_eq!(result, serde_json::from_str::<serde_json::Value>(&i.result).unwrap());
+        let hits = store.hits_of_crossing("Q1").await.unwrap();
+        assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), ids);
+        for (h, want) in hits.iter().zip(&i.hits) {
+            assert_eq!(h.kind, want.kind.as_str());
+            assert_eq!(
+                (h.list_name.as_str(), h.list_kind.as_str()),
+                (want.list_name.as_str(), want.list_kind.as_str())
+            );
+            assert_eq!((h.entry_id.as_str(), h.action.as_str()), (want.entry_id.as_str(), want.action.as_str()));
+            assert_eq!(h.score.to_bits(), want.score.to_bits(), "score kept to the bit");
+            assert_eq!(h.list_version, want.list_version);
+            assert_eq!(h.explanation, serde_json::from_str::<serde_json::Value>(&want.explanation).unwrap());
+        }
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(2));
+    }
+}
+
+#[tokio::test]
 async fn a_large_batch_gives_every_hit_its_own_id() {
     for (store, _dir) in stores().await {
         let off = officer(&store).await;
