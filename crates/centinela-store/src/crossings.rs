@@ -630,9 +630,10 @@ impl Store {
         let mut found: HashMap<(String, String), Vec<Holder>> = HashMap::new();
         let backend = self.backend();
         for range in crate::multirow::chunks(wanted.len(), HOLDER_CHUNK) {
-            // By number only (the index's prefix); the state is compared here.
+            // By number only (the index's prefix); the state is compared
+            // here. Every column is in the index (migration 0009).
             let sql = format!(
-                "SELECT DISTINCT document_number, issuing_state, given_names, surnames, birth_date FROM crossings \
+                "SELECT DISTINCT document_number, issuing_state, surnames, given_names, birth_date FROM crossings \
                  WHERE document_number IN {}",
                 crate::multirow::values(backend, 1, range.len())
             );
@@ -649,7 +650,7 @@ impl Store {
                 Some(c) => on_own!(c, c => fetch!(&mut *c)),
                 None => on_pool!(self, p => fetch!(p)),
             };
-            for (number, state, given, surnames, birth) in rows {
+            for (number, state, surnames, given, birth) in rows {
                 let holders = found.entry((number, state)).or_default();
                 if holders.len() < limit as usize {
                     holders.push((given, surnames, BirthDate::parse_opt(&birth).ok().flatten()));

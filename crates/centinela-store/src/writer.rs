@@ -83,7 +83,7 @@ const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_milli
 /// Runs `task` on a new thread with a single-threaded runtime of its own
 /// (see the module's notes); the thread ends with the task.
 fn spawn_on_own_thread(name: &str, task: impl Future<Output = ()> + Send + 'static) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build();
     match runtime {
         Ok(rt) => {
             let spawned = std::thread::Builder::new().name(name.to_string()).spawn(move || rt.block_on(task));
