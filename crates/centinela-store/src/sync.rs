@@ -4,11 +4,12 @@
 //! **At a post**, triggers (migration 0007) queue every record made there —
 //! crossings, inspections, hits, adjudications, decisions, referrals, audit
 //! entries — in `sync_outbox`, in the transaction that writes it, with an id
-//! made at the post: `<instance>-<kind digit>-<ref as 16 hex digits>`
-//! (migration 0008; the instance is 128 random bits drawn once per database,
-//! [`Store::sync_instance`]), so that ids of one kind append to the uid index
-//! instead of landing on a random page; records queued before 0008 keep
-//! their 128-bit random ids. [`Store::outbox_pending`] reads the
+//! made at the post: `<instance>-<kind digit>-<ref as 16 hex digits>-<12
+//! random hex digits>` (migration 0008; the instance is 128 random bits drawn
+//! once per database, [`Store::sync_instance`]), so that ids of one kind
+//! append to the uid index instead of landing on a random page, and a
+//! database restored from a copy, which numbers records again, still makes
+//! new ids; records queued before 0008 keep their 128-bit random ids. [`Store::outbox_pending`] reads the
 //! queue past `sync_state.acked_seq` as self-contained [`OutboxItem`]s (users
 //! by name, hits by uid); [`Store::sync_ack`] moves the mark, and only after
 //! the centre's 2xx, so a post killed at any point pushes again what the
@@ -772,7 +773,7 @@ impl Store {
 
     /// This database's instance id (migration 0008): 32 lower-case hex
     /// digits drawn once, the first part of every outbox uid queued here
-    /// (`<instance>-<kind digit>-<ref, 16 hex digits>`).
+    /// (`<instance>-<kind digit>-<ref, 16 hex digits>-<12 random hex digits>`).
     pub async fn sync_instance(&self) -> Result<String, StoreError> {
         Ok(on_pool!(self, p => {
             sqlx::query_scalar("SELECT instance FROM sync_state WHERE id = 1").fetch_one(p).await?
@@ -1473,8 +1474,8 @@ mod tests {
     fn record_ids_of_both_forms_are_accepted() {
         // 0007's random ids and 0008's ordered ones.
         assert!(check_uid("3f9c0d1e2b4a59687f00112233445566").is_ok());
-        assert!(check_uid("3f9c0d1e2b4a59687f00112233445566-1-00000000000004d2").is_ok());
-        assert!(check_uid(&format!("{}-7-{:016x}", "f".repeat(32), i64::MAX)).is_ok());
+        assert!(check_uid("3f9c0d1e2b4a59687f00112233445566-1-00000000000004d2-9c0e51a7b3d2").is_ok());
+        assert!(check_uid(&format!("{}-7-{:016x}-{}", "f".repeat(32), i64::MAX, "f".repeat(12))).is_ok());
         for bad in ["", "abc", "3f9c0d1e2b4a5968-1-0000000000x004d2", "3f9c0d1e2b4a5968 1", &"a".repeat(65)] {
             assert!(check_uid(bad).is_err(), "{bad}");
         }

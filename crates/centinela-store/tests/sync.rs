@@ -5,14 +5,14 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use centinela_domain::{
     AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
 };
 use centinela_store::{
-    Actor, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL, PostKey, PostKind,
-    PushBatch, Store, SyncRecord, Verdict,
+    Actor, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL, PostKey,
+    PostKind, PushBatch, Store, SyncRecord, Verdict,
 };
 use common::stores;
 
@@ -328,10 +328,11 @@ async fn outbox_ids_carry_the_instance_and_sort_in_insertion_order() {
         for item in &items {
             let kind = item.record.kind();
             let parts: Vec<&str> = item.uid.split('-').collect();
-            assert_eq!(parts.len(), 3, "{}", item.uid);
+            assert_eq!(parts.len(), 4, "{}", item.uid);
             assert_eq!(parts[0], instance, "{}", item.uid);
             assert_eq!(parts[1], kind_digit(kind), "{}", item.uid);
             assert!(lower_hex(parts[2], 16), "{}", item.uid);
+            assert!(lower_hex(parts[3], 12), "{}", item.uid);
             if let SyncRecord::Audit(a) = &item.record {
                 assert_eq!(parts[2], format!("{:016x}", a.seq));
             }
@@ -346,6 +347,27 @@ async fn outbox_ids_carry_the_instance_and_sort_in_insertion_order() {
         for (kind, uids) in &by_kind {
             assert!(uids.windows(2).all(|w| w[0] < w[1]), "{kind}: {uids:?}");
         }
+
+        // A database restored from a copy keeps its instance and numbers
+        // records again from where the copy stood: the same record
+        // numbers must still make new uids, or the centre would take the
+        // new records for ones it has and drop them. `other` plays the
+        // restored copy: same instance, same first records.
+        let set = format!("UPDATE sync_state SET instance = '{instance}' WHERE id = 1");
+        match other.backend() {
+            Backend::Sqlite => sqlx::raw_sql(sqlx::AssertSqlSafe(set)).execute(other.sqlite().unwrap()).await.map(drop),
+            Backend::Postgres => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(set)).execute(other.postgres().unwrap()).await.map(drop)
+            }
+        }
+        .unwrap();
+        work_at_post(&other, "C-1b").await;
+        let again = other.outbox_pending(1000).await.unwrap();
+        let head = |uid: &str| uid.rsplit_once('-').map(|(h, _)| h.to_string()).unwrap();
+        let mine: HashSet<&str> = items.iter().map(|i| i.uid.as_str()).collect();
+        let shared = again.iter().filter(|i| items.iter().any(|j| head(&j.uid) == head(&i.uid))).count();
+        assert!(shared > 0, "the copy numbers its records as the original did");
+        assert!(again.iter().all(|i| !mine.contains(i.uid.as_str())), "a restored copy made a uid again");
     }
 }
 
@@ -364,7 +386,7 @@ async fn the_centre_takes_random_and_ordered_ids_in_one_push() {
         let items = post.outbox_pending(1000).await.unwrap();
         let (random, ordered): (Vec<_>, Vec<_>) = items.iter().partition(|i| i.uid.len() == 32);
         assert!(!random.is_empty() && !ordered.is_empty());
-        assert!(ordered.iter().all(|i| i.uid.len() == 51));
+        assert!(ordered.iter().all(|i| i.uid.len() == 64));
 
         let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
         let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();

@@ -35,11 +35,12 @@ fn audit_item() -> impl Strategy<Value = SyncRecord> {
 }
 
 /// Record ids as posts make them: random (before migration 0008) or
-/// `<instance>-<kind digit>-<ref, 16 hex digits>` (since).
+/// `<instance>-<kind digit>-<ref, 16 hex digits>-<12 random hex digits>` (since).
 fn uid() -> impl Strategy<Value = String> {
     prop_oneof![
         "[0-9a-f]{32}",
-        ("[0-9a-f]{32}", 1u8..=7, any::<i64>()).prop_map(|(inst, kind, r)| format!("{inst}-{kind}-{r:016x}")),
+        ("[0-9a-f]{32}", 1u8..=7, any::<i64>(), "[0-9a-f]{12}")
+            .prop_map(|(inst, kind, r, tail)| format!("{inst}-{kind}-{r:016x}-{tail}")),
     ]
 }
 

@@ -7,10 +7,11 @@
 -- outbox rows per inspection, each a 4 KiB page. From now on a record's uid
 -- is
 --
---     <instance>-<kind digit>-<ref as 16 lower-case hex digits>
---     e.g. 3f2a…(32 hex digits)-1-00000000000004d2  (crossing 1234)
+--     <instance>-<kind digit>-<ref as 16 lower-case hex digits>-<12 random hex digits>
+--     e.g. 3f2a…(32 hex digits)-1-00000000000004d2-9c0e51a7b3d2  (crossing 1234)
 --
--- so new keys of one kind append at one end of the index. `instance` is made
+-- so new keys of one kind append at one end of the index (the random tail
+-- decides nothing there: no two rows share the part before it). `instance` is made
 -- once here for this database, 128 bits as 32 lower-case hex digits
 -- (sync_state.instance; sync_state has exactly one row, id = 1): the MD5 of
 -- two random UUIDs, 244 random bits folded into 128, since PostgreSQL draws
@@ -30,10 +31,10 @@
 -- posts and reinstalls (a new database) the random instance differs. At the
 -- centre, which keys sync_received by uid alone, a uid from one post can
 -- therefore not meet one from another. A database restored from a copy keeps
--- its instance and would make again the uids of records lost since the copy:
--- give such a database a new instance (UPDATE sync_state SET instance = ...)
--- before it queues anything; the triggers read it on every insert.
---
+-- its instance and makes again the (kind, ref) of records lost since the
+-- copy: the random tail (48 bits) keeps their uids new, so the centre applies
+-- them instead of taking them for ones it has (a silent loss otherwise).
+
 -- Rows already queued keep their random uids (the centre may have applied
 -- them already; the centre's check_uid accepts both forms: hex digits and
 -- '-', 16 to 64 characters). Only the trigger functions change: the
@@ -45,7 +46,7 @@ UPDATE sync_state SET instance = md5(gen_random_uuid()::text || gen_random_uuid(
 CREATE OR REPLACE FUNCTION crossings_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-1-' || lpad(to_hex(NEW.id), 16, '0'), 'crossing', NEW.id);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-1-' || lpad(to_hex(NEW.id), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'crossing', NEW.id);
     RETURN NULL;
 END
 $$;
@@ -53,7 +54,7 @@ $$;
 CREATE OR REPLACE FUNCTION inspections_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-2-' || lpad(to_hex(NEW.id), 16, '0'), 'inspection', NEW.id);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-2-' || lpad(to_hex(NEW.id), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'inspection', NEW.id);
     RETURN NULL;
 END
 $$;
@@ -61,7 +62,7 @@ $$;
 CREATE OR REPLACE FUNCTION hits_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-3-' || lpad(to_hex(NEW.id), 16, '0'), 'hit', NEW.id);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-3-' || lpad(to_hex(NEW.id), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'hit', NEW.id);
     RETURN NULL;
 END
 $$;
@@ -69,7 +70,7 @@ $$;
 CREATE OR REPLACE FUNCTION adjudications_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-4-' || lpad(to_hex(NEW.id), 16, '0'), 'adjudication', NEW.id);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-4-' || lpad(to_hex(NEW.id), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'adjudication', NEW.id);
     RETURN NULL;
 END
 $$;
@@ -77,7 +78,7 @@ $$;
 CREATE OR REPLACE FUNCTION decisions_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-5-' || lpad(to_hex(NEW.id), 16, '0'), 'decision', NEW.id);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-5-' || lpad(to_hex(NEW.id), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'decision', NEW.id);
     RETURN NULL;
 END
 $$;
@@ -85,7 +86,7 @@ $$;
 CREATE OR REPLACE FUNCTION referrals_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-6-' || lpad(to_hex(NEW.id), 16, '0'), 'referral', NEW.id);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-6-' || lpad(to_hex(NEW.id), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'referral', NEW.id);
     RETURN NULL;
 END
 $$;
@@ -93,7 +94,7 @@ $$;
 CREATE OR REPLACE FUNCTION audit_log_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
-        (SELECT instance FROM sync_state WHERE id = 1) || '-7-' || lpad(to_hex(NEW.seq), 16, '0'), 'audit', NEW.seq);
+        (SELECT instance FROM sync_state WHERE id = 1) || '-7-' || lpad(to_hex(NEW.seq), 16, '0') || '-' || left(replace(gen_random_uuid()::text, '-', ''), 12), 'audit', NEW.seq);
     RETURN NULL;
 END
 $$;
