@@ -9,6 +9,8 @@
 #   bench/serve.sh [--quick]      (--quick: 100,000 entries, 10 s)
 #   CONNECTIONS=N                 open connections (default 16)
 #   DURATION=S                    seconds of load (default 30)
+#   CENTINELA_BIN=PATH            serve with this binary (A/B against another build)
+#   BENCH_DB=PATH                 start from a copy of this database (same data for A/B runs)
 #
 # Outputs go to bench-out/serve/ (git-ignored).
 set -euo pipefail
@@ -17,10 +19,12 @@ entries=1000000; duration=${DURATION:-30}; connections=${CONNECTIONS:-16}
 if [ "${1:-}" = "--quick" ]; then entries=100000; duration=10; fi
 out=bench-out/serve; mkdir -p "$out"
 command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get install -y wrk >/dev/null; }
-cargo build --release --locked -p centinela >&2
-cargo build --release --locked -p centinela-lists --example gen_lists >&2
 tgt="${CARGO_TARGET_DIR:-target}"
-bin=$tgt/release/centinela
+if [ -n "${CENTINELA_BIN:-}" ]; then bin=$CENTINELA_BIN; else
+    cargo build --release --locked -p centinela >&2
+    bin=$tgt/release/centinela
+fi
+cargo build --release --locked -p centinela-lists --example gen_lists >&2
 
 # The list and the travellers come from the shared name generator (the
 # same sets bench/screen.sh uses), in a throwaway virtualenv with faker.
@@ -33,6 +37,7 @@ if [ ! -s "$set_dir/truth.csv" ]; then
 fi
 "$tgt/release/examples/gen_lists" documents 1000000 "$out/documents.csv"
 db="$out/bench-$entries.db"
+if [ -n "${BENCH_DB:-}" ]; then rm -f "$db"*; cp "$BENCH_DB" "$db"; fi
 if [ ! -f "$db" ]; then
     rm -f "$db"*
     $bin --db "$db" lists import --name wanted --kind wanted --format csv "$set_dir/list.csv" >&2
