@@ -130,10 +130,8 @@ impl InspectionWriter {
                     },
                 };
                 if written.is_err() {
-                    // A fresh connection for the next batch: this one may be
-                    // broken, or still inside the failed transaction (the
-                    // SQLite path begins and commits by statements of its
-                    // own; dropping the connection rolls back).
+                    // A fresh connection for the next batch, in case this
+                    // one broke (the failed transaction was rolled back).
                     conn = None;
                 } else {
                     tracing::debug!(
@@ -429,7 +427,7 @@ async fn record_batch_sqlite(
         .rows_affected();
     let expected = (2 * accepted.len() + hits.len() + sealed.len()) as u64;
     if written != expected {
-        // Not committed: the caller drops this connection, which rolls back.
+        // Not committed: dropping `tx` rolls the batch back.
         return Err(StoreError::Corrupt(format!("an inspection batch wrote {written} rows, not {expected}")));
     }
     tx.commit().await?;
