@@ -81,9 +81,10 @@ const MAX_BATCH: usize = 512;
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Runs `task` on a new thread with a single-threaded runtime of its own
-/// (see the module's notes); the thread ends with the task.
+/// (see the module's notes); the thread ends with the task. The runtime has
+/// an I/O driver: a PostgreSQL connection opened there needs it.
 fn spawn_on_own_thread(name: &str, task: impl Future<Output = ()> + Send + 'static) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
     match runtime {
         Ok(rt) => {
             let spawned = std::thread::Builder::new().name(name.to_string()).spawn(move || rt.block_on(task));
