@@ -442,7 +442,7 @@ impl Store {
         }
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| StoreError::Conflict(format!("no randomness for the post key: {e}")))?;
-        let key_hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let key_hex = crate::hex(&key);
         let hash = Sha256::digest(key_hex.as_bytes()).to_vec();
         let now = now_rfc3339();
         let detail = serde_json::json!({ "country": p.country.as_str(), "kind": p.kind.as_str() }).to_string();

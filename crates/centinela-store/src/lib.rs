@@ -45,6 +45,15 @@ pub use sync::{
     SyncRecord, SyncStatus, UserRef,
 };
 pub use time::now_rfc3339;
+
+/// Lower-case hex digits of `bytes` (hashes and keys in text).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
 pub use users::{MIN_PASSWORD_CHARS, User, check_password, check_username};
 pub use writer::{HOLDERS_LIMIT, HistoryReader, InspectionWriter};
 

@@ -9,7 +9,7 @@
 use sqlx::Row;
 
 use crate::users::user_from;
-use crate::{Store, StoreError, User, now_rfc3339, on_pool};
+use crate::{Store, StoreError, User, hex, now_rfc3339, on_pool};
 
 /// A live session and the user it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +31,6 @@ pub struct AuditRow {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 impl Store {

@@ -38,7 +38,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::{append_in_tx, begin_write};
 use crate::lists::{ListRows, NewVersion};
-use crate::{Backend, Decision, HitKind, ReferralUnit, Store, StoreError, Verdict, now_rfc3339, on_pool};
+use crate::{Backend, Decision, HitKind, ReferralUnit, Store, StoreError, Verdict, hex, now_rfc3339, on_pool};
 
 /// The protocol's version, sent with every push and pull.
 pub const PROTOCOL: u32 = 1;
@@ -245,10 +245,6 @@ fn hex32(s: &str) -> Result<[u8; 32], String> {
         *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
     }
     Ok(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl PushBatch {

@@ -35,7 +35,7 @@ use crate::crossings::{
     CROSSING_COLS, CrossingRow, HIT_CHUNK, Holder, INSPECTION_CHUNK, NewHit, NewInspection, RecordedInspection,
     insert_crossings_in_tx, record_texts,
 };
-use crate::{Backend, Store, StoreError, now_rfc3339};
+use crate::{Backend, Store, StoreError, hex, now_rfc3339};
 
 /// A connection taken out of the pool for one long-lived task: the
 /// inspection writer, the history reader.
@@ -322,17 +322,13 @@ static SQLITE_WRITE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// One batch on SQLite in four round trips (see the module's notes).
 async fn record_batch_sqlite(
     c: &mut sqlx::SqliteConnection,
     parties: &[Vec<NewInspection>],
     now: &str,
 ) -> Result<Outcomes, StoreError> {
-    let mut tx = c.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = c.begin_with(begin_write(Backend::Sqlite)).await?;
     let ids: Vec<&str> = parties.iter().flatten().map(|i| i.record.crossing_id.as_str()).collect();
     let (stored, max_hit, head_seq, head_hash): (String, i64, Option<i64>, Option<Vec<u8>>) =
         sqlx::query_as(SQLITE_READ).bind(to_json(&ids)?).fetch_one(&mut *tx).await?;
