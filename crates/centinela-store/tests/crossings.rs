@@ -344,3 +344,49 @@ async fn the_writer_commits_concurrent_parties() {
         assert_eq!(store.audit_verify().await.unwrap(), Ok(201));
     }
 }
+
+/// Salt-1 of a SQLite write-ahead log's header: SQLite changes it each time
+/// it starts the log again from the beginning.
+fn wal_salt(db: &std::path::Path) -> Option<[u8; 4]> {
+    let bytes = std::fs::read(db.with_extension("db-wal")).ok()?;
+    bytes.get(16..20).map(|s| s.try_into().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_sustained_load_the_log_starts_again() {
+    // Writers that never pause, and readers beside them: the checkpointer
+    // alone never catches up, the log would only grow.
+    let (store, dir) = stores().await.swap_remove(0);
+    let db = dir.as_ref().unwrap().path().join("t.db");
+    let off = officer(&store).await;
+    let writer = InspectionWriter::spawn(store.clone());
+    writer.record(vec![inspection(record("L0", "López", "", "2026-02-01T10:00:00Z"), off, 0)]).await.unwrap();
+    let first = wal_salt(&db).expect("a log after the first commit");
+    let stop = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let (w, store) = (writer.clone(), store.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while std::time::Instant::now() < stop {
+                let r = record(&format!("L{t}-{n}"), "López", "A1", "2026-02-01T10:00:00Z");
+                w.record(vec![inspection(r, off, (n % 2) as usize)]).await.unwrap();
+                store.document_holders("A1", "GTM", 10).await.unwrap();
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut restarted = false;
+    while std::time::Instant::now() < stop {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        restarted |= wal_salt(&db).is_some_and(|s| s != first);
+    }
+    let mut written: u64 = 1;
+    for t in tasks {
+        written += t.await.unwrap();
+    }
+    assert!(restarted, "the log never started again in 3 s of load ({written} inspections)");
+    assert_eq!(store.crossing_count().await.unwrap(), written as i64);
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(written + 1));
+}
