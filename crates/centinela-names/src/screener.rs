@@ -165,6 +165,61 @@ struct Slot {
     field: Field,
 }
 
+/// What the scorer needs of an internal entry besides its name tokens, in
+/// one cache line's quarter: the candidate bound and the birth-date,
+/// nationality and sex terms of most entries then cost one memory access,
+/// not a walk to the [`AlertEntry`] and its vectors. An entry whose terms
+/// the record cannot give (several birth dates or nationalities, document
+/// numbers) says so in `flags`, and is read when the query needs it.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(16))]
+struct Fact {
+    /// Upper bound of the raw name evidence: the information of the
+    /// entry's tokens, summed, for its richest name record.
+    name_ub: f32,
+    /// The first birth date, [`dates::pack`]ed (0: none).
+    date0: u32,
+    /// The nationality's number in `nat_id`, [`NAT_NONE`] when none is listed.
+    nat: u16,
+    sex: Sex,
+    /// [`READ_DATES`], [`READ_NATS`], [`HAS_DOCS`].
+    flags: u8,
+}
+
+/// [`Fact::flags`]: several birth dates, or one [`dates::pack`] does not keep.
+const READ_DATES: u8 = 1;
+/// [`Fact::flags`]: several nationalities.
+const READ_NATS: u8 = 2;
+/// [`Fact::flags`]: document numbers are listed.
+const HAS_DOCS: u8 = 4;
+/// [`Fact::nat`] of an entry without nationality.
+const NAT_NONE: u16 = u16::MAX;
+/// The nationality number of a query whose nationality no entry lists.
+const NAT_UNLISTED: u16 = u16::MAX - 1;
+
+/// The evidence of birth date, nationality, sex and document number of one
+/// entry for one query; `None`: not compared (a side lacks it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Terms {
+    date: f64,
+    nat: Option<f64>,
+    sex: Option<f64>,
+    doc: Option<f64>,
+}
+
+impl Terms {
+    /// `logit` plus the terms, added one by one in this order (the scores
+    /// depend on it to the last bit).
+    #[inline]
+    fn add_to(&self, mut logit: f64) -> f64 {
+        logit += self.date;
+        for w in [self.nat, self.sex, self.doc].into_iter().flatten() {
+            logit += w;
+        }
+        logit
+    }
+}
+
 /// The screening index over one alert list.
 pub struct Screener {
     entries: Vec<AlertEntry>,
@@ -180,10 +235,8 @@ pub struct Screener {
     orig: Vec<u32>,
     slot_off: Vec<u32>,
     slots: Vec<Slot>,
-    date0: Vec<u32>,
-    /// Upper bound of the raw name evidence of each (internal) entry: the
-    /// information of its tokens, summed, for its richest name record.
-    name_ub: Vec<f32>,
+    /// The compact scoring record of each internal entry (see [`Fact`]).
+    facts: Vec<Fact>,
     /// Distinct [`dates::index_key`]s of the dated entries, ascending, and
     /// the first internal entry of each (plus the end): the entries with a
     /// key in `date_keys[i]..date_keys[j]` are `date_start[i]..date_start[j]`.
@@ -208,8 +261,10 @@ pub struct Screener {
     code_df: Vec<u32>,
     key_bits: Vec<u32>,
     bitsets: Vec<Box<[u64]>>,
-    nat_info: HashMap<CountryCode, f64>,
-    nat_unknown_info: f64,
+    /// The number of each nationality the list holds, and the weight of
+    /// agreeing on it (`nat_w[id]`).
+    nat_id: HashMap<CountryCode, u16>,
+    nat_w: Vec<f64>,
     /// The largest nationality agreement weight.
     nat_max: f64,
     ln_n: f64,
@@ -400,6 +455,9 @@ struct PreparedQuery {
     toks: Vec<QTok>,
     date: Option<BirthDate>,
     date_packed: u32,
+    /// The nationality's number in `nat_id` ([`NAT_UNLISTED`] if no entry
+    /// lists it).
+    nat: Option<u16>,
 }
 
 impl Screener {
@@ -570,16 +628,14 @@ impl Screener {
         // it aligns (each aligned pair gives at most its listed token's
         // information, every other term is a cost): summed over a record,
         // in f64 as the scorer sums, and rounded up to f32.
-        let name_ub: Vec<f32> = (0..entries.len())
-            .map(|e| {
-                let rec = &slots[slot_off[e] as usize..slot_off[e + 1] as usize];
-                let mut best = 0f64;
-                for r in rec.chunk_by(|a, b| a.name == b.name) {
-                    best = best.max(r.iter().map(|s| tok_info[s.tok as usize] as f64).sum::<f64>());
-                }
-                (best * (1.0 + 1e-6) + 1e-6) as f32
-            })
-            .collect();
+        let name_ub = (0..entries.len()).map(|e| {
+            let rec = &slots[slot_off[e] as usize..slot_off[e + 1] as usize];
+            let mut best = 0f64;
+            for r in rec.chunk_by(|a, b| a.name == b.name) {
+                best = best.max(r.iter().map(|s| tok_info[s.tok as usize] as f64).sum::<f64>());
+            }
+            (best * (1.0 + 1e-6) + 1e-6) as f32
+        });
         let common_limit = (entries.len() / 256).max(4096);
         let mut key_bits = vec![NONE; nkeys];
         let mut bitsets = Vec::new();
@@ -603,9 +659,33 @@ impl Screener {
             }
         }
         let nat_p = |c: usize| (0.9 / ((c as f64 + 1.0) / (n + 20.0))).ln().clamp(0.1, 3.0);
-        let nat_info: HashMap<CountryCode, f64> = nat_count.into_iter().map(|(k, c)| (k, nat_p(c))).collect();
-        let nat_max = nat_info.values().fold(nat_p(0), |m, &w| m.max(w));
-        let date0 = orig.iter().map(|&o| dates::pack(entries[o as usize].birth_dates.first())).collect();
+        let mut nats: Vec<(CountryCode, usize)> = nat_count.into_iter().collect();
+        nats.sort_unstable();
+        assert!(nats.len() < NAT_UNLISTED as usize, "more nationalities than country codes");
+        let nat_id: HashMap<CountryCode, u16> = nats.iter().enumerate().map(|(i, &(c, _))| (c, i as u16)).collect();
+        let nat_w: Vec<f64> = nats.iter().map(|&(_, c)| nat_p(c)).collect();
+        let nat_max = nat_w.iter().fold(nat_p(0), |m, &w| m.max(w));
+        let facts = orig
+            .iter()
+            .zip(name_ub)
+            .map(|(&o, name_ub)| {
+                let e = &entries[o as usize];
+                let date0 = dates::pack(e.birth_dates.first());
+                let exact = |d: &BirthDate| dates::unpack(dates::pack(Some(d))) == Some(*d);
+                let mut flags = 0;
+                if e.birth_dates.len() > 1 || !e.birth_dates.iter().all(exact) {
+                    flags |= READ_DATES;
+                }
+                if e.nationalities.len() > 1 {
+                    flags |= READ_NATS;
+                }
+                if !e.document_numbers.is_empty() {
+                    flags |= HAS_DOCS;
+                }
+                let nat = e.nationalities.first().map_or(NAT_NONE, |c| nat_id[c]);
+                Fact { name_ub, date0, nat, sex: e.sex, flags }
+            })
+            .collect();
         let mut doc_keys: Vec<(u64, u32)> = orig
             .iter()
             .enumerate()
@@ -616,10 +696,9 @@ impl Screener {
         Screener {
             doc_keys,
             ln_n: n.max(1.0).ln(),
-            nat_unknown_info: nat_p(0),
             nat_max,
             orig,
-            name_ub,
+            facts,
             date_keys,
             date_start,
             undated,
@@ -634,7 +713,6 @@ impl Screener {
             tok_info,
             slot_off,
             slots,
-            date0,
             key_map,
             post_skip: post.iter().step_by(SKIP).copied().collect(),
             post_off,
@@ -643,7 +721,8 @@ impl Screener {
             code_df,
             key_bits,
             bitsets,
-            nat_info,
+            nat_id,
+            nat_w,
             common_limit,
         }
     }
@@ -690,7 +769,8 @@ impl Screener {
                 toks.push(QTok { text, code, joined, field, tok });
             }
         }
-        PreparedQuery { toks, date: q.birth_date, date_packed: dates::pack(q.birth_date.as_ref()) }
+        let nat = q.nationality.map(|n| self.nat_id.get(&n).copied().unwrap_or(NAT_UNLISTED));
+        PreparedQuery { toks, date: q.birth_date, date_packed: dates::pack(q.birth_date.as_ref()), nat }
     }
 
     /// Screens one traveller: the hits, best first.
@@ -750,10 +830,10 @@ impl Screener {
             }
         }
         // The most nationality and sex can add for this query (an entry's
-        // nationality agreeing with the query's is in `nat_info`; otherwise
+        // nationality agreeing with the query's weighs `nat_w`; otherwise
         // it adds nothing or costs); a document number only for the entries
         // found by it.
-        let others = q.nationality.and_then(|n| self.nat_info.get(&n)).map_or(0.0, |w| w.max(0.0))
+        let others = pq.nat.and_then(|n| self.nat_w.get(n as usize)).map_or(0.0, |w| w.max(0.0))
             + if matches!(q.sex, Sex::Male | Sex::Female) { SEX_AGREE } else { 0.0 };
         let qd = pq.date.as_ref();
         let Scratch { cand, scored, pairs, doc_cand, .. } = s;
@@ -763,7 +843,7 @@ impl Screener {
             if need > f64::NEG_INFINITY {
                 let doc = if doc_cand.contains(&e) { DOC_EXACT } else { 0.0 };
                 let bound =
-                    BIAS + self.saturate(self.name_ub[e as usize] as f64) + self.date_bound(qd, e) + others + doc;
+                    BIAS + self.saturate(self.facts[e as usize].name_ub as f64) + self.date_bound(qd, e) + others + doc;
                 if bound < need {
                     continue;
                 }
@@ -891,12 +971,13 @@ impl Screener {
     #[inline]
     fn date_bound(&self, q: Option<&BirthDate>, e: u32) -> f64 {
         let Some(q) = q else { return 0.0 };
-        if e < self.undated {
-            // No date, several, or one the index could not file: read them.
+        let f = &self.facts[e as usize];
+        if f.flags & READ_DATES != 0 {
+            // Several dates, or one the record does not hold: read them.
             let all = &self.entries[self.orig[e as usize] as usize].birth_dates;
             all.iter().map(|d| dates::compare(q, d).weight(3)).reduce(f64::max).unwrap_or(0.0)
         } else {
-            dates::unpack(self.date0[e as usize]).map_or(0.0, |d| dates::compare(q, &d).weight(3))
+            dates::unpack(f.date0).map_or(0.0, |d| dates::compare(q, &d).weight(3))
         }
     }
 
@@ -1047,7 +1128,6 @@ impl Screener {
         mut ex: Option<&mut Explanation>,
         pairs: &mut PairCache,
     ) -> f64 {
-        let entry = &self.entries[self.orig[e as usize] as usize];
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
         // Best name record (primary name or an alias).
         let mut best = (f64::NEG_INFINITY, 0u16);
@@ -1078,69 +1158,93 @@ impl Screener {
                 BIAS + eff - raw,
             );
         }
-        self.other_evidence(pq, q, entry, logit, ex)
+        match ex {
+            Some(ex) => {
+                let entry = &self.entries[self.orig[e as usize] as usize];
+                let terms = self.entry_terms(pq, q, entry);
+                self.explain_terms(pq, q, entry, &terms, ex);
+                terms.add_to(logit)
+            }
+            None => self.terms(pq, q, e).add_to(logit),
+        }
     }
 
-    /// `logit` plus the evidence of birth date, nationality, sex and
-    /// document number; fills `ex` when given.
-    fn other_evidence(
-        &self,
-        pq: &PreparedQuery,
-        q: &Query,
-        entry: &AlertEntry,
-        mut logit: f64,
-        mut ex: Option<&mut Explanation>,
-    ) -> f64 {
-        // Birth date.
-        let (dm, dw) = dates::evidence(pq.date.as_ref(), &entry.birth_dates);
-        logit += dw;
-        if let Some(ex) = ex.as_deref_mut() {
-            let shown = match (pq.date, entry.birth_dates.first()) {
-                (Some(a), Some(b)) if dm != dates::DateMatch::Missing => format!(" ({a} vs {b})"),
-                _ => String::new(),
-            };
-            ex.push(Aspect::BirthDate, format!("{}{shown}", dm.as_str()), dw);
-        }
-        // Nationality.
-        if let Some(n) = q.nationality
-            && !entry.nationalities.is_empty()
+    /// The birth-date, nationality, sex and document terms of internal
+    /// entry `e`: from its [`Fact`], reading the entry only when the record
+    /// cannot tell and the query has what to compare.
+    #[inline]
+    fn terms(&self, pq: &PreparedQuery, q: &Query, e: u32) -> Terms {
+        let f = &self.facts[e as usize];
+        if (f.flags & READ_DATES != 0 && pq.date.is_some())
+            || (f.flags & READ_NATS != 0 && pq.nat.is_some())
+            || (f.flags & HAS_DOCS != 0 && q.document_number.is_some())
         {
-            let (w, how) = if entry.nationalities.contains(&n) {
-                (self.nat_info.get(&n).copied().unwrap_or(self.nat_unknown_info), format!("{n} = {n}"))
-            } else {
-                (NAT_CLASH, format!("{n} not in {}", join(&entry.nationalities)))
-            };
-            logit += w;
-            if let Some(ex) = ex.as_deref_mut() {
-                ex.push(Aspect::Nationality, how, w);
-            }
+            return self.entry_terms(pq, q, &self.entries[self.orig[e as usize] as usize]);
         }
-        // Sex.
-        let known = |s: Sex| matches!(s, Sex::Male | Sex::Female);
-        if known(q.sex) && known(entry.sex) {
-            let (w, how) = if q.sex == entry.sex { (SEX_AGREE, "same") } else { (SEX_CLASH, "differs") };
-            logit += w;
-            if let Some(ex) = ex.as_deref_mut() {
-                ex.push(Aspect::Sex, format!("{how} ({} vs {})", q.sex.as_str(), entry.sex.as_str()), w);
+        let date = match (pq.date.as_ref(), dates::unpack(f.date0)) {
+            (Some(qd), Some(d)) => dates::evidence(Some(qd), std::slice::from_ref(&d)).1,
+            _ => 0.0,
+        };
+        let nat = match pq.nat {
+            Some(n) if f.nat != NAT_NONE => Some(if n == f.nat { self.nat_w[n as usize] } else { NAT_CLASH }),
+            _ => None,
+        };
+        Terms { date, nat, sex: sex_term(q.sex, f.sex), doc: None }
+    }
+
+    /// [`Screener::terms`] read from the entry itself.
+    fn entry_terms(&self, pq: &PreparedQuery, q: &Query, entry: &AlertEntry) -> Terms {
+        let date = dates::evidence(pq.date.as_ref(), &entry.birth_dates).1;
+        let nat = match (q.nationality, pq.nat) {
+            (Some(n), Some(id)) if !entry.nationalities.is_empty() => {
+                // A nationality an entry lists has a number.
+                Some(if entry.nationalities.contains(&n) { self.nat_w[id as usize] } else { NAT_CLASH })
             }
-        }
-        // Document number.
-        if let Some(d) = &q.document_number
-            && !entry.document_numbers.is_empty()
-        {
-            let (w, how) = if entry.document_numbers.contains(d) {
-                (DOC_EXACT, format!("{d} = {d}"))
+            _ => None,
+        };
+        let doc = match &q.document_number {
+            Some(d) if !entry.document_numbers.is_empty() => Some(if entry.document_numbers.contains(d) {
+                DOC_EXACT
             } else if entry.document_numbers.iter().any(|x| x.confusable_key() == d.confusable_key()) {
-                (DOC_CONFUSABLE, format!("{d} ~ listed number (OCR confusion)"))
+                DOC_CONFUSABLE
             } else {
-                (DOC_CLASH, format!("{d} not listed"))
+                DOC_CLASH
+            }),
+            _ => None,
+        };
+        Terms { date, nat, sex: sex_term(q.sex, entry.sex), doc }
+    }
+
+    /// Explains `terms` (of `entry`, see [`Screener::entry_terms`]).
+    fn explain_terms(&self, pq: &PreparedQuery, q: &Query, entry: &AlertEntry, terms: &Terms, ex: &mut Explanation) {
+        let (dm, _) = dates::evidence(pq.date.as_ref(), &entry.birth_dates);
+        let shown = match (pq.date, entry.birth_dates.first()) {
+            (Some(a), Some(b)) if dm != dates::DateMatch::Missing => format!(" ({a} vs {b})"),
+            _ => String::new(),
+        };
+        ex.push(Aspect::BirthDate, format!("{}{shown}", dm.as_str()), terms.date);
+        if let (Some(n), Some(w)) = (q.nationality, terms.nat) {
+            let how = if entry.nationalities.contains(&n) {
+                format!("{n} = {n}")
+            } else {
+                format!("{n} not in {}", join(&entry.nationalities))
             };
-            logit += w;
-            if let Some(ex) = ex {
-                ex.push(Aspect::DocumentNumber, how, w);
-            }
+            ex.push(Aspect::Nationality, how, w);
         }
-        logit
+        if let Some(w) = terms.sex {
+            let how = if q.sex == entry.sex { "same" } else { "differs" };
+            ex.push(Aspect::Sex, format!("{how} ({} vs {})", q.sex.as_str(), entry.sex.as_str()), w);
+        }
+        if let (Some(d), Some(w)) = (&q.document_number, terms.doc) {
+            let how = if entry.document_numbers.contains(d) {
+                format!("{d} = {d}")
+            } else if entry.document_numbers.iter().any(|x| x.confusable_key() == d.confusable_key()) {
+                format!("{d} ~ listed number (OCR confusion)")
+            } else {
+                format!("{d} not listed")
+            };
+            ex.push(Aspect::DocumentNumber, how, w);
+        }
     }
 
     /// Similarity of a query token and a listed token (slot).
@@ -1409,6 +1513,13 @@ impl Screener {
     }
 }
 
+/// The sex term: agreeing or not when both are known.
+#[inline]
+fn sex_term(q: Sex, e: Sex) -> Option<f64> {
+    let known = |s: Sex| matches!(s, Sex::Male | Sex::Female);
+    (known(q) && known(e)).then(|| if q == e { SEX_AGREE } else { SEX_CLASH })
+}
+
 fn join(v: &[CountryCode]) -> String {
     v.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("/")
 }
@@ -1427,5 +1538,91 @@ fn log_odds(t: f64) -> f64 {
         f64::INFINITY
     } else {
         (t / (1.0 - t)).ln()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date() -> impl Strategy<Value = BirthDate> {
+        // Mostly calendar dates, some partial, some no calendar allows
+        // (entries built by hand): month or day 0 or past 31, year 0.
+        (0u16..2100, prop::option::of(0u8..40), prop::option::of(0u8..40)).prop_map(|(year, month, day)| BirthDate {
+            year,
+            month,
+            day,
+        })
+    }
+
+    fn country() -> impl Strategy<Value = CountryCode> {
+        prop::sample::select(vec!["MEX", "GTM", "HND", "SLV", "DOM"]).prop_map(|c| CountryCode::parse(c).unwrap())
+    }
+
+    fn sex() -> impl Strategy<Value = Sex> {
+        prop::sample::select(vec![Sex::Male, Sex::Female, Sex::Unspecified, Sex::Unknown])
+    }
+
+    fn doc() -> impl Strategy<Value = DocumentNumber> {
+        "[A-Z0-9OIL]{1,4}".prop_map(|s| DocumentNumber::parse(&s).unwrap())
+    }
+
+    fn entry() -> impl Strategy<Value = AlertEntry> {
+        (
+            prop::collection::vec(date(), 0..3),
+            prop::collection::vec(country(), 0..3),
+            sex(),
+            prop::collection::vec(doc(), 0..2),
+        )
+            .prop_map(|(birth_dates, nationalities, sex, document_numbers)| AlertEntry {
+                id: String::new(),
+                given_names: "Ana".into(),
+                surnames: "Pérez".into(),
+                birth_dates,
+                nationalities,
+                sex,
+                document_numbers,
+                ..Default::default()
+            })
+    }
+
+    fn query() -> impl Strategy<Value = Query> {
+        (
+            prop::option::of(date()),
+            prop::option::of(prop_oneof![country(), Just(CountryCode::parse("CRI").unwrap())]),
+            sex(),
+            prop::option::of(doc()),
+        )
+            .prop_map(|(birth_date, nationality, sex, document_number)| Query {
+                given_names: "Ana".into(),
+                surnames: "Pérez".into(),
+                birth_date,
+                nationality,
+                sex,
+                document_number,
+            })
+    }
+
+    fn bits(t: Terms) -> (u64, Option<u64>, Option<u64>, Option<u64>) {
+        (t.date.to_bits(), t.nat.map(f64::to_bits), t.sex.map(f64::to_bits), t.doc.map(f64::to_bits))
+    }
+
+    proptest! {
+        /// The compact records give every entry the terms its full record
+        /// gives, to the bit, and a birth-date bound at least its date term.
+        #[test]
+        fn facts_give_the_entry_terms(entries in prop::collection::vec(entry(), 1..12), qs in prop::collection::vec(query(), 1..6)) {
+            let s = Screener::build(entries);
+            for q in &qs {
+                let pq = s.prepare_query(q);
+                for e in 0..s.len() as u32 {
+                    let entry = &s.entries[s.orig[e as usize] as usize];
+                    let want = s.entry_terms(&pq, q, entry);
+                    prop_assert_eq!(bits(s.terms(&pq, q, e)), bits(want));
+                    prop_assert!(s.date_bound(pq.date.as_ref(), e) >= want.date);
+                }
+            }
+        }
     }
 }
