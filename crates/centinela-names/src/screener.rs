@@ -829,26 +829,22 @@ impl Screener {
                 }
             }
         }
-        // The most nationality and sex can add for this query (an entry's
-        // nationality agreeing with the query's weighs `nat_w`; otherwise
-        // it adds nothing or costs); a document number only for the entries
-        // found by it.
-        let others = pq.nat.and_then(|n| self.nat_w.get(n as usize)).map_or(0.0, |w| w.max(0.0))
-            + if matches!(q.sex, Sex::Male | Sex::Female) { SEX_AGREE } else { 0.0 };
-        let qd = pq.date.as_ref();
-        let Scratch { cand, scored, pairs, doc_cand, .. } = s;
+        let Scratch { cand, scored, pairs, .. } = s;
         pairs.next_query();
         scored.clear();
         for &(_, e) in cand.iter() {
-            if need > f64::NEG_INFINITY {
-                let doc = if doc_cand.contains(&e) { DOC_EXACT } else { 0.0 };
-                let bound =
-                    BIAS + self.saturate(self.facts[e as usize].name_ub as f64) + self.date_bound(qd, e) + others + doc;
-                if bound < need {
-                    continue;
-                }
+            // The entry's exact birth-date, nationality, sex and document
+            // terms, added as the score adds them: with the name's upper
+            // bound in place of its evidence, an upper bound of the score
+            // (the sum rounds monotonically in each term).
+            let terms = self.terms(pq, q, e);
+            if need > f64::NEG_INFINITY
+                && terms.add_to(BIAS + self.saturate(self.facts[e as usize].name_ub as f64)) < need
+            {
+                continue;
             }
-            scored.push((self.score_entry(pq, q, e, None, pairs), self.orig[e as usize]));
+            let (raw, _) = self.name_raw(pq, e, pairs);
+            scored.push((terms.add_to(BIAS + self.saturate(raw)), self.orig[e as usize]));
         }
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut hits = Vec::new();
@@ -859,7 +855,7 @@ impl Screener {
             }
             let mut ex = Explanation::default();
             let e = self.internal(o);
-            self.score_entry(pq, q, e, Some(&mut ex), pairs);
+            self.explain_entry(pq, q, e, &mut ex, pairs);
             hits.push(Hit { entry: o, score, explanation: ex });
         }
         hits
@@ -1119,54 +1115,39 @@ impl Screener {
         }
     }
 
-    /// Log-odds that the query is entry `e`; fills `ex` when given.
-    fn score_entry(
-        &self,
-        pq: &PreparedQuery,
-        q: &Query,
-        e: u32,
-        mut ex: Option<&mut Explanation>,
-        pairs: &mut PairCache,
-    ) -> f64 {
+    /// The raw name evidence of internal entry `e` (nats, before the prior
+    /// and the saturation): that of its best name record (primary name or
+    /// an alias), with the record's number.
+    fn name_raw(&self, pq: &PreparedQuery, e: u32, pairs: &mut PairCache) -> (f64, u16) {
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
-        // Best name record (primary name or an alias).
         let mut best = (f64::NEG_INFINITY, 0u16);
-        let mut start = 0;
-        while start < slots.len() {
-            let name = slots[start].name;
-            let mut end = start;
-            while end < slots.len() && slots[end].name == name {
-                end += 1;
-            }
-            let raw = self.name_evidence(pq, &slots[start..end], None, pairs);
+        for rec in slots.chunk_by(|a, b| a.name == b.name) {
+            let raw = self.name_evidence(pq, rec, None, pairs);
             if raw > best.0 {
-                best = (raw, name);
+                best = (raw, rec[0].name);
             }
-            start = end;
         }
-        let raw = if best.0.is_finite() { best.0 } else { 0.0 };
-        if let Some(ex) = ex.as_deref_mut() {
-            let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == best.1).collect();
-            self.name_evidence(pq, &rec, Some(ex), pairs);
-        }
+        if best.0.is_finite() { best } else { (0.0, best.1) }
+    }
+
+    /// Explains the score of internal entry `e` (log-odds: the name's
+    /// evidence after the prior and the saturation, plus the other terms);
+    /// returns the log-odds.
+    fn explain_entry(&self, pq: &PreparedQuery, q: &Query, e: u32, ex: &mut Explanation, pairs: &mut PairCache) -> f64 {
+        let (raw, name) = self.name_raw(pq, e, pairs);
+        let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
+        let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == name).collect();
+        self.name_evidence(pq, &rec, Some(ex), pairs);
         let eff = self.saturate(raw);
-        let logit = BIAS + eff;
-        if let Some(ex) = ex.as_deref_mut() {
-            ex.push(
-                Aspect::Prior,
-                format!("one of {} entries; name evidence saturates at {NAME_CAP}", self.entries.len()),
-                BIAS + eff - raw,
-            );
-        }
-        match ex {
-            Some(ex) => {
-                let entry = &self.entries[self.orig[e as usize] as usize];
-                let terms = self.entry_terms(pq, q, entry);
-                self.explain_terms(pq, q, entry, &terms, ex);
-                terms.add_to(logit)
-            }
-            None => self.terms(pq, q, e).add_to(logit),
-        }
+        ex.push(
+            Aspect::Prior,
+            format!("one of {} entries; name evidence saturates at {NAME_CAP}", self.entries.len()),
+            BIAS + eff - raw,
+        );
+        let entry = &self.entries[self.orig[e as usize] as usize];
+        let terms = self.entry_terms(pq, q, entry);
+        self.explain_terms(pq, q, entry, &terms, ex);
+        terms.add_to(BIAS + eff)
     }
 
     /// The birth-date, nationality, sex and document terms of internal
@@ -1568,35 +1549,45 @@ mod tests {
         "[A-Z0-9OIL]{1,4}".prop_map(|s| DocumentNumber::parse(&s).unwrap())
     }
 
+    fn name() -> impl Strategy<Value = String> {
+        let words = ["Ana", "María", "José", "Pérez", "Peres", "Hernández", "Ernandes", "de la Cruz", "Delacruz", "J"];
+        prop::collection::vec(prop::sample::select(words.to_vec()), 0..4).prop_map(|w| w.join(" "))
+    }
+
     fn entry() -> impl Strategy<Value = AlertEntry> {
         (
+            (name(), name(), prop::collection::vec(name(), 0..2)),
             prop::collection::vec(date(), 0..3),
             prop::collection::vec(country(), 0..3),
             sex(),
             prop::collection::vec(doc(), 0..2),
         )
-            .prop_map(|(birth_dates, nationalities, sex, document_numbers)| AlertEntry {
-                id: String::new(),
-                given_names: "Ana".into(),
-                surnames: "Pérez".into(),
-                birth_dates,
-                nationalities,
-                sex,
-                document_numbers,
-                ..Default::default()
-            })
+            .prop_map(
+                |((given_names, surnames, aliases), birth_dates, nationalities, sex, document_numbers)| AlertEntry {
+                    id: String::new(),
+                    given_names,
+                    surnames,
+                    aliases,
+                    birth_dates,
+                    nationalities,
+                    sex,
+                    document_numbers,
+                    ..Default::default()
+                },
+            )
     }
 
     fn query() -> impl Strategy<Value = Query> {
         (
+            (name(), name()),
             prop::option::of(date()),
             prop::option::of(prop_oneof![country(), Just(CountryCode::parse("CRI").unwrap())]),
             sex(),
             prop::option::of(doc()),
         )
-            .prop_map(|(birth_date, nationality, sex, document_number)| Query {
-                given_names: "Ana".into(),
-                surnames: "Pérez".into(),
+            .prop_map(|((given_names, surnames), birth_date, nationality, sex, document_number)| Query {
+                given_names,
+                surnames,
                 birth_date,
                 nationality,
                 sex,
@@ -1621,6 +1612,27 @@ mod tests {
                     let want = s.entry_terms(&pq, q, entry);
                     prop_assert_eq!(bits(s.terms(&pq, q, e)), bits(want));
                     prop_assert!(s.date_bound(pq.date.as_ref(), e) >= want.date);
+                }
+            }
+        }
+
+        /// The bound a candidate is skipped by is at least its score, and
+        /// the score is the one its explanation adds up to.
+        #[test]
+        fn the_candidate_bound_bounds_the_score(entries in prop::collection::vec(entry(), 1..12), qs in prop::collection::vec(query(), 1..6)) {
+            let s = Screener::build(entries);
+            let mut pairs = PairCache { query: 0, slots: Vec::new(), cat: Vec::new(), code: Vec::new() };
+            for q in &qs {
+                let pq = s.prepare_query(q);
+                pairs.next_query();
+                for e in 0..s.len() as u32 {
+                    let terms = s.terms(&pq, q, e);
+                    let bound = terms.add_to(BIAS + s.saturate(s.facts[e as usize].name_ub as f64));
+                    let (raw, _) = s.name_raw(&pq, e, &mut pairs);
+                    let logit = terms.add_to(BIAS + s.saturate(raw));
+                    prop_assert!(bound >= logit, "bound {} < score {}", bound, logit);
+                    let mut ex = Explanation::default();
+                    prop_assert_eq!(s.explain_entry(&pq, q, e, &mut ex, &mut pairs).to_bits(), logit.to_bits());
                 }
             }
         }
