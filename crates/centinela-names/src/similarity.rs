@@ -118,15 +118,22 @@ pub fn bounded_distance(a: &[u8], b: &[u8], max: f32) -> f32 {
     let b = &b[..b.len().min(MAXLEN)];
     let m = b.len();
     let max10 = if max.is_finite() { (max * 10.0).floor().max(0.0) as u16 } else { u16::MAX };
+    // Every insertion or deletion costs at least 0.3, and only they change
+    // the length.
+    let gap = 3 * a.len().abs_diff(m) as u16;
+    if gap > max10 {
+        return (gap as f32 / 10.0).max(max + 0.1);
+    }
     let mut ib = [0u16; MAXLEN + 1];
     let mut bx = [26usize; MAXLEN + 1];
     for j in 1..=m {
         ib[j] = indel_cost(if j >= 2 { b[j - 2] } else { 0 }, b[j - 1]);
         bx[j] = idx(b[j - 1]);
     }
-    let mut r2 = [0u16; MAXLEN + 1]; // row i-2
-    let mut r1 = [0u16; MAXLEN + 1]; // row i-1
-    let mut r0 = [0u16; MAXLEN + 1]; // row i
+    let mut rows = [[0u16; MAXLEN + 1]; 3];
+    let [r2, r1, r0] = &mut rows;
+    // Rows i-2, i-1 and i; rotated by their references, not their contents.
+    let (mut r2, mut r1, mut r0) = (r2, r1, r0);
     for j in 1..=m {
         r1[j] = r1[j - 1] + ib[j];
     }
@@ -149,8 +156,7 @@ pub fn bounded_distance(a: &[u8], b: &[u8], max: f32) -> f32 {
         if lo > max10 && r1[..=m].iter().all(|&x| x > max10) {
             return (lo as f32 / 10.0).max(max + 0.1);
         }
-        std::mem::swap(&mut r2, &mut r1);
-        std::mem::swap(&mut r1, &mut r0);
+        (r2, r1, r0) = (r1, r0, r2);
     }
     r1[m] as f32 / 10.0
 }
@@ -205,6 +211,7 @@ pub fn similarity(a: &str, b: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn weighted_costs() {
@@ -217,6 +224,55 @@ mod tests {
         assert!((weighted_distance(b"MUELLER", b"MULLER") - 0.3).abs() < 1e-6);
         assert!(bounded_distance(b"ABCDEFGH", b"ZYXWVUTS", 2.0) > 2.0);
         assert!((bounded_distance(b"GARCIA", b"GRACIA", 1.0) - 0.6).abs() < 1e-6);
+    }
+
+    /// Latin-American-ish spellings: common letters, the silent H, doubled
+    /// letters and the confusable pairs, short and long.
+    fn spelling() -> impl Strategy<Value = String> {
+        proptest::string::string_regex(
+            "[AEIOUBVSZCKQGJXLYHRNMTDPF]{0,14}|(GONZ|HERN|ANDEZ|RODR|IGUEZ|MUE|LL|RR|QU|CH|H|Y|X|Z|S|C){0,6}",
+        )
+        .expect("a valid pattern")
+    }
+
+    /// A spelling and another a few edits away (silent H and E inserted,
+    /// letters deleted, changed, swapped), or an unrelated one.
+    fn pair() -> impl Strategy<Value = (String, String)> {
+        let edit = (0u8..5, any::<prop::sample::Index>(), prop::sample::select(b"HEAVSZYOQ".to_vec()));
+        prop_oneof![
+            (spelling(), spelling()),
+            (spelling(), prop::collection::vec(edit, 0..6)).prop_map(|(a, edits)| {
+                let mut b = a.clone().into_bytes();
+                for (op, at, c) in edits {
+                    let i = at.index(b.len() + 1);
+                    match op {
+                        0 | 1 => b.insert(i, if op == 0 { b'H' } else { c }),
+                        2 if i < b.len() => drop(b.remove(i)),
+                        3 if i < b.len() => b[i] = c,
+                        4 if i + 1 < b.len() => b.swap(i, i + 1),
+                        _ => {}
+                    }
+                }
+                (a, String::from_utf8(b).expect("ASCII"))
+            }),
+        ]
+    }
+
+    proptest! {
+        /// The bounded distance is the distance whenever that is at most
+        /// the bound, and above the bound otherwise.
+        #[test]
+        fn bounded_is_exact_within_the_bound((a, b) in pair(), tenths in 0u16..40) {
+            // Halfway between two tenths: no rounding question at the bound.
+            let max = tenths as f32 / 10.0 + 0.05;
+            let d = weighted_distance(a.as_bytes(), b.as_bytes());
+            let bd = bounded_distance(a.as_bytes(), b.as_bytes(), max);
+            if d <= max {
+                prop_assert_eq!(bd.to_bits(), d.to_bits());
+            } else {
+                prop_assert!(bd > max, "{} {} max {} d {} bounded {}", a, b, max, d, bd);
+            }
+        }
     }
 
     #[test]
