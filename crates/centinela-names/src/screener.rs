@@ -20,9 +20,13 @@
 //! also sorted by date. At a threshold, a query with a birth date walks only
 //! the parts of the lists whose dates could still make a hit (a clearly
 //! different date outweighs everything else an entry can add, see
-//! [`Screener::screen`]), and a candidate whose score bound is below the
-//! threshold is not scored. Per-query buffers live in a thread-local
-//! scratch, and token similarities are computed once per query.
+//! [`Screener::screen`]), and a candidate whose score bound (its exact
+//! birth-date, nationality, sex and document terms plus its name's upper
+//! bound) is below the threshold is not scored. Those terms and the bound
+//! come from a 16-byte record per entry (`Fact`), not from the
+//! [`AlertEntry`], which is read only for entries the record cannot describe
+//! and for the explanation of a hit. Per-query buffers live in a
+//! thread-local scratch, and token similarities are computed once per query.
 //!
 //! Score: a naive-Bayes log-likelihood ratio. Name tokens are aligned one to
 //! one (in any order and field; a field crossing costs a little); an aligned
