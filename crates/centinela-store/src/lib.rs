@@ -174,12 +174,16 @@ impl Store {
 
     /// Copies SQLite's write-ahead log into the database file as far as no
     /// reader still needs it (a passive checkpoint: writers go on); nothing
-    /// on PostgreSQL.
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Pool::Sqlite(p) = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(p).await?;
+    /// on PostgreSQL. Returns the frames the log held (0 on PostgreSQL).
+    pub async fn checkpoint(&self) -> Result<u64, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let (_busy, log, _copied): (i64, i64, i64) =
+                    sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(p).await?;
+                Ok(log.max(0) as u64)
+            }
+            Pool::Postgres(_) => Ok(0),
         }
-        Ok(())
     }
 
     /// Opens `target` for reading only, e.g. a PostgreSQL streaming replica

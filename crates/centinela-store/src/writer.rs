@@ -88,6 +88,12 @@ const MAX_BATCH: usize = 512;
 /// checkpointer.
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// At most this many checkpoint passes in a row (each copies what the
+/// writer added during the last), and a pass finding fewer new frames than
+/// [`SHORT_TAIL`] is the last.
+const CHECKPOINT_PASSES: usize = 4;
+const SHORT_TAIL: u64 = 256;
+
 /// Runs `task` on a new thread with a single-threaded runtime of its own
 /// (see the module's notes); the thread ends with the task. On PostgreSQL
 /// the runtime has an I/O driver (a connection opened there needs it); on
@@ -129,9 +135,27 @@ impl InspectionWriter {
                 // afterwards (see the writer below).
                 loop {
                     checkpoints.notified().await;
-                    match store.checkpoint().await {
-                        Ok(()) => tail_due.store(true, Ordering::Release),
-                        Err(e) => tracing::warn!(error = %e, "checkpoint failed; will retry"),
+                    // Passes until one finds the log little longer than the
+                    // last did: what is left for the writer is then short.
+                    let mut last: Option<u64> = None;
+                    for _ in 0..CHECKPOINT_PASSES {
+                        match store.checkpoint().await {
+                            Ok(log) => {
+                                let short = last.is_some_and(|l| log.saturating_sub(l) < SHORT_TAIL);
+                                last = Some(log);
+                                if short {
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "checkpoint failed; will retry");
+                                last = None;
+                                break;
+                            }
+                        }
+                    }
+                    if last.is_some() {
+                        tail_due.store(true, Ordering::Release);
                     }
                     tokio::time::sleep(CHECKPOINT_INTERVAL).await;
                 }
@@ -187,9 +211,20 @@ impl InspectionWriter {
                 // extending, the file).
                 if let Some(OwnConn::Sqlite(c)) = conn.as_mut()
                     && tail_due.swap(false, Ordering::Acquire)
-                    && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *c).await
                 {
-                    tracing::warn!(error = %e, "checkpoint failed; will retry");
+                    let started = std::time::Instant::now();
+                    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+                        .fetch_one(&mut *c)
+                        .await
+                    {
+                        Ok((_, log, copied)) => tracing::debug!(
+                            log,
+                            copied,
+                            ms = started.elapsed().as_secs_f64() * 1e3,
+                            "log copied by the writer"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, "checkpoint failed; will retry"),
+                    }
                 }
             }
         });
