@@ -18,6 +18,13 @@ function init(args)
   bad = 0
 end
 
+-- DELAY_MS: each connection waits this long after an answer before its
+-- next request (a paced load, like booths, instead of back to back).
+local pause = tonumber(os.getenv("DELAY_MS") or "")
+if pause then
+  function delay() return pause end
+end
+
 function request()
   i = i % #bodies + 1
   return wrk.format("POST", "/api/inspections",

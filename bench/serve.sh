@@ -9,6 +9,7 @@
 #   bench/serve.sh [--quick]      (--quick: 100,000 entries, 10 s)
 #   CONNECTIONS=N                 open connections (default 16)
 #   DURATION=S                    seconds of load (default 30)
+#   DELAY_MS=MS                   each connection pauses MS ms between an answer and its next request
 #   CENTINELA_BIN=PATH            serve with this binary (A/B against another build)
 #   BENCH_DB=PATH                 start from a copy of this database (same data for A/B runs)
 #
@@ -62,7 +63,7 @@ count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).exe
 before=$(count)
 ticks() { awk '{print $14+$15}' /proc/$server/stat; }
 cpu0=$(ticks)
-result=$(TOKEN=$token BODIES=$out/bodies.jsonl wrk -t2 -c$connections -d${duration}s --latency -s bench/inspect.lua \
+result=$(DELAY_MS=${DELAY_MS:-} TOKEN=$token BODIES=$out/bodies.jsonl wrk -t2 -c$connections -d${duration}s --latency -s bench/inspect.lua \
     "http://127.0.0.1:$port" | tail -n 1)
 cpu1=$(ticks)
 kill -TERM $server; wait $server || true
@@ -71,7 +72,7 @@ after=$(count)
 echo "$result" | python3 -c "
 import json, sys
 r = json.loads(sys.stdin.read())
-r.update(entries=$entries, connections=$connections, server_rss_mb=round($rss_kb/1024), stored=$after-$before)
+r.update(entries=$entries, connections=$connections, delay_ms='${DELAY_MS:-0}', server_rss_mb=round($rss_kb/1024), stored=$after-$before)
 # The server's own CPU time (user + system) per inspection: what the
 # throughput would be bounded by on idle cores, whatever else runs.
 hz = $(getconf CLK_TCK)
