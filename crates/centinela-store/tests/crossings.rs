@@ -362,13 +362,16 @@ async fn under_sustained_load_the_log_starts_again() {
     let writer = InspectionWriter::spawn(store.clone());
     writer.record(vec![inspection(record("L0", "López", "", "2026-02-01T10:00:00Z"), off, 0)]).await.unwrap();
     let first = wal_salt(&db).expect("a log after the first commit");
-    let stop = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    // Load until the log starts again (at most 10 s: it never did in 3 s
+    // without the writer's copy).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::new();
     for t in 0..16 {
-        let (w, store) = (writer.clone(), store.clone());
+        let (w, store, stop) = (writer.clone(), store.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
-            while std::time::Instant::now() < stop {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let r = record(&format!("L{t}-{n}"), "López", "A1", "2026-02-01T10:00:00Z");
                 w.record(vec![inspection(r, off, (n % 2) as usize)]).await.unwrap();
                 store.document_holders("A1", "GTM", 10).await.unwrap();
@@ -378,15 +381,16 @@ async fn under_sustained_load_the_log_starts_again() {
         }));
     }
     let mut restarted = false;
-    while std::time::Instant::now() < stop {
+    while !restarted && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        restarted |= wal_salt(&db).is_some_and(|s| s != first);
+        restarted = wal_salt(&db).is_some_and(|s| s != first);
     }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut written: u64 = 1;
     for t in tasks {
         written += t.await.unwrap();
     }
-    assert!(restarted, "the log never started again in 3 s of load ({written} inspections)");
+    assert!(restarted, "the log never started again in 10 s of load ({written} inspections)");
     assert_eq!(store.crossing_count().await.unwrap(), written as i64);
     assert_eq!(store.audit_verify().await.unwrap(), Ok(written + 1));
 }
