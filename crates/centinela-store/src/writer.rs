@@ -359,10 +359,14 @@ fn json_columns(n: usize) -> String {
 }
 
 /// The batch's one read: which of the crossing ids (a JSON array) are
-/// stored, the highest hit id, the audit chain's head.
+/// stored, the highest hit id ever given, the audit chain's head. "Ever":
+/// once retention has purged the newest hits their ids are free again in
+/// the table, but the synchronisation outbox still names them (a number
+/// given twice would be refused there and fail the batch).
 const SQLITE_READ: &str = "SELECT \
     (SELECT json_group_array(crossing_id) FROM crossings WHERE crossing_id IN (SELECT value FROM json_each(?1))), \
-    (SELECT coalesce(max(id), 0) FROM hits), \
+    max((SELECT coalesce(max(id), 0) FROM hits), \
+        (SELECT coalesce(max(ref), 0) FROM sync_outbox WHERE kind = 'hit')), \
     (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
     (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)";
 

@@ -394,3 +394,23 @@ async fn under_sustained_load_the_log_starts_again() {
     assert_eq!(store.crossing_count().await.unwrap(), written as i64);
     assert_eq!(store.audit_verify().await.unwrap(), Ok(written + 1));
 }
+
+#[tokio::test]
+async fn a_purged_hit_id_is_never_given_again() {
+    // A post whose every hit has outlived its period: the next hit must not
+    // take the number of one the synchronisation outbox already names (on
+    // SQLite the highest id is free again once its row is gone).
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        let writer = InspectionWriter::spawn(store.clone());
+        let r = record("P1", "López", "", "2026-02-01T10:00:00Z");
+        let first = writer.record(vec![inspection(r, off, 1)]).await.unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let retention = centinela_store::Retention { hits_days: 1, ..Default::default() };
+        let rep = store.purge("system", &retention, now + 2 * 86_400, false).await.unwrap();
+        assert_eq!(rep.hits, 1, "{rep:?}");
+        let r = record("P2", "López", "", "2026-02-02T10:00:00Z");
+        let second = writer.record(vec![inspection(r, off, 1)]).await.expect("an inspection with a hit after a purge");
+        assert!(second[0].hit_ids[0] > first[0].hit_ids[0], "{first:?} then {second:?}");
+    }
+}
