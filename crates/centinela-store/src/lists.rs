@@ -152,8 +152,12 @@ impl Store {
         }
         let now = now_rfc3339();
         let action = v.kind.default_action();
+        let backend = self.backend();
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            // A write transaction from its first statement: one that reads
+            // first cannot wait for another writer on SQLite (it fails at
+            // once with "database is locked").
+            let mut tx = p.begin_with(crate::audit::begin_write(backend)).await?;
             let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, kind FROM alert_lists WHERE name = $1")
                 .bind(v.list)
                 .fetch_optional(&mut *tx)
