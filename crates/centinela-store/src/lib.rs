@@ -177,11 +177,7 @@ impl Store {
     /// on PostgreSQL. Returns the frames the log held (0 on PostgreSQL).
     pub async fn checkpoint(&self) -> Result<u64, StoreError> {
         match &self.pool {
-            Pool::Sqlite(p) => {
-                let (_busy, log, _copied): (i64, i64, i64) =
-                    sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(p).await?;
-                Ok(log.max(0) as u64)
-            }
+            Pool::Sqlite(p) => Ok(passive_checkpoint(p).await?.0),
             Pool::Postgres(_) => Ok(0),
         }
     }
@@ -276,6 +272,15 @@ pub fn redact(target: &str) -> String {
         return format!("{scheme}://{user}:***@{host}");
     }
     target.to_string()
+}
+
+/// One passive checkpoint of SQLite's log on `conn` (a pool or a
+/// connection): the frames the log held and the frames now copied into the
+/// database.
+pub(crate) async fn passive_checkpoint<'c>(conn: impl sqlx::SqliteExecutor<'c>) -> Result<(u64, u64), StoreError> {
+    let (_busy, log, copied): (i64, i64, i64) =
+        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(conn).await?;
+    Ok((log.max(0) as u64, copied.max(0) as u64))
 }
 
 #[cfg(test)]

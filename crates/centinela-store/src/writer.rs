@@ -213,11 +213,8 @@ impl InspectionWriter {
                     && tail_due.swap(false, Ordering::Acquire)
                 {
                     let started = std::time::Instant::now();
-                    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
-                        .fetch_one(&mut *c)
-                        .await
-                    {
-                        Ok((_, log, copied)) => tracing::debug!(
+                    match crate::passive_checkpoint(&mut *c).await {
+                        Ok((log, copied)) => tracing::debug!(
                             log,
                             copied,
                             ms = started.elapsed().as_secs_f64() * 1e3,
