@@ -1188,13 +1188,7 @@ impl Screener {
             _ => None,
         };
         let doc = match &q.document_number {
-            Some(d) if !entry.document_numbers.is_empty() => Some(if entry.document_numbers.contains(d) {
-                DOC_EXACT
-            } else if entry.document_numbers.iter().any(|x| x.confusable_key() == d.confusable_key()) {
-                DOC_CONFUSABLE
-            } else {
-                DOC_CLASH
-            }),
+            Some(d) if !entry.document_numbers.is_empty() => Some(doc_agreement(&entry.document_numbers, d).0),
             _ => None,
         };
         Terms { date, nat, sex: sex_term(q.sex, entry.sex), doc }
@@ -1221,12 +1215,10 @@ impl Screener {
             ex.push(Aspect::Sex, format!("{how} ({} vs {})", q.sex.as_str(), entry.sex.as_str()), w);
         }
         if let (Some(d), Some(w)) = (&q.document_number, terms.doc) {
-            let how = if entry.document_numbers.contains(d) {
-                format!("{d} = {d}")
-            } else if entry.document_numbers.iter().any(|x| x.confusable_key() == d.confusable_key()) {
-                format!("{d} ~ listed number (OCR confusion)")
-            } else {
-                format!("{d} not listed")
+            let how = match doc_agreement(&entry.document_numbers, d).1 {
+                DocAgreement::Exact => format!("{d} = {d}"),
+                DocAgreement::Confusable => format!("{d} ~ listed number (OCR confusion)"),
+                DocAgreement::Clash => format!("{d} not listed"),
             };
             ex.push(Aspect::DocumentNumber, how, w);
         }
@@ -1495,6 +1487,25 @@ impl Screener {
             ex.push(Aspect::Name, how, penalty);
         }
         total + penalty
+    }
+}
+
+/// How a traveller's document number agrees with an entry's listed ones.
+enum DocAgreement {
+    Exact,
+    Confusable,
+    Clash,
+}
+
+/// The document term (nats) of `listed` numbers for the traveller's `d`,
+/// and how they agree.
+fn doc_agreement(listed: &[DocumentNumber], d: &DocumentNumber) -> (f64, DocAgreement) {
+    if listed.contains(d) {
+        (DOC_EXACT, DocAgreement::Exact)
+    } else if listed.iter().any(|x| x.confusable_key() == d.confusable_key()) {
+        (DOC_CONFUSABLE, DocAgreement::Confusable)
+    } else {
+        (DOC_CLASH, DocAgreement::Clash)
     }
 }
 
