@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use centinela_store::{PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Store, StoreError};
+use centinela_store::{PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Refused, Store, StoreError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -53,6 +53,8 @@ pub struct CycleReport {
     pub lists_updated: Vec<(String, i64)>,
     /// Border posts learnt from the centre.
     pub posts_added: u64,
+    /// Records the centre refused, set aside at the post.
+    pub set_aside: u64,
 }
 
 impl CycleReport {
@@ -157,27 +159,67 @@ pub async fn cycle(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError
 async fn run(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
     let client = Client::new(cfg)?;
     let mut report = CycleReport::default();
+    // Lists are pulled whatever became of the push: a post whose records
+    // the centre cannot take still receives every alert.
+    let pushed = push(store, cfg, &client, &mut report).await;
+    let pulled = pull(store, &client, &mut report).await;
+    pushed.and(pulled).map(|()| report)
+}
+
+/// Pushes the queue batch by batch. A record the centre refuses (its 422
+/// names the record) is set aside at the post — kept, and listed by `sync
+/// status` — after the records before it are pushed, and the queue goes on.
+async fn push(store: &Store, cfg: &Config, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
     loop {
-        let items = store.outbox_pending(cfg.batch.clamp(1, centinela_store::MAX_BATCH_ITEMS)).await?;
+        let mut items = store.outbox_pending(cfg.batch.clamp(1, centinela_store::MAX_BATCH_ITEMS)).await?;
         if items.is_empty() {
-            break;
+            return Ok(());
         }
-        let n = items.len() as u64;
-        let last = items.last().map_or(0, |i| i.seq);
-        let outcome: PushOutcome = client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items }).await?;
-        if outcome.acked_seq != last {
-            return Err(SyncError::Centre {
-                status: 200,
-                message: format!("acknowledged up to {} for a batch ending at {last}", outcome.acked_seq),
-            });
+        let refused = match send(client, store, items.clone(), report).await {
+            Ok(()) => continue,
+            Err(SyncError::Refused(message)) => match Refused::seq_in(&message) {
+                Some(seq) if items.iter().any(|i| i.seq == seq) => (seq, message),
+                _ => return Err(SyncError::Refused(message)),
+            },
+            Err(e) => return Err(e),
+        };
+        items.retain(|i| i.seq < refused.0);
+        if !items.is_empty() {
+            send(client, store, items, report).await?;
         }
-        store.sync_ack(outcome.acked_seq, &cfg.central).await?;
-        report.pushed += n;
-        report.applied += outcome.applied;
-        report.duplicates += outcome.duplicates;
-        report.batches += 1;
-        tracing::debug!(records = n, acked_seq = outcome.acked_seq, "batch acknowledged");
+        store.sync_set_aside(refused.0, &refused.1).await?;
+        tracing::warn!(seq = refused.0, "the centre refused a record: set aside, the queue goes on");
+        report.set_aside += 1;
     }
+}
+
+/// One batch to the centre, acknowledged at the post after its 2xx.
+async fn send(
+    client: &Client,
+    store: &Store,
+    items: Vec<centinela_store::OutboxItem>,
+    report: &mut CycleReport,
+) -> Result<(), SyncError> {
+    let n = items.len() as u64;
+    let last = items.last().map_or(0, |i| i.seq);
+    let outcome: PushOutcome = client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items }).await?;
+    if outcome.acked_seq != last {
+        return Err(SyncError::Centre {
+            status: 200,
+            message: format!("acknowledged up to {} for a batch ending at {last}", outcome.acked_seq),
+        });
+    }
+    store.sync_ack(outcome.acked_seq, &client.cfg.central).await?;
+    report.pushed += n;
+    report.applied += outcome.applied;
+    report.duplicates += outcome.duplicates;
+    report.batches += 1;
+    tracing::debug!(records = n, acked_seq = outcome.acked_seq, "batch acknowledged");
+    Ok(())
+}
+
+/// Pulls the border posts and the alert-list changes and installs them.
+async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
     let held = store.held_list_versions().await?;
     let answer: PullAnswer = client.post("/api/sync/pull", &PullRequest { protocol: PROTOCOL, lists: held }).await?;
     report.posts_added = store.merge_posts(&answer.posts).await?;
@@ -186,7 +228,7 @@ async fn run(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
         tracing::info!(list = %delta.name, version = delta.version, full = delta.full, rows, "list installed");
         report.lists_updated.push((delta.name.clone(), delta.version));
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Runs cycles until the task is dropped: every `interval` while the centre

@@ -54,7 +54,8 @@ async fn centre_db(dir: &Path) -> String {
     match std::env::var("CENTINELA_TEST_PG") {
         Ok(url) if !url.is_empty() => {
             use sqlx::Connection;
-            let name = format!("centinela_sync_cli_{}", std::process::id());
+            static N: AtomicU32 = AtomicU32::new(0);
+            let name = format!("centinela_sync_cli_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
             let mut admin = sqlx::PgConnection::connect(&url).await.expect("CENTINELA_TEST_PG: cannot connect");
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
                 .execute(&mut admin)
@@ -417,4 +418,76 @@ async fn posts_work_offline_and_every_record_arrives_once() {
 
     store.close().await;
     kill(&mut centre_proc);
+}
+
+/// One record the centre cannot take (a NUL in a name, queued at a post
+/// before the edge refused such text) once stopped that post's queue for
+/// ever, and its alert lists with it. Now the centre refuses it by name
+/// (422, never 500), the post sets it aside — kept, and counted by `sync
+/// status` — and everything before and after it arrives, lists included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_the_centre_refuses_is_set_aside_and_the_queue_goes_on() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let centre = centre_db(dir.path()).await;
+    let list = dir.path().join("buscados.csv");
+    std::fs::write(&list, "id,given_names,surnames,birth_date,nationality,sex\nW-1,Juan,Pérez,1980-05-04,GTM,M\n")
+        .unwrap();
+    let args = ["lists", "import", "--name", "buscados", "--kind", "wanted", "--format", "csv"];
+    ok(&cli(&centre, &[&args[..], &[list.to_str().unwrap()]].concat(), None));
+    let key = ok(&cli(&centre, &["posts", "add", "--code", A, "--name", A, "--country", "GTM"], None));
+    let post = dir.path().join("post.db").to_str().unwrap().to_string();
+
+    let header = "crossing_id,post,direction,crossed_at,given_names,surnames,birth_date,nationality,sex,\
+                  document_type,document_number,issuing_state,group_id,vehicle,phone,address,destination\n";
+    let import = |ids: std::ops::Range<u32>| {
+        let mut csv = String::from(header);
+        for i in ids {
+            csv.push_str(&format!("OK-{i},{A},entry,2026-03-01T10:00:00Z,Rosa,Díaz {i},1985-02-03,GTM,F,,,,,,,,\n"));
+        }
+        let file = dir.path().join("ok.csv");
+        std::fs::write(&file, csv).unwrap();
+        ok(&cli(&post, &["import", "crossings", file.to_str().unwrap()], None));
+    };
+    import(0..3);
+    // What the edge now refuses, written as an older version would have.
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{post}")).await.unwrap();
+    sqlx::query(
+        "INSERT INTO crossings (crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \
+         nationality, sex, document_type, document_number, issuing_state, group_id, vehicle, phone, address, \
+         destination, source, recorded_at) VALUES ('BAD-1', $1, 'entry', '2026-03-01T10:00:00Z', $2, \
+         'López', '', '', '', '', '', '', '', '', '', '', '', 'import', '2026-03-01T10:00:00Z')",
+    )
+    .bind(A)
+    .bind("Ana\u{0}")
+    .execute(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    import(3..5);
+
+    let port = free_port();
+    let mut centre_proc = serve(&centre, port, &[], &dir.path().join("centre.log"));
+    wait_up(port).await;
+    let mut c = bin();
+    c.arg("--db").arg(&post).args(["sync", "--central", &format!("http://127.0.0.1:{port}"), "--batch", "2"]);
+    let o = c.env("CENTINELA_POST_KEY", key.trim()).stdin(Stdio::null()).output().unwrap();
+    let report: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(report["set_aside"], 1, "{report}");
+    let s = status(&post);
+    assert_eq!((s["queued"].as_i64(), s["refused"].as_i64()), (Some(0), Some(1)), "{s}");
+    assert_eq!(s["lists"]["buscados"], 1, "the lists still arrive: {s}");
+    kill(&mut centre_proc);
+
+    let store = Store::connect(&centre).await.unwrap();
+    for i in 0..5 {
+        assert!(store.crossing(&format!("OK-{i}")).await.unwrap().is_some(), "OK-{i} before and after the bad one");
+    }
+    assert!(store.crossing("BAD-1").await.unwrap().is_none());
+    store.close().await;
+    let post_store = Store::connect(&post).await.unwrap();
+    let refused = post_store.sync_refused().await.unwrap();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].3.contains("U+0000"), "the reason names the character: {}", refused[0].3);
+    assert!(post_store.crossing("BAD-1").await.unwrap().is_some(), "set aside, not lost");
 }

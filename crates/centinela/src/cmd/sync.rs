@@ -70,6 +70,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
                 let or_never = |v: &Option<String>| v.clone().unwrap_or_else(|| "never".into());
                 println!("queued\t{}", s.queued);
                 println!("sent\t{}", s.sent);
+                println!("refused\t{}", s.refused);
                 println!("central\t{}", s.central.clone().unwrap_or_else(|| "-".into()));
                 println!("last_attempt\t{}", or_never(&s.last_attempt_at));
                 println!("last_success\t{}", or_never(&s.last_success_at));
