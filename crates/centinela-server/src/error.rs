@@ -68,6 +68,9 @@ pub enum ErrorCode {
     RateLimited,
     /// 503: the database does not answer.
     Unavailable,
+    /// 503: the server is busy with other long work (statistics releases,
+    /// reports); see `Retry-After`. Inspections are never refused so.
+    Busy,
     /// 500: a fault of the server; details are in its log, not here.
     Internal,
 }
@@ -85,7 +88,7 @@ pub enum ErrorType {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::InvalidContentType,
@@ -105,6 +108,7 @@ impl ErrorCode {
         ErrorCode::StaleVersion,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
+        ErrorCode::Busy,
         ErrorCode::Internal,
     ];
 
@@ -122,7 +126,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict | ErrorCode::StaleVersion => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable | ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,7 +139,7 @@ impl ErrorCode {
             | ErrorCode::PostRevoked
             | ErrorCode::CsrfFailed
             | ErrorCode::RateLimited => ErrorType::Auth,
-            ErrorCode::Unavailable | ErrorCode::Internal => ErrorType::Internal,
+            ErrorCode::Unavailable | ErrorCode::Busy | ErrorCode::Internal => ErrorType::Internal,
             _ => ErrorType::InvalidRequest,
         }
     }
@@ -172,6 +176,14 @@ impl ApiError {
 
     pub fn forbidden() -> Self {
         Self::new(ErrorCode::Forbidden, "your role may not use this endpoint")
+    }
+
+    /// A user bound to a border post asking for what spans every post.
+    pub fn bound_to_post() -> Self {
+        Self::new(
+            ErrorCode::Forbidden,
+            "your account is bound to a border post; this covers every post and needs a country-wide account",
+        )
     }
 
     pub fn not_found(what: impl Into<Cow<'static, str>>) -> Self {

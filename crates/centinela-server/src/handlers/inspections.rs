@@ -458,14 +458,15 @@ pub async fn crossing(
 }
 
 /// Every crossing of the same traveller (same document, or same names and
-/// birth date as registered), oldest first.
+/// birth date as registered), oldest first. A user bound to a post asks
+/// only about that post's crossings and sees only that post's crossings.
 #[utoipa::path(get, path = "/api/crossings/{id}/timeline", tag = "inspections",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "Any crossing of the traveller")),
     responses(
         (status = 200, description = "The traveller's crossings", body = [Object]),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
+        (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
     ))]
 pub async fn timeline(
@@ -473,10 +474,9 @@ pub async fn timeline(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StoredCrossing>>, ApiError> {
-    if app.store().crossing(&id).await?.is_none() {
-        return Err(ApiError::not_found("no such crossing"));
-    }
-    let tl = app.store().timeline(&id).await?;
+    visible_crossing(&app, &user, &id).await?;
+    let mut tl = app.store().timeline(&id).await?;
+    tl.retain(|c| user.covers_post(&c.record.post));
     app.audit(&user, "timeline_viewed", format!("crossing:{id}"), json!({ "crossings": tl.len() })).await?;
     Ok(Json(tl))
 }

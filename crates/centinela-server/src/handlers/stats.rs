@@ -184,8 +184,11 @@ pub async fn regional_release(
         .map_err(|e| ApiError::invalid_field(format!("period: {e}")))?;
     let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
     let facts = app.analytics().stat_facts(&StatsFilter { from: &from, to: &to_excl, post: "" }).await?;
-    let opts = Options { k, period, noise: None, from: from_d, to: to_d };
-    let release = centinela_stats::publish(&facts, &opts).map_err(|e| ApiError::invalid_field(e.to_string()))?;
+    let opts = Options { k, period, noise: None, from: from_d, to: to_d, ..Options::default() };
+    let release = app
+        .heavy(move || centinela_stats::publish(&facts, &opts))
+        .await?
+        .map_err(|e| ApiError::invalid_field(e.to_string()))?;
     app.audit(
         user,
         "stats_regional_viewed",

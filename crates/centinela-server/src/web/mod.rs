@@ -293,7 +293,8 @@ async fn page_guard(State(g): State<PageGuard>, req: Request, next: Next) -> Res
         }
     }
     let id = user.id;
-    if !allowed.contains(&user.role) {
+    let country_wide = g.page.uses.iter().any(|(_, path)| crate::routes::is_country_wide(path));
+    if !allowed.contains(&user.role) || (country_wide && user.post.is_some()) {
         let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected) };
         let mut resp = ctx.error(StatusCode::FORBIDDEN, "error.forbidden", None);
         resp.extensions_mut().insert(LoggedUser(id));
@@ -418,6 +419,7 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
         ErrorCode::Unavailable => "error.unavailable",
+        ErrorCode::Busy => "error.busy",
         ErrorCode::Internal => "error.internal",
     };
     let detail = matches!(
