@@ -489,10 +489,37 @@ pub struct DecisionRequest {
     pub decision: Decision,
     #[serde(default)]
     pub reason: String,
+    /// The officer confirms admitting a traveller with an open hit (one not
+    /// dismissed by a supervisor) or a risk indicator: `admit` on such a
+    /// crossing is refused (`confirmation_required`) without it and a
+    /// reason. Ignored otherwise; absent means `false`.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Why admitting this crossing needs the officer's confirmation and a
+/// reason: hits not dismissed by a supervisor, and the risk indicators the
+/// inspection raised (counts, no personal data).
+pub async fn admit_concerns(app: &AppState, id: &str) -> Result<(usize, usize), ApiError> {
+    let hits = app
+        .store()
+        .hits_of_crossing(id)
+        .await?
+        .iter()
+        .filter(|h| h.adjudication.as_ref().is_none_or(|a| a.decision != Verdict::Dismissed))
+        .count();
+    let flags = app
+        .store()
+        .inspection_result(id)
+        .await?
+        .and_then(|r| r.get("flags").and_then(|f| f.as_array()).map(Vec::len))
+        .unwrap_or(0);
+    Ok((hits, flags))
 }
 
 /// Record the officer's decision on a crossing (the latest stands). A
-/// referral decision also records the referral.
+/// referral decision also records the referral. Admitting a traveller with
+/// an open hit or a risk indicator needs `confirm: true` and a reason.
 #[utoipa::path(post, path = "/api/crossings/{id}/decision", tag = "inspections",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "The crossing's id")),
@@ -502,7 +529,9 @@ pub struct DecisionRequest {
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
-        (status = 422, description = "A refusal without a reason (`invalid_field`)", body = ErrorBody),
+        (status = 422, description = "A decision other than admit without a reason (`invalid_field`); admitting \
+            a traveller with an open hit or a risk indicator without `confirm: true` and a reason \
+            (`confirmation_required`)", body = ErrorBody),
     ))]
 pub async fn decide(
     State(app): State<AppState>,
@@ -516,6 +545,18 @@ pub async fn decide(
     }
     if req.reason.chars().count() > 2000 {
         return Err(ApiError::invalid_field("reason: at most 2000 characters"));
+    }
+    if req.decision == Decision::Admit && (!req.confirm || req.reason.trim().is_empty()) {
+        let (hits, flags) = admit_concerns(&app, &id).await?;
+        if hits + flags > 0 {
+            return Err(ApiError::new(
+                ErrorCode::ConfirmationRequired,
+                format!(
+                    "confirm: admitting a traveller with {hits} open hit(s) and {flags} risk indicator(s) needs \
+                     confirm: true and a reason"
+                ),
+            ));
+        }
     }
     app.store().decide(actor(&user), &id, req.decision, &req.reason).await?;
     let (decision, reason, at) =

@@ -415,6 +415,7 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::Conflict => "error.conflict",
         ErrorCode::InvalidPicklistValue => "error.invalid_field",
         ErrorCode::InvalidRule => "error.invalid_rule",
+        ErrorCode::ConfirmationRequired => "decision.needs_confirmation",
         ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
         ErrorCode::Unavailable => "error.unavailable",

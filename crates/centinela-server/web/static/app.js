@@ -23,6 +23,74 @@ function bindMrz(area) {
   });
 }
 
+function isTextField(el) {
+  if (!el) return false;
+  if (el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable) return true;
+  return el.tagName === "INPUT" && !["checkbox", "radio", "button", "submit", "reset"].includes(el.type);
+}
+
+// The admit of a traveller with a hit or an indicator is a second step: the
+// "Admitir…" button opens the confirm step (its own reason, its own button).
+function reveal(button) {
+  const box = document.getElementById(button.dataset.reveal);
+  if (!box) return;
+  box.hidden = false;
+  button.setAttribute("aria-expanded", "true");
+  const input = box.querySelector("input[name=confirm_reason]");
+  if (input) input.focus();
+}
+
+// Decision forms: Enter in a field never submits (the form's default
+// button is disabled too, for pages without this script).
+function setupDecisions() {
+  document.querySelectorAll("form.decide").forEach((form) => {
+    form.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && isTextField(ev.target)) ev.preventDefault();
+    });
+    form.querySelectorAll("button[data-reveal]").forEach((b) => b.addEventListener("click", () => reveal(b)));
+    form.querySelectorAll("fieldset.confirm-admit").forEach((box) => {
+      if (!box.hasAttribute("data-open")) box.hidden = true;
+    });
+  });
+}
+
+// Keyboard: 1–4 (outside text fields) or Alt+1–4 (anywhere) press the
+// decision shown with that key, for the traveller holding the focus (else
+// the first undecided one). Outside text fields, a letter or '<' — a
+// document reader starting a new zone — goes to the first traveller's MRZ
+// box, so a scan never lands on a decision button.
+function setupShortcuts() {
+  const mrz = document.querySelector("[data-mrz-first]");
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.isComposing) return;
+    const inText = isTextField(ev.target);
+    const digit = /^[1-4]$/.test(ev.key) ? ev.key : (ev.altKey && /^Digit[1-4]$/.test(ev.code) ? ev.code.slice(5) : null);
+    if (digit && (ev.altKey || !inText)) {
+      const here = ev.target.closest && ev.target.closest("form.decide");
+      const form = here || document.querySelector("form.decide[data-undecided]") || document.querySelector("form.decide");
+      const button = form && form.querySelector(`[data-key="${digit}"]`);
+      if (button) {
+        ev.preventDefault();
+        button.click();
+      }
+      return;
+    }
+    if (!inText && !ev.altKey && mrz && /^[A-Za-z<]$/.test(ev.key)) {
+      ev.preventDefault();
+      mrz.focus();
+      mrz.setRangeText(ev.key.toUpperCase(), mrz.selectionStart, mrz.selectionEnd, "end");
+    }
+  });
+}
+
+// The result, announced: the live region is filled after the page loads
+// (a region filled from the start is not read out).
+function announce() {
+  const box = document.getElementById("announce");
+  if (!box || !box.dataset.text) return;
+  setTimeout(() => { box.textContent = box.dataset.text; }, 150);
+}
+
 function setupBooth() {
   const form = document.getElementById("inspection-form");
   if (!form) return;
@@ -40,12 +108,19 @@ function setupBooth() {
       area.focus();
     });
   }
-  const focus = document.querySelector("[data-focus]");
+  setupDecisions();
+  setupShortcuts();
+  announce();
+  // Focus: a decision error, else the first field in error, else the
+  // suggested decision (the default button), else the MRZ box.
+  const focus = document.querySelector("[data-focus]")
+    || form.querySelector("[aria-invalid=true]")
+    || document.querySelector("[data-default]")
+    || form.querySelector("[data-mrz-first]");
   if (focus) {
+    const details = focus.closest("details");
+    if (details) details.open = true;
     focus.focus();
-  } else {
-    const first = form.querySelector("[data-mrz-first]");
-    if (first) first.focus();
   }
 }
 
