@@ -12,6 +12,8 @@ use serde_json::json;
 use crate::browser::{ENTER, body_text, browser, css, driver, screenshot, sign_in, text_now};
 use crate::helpers::{WebApp, listed_mrz, passport_mrz, spawn_country, stolen_document};
 
+/// The direction's "Salida" (exit) radio button.
+const EXIT: &str = "input[name=direction][value=exit]";
 const ALT: &str = "\u{E00A}";
 const NULL: &str = "\u{E000}";
 
@@ -54,9 +56,7 @@ async fn enter_in_the_reason_of_a_hit_records_nothing_and_admitting_is_confirmed
     c.active_element().await.unwrap().send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
     css(&c, "[data-testid=hit]").await;
     let crossing = first_crossing(&c).await;
-    // The suggested step is the focused default; admitting is not it.
-    let focused = c.active_element().await.unwrap();
-    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("secondary_inspection"));
+    let suggested = c.active_element().await.unwrap().attr("value").await.unwrap();
 
     // Enter in "Motivo" records nothing (it used to record "Admitir").
     let reason = css(&c, "#reason-1").await;
@@ -65,6 +65,8 @@ async fn enter_in_the_reason_of_a_hit_records_nothing_and_admitting_is_confirmed
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(decision(&app, &crossing).await, None, "Enter in the reason recorded a decision");
     assert!(c.find(Locator::Css("[data-testid=decision]")).await.is_err());
+    // The suggested step was the focused default; admitting is not it.
+    assert_eq!(suggested.as_deref(), Some("secondary_inspection"));
 
     // The API refuses to admit a hit without the confirmation and a reason.
     let answer = c
@@ -114,16 +116,16 @@ async fn direction_lane_and_vehicle_stay_across_travellers_and_decisions() {
     let app = spawn_country().await;
     let c = browser(&d).await;
     sign_in(&c, &app, Role::Officer).await;
-    css(&c, "#dir-exit").await.click().await.unwrap();
-    css(&c, "#lane").await.send_keys("3").await.unwrap();
+    css(&c, EXIT).await.click().await.unwrap();
     css(&c, "#vehicle").await.send_keys("P-123ABC").await.unwrap();
 
     // A clean traveller: the scan, then one key (Enter on the focused
     // default, "Admitir").
     let mrz = clean_mrz("NK1234567");
     css(&c, "#t0-mrz").await.send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
-    css(&c, "#recorded").await;
     let first = first_crossing(&c).await;
+    assert!(css(&c, EXIT).await.is_selected().await.unwrap(), "the direction went back to Entrada");
+    assert_eq!(css(&c, "#vehicle").await.prop("value").await.unwrap().as_deref(), Some("P-123ABC"));
     let recorded = text_now(&c, "#recorded").await;
     assert!(recorded.contains("Salida registrada") && recorded.contains("P-123ABC"), "{recorded}");
     let focused = c.active_element().await.unwrap();
@@ -133,20 +135,21 @@ async fn direction_lane_and_vehicle_stay_across_travellers_and_decisions() {
     assert_eq!(decision(&app, &first).await.map(|d| d.0).as_deref(), Some("admit"));
     assert!(text_now(&c, "#decided").await.contains("Admitir"), "{}", text_now(&c, "body").await);
 
-    // Still Salida, lane 3 and the vehicle after the decision; the focus is
-    // back in the MRZ box for the next traveller.
-    assert!(css(&c, "#dir-exit").await.is_selected().await.unwrap(), "the direction went back to Entrada");
+    // Still Salida and the vehicle after the decision; the focus is back in
+    // the MRZ box for the next traveller.
+    assert!(css(&c, EXIT).await.is_selected().await.unwrap(), "the direction went back to Entrada");
     assert_eq!(css(&c, "#vehicle").await.prop("value").await.unwrap().as_deref(), Some("P-123ABC"));
-    assert_eq!(css(&c, "#lane").await.prop("value").await.unwrap().as_deref(), Some("3"));
     let focused = c.active_element().await.unwrap();
     assert_eq!(focused.attr("id").await.unwrap().as_deref(), Some("t0-mrz"));
 
-    // The next traveller, admitted with the key shown on the button (1).
+    // The lane too; the next traveller, admitted with the key shown on the
+    // button (1).
+    css(&c, "#lane").await.send_keys("3").await.unwrap();
     let mrz = clean_mrz("NK7654321");
-    focused.send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
+    css(&c, "#t0-mrz").await.send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
     let second = next_result(&c, &first).await;
     assert!(text_now(&c, "#recorded").await.contains("Salida registrada"));
-    assert!(css(&c, "#dir-exit").await.is_selected().await.unwrap());
+    assert!(css(&c, EXIT).await.is_selected().await.unwrap());
     c.active_element().await.unwrap().send_keys("1").await.unwrap();
     css(&c, "[data-testid=decision]").await;
     assert_eq!(decision(&app, &second).await.map(|d| d.0).as_deref(), Some("admit"));
@@ -154,7 +157,8 @@ async fn direction_lane_and_vehicle_stay_across_travellers_and_decisions() {
         let stored = app.store.crossing(id).await.unwrap().unwrap();
         assert_eq!((stored.record.direction, stored.record.vehicle.as_str()), (Direction::Exit, "P-123ABC"));
     }
-    assert!(css(&c, "#dir-exit").await.is_selected().await.unwrap());
+    assert!(css(&c, EXIT).await.is_selected().await.unwrap());
+    assert_eq!(css(&c, "#lane").await.prop("value").await.unwrap().as_deref(), Some("3"));
     c.close().await.unwrap();
 }
 
@@ -164,7 +168,7 @@ async fn a_date_typed_dd_mm_yyyy_is_accepted_and_an_error_keeps_every_field() {
     let app = spawn_country().await;
     let c = browser(&d).await;
     sign_in(&c, &app, Role::Officer).await;
-    css(&c, "#dir-exit").await.click().await.unwrap();
+    css(&c, EXIT).await.click().await.unwrap();
     css(&c, "#travellers details summary").await.click().await.unwrap();
     css(&c, "#t0-surnames").await.send_keys("Ochoa Pérez").await.unwrap();
     css(&c, "#t0-given").await.send_keys("Luis Fernando").await.unwrap();
@@ -174,9 +178,8 @@ async fn a_date_typed_dd_mm_yyyy_is_accepted_and_an_error_keeps_every_field() {
     css(&c, "input[name='t0.obs'][value='T5']").await.click().await.unwrap();
     css(&c, "#inspect").await.click().await.unwrap();
 
-    // No such day: the error in Spanish beside the field, nothing lost.
-    let err = css(&c, "#err-t0-birth_date").await.text().await.unwrap();
-    assert!(err.contains("DD/MM/AAAA"), "{err}");
+    // No such day: nothing lost, the error in Spanish beside the field.
+    css(&c, ".field-error, .flash-error").await;
     let value = |sel: &'static str| {
         let c = c.clone();
         async move { css(&c, sel).await.prop("value").await.unwrap().unwrap_or_default() }
@@ -187,7 +190,9 @@ async fn a_date_typed_dd_mm_yyyy_is_accepted_and_an_error_keeps_every_field() {
     assert_eq!(value("#t0-sex").await, "M");
     assert_eq!(value("#t0-nat").await, "GTM");
     assert!(css(&c, "input[name='t0.obs'][value='T5']").await.is_selected().await.unwrap());
-    assert!(css(&c, "#dir-exit").await.is_selected().await.unwrap());
+    assert!(css(&c, EXIT).await.is_selected().await.unwrap());
+    let err = css(&c, "#err-t0-birth_date").await.text().await.unwrap();
+    assert!(err.contains("DD/MM/AAAA"), "{err}");
     assert_eq!(c.active_element().await.unwrap().attr("id").await.unwrap().as_deref(), Some("t0-birth"));
     screenshot(&c, "inspection-field-error").await;
 
@@ -231,6 +236,19 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     css(&c, "#add-traveller").await.click().await.unwrap();
     css(&c, "#t1-mrz").await.send_keys(&format!("{}{ENTER}{}{ENTER}", child[0], child[1])).await.unwrap();
 
+    // No raw code reaches the page; the document's status in Spanish.
+    css(&c, "[data-testid=hit]").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("robado"), "{text}");
+    for raw in ["stolen", "document_expired", "under_18", "stolen-lost-documents", "retain_document"] {
+        assert!(!text.contains(raw), "{raw} on the page: {text}");
+    }
+    let codes: Vec<&str> = text
+        .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        .filter(|w| w.contains('_') && w.chars().any(|ch| ch.is_ascii_lowercase()))
+        .collect();
+    assert!(codes.is_empty(), "raw codes on the page: {codes:?}");
+
     // The party's banner at the top of the result.
     let banner = css(&c, "#party-banner").await.text().await.unwrap();
     assert!(banner.contains("1 de 2 viajeros con alerta en listas"), "{banner}");
@@ -253,18 +271,6 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     assert_eq!(live.as_deref(), Some("assertive"));
     let title = c.title().await.unwrap();
     assert!(title.starts_with("⚠ ALERTA"), "{title}");
-
-    // No raw code reaches the page; the document's status in Spanish.
-    let text = body_text(&c).await;
-    assert!(text.contains("robado"), "{text}");
-    for raw in ["stolen", "document_expired", "under_18", "stolen-lost-documents", "retain_document"] {
-        assert!(!text.contains(raw), "{raw} on the page: {text}");
-    }
-    let codes: Vec<&str> = text
-        .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-        .filter(|w| w.contains('_') && w.chars().any(|ch| ch.is_ascii_lowercase()))
-        .collect();
-    assert!(codes.is_empty(), "raw codes on the page: {codes:?}");
     screenshot(&c, "inspection-party-hit").await;
     c.close().await.unwrap();
 }
