@@ -231,7 +231,7 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     css(&c, "#travellers details summary").await.click().await.unwrap();
     css(&c, "#t0-surnames").await.send_keys("Ochoa Pérez").await.unwrap();
     css(&c, "#t0-given").await.send_keys("Luis Fernando").await.unwrap();
-    css(&c, "#t0-birth").await.send_keys("12/03/1980").await.unwrap();
+    css(&c, "#t0-birth").await.send_keys("1980-03-12").await.unwrap();
     css(&c, "#t0-nat").await.send_keys("GTM").await.unwrap();
     css(&c, "#add-traveller").await.click().await.unwrap();
     css(&c, "#t1-mrz").await.send_keys(&format!("{}{ENTER}{}{ENTER}", child[0], child[1])).await.unwrap();
