@@ -239,7 +239,7 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     // No raw code reaches the page; the document's status in Spanish.
     css(&c, "[data-testid=hit]").await;
     let text = body_text(&c).await;
-    assert!(text.contains("robado"), "{text}");
+    assert!(text.contains("En la lista como robado"), "{text}");
     for raw in ["stolen", "document_expired", "under_18", "stolen-lost-documents", "retain_document"] {
         assert!(!text.contains(raw), "{raw} on the page: {text}");
     }
