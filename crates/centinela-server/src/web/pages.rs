@@ -396,12 +396,12 @@ pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCt
             None => frame["form_error"] = json!(general.unwrap_or("inspection.unreadable")),
         }
         frame["form"] = json!({ "travellers": typed, "errors": errors });
-        Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "inspection.html", frame))
+        ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "inspection.html", frame)
     };
     let req = match party_from_form(&pairs, &typed) {
-        Ok(r) if r.travellers.is_empty() => return refused(frame, Some("inspection.empty"), None),
+        Ok(r) if r.travellers.is_empty() => return Ok(refused(frame, Some("inspection.empty"), None)),
         Ok(r) => r,
-        Err(field) => return refused(frame, Some("error.invalid_field"), Some(&field)),
+        Err(field) => return Ok(refused(frame, Some("error.invalid_field"), Some(&field))),
     };
     match run_inspection(&app, &user, &req).await {
         Ok(answer) => {
@@ -409,7 +409,7 @@ pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCt
             frame["list_sources"] = list_sources(&app).await.map_err(|e| ctx.api_error(e))?;
             Ok(ctx.render_status(StatusCode::CREATED, "inspection.html", frame))
         }
-        Err(e) if e.code == crate::ErrorCode::InvalidField => refused(frame, None, Some(&e.message)),
+        Err(e) if e.code == crate::ErrorCode::InvalidField => Ok(refused(frame, None, Some(&e.message))),
         Err(e) => Err(ctx.api_error(e)),
     }
 }
