@@ -257,7 +257,7 @@ fn party_from_form(pairs: &[(String, String)], typed: &[Value]) -> Result<PartyR
 /// The form field an input error names (`travellers[1].birth_date: …` is
 /// `t1.birth_date`, shown beside that field) and its message's catalogue
 /// key; `None` when it names no field of the form.
-fn field_error(message: &str) -> Option<(String, String)> {
+pub(crate) fn field_error(message: &str) -> Option<(String, String)> {
     const KNOWN: &[&str] = &[
         "mrz",
         "surnames",
