@@ -160,13 +160,16 @@ pub async fn inspection_form(State(app): State<AppState>, user: CurrentUser, ctx
 }
 
 /// The booth's context, which stays until the officer changes it: post,
-/// direction, lane and vehicle. Every booth form carries it and every booth
+/// direction, lane, vehicle and party mode. Every booth form carries it and every booth
 /// page echoes it back, so it holds across travellers and decisions without
 /// JavaScript. The lane is the booth's own (not recorded).
 fn booth_context(pairs: &[(String, String)]) -> Value {
     let short = |name: &str| field(pairs, name).chars().take(60).collect::<String>();
     let direction = if field(pairs, "direction") == "exit" { "exit" } else { "entry" };
-    json!({ "post": short("post"), "direction": direction, "lane": short("lane"), "vehicle": short("vehicle") })
+    json!({
+        "post": short("post"), "direction": direction, "lane": short("lane"), "vehicle": short("vehicle"),
+        "party_mode": field(pairs, "party_mode") == "1",
+    })
 }
 
 /// The typed fields of a traveller of the booth's form.

@@ -274,3 +274,41 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     screenshot(&c, "inspection-party-hit").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_party_scanned_with_enter_terminated_zones_is_one_party() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Officer).await;
+    css(&c, "input[name=party_mode]").await.click().await.unwrap();
+    // A family of three through a reader that ends every zone with Enter;
+    // Enter on the empty box closes the party.
+    let family = [
+        passport_mrz("HALVORSEN", "INGRID SOLVEIG", "NOR", (1979, 4, 12), "F", "NK1111111", (2034, 6, 30)),
+        passport_mrz("HALVORSEN", "BJORN", "NOR", (1977, 9, 2), "M", "NK2222222", (2034, 6, 30)),
+        passport_mrz("HALVORSEN", "SIGRID", "NOR", (2016, 1, 20), "F", "NK3333333", (2034, 6, 30)),
+    ];
+    for (i, z) in family.iter().enumerate() {
+        let box_ = c.active_element().await.unwrap();
+        assert_eq!(box_.attr("id").await.unwrap(), Some(format!("t{i}-mrz")));
+        box_.send_keys(&format!("{}{ENTER}{}{ENTER}", z[0], z[1])).await.unwrap();
+    }
+    assert!(text_now(&c, "#party-status").await.contains("3 viajeros"), "{}", text_now(&c, "#party-status").await);
+    assert!(c.find(Locator::Css("article.traveller-result")).await.is_err(), "a zone was inspected alone");
+    c.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+
+    css(&c, "#party-banner").await;
+    let shown = c.find_all(Locator::Css("article.traveller-result")).await.unwrap();
+    assert_eq!(shown.len(), 3);
+    let mut groups = std::collections::HashSet::new();
+    for a in shown {
+        let id = a.attr("data-crossing").await.unwrap().unwrap();
+        groups.insert(app.store.crossing(&id).await.unwrap().unwrap().record.group_id);
+    }
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    assert!(groups.iter().all(|g| !g.is_empty()));
+    // Party mode stays on for the next party.
+    assert!(css(&c, "input[name=party_mode]").await.is_selected().await.unwrap());
+    c.close().await.unwrap();
+}

@@ -11,12 +11,54 @@ function mrzComplete(text) {
   return MRZ_SHAPES.some(([n, len]) => lines.length === n && lines.every((l) => l.length === len));
 }
 
+function partyMode() {
+  const box = document.getElementById("party-mode");
+  return Boolean(box && box.checked);
+}
+
+// The MRZ boxes holding a zone.
+function readCount(form) {
+  return [...form.querySelectorAll("textarea.mrz")].filter((a) => a.value.trim() !== "").length;
+}
+
+function showPartyStatus(form) {
+  const status = document.getElementById("party-status");
+  if (!status) return;
+  const n = readCount(form);
+  status.textContent = partyMode() && n > 0 ? status.dataset.template.replace("{n}", String(n)) : "";
+}
+
+// Party mode: the next traveller's empty box (a new one when there is none).
+function nextTraveller(area) {
+  const form = area.form;
+  const empty = [...form.querySelectorAll("textarea.mrz")].find((a) => a !== area && a.value.trim() === "");
+  if (empty) {
+    empty.focus();
+  } else {
+    document.getElementById("add-traveller").click();
+  }
+  showPartyStatus(form);
+}
+
 function bindMrz(area) {
   // A document reader types the zone like a keyboard and ends with Enter:
-  // Enter after a complete zone (or Ctrl+Enter) inspects.
+  // Enter after a complete zone (or Ctrl+Enter) inspects. In party mode a
+  // complete zone adds the next traveller instead, and Enter in an empty
+  // box (or Ctrl+Enter) closes the party and inspects it.
   area.addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
-    if (ev.ctrlKey || mrzComplete(area.value)) {
+    if (ev.ctrlKey) {
+      ev.preventDefault();
+      area.form.requestSubmit();
+    } else if (partyMode()) {
+      if (mrzComplete(area.value)) {
+        ev.preventDefault();
+        nextTraveller(area);
+      } else if (area.value.trim() === "" && readCount(area.form) > 0) {
+        ev.preventDefault();
+        area.form.requestSubmit();
+      }
+    } else if (mrzComplete(area.value)) {
       ev.preventDefault();
       area.form.requestSubmit();
     }
@@ -106,6 +148,15 @@ function setupBooth() {
       const area = box.querySelector(`#t${i}-mrz`);
       bindMrz(area);
       area.focus();
+    });
+  }
+  // Switching party mode goes back to the first empty MRZ box.
+  const party = document.getElementById("party-mode");
+  if (party) {
+    party.addEventListener("change", () => {
+      const empty = [...form.querySelectorAll("textarea.mrz")].find((a) => a.value.trim() === "");
+      if (empty) empty.focus();
+      showPartyStatus(form);
     });
   }
   setupDecisions();
