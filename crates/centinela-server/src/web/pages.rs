@@ -296,7 +296,7 @@ fn page_decision(pairs: &[(String, String)]) -> (String, bool, String) {
 /// or indicators, which traveller the default button belongs to (the first
 /// undecided with a hit, else with an indicator, else the first undecided),
 /// and for each traveller whether admitting needs the confirm step (a hit
-/// not dismissed or an indicator, its own or the party's).
+/// not dismissed or an indicator in the party, as the API decides).
 fn party_summary(view: &mut Value) {
     let Some(travellers) = view["travellers"].as_array_mut() else { return };
     let count = |t: &Value, k: &str| t[k].as_array().map_or(0, Vec::len);
@@ -311,10 +311,14 @@ fn party_summary(view: &mut Value) {
         .or_else(|| travellers.iter().filter(undecided).find(|t| count(t, "flags") > 0))
         .or_else(|| travellers.iter().find(undecided))
         .map(|t| t["crossing_id"].clone());
-    let party_alerted = with_hits + flagged > 0;
+    // As the API's `admit_concerns`: hits not dismissed and indicators of
+    // anyone in the party.
+    let concerns: usize = travellers
+        .iter()
+        .map(|t| t["open_hits"].as_u64().map_or(count(t, "hits"), |n| n as usize) + count(t, "flags"))
+        .sum();
     for t in travellers.iter_mut() {
-        let open_hits = t["open_hits"].as_u64().map_or(count(t, "hits"), |n| n as usize);
-        t["guarded"] = json!(party_alerted && (open_hits + count(t, "flags") > 0 || total > 1));
+        t["guarded"] = json!(concerns > 0);
     }
     view["banner"] = json!({ "total": total, "hits": with_hits, "flagged": flagged });
     view["focus"] = focus.unwrap_or(Value::Null);

@@ -293,7 +293,7 @@ fn dates_as_the_region_types_and_reads_them() {
 #[test]
 fn input_errors_name_the_form_field_beside_which_they_show() {
     use super::pages::field_error;
-    let e = |m: &str| field_error(m).map(|(f, k)| (f, k));
+    let e = field_error;
     assert_eq!(
         e("travellers[1].birth_date: not a date"),
         Some(("t1.birth_date".into(), "field_error.birth_date".into()))

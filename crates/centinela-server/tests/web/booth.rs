@@ -41,6 +41,19 @@ async fn decision(app: &WebApp, crossing: &str) -> Option<(String, String)> {
     app.store.decision(crossing).await.unwrap().map(|(d, r, _)| (d, r))
 }
 
+/// `POST /api/crossings/{id}/decision` from the page (its session and CSRF
+/// token): [status, error code or null].
+async fn api_decide(c: &Client, crossing: &str, body: serde_json::Value) -> serde_json::Value {
+    c.execute(
+        "return fetch('/api/crossings/' + arguments[0] + '/decision', {method: 'POST', credentials: 'same-origin', \
+         headers: {'Content-Type': 'application/json', 'X-CSRF-Token': document.querySelector('input[name=_csrf]').value}, \
+         body: JSON.stringify(arguments[1])}).then(async r => [r.status, (await r.json()).code || null]);",
+        vec![json!(crossing), body],
+    )
+    .await
+    .unwrap()
+}
+
 /// A traveller on no list: a name from far away.
 fn clean_mrz(number: &str) -> Vec<String> {
     passport_mrz("HALVORSEN", "INGRID SOLVEIG", "NOR", (1979, 4, 12), "F", number, (2034, 6, 30))
@@ -69,15 +82,9 @@ async fn enter_in_the_reason_of_a_hit_records_nothing_and_admitting_is_confirmed
     assert_eq!(suggested.as_deref(), Some("secondary_inspection"));
 
     // The API refuses to admit a hit without the confirmation and a reason.
-    let answer = c
-        .execute(
-            "return fetch('/api/crossings/' + arguments[0] + '/decision', {method: 'POST', credentials: 'same-origin', \
-             headers: {'Content-Type': 'application/json', 'X-CSRF-Token': document.querySelector('input[name=_csrf]').value}, \
-             body: JSON.stringify({decision: 'admit', reason: 'x'})}).then(async r => [r.status, (await r.json()).code]);",
-            vec![json!(crossing)],
-        )
-        .await
-        .unwrap();
+    let answer = api_decide(&c, &crossing, json!({"decision": "admit", "reason": "x"})).await;
+    assert_eq!(answer, json!([422, "confirmation_required"]));
+    let answer = api_decide(&c, &crossing, json!({"decision": "admit", "confirm": true})).await;
     assert_eq!(answer, json!([422, "confirmation_required"]));
     assert_eq!(decision(&app, &crossing).await, None);
 
@@ -257,6 +264,11 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     assert!(lead.find(Locator::Css(".badge-clean")).await.is_err(), "the adult with a flagged child shows clean");
     assert!(lead.text().await.unwrap().contains("el grupo tiene alertas"));
     assert!(lead.find(Locator::Css("button[data-reveal]")).await.is_ok(), "admitting the adult is not confirmed");
+    // The API agrees: the adult's admission needs the confirmation too.
+    let adult = lead.attr("data-crossing").await.unwrap().unwrap();
+    assert_eq!(api_decide(&c, &adult, json!({"decision": "admit"})).await, json!([422, "confirmation_required"]));
+    let confirmed = json!({"decision": "admit", "reason": "padre con permiso notarial", "confirm": true});
+    assert_eq!(api_decide(&c, &adult, confirmed).await[0], json!(201));
     // Announced: the live region filled, the title changed.
     let start = Instant::now();
     let announced = loop {
