@@ -129,16 +129,20 @@ async fn direction_lane_and_vehicle_stay_across_travellers_and_decisions() {
     // A clean traveller: the scan, then one key (Enter on the focused
     // default, "Admitir").
     let mrz = clean_mrz("NK1234567");
+    let scanned = Instant::now();
     css(&c, "#t0-mrz").await.send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
     let first = first_crossing(&c).await;
+    let shown = scanned.elapsed();
     assert!(css(&c, EXIT).await.is_selected().await.unwrap(), "the direction went back to Entrada");
     assert_eq!(css(&c, "#vehicle").await.prop("value").await.unwrap().as_deref(), Some("P-123ABC"));
     let recorded = text_now(&c, "#recorded").await;
     assert!(recorded.contains("Salida registrada") && recorded.contains("P-123ABC"), "{recorded}");
     let focused = c.active_element().await.unwrap();
     assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("admit"));
+    let keyed = Instant::now();
     focused.send_keys(ENTER).await.unwrap();
     css(&c, "[data-testid=decision]").await;
+    eprintln!("booth, a clean traveller: result {shown:?} after the scan, admitted {:?} after 1 key", keyed.elapsed());
     assert_eq!(decision(&app, &first).await.map(|d| d.0).as_deref(), Some("admit"));
     assert!(text_now(&c, "#decided").await.contains("Admitir"), "{}", text_now(&c, "body").await);
 

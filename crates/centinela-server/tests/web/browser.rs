@@ -155,9 +155,17 @@ async fn officer_and_supervisor_work_a_hit_in_the_browser() {
     assert!(waited < Duration::from_secs(5), "result after {waited:?}");
     screenshot(&c, "inspection-hit").await;
 
-    // Refer to secondary inspection (the reason is prefilled from the hit).
-    css(&c, "form.decide button[value=secondary_inspection]").await.click().await.unwrap();
+    // Refer to secondary inspection, the suggestion, focused: one key (the
+    // reason is prefilled from the hit).
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("secondary_inspection"));
+    let keyed = Instant::now();
+    focused.send_keys(ENTER).await.unwrap();
     let decision = css(&c, "[data-testid=decision]").await.text().await.unwrap();
+    eprintln!(
+        "booth, a traveller with a hit: result {waited:?} after the scan, decision {:?} after 1 key",
+        keyed.elapsed()
+    );
     assert!(decision.contains("Inspección secundaria"), "{decision}");
     sign_out(&c).await;
 
