@@ -251,6 +251,8 @@ async fn a_party_with_a_flagged_child_is_bannered_and_announced_without_raw_code
     css(&c, "[data-testid=hit]").await;
     let text = body_text(&c).await;
     assert!(text.contains("En la lista como robado"), "{text}");
+    let numbers = format!("Número en la lista: {number} · número presentado: {number}");
+    assert!(text.contains(&numbers) && text.contains("coincide exactamente"), "{text}");
     for raw in ["stolen", "document_expired", "under_18", "stolen-lost-documents", "retain_document"] {
         assert!(!text.contains(raw), "{raw} on the page: {text}");
     }
