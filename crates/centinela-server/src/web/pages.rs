@@ -294,9 +294,10 @@ fn page_decision(pairs: &[(String, String)]) -> (String, bool, String) {
 
 /// The party-level view every result shows: how many travellers have hits
 /// or indicators, which traveller the default button belongs to (the first
-/// undecided with a hit, else with an indicator, else the first undecided),
-/// and for each traveller whether admitting needs the confirm step (a hit
-/// not dismissed or an indicator in the party, as the API decides).
+/// undecided with a hit, else with an indicator, else the first undecided;
+/// the party's own decision when nobody has anything to look at), and
+/// whether admitting needs the confirm step (a hit not dismissed or an
+/// indicator in the party, as the API decides).
 fn party_summary(view: &mut Value) {
     let Some(travellers) = view["travellers"].as_array_mut() else { return };
     let count = |t: &Value, k: &str| t[k].as_array().map_or(0, Vec::len);
@@ -320,8 +321,15 @@ fn party_summary(view: &mut Value) {
     for t in travellers.iter_mut() {
         t["guarded"] = json!(concerns > 0);
     }
+    let undecided = travellers.iter().filter(|t| t["decision"].is_null()).count();
+    // A party with nothing to look at is admitted with one key: the party's
+    // own "Admitir" is the default.
+    let party_default = undecided > 1 && concerns == 0;
     view["banner"] = json!({ "total": total, "hits": with_hits, "flagged": flagged });
-    view["focus"] = focus.unwrap_or(Value::Null);
+    view["focus"] = if party_default { Value::Null } else { focus.unwrap_or(Value::Null) };
+    view["undecided"] = json!(undecided);
+    view["guarded"] = json!(concerns > 0);
+    view["party_default"] = json!(party_default);
 }
 
 /// The answer as the template shows it: each traveller's outcome with its
@@ -432,17 +440,40 @@ pub async fn decide(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx
     let mut frame = booth(&app, &user).await.map_err(|e| ctx.api_error(e))?;
     frame["booth_ctx"] = booth_context(&pairs);
     let (asked, confirm, reason) = page_decision(&pairs);
+    // `scope=party`: the same decision for every traveller of the party not
+    // yet decided, one API decision each (the first refusal stops it; the
+    // API's checks are the party's, so they refuse the first or none).
+    let whole_party = field(&pairs, "scope") == "party";
+    let mut targets = Vec::new();
+    if whole_party {
+        for id in &party {
+            if app.store().decision(id).await.map_err(|e| ctx.api_error(e.into()))?.is_none() {
+                targets.push((*id).to_string());
+            }
+        }
+    } else {
+        targets.push(crossing.clone());
+    }
     let decision = serde_json::from_value::<Decision>(json!(asked));
     let outcome = match decision {
         Ok(decision) => {
-            let req = DecisionRequest { decision, reason: reason.clone(), confirm };
-            inspections::decide(State(app.clone()), user.clone(), Path(crossing.clone()), Json(req)).await.map(drop)
+            let mut done = Ok(());
+            for id in &targets {
+                let req = DecisionRequest { decision, reason: reason.clone(), confirm };
+                done =
+                    inspections::decide(State(app.clone()), user.clone(), Path(id.clone()), Json(req)).await.map(drop);
+                if done.is_err() {
+                    break;
+                }
+            }
+            done
         }
         Err(_) => Err(ApiError::invalid_field("decision")),
     };
+    let crossing = if whole_party { "party".to_string() } else { crossing.clone() };
     let status = match outcome {
         Ok(()) => {
-            frame["decided"] = json!({ "crossing": crossing, "decision": asked });
+            frame["decided"] = json!({ "crossing": crossing, "decision": asked, "count": targets.len() });
             StatusCode::OK
         }
         Err(e) if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::ConfirmationRequired) => {

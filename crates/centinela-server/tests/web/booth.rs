@@ -330,3 +330,55 @@ async fn a_party_scanned_with_enter_terminated_zones_is_one_party() {
     assert!(css(&c, "input[name=party_mode]").await.is_selected().await.unwrap());
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_clean_party_is_admitted_with_one_key_and_a_flagged_one_is_not() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Officer).await;
+    css(&c, "input[name=party_mode]").await.click().await.unwrap();
+    for z in [
+        passport_mrz("HALVORSEN", "INGRID SOLVEIG", "NOR", (1979, 4, 12), "F", "NK4444444", (2034, 6, 30)),
+        passport_mrz("HALVORSEN", "BJORN", "NOR", (1977, 9, 2), "M", "NK5555555", (2034, 6, 30)),
+    ] {
+        c.active_element().await.unwrap().send_keys(&format!("{}{ENTER}{}{ENTER}", z[0], z[1])).await.unwrap();
+    }
+    c.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    css(&c, "#party-decide").await;
+    let ids: Vec<String> = {
+        let mut v = Vec::new();
+        for a in c.find_all(Locator::Css("article.traveller-result")).await.unwrap() {
+            v.push(a.attr("data-crossing").await.unwrap().unwrap());
+        }
+        v
+    };
+    assert_eq!(ids.len(), 2);
+    // The party's "Admitir" is the focused default: one key admits both.
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("admit"));
+    assert!(focused.find(Locator::XPath("ancestor::form[@id='party-decide']")).await.is_ok());
+    focused.send_keys(ENTER).await.unwrap();
+    let done = css(&c, "#decided").await.text().await.unwrap();
+    assert!(done.contains("Registrado para 2 viajeros"), "{done}");
+    for id in &ids {
+        assert_eq!(decision(&app, id).await.map(|d| d.0).as_deref(), Some("admit"));
+    }
+    assert!(c.find(Locator::Css("#party-decide")).await.is_err(), "nobody is left to decide");
+
+    // A party with a minor of unknown relation (T1): the party's admit is
+    // the confirm step, and the API refuses it for everyone without it.
+    for z in [
+        passport_mrz("HALVORSEN", "BJORN", "NOR", (1977, 9, 2), "M", "NK6666666", (2034, 6, 30)),
+        passport_mrz("HALVORSEN", "SIGRID", "NOR", (2016, 1, 20), "F", "NK7777777", (2034, 6, 30)),
+    ] {
+        c.active_element().await.unwrap().send_keys(&format!("{}{ENTER}{}{ENTER}", z[0], z[1])).await.unwrap();
+    }
+    c.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    let second = next_result(&c, &ids[0]).await;
+    assert!(css(&c, "#party-decide button[data-reveal]").await.is_displayed().await.unwrap());
+    css(&c, "#party-reason").await.send_keys(format!("todo en orden{ENTER}").as_str()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(decision(&app, &second).await, None, "Enter in the party's reason recorded a decision");
+    c.close().await.unwrap();
+}
