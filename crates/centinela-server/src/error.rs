@@ -61,6 +61,9 @@ pub enum ErrorCode {
     /// gives the first error as `LINE:COLUMN: message (hint)`, and
     /// `POST /api/rules/check` lists them all.
     InvalidRule,
+    /// 422: admitting a traveller with an open hit or a risk indicator
+    /// without the officer's explicit confirmation and a reason.
+    ConfirmationRequired,
     /// 409: a change based on a version of a record that is no longer the
     /// latest (someone else changed it since): read it again.
     StaleVersion,
@@ -105,6 +108,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::InvalidPicklistValue,
         ErrorCode::InvalidRule,
+        ErrorCode::ConfirmationRequired,
         ErrorCode::StaleVersion,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
@@ -115,9 +119,10 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::InvalidJson | ErrorCode::InvalidPath | ErrorCode::InvalidQuery => StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue | ErrorCode::InvalidRule => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ErrorCode::InvalidField
+            | ErrorCode::InvalidPicklistValue
+            | ErrorCode::InvalidRule
+            | ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,

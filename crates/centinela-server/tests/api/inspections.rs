@@ -155,8 +155,21 @@ async fn a_party_is_inspected_stored_and_adjudicated() {
             .unwrap();
         expect_error(r, 403, "forbidden").await;
 
-        // The officer's decision.
+        // The officer's decision. Admitting a traveller with hits needs the
+        // confirmation and a reason.
         let dpath = format!("/api/crossings/{crossing}/decision");
+        for body in [
+            json!({"decision": "admit"}),
+            json!({"decision": "admit", "reason": "documentos en regla"}),
+            json!({"decision": "admit", "confirm": true, "reason": " "}),
+        ] {
+            let r = app.client.post(app.url(&dpath)).bearer_auth(&officer).json(&body).send().await.unwrap();
+            expect_error(r, 422, "confirmation_required").await;
+        }
+        assert!(app.store.decision(&crossing).await.unwrap().is_none());
+        let confirmed = json!({"decision": "admit", "confirm": true, "reason": "la policía descarta la orden"});
+        let r = app.client.post(app.url(&dpath)).bearer_auth(&officer).json(&confirmed).send().await.unwrap();
+        assert_eq!(r.status(), 201);
         let r = app
             .client
             .post(app.url(&dpath))
