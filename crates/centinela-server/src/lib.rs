@@ -42,6 +42,7 @@ pub mod handlers;
 pub mod openapi;
 pub mod routes;
 mod state;
+pub mod tls;
 pub mod web;
 
 use std::any::Any;
@@ -54,6 +55,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use centinela_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -63,6 +65,7 @@ pub use auth::{AuthUser, CurrentUser};
 pub use error::{ApiError, ErrorCode, Json, Path, Query};
 pub use routes::{ENDPOINTS, Endpoint};
 pub use state::{AppState, ServerConfig};
+pub use tls::{TlsConfig, TlsError};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -92,16 +95,26 @@ pub async fn serve(
 }
 
 /// Serves on a bound listener (tests bind `127.0.0.1:0`) until `shutdown`
-/// completes. Sweeps expired sessions and stale caches every few minutes.
+/// completes: HTTPS when the configuration has [`ServerConfig::tls`], else
+/// plain HTTP. Sweeps expired sessions and stale caches every few minutes.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let tls = state.config().tls.clone();
+    tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = match tls {
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
+        Some(tls) => {
+            // `tap_io` only so that axum hands the peer address to
+            // `ConnectInfo` (it does for its own listeners and for `TapIo`).
+            let listener = tls::TlsListener::new(listener, &tls).tap_io(|_| {});
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+    };
     sweeper.abort();
     tracing::info!("stopped");
     Ok(result?)
@@ -147,11 +160,13 @@ async fn sweep(state: AppState) {
 
 /// The whole application: the endpoint table, the Swagger UI, JSON answers
 /// for unknown routes and methods, the body limit, panic recovery, security
-/// headers and the request log.
+/// headers (with HTTPS, `Strict-Transport-Security` too) and the request
+/// log.
 pub fn router(state: AppState) -> Router {
+    let https = state.config().tls.is_some();
     let swagger =
         utoipa_swagger_ui::SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
-    routes::api_routes(&state)
+    let app = routes::api_routes(&state)
         .merge(routes::post_key_routes())
         .merge(web::routes(&state))
         .merge(swagger)
@@ -169,8 +184,13 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .with_state(state)
+        .with_state(state);
+    if https { app.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, HSTS)) } else { app }
 }
+
+/// Browsers that once reached the server over HTTPS refuse plain HTTP to it
+/// for a year. Subdomains are not included: they may be other services.
+const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
 
 /// Unknown routes: the error JSON under `/api/`, a page elsewhere.
 async fn fallback(req: Request) -> Response {
