@@ -105,8 +105,23 @@ pub async fn serve_on(
     let tls = state.config().tls.clone();
     tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = match tls {
+    let result = serve_app(listener, tls, router(state), shutdown).await;
+    sweeper.abort();
+    tracing::info!("stopped");
+    Ok(result?)
+}
+
+/// Serves `app` on `listener`, over TLS when `tls` is given, with the peer
+/// address as `ConnectInfo<SocketAddr>`, until `shutdown` completes; then
+/// finishes the requests in flight.
+async fn serve_app(
+    listener: TcpListener,
+    tls: Option<TlsConfig>,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
         None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
         Some(tls) => {
             // `tap_io` only so that axum hands the peer address to
@@ -114,10 +129,7 @@ pub async fn serve_on(
             let listener = tls::TlsListener::new(listener, &tls).tap_io(|_| {});
             axum::serve(listener, app).with_graceful_shutdown(shutdown).await
         }
-    };
-    sweeper.abort();
-    tracing::info!("stopped");
-    Ok(result?)
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM: pass it to [`serve`].
@@ -257,6 +269,47 @@ mod tests {
         assert_eq!((body["code"].as_str(), body["type"].as_str()), (Some("internal"), Some("internal")));
         assert!(!body.to_string().contains("secret"));
         assert_eq!(client.get(format!("http://{addr}/ok")).send().await.unwrap().status(), 200);
+    }
+
+    /// A throwaway certificate authority and a certificate it signed for
+    /// `localhost` and 127.0.0.1: (CA PEM, server TLS configuration).
+    fn throwaway_pki() -> (String, TlsConfig) {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        let cert = params.signed_by(&key, &ca).unwrap();
+        let key = rustls_pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap();
+        (ca.pem(), TlsConfig::new(vec![cert.der().clone()], key).unwrap())
+    }
+
+    /// Over TLS the handlers still see the peer's address, and a client that
+    /// connects and never starts its handshake holds up nobody.
+    #[tokio::test]
+    async fn https_with_the_peer_address_beside_a_silent_client() {
+        use axum::extract::ConnectInfo;
+        let (ca, tls) = throwaway_pki();
+        let app: Router = Router::new()
+            .route("/peer", get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(serve_app(listener, Some(tls), app, std::future::pending()));
+        let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let client = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).unwrap()])
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        for host in ["localhost", "127.0.0.1"] {
+            let r = client.get(format!("https://{host}:{port}/peer")).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.text().await.unwrap(), "127.0.0.1");
+        }
+        // Plain HTTP to the HTTPS port gets no answer.
+        assert!(client.get(format!("http://127.0.0.1:{port}/peer")).send().await.is_err());
     }
 
     #[test]

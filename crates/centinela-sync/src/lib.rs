@@ -191,16 +191,16 @@ fn without_url(e: &reqwest::Error) -> String {
 }
 
 /// Why rustls refused the centre's certificate, when it did: the error is
-/// somewhere in reqwest's chain, as an I/O error wrapping rustls's.
+/// somewhere in reqwest's chain, inside I/O errors wrapping one another
+/// (whose `source` skips the error they wrap, so each is opened here).
 fn certificate_error(e: &reqwest::Error) -> Option<String> {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = src {
-        let tls = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .or_else(|| err.downcast_ref::<rustls::Error>());
-        if let Some(rustls::Error::InvalidCertificate(c)) = tls {
+        let mut inner: &(dyn std::error::Error + 'static) = err;
+        while let Some(wrapped) = inner.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            inner = wrapped;
+        }
+        if let Some(rustls::Error::InvalidCertificate(c)) = inner.downcast_ref::<rustls::Error>() {
             return Some(certificate_reason(c));
         }
         src = err.source();
