@@ -619,3 +619,83 @@ async fn https_answers_with_hsts_and_secure_cookies() {
     assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().contains("Secure")));
     kill(&mut server);
 }
+
+/// The key and TLS files are checked before anything starts, each error
+/// naming the file and never quoting a key; `--post-key` on the command
+/// line still works (the contract) but warns, and a key file every user can
+/// read is pointed out.
+#[test]
+fn key_and_tls_files_are_checked_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("post.db").to_str().unwrap().to_string();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let central = "https://127.0.0.1:9";
+    let usage = |args: &[&str], want: &str| {
+        let o = cli(&db, args, None);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        err
+    };
+    usage(&["sync", "--central", central, "--post-key-file", &path("missing.key")], "missing.key");
+    secret_file(&dir.path().join("empty.key"), "\n");
+    usage(&["sync", "--central", central, "--post-key-file", &path("empty.key")], "empty.key is empty");
+    let secret = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    secret_file(&dir.path().join("two.key"), &format!("{secret} {secret}\n"));
+    let err = usage(&["sync", "--central", central, "--post-key-file", &path("two.key")], "two.key");
+    assert!(!err.contains(secret), "{err}");
+    secret_file(&dir.path().join("good.key"), secret);
+    usage(
+        &["sync", "--central", central, "--post-key-file", &path("good.key"), "--post-key", secret],
+        "give the post key once",
+    );
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate\n").unwrap();
+    usage(
+        &["sync", "--central", central, "--post-key-file", &path("good.key"), "--ca-cert", &path("junk.pem")],
+        "junk.pem: no PEM certificate",
+    );
+    usage(&["serve", "--tls-cert", &path("nocert.pem"), "--tls-key", &path("good.key")], "nocert.pem");
+    usage(&["serve", "--tls-cert", &path("junk.pem")], "--tls-cert and --tls-key go together");
+    let pki = throwaway_pki(dir.path(), "centinela");
+    let err =
+        usage(&["serve", "--tls-cert", pki.cert.to_str().unwrap(), "--tls-key", &path("junk.pem")], "the TLS key file");
+    assert!(err.contains("junk.pem holds no PEM private key"), "{err}");
+    // A key that is not the certificate's.
+    let other = throwaway_pki(dir.path(), "other");
+    usage(
+        &["serve", "--tls-cert", pki.cert.to_str().unwrap(), "--tls-key", other.key.to_str().unwrap()],
+        "cannot be used together",
+    );
+
+    // Nothing answers on port 9: the cycle fails (exit 1), after the
+    // warnings about how the key was given.
+    let o = cli(&db, &["sync", "--central", central, "--post-key", secret], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("warning: --post-key shows the key to every user"), "{err}");
+    assert!(!err.contains(secret), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path().join("good.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let o = cli(&db, &["sync", "--central", central, "--post-key-file", &path("good.key")], None);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("good.key: every user of this machine can read it"), "{err}");
+        assert!(!err.contains("--post-key shows"), "{err}");
+    }
+    // Plain HTTP beyond this machine is pointed out too (before the bad CA
+    // file stops the command: no connection is tried).
+    let err = usage(
+        &[
+            "sync",
+            "--central",
+            "http://192.0.2.1:9",
+            "--post-key-file",
+            &path("good.key"),
+            "--ca-cert",
+            &path("junk.pem"),
+        ],
+        "junk.pem",
+    );
+    assert!(err.contains("is plain HTTP"), "{err}");
+}
