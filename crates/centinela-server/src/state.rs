@@ -22,8 +22,12 @@ use crate::handlers::intel::IntelCache;
 pub struct ServerConfig {
     /// Where to listen (only [`crate::serve`] uses it).
     pub addr: SocketAddr,
-    /// Mark cookies `Secure` (set when the server is behind HTTPS).
+    /// Mark cookies `Secure` (set when the server is behind HTTPS; always
+    /// with [`ServerConfig::tls`]).
     pub secure_cookies: bool,
+    /// Serve HTTPS with this certificate and key (cookies are then
+    /// `Secure` and every answer carries `Strict-Transport-Security`).
+    pub tls: Option<crate::tls::TlsConfig>,
     /// How long a session lasts after login.
     pub session_ttl: Duration,
     /// The largest request body accepted, in bytes.
@@ -55,6 +59,7 @@ impl Default for ServerConfig {
         ServerConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             secure_cookies: false,
+            tls: None,
             session_ttl: Duration::from_secs(12 * 3600),
             body_limit: 1 << 20,
             login_window: Duration::from_secs(15 * 60),
@@ -96,7 +101,8 @@ impl AppState {
     /// the regional report) and intelligence analyses reading from
     /// `analytics` — a streaming read replica of `store` opened with
     /// [`Store::connect_read_only`] — instead of `store`.
-    pub fn with_analytics(config: ServerConfig, store: Store, analytics: Option<Store>) -> AppState {
+    pub fn with_analytics(mut config: ServerConfig, store: Store, analytics: Option<Store>) -> AppState {
+        config.secure_cookies |= config.tls.is_some();
         let limiter = LoginLimiter::new(config.login_window);
         let openapi = crate::openapi::document_json();
         let inspections = Inspections::new(&store);
