@@ -6,6 +6,7 @@
 mod alert;
 pub mod audit;
 mod crossing;
+pub mod csv;
 pub mod htcds;
 mod role;
 pub mod text;
