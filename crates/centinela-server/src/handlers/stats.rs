@@ -65,7 +65,14 @@ async fn figures(app: &AppState, user: &AuthUser, q: &StatsQuery) -> Result<(Sta
     let post = user.post.clone().or(q.post.clone().filter(|p| !p.is_empty())).unwrap_or_default();
     // `to` is inclusive: every time of that day sorts before "<day>T99".
     let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let s = app.analytics().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await?;
+    let mut s = app.analytics().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await?;
+    if user.post.is_some() {
+        // Victims are counted from the country's cases, day by day and
+        // unsuppressed: not for a post's users (the regional release has
+        // them, k-anonymous).
+        s.cases = Default::default();
+        s.victims_by_exploitation.clear();
+    }
     app.audit(user, "stats_viewed", "stats", json!({ "from": from, "to": to, "post": post })).await?;
     Ok((s, from, to, post))
 }

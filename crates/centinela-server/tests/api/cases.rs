@@ -234,3 +234,27 @@ async fn cases_opened_directly_and_declined_referrals() {
         assert_eq!(c["referrals"], json!([rid]));
     }
 }
+
+/// Victims identified are counted from the country's cases, by day and
+/// unsuppressed: a post's supervisor once saw them on the dashboard. Now
+/// only country-wide users do; the regional release keeps them k-anonymous.
+#[tokio::test]
+async fn a_posts_users_see_no_victim_counts_on_the_dashboard() {
+    for app in crate::helpers::spawn_apps().await {
+        let (_, officer, supervisor) = country(&app).await;
+        let prot = app.user("proteccion", Role::Protection, None).await;
+        let prot = app.token(&prot).await;
+        let crossing = refer(&app, &officer).await;
+        let body = json!({"record": {"victim": {"vic_TraffickingStatus": "PossibleVictimOfTrafficking"}}, "crossings": [crossing]});
+        let r = app.client.post(app.url("/api/cases")).bearer_auth(&prot).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let national = app.user("supervisora.nacional", Role::Supervisor, None).await;
+        let national = app.token(&national).await;
+        let (_, all) = get(&app, &national, "/api/stats").await;
+        assert_eq!(all["figures"]["cases"]["identified"], 1, "{all}");
+        let (status, bound) = get(&app, &supervisor, "/api/stats").await;
+        assert_eq!(status, 200);
+        assert_eq!(bound["figures"]["cases"]["identified"], 0, "{bound}");
+        assert_eq!(bound["figures"]["victims_by_exploitation"], json!([]), "{bound}");
+    }
+}

@@ -76,6 +76,39 @@ async fn every_role_on_every_endpoint() {
     }
 }
 
+/// The third axis: post binding. A user bound to a border post, of every
+/// role an endpoint allows, is refused (403 `forbidden`) by every endpoint
+/// whose answer spans every post (`routes::is_country_wide`), and let
+/// through by the others (which check each record's post themselves: see
+/// `inspections::post_bound_users_read_only_their_posts_travellers`).
+#[tokio::test]
+async fn post_bound_users_on_every_endpoint() {
+    for app in spawn_apps().await {
+        let mut users = Vec::new();
+        for role in Role::ALL {
+            users.push((role, app.user(&format!("bound-{role}"), role, Some("GTM-TECUNUMAN")).await));
+        }
+        let mut refused = 0;
+        for e in ENDPOINTS {
+            let path = concrete(e.path);
+            let country_wide = centinela_server::routes::is_country_wide(e.path);
+            for (role, user) in users.iter().filter(|(r, _)| e.access != Access::Public && e.access.allows(*r)) {
+                let what = format!("{} {} as {role} of a post ({})", e.verb.as_str(), e.path, app.backend());
+                let token = app.token(user).await;
+                let r = app.request(method(e.verb), &path).bearer_auth(&token).send().await.unwrap();
+                if country_wide {
+                    expect_error(r, 403, "forbidden").await;
+                    refused += 1;
+                } else {
+                    let (status, body) = json(r).await;
+                    assert!(!matches!(status, 401 | 403 | 500..), "{what}: {status} {body}");
+                }
+            }
+        }
+        assert!(refused >= 13, "every intelligence view, the referral queue and the case export: {refused}");
+    }
+}
+
 #[tokio::test]
 async fn static_routes_need_no_login_and_hold_no_data() {
     let app = spawn_apps().await.remove(0);
