@@ -11,7 +11,9 @@ mod role;
 mod values;
 
 pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, ListKind};
-pub use audit::{AuditRecord, BreakReason, BrokenLink, ChainVerifier, verify_chain};
+pub use audit::{
+    Anchor, AuditKey, AuditRecord, BreakReason, BrokenLink, ChainVerifier, KeyError, verify_chain, verify_sealed_chain,
+};
 pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check_phone};
 pub use role::Role;
 pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};
