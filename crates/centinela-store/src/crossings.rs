@@ -469,7 +469,7 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
-            append_in_tx!(tx, backend, actor, "post_created", p.code, &detail).await?;
+            append_in_tx!(tx, self, actor, "post_created", p.code, &detail).await?;
             tx.commit().await?;
             id
         });
@@ -525,7 +525,7 @@ impl Store {
             let mut tx = p.begin_with(begin_write(backend)).await?;
             let inserted = insert_crossings_in_tx!(tx, backend, rows, now.as_str()).await?;
             let detail = serde_json::json!({ "read": rows.len(), "inserted": inserted }).to_string();
-            append_in_tx!(tx, backend, actor, "crossings_imported", "crossings", &detail).await?;
+            append_in_tx!(tx, self, actor, "crossings_imported", "crossings", &detail).await?;
             tx.commit().await?;
             inserted
         });
@@ -837,7 +837,7 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
-            append_in_tx!(tx, backend, actor.username, "hit_adjudicated", &crossing, &detail).await?;
+            append_in_tx!(tx, self, actor.username, "hit_adjudicated", &crossing, &detail).await?;
             tx.commit().await?;
             Ok(Adjudication {
                 id,
@@ -930,7 +930,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            append_in_tx!(tx, backend, actor.username, "crossing_decided", crossing_id, &detail).await?;
+            append_in_tx!(tx, self, actor.username, "crossing_decided", crossing_id, &detail).await?;
             tx.commit().await?;
             Ok(id)
         })

@@ -120,7 +120,7 @@ async fn a_push_applies_once_and_keeps_both_sides_adjudications() {
         let status = post.sync_status().await.unwrap();
         assert_eq!((status.queued, status.sent), (items.len() as i64, 0));
 
-        let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone(), head: None };
         let first = centre.apply_push(POST, &batch).await.unwrap().unwrap();
         assert_eq!((first.applied, first.duplicates), (items.len() as u64, 0));
         // The acknowledgement was lost: the same batch again changes nothing.
@@ -163,7 +163,8 @@ async fn a_push_applies_once_and_keeps_both_sides_adjudications() {
         work_at_post(&post, "C-2").await;
         let more = post.outbox_pending(1000).await.unwrap();
         assert!(more.iter().all(|i| i.seq > again.acked_seq));
-        let out = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: more }).await.unwrap().unwrap();
+        let out =
+            centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: more, head: None }).await.unwrap().unwrap();
         assert_eq!(out.duplicates, 0);
         assert_eq!(centre.crossing_count().await.unwrap(), 2);
         assert!(centre.synced_audit_verify(POST).await.unwrap().is_ok());
@@ -179,7 +180,8 @@ async fn the_centre_refuses_what_is_not_the_posts_and_revoked_keys() {
         let items = post.outbox_pending(1000).await.unwrap();
 
         // Another post may not push this post's crossings.
-        let refused = centre.apply_push("GTM-OTRO", &PushBatch { protocol: PROTOCOL, items: items.clone() }).await;
+        let refused =
+            centre.apply_push("GTM-OTRO", &PushBatch { protocol: PROTOCOL, items: items.clone(), head: None }).await;
         assert!(refused.unwrap().is_err());
 
         // A tampered audit entry breaks the chain: the batch is refused whole.
@@ -190,14 +192,14 @@ async fn the_centre_refuses_what_is_not_the_posts_and_revoked_keys() {
                 break;
             }
         }
-        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: tampered }).await.unwrap();
+        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: tampered, head: None }).await.unwrap();
         assert!(r.unwrap_err().message.contains("chain"));
         assert_eq!(centre.crossing_count().await.unwrap(), 0);
 
         // A batch whose adjudication comes before its hit is refused.
         let mut reordered: Vec<_> = items.iter().filter(|i| i.record.kind() != "hit").cloned().collect();
         reordered.retain(|i| i.record.kind() != "audit");
-        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: reordered }).await.unwrap();
+        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: reordered, head: None }).await.unwrap();
         assert!(r.unwrap_err().message.contains("unknown"));
 
         centre.revoke_post("admin", POST).await.unwrap();
@@ -388,7 +390,7 @@ async fn the_centre_takes_random_and_ordered_ids_in_one_push() {
         assert!(!random.is_empty() && !ordered.is_empty());
         assert!(ordered.iter().all(|i| i.uid.len() == 64));
 
-        let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone(), head: None };
         let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
         assert_eq!((out.applied, out.duplicates), (items.len() as u64, 0));
         let again = centre.apply_push(POST, &batch).await.unwrap().unwrap();
