@@ -7,12 +7,13 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
+use centinela_domain::audit::AuditKey;
 use centinela_domain::{
     AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
 };
 use centinela_store::{
-    Actor, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL, PostKey,
-    PostKind, PushBatch, Store, SyncRecord, Verdict,
+    Actor, AuditHead, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL,
+    PostKey, PostKind, PushBatch, Store, SyncRecord, Verdict,
 };
 use common::stores;
 
@@ -457,4 +458,53 @@ async fn migration_0008_upgrades_a_post_with_a_queue() {
     let new = &after[before.len()..];
     assert!(new.iter().any(|i| i.record.kind() == "crossing"));
     assert!(new.iter().all(|i| i.uid.starts_with(&format!("{instance}-"))), "{new:?}");
+}
+
+/// The post's head as a push sends it.
+async fn head_of(post: &Store) -> Option<AuditHead> {
+    let (seq, hash) = post.audit_head().await.unwrap();
+    Some(AuditHead { seq, hash: hash.iter().map(|b| format!("{b:02x}")).collect() })
+}
+
+/// Issue 16: the centre keeps every post's latest anchor from its pushes
+/// and flags (and audits) a post whose audit chain went backwards — the
+/// last entries deleted at the post, which the post's chain alone cannot
+/// show. Sealed entries (a MAC the centre cannot recompute) are taken on
+/// their links.
+#[tokio::test]
+async fn the_centre_keeps_posts_anchors_and_flags_a_chain_gone_backwards() {
+    for (centre, _dir) in stores().await {
+        centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let (post, _pdir) = post_store().await;
+        let post = post.with_audit_key(AuditKey::from_bytes([9; 32])).await.unwrap();
+        work_at_post(&post, "C-1").await;
+        let items = post.outbox_pending(1000).await.unwrap();
+        assert!(items.iter().any(|i| matches!(&i.record, SyncRecord::Audit(a) if a.sealed)));
+        let batch = PushBatch { protocol: PROTOCOL, items, head: head_of(&post).await };
+        let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert!(!out.audit_rewound);
+        assert!(centre.synced_audit_verify(POST).await.unwrap().is_ok());
+        post.sync_ack(out.acked_seq, "http://centre").await.unwrap();
+        let info = centre.post_infos().await.unwrap().into_iter().find(|p| p.code == POST).unwrap();
+        assert_eq!(info.audit_rewound_at, None);
+
+        // The post's last audit entries deleted (triggers dropped first).
+        let sqlite = post.sqlite().unwrap();
+        let (head, _) = post.audit_head().await.unwrap();
+        for sql in
+            ["DROP TRIGGER audit_log_no_delete".to_string(), format!("DELETE FROM audit_log WHERE seq > {}", head - 2)]
+        {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(sqlite).await.unwrap();
+        }
+        assert!(post.audit_verify().await.unwrap().is_ok());
+        let batch = PushBatch { protocol: PROTOCOL, items: vec![], head: head_of(&post).await };
+        let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert!(out.audit_rewound, "{:?}", centre.backend());
+        let info = centre.post_infos().await.unwrap().into_iter().find(|p| p.code == POST).unwrap();
+        assert!(info.audit_rewound_at.is_some());
+        let log = centre.audit_entries(Some(2)).await.unwrap();
+        assert_eq!(log[0].action, "post_audit_rewound");
+        assert!(log[0].detail.contains(&format!("\"head_seq\":{}", head - 2)), "{}", log[0].detail);
+        assert!(centre.audit_verify().await.unwrap().is_ok());
+    }
 }
