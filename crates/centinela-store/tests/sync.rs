@@ -13,7 +13,7 @@ use centinela_domain::{
 };
 use centinela_store::{
     Actor, AuditHead, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL,
-    PostKey, PostKind, PushBatch, Store, SyncRecord, Verdict,
+    PostKey, PostKind, PushBatch, Store, StoreError, SyncRecord, Verdict,
 };
 use common::stores;
 
@@ -505,6 +505,34 @@ async fn the_centre_keeps_posts_anchors_and_flags_a_chain_gone_backwards() {
         let log = centre.audit_entries(Some(2)).await.unwrap();
         assert_eq!(log[0].action, "post_audit_rewound");
         assert!(log[0].detail.contains(&format!("\"head_seq\":{}", head - 2)), "{}", log[0].detail);
+        assert!(centre.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+/// Issue 16: post keys could not be rotated, and after `posts revoke`,
+/// `posts add` for the same code said "already exists".
+#[tokio::test]
+async fn post_keys_rotate_and_a_revoked_post_is_added_again() {
+    for (centre, _dir) in stores().await {
+        let (_, old) = centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let new = centre.rotate_post_key("admin", POST).await.unwrap();
+        assert_ne!(old, new);
+        assert_eq!(centre.post_key(&old).await.unwrap(), PostKey::Unknown);
+        assert_eq!(centre.post_key(&new).await.unwrap(), PostKey::Valid(POST.into()));
+        assert!(matches!(centre.rotate_post_key("admin", "GTM-NADA").await, Err(StoreError::NotFound(_))));
+
+        centre.revoke_post("admin", POST).await.unwrap();
+        assert_eq!(centre.post_key(&new).await.unwrap(), PostKey::Revoked(POST.into()));
+        assert!(matches!(centre.rotate_post_key("admin", POST).await, Err(StoreError::Conflict(_))));
+        let (post, again) = centre.add_post("admin", &new_post(POST)).await.unwrap();
+        assert_eq!(post.code, POST);
+        assert_eq!(centre.post_key(&again).await.unwrap(), PostKey::Valid(POST.into()));
+        assert_eq!(centre.post_key(&new).await.unwrap(), PostKey::Unknown);
+        assert_eq!(centre.posts().await.unwrap().len(), 1);
+        // A post in force is still not added twice.
+        assert!(matches!(centre.add_post("admin", &new_post(POST)).await, Err(StoreError::Conflict(_))));
+        let actions: Vec<String> = centre.audit_entries(Some(4)).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, ["post_created", "post_key_rotated", "post_key_revoked", "post_readded"]);
         assert!(centre.audit_verify().await.unwrap().is_ok());
     }
 }

@@ -23,6 +23,9 @@ fn bin() -> Command {
     c.env_remove("CENTINELA_DB")
         .env_remove("CENTINELA_CENTRAL")
         .env_remove("CENTINELA_POST_KEY")
+        .env_remove("CENTINELA_AUDIT_KEY_FILE")
+        // A PostgreSQL centre needs an audit key outside the database.
+        .env("CENTINELA_AUDIT_KEY", "5e".repeat(32))
         .env("RUST_LOG", "warn");
     c
 }
