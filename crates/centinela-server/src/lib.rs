@@ -38,6 +38,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod failures;
 pub mod handlers;
 pub mod openapi;
 pub mod routes;
@@ -100,9 +101,14 @@ pub async fn serve_on(
 ) -> Result<(), ServerError> {
     tracing::info!(addr = %listener.local_addr()?, "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let flusher = tokio::spawn(flush_attempts(state.clone()));
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    flusher.abort();
+    if let Err(e) = state.flush_attempts(true).await {
+        tracing::error!(error = %e.message, "cannot audit the last minute's repeated failures");
+    }
     tracing::info!("stopped");
     Ok(result?)
 }
@@ -128,6 +134,17 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
         () = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+/// Writes the repeated failures of each minute once it is over.
+async fn flush_attempts(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.flush_attempts(false).await {
+            tracing::warn!(error = %e.message, "cannot audit repeated failures; will retry");
+        }
     }
 }
 

@@ -68,6 +68,7 @@ struct Inner {
     config: ServerConfig,
     sessions: SessionCache,
     limiter: LoginLimiter,
+    failures: crate::failures::Failures,
     openapi: Bytes,
 }
 
@@ -92,6 +93,7 @@ impl AppState {
             config,
             sessions: SessionCache::default(),
             limiter,
+            failures: crate::failures::Failures::default(),
             openapi,
         }))
     }
@@ -127,6 +129,10 @@ impl AppState {
 
     pub(crate) fn limiter(&self) -> &LoginLimiter {
         &self.0.limiter
+    }
+
+    pub(crate) fn failures(&self) -> &crate::failures::Failures {
+        &self.0.failures
     }
 
     pub(crate) fn openapi_json(&self) -> Bytes {
