@@ -205,3 +205,20 @@ async fn reading_the_intel_decisions_is_audited() {
         );
     }
 }
+
+/// The web pages' guard audits its refusals like the API's.
+#[tokio::test]
+async fn denied_pages_are_audited() {
+    for app in spawn_apps().await {
+        let ofi = app.user("ofi", Role::Officer, Some("MX-TIJ")).await;
+        let browser = app.browser();
+        assert_eq!(app.login(&browser, "ofi", PASSWORD).await.status(), 200);
+        let r = browser.get(app.url("/auditoria/verificar")).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let last = app.audit().await.pop().unwrap();
+        assert_eq!(
+            (last.0, last.1.as_str(), last.2.as_str(), last.3["status"].as_u64()),
+            (format!("user:{}", ofi.id), "access_denied", "GET /auditoria/verificar", Some(403))
+        );
+    }
+}
