@@ -536,3 +536,42 @@ async fn post_keys_rotate_and_a_revoked_post_is_added_again() {
         assert!(centre.audit_verify().await.unwrap().is_ok());
     }
 }
+
+/// The inspection writer (both backends' batch paths) seals its audit
+/// entries with the store's key, and refuses to write without it once the
+/// log is sealed.
+#[tokio::test]
+async fn the_inspection_writer_seals_with_the_key() {
+    for (store, _dir) in stores().await {
+        let keyed = store.clone().with_audit_key(AuditKey::from_bytes([6; 32])).await.unwrap();
+        work_at_post(&keyed, "C-7").await;
+        let v = keyed.audit_verify_report().await.unwrap().unwrap();
+        assert_eq!((v.sealed_from, v.unchecked), (Some(1), 0), "{:?}", store.backend());
+        assert!(v.entries >= 4);
+        // Without the key: the links hold, the seals are not checked …
+        assert_eq!(store.audit_verify_report().await.unwrap().unwrap().unchecked, v.entries);
+        // … and nothing can be appended: not by the writer …
+        let officer = store.user_by_username("oficial").await.unwrap().unwrap().id;
+        let ins = NewInspection {
+            record: record("C-8", POST),
+            relation: String::new(),
+            officer_id: officer,
+            actor: "oficial".into(),
+            suggested: "admit".into(),
+            result: "{}".into(),
+            hits: vec![],
+            flags: vec![],
+        };
+        let err = store.record_inspections(&[vec![ins]]).await;
+        assert!(matches!(err, Err(StoreError::AuditKeyMissing(1))), "{err:?}");
+        assert!(store.crossing("C-8").await.unwrap().is_none());
+        // … nor by any other write.
+        let e = store.decide(
+            Actor { user_id: 1, username: "oficial", role: Role::Supervisor },
+            "C-7",
+            Decision::Admit,
+            "revisado",
+        );
+        assert!(matches!(e.await, Err(StoreError::AuditKeyMissing(1))));
+    }
+}
