@@ -57,7 +57,7 @@ for _ in $(seq 1 600); do
     sleep 0.2
 done
 start=$(date +%s.%N)
-report=$($bin --db "$post" sync --central "http://127.0.0.1:$port" --post-key "$key" --batch "$batch")
+report=$(CENTINELA_POST_KEY="$key" $bin --db "$post" sync --central "http://127.0.0.1:$port" --batch "$batch")
 end=$(date +%s.%N)
 kill -TERM $server; wait $server || true
 trap - EXIT

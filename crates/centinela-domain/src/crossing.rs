@@ -151,6 +151,15 @@ pub struct CrossingRecord {
     pub destination: String,
 }
 
+/// Checks a border post's code: 2 to 40 ASCII capitals, digits and `-`
+/// (`GTM-TECUNUMAN`). Nothing else is a post, so no code can carry a
+/// spreadsheet formula or a control character into a file or report.
+pub fn check_post_code(code: &str) -> Result<(), ValueError> {
+    let ok = (2..=40).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    if ok { Ok(()) } else { Err(ValueError::PostCode(code.chars().take(40).filter(|c| !c.is_control()).collect())) }
+}
+
 /// Checks an E.164 telephone number: `+`, then 8 to 15 digits, the first
 /// not zero.
 pub fn check_phone(s: &str) -> Result<(), ValueError> {
@@ -180,6 +189,14 @@ mod tests {
         assert_eq!(t.age_of(&BirthDate::parse("2008-03-01").unwrap()), 18);
         assert_eq!(t.age_of(&BirthDate::parse("2008-03-02").unwrap()), 17);
         assert_eq!(t.age_of(&BirthDate::parse("2008").unwrap()), 18);
+    }
+
+    #[test]
+    fn post_codes_are_capitals_digits_and_dashes() {
+        assert!(check_post_code("GTM-TECUNUMAN").is_ok());
+        for bad in ["=HYPERLINK(\"http://x\")", "G", "gtm-x", "GTM X", "GTM\0", &"A".repeat(41)] {
+            assert!(check_post_code(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1004,34 +1004,10 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
     ]
 }
 
-/// One CSV line (RFC 4180, `\r\n` not added): a field holding `,`, `"`,
-/// CR or LF (or starting with a byte-order mark) is quoted with `"` doubled. A field starting with `=`, `+`,
-/// `-`, `@`, TAB or CR gets a leading `'` so that spreadsheets do not run
-/// it as a formula (the export is opened by people, in spreadsheets).
+/// One CSV line (no line end), each field as [`crate::csv::field`] writes
+/// it: quoted as needed, spreadsheet formulas defused.
 pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut out = String::new();
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let f = f.as_ref();
-        let guarded;
-        let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_number(f) {
-            guarded = format!("'{f}");
-            guarded.as_str()
-        } else {
-            f
-        };
-        // A leading byte-order mark would be taken for the file's own.
-        if f.contains([',', '"', '\r', '\n']) || f.starts_with('\u{feff}') {
-            out.push('"');
-            out.push_str(&f.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(f);
-        }
-    }
-    out
+    crate::csv::line(fields)
 }
 
 /// What a case counts for in the statistics: HTCDS 2.0 has no fields named
@@ -1114,10 +1090,6 @@ impl CaseRecord {
         let before = day.get(5..10)? < b.get(5..10)?;
         u32::try_from(dy - by - i32::from(before)).ok()
     }
-}
-
-fn is_number(s: &str) -> bool {
-    s.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 #[cfg(test)]

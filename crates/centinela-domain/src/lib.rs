@@ -6,14 +6,17 @@
 mod alert;
 pub mod audit;
 mod crossing;
+pub mod csv;
 pub mod htcds;
 mod role;
+pub mod text;
 mod values;
 
 pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, ListKind};
 pub use audit::{
     Anchor, AuditKey, AuditRecord, BreakReason, BrokenLink, ChainVerifier, KeyError, verify_chain, verify_sealed_chain,
 };
-pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check_phone};
+pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check_phone, check_post_code};
 pub use role::Role;
+pub use text::{TextError, check_block, check_line};
 pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};

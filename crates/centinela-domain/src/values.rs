@@ -18,6 +18,8 @@ pub enum ValueError {
     Timestamp(String),
     #[error("'{0}' is not a telephone number: expected E.164 such as +50255551234")]
     Phone(String),
+    #[error("'{0}' is not a border post's code: 2 to 40 capital letters, digits or '-'")]
+    PostCode(String),
     #[error("'{value}' is not one of: {expected}")]
     Choice { value: String, expected: &'static str },
 }

@@ -170,6 +170,12 @@ pub fn inspect(
             message: format!("at most {} travellers in one party", request::MAX_PARTY),
         });
     }
+    for (field, v) in [("vehicle", &req.vehicle), ("group_id", &req.group_id)] {
+        if let Some(v) = v {
+            centinela_domain::check_line(v, request::MAX_TEXT)
+                .map_err(|e| InputError { field: field.into(), message: e.to_string() })?;
+        }
+    }
     assert_eq!(crossing_ids.len(), req.travellers.len(), "one crossing id per traveller");
     let group_id = match (&req.group_id, req.travellers.len()) {
         (Some(g), _) if !g.trim().is_empty() => g.trim().to_string(),

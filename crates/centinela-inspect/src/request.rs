@@ -2,7 +2,7 @@
 //! typed fields, their relation to the party's first traveller, a minor's
 //! travel consent, and the officer's observations.
 
-use centinela_domain::{BirthDate, CountryCode, Direction, DocumentNumber, Sex, Timestamp, check_phone};
+use centinela_domain::{BirthDate, CountryCode, Direction, DocumentNumber, Sex, Timestamp, check_line, check_phone};
 use serde::Deserialize;
 
 use crate::{DocumentCheck, InputError};
@@ -158,7 +158,7 @@ fn text(v: &Option<String>) -> String {
 }
 
 /// Longest free-text field accepted, in characters.
-const MAX_TEXT: usize = 200;
+pub(crate) const MAX_TEXT: usize = 200;
 
 /// Parses one traveller's input; the MRZ is verified on the date of `at`.
 pub(crate) fn read_traveller(i: usize, t: &TravellerInput, at: Timestamp) -> Result<Read, InputError> {
@@ -168,9 +168,15 @@ pub(crate) fn read_traveller(i: usize, t: &TravellerInput, at: Timestamp) -> Res
         ("address", &t.address),
         ("destination", &t.destination),
         ("document_type", &t.document_type),
+        ("birth_date", &t.birth_date),
+        ("nationality", &t.nationality),
+        ("sex", &t.sex),
+        ("document_number", &t.document_number),
+        ("issuing_state", &t.issuing_state),
+        ("phone", &t.phone),
     ] {
-        if v.as_deref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
-            return Err(field_err(i, name, format!("longer than {MAX_TEXT} characters")));
+        if let Some(v) = v {
+            check_line(v, MAX_TEXT).map_err(|e| field_err(i, name, e))?;
         }
     }
     let typed_birth =

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::io::{Read, Write};
 
 use centinela_domain::{
-    BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Sex, Timestamp, check_phone,
+    BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Sex, Timestamp, check_phone, check_post_code,
 };
 
 use crate::ParseError;
@@ -75,6 +75,7 @@ fn parse_row(idx: &[Option<usize>; 17], row: &Row<'_>) -> Result<CrossingRecord,
     if post.is_empty() {
         return Err(err(1, "empty: the border post's code is needed".into()));
     }
+    check_post_code(post).map_err(|e| err(1, e.to_string()))?;
     let country = |i: usize| CountryCode::parse_opt(get(i)?).map_err(|e| err(i, e.to_string()));
     let number = get(10)?;
     let phone = get(14)?;
@@ -170,27 +171,43 @@ mod tests {
 
     #[test]
     fn minimal_header_is_enough() {
-        let recs = read("crossed_at,direction,post,crossing_id\n2026-03-01T08:15:00Z,entry,P,1\n").unwrap();
+        let recs = read("crossed_at,direction,post,crossing_id\n2026-03-01T08:15:00Z,entry,PA,1\n").unwrap();
         assert_eq!(recs[0].crossing_id, "1");
     }
 
     #[test]
     fn errors_name_line_and_field() {
         let e = read(&format!(
-            "{HEADER}C1,P,entry,2026-03-01T08:15:00Z,,,,,,,,,,,,,\nC2,P,entrada,2026-03-01T08:15:00Z,,,,,,,,,,,,,\n"
+            "{HEADER}C1,PA,entry,2026-03-01T08:15:00Z,,,,,,,,,,,,,\nC2,PA,entrada,2026-03-01T08:15:00Z,,,,,,,,,,,,,\n"
         ))
         .unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (3, "direction"));
-        let e = read(&format!("{HEADER}C1,P,entry,2026-03-01,,,,,,,,,,,,,\n")).unwrap_err();
+        let e = read(&format!("{HEADER}C1,PA,entry,2026-03-01,,,,,,,,,,,,,\n")).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (2, "crossed_at"));
-        let e = read(&format!("{HEADER}C1,P,entry,2026-03-01T08:15:00Z,,,,,,,,,,,5555,,\n")).unwrap_err();
+        let e = read(&format!("{HEADER}C1,PA,entry,2026-03-01T08:15:00Z,,,,,,,,,,,5555,,\n")).unwrap_err();
         assert_eq!(e.field, "phone");
-        let e = read(&format!("{HEADER}C1,P,entry,2026-03-01T08:15:00Z,,,1990-02-30,,,,,,,,,,\n")).unwrap_err();
+        let e = read(&format!("{HEADER}C1,PA,entry,2026-03-01T08:15:00Z,,,1990-02-30,,,,,,,,,,\n")).unwrap_err();
         assert_eq!(e.field, "birth_date");
-        let e = read(&format!("{HEADER},P,entry,2026-03-01T08:15:00Z,,,,,,,,,,,,,\n")).unwrap_err();
+        let e = read(&format!("{HEADER},PA,entry,2026-03-01T08:15:00Z,,,,,,,,,,,,,\n")).unwrap_err();
         assert_eq!(e.field, "crossing_id");
         let e = read("crossing_id,post\n").unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (1, "header"));
+    }
+
+    #[test]
+    fn control_characters_formulas_and_huge_fields_are_refused_at_the_edge() {
+        // A NUL in a name once stopped a post's synchronisation for ever.
+        let e = read(&format!("{HEADER}C1,PA,entry,2026-03-01T08:15:00Z,Ana\0,,,,,,,,,,,,\n")).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (2, "given_names"));
+        assert!(e.message.contains("U+0000"), "{}", e.message);
+        // A post is a code, never a spreadsheet formula.
+        let e = read(&format!("{HEADER}C1,\"=HYPERLINK(\"\"http://x\"\")\",entry,2026-03-01T08:15:00Z,,,,,,,,,,,,,\n"))
+            .unwrap_err();
+        assert_eq!(e.field, "post");
+        let big = "A".repeat(10 * 1024 * 1024);
+        let e = read(&format!("{HEADER}C1,PA,entry,2026-03-01T08:15:00Z,,,,,,,,,,,,{big},\n")).unwrap_err();
+        assert_eq!(e.field, "address");
+        assert!(e.message.len() < 100, "the message must not echo the field");
     }
 
     fn arb_record() -> impl Strategy<Value = CrossingRecord> {

@@ -5,7 +5,10 @@
 use std::collections::HashSet;
 use std::io::{Read, Write};
 
-use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, Sex};
+use centinela_domain::text::MAX_LINE_CHARS;
+use centinela_domain::{
+    AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, Sex, check_line,
+};
 
 use crate::ParseError;
 
@@ -92,7 +95,11 @@ impl Row<'_> {
     pub(crate) fn get(&self, idx: Option<usize>, name: &str) -> Result<&str, ParseError> {
         match idx.and_then(|i| self.record.get(i)) {
             None => Ok(""),
-            Some(b) => std::str::from_utf8(b).map_err(|_| ParseError::new(self.line, name, "not valid UTF-8")),
+            Some(b) => {
+                let s = std::str::from_utf8(b).map_err(|_| ParseError::new(self.line, name, "not valid UTF-8"))?;
+                check_line(s, MAX_LINE_CHARS).map_err(|e| ParseError::new(self.line, name, e.to_string()))?;
+                Ok(s)
+            }
         }
     }
 

@@ -11,7 +11,8 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
-use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex};
+use centinela_domain::text::{MAX_BLOCK_CHARS, MAX_LINE_CHARS};
+use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex, check_block, check_line};
 use serde_json::Value;
 
 use crate::ParseError;
@@ -107,6 +108,25 @@ pub fn read_ftm<R: Read>(r: R) -> Result<(Vec<AlertEntry>, FtmStats), ParseError
     Ok((out, rd.stats))
 }
 
+/// Every property [`parse_entity`] reads.
+const USED_PROPERTIES: &[&str] = &[
+    "name",
+    "alias",
+    "firstName",
+    "secondName",
+    "middleName",
+    "lastName",
+    "fatherName",
+    "motherName",
+    "nationality",
+    "citizenship",
+    "birthDate",
+    "gender",
+    "passportNumber",
+    "idNumber",
+    "notes",
+];
+
 fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<AlertEntry>, ParseError> {
     let err = |field: &str, msg: String| ParseError::new(line, field, msg);
     let v: Value = serde_json::from_slice(text).map_err(|e| err("json", format!("not a JSON object: {e}")))?;
@@ -128,6 +148,21 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
         None => return Err(err("properties", "missing".into())),
         Some(_) => return Err(err("properties", "not an object".into())),
     };
+    // The properties read below are checked as text; others are ignored
+    // (long notes and summaries may hold anything).
+    for name in USED_PROPERTIES {
+        let values = match props.get(*name) {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(s)) => vec![s.as_str()],
+            _ => Vec::new(),
+        };
+        for v in values {
+            let checked =
+                if *name == "notes" { check_block(v, MAX_BLOCK_CHARS) } else { check_line(v, MAX_LINE_CHARS) };
+            checked.map_err(|e| err(name, e.to_string()))?;
+        }
+    }
+    check_line(&id, MAX_LINE_CHARS).map_err(|e| err("id", e.to_string()))?;
     let get = |name: &str| -> Vec<&str> {
         match props.get(name) {
             Some(Value::Array(a)) => {

@@ -287,6 +287,11 @@ async fn guarded(g: &Guard, roles: &[Role], mut req: Request, next: Next) -> Res
         resp.extensions_mut().insert(LoggedUser(user.id));
         return resp;
     }
+    if user.post.is_some() && crate::routes::is_country_wide(g.endpoint.path) {
+        let mut resp = ApiError::bound_to_post().into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
     let id = user.id;
     req.extensions_mut().insert(CurrentUser(user));
     let mut resp = next.run(req).await;

@@ -61,6 +61,9 @@ pub enum ErrorCode {
     /// gives the first error as `LINE:COLUMN: message (hint)`, and
     /// `POST /api/rules/check` lists them all.
     InvalidRule,
+    /// 422: admitting a traveller with an open hit or a risk indicator
+    /// without the officer's explicit confirmation and a reason.
+    ConfirmationRequired,
     /// 409: a change based on a version of a record that is no longer the
     /// latest (someone else changed it since): read it again.
     StaleVersion,
@@ -68,6 +71,9 @@ pub enum ErrorCode {
     RateLimited,
     /// 503: the database does not answer.
     Unavailable,
+    /// 503: the server is busy with other long work (statistics releases,
+    /// reports); see `Retry-After`. Inspections are never refused so.
+    Busy,
     /// 500: a fault of the server; details are in its log, not here.
     Internal,
 }
@@ -85,7 +91,7 @@ pub enum ErrorType {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::InvalidContentType,
@@ -102,18 +108,21 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::InvalidPicklistValue,
         ErrorCode::InvalidRule,
+        ErrorCode::ConfirmationRequired,
         ErrorCode::StaleVersion,
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
+        ErrorCode::Busy,
         ErrorCode::Internal,
     ];
 
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::InvalidJson | ErrorCode::InvalidPath | ErrorCode::InvalidQuery => StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue | ErrorCode::InvalidRule => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ErrorCode::InvalidField
+            | ErrorCode::InvalidPicklistValue
+            | ErrorCode::InvalidRule
+            | ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -122,7 +131,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict | ErrorCode::StaleVersion => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable | ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,7 +144,7 @@ impl ErrorCode {
             | ErrorCode::PostRevoked
             | ErrorCode::CsrfFailed
             | ErrorCode::RateLimited => ErrorType::Auth,
-            ErrorCode::Unavailable | ErrorCode::Internal => ErrorType::Internal,
+            ErrorCode::Unavailable | ErrorCode::Busy | ErrorCode::Internal => ErrorType::Internal,
             _ => ErrorType::InvalidRequest,
         }
     }
@@ -172,6 +181,14 @@ impl ApiError {
 
     pub fn forbidden() -> Self {
         Self::new(ErrorCode::Forbidden, "your role may not use this endpoint")
+    }
+
+    /// A user bound to a border post asking for what spans every post.
+    pub fn bound_to_post() -> Self {
+        Self::new(
+            ErrorCode::Forbidden,
+            "your account is bound to a border post; this covers every post and needs a country-wide account",
+        )
     }
 
     pub fn not_found(what: impl Into<Cow<'static, str>>) -> Self {

@@ -43,6 +43,7 @@ pub mod handlers;
 pub mod openapi;
 pub mod routes;
 mod state;
+pub mod tls;
 pub mod web;
 
 use std::any::Any;
@@ -55,6 +56,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use centinela_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -64,6 +66,7 @@ pub use auth::{AuthUser, CurrentUser};
 pub use error::{ApiError, ErrorCode, Json, Path, Query};
 pub use routes::{ENDPOINTS, Endpoint};
 pub use state::{AppState, ServerConfig};
+pub use tls::{TlsConfig, TlsError};
 
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
@@ -93,17 +96,18 @@ pub async fn serve(
 }
 
 /// Serves on a bound listener (tests bind `127.0.0.1:0`) until `shutdown`
-/// completes. Sweeps expired sessions and stale caches every few minutes.
+/// completes: HTTPS when the configuration has [`ServerConfig::tls`], else
+/// plain HTTP. Sweeps expired sessions and stale caches every few minutes.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let tls = state.config().tls.clone();
+    tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
     let flusher = tokio::spawn(flush_attempts(state.clone()));
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = serve_app(listener, tls, router(state.clone()), shutdown).await;
     sweeper.abort();
     flusher.abort();
     if let Err(e) = state.flush_attempts(true).await {
@@ -111,6 +115,27 @@ pub async fn serve_on(
     }
     tracing::info!("stopped");
     Ok(result?)
+}
+
+/// Serves `app` on `listener`, over TLS when `tls` is given, with the peer
+/// address as `ConnectInfo<SocketAddr>`, until `shutdown` completes; then
+/// finishes the requests in flight.
+async fn serve_app(
+    listener: TcpListener,
+    tls: Option<TlsConfig>,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
+        Some(tls) => {
+            // `tap_io` only so that axum hands the peer address to
+            // `ConnectInfo` (it does for its own listeners and for `TapIo`).
+            let listener = tls::TlsListener::new(listener, &tls).tap_io(|_| {});
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM: pass it to [`serve`].
@@ -164,11 +189,13 @@ async fn sweep(state: AppState) {
 
 /// The whole application: the endpoint table, the Swagger UI, JSON answers
 /// for unknown routes and methods, the body limit, panic recovery, security
-/// headers and the request log.
+/// headers (with HTTPS, `Strict-Transport-Security` too) and the request
+/// log.
 pub fn router(state: AppState) -> Router {
+    let https = state.config().tls.is_some();
     let swagger =
         utoipa_swagger_ui::SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
-    routes::api_routes(&state)
+    let app = routes::api_routes(&state)
         .merge(routes::post_key_routes())
         .merge(web::routes(&state))
         .merge(swagger)
@@ -186,8 +213,13 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .with_state(state)
+        .with_state(state);
+    if https { app.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, HSTS)) } else { app }
 }
+
+/// Browsers that once reached the server over HTTPS refuse plain HTTP to it
+/// for a year. Subdomains are not included: they may be other services.
+const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
 
 /// Unknown routes: the error JSON under `/api/`, a page elsewhere.
 async fn fallback(req: Request) -> Response {
@@ -254,6 +286,47 @@ mod tests {
         assert_eq!((body["code"].as_str(), body["type"].as_str()), (Some("internal"), Some("internal")));
         assert!(!body.to_string().contains("secret"));
         assert_eq!(client.get(format!("http://{addr}/ok")).send().await.unwrap().status(), 200);
+    }
+
+    /// A throwaway certificate authority and a certificate it signed for
+    /// `localhost` and 127.0.0.1: (CA PEM, server TLS configuration).
+    fn throwaway_pki() -> (String, TlsConfig) {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        let cert = params.signed_by(&key, &ca).unwrap();
+        let key = rustls_pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap();
+        (ca.pem(), TlsConfig::new(vec![cert.der().clone()], key).unwrap())
+    }
+
+    /// Over TLS the handlers still see the peer's address, and a client that
+    /// connects and never starts its handshake holds up nobody.
+    #[tokio::test]
+    async fn https_with_the_peer_address_beside_a_silent_client() {
+        use axum::extract::ConnectInfo;
+        let (ca, tls) = throwaway_pki();
+        let app: Router = Router::new()
+            .route("/peer", get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(serve_app(listener, Some(tls), app, std::future::pending()));
+        let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let client = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).unwrap()])
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        for host in ["localhost", "127.0.0.1"] {
+            let r = client.get(format!("https://{host}:{port}/peer")).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.text().await.unwrap(), "127.0.0.1");
+        }
+        // Plain HTTP to the HTTPS port gets no answer.
+        assert!(client.get(format!("http://127.0.0.1:{port}/peer")).send().await.is_err());
     }
 
     #[test]

@@ -207,6 +207,19 @@ const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
 /// Who may read a crossing's record.
 const READERS: &[Role] = &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Protection];
 
+/// Route prefixes whose answers span every border post: the intelligence
+/// unit's analyses (persons, networks and exports are built from every
+/// post's crossings) and the protection unit's referral queue. A user
+/// bound to a post is refused them (`forbidden`) whatever the role: these
+/// units work country-wide and need country-wide accounts. Endpoints that
+/// answer one record check its post in the handler instead.
+pub const COUNTRY_WIDE: &[&str] = &["/api/intel/", "/api/referrals", "/api/cases/export"];
+
+/// Whether the route template `path` is only for users bound to no post.
+pub fn is_country_wide(path: &str) -> bool {
+    COUNTRY_WIDE.iter().any(|p| path.starts_with(p))
+}
+
 /// The endpoint with this method and route template.
 pub fn endpoint(verb: Verb, path: &str) -> Option<&'static Endpoint> {
     ENDPOINTS.iter().find(|e| e.verb == verb && e.path == path)

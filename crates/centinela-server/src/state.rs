@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Display;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -21,19 +22,32 @@ use crate::handlers::intel::IntelCache;
 pub struct ServerConfig {
     /// Where to listen (only [`crate::serve`] uses it).
     pub addr: SocketAddr,
-    /// Mark cookies `Secure` (set when the server is behind HTTPS).
+    /// Mark cookies `Secure` (set when the server is behind HTTPS; always
+    /// with [`ServerConfig::tls`]).
     pub secure_cookies: bool,
+    /// Serve HTTPS with this certificate and key (cookies are then
+    /// `Secure` and every answer carries `Strict-Transport-Security`).
+    pub tls: Option<crate::tls::TlsConfig>,
     /// How long a session lasts after login.
     pub session_ttl: Duration,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
     /// The window over which failed logins are counted.
     pub login_window: Duration,
-    /// Failed logins per username within the window before `rate_limited`.
+    /// Failed logins for one username from one address within the window
+    /// before further attempts must wait (growing delays, never a lock).
     pub max_failures_per_user: usize,
-    /// Failed logins per client address within the window before
-    /// `rate_limited` (higher: a post's booths may share one address).
+    /// Failed logins per client address (any username) within the window
+    /// before further attempts must wait (higher: a post's booths may share
+    /// one address).
     pub max_failures_per_ip: usize,
+    /// Failed logins for one username from every address within the window
+    /// before further attempts must wait (guessing spread over addresses).
+    pub max_failures_per_account: usize,
+    /// Logins hashed or waiting to be at once; more answer `rate_limited`
+    /// at once (each hash holds 19 MiB; the hashing itself runs at most one
+    /// per core).
+    pub max_concurrent_logins: usize,
     /// How long a token → user lookup is reused without asking the
     /// database. Disabling a user or logging out elsewhere takes effect on
     /// other server processes within this time.
@@ -45,11 +59,14 @@ impl Default for ServerConfig {
         ServerConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             secure_cookies: false,
+            tls: None,
             session_ttl: Duration::from_secs(12 * 3600),
             body_limit: 1 << 20,
             login_window: Duration::from_secs(15 * 60),
             max_failures_per_user: 5,
             max_failures_per_ip: 20,
+            max_failures_per_account: 100,
+            max_concurrent_logins: 32,
             auth_cache_ttl: Duration::from_secs(30),
         }
     }
@@ -69,6 +86,10 @@ struct Inner {
     sessions: SessionCache,
     limiter: LoginLimiter,
     failures: crate::failures::Failures,
+    /// Logins under way (hashing or waiting to): at most
+    /// [`ServerConfig::max_concurrent_logins`].
+    logins: tokio::sync::Semaphore,
+    heavy: HeavyWork,
     openapi: Bytes,
 }
 
@@ -81,11 +102,15 @@ impl AppState {
     /// the regional report) and intelligence analyses reading from
     /// `analytics` — a streaming read replica of `store` opened with
     /// [`Store::connect_read_only`] — instead of `store`.
-    pub fn with_analytics(config: ServerConfig, store: Store, analytics: Option<Store>) -> AppState {
+    pub fn with_analytics(mut config: ServerConfig, store: Store, analytics: Option<Store>) -> AppState {
+        config.secure_cookies |= config.tls.is_some();
         let limiter = LoginLimiter::new(config.login_window);
         let openapi = crate::openapi::document_json();
         let inspections = Inspections::new(&store);
+        let logins = tokio::sync::Semaphore::new(config.max_concurrent_logins.max(1));
         AppState(Arc::new(Inner {
+            logins,
+            heavy: HeavyWork::default(),
             store,
             analytics,
             inspections,
@@ -135,6 +160,32 @@ impl AppState {
         &self.0.failures
     }
 
+    /// A place among the logins under way, or `None` when all are taken.
+    pub(crate) fn login_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.0.logins.try_acquire().ok()
+    }
+
+    /// Runs `f` — long, memory-hungry work such as a statistics release —
+    /// on a blocking thread, one such job at a time and at most
+    /// [`HEAVY_QUEUE`] waiting (more answer `busy`), so that however many
+    /// are asked for, one core stays free for inspections and the request
+    /// threads never run it.
+    pub(crate) async fn heavy<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let h = &self.0.heavy;
+        let busy = || ApiError {
+            retry_after: Some(5),
+            ..ApiError::new(crate::error::ErrorCode::Busy, "the server is busy with other long work; try again shortly")
+        };
+        if h.waiting.fetch_add(1, Ordering::AcqRel) >= HEAVY_QUEUE {
+            h.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(busy());
+        }
+        let permit = h.running.acquire().await;
+        h.waiting.fetch_sub(1, Ordering::AcqRel);
+        let _permit = permit.map_err(|_| busy())?;
+        tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))
+    }
+
     pub(crate) fn openapi_json(&self) -> Bytes {
         self.0.openapi.clone()
     }
@@ -165,6 +216,21 @@ impl AppState {
     ) -> Result<(), ApiError> {
         self.store().audit_append(actor, action, &subject.to_string(), &detail.to_string()).await?;
         Ok(())
+    }
+}
+
+/// Heavy jobs queued behind the one running before `busy` is answered.
+pub(crate) const HEAVY_QUEUE: usize = 4;
+
+/// One heavy job at a time (see [`AppState::heavy`]).
+struct HeavyWork {
+    running: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
+}
+
+impl Default for HeavyWork {
+    fn default() -> Self {
+        HeavyWork { running: tokio::sync::Semaphore::new(1), waiting: AtomicUsize::new(0) }
     }
 }
 
@@ -214,8 +280,16 @@ impl SessionCache {
     }
 }
 
-/// Failed logins per key (a username, a client address) within a sliding
-/// window, in memory: a restart forgets them.
+/// Failed logins per key within a sliding window, in memory (a restart
+/// forgets them). An attempt is counted when it *starts*, before its
+/// password is hashed, so a burst of concurrent guesses is held to the same
+/// limit as guesses one after another; a success takes its own count back.
+/// Past a key's limit nothing is locked: each further attempt must wait
+/// twice as long as the one before (1 s, 2 s, 4 s … at most the window)
+/// after the key's last failure. The keys are the username *at* an address
+/// (the tight limit: the owner logging in from elsewhere is not held up by
+/// someone guessing), the address (any username) and the username from
+/// every address (a loose limit against guessing spread over addresses).
 pub(crate) struct LoginLimiter {
     window: Duration,
     failures: Mutex<HashMap<LimitKey, VecDeque<Instant>>>,
@@ -224,56 +298,71 @@ pub(crate) struct LoginLimiter {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum LimitKey {
     /// Lowercased, at most 128 characters (the key must not grow with
-    /// what a client sends).
+    /// what a client sends), from any address.
     User(String),
+    /// A username (as in `User`) from one address.
+    UserAt(String, Option<IpAddr>),
     Ip(IpAddr),
 }
 
 impl LimitKey {
+    fn folded(username: &str) -> String {
+        username.chars().take(128).flat_map(char::to_lowercase).collect()
+    }
+
     pub(crate) fn user(username: &str) -> LimitKey {
-        LimitKey::User(username.chars().take(128).flat_map(char::to_lowercase).collect())
+        LimitKey::User(LimitKey::folded(username))
+    }
+
+    pub(crate) fn user_at(username: &str, ip: Option<IpAddr>) -> LimitKey {
+        LimitKey::UserAt(LimitKey::folded(username), ip)
     }
 }
 
 /// Above this many keys, keys with no failure in the window are swept.
 const LIMITER_SWEEP_AT: usize = 10_000;
 
+/// The wait before the next attempt once `n` failures are within the
+/// window and `max` are free: 1 s doubled for every failure past the
+/// limit, at most `window`.
+fn backoff(n: usize, max: usize, window: Duration) -> Duration {
+    let past = u32::try_from(n.saturating_sub(max)).unwrap_or(u32::MAX).min(20);
+    Duration::from_secs(1u64 << past).min(window)
+}
+
 impl LoginLimiter {
     fn new(window: Duration) -> LoginLimiter {
         LoginLimiter { window, failures: Mutex::new(HashMap::new()) }
     }
 
-    /// `Err(seconds to wait)` when any key has had `max` failures within
-    /// the window.
-    pub(crate) fn check(&self, keys: &[(&LimitKey, usize)]) -> Result<(), u64> {
+    /// Starts an attempt: `Err(seconds to wait)` when any key is past its
+    /// limit and its last failure is more recent than its backoff; else
+    /// the attempt is counted against every key (as a failure until
+    /// [`LoginLimiter::succeeded`] takes it back) and `Ok(when)`. Check and
+    /// count happen under one lock, so concurrent attempts cannot all pass.
+    pub(crate) fn begin(&self, keys: &[(&LimitKey, usize)]) -> Result<Instant, u64> {
         let mut map = lock(&self.failures);
-        let mut wait = None::<Duration>;
+        if map.len() >= LIMITER_SWEEP_AT {
+            let window = self.window;
+            map.retain(|_, q| q.back().is_some_and(|t| t.elapsed() < window));
+        }
+        let mut wait = Duration::ZERO;
         for (key, max) in keys {
             let Some(q) = map.get_mut(key) else { continue };
             while q.front().is_some_and(|t| t.elapsed() >= self.window) {
                 q.pop_front();
             }
             if q.len() >= *max
-                && let Some(oldest) = q.get(q.len() - *max)
+                && let Some(last) = q.back()
             {
-                let w = self.window.saturating_sub(oldest.elapsed());
-                wait = Some(wait.map_or(w, |x| x.max(w)));
+                wait = wait.max(backoff(q.len(), *max, self.window).saturating_sub(last.elapsed()));
             }
         }
-        match wait {
-            Some(w) => Err(w.as_secs().max(1) + u64::from(w.subsec_nanos() > 0)),
-            None => Ok(()),
-        }
-    }
-
-    pub(crate) fn record_failure(&self, keys: &[&LimitKey]) {
-        let mut map = lock(&self.failures);
-        if map.len() >= LIMITER_SWEEP_AT {
-            let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| t.elapsed() < window));
+        if !wait.is_zero() {
+            return Err((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1));
         }
         let now = Instant::now();
-        for key in keys {
+        for (key, _) in keys {
             let q = map.entry((*key).clone()).or_default();
             q.push_back(now);
             // Only the newest failures matter; keep the queue bounded.
@@ -281,10 +370,22 @@ impl LoginLimiter {
                 q.pop_front();
             }
         }
+        Ok(now)
     }
 
-    pub(crate) fn clear(&self, key: &LimitKey) {
-        lock(&self.failures).remove(key);
+    /// A successful attempt started at `at`: its count is taken back from
+    /// every key, and the username's failures at that address forgotten.
+    pub(crate) fn succeeded(&self, keys: &[(&LimitKey, usize)], at: Instant) {
+        let mut map = lock(&self.failures);
+        for (key, _) in keys {
+            if let LimitKey::UserAt(..) = key {
+                map.remove(*key);
+            } else if let Some(q) = map.get_mut(*key)
+                && let Some(i) = q.iter().rposition(|t| *t == at)
+            {
+                q.remove(i);
+            }
+        }
     }
 
     pub(crate) fn sweep(&self) {
@@ -298,31 +399,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limiter_counts_failures_per_key() {
+    fn limiter_counts_attempts_per_key_before_they_end() {
         let l = LoginLimiter::new(Duration::from_secs(60));
-        let ana = LimitKey::user("Ana");
-        let ip = LimitKey::Ip(IpAddr::from([127, 0, 0, 1]));
+        let ip = Some(IpAddr::from([127, 0, 0, 1]));
+        let ana = LimitKey::user_at("Ana", ip);
         for _ in 0..3 {
-            assert_eq!(l.check(&[(&ana, 3), (&ip, 5)]), Ok(()));
-            l.record_failure(&[&ana, &ip]);
+            // Started, never finished: still counted.
+            assert!(l.begin(&[(&ana, 3)]).is_ok());
         }
-        let wait = l.check(&[(&ana, 3), (&ip, 5)]).unwrap_err();
-        assert!((59..=60).contains(&wait), "{wait}");
-        // The same user in other case is the same key; other users are free.
-        assert!(l.check(&[(&LimitKey::user("ANA"), 3)]).is_err());
-        assert_eq!(l.check(&[(&LimitKey::user("bob"), 3), (&ip, 5)]), Ok(()));
-        l.clear(&ana);
-        assert_eq!(l.check(&[(&ana, 3)]), Ok(()));
+        let wait = l.begin(&[(&ana, 3)]).unwrap_err();
+        assert_eq!(wait, 1);
+        // The same user in other case is the same key; other users and the
+        // same user from elsewhere are free.
+        assert!(l.begin(&[(&LimitKey::user_at("ANA", ip), 3)]).is_err());
+        assert!(l.begin(&[(&LimitKey::user_at("bob", ip), 3)]).is_ok());
+        assert!(l.begin(&[(&LimitKey::user_at("ana", None), 3)]).is_ok());
+    }
+
+    #[test]
+    fn limiter_backs_off_doubling_and_success_takes_its_count_back() {
+        let l = LoginLimiter::new(Duration::from_secs(3600));
+        let k = LimitKey::user_at("x", None);
+        let ip = LimitKey::Ip(IpAddr::from([10, 0, 0, 1]));
+        let keys = [(&k, 1), (&ip, 2)];
+        let first = l.begin(&keys).unwrap();
+        l.succeeded(&keys, first);
+        assert!(lock(&l.failures).get(&ip).unwrap().is_empty());
+        l.begin(&keys).unwrap();
+        assert_eq!(l.begin(&keys), Err(1));
+        // Past the limit by n, the wait is 2^n seconds after the last failure.
+        lock(&l.failures).get_mut(&k).unwrap().extend([Instant::now(), Instant::now()]);
+        assert_eq!(l.begin(&[(&k, 1)]), Err(4));
+        assert_eq!(backoff(40, 1, Duration::from_secs(900)), Duration::from_secs(900));
     }
 
     #[test]
     fn limiter_window_slides() {
         let l = LoginLimiter::new(Duration::from_millis(50));
         let k = LimitKey::user("x");
-        l.record_failure(&[&k]);
-        assert!(l.check(&[(&k, 1)]).is_err());
+        l.begin(&[(&k, 1)]).unwrap();
+        assert!(l.begin(&[(&k, 1)]).is_err());
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(l.check(&[(&k, 1)]), Ok(()));
+        assert!(l.begin(&[(&k, 1)]).is_ok());
+        std::thread::sleep(Duration::from_millis(60));
         l.sweep();
         assert!(lock(&l.failures).is_empty());
     }

@@ -28,7 +28,7 @@ mod table;
 
 pub use coarsen::Period;
 pub use noise::Noise;
-pub use release::{FactSet, Options, Release, TABLES, TableSpec, publish};
+pub use release::{FactSet, MAX_PERIODS, Options, Release, TABLES, TableSpec, publish};
 pub use table::{CountTable, PublishedTable};
 
 /// The smallest count published unless the caller says otherwise.
@@ -43,4 +43,6 @@ pub enum StatsError {
     BadEpsilon(f64),
     #[error("unknown period '{0}': expected week or month")]
     BadPeriod(String),
+    #[error("the release would span {periods} periods, at most {max} are published at once: shorten the dates")]
+    TooManyPeriods { periods: u64, max: usize },
 }

@@ -68,11 +68,21 @@ pub struct Options {
     /// from the first to the last with data.
     pub from: Option<jiff::civil::Date>,
     pub to: Option<jiff::civil::Date>,
+    /// The most periods (columns) a release may span; more is refused with
+    /// [`StatsError::TooManyPeriods`] before any table is built. The work
+    /// grows faster than the periods (suppression solves every published
+    /// equation at once): [`MAX_PERIODS`] keeps one release within tens of
+    /// megabytes.
+    pub max_periods: usize,
 }
+
+/// The default [`Options::max_periods`]: ten years of months, two years
+/// and a quarter of weeks.
+pub const MAX_PERIODS: usize = 120;
 
 impl Default for Options {
     fn default() -> Self {
-        Options { k: DEFAULT_K, period: Period::Month, noise: None, from: None, to: None }
+        Options { k: DEFAULT_K, period: Period::Month, noise: None, from: None, to: None, max_periods: MAX_PERIODS }
     }
 }
 
@@ -107,6 +117,14 @@ pub fn publish(facts: &[FactSet], opts: &Options) -> Result<Release, StatsError>
         }
     }
     let span = seen.iter().min().zip(seen.iter().max()).map(|(a, b)| ((*a).clone(), (*b).clone()));
+    let first = opts.from.or_else(|| span.as_ref().and_then(|s| first_day(&s.0)));
+    let last = opts.to.or_else(|| span.as_ref().and_then(|s| last_day(&s.1, opts.period)));
+    if let (Some(f), Some(t)) = (first, last) {
+        let periods = period_count(opts.period, f, t);
+        if periods > opts.max_periods as u64 {
+            return Err(StatsError::TooManyPeriods { periods, max: opts.max_periods });
+        }
+    }
     let mut tables = Vec::new();
     for s in TABLES {
         let Some(t) = cross(s, &coarse, opts, span.as_ref()) else { continue };
@@ -207,6 +225,30 @@ fn labels(
     out
 }
 
+/// How many periods run from the one holding `from` to the one holding
+/// `to` (0 when `to` is before `from`), counted without listing them.
+fn period_count(period: Period, from: jiff::civil::Date, to: jiff::civil::Date) -> u64 {
+    if to < from {
+        return 0;
+    }
+    let n = match period {
+        Period::Month => {
+            (i64::from(to.year()) - i64::from(from.year())) * 12 + i64::from(to.month()) - i64::from(from.month()) + 1
+        }
+        Period::Week => {
+            let monday = |d: jiff::civil::Date| {
+                let w = d.iso_week_date();
+                jiff::civil::ISOWeekDate::new(w.year(), w.week(), jiff::civil::Weekday::Monday).map(|w| w.date())
+            };
+            match (monday(from), monday(to)) {
+                (Ok(a), Ok(b)) => a.until(b).map_or(0, |s| i64::from(s.get_days())) / 7 + 1,
+                _ => 0,
+            }
+        }
+    };
+    u64::try_from(n).unwrap_or(0)
+}
+
 /// The first day of a period label (`2026-01`, `2026-W03`).
 fn first_day(label: &str) -> Option<jiff::civil::Date> {
     if let Some((y, w)) = label.split_once("-W") {
@@ -281,6 +323,31 @@ mod tests {
             rows,
             domains: vec![("post".into(), vec!["PD".into()])],
         }
+    }
+
+    #[test]
+    fn a_release_over_too_many_periods_is_refused_before_any_work() {
+        let day = |s: &str| Some(s.parse::<jiff::civil::Date>().unwrap());
+        // 0001-01-01 to 9999-12-31 by week once took 22 GB and the post's
+        // machine with it; now it is refused at once.
+        let all =
+            Options { period: Period::Week, from: day("0001-01-01"), to: day("9999-12-31"), ..Options::default() };
+        let started = std::time::Instant::now();
+        match publish(&[crossings()], &all) {
+            Err(StatsError::TooManyPeriods { periods, max }) => assert!(periods > 500_000 && max == MAX_PERIODS),
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Exactly at the bound it publishes; one more period is refused.
+        let ten_years = Options { from: day("2016-01-01"), to: day("2025-12-31"), ..Options::default() };
+        assert_eq!(period_count(Period::Month, ten_years.from.unwrap(), ten_years.to.unwrap()), 120);
+        assert!(publish(&[crossings()], &ten_years).is_ok());
+        let more = Options { to: day("2026-01-01"), ..ten_years };
+        assert!(matches!(publish(&[crossings()], &more), Err(StatsError::TooManyPeriods { periods: 121, .. })));
+        // Weeks: ISO weeks from the one holding `from` to the one holding `to`.
+        assert_eq!(period_count(Period::Week, day("2026-01-04").unwrap(), day("2026-01-05").unwrap()), 2);
+        assert_eq!(period_count(Period::Week, day("2026-01-05").unwrap(), day("2026-01-11").unwrap()), 1);
+        assert_eq!(period_count(Period::Week, day("2026-01-11").unwrap(), day("2026-01-05").unwrap()), 0);
     }
 
     #[test]

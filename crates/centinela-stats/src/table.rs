@@ -118,9 +118,9 @@ impl PublishedTable {
     }
 }
 
-/// A CSV field, quoted when it must be.
+/// A CSV field, quoted when it must be and never a spreadsheet formula.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    centinela_domain::csv::field(s)
 }
 
 #[cfg(test)]

@@ -277,13 +277,7 @@ struct HitFilter<'a> {
 
 /// Checks a post code: 2 to 40 ASCII capitals, digits and `-`.
 pub fn check_post_code(code: &str) -> Result<(), StoreError> {
-    let ok = (2..=40).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!("'{code}' is not a post code: 2 to 40 capital letters, digits or '-'")))
-    }
+    centinela_domain::check_post_code(code).map_err(|e| StoreError::Conflict(e.to_string()))
 }
 
 pub(crate) const CROSSING_COLS: &str = "crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \

@@ -237,6 +237,20 @@ pub struct Refused {
     pub message: String,
 }
 
+impl Refused {
+    /// The refused record's `seq` from the message a centre answered (this
+    /// type's `Display`), when one record — not the whole batch — was at
+    /// fault.
+    pub fn seq_in(message: &str) -> Option<i64> {
+        let rest = message.strip_prefix("record ")?;
+        let (seq, rest) = rest.split_once(' ')?;
+        if rest.starts_with("(batch)") {
+            return None;
+        }
+        seq.parse().ok().filter(|s| *s > 0)
+    }
+}
+
 /// The longest text field accepted in a pushed record (the inspection
 /// result JSON is the largest).
 pub const MAX_FIELD_BYTES: usize = 256 * 1024;
@@ -315,12 +329,22 @@ impl PushBatch {
 
 impl OutboxItem {
     fn check_fields(&self, post: &str) -> Result<(), String> {
+        // Text as every other edge checks it (no control characters), so
+        // that what one post sends can never fail at the database; JSON
+        // held as text must not carry an escaped NUL either (PostgreSQL
+        // refuses it in jsonb).
         let long = |s: &str, what: &str| {
             if s.len() > MAX_FIELD_BYTES {
-                Err(format!("{what} is longer than {MAX_FIELD_BYTES} bytes"))
-            } else {
-                Ok(())
+                return Err(format!("{what} is longer than {MAX_FIELD_BYTES} bytes"));
             }
+            centinela_domain::check_block(s, MAX_FIELD_BYTES).map_err(|e| format!("{what}: {e}"))?;
+            if s.contains("\\u0000") {
+                return Err(format!("{what}: holds an escaped NUL character"));
+            }
+            Ok(())
+        };
+        let line = |s: &str, what: &str| {
+            centinela_domain::check_line(s, centinela_domain::text::MAX_LINE_CHARS).map_err(|e| format!("{what}: {e}"))
         };
         match &self.record {
             SyncRecord::Crossing(c) => {
@@ -334,8 +358,20 @@ impl OutboxItem {
                     check_user(u)?;
                 }
                 check_time(&c.recorded_at)?;
-                for s in [&c.record.given_names, &c.record.surnames, &c.record.address, &c.record.destination] {
-                    long(s, "a field")?;
+                let r = &c.record;
+                centinela_domain::check_post_code(&r.post).map_err(|e| e.to_string())?;
+                for (what, s) in [
+                    ("crossing_id", &r.crossing_id),
+                    ("given_names", &r.given_names),
+                    ("surnames", &r.surnames),
+                    ("document_type", &r.document_type),
+                    ("group_id", &r.group_id),
+                    ("vehicle", &r.vehicle),
+                    ("phone", &r.phone),
+                    ("address", &r.address),
+                    ("destination", &r.destination),
+                ] {
+                    line(s, what)?;
                 }
             }
             SyncRecord::Inspection(i) => {
@@ -406,6 +442,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// The lists held here, with their versions.
     pub lists: BTreeMap<String, i64>,
+    /// Records the centre refused, set aside (see `Store::sync_set_aside`).
+    pub refused: i64,
 }
 
 /// A border post as the centre describes it to posts (no key).
@@ -759,6 +797,49 @@ impl Store {
         Ok(())
     }
 
+    /// Sets aside the queued record `seq`, which the centre refused for
+    /// `reason`: it is kept (its table, its outbox row, a `sync_refused`
+    /// row saying why) and the queue moves past it. Only the record right
+    /// after the acknowledged mark can be set aside, so nothing before it
+    /// is skipped unsent; anything else is a `Conflict`.
+    pub async fn sync_set_aside(&self, seq: i64, reason: &str) -> Result<(), StoreError> {
+        let now = now_rfc3339();
+        let reason: String = reason.chars().filter(|c| !c.is_control()).take(500).collect();
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let next: Option<(i64, String, String)> = sqlx::query_as(
+                "SELECT seq, uid, kind FROM sync_outbox \
+                 WHERE seq > (SELECT acked_seq FROM sync_state WHERE id = 1) ORDER BY seq LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((next, uid, kind)) = next.filter(|n| n.0 == seq) else {
+                return Err(StoreError::Conflict(format!("record {seq} is not the next one queued")));
+            };
+            sqlx::query("INSERT INTO sync_refused (seq, uid, kind, reason, refused_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(next)
+                .bind(&uid)
+                .bind(&kind)
+                .bind(&reason)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE sync_state SET acked_seq = $1 WHERE id = 1").bind(next).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The records set aside because the centre refused them, oldest first:
+    /// (seq, uid, kind, reason, when).
+    pub async fn sync_refused(&self) -> Result<Vec<(i64, String, String, String, String)>, StoreError> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as("SELECT seq, uid, kind, reason, refused_at FROM sync_refused ORDER BY seq")
+                .fetch_all(p)
+                .await?
+        }))
+    }
+
     /// Records the outcome of a cycle: `None` a success, else the error
     /// (shown by `sync status`; never personal data).
     pub async fn sync_attempt(&self, central: &str, error: Option<&str>) -> Result<(), StoreError> {
@@ -793,9 +874,13 @@ impl Store {
             .fetch_one(p)
             .await?
         });
+        let refused: i64 = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM sync_refused").fetch_one(p).await?
+        });
         Ok(SyncStatus {
             queued,
-            sent,
+            sent: sent - refused,
+            refused,
             acked_seq,
             central,
             last_attempt_at,

@@ -60,24 +60,38 @@ pub fn check_password(password: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Password hashes computed at once: one per core. Each holds argon2's
+/// 19 MiB for its duration, so memory stays bounded however many logins
+/// arrive together; the rest wait their turn.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
+
+/// Runs `f` (a password hash) on a blocking thread once one of
+/// [`HASHING`]'s permits is free.
+async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _permit = HASHING.acquire().await.ok()?;
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
 /// argon2id with the crate's default parameters and a random salt.
 async fn hash_password(password: &str) -> Result<String, StoreError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| StoreError::Conflict(format!("cannot hash the password: {e}")))
     })
     .await
-    .map_err(|e| StoreError::Conflict(format!("cannot hash the password: {e}")))?
+    .ok_or_else(|| StoreError::Conflict("cannot hash the password".into()))?
 }
 
 /// Constant-time comparison through argon2; a malformed stored hash never
 /// matches.
 async fn password_matches(password: &str, phc: String) -> bool {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         PasswordHash::new(&phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     })
     .await
@@ -180,6 +194,15 @@ impl Store {
                 }
                 Ok(None)
             }
+        }
+    }
+
+    /// What [`Store::verify_password`] costs for an unknown user, without
+    /// asking the database (for a username no account can have): the
+    /// answer does not tell by its time that the username was refused.
+    pub async fn verify_password_of_nobody(&self, password: &str) {
+        if let Some(dummy) = DUMMY_HASH.clone() {
+            password_matches(password, dummy).await;
         }
     }
 

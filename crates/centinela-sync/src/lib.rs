@@ -11,23 +11,46 @@
 //! The centre's side is `centinela-server`'s `/api/sync/push` and
 //! `/api/sync/pull`, authenticated by the post key as a bearer token.
 
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use centinela_store::{AuditHead, PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Store, StoreError};
+use centinela_store::{
+    AuditHead, PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Refused, Store, StoreError,
+};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Where the centre is and how to talk to it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The centre's base URL, e.g. `https://centinela.example.gob`.
     pub central: String,
     /// This post's sync key (printed by `centinela posts add` at the centre).
+    /// Never printed: `Debug` leaves it out.
     pub post_key: String,
     /// Records per push.
     pub batch: usize,
     /// The longest a request may take.
     pub timeout: Duration,
+    /// The certificate authorities trusted for the centre's HTTPS
+    /// certificate. Empty: the system's (public) ones; otherwise only these
+    /// — a private CA of the deployment, see [`Config::with_ca_file`].
+    pub ca_certs: Vec<reqwest::Certificate>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("central", &self.central)
+            .field("post_key", &"<secret>")
+            .field("batch", &self.batch)
+            .field("timeout", &self.timeout)
+            .field("ca_certs", &self.ca_certs.len())
+            .finish()
+    }
 }
 
 impl Config {
@@ -37,7 +60,27 @@ impl Config {
             post_key: post_key.trim().to_string(),
             batch: 500,
             timeout: Duration::from_secs(120),
+            ca_certs: Vec::new(),
         }
+    }
+
+    /// Trusts only the certificate authorities in the PEM file `path` (one
+    /// or more `CERTIFICATE` blocks) for the centre's certificate, instead
+    /// of the system's public ones.
+    pub fn with_ca_file(mut self, path: &Path) -> Result<Config, SyncError> {
+        let bad = |reason: String| SyncError::CaFile { path: path.to_path_buf(), reason };
+        let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+        let ders = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("not valid PEM ({e})")))?;
+        if ders.is_empty() {
+            return Err(bad("no PEM certificate in it (-----BEGIN CERTIFICATE-----)".into()));
+        }
+        for der in ders {
+            let cert = reqwest::Certificate::from_der(&der).map_err(|e| bad(e.to_string()))?;
+            self.ca_certs.push(cert);
+        }
+        Ok(self)
     }
 }
 
@@ -53,6 +96,8 @@ pub struct CycleReport {
     pub lists_updated: Vec<(String, i64)>,
     /// Border posts learnt from the centre.
     pub posts_added: u64,
+    /// Records the centre refused, set aside at the post.
+    pub set_aside: u64,
 }
 
 impl CycleReport {
@@ -68,6 +113,12 @@ impl CycleReport {
 pub enum SyncError {
     #[error("cannot reach the centre: {0}")]
     Unreachable(String),
+    #[error(
+        "the centre's TLS certificate is not trusted ({reason}): {url} (give the certificate authority that signed it, e.g. with --ca-cert)"
+    )]
+    Certificate { url: String, reason: String },
+    #[error("cannot use the CA certificate file {}: {reason}", path.display())]
+    CaFile { path: PathBuf, reason: String },
     #[error("the centre does not accept this post key: {0}")]
     Unauthenticated(String),
     #[error("the centre has revoked this post's key")]
@@ -94,24 +145,22 @@ struct Client {
 
 impl Client {
     fn new(cfg: &Config) -> Result<Client, SyncError> {
-        let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let mut http = reqwest::Client::builder().timeout(cfg.timeout).connect_timeout(Duration::from_secs(10));
+        if !cfg.ca_certs.is_empty() {
+            http = http.tls_certs_only(cfg.ca_certs.iter().cloned());
+        }
+        let http = http.build().map_err(|e| SyncError::Unreachable(e.to_string()))?;
         Ok(Client { http, cfg: cfg.clone() })
     }
 
     async fn post<B: Serialize, A: DeserializeOwned>(&self, path: &str, body: &B) -> Result<A, SyncError> {
         let url = format!("{}{path}", self.cfg.central);
-        let resp = self
-            .http
-            .post(&url)
-            .bearer_auth(&self.cfg.post_key)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(format!("{url}: {}", without_url(&e))))?;
+        let resp = self.http.post(&url).bearer_auth(&self.cfg.post_key).json(body).send().await.map_err(|e| {
+            match certificate_error(&e) {
+                Some(reason) => SyncError::Certificate { url: url.clone(), reason },
+                None => SyncError::Unreachable(format!("{url}: {}", without_url(&e))),
+            }
+        })?;
         let status = resp.status();
         if status.is_success() {
             return resp.json::<A>().await.map_err(|e| SyncError::Unreachable(format!("{url}: {}", without_url(&e))));
@@ -145,6 +194,37 @@ fn without_url(e: &reqwest::Error) -> String {
     s
 }
 
+/// Why rustls refused the centre's certificate, when it did: the error is
+/// somewhere in reqwest's chain, inside I/O errors wrapping one another
+/// (whose `source` skips the error they wrap, so each is opened here).
+fn certificate_error(e: &reqwest::Error) -> Option<String> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = src {
+        let mut inner: &(dyn std::error::Error + 'static) = err;
+        while let Some(wrapped) = inner.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            inner = wrapped;
+        }
+        if let Some(rustls::Error::InvalidCertificate(c)) = inner.downcast_ref::<rustls::Error>() {
+            return Some(certificate_reason(c));
+        }
+        src = err.source();
+    }
+    None
+}
+
+fn certificate_reason(c: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    match c {
+        E::UnknownIssuer => "signed by an unknown certificate authority".into(),
+        E::NotValidForName | E::NotValidForNameContext { .. } => "issued for another name".into(),
+        E::Expired | E::ExpiredContext { .. } => "expired".into(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "not valid yet".into(),
+        E::Revoked => "revoked".into(),
+        E::BadSignature => "bad signature".into(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// One push/pull cycle; the outcome (success or the error) is recorded in
 /// the store for `centinela sync status`.
 pub async fn cycle(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
@@ -157,35 +237,74 @@ pub async fn cycle(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError
 async fn run(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
     let client = Client::new(cfg)?;
     let mut report = CycleReport::default();
+    // Lists are pulled whatever became of the push: a post whose records
+    // the centre cannot take still receives every alert.
+    let pushed = push(store, cfg, &client, &mut report).await;
+    let pulled = pull(store, &client, &mut report).await;
+    pushed.and(pulled).map(|()| report)
+}
+
+/// Pushes the queue batch by batch. A record the centre refuses (its 422
+/// names the record) is set aside at the post — kept, and listed by `sync
+/// status` — after the records before it are pushed, and the queue goes on.
+async fn push(store: &Store, cfg: &Config, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
     loop {
-        let items = store.outbox_pending(cfg.batch.clamp(1, centinela_store::MAX_BATCH_ITEMS)).await?;
+        let mut items = store.outbox_pending(cfg.batch.clamp(1, centinela_store::MAX_BATCH_ITEMS)).await?;
         if items.is_empty() {
-            break;
+            return Ok(());
         }
-        let n = items.len() as u64;
-        let last = items.last().map_or(0, |i| i.seq);
-        // The audit head goes along, so the centre keeps the post's latest
-        // anchor and sees a chain that went backwards.
-        let (seq, hash) = store.audit_head().await?;
-        let head = Some(AuditHead { seq, hash: hash.iter().map(|b| format!("{b:02x}")).collect() });
-        let outcome: PushOutcome =
-            client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items, head }).await?;
-        if outcome.audit_rewound {
-            tracing::warn!(head = seq, "the centre reports this post's audit chain went backwards");
+        let refused = match send(client, store, items.clone(), report).await {
+            Ok(()) => continue,
+            Err(SyncError::Refused(message)) => match Refused::seq_in(&message) {
+                Some(seq) if items.iter().any(|i| i.seq == seq) => (seq, message),
+                _ => return Err(SyncError::Refused(message)),
+            },
+            Err(e) => return Err(e),
+        };
+        items.retain(|i| i.seq < refused.0);
+        if !items.is_empty() {
+            send(client, store, items, report).await?;
         }
-        if outcome.acked_seq != last {
-            return Err(SyncError::Centre {
-                status: 200,
-                message: format!("acknowledged up to {} for a batch ending at {last}", outcome.acked_seq),
-            });
-        }
-        store.sync_ack(outcome.acked_seq, &cfg.central).await?;
-        report.pushed += n;
-        report.applied += outcome.applied;
-        report.duplicates += outcome.duplicates;
-        report.batches += 1;
-        tracing::debug!(records = n, acked_seq = outcome.acked_seq, "batch acknowledged");
+        store.sync_set_aside(refused.0, &refused.1).await?;
+        tracing::warn!(seq = refused.0, "the centre refused a record: set aside, the queue goes on");
+        report.set_aside += 1;
     }
+}
+
+/// One batch to the centre, acknowledged at the post after its 2xx.
+async fn send(
+    client: &Client,
+    store: &Store,
+    items: Vec<centinela_store::OutboxItem>,
+    report: &mut CycleReport,
+) -> Result<(), SyncError> {
+    let n = items.len() as u64;
+    let last = items.last().map_or(0, |i| i.seq);
+    // The audit head goes along, so the centre keeps the post's latest
+    // anchor and sees a chain that went backwards.
+    let (seq, hash) = store.audit_head().await?;
+    let head = Some(AuditHead { seq, hash: hash.iter().map(|b| format!("{b:02x}")).collect() });
+    let outcome: PushOutcome = client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items, head }).await?;
+    if outcome.audit_rewound {
+        tracing::warn!(head = seq, "the centre reports this post's audit chain went backwards");
+    }
+    if outcome.acked_seq != last {
+        return Err(SyncError::Centre {
+            status: 200,
+            message: format!("acknowledged up to {} for a batch ending at {last}", outcome.acked_seq),
+        });
+    }
+    store.sync_ack(outcome.acked_seq, &client.cfg.central).await?;
+    report.pushed += n;
+    report.applied += outcome.applied;
+    report.duplicates += outcome.duplicates;
+    report.batches += 1;
+    tracing::debug!(records = n, acked_seq = outcome.acked_seq, "batch acknowledged");
+    Ok(())
+}
+
+/// Pulls the border posts and the alert-list changes and installs them.
+async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
     let held = store.held_list_versions().await?;
     let answer: PullAnswer = client.post("/api/sync/pull", &PullRequest { protocol: PROTOCOL, lists: held }).await?;
     report.posts_added = store.merge_posts(&answer.posts).await?;
@@ -194,7 +313,7 @@ async fn run(store: &Store, cfg: &Config) -> Result<CycleReport, SyncError> {
         tracing::info!(list = %delta.name, version = delta.version, full = delta.full, rows, "list installed");
         report.lists_updated.push((delta.name.clone(), delta.version));
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Runs cycles until the task is dropped: every `interval` while the centre

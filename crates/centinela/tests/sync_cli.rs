@@ -3,9 +3,11 @@
 //! down; the centre comes back and every record arrives exactly once; a
 //! `centinela sync` killed with `kill -9` in the middle of a push loses and
 //! duplicates nothing; a revoked post key is refused. The centre is SQLite,
-//! or PostgreSQL when `CENTINELA_TEST_PG` holds a URL.
+//! or PostgreSQL when `CENTINELA_TEST_PG` holds a URL. Over HTTPS: a centre
+//! with a certificate from a throwaway private CA, trusted by the posts
+//! only when given with `--ca-cert`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -23,6 +25,10 @@ fn bin() -> Command {
     c.env_remove("CENTINELA_DB")
         .env_remove("CENTINELA_CENTRAL")
         .env_remove("CENTINELA_POST_KEY")
+        .env_remove("CENTINELA_POST_KEY_FILE")
+        .env_remove("CENTINELA_CA_CERT")
+        .env_remove("CENTINELA_TLS_CERT")
+        .env_remove("CENTINELA_TLS_KEY")
         .env_remove("CENTINELA_AUDIT_KEY_FILE")
         // A PostgreSQL centre needs an audit key outside the database.
         .env("CENTINELA_AUDIT_KEY", "5e".repeat(32))
@@ -57,7 +63,8 @@ async fn centre_db(dir: &Path) -> String {
     match std::env::var("CENTINELA_TEST_PG") {
         Ok(url) if !url.is_empty() => {
             use sqlx::Connection;
-            let name = format!("centinela_sync_cli_{}", std::process::id());
+            static N: AtomicU32 = AtomicU32::new(0);
+            let name = format!("centinela_sync_cli_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
             let mut admin = sqlx::PgConnection::connect(&url).await.expect("CENTINELA_TEST_PG: cannot connect");
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
                 .execute(&mut admin)
@@ -420,4 +427,351 @@ async fn posts_work_offline_and_every_record_arrives_once() {
 
     store.close().await;
     kill(&mut centre_proc);
+}
+
+/// One record the centre cannot take (a NUL in a name, queued at a post
+/// before the edge refused such text) once stopped that post's queue for
+/// ever, and its alert lists with it. Now the centre refuses it by name
+/// (422, never 500), the post sets it aside — kept, and counted by `sync
+/// status` — and everything before and after it arrives, lists included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_the_centre_refuses_is_set_aside_and_the_queue_goes_on() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let centre = centre_db(dir.path()).await;
+    let list = dir.path().join("buscados.csv");
+    std::fs::write(&list, "id,given_names,surnames,birth_date,nationality,sex\nW-1,Juan,Pérez,1980-05-04,GTM,M\n")
+        .unwrap();
+    let args = ["lists", "import", "--name", "buscados", "--kind", "wanted", "--format", "csv"];
+    ok(&cli(&centre, &[&args[..], &[list.to_str().unwrap()]].concat(), None));
+    let key = ok(&cli(&centre, &["posts", "add", "--code", A, "--name", A, "--country", "GTM"], None));
+    let post = dir.path().join("post.db").to_str().unwrap().to_string();
+
+    let header = "crossing_id,post,direction,crossed_at,given_names,surnames,birth_date,nationality,sex,\
+                  document_type,document_number,issuing_state,group_id,vehicle,phone,address,destination\n";
+    let import = |ids: std::ops::Range<u32>| {
+        let mut csv = String::from(header);
+        for i in ids {
+            csv.push_str(&format!("OK-{i},{A},entry,2026-03-01T10:00:00Z,Rosa,Díaz {i},1985-02-03,GTM,F,,,,,,,,\n"));
+        }
+        let file = dir.path().join("ok.csv");
+        std::fs::write(&file, csv).unwrap();
+        ok(&cli(&post, &["import", "crossings", file.to_str().unwrap()], None));
+    };
+    import(0..3);
+    // What the edge now refuses, written as an older version would have.
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{post}")).await.unwrap();
+    sqlx::query(
+        "INSERT INTO crossings (crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \
+         nationality, sex, document_type, document_number, issuing_state, group_id, vehicle, phone, address, \
+         destination, source, recorded_at) VALUES ('BAD-1', $1, 'entry', '2026-03-01T10:00:00Z', $2, \
+         'López', '', '', '', '', '', '', '', '', '', '', '', 'import', '2026-03-01T10:00:00Z')",
+    )
+    .bind(A)
+    .bind("Ana\u{0}")
+    .execute(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    import(3..5);
+
+    let port = free_port();
+    let mut centre_proc = serve(&centre, port, &[], &dir.path().join("centre.log"));
+    wait_up(port).await;
+    let mut c = bin();
+    c.arg("--db").arg(&post).args(["sync", "--central", &format!("http://127.0.0.1:{port}"), "--batch", "2"]);
+    let o = c.env("CENTINELA_POST_KEY", key.trim()).stdin(Stdio::null()).output().unwrap();
+    let report: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(report["set_aside"], 1, "{report}");
+    let s = status(&post);
+    assert_eq!((s["queued"].as_i64(), s["refused"].as_i64()), (Some(0), Some(1)), "{s}");
+    assert_eq!(s["lists"]["buscados"], 1, "the lists still arrive: {s}");
+    kill(&mut centre_proc);
+
+    let store = Store::connect(&centre).await.unwrap();
+    for i in 0..5 {
+        assert!(store.crossing(&format!("OK-{i}")).await.unwrap().is_some(), "OK-{i} before and after the bad one");
+    }
+    assert!(store.crossing("BAD-1").await.unwrap().is_none());
+    store.close().await;
+    let post_store = Store::connect(&post).await.unwrap();
+    let refused = post_store.sync_refused().await.unwrap();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].3.contains("U+0000"), "the reason names the character: {}", refused[0].3);
+    assert!(post_store.crossing("BAD-1").await.unwrap().is_some(), "set aside, not lost");
+}
+
+/// A throwaway certificate authority, and a server certificate it signed
+/// for `localhost` and 127.0.0.1, as PEM files in a directory.
+struct Pki {
+    ca: PathBuf,
+    ca_pem: String,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+fn throwaway_pki(dir: &Path, name: &str) -> Pki {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.distinguished_name.push(DnType::CommonName, format!("{name} CA"));
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let pki = Pki {
+        ca: dir.join(format!("{name}-ca.pem")),
+        ca_pem: ca.pem(),
+        cert: dir.join(format!("{name}-cert.pem")),
+        key: dir.join(format!("{name}-key.pem")),
+    };
+    std::fs::write(&pki.ca, &pki.ca_pem).unwrap();
+    std::fs::write(&pki.cert, cert.pem()).unwrap();
+    secret_file(&pki.key, &key.serialize_pem());
+    pki
+}
+
+/// Writes a file only its owner may read.
+fn secret_file(path: &Path, content: &str) {
+    std::fs::write(path, content).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+fn https_client(ca_pem: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap()])
+        .build()
+        .unwrap()
+}
+
+async fn wait_up_tls(port: u16, ca_pem: &str) {
+    let client = https_client(ca_pem);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if client.get(format!("https://localhost:{port}/api/health")).send().await.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no HTTPS server on port {port}");
+}
+
+fn import_crossings(db: &str, dir: &Path, post: &str, prefix: &str, n: usize) -> Vec<String> {
+    let mut csv = String::from(
+        "crossing_id,post,direction,crossed_at,given_names,surnames,birth_date,nationality,sex,document_type,\
+         document_number,issuing_state,group_id,vehicle,phone,address,destination\n",
+    );
+    let ids: Vec<String> = (0..n).map(|i| format!("{prefix}-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        csv.push_str(&format!(
+            "{id},{post},entry,2026-03-02T10:00:00Z,Rosa,Díaz {prefix} {i},1985-02-03,GTM,F,P,T{i:07},GTM,,,,,\n"
+        ));
+    }
+    let file = dir.join(format!("{prefix}.csv"));
+    std::fs::write(&file, csv).unwrap();
+    ok(&cli(db, &["import", "crossings", file.to_str().unwrap()], None));
+    ids
+}
+
+/// Synchronisation over HTTPS with a private CA: refused without
+/// `--ca-cert` (and with another CA) with a certificate error; with it,
+/// `centinela sync` and a serving post deliver their records. The key goes
+/// in a file and never shows in an error or a log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_over_tls_with_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = throwaway_pki(dir.path(), "centinela");
+    let stranger = throwaway_pki(dir.path(), "other");
+    let centre = centre_db(dir.path()).await;
+    let key =
+        ok(&cli(&centre, &["posts", "add", "--code", A, "--name", A, "--country", "GTM"], None)).trim().to_string();
+    let key_file = dir.path().join("post.key");
+    secret_file(&key_file, &format!("{key}\n"));
+    let key_file = key_file.to_str().unwrap();
+    let post = dir.path().join("post.db").to_str().unwrap().to_string();
+    let mut ids = import_crossings(&post, dir.path(), A, "TLS1", 5);
+
+    let port = free_port();
+    let tls = ["--tls-cert", pki.cert.to_str().unwrap(), "--tls-key", pki.key.to_str().unwrap()];
+    let mut centre_proc = serve(&centre, port, &tls, &dir.path().join("centre.log"));
+    wait_up_tls(port, &pki.ca_pem).await;
+    let central = format!("https://localhost:{port}");
+
+    let queued = status(&post)["queued"].as_i64().unwrap();
+    assert!(queued > 5, "the crossings and the import's audit entry are queued");
+    // The system's CAs do not know the private one; nor does another CA.
+    for ca in [None, Some(stranger.ca.to_str().unwrap())] {
+        let mut args = vec!["sync", "--central", &central, "--post-key-file", key_file];
+        args.extend(ca.map(|c| ["--ca-cert", c]).into_iter().flatten());
+        let o = cli(&post, &args, None);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{ca:?}: {err}");
+        assert!(err.contains("TLS certificate is not trusted (signed by an unknown certificate authority)"), "{err}");
+        assert!(!err.contains(&key), "the key in an error: {err}");
+        let s = status(&post);
+        assert_eq!(s["queued"], queued, "{s}");
+        assert!(s["last_error"].as_str().unwrap().contains("certificate is not trusted"), "{s}");
+    }
+
+    // Trusting the private CA, the records arrive.
+    let ca = pki.ca.to_str().unwrap();
+    let o = cli(&post, &["sync", "--central", &central, "--post-key-file", key_file, "--ca-cert", ca], None);
+    let report: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!((report["pushed"].as_i64(), report["applied"].as_i64()), (Some(queued), Some(queued)), "{report}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("warning") && !err.contains(&key), "{err}");
+    assert_eq!(status(&post)["queued"], 0);
+
+    // A serving post synchronises over HTTPS in the background.
+    ids.extend(import_crossings(&post, dir.path(), A, "TLS2", 3));
+    let post_port = free_port();
+    let post_log = dir.path().join("post.log");
+    let extra = ["--central", &central, "--post-key-file", key_file, "--ca-cert", ca, "--sync-interval", "1"];
+    let mut post_proc = serve(&post, post_port, &extra, &post_log);
+    wait_up(post_port).await;
+    until(&post, "the serving post's queue to drain", |s| s["queued"] == 0 && s["last_error"].is_null()).await;
+    kill(&mut post_proc);
+    kill(&mut centre_proc);
+
+    let store = Store::connect(&centre).await.unwrap();
+    for id in &ids {
+        let c = store.crossing(id).await.unwrap().unwrap_or_else(|| panic!("crossing {id} missing at the centre"));
+        assert_eq!((c.record.post.as_str(), c.source.as_str()), (A, "sync"));
+    }
+    assert_eq!(store.received_counts(A).await.unwrap().values().sum::<i64>(), status(&post)["sent"].as_i64().unwrap());
+    store.close().await;
+    for log in [post_log, dir.path().join("centre.log")] {
+        assert!(!std::fs::read_to_string(&log).unwrap().contains(&key), "the key in {}", log.display());
+    }
+}
+
+/// With `--tls-cert`, every answer carries Strict-Transport-Security and
+/// the session cookies are Secure without `--secure-cookies`; the same
+/// server on plain HTTP sends neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_answers_with_hsts_and_secure_cookies() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = throwaway_pki(dir.path(), "centinela");
+    let db = dir.path().join("centre.db").to_str().unwrap().to_string();
+    ok(&cli(&db, &["users", "add", "--username", "admin", "--role", "admin", "--password-stdin"], Some(PASSWORD)));
+    let login = json!({"username": "admin", "password": PASSWORD});
+
+    let port = free_port();
+    let tls = ["--tls-cert", pki.cert.to_str().unwrap(), "--tls-key", pki.key.to_str().unwrap()];
+    let mut server = serve(&db, port, &tls, &dir.path().join("https.log"));
+    wait_up_tls(port, &pki.ca_pem).await;
+    let client = https_client(&pki.ca_pem);
+    let base = format!("https://localhost:{port}");
+    for r in [
+        client.get(format!("{base}/api/health")).send().await.unwrap(),
+        client.get(format!("{base}/api/no-such-route")).send().await.unwrap(),
+        client.get(format!("{base}/entrar")).send().await.unwrap(),
+    ] {
+        let hsts = r.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{}", r.url());
+    }
+    let r = client.post(format!("{base}/api/session")).json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().contains_key("strict-transport-security"));
+    let cookies: Vec<&str> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    assert!(cookies.iter().all(|c| c.ends_with("; Secure")), "{cookies:?}");
+    kill(&mut server);
+
+    let port = free_port();
+    let mut server = serve(&db, port, &[], &dir.path().join("http.log"));
+    wait_up(port).await;
+    let r =
+        reqwest::Client::new().post(format!("http://127.0.0.1:{port}/api/session")).json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!r.headers().contains_key("strict-transport-security"));
+    assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().contains("Secure")));
+    kill(&mut server);
+}
+
+/// The key and TLS files are checked before anything starts, each error
+/// naming the file and never quoting a key; `--post-key` on the command
+/// line still works (the contract) but warns, and a key file every user can
+/// read is pointed out.
+#[test]
+fn key_and_tls_files_are_checked_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("post.db").to_str().unwrap().to_string();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let central = "https://127.0.0.1:9";
+    let usage = |args: &[&str], want: &str| {
+        let o = cli(&db, args, None);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        err
+    };
+    usage(&["sync", "--central", central, "--post-key-file", &path("missing.key")], "missing.key");
+    secret_file(&dir.path().join("empty.key"), "\n");
+    usage(&["sync", "--central", central, "--post-key-file", &path("empty.key")], "empty.key is empty");
+    let secret = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    secret_file(&dir.path().join("two.key"), &format!("{secret} {secret}\n"));
+    let err = usage(&["sync", "--central", central, "--post-key-file", &path("two.key")], "two.key");
+    assert!(!err.contains(secret), "{err}");
+    secret_file(&dir.path().join("good.key"), secret);
+    usage(
+        &["sync", "--central", central, "--post-key-file", &path("good.key"), "--post-key", secret],
+        "give the post key once",
+    );
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate\n").unwrap();
+    usage(
+        &["sync", "--central", central, "--post-key-file", &path("good.key"), "--ca-cert", &path("junk.pem")],
+        "junk.pem: no PEM certificate",
+    );
+    usage(&["serve", "--tls-cert", &path("nocert.pem"), "--tls-key", &path("good.key")], "nocert.pem");
+    usage(&["serve", "--tls-cert", &path("junk.pem")], "--tls-cert and --tls-key go together");
+    let pki = throwaway_pki(dir.path(), "centinela");
+    let err =
+        usage(&["serve", "--tls-cert", pki.cert.to_str().unwrap(), "--tls-key", &path("junk.pem")], "the TLS key file");
+    assert!(err.contains("junk.pem holds no PEM private key"), "{err}");
+    // A key that is not the certificate's.
+    let other = throwaway_pki(dir.path(), "other");
+    usage(
+        &["serve", "--tls-cert", pki.cert.to_str().unwrap(), "--tls-key", other.key.to_str().unwrap()],
+        "cannot be used together",
+    );
+
+    // Nothing answers on port 9: the cycle fails (exit 1), after the
+    // warnings about how the key was given.
+    let o = cli(&db, &["sync", "--central", central, "--post-key", secret], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("warning: --post-key shows the key to every user"), "{err}");
+    assert!(!err.contains(secret), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path().join("good.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let o = cli(&db, &["sync", "--central", central, "--post-key-file", &path("good.key")], None);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("good.key: every user of this machine can read it"), "{err}");
+        assert!(!err.contains("--post-key shows"), "{err}");
+    }
+    // Plain HTTP beyond this machine is pointed out too (before the bad CA
+    // file stops the command: no connection is tried).
+    let err = usage(
+        &[
+            "sync",
+            "--central",
+            "http://192.0.2.1:9",
+            "--post-key-file",
+            &path("good.key"),
+            "--ca-cert",
+            &path("junk.pem"),
+        ],
+        "junk.pem",
+    );
+    assert!(err.contains("is plain HTTP"), "{err}");
 }

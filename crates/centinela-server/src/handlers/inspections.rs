@@ -458,14 +458,15 @@ pub async fn crossing(
 }
 
 /// Every crossing of the same traveller (same document, or same names and
-/// birth date as registered), oldest first.
+/// birth date as registered), oldest first. A user bound to a post asks
+/// only about that post's crossings and sees only that post's crossings.
 #[utoipa::path(get, path = "/api/crossings/{id}/timeline", tag = "inspections",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "Any crossing of the traveller")),
     responses(
         (status = 200, description = "The traveller's crossings", body = [Object]),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
+        (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
     ))]
 pub async fn timeline(
@@ -473,10 +474,9 @@ pub async fn timeline(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StoredCrossing>>, ApiError> {
-    if app.store().crossing(&id).await?.is_none() {
-        return Err(ApiError::not_found("no such crossing"));
-    }
-    let tl = app.store().timeline(&id).await?;
+    visible_crossing(&app, &user, &id).await?;
+    let mut tl = app.store().timeline(&id).await?;
+    tl.retain(|c| user.covers_post(&c.record.post));
     app.audit(&user, "timeline_viewed", format!("crossing:{id}"), json!({ "crossings": tl.len() })).await?;
     Ok(Json(tl))
 }
@@ -489,10 +489,52 @@ pub struct DecisionRequest {
     pub decision: Decision,
     #[serde(default)]
     pub reason: String,
+    /// The officer confirms admitting a traveller with an open hit (one not
+    /// dismissed by a supervisor) or a risk indicator, their own or another
+    /// traveller's of their party: `admit` on such a crossing is refused
+    /// (`confirmation_required`) without it and a reason. Ignored
+    /// otherwise; absent means `false`.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Why admitting this crossing needs the officer's confirmation and a
+/// reason: hits not dismissed by a supervisor, and risk indicators, its own
+/// or those of another traveller of its party (an adult travelling with a
+/// flagged child is not admitted by one click). Counts, no personal data.
+pub async fn admit_concerns(app: &AppState, crossing: &StoredCrossing) -> Result<(usize, usize), ApiError> {
+    let id = crossing.record.crossing_id.as_str();
+    let mut ids = vec![id.to_string()];
+    let group = crossing.record.group_id.as_str();
+    if !group.is_empty() {
+        let party = app.store().party(group).await?;
+        // Imported records may share a group of any size; a booth's party is
+        // at most a bus.
+        ids.extend(party.into_iter().map(|c| c.record.crossing_id).filter(|c| c != id).take(100));
+    }
+    let (mut hits, mut flags) = (0, 0);
+    for c in &ids {
+        hits += app
+            .store()
+            .hits_of_crossing(c)
+            .await?
+            .iter()
+            .filter(|h| h.adjudication.as_ref().is_none_or(|a| a.decision != Verdict::Dismissed))
+            .count();
+        flags += app
+            .store()
+            .inspection_result(c)
+            .await?
+            .and_then(|r| r.get("flags").and_then(|f| f.as_array()).map(Vec::len))
+            .unwrap_or(0);
+    }
+    Ok((hits, flags))
 }
 
 /// Record the officer's decision on a crossing (the latest stands). A
-/// referral decision also records the referral.
+/// referral decision also records the referral. Admitting a traveller with
+/// an open hit or a risk indicator (theirs or their party's) needs
+/// `confirm: true` and a reason.
 #[utoipa::path(post, path = "/api/crossings/{id}/decision", tag = "inspections",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "The crossing's id")),
@@ -502,7 +544,9 @@ pub struct DecisionRequest {
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
-        (status = 422, description = "A refusal without a reason (`invalid_field`)", body = ErrorBody),
+        (status = 422, description = "A decision other than admit without a reason (`invalid_field`); admitting \
+            a traveller with an open hit or a risk indicator (theirs or their party's) without `confirm: true` \
+            and a reason (`confirmation_required`)", body = ErrorBody),
     ))]
 pub async fn decide(
     State(app): State<AppState>,
@@ -510,12 +554,24 @@ pub async fn decide(
     Path(id): Path<String>,
     Json(req): Json<DecisionRequest>,
 ) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
-    visible_crossing(&app, &user, &id).await?;
+    let crossing = visible_crossing(&app, &user, &id).await?;
     if req.decision != Decision::Admit && req.reason.trim().is_empty() {
         return Err(ApiError::invalid_field("reason: needed for any decision but admit"));
     }
     if req.reason.chars().count() > 2000 {
         return Err(ApiError::invalid_field("reason: at most 2000 characters"));
+    }
+    if req.decision == Decision::Admit && (!req.confirm || req.reason.trim().is_empty()) {
+        let (hits, flags) = admit_concerns(&app, &crossing).await?;
+        if hits + flags > 0 {
+            return Err(ApiError::new(
+                ErrorCode::ConfirmationRequired,
+                format!(
+                    "confirm: admitting a traveller whose party has {hits} open hit(s) and {flags} risk \
+                     indicator(s) needs confirm: true and a reason"
+                ),
+            ));
+        }
     }
     app.store().decide(actor(&user), &id, req.decision, &req.reason).await?;
     let (decision, reason, at) =

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use centinela_domain::Role;
-use centinela_store::User;
+use centinela_store::{User, check_username};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -53,8 +53,12 @@ pub struct WhoAmI {
 }
 
 /// Log in with a username and password. Answers a bearer token and sets
-/// the session and CSRF cookies. Five failures for one username (or twenty
-/// from one address) within 15 minutes answer `rate_limited`.
+/// the session and CSRF cookies. Attempts are counted when they start: past
+/// five failures for one username from one address (twenty from one
+/// address, a hundred for one username from anywhere) within 15 minutes,
+/// each further attempt must wait twice as long as the last (1 s, 2 s, 4 s
+/// … at most 15 minutes) and meanwhile answers `rate_limited` with
+/// `Retry-After`; so does a login while too many are under way.
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in; also sets the centinela_session and centinela_csrf cookies", body = LoginResponse),
@@ -68,32 +72,45 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let cfg = app.config();
-    let user_key = LimitKey::user(&req.username);
-    let ip_key = ip.map(LimitKey::Ip);
-    let mut keys = vec![(&user_key, cfg.max_failures_per_user)];
-    if let Some(k) = &ip_key {
+    let Some(_slot) = app.login_slot() else {
+        tracing::warn!("login refused: too many logins under way");
+        return Err(ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(ErrorCode::RateLimited, "too many logins at once; try again in 1 s")
+        });
+    };
+    let (user_key, at_key, account_key) =
+        (LimitKey::user_at(&req.username, ip), LimitKey::user(&req.username), ip.map(LimitKey::Ip));
+    let mut keys = vec![(&user_key, cfg.max_failures_per_user), (&at_key, cfg.max_failures_per_account)];
+    if let Some(k) = &account_key {
         keys.push((k, cfg.max_failures_per_ip));
     }
-    if let Err(wait) = app.limiter().check(&keys) {
-        let known = app.store().user_by_username(&req.username).await?;
-        audit_failure(&app, known.as_ref(), "rate_limited", ip).await?;
-        tracing::warn!(retry_after = wait, "login rate limited");
-        return Err(ApiError {
-            retry_after: Some(wait),
-            ..ApiError::new(ErrorCode::RateLimited, format!("too many failed logins; try again in {wait} s"))
-        });
-    }
+    // Counted before the password is hashed: a burst of guesses cannot all
+    // be checked before the first failure is known.
+    let started = match app.limiter().begin(&keys) {
+        Ok(at) => at,
+        Err(wait) => {
+            let known = known_user(&app, &req.username).await?;
+            audit_failure(&app, known.as_ref(), "rate_limited", ip).await?;
+            tracing::warn!(retry_after = wait, "login rate limited");
+            return Err(ApiError {
+                retry_after: Some(wait),
+                ..ApiError::new(ErrorCode::RateLimited, format!("too many failed logins; try again in {wait} s"))
+            });
+        }
+    };
 
-    let verified = if req.username.len() > MAX_CREDENTIAL_BYTES || req.password.len() > MAX_CREDENTIAL_BYTES {
-        None
-    } else {
+    // A username that no account can have (control characters, too long)
+    // is never sent to the database, but costs the same hash.
+    let plausible = check_username(&req.username).is_ok() && req.password.len() <= MAX_CREDENTIAL_BYTES;
+    let verified = if plausible {
         app.store().verify_password(&req.username, &req.password).await?
+    } else {
+        app.store().verify_password_of_nobody(&req.password).await;
+        None
     };
     let Some(user) = verified else {
-        let mut failed = vec![&user_key];
-        failed.extend(&ip_key);
-        app.limiter().record_failure(&failed);
-        let known = app.store().user_by_username(&req.username).await?;
+        let known = if plausible { app.store().user_by_username(&req.username).await? } else { None };
         let reason = match &known {
             Some(u) if u.disabled => "disabled",
             Some(_) => "bad_password",
@@ -103,7 +120,7 @@ pub async fn login(
         tracing::info!(reason, "login failed");
         return Err(ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password"));
     };
-    app.limiter().clear(&user_key);
+    app.limiter().succeeded(&keys, started);
 
     let token = new_token()?;
     let ttl = cfg.session_ttl.as_secs();
@@ -127,6 +144,15 @@ pub async fn login(
     }
     let csrf_token = csrf_token(&token);
     Ok((headers, Json(LoginResponse { token, csrf_token, expires_at })).into_response())
+}
+
+/// The account a username names, if it could be one (no database query
+/// for a username no account can have).
+async fn known_user(app: &AppState, username: &str) -> Result<Option<User>, ApiError> {
+    if check_username(username).is_err() {
+        return Ok(None);
+    }
+    Ok(app.store().user_by_username(username).await?)
 }
 
 /// A failed login in the audit chain: the account is named only by its id

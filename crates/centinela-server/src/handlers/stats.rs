@@ -121,9 +121,7 @@ pub async fn csv(
 
 /// `figure,key,value` lines of every figure.
 pub fn stats_csv(s: &Stats) -> String {
-    fn field(v: &str) -> String {
-        if v.contains([',', '"', '\n']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v.to_string() }
-    }
+    let field = centinela_domain::csv::field;
     let mut out = String::from("figure,key,value\n");
     let mut line = |fig: &str, key: &str, v: i64| out.push_str(&format!("{fig},{},{v}\n", field(key)));
     for (k, v) in &s.crossings_by_post {
@@ -184,8 +182,11 @@ pub async fn regional_release(
         .map_err(|e| ApiError::invalid_field(format!("period: {e}")))?;
     let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
     let facts = app.analytics().stat_facts(&StatsFilter { from: &from, to: &to_excl, post: "" }).await?;
-    let opts = Options { k, period, noise: None, from: from_d, to: to_d };
-    let release = centinela_stats::publish(&facts, &opts).map_err(|e| ApiError::invalid_field(e.to_string()))?;
+    let opts = Options { k, period, noise: None, from: from_d, to: to_d, ..Options::default() };
+    let release = app
+        .heavy(move || centinela_stats::publish(&facts, &opts))
+        .await?
+        .map_err(|e| ApiError::invalid_field(e.to_string()))?;
     app.audit(
         user,
         "stats_regional_viewed",
@@ -216,4 +217,23 @@ pub async fn regional(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (release, country, from, to) = regional_release(&app, &user, &q).await?;
     Ok(Json(json!({ "country": country, "from": from, "to": to, "release": release })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A post code once carried `=HYPERLINK(…)` from an import into this
+    /// CSV; whatever a key holds, a spreadsheet never evaluates it, and
+    /// numbers stay numbers.
+    #[test]
+    fn keys_are_never_spreadsheet_formulas() {
+        let s = Stats {
+            crossings_by_post: vec![("=HYPERLINK(\"http://x\",\"y\")".into(), 3), ("GTM-TECUNUMAN".into(), -1)],
+            ..Stats::default()
+        };
+        let csv = stats_csv(&s);
+        assert!(csv.contains("crossings_by_post,\"'=HYPERLINK("), "{csv}");
+        assert!(csv.contains("crossings_by_post,GTM-TECUNUMAN,-1\n"), "{csv}");
+    }
 }

@@ -311,7 +311,8 @@ async fn guarded(g: &PageGuard, allowed: &[Role], req: Request, next: Next) -> R
         }
     }
     let id = user.id;
-    if !allowed.contains(&user.role) {
+    let country_wide = g.page.uses.iter().any(|(_, path)| crate::routes::is_country_wide(path));
+    if !allowed.contains(&user.role) || (country_wide && user.post.is_some()) {
         let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected) };
         let mut resp = ctx.error(StatusCode::FORBIDDEN, "error.forbidden", None);
         resp.extensions_mut().insert(LoggedUser(id));
@@ -433,9 +434,11 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::Conflict => "error.conflict",
         ErrorCode::InvalidPicklistValue => "error.invalid_field",
         ErrorCode::InvalidRule => "error.invalid_rule",
+        ErrorCode::ConfirmationRequired => "decision.needs_confirmation",
         ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
         ErrorCode::Unavailable => "error.unavailable",
+        ErrorCode::Busy => "error.busy",
         ErrorCode::Internal => "error.internal",
     };
     let detail = matches!(
@@ -528,10 +531,23 @@ fn templates() -> &'static Environment<'static> {
                 _ => String::new(),
             }
         });
+        // An ISO date (`AAAA-MM-DD`, or `AAAA-MM`) as the region writes
+        // it: `DD/MM/AAAA` (`MM/AAAA`); anything else as it is.
+        env.add_filter("dmy", |s: String| -> String { dmy(&s) });
         env.add_filter("pct", |v: f64| -> String { format!("{:.0} %", v * 100.0) });
         env.add_filter("num", |v: f64| -> String { format!("{v:+.2}") });
         env
     })
+}
+
+/// `AAAA-MM-DD` as `DD/MM/AAAA`, `AAAA-MM` as `MM/AAAA`; other text as it is.
+pub(crate) fn dmy(s: &str) -> String {
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    match s.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => format!("{d}/{m}/{y}"),
+        [y, m] if digits(y, 4) && digits(m, 2) => format!("{m}/{y}"),
+        _ => s.to_string(),
+    }
 }
 
 fn lang_in(state: &minijinja::State) -> Lang {

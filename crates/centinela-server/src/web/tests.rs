@@ -271,3 +271,69 @@ fn templates_parse_and_render_in_both_languages() {
         assert!(html.contains(&format!("lang=\"{}\"", lang.code())));
     }
 }
+
+#[test]
+fn dates_as_the_region_types_and_reads_them() {
+    use super::pages::iso_date;
+    assert_eq!(iso_date("15/08/1985"), "1985-08-15");
+    assert_eq!(iso_date(" 5-8-1985 "), "1985-08-05");
+    assert_eq!(iso_date("15.08.1985"), "1985-08-15");
+    assert_eq!(iso_date("08/1985"), "1985-08");
+    // ISO and anything else pass through, for the parser to judge.
+    for s in ["1985-08-15", "1985-08", "1985", "31/02/85", "ayer"] {
+        assert_eq!(iso_date(s), s);
+    }
+    // An impossible day stays impossible: the parser refuses it.
+    assert!(centinela_domain::BirthDate::parse(&iso_date("31/02/1985")).is_err());
+    assert_eq!(super::dmy("1985-08-15"), "15/08/1985");
+    assert_eq!(super::dmy("1985-08"), "08/1985");
+    assert_eq!(super::dmy("1985"), "1985");
+}
+
+#[test]
+fn input_errors_name_the_form_field_beside_which_they_show() {
+    use super::pages::field_error;
+    let e = field_error;
+    assert_eq!(
+        e("travellers[1].birth_date: not a date"),
+        Some(("t1.birth_date".into(), "field_error.birth_date".into()))
+    );
+    assert_eq!(e("travellers[0].mrz: line 2: 43 characters"), Some(("t0.mrz".into(), "field_error.mrz".into())));
+    assert_eq!(e("travellers[0].phone: bad"), Some(("t0.phone".into(), "field_error.generic".into())));
+    assert_eq!(e("post: no border post 'X'"), Some(("post".into(), "field_error.post".into())));
+    assert_eq!(e("travellers: at least one traveller is needed"), None);
+}
+
+/// The relative luminance of `#rrggbb` (WCAG 2.2).
+fn luminance(hex: &str) -> f64 {
+    let c = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn the_focus_ring_contrasts_at_least_3_to_1() {
+    let css = include_str!("../../web/static/style.css");
+    let var = |name: &str| {
+        let at = css.find(&format!("--{name}: ")).unwrap_or_else(|| panic!("--{name}"));
+        css[at + name.len() + 4..].split([';', ' ']).next().unwrap().to_string()
+    };
+    let (ring, on_dark) = (var("focus"), var("focus-on-dark"));
+    for bg in [var("card"), var("bg"), "#ffffff".to_string()] {
+        let bg = if bg == "#fff" { "#ffffff".to_string() } else { bg };
+        assert!(contrast(&ring, &bg) >= 3.0, "{ring} on {bg}: {:.2}", contrast(&ring, &bg));
+    }
+    let brand = var("brand");
+    assert!(contrast(&on_dark, &brand) >= 3.0, "{on_dark} on {brand}");
+    assert!(css.contains(":focus-visible { outline: 3px solid var(--focus)"));
+    assert!(css.contains(".top :focus-visible { outline-color: var(--focus-on-dark); }"));
+    // The old amber on white was 1.6:1.
+    assert!(contrast("#ffbf47", "#ffffff") < 3.0);
+}

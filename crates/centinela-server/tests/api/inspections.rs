@@ -155,8 +155,21 @@ async fn a_party_is_inspected_stored_and_adjudicated() {
             .unwrap();
         expect_error(r, 403, "forbidden").await;
 
-        // The officer's decision.
+        // The officer's decision. Admitting a traveller with hits needs the
+        // confirmation and a reason.
         let dpath = format!("/api/crossings/{crossing}/decision");
+        for body in [
+            json!({"decision": "admit"}),
+            json!({"decision": "admit", "reason": "documentos en regla"}),
+            json!({"decision": "admit", "confirm": true, "reason": " "}),
+        ] {
+            let r = app.client.post(app.url(&dpath)).bearer_auth(&officer).json(&body).send().await.unwrap();
+            expect_error(r, 422, "confirmation_required").await;
+        }
+        assert!(app.store.decision(&crossing).await.unwrap().is_none());
+        let confirmed = json!({"decision": "admit", "confirm": true, "reason": "la policía descarta la orden"});
+        let r = app.client.post(app.url(&dpath)).bearer_auth(&officer).json(&confirmed).send().await.unwrap();
+        assert_eq!(r.status(), 201);
         let r = app
             .client
             .post(app.url(&dpath))
@@ -257,5 +270,85 @@ async fn posts_bound_users_stay_at_their_post_and_bad_input_names_the_field() {
         let (_, posts) = json(app.get("/api/posts").bearer_auth(&officer).send().await.unwrap()).await;
         assert_eq!(posts.as_array().unwrap().len(), 2);
         assert_eq!(app.store.crossing_count().await.unwrap(), 0, "nothing stored for refused input");
+    }
+}
+
+/// A supervisor bound to Tecún Umán once walked crossing ids and read every
+/// post's travellers through the timeline. Now another post's crossing is
+/// refused, and a timeline holds only the asking post's crossings; the
+/// views that span every post (intelligence, the referral queue, the case
+/// export) refuse post-bound users whatever their role.
+#[tokio::test]
+async fn post_bound_users_read_only_their_posts_travellers() {
+    for app in spawn_apps().await {
+        let (_, officer, supervisor) = country(&app).await;
+        let other = app.user("oficial.carmen", Role::Officer, Some("GTM-ELCARMEN")).await;
+        let other = app.token(&other).await;
+        let mut ids = Vec::new();
+        for (token, post) in [(&officer, "GTM-TECUNUMAN"), (&other, "GTM-ELCARMEN")] {
+            let (status, body) =
+                inspect(&app, token, json!({"post": post, "direction": "entry", "travellers": [{"mrz": MEX_MRZ}]}))
+                    .await;
+            assert_eq!(status, 201, "{body}");
+            ids.push(body["travellers"][0]["crossing_id"].as_str().unwrap().to_string());
+        }
+        let timeline = |id: &str, token: &str| app.get(&format!("/api/crossings/{id}/timeline")).bearer_auth(token);
+        expect_error(timeline(&ids[1], &supervisor).send().await.unwrap(), 403, "forbidden").await;
+        let (status, tl) = json(timeline(&ids[0], &supervisor).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{tl}");
+        let got: Vec<&str> = tl.as_array().unwrap().iter().map(|c| c["crossing_id"].as_str().unwrap()).collect();
+        assert_eq!(got, [ids[0].as_str()], "the same document crossed at El Carmen too, unseen here");
+        // A country-wide analyst sees both.
+        let analyst = app.user("analista", Role::Analyst, None).await;
+        let analyst = app.token(&analyst).await;
+        let (_, tl) = json(timeline(&ids[0], &analyst).send().await.unwrap()).await;
+        assert_eq!(tl.as_array().unwrap().len(), 2);
+
+        let bound_analyst = app.user("analista.tecun", Role::Analyst, Some("GTM-TECUNUMAN")).await;
+        let bound_analyst = app.token(&bound_analyst).await;
+        let bound_protection = app.user("proteccion.tecun", Role::Protection, Some("GTM-TECUNUMAN")).await;
+        let bound_protection = app.token(&bound_protection).await;
+        for (path, token) in [
+            ("/api/intel/persons", &bound_analyst),
+            ("/api/intel/rings", &bound_analyst),
+            ("/api/intel/export?format=ftm", &bound_analyst),
+            ("/api/referrals", &bound_protection),
+            ("/api/cases/export", &bound_protection),
+        ] {
+            expect_error(app.get(path).bearer_auth(token).send().await.unwrap(), 403, "forbidden").await;
+        }
+        assert_eq!(app.get("/api/intel/persons").bearer_auth(&analyst).send().await.unwrap().status(), 200);
+    }
+}
+
+/// One NUL once answered 500 at a PostgreSQL centre and stopped the post's
+/// synchronisation for ever; control characters are refused at the edge,
+/// naming the field, for the booth's API as for every importer.
+#[tokio::test]
+async fn control_characters_are_refused_naming_the_field() {
+    for app in spawn_apps().await {
+        let (_, officer, _) = country(&app).await;
+        for (traveller, field) in [
+            (json!({"given_names": "Ana\u{0}", "surnames": "López"}), "travellers[0].given_names"),
+            (json!({"given_names": "Ana", "surnames": "López\u{1b}[2J"}), "travellers[0].surnames"),
+            (json!({"given_names": "Ana", "surnames": "López", "address": "\u{202e}x"}), "travellers[0].address"),
+        ] {
+            let (status, body) = inspect(
+                &app,
+                &officer,
+                json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [traveller]}),
+            )
+            .await;
+            assert_eq!((status, body["code"].as_str()), (422, Some("invalid_field")), "{body}");
+            assert!(body["message"].as_str().unwrap().contains(field), "{body}");
+        }
+        let (status, body) = inspect(
+            &app,
+            &officer,
+            json!({"post": "GTM-TECUNUMAN", "direction": "entry", "vehicle": "P-123\u{0}", "travellers": [{"surnames": "López"}]}),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(app.store.crossing_count().await.unwrap(), 0);
     }
 }

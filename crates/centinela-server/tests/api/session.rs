@@ -230,3 +230,90 @@ async fn bad_credentials_are_unauthenticated() {
         expect_error(r, 401, "unauthenticated").await;
     }
 }
+
+/// A burst of concurrent guesses once all reached the password check (the
+/// failures were counted after hashing). Attempts now count when they
+/// start: of 60 guesses sent at once, exactly five are checked. Meanwhile
+/// the owner, logging in from another address, is not held up.
+#[tokio::test]
+async fn a_burst_of_guesses_is_held_to_the_limit_and_the_owner_still_gets_in() {
+    for app in spawn_apps().await {
+        app.user("carla", Role::Admin, None).await;
+        let guesses = (0..60).map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/session"));
+            tokio::spawn(async move {
+                let body = json!({"username": "carla", "password": format!("guess number {i} guess")});
+                client.post(url).json(&body).send().await.unwrap().status().as_u16()
+            })
+        });
+        let mut statuses = Vec::new();
+        for g in guesses.collect::<Vec<_>>() {
+            statuses.push(g.await.unwrap());
+        }
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        let limited = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!((checked, limited), (5, 55), "{statuses:?}");
+        // The same user from 127.0.0.2: the guesses above were not hers.
+        let elsewhere =
+            reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build().unwrap();
+        assert_eq!(app.login(&elsewhere, "carla", PASSWORD).await.status(), 200);
+    }
+}
+
+/// A username no account can have (a NUL, 10 kB) once answered 500 at a
+/// PostgreSQL centre; it is a failed login like any other.
+#[tokio::test]
+async fn impossible_usernames_are_failed_logins() {
+    for app in spawn_apps().await {
+        app.user("dora", Role::Officer, None).await;
+        for name in ["dora\u{0}", &"x".repeat(10_000), "dora\u{202e}"] {
+            expect_error(app.login(&app.client, name, PASSWORD).await, 401, "invalid_credentials").await;
+        }
+    }
+}
+
+/// Logins beyond the server's bound answer at once instead of queueing
+/// (each holds 19 MiB while it hashes); none fails otherwise.
+#[tokio::test]
+async fn logins_beyond_the_bound_are_refused_at_once() {
+    let cfg =
+        centinela_server::ServerConfig { max_concurrent_logins: 2, max_failures_per_ip: 10_000, ..Default::default() };
+    for app in crate::helpers::spawn_apps_with(cfg).await {
+        let tries = (0..40).map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/session"));
+            tokio::spawn(async move {
+                let body = json!({"username": format!("nadie{i}"), "password": "una clave cualquiera"});
+                let r = client.post(url).json(&body).send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            })
+        });
+        let mut answers = Vec::new();
+        for t in tries.collect::<Vec<_>>() {
+            answers.push(t.await.unwrap());
+        }
+        assert!(answers.iter().all(|(s, _)| *s == 401 || *s == 429), "{answers:?}");
+        assert!(answers.iter().any(|(s, b)| *s == 429 && b.contains("at once")), "{answers:?}");
+    }
+}
+
+/// `GET /api/stats/regional?from=0001-01-01&to=9999-12-31&period=week`
+/// once took 22 GB and the post's machine with it. Now a release spanning
+/// more periods than the bound is refused at once, naming the bound; one
+/// within it is answered.
+#[tokio::test]
+async fn a_regional_release_over_millennia_is_refused_at_once() {
+    for app in spawn_apps().await {
+        let sup = app.user("sup", Role::Supervisor, None).await;
+        let sup = app.token(&sup).await;
+        let started = std::time::Instant::now();
+        for q in ["from=0001-01-01&to=9999-12-31&period=week", "from=2000-01-01&to=2026-12-31"] {
+            let r = app.get(&format!("/api/stats/regional?{q}")).bearer_auth(&sup).send().await.unwrap();
+            let (status, body) = json(r).await;
+            assert_eq!((status, body["code"].as_str()), (422, Some("invalid_field")), "{body}");
+            assert!(body["message"].as_str().unwrap().contains("at most 120"), "{body}");
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let r = app.get("/api/stats/regional?from=2026-01-01&to=2026-12-31").bearer_auth(&sup).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}

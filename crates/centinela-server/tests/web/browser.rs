@@ -17,10 +17,10 @@ use serde_json::json;
 use crate::helpers::{PASSWORD, WebApp, listed_mrz, spawn_country, username};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const ENTER: &str = "\u{E007}";
+pub(crate) const ENTER: &str = "\u{E007}";
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -33,7 +33,7 @@ impl Drop for Driver {
 }
 
 /// `None` (skip) when chromedriver is missing outside CI; panics in CI.
-fn driver() -> Option<Driver> {
+pub(crate) fn driver() -> Option<Driver> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         let msg = format!(
             "{CHROMEDRIVER} is missing: install Debian's chromium and chromium-driver \
@@ -61,7 +61,7 @@ fn driver() -> Option<Driver> {
     Some(d)
 }
 
-async fn browser(d: &Driver) -> Client {
+pub(crate) async fn browser(d: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     let mut opts = json!({
         "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
@@ -81,7 +81,7 @@ async fn browser(d: &Driver) -> Client {
 }
 
 /// Writes the page to docs/screenshots/<name>.png when asked to.
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     if std::env::var("CENTINELA_SCREENSHOTS").as_deref() != Ok("1") {
         return;
     }
@@ -91,7 +91,7 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
+pub(crate) async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(sel))
@@ -99,7 +99,7 @@ async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("no element {sel}: {e}"))
 }
 
-async fn sign_in(c: &Client, app: &WebApp, role: Role) {
+pub(crate) async fn sign_in(c: &Client, app: &WebApp, role: Role) {
     c.goto(&app.url("/entrar")).await.unwrap();
     css(c, "#username").await.send_keys(&username(role)).await.unwrap();
     css(c, "#password").await.send_keys(PASSWORD).await.unwrap();
@@ -107,19 +107,19 @@ async fn sign_in(c: &Client, app: &WebApp, role: Role) {
     css(c, "[data-testid=who]").await;
 }
 
-async fn sign_out(c: &Client) {
+pub(crate) async fn sign_out(c: &Client) {
     css(c, "#signout").await.click().await.unwrap();
     css(c, "#username").await;
 }
 
-async fn body_text(c: &Client) -> String {
+pub(crate) async fn body_text(c: &Client) -> String {
     css(c, "body").await.text().await.unwrap()
 }
 
 /// The text of `sel` now, or "" when the page is between two loads (the
 /// element is missing or went stale while it was read): for polling loops on
 /// pages that reload themselves.
-async fn text_now(c: &Client, sel: &str) -> String {
+pub(crate) async fn text_now(c: &Client, sel: &str) -> String {
     match c.find(Locator::Css(sel)).await {
         Ok(e) => e.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -146,15 +146,26 @@ async fn officer_and_supervisor_work_a_hit_in_the_browser() {
     focused.send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
     let hit = css(&c, "[data-testid=hit]").await;
     let waited = started.elapsed();
+    // The list named in words (its source), not by its identifier.
     let text = hit.text().await.unwrap();
-    assert!(text.contains(&list), "{text}");
+    assert_eq!(hit.attr("data-list").await.unwrap().as_deref(), Some(list.as_str()));
+    let source = &app.country.lists.iter().find(|l| l.name == list).unwrap().source;
+    assert!(text.contains(source.as_str()) && !text.contains(&list), "{text}");
     assert!(body_text(&c).await.contains("ALERTA"));
     assert!(waited < Duration::from_secs(5), "result after {waited:?}");
     screenshot(&c, "inspection-hit").await;
 
-    // Refer to secondary inspection (the reason is prefilled from the hit).
-    css(&c, "form.decide button[value=secondary_inspection]").await.click().await.unwrap();
+    // Refer to secondary inspection, the suggestion, focused: one key (the
+    // reason is prefilled from the hit).
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("secondary_inspection"));
+    let keyed = Instant::now();
+    focused.send_keys(ENTER).await.unwrap();
     let decision = css(&c, "[data-testid=decision]").await.text().await.unwrap();
+    eprintln!(
+        "booth, a traveller with a hit: result {waited:?} after the scan, decision {:?} after 1 key",
+        keyed.elapsed()
+    );
     assert!(decision.contains("Inspección secundaria"), "{decision}");
     sign_out(&c).await;
 

@@ -93,6 +93,51 @@ pub async fn spawn_country() -> WebApp {
     WebApp { addr, store, country, post, stop: Some(stop), _dir: dir }
 }
 
+/// A TD3 passport zone (two lines) with these fields; `expiry` as
+/// (year, month, day).
+pub fn passport_mrz(
+    surnames: &str,
+    given_names: &str,
+    nationality: &str,
+    birth: (i32, u8, u8),
+    sex: &str,
+    number: &str,
+    expiry: (i32, u8, u8),
+) -> Vec<String> {
+    let fields = centinela_mrz::Fields {
+        format: centinela_mrz::Format::TD3,
+        document_code: "P".into(),
+        issuing_state: nationality.into(),
+        surnames: surnames.into(),
+        given_names: given_names.into(),
+        document_number: number.into(),
+        nationality: nationality.into(),
+        birth_date: Some(centinela_mrz::PartialDate { year: birth.0, month: Some(birth.1), day: Some(birth.2) }),
+        sex: sex.into(),
+        expiry_date: centinela_mrz::Date::new(expiry.0, expiry.1, expiry.2),
+        optional_data: String::new(),
+        optional_data_2: String::new(),
+    };
+    centinela_mrz::generate(&fields).unwrap()
+}
+
+/// A passport on the country's stolen and lost documents list, reported
+/// stolen: (number, issuing state).
+pub fn stolen_document(country: &Country) -> (String, String) {
+    let list = country.lists.iter().find(|l| l.kind == centinela_domain::ListKind::Documents).unwrap();
+    let d = list
+        .documents
+        .iter()
+        .find(|d| {
+            d.status == centinela_domain::DocumentStatus::Stolen
+                && d.issuing_state.is_some()
+                && d.document_number.as_str().len() <= 9
+                && d.document_number.as_str().bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+        .unwrap();
+    (d.document_number.as_str().to_string(), d.issuing_state.unwrap().as_str().to_string())
+}
+
 /// A listed person's passport MRZ (two lines): the first entry of the
 /// wanted list with a full birth date, a nationality and a sex.
 pub fn listed_mrz(country: &Country) -> (Vec<String>, String) {

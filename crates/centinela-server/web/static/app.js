@@ -11,16 +11,126 @@ function mrzComplete(text) {
   return MRZ_SHAPES.some(([n, len]) => lines.length === n && lines.every((l) => l.length === len));
 }
 
+function partyMode() {
+  const box = document.getElementById("party-mode");
+  return Boolean(box && box.checked);
+}
+
+// The MRZ boxes holding a zone.
+function readCount(form) {
+  return [...form.querySelectorAll("textarea.mrz")].filter((a) => a.value.trim() !== "").length;
+}
+
+function showPartyStatus(form) {
+  const status = document.getElementById("party-status");
+  if (!status) return;
+  const n = readCount(form);
+  status.textContent = partyMode() && n > 0 ? status.dataset.template.replace("{n}", String(n)) : "";
+}
+
+// Party mode: the next traveller's empty box (a new one when there is none).
+function nextTraveller(area) {
+  const form = area.form;
+  const empty = [...form.querySelectorAll("textarea.mrz")].find((a) => a !== area && a.value.trim() === "");
+  if (empty) {
+    empty.focus();
+  } else {
+    document.getElementById("add-traveller").click();
+  }
+  showPartyStatus(form);
+}
+
 function bindMrz(area) {
   // A document reader types the zone like a keyboard and ends with Enter:
-  // Enter after a complete zone (or Ctrl+Enter) inspects.
+  // Enter after a complete zone (or Ctrl+Enter) inspects. In party mode a
+  // complete zone adds the next traveller instead, and Enter in an empty
+  // box (or Ctrl+Enter) closes the party and inspects it.
   area.addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
-    if (ev.ctrlKey || mrzComplete(area.value)) {
+    if (ev.ctrlKey) {
+      ev.preventDefault();
+      area.form.requestSubmit();
+    } else if (partyMode()) {
+      if (mrzComplete(area.value)) {
+        ev.preventDefault();
+        nextTraveller(area);
+      } else if (area.value.trim() === "" && readCount(area.form) > 0) {
+        ev.preventDefault();
+        area.form.requestSubmit();
+      }
+    } else if (mrzComplete(area.value)) {
       ev.preventDefault();
       area.form.requestSubmit();
     }
   });
+}
+
+function isTextField(el) {
+  if (!el) return false;
+  if (el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable) return true;
+  return el.tagName === "INPUT" && !["checkbox", "radio", "button", "submit", "reset"].includes(el.type);
+}
+
+// The admit of a traveller with a hit or an indicator is a second step: the
+// "Admitir…" button opens the confirm step (its own reason, its own button).
+function reveal(button) {
+  const box = document.getElementById(button.dataset.reveal);
+  if (!box) return;
+  box.hidden = false;
+  button.setAttribute("aria-expanded", "true");
+  const input = box.querySelector("input[name=confirm_reason]");
+  if (input) input.focus();
+}
+
+// Decision forms: Enter in a field never submits (the form's default
+// button is disabled too, for pages without this script).
+function setupDecisions() {
+  document.querySelectorAll("form.decide").forEach((form) => {
+    form.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && isTextField(ev.target)) ev.preventDefault();
+    });
+    form.querySelectorAll("button[data-reveal]").forEach((b) => b.addEventListener("click", () => reveal(b)));
+    form.querySelectorAll("fieldset.confirm-admit").forEach((box) => {
+      if (!box.hasAttribute("data-open")) box.hidden = true;
+    });
+  });
+}
+
+// Keyboard: 1–4 (outside text fields) or Alt+1–4 (anywhere) press the
+// decision shown with that key, for the traveller holding the focus (else
+// the first undecided one). Outside text fields, a letter or '<' — a
+// document reader starting a new zone — goes to the first traveller's MRZ
+// box, so a scan never lands on a decision button.
+function setupShortcuts() {
+  const mrz = document.querySelector("[data-mrz-first]");
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.isComposing) return;
+    const inText = isTextField(ev.target);
+    const digit = /^[1-4]$/.test(ev.key) ? ev.key : (ev.altKey && /^Digit[1-4]$/.test(ev.code) ? ev.code.slice(5) : null);
+    if (digit && (ev.altKey || !inText)) {
+      const here = ev.target.closest && ev.target.closest("form.decide");
+      const form = here || document.querySelector("form.decide[data-undecided]") || document.querySelector("form.decide");
+      const button = form && form.querySelector(`[data-key="${digit}"]`);
+      if (button) {
+        ev.preventDefault();
+        button.click();
+      }
+      return;
+    }
+    if (!inText && !ev.altKey && mrz && /^[A-Za-z<]$/.test(ev.key)) {
+      ev.preventDefault();
+      mrz.focus();
+      mrz.setRangeText(ev.key.toUpperCase(), mrz.selectionStart, mrz.selectionEnd, "end");
+    }
+  });
+}
+
+// The result, announced: the live region is filled after the page loads
+// (a region filled from the start is not read out).
+function announce() {
+  const box = document.getElementById("announce");
+  if (!box || !box.dataset.text) return;
+  setTimeout(() => { box.textContent = box.dataset.text; }, 150);
 }
 
 function setupBooth() {
@@ -40,12 +150,28 @@ function setupBooth() {
       area.focus();
     });
   }
-  const focus = document.querySelector("[data-focus]");
+  // Switching party mode goes back to the first empty MRZ box.
+  const party = document.getElementById("party-mode");
+  if (party) {
+    party.addEventListener("change", () => {
+      const empty = [...form.querySelectorAll("textarea.mrz")].find((a) => a.value.trim() === "");
+      if (empty) empty.focus();
+      showPartyStatus(form);
+    });
+  }
+  setupDecisions();
+  setupShortcuts();
+  announce();
+  // Focus: a decision error, else the first field in error, else the
+  // suggested decision (the default button), else the MRZ box.
+  const focus = document.querySelector("[data-focus]")
+    || form.querySelector("[aria-invalid=true]")
+    || document.querySelector("[data-default]")
+    || form.querySelector("[data-mrz-first]");
   if (focus) {
+    const details = focus.closest("details");
+    if (details) details.open = true;
     focus.focus();
-  } else {
-    const first = form.querySelector("[data-mrz-first]");
-    if (first) first.focus();
   }
 }
 

@@ -75,7 +75,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             purge_every_hours: 0,
             // A synthetic year need not be purged; `centinela serve` purges.
             retention: crate::cmd::purge::RetentionArgs::default(),
-            centre: crate::cmd::sync::CentreArgs { central: None, post_key: None },
+            centre: crate::cmd::sync::CentreArgs::default(),
+            tls: crate::cmd::serve::TlsArgs::default(),
             sync_interval: 30,
             db_replica: None,
         };

@@ -2,14 +2,16 @@
 //! `--db` names, until Ctrl-C or SIGTERM; requests in flight are finished.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use centinela_server::ServerConfig;
+use centinela_server::{ServerConfig, TlsConfig};
 use centinela_store::Store;
 
 use crate::Global;
+use crate::cmd::Unreadable;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
@@ -17,9 +19,11 @@ pub struct Args {
     #[arg(long, env = "CENTINELA_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Mark the session cookies Secure (when clients reach the server over
-    /// HTTPS, e.g. through a reverse proxy).
+    /// HTTPS through a reverse proxy; with --tls-cert they always are).
     #[arg(long, env = "CENTINELA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// How long a login lasts, in hours.
     #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
     pub session_hours: u64,
@@ -44,15 +48,47 @@ pub struct Args {
     pub db_replica: Option<String>,
 }
 
+/// HTTPS: the server's certificate and key.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM: the server's
+    /// certificate first, then any intermediates); needs --tls-key. Cookies
+    /// are then Secure and answers carry Strict-Transport-Security.
+    #[arg(long, env = "CENTINELA_TLS_CERT", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC), readable by
+    /// the service's user only.
+    #[arg(long, env = "CENTINELA_TLS_KEY", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    /// The TLS configuration when both files are given; a usage error when
+    /// only one is or when they cannot be used (naming the file).
+    pub fn config(&self) -> anyhow::Result<Option<TlsConfig>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => {
+                let tls = TlsConfig::from_pem_files(cert, key).map_err(|e| Unreadable(e.to_string()))?;
+                crate::cmd::sync::warn_if_world_readable(key, "--tls-key");
+                Ok(Some(tls))
+            }
+            (None, None) => Ok(None),
+            _ => Err(Unreadable("--tls-cert and --tls-key go together".into()).into()),
+        }
+    }
+}
+
 impl Args {
-    /// The server's configuration from these arguments.
-    pub fn config(&self) -> ServerConfig {
-        ServerConfig {
+    /// The server's configuration from these arguments (reads the TLS
+    /// files when given).
+    pub fn config(&self) -> anyhow::Result<ServerConfig> {
+        Ok(ServerConfig {
             addr: self.addr,
             secure_cookies: self.secure_cookies,
+            tls: self.tls.config()?,
             session_ttl: Duration::from_secs(self.session_hours * 3600),
             ..ServerConfig::default()
-        }
+        })
     }
 }
 
@@ -69,7 +105,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
 /// database (for commands that prepare a database and then serve it).
 pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     let sync = args.centre.config()?;
-    let cfg = args.config();
+    let cfg = args.config()?;
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
     let listener =
         tokio::net::TcpListener::bind(cfg.addr).await.with_context(|| format!("cannot listen on {}", cfg.addr))?;
     let analytics = match &args.db_replica {
@@ -100,7 +137,7 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
             }
         }))
     });
-    eprintln!("serving http://{}/api/ (docs at /api/docs/); Ctrl-C or SIGTERM stops", args.addr);
+    eprintln!("serving {scheme}://{}/api/ (docs at /api/docs/); Ctrl-C or SIGTERM stops", args.addr);
     let purger = (args.purge_every_hours > 0).then(|| {
         let (store, retention) = (store.clone(), args.retention.retention());
         let every = Duration::from_secs(args.purge_every_hours.saturating_mul(3600));
@@ -134,5 +171,5 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     if let Some(a) = analytics {
         a.close().await;
     }
-    result.context("serving HTTP")
+    result.with_context(|| format!("serving {}", scheme.to_uppercase()))
 }

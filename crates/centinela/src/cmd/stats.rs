@@ -82,7 +82,7 @@ fn export(global: &Global, a: &ExportArgs) -> anyhow::Result<ExitCode> {
         Some(e) => Some(Noise::new(e, a.seed).map_err(|e| Unreadable(format!("--epsilon: {e}")))?),
         None => None,
     };
-    let opts = Options { k: a.k, period, noise, from, to };
+    let opts = Options { k: a.k, period, noise, from, to, ..Options::default() };
     let from_s = from.map(|d| d.to_string()).unwrap_or_default();
     let to_s = to.map(|d| format!("{d}T99")).unwrap_or_default();
     let rt = runtime()?;
