@@ -13,7 +13,9 @@ pub mod text;
 mod values;
 
 pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, ListKind};
-pub use audit::{AuditRecord, BreakReason, BrokenLink, ChainVerifier, verify_chain};
+pub use audit::{
+    Anchor, AuditKey, AuditRecord, BreakReason, BrokenLink, ChainVerifier, KeyError, verify_chain, verify_sealed_chain,
+};
 pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check_phone, check_post_code};
 pub use role::Role;
 pub use text::{TextError, check_block, check_line};

@@ -24,6 +24,7 @@ use centinela_store::SessionUser;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ErrorCode};
+use crate::failures::Attempt;
 use crate::routes::{Access, Endpoint};
 use crate::state::{AppState, unix_now};
 
@@ -234,11 +235,31 @@ pub(crate) struct Guard {
 
 /// Deny by default: a public endpoint passes; any other needs a live
 /// session, CSRF proof when the session came in a cookie and the method is
-/// unsafe, and a role the endpoint's table entry names.
-pub(crate) async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Response {
+/// unsafe, and a role the endpoint's table entry names. Every 401, 403 or
+/// 404 answer of such an endpoint — the guard's or the handler's (a record
+/// the user may not see) — is audited as `access_denied`: the user id (or
+/// `anonymous`), the route template, the status and the client address,
+/// aggregated per minute ([`crate::failures`]).
+pub(crate) async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
     let Access::Roles(roles) = g.endpoint.access else {
         return next.run(req).await;
     };
+    let address = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let resp = guarded(&g, roles, req, next).await;
+    let status = resp.status().as_u16();
+    if matches!(status, 401 | 403 | 404) {
+        let actor =
+            resp.extensions().get::<LoggedUser>().map_or_else(|| "anonymous".to_string(), |u| format!("user:{}", u.0));
+        let what = format!("{} {}", g.endpoint.verb.as_str(), g.endpoint.path);
+        let attempt = Attempt::new(actor, "access_denied", what, address, serde_json::json!({ "status": status }));
+        if let Err(e) = g.app.audit_attempt(attempt).await {
+            tracing::error!(error = %e.message, route = g.endpoint.path, "cannot audit a denied request");
+        }
+    }
+    resp
+}
+
+async fn guarded(g: &Guard, roles: &[Role], mut req: Request, next: Next) -> Response {
     let (user, csrf_checked) = {
         let Some((token, via)) = credentials(req.headers()) else {
             return ApiError::unauthenticated().into_response();

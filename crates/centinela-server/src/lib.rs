@@ -38,6 +38,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod failures;
 pub mod handlers;
 pub mod openapi;
 pub mod routes;
@@ -105,8 +106,13 @@ pub async fn serve_on(
     let tls = state.config().tls.clone();
     tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
-    let result = serve_app(listener, tls, router(state), shutdown).await;
+    let flusher = tokio::spawn(flush_attempts(state.clone()));
+    let result = serve_app(listener, tls, router(state.clone()), shutdown).await;
     sweeper.abort();
+    flusher.abort();
+    if let Err(e) = state.flush_attempts(true).await {
+        tracing::error!(error = %e.message, "cannot audit the last minute's repeated failures");
+    }
     tracing::info!("stopped");
     Ok(result?)
 }
@@ -153,6 +159,17 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
         () = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+/// Writes the repeated failures of each minute once it is over.
+async fn flush_attempts(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.flush_attempts(false).await {
+            tracing::warn!(error = %e.message, "cannot audit repeated failures; will retry");
+        }
     }
 }
 

@@ -85,6 +85,7 @@ struct Inner {
     config: ServerConfig,
     sessions: SessionCache,
     limiter: LoginLimiter,
+    failures: crate::failures::Failures,
     /// Logins under way (hashing or waiting to): at most
     /// [`ServerConfig::max_concurrent_logins`].
     logins: tokio::sync::Semaphore,
@@ -117,6 +118,7 @@ impl AppState {
             config,
             sessions: SessionCache::default(),
             limiter,
+            failures: crate::failures::Failures::default(),
             openapi,
         }))
     }
@@ -152,6 +154,10 @@ impl AppState {
 
     pub(crate) fn limiter(&self) -> &LoginLimiter {
         &self.0.limiter
+    }
+
+    pub(crate) fn failures(&self) -> &crate::failures::Failures {
+        &self.0.failures
     }
 
     /// A place among the logins under way, or `None` when all are taken.

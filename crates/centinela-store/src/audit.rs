@@ -1,10 +1,16 @@
-//! The append-only audit log: every entry chained to the one before by
-//! SHA-256 (`centinela_domain::audit`). Appends are serialised on both
-//! backends (SQLite `BEGIN IMMEDIATE`, PostgreSQL `LOCK TABLE … IN EXCLUSIVE
-//! MODE`) and triggers refuse UPDATE and DELETE; `audit_verify` recomputes
-//! the whole chain.
+//! The append-only audit log: every entry chained to the one before
+//! (`centinela_domain::audit`), sealed with a keyed MAC once the store has
+//! an audit key ([`Store::with_audit_key`]; the key is never in the
+//! database, only its public id in `audit_seal`, with the entry from which
+//! the log is sealed). Appends are serialised on both backends (SQLite
+//! `BEGIN IMMEDIATE`, PostgreSQL `LOCK TABLE … IN EXCLUSIVE MODE`) and
+//! triggers refuse UPDATE and DELETE; `audit_verify` recomputes the whole
+//! chain. A store without a key appends hashed entries only while the log
+//! is not sealed: a sealed log refuses them ([`StoreError::AuditKeyMissing`]).
 
-use centinela_domain::audit::{AuditRecord, BreakReason, BrokenLink, ChainVerifier, GENESIS};
+use std::sync::Arc;
+
+use centinela_domain::audit::{Anchor, AuditKey, AuditRecord, BreakReason, BrokenLink, ChainVerifier, GENESIS};
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
@@ -35,20 +41,29 @@ pub struct AuditEntry {
 /// PostgreSQL, reads the head once, seals and inserts each entry after the
 /// one before. Evaluates to `Result<Vec<AuditRecord>, StoreError>`.
 macro_rules! append_many_in_tx {
-    ($tx:expr, $backend:expr, $entries:expr) => {
+    ($tx:expr, $store:expr, $entries:expr) => {
         async {
+            let store: &$crate::Store = $store;
+            let backend = store.backend();
             let entries: &[$crate::audit::AuditEntry] = $entries;
-            if $backend == $crate::Backend::Postgres {
+            if backend == $crate::Backend::Postgres {
                 sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *$tx).await?;
             }
             let head: Option<(i64, Vec<u8>)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *$tx)
                     .await?;
-            let out = $crate::audit::seal_after(head, entries, &$crate::now_rfc3339())?;
+            if store.audit_key().is_none() {
+                let sealed: Option<i64> =
+                    sqlx::query_scalar("SELECT start_seq FROM audit_seal").fetch_optional(&mut *$tx).await?;
+                if let Some(from) = sealed {
+                    return Err($crate::StoreError::AuditKeyMissing(from));
+                }
+            }
+            let out = $crate::audit::seal_after(head, entries, &$crate::now_rfc3339(), store.audit_key())?;
             // One statement per chunk of entries (see `multirow`).
             for range in $crate::multirow::chunks(out.len(), $crate::audit::AUDIT_CHUNK) {
-                let sql = $crate::audit::insert_sql($backend, range.len());
+                let sql = $crate::audit::insert_sql(backend, range.len());
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for r in &out[range] {
                     q = q
@@ -72,7 +87,7 @@ pub(crate) use append_many_in_tx;
 /// Appends one entry inside the open transaction `$tx` (see
 /// [`append_many_in_tx`]). Evaluates to `Result<AuditRecord, StoreError>`.
 macro_rules! append_in_tx {
-    ($tx:expr, $backend:expr, $actor:expr, $action:expr, $subject:expr, $detail:expr) => {
+    ($tx:expr, $store:expr, $actor:expr, $action:expr, $subject:expr, $detail:expr) => {
         async {
             let one = [$crate::audit::AuditEntry {
                 actor: ($actor).to_string(),
@@ -80,7 +95,7 @@ macro_rules! append_in_tx {
                 subject: ($subject).to_string(),
                 detail: ($detail).to_string(),
             }];
-            let mut v = $crate::audit::append_many_in_tx!($tx, $backend, &one).await?;
+            let mut v = $crate::audit::append_many_in_tx!($tx, $store, &one).await?;
             Ok::<_, $crate::StoreError>(v.remove(0))
         }
     };
@@ -88,13 +103,14 @@ macro_rules! append_in_tx {
 pub(crate) use append_in_tx;
 
 /// Seals `entries`, in order, after the chain's head (`seq`, `hash` of its
-/// last entry; `None` for an empty log), all at time `now`. Refuses an entry
-/// that breaks the log's rules ([`check_entry`]) and a head whose hash is
-/// not 32 bytes.
+/// last entry; `None` for an empty log), all at time `now`: with the MAC of
+/// `key` when there is one, else hashed. Refuses an entry that breaks the
+/// log's rules ([`check_entry`]) and a head whose hash is not 32 bytes.
 pub(crate) fn seal_after(
     head: Option<(i64, Vec<u8>)>,
     entries: &[AuditEntry],
     now: &str,
+    key: Option<&AuditKey>,
 ) -> Result<Vec<AuditRecord>, StoreError> {
     for e in entries {
         check_entry(&e.actor, &e.action, &e.detail)?;
@@ -111,7 +127,10 @@ pub(crate) fn seal_after(
     };
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
-        let r = AuditRecord::seal(seq, now, &e.actor, &e.action, &e.subject, &e.detail, prev);
+        let r = match key {
+            Some(k) => AuditRecord::seal_keyed(seq, now, &e.actor, &e.action, &e.subject, &e.detail, prev, k),
+            None => AuditRecord::seal(seq, now, &e.actor, &e.action, &e.subject, &e.detail, prev),
+        };
         seq += 1;
         prev = r.hash;
         out.push(r);
@@ -172,7 +191,85 @@ where
     Ok(Ok(AuditRecord { seq, at, actor, action, subject, detail, prev_hash, hash }))
 }
 
+/// Where the log's seal begins, and with which key (its public id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditSeal {
+    /// The first sealed entry's sequence number.
+    pub start_seq: i64,
+    /// [`AuditKey::id`] of the sealing key.
+    pub key_id: [u8; 32],
+    /// When sealing began.
+    pub at: String,
+}
+
+/// An intact chain: how many entries, from where it is sealed, and how many
+/// sealed entries could not be checked for want of the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub entries: u64,
+    pub sealed_from: Option<i64>,
+    pub unchecked: u64,
+}
+
 impl Store {
+    /// The key this store seals audit entries with, if any.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_deref()
+    }
+
+    /// This store, sealing every audit entry it appends with `key` from now
+    /// on. When the log is not sealed yet, sealing begins: for an empty log
+    /// at entry 1; otherwise with an `audit_sealed` entry, the first sealed
+    /// one, whose MAC covers the hashed entries before it. A log sealed with
+    /// another key is refused ([`StoreError::WrongAuditKey`]).
+    pub async fn with_audit_key(self, key: AuditKey) -> Result<Store, StoreError> {
+        let store = Store { audit_key: Some(Arc::new(key)), ..self };
+        let key = store.audit_key().cloned().ok_or_else(|| StoreError::Corrupt("no key".into()))?;
+        let backend = store.backend();
+        let now = crate::now_rfc3339();
+        on_pool!(store, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            if backend == Backend::Postgres {
+                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+            }
+            let seal: Option<(i64, Vec<u8>)> =
+                sqlx::query_as("SELECT start_seq, key_id FROM audit_seal").fetch_optional(&mut *tx).await?;
+            match seal {
+                Some((_, id)) if id.as_slice() != key.id() => return Err(StoreError::WrongAuditKey),
+                Some(_) => return Ok(store),
+                None => {}
+            }
+            let head: Option<i64> =
+                sqlx::query_scalar("SELECT max(seq) FROM audit_log").fetch_one(&mut *tx).await?;
+            let start = head.unwrap_or(0) + 1;
+            sqlx::query("INSERT INTO audit_seal (id, start_seq, key_id, at) VALUES (1, $1, $2, $3)")
+                .bind(start)
+                .bind(&key.id()[..])
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(hashed_until) = head {
+                let detail = serde_json::json!({ "hashed_until": hashed_until }).to_string();
+                append_in_tx!(tx, &store, "system", "audit_sealed", "audit", &detail).await?;
+            }
+            tx.commit().await?;
+            Ok(store)
+        })
+    }
+
+    /// Where the log's seal begins, if it is sealed.
+    pub async fn audit_seal(&self) -> Result<Option<AuditSeal>, StoreError> {
+        let row: Option<(i64, Vec<u8>, String)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT start_seq, key_id, at FROM audit_seal").fetch_optional(p).await?
+        });
+        row.map(|(start_seq, key_id, at)| {
+            let key_id = <[u8; 32]>::try_from(key_id.as_slice())
+                .map_err(|_| StoreError::Corrupt("audit_seal.key_id is not 32 bytes".into()))?;
+            Ok(AuditSeal { start_seq, key_id, at })
+        })
+        .transpose()
+    }
+
     /// Appends an entry to the audit log in its own transaction and returns
     /// it. `subject` is an id and `detail` JSON text: never personal data.
     pub async fn audit_append(
@@ -185,20 +282,36 @@ impl Store {
         let backend = self.backend();
         on_pool!(self, p => {
             let mut tx = p.begin_with(begin_write(backend)).await?;
-            let r = append_in_tx!(tx, backend, actor, action, subject, detail).await?;
+            let r = append_in_tx!(tx, self, actor, action, subject, detail).await?;
             tx.commit().await?;
             Ok(r)
         })
     }
 
-    /// Reads the whole log in sequence order, recomputing every hash and
-    /// link: the number of entries when intact (`Ok(Ok(n))`), else the first
-    /// broken entry. Streams; memory does not grow with the log.
+    /// Reads the whole log in sequence order, recomputing every hash, seal
+    /// and link: the number of entries when intact (`Ok(Ok(n))`), else the
+    /// first broken entry. See [`Store::audit_verify_report`].
     pub async fn audit_verify(&self) -> Result<Result<u64, BrokenLink>, StoreError> {
+        Ok(self.audit_verify_report().await?.map(|v| v.entries))
+    }
+
+    /// [`Store::audit_verify`] with what was checked. With this store's key,
+    /// every sealed entry's MAC is checked, a log sealed with another key is
+    /// [`BreakReason::WrongKey`], and a non-empty log must end sealed;
+    /// without a key, sealed entries are checked for sequence and link only
+    /// ([`Verified::unchecked`]). Streams; memory does not grow with the log.
+    pub async fn audit_verify_report(&self) -> Result<Result<Verified, BrokenLink>, StoreError> {
+        let seal = self.audit_seal().await?;
+        if let (Some(seal), Some(key)) = (&seal, self.audit_key())
+            && seal.key_id != key.id()
+        {
+            return Ok(Err(BrokenLink { seq: seal.start_seq, reason: BreakReason::WrongKey }));
+        }
+        let sealed_from = seal.map(|s| s.start_seq);
         let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"));
         on_pool!(self, p => {
             let mut rows = sqlx::query(sql).fetch(p);
-            let mut v = ChainVerifier::new();
+            let mut v = ChainVerifier::sealed(sealed_from, self.audit_key().cloned());
             while let Some(row) = rows.try_next().await? {
                 let r = match record(&row)? {
                     Ok(r) => r,
@@ -208,8 +321,32 @@ impl Store {
                     return Ok(Err(broken));
                 }
             }
-            Ok(Ok(v.count()))
+            Ok(v.finish().map(|entries| Verified { entries, sealed_from, unchecked: v.unchecked() }))
         })
+    }
+
+    /// The stored hash of entry `seq`, if the log has it.
+    pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<[u8; 32]>, StoreError> {
+        let h: Option<Vec<u8>> = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1").bind(seq).fetch_optional(p).await?
+        });
+        h.map(|h| {
+            <[u8; 32]>::try_from(h.as_slice())
+                .map_err(|_| StoreError::Corrupt(format!("audit entry {seq}: hash is not 32 bytes")))
+        })
+        .transpose()
+    }
+
+    /// Checks an anchor kept elsewhere against the log: the log must reach
+    /// the anchor's entry and hold the anchor's hash there (truncation and
+    /// rewriting below a kept head are detected).
+    pub async fn audit_check_anchor(
+        &self,
+        anchor: &Anchor,
+    ) -> Result<Result<(), centinela_domain::audit::AnchorMismatch>, StoreError> {
+        let (head, _) = self.audit_head().await?;
+        let at = if anchor.seq > 0 { self.audit_hash_at(anchor.seq).await? } else { None };
+        Ok(centinela_domain::audit::check_anchor(anchor, head, at))
     }
 
     /// The last `limit` entries (all with `None`), oldest first, as stored

@@ -378,7 +378,7 @@ impl Store {
                 subject: format!("referral:{referral_id}"),
                 detail: serde_json::json!({ "answer": word, "case": case_id }).to_string(),
             });
-            append_many_in_tx!(tx, backend, &audit).await?;
+            append_many_in_tx!(tx, self, &audit).await?;
             tx.commit().await?;
             Ok(ReferralAnswer {
                 id,
@@ -435,7 +435,7 @@ impl Store {
                 .await?;
             }
             let detail = serde_json::json!({ "version": 1, "crossings": crossings.len() }).to_string();
-            append_in_tx!(tx, backend, actor.username, "case_opened", format!("case:{case_id}"), &detail).await?;
+            append_in_tx!(tx, self, actor.username, "case_opened", format!("case:{case_id}"), &detail).await?;
             tx.commit().await?;
             Ok(case_id)
         })
@@ -482,7 +482,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let detail = serde_json::json!({ "version": version, "status": case.status() }).to_string();
-            append_in_tx!(tx, backend, actor.username, "case_updated", format!("case:{id}"), &detail).await?;
+            append_in_tx!(tx, self, actor.username, "case_updated", format!("case:{id}"), &detail).await?;
             tx.commit().await?;
             Ok(version)
         })
@@ -518,7 +518,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let detail = serde_json::json!({ "user": user_id, "active": active }).to_string();
-            append_in_tx!(tx, backend, actor.username, "case_shared", format!("case:{id}"), &detail).await?;
+            append_in_tx!(tx, self, actor.username, "case_shared", format!("case:{id}"), &detail).await?;
             tx.commit().await?;
             Ok(())
         })

@@ -426,6 +426,16 @@ type AdjudicationRow = (i64, i64, String, String, i64, Option<i64>, String, Stri
 type PostRow = (i64, String, String, String, String, String, String);
 pub(crate) type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<i64>, Option<&'a str>);
 
+/// A new post key (256 random bits, hex) and the SHA-256 of its text, which
+/// is what the database keeps.
+fn new_post_key() -> Result<(String, Vec<u8>), StoreError> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| StoreError::Conflict(format!("no randomness for the post key: {e}")))?;
+    let key_hex = crate::hex(&key);
+    let hash = Sha256::digest(key_hex.as_bytes()).to_vec();
+    Ok((key_hex, hash))
+}
+
 impl Store {
     /// Creates a border post and returns it with its synchronisation key
     /// (64 hex digits, shown once; only its SHA-256 is stored). Audited.
@@ -434,21 +444,45 @@ impl Store {
         if p.name.trim().is_empty() {
             return Err(StoreError::Conflict("a post needs a name".into()));
         }
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| StoreError::Conflict(format!("no randomness for the post key: {e}")))?;
-        let key_hex = crate::hex(&key);
-        let hash = Sha256::digest(key_hex.as_bytes()).to_vec();
+        let (key_hex, hash) = new_post_key()?;
         let now = now_rfc3339();
         let detail = serde_json::json!({ "country": p.country.as_str(), "kind": p.kind.as_str() }).to_string();
         let backend = self.backend();
         let id: i64 = on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin_write(backend)).await?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE code = $1")
-                .bind(p.code)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if taken.is_some() {
-                return Err(StoreError::Conflict(format!("post '{}' already exists", p.code)));
+            let taken: Option<(i64, Option<String>)> =
+                sqlx::query_as("SELECT id, revoked_at FROM posts WHERE code = $1")
+                    .bind(p.code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match taken {
+                Some((_, None)) => return Err(StoreError::Conflict(format!("post '{}' already exists", p.code))),
+                Some((id, Some(_))) => {
+                    // A revoked post added again: the same post (its records
+                    // stay its own) with a new key, in force again.
+                    sqlx::query(
+                        "UPDATE posts SET name = $1, country = $2, facing = $3, kind = $4, sync_key_hash = $5, \
+                         revoked_at = NULL WHERE id = $6",
+                    )
+                    .bind(p.name.trim())
+                    .bind(p.country.as_str())
+                    .bind(p.facing)
+                    .bind(p.kind.as_str())
+                    .bind(&hash)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    append_in_tx!(tx, self, actor, "post_readded", p.code, &detail).await?;
+                    tx.commit().await?;
+                    return self
+                        .posts()
+                        .await?
+                        .into_iter()
+                        .find(|x| x.code == p.code)
+                        .map(|post| (post, key_hex))
+                        .ok_or_else(|| StoreError::NotFound(format!("post '{}'", p.code)));
+                }
+                None => {}
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO posts (code, name, country, facing, kind, sync_key_hash, created_at) \
@@ -463,7 +497,7 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
-            append_in_tx!(tx, backend, actor, "post_created", p.code, &detail).await?;
+            append_in_tx!(tx, self, actor, "post_created", p.code, &detail).await?;
             tx.commit().await?;
             id
         });
@@ -477,6 +511,38 @@ impl Store {
             created_at: now,
         };
         Ok((post, key_hex))
+    }
+
+    /// Gives a post a new sync key and returns it (shown once): the old key
+    /// stops working at once. A revoked post is re-added with `add_post`
+    /// instead. Audited.
+    pub async fn rotate_post_key(&self, actor: &str, code: &str) -> Result<String, StoreError> {
+        let (key_hex, hash) = new_post_key()?;
+        let backend = self.backend();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin_write(backend)).await?;
+            let found: Option<Option<String>> = sqlx::query_scalar("SELECT revoked_at FROM posts WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match found {
+                None => return Err(StoreError::NotFound(format!("post '{code}'"))),
+                Some(Some(_)) => {
+                    return Err(StoreError::Conflict(format!(
+                        "post '{code}' is revoked: add it again (posts add) to give it a new key"
+                    )));
+                }
+                Some(None) => {}
+            }
+            sqlx::query("UPDATE posts SET sync_key_hash = $1 WHERE code = $2")
+                .bind(&hash)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+            append_in_tx!(tx, self, actor, "post_key_rotated", code, "{}").await?;
+            tx.commit().await?;
+            Ok(key_hex)
+        })
     }
 
     /// Every border post, by code.
@@ -519,7 +585,7 @@ impl Store {
             let mut tx = p.begin_with(begin_write(backend)).await?;
             let inserted = insert_crossings_in_tx!(tx, backend, rows, now.as_str()).await?;
             let detail = serde_json::json!({ "read": rows.len(), "inserted": inserted }).to_string();
-            append_in_tx!(tx, backend, actor, "crossings_imported", "crossings", &detail).await?;
+            append_in_tx!(tx, self, actor, "crossings_imported", "crossings", &detail).await?;
             tx.commit().await?;
             inserted
         });
@@ -831,7 +897,7 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
-            append_in_tx!(tx, backend, actor.username, "hit_adjudicated", &crossing, &detail).await?;
+            append_in_tx!(tx, self, actor.username, "hit_adjudicated", &crossing, &detail).await?;
             tx.commit().await?;
             Ok(Adjudication {
                 id,
@@ -924,7 +990,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            append_in_tx!(tx, backend, actor.username, "crossing_decided", crossing_id, &detail).await?;
+            append_in_tx!(tx, self, actor.username, "crossing_decided", crossing_id, &detail).await?;
             tx.commit().await?;
             Ok(id)
         })

@@ -99,7 +99,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let detail = serde_json::json!({ "crossing_a": crossing_a, "crossing_b": crossing_b }).to_string();
-            append_in_tx!(tx, backend, actor, format!("intel_{}", kind.as_str()), format!("override:{id}"), &detail)
+            append_in_tx!(tx, self, actor, format!("intel_{}", kind.as_str()), format!("override:{id}"), &detail)
                 .await?;
             tx.commit().await?;
             Ok(StoredOverride {
@@ -144,7 +144,7 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-            append_in_tx!(tx, backend, actor, "intel_withdraw", format!("override:{id}"), "{}").await?;
+            append_in_tx!(tx, self, actor, "intel_withdraw", format!("override:{id}"), "{}").await?;
             tx.commit().await?;
             Ok(())
         })

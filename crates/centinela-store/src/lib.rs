@@ -27,7 +27,7 @@ use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, AuditSeal, Verified};
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, Holder, NewHit, NewInspection, NewPost, Post, PostKind,
@@ -40,9 +40,9 @@ pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, che
 pub use sessions::{AuditRow, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
-    AdjudicationItem, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta, MAX_BATCH_ITEMS,
-    OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused,
-    SyncRecord, SyncStatus, UserRef,
+    AdjudicationItem, AuditHead, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta,
+    MAX_BATCH_ITEMS, OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome,
+    ReferralItem, Refused, SyncRecord, SyncStatus, UserRef,
 };
 pub use time::now_rfc3339;
 
@@ -78,6 +78,16 @@ pub enum StoreError {
     Stale(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The audit log is sealed (from the entry given) and this process has
+    /// no audit key: an entry it appended would break the chain.
+    #[error(
+        "the audit log is sealed from entry {0} and no audit key is configured (--audit-key-file, \
+         CENTINELA_AUDIT_KEY_FILE or CENTINELA_AUDIT_KEY)"
+    )]
+    AuditKeyMissing(i64),
+    /// The audit key given is not the one the log is sealed with.
+    #[error("the audit log is sealed with another audit key than the one configured")]
+    WrongAuditKey,
 }
 
 /// Which database a [`Store`] talks to.
@@ -91,6 +101,8 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// Seals audit entries when set (see [`Store::with_audit_key`]).
+    audit_key: Option<std::sync::Arc<centinela_domain::audit::AuditKey>>,
 }
 
 #[derive(Debug, Clone)]
@@ -169,7 +181,7 @@ impl Store {
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Pool::Sqlite(pool)
         };
-        Ok(Store { pool })
+        Ok(Store { pool, audit_key: None })
     }
 
     /// Copies SQLite's write-ahead log into the database file as far as no
@@ -210,7 +222,7 @@ impl Store {
                 .map_err(|source| StoreError::Connect { target: shown.clone(), source })?;
             Pool::Sqlite(pool)
         };
-        let store = Store { pool };
+        let store = Store { pool, audit_key: None };
         // Every embedded migration, not just the highest: numbers need not
         // land in order (0008 came after 0010).
         let needs: Vec<i64> = match store.backend() {

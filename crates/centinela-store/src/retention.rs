@@ -240,10 +240,10 @@ impl Store {
             if dry_run {
                 tx.rollback().await?;
                 let mut tx = p.begin_with(begin_write(backend)).await?;
-                append_in_tx!(tx, backend, actor, "purge_dry_run", "retention", &detail).await?;
+                append_in_tx!(tx, self, actor, "purge_dry_run", "retention", &detail).await?;
                 tx.commit().await?;
             } else {
-                append_in_tx!(tx, backend, actor, "purge", "retention", &detail).await?;
+                append_in_tx!(tx, self, actor, "purge", "retention", &detail).await?;
                 tx.commit().await?;
             }
             Ok(rep)

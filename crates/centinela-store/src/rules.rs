@@ -154,7 +154,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let detail = serde_json::json!({ "version": version, "enabled": enabled }).to_string();
-            append_in_tx!(tx, backend, actor, format!("rule_{change}"), rule_id, &detail).await?;
+            append_in_tx!(tx, self, actor, format!("rule_{change}"), rule_id, &detail).await?;
             tx.commit().await?;
             Ok(StoredRule {
                 rule_id: rule_id.to_string(),

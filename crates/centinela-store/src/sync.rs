@@ -136,6 +136,11 @@ pub struct AuditItem {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Sealed at the post with its audit key (a keyed MAC the centre cannot
+    /// recompute: it checks the link only); `false`, hashed, for entries
+    /// before the post's seal and from posts before the seal existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sealed: bool,
 }
 
 /// A record of any kind.
@@ -191,6 +196,17 @@ pub struct OutboxItem {
 pub struct PushBatch {
     pub protocol: u32,
     pub items: Vec<OutboxItem>,
+    /// The post's audit head when it pushed (its anchor): the centre keeps
+    /// the latest and flags a post whose chain went backwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<AuditHead>,
+}
+
+/// An audit chain's head: its last entry's sequence number and hash (hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
 }
 
 /// The centre's answer to a push.
@@ -202,6 +218,13 @@ pub struct PushOutcome {
     pub duplicates: u64,
     /// The highest `seq` of the batch: everything up to it is stored.
     pub acked_seq: i64,
+    /// The post's audit head was behind the one the centre kept, or had
+    /// another hash than the entry the centre received at that number: the
+    /// post's chain went backwards. The records are taken all the same
+    /// (refusing would also stop the post's alert lists); the centre audits
+    /// it and `posts list` shows it.
+    #[serde(default)]
+    pub audit_rewound: bool,
 }
 
 /// Why the centre refuses a record: the post's data, not the centre, is at
@@ -279,6 +302,15 @@ impl PushBatch {
                 seq: 0,
                 kind: "batch",
                 message: format!("{} records; at most {MAX_BATCH_ITEMS} per push", self.items.len()),
+            });
+        }
+        if let Some(h) = &self.head
+            && (h.seq < 0 || hex32(&h.hash).is_err())
+        {
+            return Err(Refused {
+                seq: 0,
+                kind: "batch",
+                message: "head: a seq ≥ 0 and a hash of 64 hex digits".into(),
             });
         }
         let mut last = i64::MIN;
@@ -423,6 +455,10 @@ pub struct PostInfo {
     pub facing: String,
     pub kind: String,
     pub revoked: bool,
+    /// At the centre: when a push last showed the post's audit chain gone
+    /// backwards (see [`PushOutcome::audit_rewound`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_rewound_at: Option<String>,
 }
 
 /// What a post asks for: the list versions it holds.
@@ -552,8 +588,9 @@ macro_rules! load_records {
                              u.role AS urole FROM referrals r LEFT JOIN users u ON u.id = r.user_id WHERE r.id IN ({p})"
                         ),
                         "audit" => format!(
-                            "SELECT seq AS rid, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
-                             WHERE seq IN ({p})"
+                            "SELECT seq AS rid, at, actor, action, subject, detail, prev_hash, hash, \
+                             CAST(CASE WHEN seq >= (SELECT start_seq FROM audit_seal) THEN 1 ELSE 0 END AS BIGINT) \
+                             AS sealed FROM audit_log WHERE seq IN ({p})"
                         ),
                         other => return Err(StoreError::Corrupt(format!("sync_outbox.kind: '{other}'"))),
                     };
@@ -638,6 +675,7 @@ macro_rules! load_records {
                                     detail: t("detail")?,
                                     prev_hash: hex(&prev),
                                     hash: hex(&hash),
+                                    sealed: row.try_get::<i64, _>("sealed")? != 0,
                                 }))
                             }
                         };
@@ -899,7 +937,7 @@ impl Store {
                 Some(None) => {}
             }
             sqlx::query("UPDATE posts SET revoked_at = $1 WHERE code = $2").bind(&now).bind(code).execute(&mut *tx).await?;
-            append_in_tx!(tx, backend, actor, "post_key_revoked", code, "{}").await?;
+            append_in_tx!(tx, self, actor, "post_key_revoked", code, "{}").await?;
             tx.commit().await?;
             Ok(())
         })
@@ -1041,7 +1079,7 @@ impl Store {
                         };
                         let sealed =
                             AuditRecord::seal(a.seq, &a.at, &a.actor, &a.action, &a.subject, &a.detail, expected_prev);
-                        if prev_hash != expected_prev || sealed.hash != hash {
+                        if prev_hash != expected_prev || (!a.sealed && sealed.hash != hash) {
                             return Ok(Err(refuse(format!("audit entry {} does not continue the post's chain", a.seq))));
                         }
                         last_audit = Some((a.seq, hash));
@@ -1255,8 +1293,9 @@ impl Store {
 
             for chunk in audit_rows.chunks(CHUNK) {
                 let sql = format!(
-                    "INSERT INTO sync_audit (post, seq, at, actor, action, subject, detail, prev_hash, hash) VALUES {}",
-                    crate::multirow::values(backend, chunk.len(), 9)
+                    "INSERT INTO sync_audit (post, seq, at, actor, action, subject, detail, prev_hash, hash, sealed) \
+                     VALUES {}",
+                    crate::multirow::values(backend, chunk.len(), 10)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for (a, prev_hash, hash) in chunk {
@@ -1269,7 +1308,8 @@ impl Store {
                         .bind(&a.subject)
                         .bind(&a.detail)
                         .bind(&prev_hash[..])
-                        .bind(&hash[..]);
+                        .bind(&hash[..])
+                        .bind(i64::from(a.sealed));
                 }
                 q.execute(&mut *tx).await?;
             }
@@ -1292,16 +1332,69 @@ impl Store {
                 q.execute(&mut *tx).await?;
             }
             let applied = fresh.len() as u64;
+            // The post's head against the anchor kept and the entries
+            // received (after this batch's, which may reach it).
+            let mut audit_rewound = false;
+            if let Some(h) = &batch.head {
+                let hash = hex32(&h.hash).map_err(StoreError::Conflict)?;
+                let kept: Option<(i64, Vec<u8>)> =
+                    sqlx::query_as("SELECT seq, hash FROM post_anchors WHERE post = $1")
+                        .bind(post)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let received: Option<Vec<u8>> =
+                    sqlx::query_scalar("SELECT hash FROM sync_audit WHERE post = $1 AND seq = $2")
+                        .bind(post)
+                        .bind(h.seq)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let behind = kept.as_ref().is_some_and(|(s, k)| *s > h.seq || (*s == h.seq && k.as_slice() != hash));
+                let other = received.is_some_and(|r| r.as_slice() != hash);
+                if behind || other {
+                    audit_rewound = true;
+                    sqlx::query(
+                        "INSERT INTO post_anchors (post, seq, hash, at, rewound_at, rewound_seq) \
+                         VALUES ($1, $2, $3, $4, $4, $2) ON CONFLICT (post) DO UPDATE \
+                         SET rewound_at = excluded.rewound_at, rewound_seq = excluded.rewound_seq",
+                    )
+                    .bind(post)
+                    .bind(h.seq)
+                    .bind(&hash[..])
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                    let detail = serde_json::json!({
+                        "anchor_seq": kept.as_ref().map(|k| k.0),
+                        "head_seq": h.seq,
+                        "other_hash": other,
+                    })
+                    .to_string();
+                    append_in_tx!(tx, self, format!("post:{post}"), "post_audit_rewound", post, &detail).await?;
+                    tracing::warn!(post, anchor = kept.as_ref().map(|k| k.0), head = h.seq, "a post's audit chain went backwards");
+                } else {
+                    sqlx::query(
+                        "INSERT INTO post_anchors (post, seq, hash, at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (post) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at",
+                    )
+                    .bind(post)
+                    .bind(h.seq)
+                    .bind(&hash[..])
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
             let detail = serde_json::json!({
                 "applied": applied,
                 "duplicates": duplicates,
                 "first_seq": batch.items.first().map(|i| i.seq),
                 "last_seq": acked_seq,
+                "head_seq": batch.head.as_ref().map(|h| h.seq),
             })
             .to_string();
-            append_in_tx!(tx, backend, format!("post:{post}"), "sync_push_applied", post, &detail).await?;
+            append_in_tx!(tx, self, format!("post:{post}"), "sync_push_applied", post, &detail).await?;
             tx.commit().await?;
-            Ok(Ok(PushOutcome { applied, duplicates, acked_seq }))
+            Ok(Ok(PushOutcome { applied, duplicates, acked_seq, audit_rewound }))
         })
     }
 
@@ -1317,12 +1410,13 @@ impl Store {
     }
 
     /// Recomputes a post's audit chain as the centre received it: the
-    /// number of entries when intact.
+    /// number of entries when intact. Entries the post sealed with its key
+    /// are checked for sequence and link (the centre has no post's key).
     pub async fn synced_audit_verify(&self, post: &str) -> Result<Result<u64, i64>, StoreError> {
-        type Row = (i64, String, String, String, String, String, Vec<u8>, Vec<u8>);
+        type Row = (i64, String, String, String, String, String, Vec<u8>, Vec<u8>, i64);
         let rows: Vec<Row> = on_pool!(self, p => {
             sqlx::query_as(
-                "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM sync_audit \
+                "SELECT seq, at, actor, action, subject, detail, prev_hash, hash, sealed FROM sync_audit \
                  WHERE post = $1 ORDER BY seq",
             )
             .bind(post)
@@ -1330,32 +1424,38 @@ impl Store {
             .await?
         });
         let mut prev = GENESIS;
-        for (i, (seq, at, actor, action, subject, detail, prev_hash, hash)) in rows.iter().enumerate() {
-            let sealed = AuditRecord::seal(*seq, at, actor, action, subject, detail, prev);
-            if *seq != i as i64 + 1 || prev_hash.as_slice() != prev || hash.as_slice() != sealed.hash {
+        for (i, (seq, at, actor, action, subject, detail, prev_hash, hash, keyed)) in rows.iter().enumerate() {
+            let hashed = AuditRecord::seal(*seq, at, actor, action, subject, detail, prev);
+            let hash_ok = *keyed != 0 || hash.as_slice() == hashed.hash;
+            if *seq != i as i64 + 1 || prev_hash.as_slice() != prev || !hash_ok {
                 return Ok(Err(*seq));
             }
-            prev = sealed.hash;
+            prev = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| StoreError::Corrupt("sync_audit.hash".into()))?;
         }
         Ok(Ok(rows.len() as u64))
     }
 
     /// Every post, for the posts' own tables.
     pub async fn post_infos(&self) -> Result<Vec<PostInfo>, StoreError> {
-        let rows: Vec<(String, String, String, String, String, Option<String>)> = on_pool!(self, p => {
-            sqlx::query_as("SELECT code, name, country, facing, kind, revoked_at FROM posts ORDER BY code")
-                .fetch_all(p)
-                .await?
+        type Row = (String, String, String, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT code, name, country, facing, kind, revoked_at, a.rewound_at FROM posts \
+                 LEFT JOIN post_anchors a ON a.post = posts.code ORDER BY code",
+            )
+            .fetch_all(p)
+            .await?
         });
         Ok(rows
             .into_iter()
-            .map(|(code, name, country, facing, kind, revoked)| PostInfo {
+            .map(|(code, name, country, facing, kind, revoked, audit_rewound_at)| PostInfo {
                 code,
                 name,
                 country,
                 facing,
                 kind,
                 revoked: revoked.is_some(),
+                audit_rewound_at,
             })
             .collect())
     }
@@ -1541,13 +1641,14 @@ mod tests {
             detail: "{}".into(),
             prev_hash: hex(&GENESIS),
             hash: hex(&GENESIS),
+            sealed: false,
         };
         let item = |seq| OutboxItem { seq, uid: format!("{seq:032x}"), record: SyncRecord::Audit(a.clone()) };
-        let ok = PushBatch { protocol: PROTOCOL, items: vec![item(1), item(2)] };
+        let ok = PushBatch { protocol: PROTOCOL, items: vec![item(1), item(2)], head: None };
         assert!(ok.check("P").is_ok());
-        let bad = PushBatch { protocol: PROTOCOL, items: vec![item(2), item(1)] };
+        let bad = PushBatch { protocol: PROTOCOL, items: vec![item(2), item(1)], head: None };
         assert_eq!(bad.check("P").unwrap_err().seq, 1);
-        let old = PushBatch { protocol: 0, items: vec![] };
+        let old = PushBatch { protocol: 0, items: vec![], head: None };
         assert!(old.check("P").is_err());
     }
 

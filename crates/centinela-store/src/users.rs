@@ -159,7 +159,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let subject = id.to_string();
-            append_in_tx!(tx, backend, actor, "user_created", &subject, &detail).await?;
+            append_in_tx!(tx, self, actor, "user_created", &subject, &detail).await?;
             tx.commit().await?;
             Ok(User {
                 id,

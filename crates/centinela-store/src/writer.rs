@@ -278,8 +278,8 @@ impl Store {
     ) -> Result<Outcomes, StoreError> {
         let now = now_rfc3339();
         match conn {
-            OwnConn::Sqlite(c) => record_batch_sqlite(c, parties, &now).await,
-            OwnConn::Postgres(c) => record_batch_postgres(c, parties, &now).await,
+            OwnConn::Sqlite(c) => record_batch_sqlite(self, c, parties, &now).await,
+            OwnConn::Postgres(c) => record_batch_postgres(self, c, parties, &now).await,
         }
     }
 }
@@ -356,7 +356,7 @@ fn json_columns(n: usize) -> String {
 }
 
 /// The batch's one read: which of the crossing ids (a JSON array) are
-/// stored, the highest hit id ever given, the audit chain's head. "Ever":
+/// stored, the highest hit id ever given, the audit chain's head and where its seal begins. "Ever":
 /// once retention has purged the newest hits their ids are free again in
 /// the table, but the synchronisation outbox still names them (a number
 /// given twice would be refused there and fail the batch).
@@ -365,7 +365,8 @@ const SQLITE_READ: &str = "SELECT \
     max((SELECT coalesce(max(id), 0) FROM hits), \
         (SELECT coalesce(max(ref), 0) FROM sync_outbox WHERE kind = 'hit')), \
     (SELECT seq FROM audit_log ORDER BY seq DESC LIMIT 1), \
-    (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1)";
+    (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), \
+    (SELECT start_seq FROM audit_seal)";
 
 /// The batch's one write: four statements, one JSON array of rows each
 /// (crossings, inspections, hits with their ids, sealed audit entries).
@@ -386,14 +387,18 @@ static SQLITE_WRITE: LazyLock<String> = LazyLock::new(|| {
 
 /// One batch on SQLite in four round trips (see the module's notes).
 async fn record_batch_sqlite(
+    store: &Store,
     c: &mut sqlx::SqliteConnection,
     parties: &[Vec<NewInspection>],
     now: &str,
 ) -> Result<Outcomes, StoreError> {
     let mut tx = c.begin_with(begin_write(Backend::Sqlite)).await?;
     let ids: Vec<&str> = parties.iter().flatten().map(|i| i.record.crossing_id.as_str()).collect();
-    let (stored, max_hit, head_seq, head_hash): (String, i64, Option<i64>, Option<Vec<u8>>) =
+    let (stored, max_hit, head_seq, head_hash, sealed_from): (String, i64, Option<i64>, Option<Vec<u8>>, Option<i64>) =
         sqlx::query_as(SQLITE_READ).bind(to_json(&ids)?).fetch_one(&mut *tx).await?;
+    if let (None, Some(from)) = (store.audit_key(), sealed_from) {
+        return Err(StoreError::AuditKeyMissing(from));
+    }
     let stored: HashSet<String> =
         serde_json::from_str(&stored).map_err(|e| StoreError::Corrupt(format!("stored crossing ids: {e}")))?;
     let (outcomes, accepted) = accept(parties, stored);
@@ -420,7 +425,7 @@ async fn record_batch_sqlite(
         .flat_map(|(i, ids)| i.hits.iter().zip(ids).map(move |(h, id)| (*i, h, *id)))
         .collect();
     let (recorded, audit) = recorded_and_audit(&accepted, hit_ids);
-    let sealed = crate::audit::seal_after(head_seq.zip(head_hash), &audit, now)?;
+    let sealed = crate::audit::seal_after(head_seq.zip(head_hash), &audit, now, store.audit_key())?;
 
     let texts: Vec<[String; 17]> = accepted.iter().map(|i| record_texts(&i.record)).collect();
     let crossings: Vec<Vec<Cell<'_>>> = accepted
@@ -511,6 +516,7 @@ fn to_json<T: Serialize + ?Sized>(rows: &T) -> Result<String, StoreError> {
 /// ids come back through `RETURNING` and go back to their hits by
 /// (crossing, kind, list, entry).
 async fn record_batch_postgres(
+    store: &Store,
     c: &mut sqlx::PgConnection,
     parties: &[Vec<NewInspection>],
     now: &str,
@@ -586,7 +592,7 @@ async fn record_batch_postgres(
         hit_ids.push(ids);
     }
     let (recorded, audit) = recorded_and_audit(&accepted, hit_ids);
-    append_many_in_tx!(tx, backend, &audit).await?;
+    append_many_in_tx!(tx, store, &audit).await?;
     tx.commit().await?;
     Ok(hand_out(parties, outcomes, recorded))
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use centinela_domain::Role;
-use centinela_domain::audit::{BreakReason, BrokenLink, GENESIS};
+use centinela_domain::audit::{Anchor, AnchorMismatch, AuditKey, AuditRecord, BreakReason, BrokenLink, GENESIS};
 use centinela_store::{Backend, Store, StoreError};
 use common::stores;
 
@@ -149,5 +149,160 @@ async fn users_passwords_and_their_audit_entries() {
         // A disabled user cannot sign in.
         raw(&store, "UPDATE users SET disabled = (1 = 1) WHERE username = 'root-admin'").await.unwrap();
         assert_eq!(store.verify_password("root-admin", "another long secret").await.unwrap(), None);
+    }
+}
+
+/// A BLOB literal of `bytes` on the store's backend.
+fn blob(store: &Store, bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    match store.backend() {
+        Backend::Sqlite => format!("x'{hex}'"),
+        Backend::Postgres => format!("'\\x{hex}'::bytea"),
+    }
+}
+
+/// Drops every trigger that guards the audit log and its seal, as an
+/// attacker holding the database can.
+async fn drop_guards(store: &Store) {
+    for (t, table) in [
+        ("audit_log_no_update", "audit_log"),
+        ("audit_log_no_delete", "audit_log"),
+        ("audit_seal_no_update", "audit_seal"),
+        ("audit_seal_no_delete", "audit_seal"),
+    ] {
+        let sql = match store.backend() {
+            Backend::Sqlite => format!("DROP TRIGGER {t}"),
+            Backend::Postgres => format!("DROP TRIGGER {t} ON {table}"),
+        };
+        raw(store, &sql).await.unwrap();
+    }
+}
+
+/// Rewrites entry `seq`'s detail and re-hashes it and every later entry
+/// with SHA-256, as an attacker without the key can.
+async fn rewrite_and_rehash(store: &Store, seq: i64, detail: &str) {
+    let entries = store.audit_entries(None).await.unwrap();
+    let mut prev = entries.iter().find(|e| e.seq == seq - 1).map_or(GENESIS, |e| e.hash);
+    for e in entries.iter().filter(|e| e.seq >= seq) {
+        let d = if e.seq == seq { detail } else { e.detail.as_str() };
+        let r = AuditRecord::seal(e.seq, &e.at, &e.actor, &e.action, &e.subject, d, prev);
+        let sql = format!(
+            "UPDATE audit_log SET detail = '{d}', prev_hash = {}, hash = {} WHERE seq = {}",
+            blob(store, &r.prev_hash),
+            blob(store, &r.hash),
+            e.seq
+        );
+        raw(store, &sql).await.unwrap();
+        prev = r.hash;
+    }
+}
+
+/// Issue 16: an entry rewritten and every later hash recomputed verified
+/// as intact. Sealed with a key outside the database, it is named.
+#[tokio::test]
+async fn a_sealed_log_detects_rewriting_and_rehashing() {
+    for (store, _dir) in stores().await {
+        // Before the seal: the attack goes unnoticed (the hole).
+        for i in 0..3 {
+            store.audit_append("system", "login", &i.to_string(), "{}").await.unwrap();
+        }
+        drop_guards(&store).await;
+        rewrite_and_rehash(&store, 2, r#"{"x":1}"#).await;
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(3));
+
+        // The upgrade: the hashed entries stay, the seal begins after them.
+        let key = AuditKey::from_bytes([7; 32]);
+        let store = store.with_audit_key(key.clone()).await.unwrap();
+        let seal = store.audit_seal().await.unwrap().unwrap();
+        assert_eq!((seal.start_seq, seal.key_id), (4, key.id()));
+        let sealed = store.audit_entries(None).await.unwrap().pop().unwrap();
+        assert_eq!(
+            (sealed.seq, sealed.action.as_str(), sealed.detail.as_str()),
+            (4, "audit_sealed", r#"{"hashed_until":3}"#)
+        );
+        for i in 0..3 {
+            store.audit_append("ana", "person_viewed", &i.to_string(), "{}").await.unwrap();
+        }
+        let v = store.audit_verify_report().await.unwrap().unwrap();
+        assert_eq!((v.entries, v.sealed_from, v.unchecked), (7, Some(4), 0));
+        // Attaching the key again changes nothing.
+        let store = store.with_audit_key(key.clone()).await.unwrap();
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(7));
+
+        // The attack again, on a sealed entry …
+        rewrite_and_rehash(&store, 6, r#"{"x":2}"#).await;
+        assert_eq!(store.audit_verify().await.unwrap(), Err(BrokenLink { seq: 6, reason: BreakReason::Seal }));
+    }
+}
+
+#[tokio::test]
+async fn the_hashed_prefix_is_protected_and_unsealing_is_detected() {
+    for (store, _dir) in stores().await {
+        for i in 0..3 {
+            store.audit_append("system", "login", &i.to_string(), "{}").await.unwrap();
+        }
+        let store = store.with_audit_key(AuditKey::from_bytes([1; 32])).await.unwrap();
+        store.audit_append("ana", "person_viewed", "1", "{}").await.unwrap();
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(5));
+        drop_guards(&store).await;
+        // An entry before the seal rewritten: the first sealed entry's MAC
+        // covers the hashed chain before it.
+        rewrite_and_rehash(&store, 2, r#"{"x":1}"#).await;
+        assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 4);
+        // Every entry turned into a hashed one and the seal's record
+        // removed: the key says the chain must end sealed.
+        raw(&store, "DELETE FROM audit_seal").await.unwrap();
+        assert_eq!(
+            store.audit_verify().await.unwrap(),
+            Err(BrokenLink { seq: 5, reason: BreakReason::Unsealed { from: None } })
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_sealed_log_needs_its_key() {
+    for (store, _dir) in stores().await {
+        // An empty log is sealed from its first entry, without an entry.
+        let key = AuditKey::from_bytes([2; 32]);
+        let keyed = store.clone().with_audit_key(key.clone()).await.unwrap();
+        assert_eq!(keyed.audit_seal().await.unwrap().unwrap().start_seq, 1);
+        keyed.audit_append("system", "login", "1", "{}").await.unwrap();
+        // A process without the key cannot append (it would break the
+        // chain), and verifies the links only.
+        let err = store.audit_append("system", "login", "2", "{}").await.unwrap_err();
+        assert!(matches!(err, StoreError::AuditKeyMissing(1)), "{err}");
+        let v = store.audit_verify_report().await.unwrap().unwrap();
+        assert_eq!((v.entries, v.unchecked), (1, 1));
+        // Another key is refused, and named by the verifier.
+        let other = AuditKey::from_bytes([3; 32]);
+        assert!(matches!(store.clone().with_audit_key(other.clone()).await, Err(StoreError::WrongAuditKey)));
+        assert_eq!(keyed.audit_verify().await.unwrap(), Ok(1));
+    }
+}
+
+/// Issue 16: deleting the last entries still verified. The chain alone
+/// cannot tell; an anchor kept elsewhere can.
+#[tokio::test]
+async fn an_anchor_detects_truncation() {
+    for (store, _dir) in stores().await {
+        let store = store.with_audit_key(AuditKey::from_bytes([4; 32])).await.unwrap();
+        for i in 0..6 {
+            store.audit_append("system", "login", &i.to_string(), "{}").await.unwrap();
+        }
+        let (seq, hash) = store.audit_head().await.unwrap();
+        let anchor = Anchor { seq, hash };
+        assert_eq!(store.audit_check_anchor(&anchor).await.unwrap(), Ok(()));
+        drop_guards(&store).await;
+        raw(&store, "DELETE FROM audit_log WHERE seq > 4").await.unwrap();
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(4));
+        assert_eq!(
+            store.audit_check_anchor(&anchor).await.unwrap(),
+            Err(AnchorMismatch::Shorter { head: 4, anchor: 6 })
+        );
+        // Cut and grown again to the same length: another hash.
+        raw(&store, "DELETE FROM sync_outbox WHERE kind = 'audit' AND ref > 4").await.unwrap();
+        store.audit_append("system", "login", "x", "{}").await.unwrap();
+        store.audit_append("system", "login", "y", "{}").await.unwrap();
+        assert_eq!(store.audit_check_anchor(&anchor).await.unwrap(), Err(AnchorMismatch::OtherHash { seq: 6 }));
     }
 }

@@ -7,12 +7,13 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
+use centinela_domain::audit::AuditKey;
 use centinela_domain::{
     AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
 };
 use centinela_store::{
-    Actor, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL, PostKey,
-    PostKind, PushBatch, Store, SyncRecord, Verdict,
+    Actor, AuditHead, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL,
+    PostKey, PostKind, PushBatch, Store, StoreError, SyncRecord, Verdict,
 };
 use common::stores;
 
@@ -120,7 +121,7 @@ async fn a_push_applies_once_and_keeps_both_sides_adjudications() {
         let status = post.sync_status().await.unwrap();
         assert_eq!((status.queued, status.sent), (items.len() as i64, 0));
 
-        let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone(), head: None };
         let first = centre.apply_push(POST, &batch).await.unwrap().unwrap();
         assert_eq!((first.applied, first.duplicates), (items.len() as u64, 0));
         // The acknowledgement was lost: the same batch again changes nothing.
@@ -163,7 +164,8 @@ async fn a_push_applies_once_and_keeps_both_sides_adjudications() {
         work_at_post(&post, "C-2").await;
         let more = post.outbox_pending(1000).await.unwrap();
         assert!(more.iter().all(|i| i.seq > again.acked_seq));
-        let out = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: more }).await.unwrap().unwrap();
+        let out =
+            centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: more, head: None }).await.unwrap().unwrap();
         assert_eq!(out.duplicates, 0);
         assert_eq!(centre.crossing_count().await.unwrap(), 2);
         assert!(centre.synced_audit_verify(POST).await.unwrap().is_ok());
@@ -179,7 +181,8 @@ async fn the_centre_refuses_what_is_not_the_posts_and_revoked_keys() {
         let items = post.outbox_pending(1000).await.unwrap();
 
         // Another post may not push this post's crossings.
-        let refused = centre.apply_push("GTM-OTRO", &PushBatch { protocol: PROTOCOL, items: items.clone() }).await;
+        let refused =
+            centre.apply_push("GTM-OTRO", &PushBatch { protocol: PROTOCOL, items: items.clone(), head: None }).await;
         assert!(refused.unwrap().is_err());
 
         // A tampered audit entry breaks the chain: the batch is refused whole.
@@ -190,14 +193,14 @@ async fn the_centre_refuses_what_is_not_the_posts_and_revoked_keys() {
                 break;
             }
         }
-        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: tampered }).await.unwrap();
+        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: tampered, head: None }).await.unwrap();
         assert!(r.unwrap_err().message.contains("chain"));
         assert_eq!(centre.crossing_count().await.unwrap(), 0);
 
         // A batch whose adjudication comes before its hit is refused.
         let mut reordered: Vec<_> = items.iter().filter(|i| i.record.kind() != "hit").cloned().collect();
         reordered.retain(|i| i.record.kind() != "audit");
-        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: reordered }).await.unwrap();
+        let r = centre.apply_push(POST, &PushBatch { protocol: PROTOCOL, items: reordered, head: None }).await.unwrap();
         assert!(r.unwrap_err().message.contains("unknown"));
 
         centre.revoke_post("admin", POST).await.unwrap();
@@ -388,7 +391,7 @@ async fn the_centre_takes_random_and_ordered_ids_in_one_push() {
         assert!(!random.is_empty() && !ordered.is_empty());
         assert!(ordered.iter().all(|i| i.uid.len() == 64));
 
-        let batch = PushBatch { protocol: PROTOCOL, items: items.clone() };
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone(), head: None };
         let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
         assert_eq!((out.applied, out.duplicates), (items.len() as u64, 0));
         let again = centre.apply_push(POST, &batch).await.unwrap().unwrap();
@@ -455,4 +458,120 @@ async fn migration_0008_upgrades_a_post_with_a_queue() {
     let new = &after[before.len()..];
     assert!(new.iter().any(|i| i.record.kind() == "crossing"));
     assert!(new.iter().all(|i| i.uid.starts_with(&format!("{instance}-"))), "{new:?}");
+}
+
+/// The post's head as a push sends it.
+async fn head_of(post: &Store) -> Option<AuditHead> {
+    let (seq, hash) = post.audit_head().await.unwrap();
+    Some(AuditHead { seq, hash: hash.iter().map(|b| format!("{b:02x}")).collect() })
+}
+
+/// Issue 16: the centre keeps every post's latest anchor from its pushes
+/// and flags (and audits) a post whose audit chain went backwards — the
+/// last entries deleted at the post, which the post's chain alone cannot
+/// show. Sealed entries (a MAC the centre cannot recompute) are taken on
+/// their links.
+#[tokio::test]
+async fn the_centre_keeps_posts_anchors_and_flags_a_chain_gone_backwards() {
+    for (centre, _dir) in stores().await {
+        centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let (post, _pdir) = post_store().await;
+        let post = post.with_audit_key(AuditKey::from_bytes([9; 32])).await.unwrap();
+        work_at_post(&post, "C-1").await;
+        let items = post.outbox_pending(1000).await.unwrap();
+        assert!(items.iter().any(|i| matches!(&i.record, SyncRecord::Audit(a) if a.sealed)));
+        let batch = PushBatch { protocol: PROTOCOL, items, head: head_of(&post).await };
+        let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert!(!out.audit_rewound);
+        assert!(centre.synced_audit_verify(POST).await.unwrap().is_ok());
+        post.sync_ack(out.acked_seq, "http://centre").await.unwrap();
+        let info = centre.post_infos().await.unwrap().into_iter().find(|p| p.code == POST).unwrap();
+        assert_eq!(info.audit_rewound_at, None);
+
+        // The post's last audit entries deleted (triggers dropped first).
+        let sqlite = post.sqlite().unwrap();
+        let (head, _) = post.audit_head().await.unwrap();
+        for sql in
+            ["DROP TRIGGER audit_log_no_delete".to_string(), format!("DELETE FROM audit_log WHERE seq > {}", head - 2)]
+        {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(sqlite).await.unwrap();
+        }
+        assert!(post.audit_verify().await.unwrap().is_ok());
+        let batch = PushBatch { protocol: PROTOCOL, items: vec![], head: head_of(&post).await };
+        let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert!(out.audit_rewound, "{:?}", centre.backend());
+        let info = centre.post_infos().await.unwrap().into_iter().find(|p| p.code == POST).unwrap();
+        assert!(info.audit_rewound_at.is_some());
+        let log = centre.audit_entries(Some(2)).await.unwrap();
+        assert_eq!(log[0].action, "post_audit_rewound");
+        assert!(log[0].detail.contains(&format!("\"head_seq\":{}", head - 2)), "{}", log[0].detail);
+        assert!(centre.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+/// Issue 16: post keys could not be rotated, and after `posts revoke`,
+/// `posts add` for the same code said "already exists".
+#[tokio::test]
+async fn post_keys_rotate_and_a_revoked_post_is_added_again() {
+    for (centre, _dir) in stores().await {
+        let (_, old) = centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let new = centre.rotate_post_key("admin", POST).await.unwrap();
+        assert_ne!(old, new);
+        assert_eq!(centre.post_key(&old).await.unwrap(), PostKey::Unknown);
+        assert_eq!(centre.post_key(&new).await.unwrap(), PostKey::Valid(POST.into()));
+        assert!(matches!(centre.rotate_post_key("admin", "GTM-NADA").await, Err(StoreError::NotFound(_))));
+
+        centre.revoke_post("admin", POST).await.unwrap();
+        assert_eq!(centre.post_key(&new).await.unwrap(), PostKey::Revoked(POST.into()));
+        assert!(matches!(centre.rotate_post_key("admin", POST).await, Err(StoreError::Conflict(_))));
+        let (post, again) = centre.add_post("admin", &new_post(POST)).await.unwrap();
+        assert_eq!(post.code, POST);
+        assert_eq!(centre.post_key(&again).await.unwrap(), PostKey::Valid(POST.into()));
+        assert_eq!(centre.post_key(&new).await.unwrap(), PostKey::Unknown);
+        assert_eq!(centre.posts().await.unwrap().len(), 1);
+        // A post in force is still not added twice.
+        assert!(matches!(centre.add_post("admin", &new_post(POST)).await, Err(StoreError::Conflict(_))));
+        let actions: Vec<String> = centre.audit_entries(Some(4)).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, ["post_created", "post_key_rotated", "post_key_revoked", "post_readded"]);
+        assert!(centre.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+/// The inspection writer (both backends' batch paths) seals its audit
+/// entries with the store's key, and refuses to write without it once the
+/// log is sealed.
+#[tokio::test]
+async fn the_inspection_writer_seals_with_the_key() {
+    for (store, _dir) in stores().await {
+        let keyed = store.clone().with_audit_key(AuditKey::from_bytes([6; 32])).await.unwrap();
+        work_at_post(&keyed, "C-7").await;
+        let v = keyed.audit_verify_report().await.unwrap().unwrap();
+        assert_eq!((v.sealed_from, v.unchecked), (Some(1), 0), "{:?}", store.backend());
+        assert!(v.entries >= 4);
+        // Without the key: the links hold, the seals are not checked …
+        assert_eq!(store.audit_verify_report().await.unwrap().unwrap().unchecked, v.entries);
+        // … and nothing can be appended: not by the writer …
+        let officer = store.user_by_username("oficial").await.unwrap().unwrap().id;
+        let ins = NewInspection {
+            record: record("C-8", POST),
+            relation: String::new(),
+            officer_id: officer,
+            actor: "oficial".into(),
+            suggested: "admit".into(),
+            result: "{}".into(),
+            hits: vec![],
+            flags: vec![],
+        };
+        let err = store.record_inspections(&[vec![ins]]).await;
+        assert!(matches!(err, Err(StoreError::AuditKeyMissing(1))), "{err:?}");
+        assert!(store.crossing("C-8").await.unwrap().is_none());
+        // … nor by any other write.
+        let e = store.decide(
+            Actor { user_id: 1, username: "oficial", role: Role::Supervisor },
+            "C-7",
+            Decision::Admit,
+            "revisado",
+        );
+        assert!(matches!(e.await, Err(StoreError::AuditKeyMissing(1))));
+    }
 }

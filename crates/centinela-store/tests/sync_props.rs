@@ -30,6 +30,7 @@ fn audit_item() -> impl Strategy<Value = SyncRecord> {
             detail: "{}".into(),
             prev_hash: hex.clone(),
             hash: hex,
+            sealed: false,
         })
     })
 }
@@ -52,6 +53,7 @@ fn batch() -> impl Strategy<Value = PushBatch> {
             .enumerate()
             .map(|(i, (record, uid))| OutboxItem { seq: i as i64 + 1, uid, record })
             .collect(),
+        head: None,
     })
 }
 

@@ -15,7 +15,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use centinela_store::{PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Refused, Store, StoreError};
+use centinela_store::{
+    AuditHead, PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Refused, Store, StoreError,
+};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use serde::Serialize;
@@ -278,7 +280,14 @@ async fn send(
 ) -> Result<(), SyncError> {
     let n = items.len() as u64;
     let last = items.last().map_or(0, |i| i.seq);
-    let outcome: PushOutcome = client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items }).await?;
+    // The audit head goes along, so the centre keeps the post's latest
+    // anchor and sees a chain that went backwards.
+    let (seq, hash) = store.audit_head().await?;
+    let head = Some(AuditHead { seq, hash: hash.iter().map(|b| format!("{b:02x}")).collect() });
+    let outcome: PushOutcome = client.post("/api/sync/push", &PushBatch { protocol: PROTOCOL, items, head }).await?;
+    if outcome.audit_rewound {
+        tracing::warn!(head = seq, "the centre reports this post's audit chain went backwards");
+    }
     if outcome.acked_seq != last {
         return Err(SyncError::Centre {
             status: 200,

@@ -26,6 +26,11 @@ pub struct Global {
     /// Database: a file path (embedded SQLite) or a postgres:// URL.
     #[arg(long, global = true, env = "CENTINELA_DB", default_value = "centinela.db")]
     pub db: String,
+    /// The file holding the audit log's sealing key (64 hex digits; keep it
+    /// outside the database). Else CENTINELA_AUDIT_KEY; else, for SQLite,
+    /// `<db>.audit-key` (created at first start).
+    #[arg(long, global = true, env = "CENTINELA_AUDIT_KEY_FILE", value_name = "FILE")]
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -100,6 +100,26 @@ fn intel_commands_follow_the_contract() {
     // An unreadable crossings file is exit status 2.
     let o = run(&db, &["intel", "persons", "--crossings", "/nonexistent.csv"]);
     assert_eq!(o.status.code(), Some(2));
+
+    // Issue 16: these reads of the stored crossings were not audited. Now
+    // each is (actor `cli`, counts only); reads of a CSV are not the
+    // database's records and are not.
+    let o = run(&db, &["audit", "show", "--json", "--limit", "10"]);
+    let log: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let reads: Vec<(&str, &str)> = log
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("intel_"))
+        .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        reads,
+        [("cli", "intel_persons_viewed"), ("cli", "intel_facilitators_viewed"), ("cli", "intel_rings_viewed")]
+    );
+    assert!(
+        log.iter()
+            .any(|e| e["action"] == "intel_facilitators_viewed"
+                && e["detail"].as_str().unwrap().contains("\"returned\":"))
+    );
 }
 
 /// The person of each crossing, from `intel persons`.
@@ -178,4 +198,13 @@ fn analysts_decisions_are_kept_applied_and_exports_follow() {
     assert!(lines.iter().any(|l| l["schema"] == "Associate"));
     assert_eq!(run(&db, &["intel", "export", "--format", "ftm", "--ring", "K999"]).status.code(), Some(1));
     assert_eq!(run(&db, &["intel", "export", "--format", "dot"]).status.code(), Some(2));
+
+    // Issue 16: exports and reading the decisions were not audited.
+    let o = run(&db, &["audit", "show", "--json", "--limit", "1000"]);
+    let log: Vec<serde_json::Value> = text(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let count = |action: &str| log.iter().filter(|e| e["action"] == action && e["actor"] == "cli").count();
+    assert_eq!((count("intel_exported"), count("intel_decisions_viewed")), (2, 1));
+    let graphml = log.iter().find(|e| e["action"] == "intel_exported").unwrap();
+    let detail: serde_json::Value = serde_json::from_str(graphml["detail"].as_str().unwrap()).unwrap();
+    assert_eq!((detail["format"].as_str(), detail["ring"].as_str()), (Some("graphml"), Some("K001")));
 }

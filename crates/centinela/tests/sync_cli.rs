@@ -29,6 +29,9 @@ fn bin() -> Command {
         .env_remove("CENTINELA_CA_CERT")
         .env_remove("CENTINELA_TLS_CERT")
         .env_remove("CENTINELA_TLS_KEY")
+        .env_remove("CENTINELA_AUDIT_KEY_FILE")
+        // A PostgreSQL centre needs an audit key outside the database.
+        .env("CENTINELA_AUDIT_KEY", "5e".repeat(32))
         .env("RUST_LOG", "warn");
     c
 }

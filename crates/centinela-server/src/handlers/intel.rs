@@ -461,8 +461,19 @@ pub async fn export(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
-pub async fn decisions(State(app): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<StoredOverride>>, ApiError> {
-    Ok(Json(app.store().intel_overrides().await?))
+pub async fn decisions(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<StoredOverride>>, ApiError> {
+    let decisions = app.store().intel_overrides().await?;
+    // They name crossings (and so travellers) and why they are one person:
+    // who read them is in the chain, by ids only.
+    let ids: Vec<i64> = decisions.iter().map(|d| d.id).collect();
+    app.audit(
+        &user,
+        "intel_decisions_viewed",
+        "intel:decisions",
+        json!({ "returned": ids.len(), "override_ids": ids }),
+    )
+    .await?;
+    Ok(Json(decisions))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -91,7 +91,7 @@ pub async fn login(
         Ok(at) => at,
         Err(wait) => {
             let known = known_user(&app, &req.username).await?;
-            audit_failure(&app, known.as_ref(), "rate_limited").await?;
+            audit_failure(&app, known.as_ref(), "rate_limited", ip).await?;
             tracing::warn!(retry_after = wait, "login rate limited");
             return Err(ApiError {
                 retry_after: Some(wait),
@@ -116,7 +116,7 @@ pub async fn login(
             Some(_) => "bad_password",
             None => "unknown_user",
         };
-        audit_failure(&app, known.as_ref(), reason).await?;
+        audit_failure(&app, known.as_ref(), reason, ip).await?;
         tracing::info!(reason, "login failed");
         return Err(ApiError::new(ErrorCode::InvalidCredentials, "wrong username or password"));
     };
@@ -130,7 +130,10 @@ pub async fn login(
         &format!("user:{}", user.id),
         "login",
         format!("session:{session_id}"),
-        json!({ "role": user.role.as_str(), "post": user.post, "expires_at": expires_at }),
+        json!({
+            "role": user.role.as_str(), "post": user.post, "expires_at": expires_at,
+            "address": ip.map(|a| a.to_string()),
+        }),
     )
     .await?;
     tracing::info!(user = user.id, session = session_id, "login");
@@ -154,13 +157,20 @@ async fn known_user(app: &AppState, username: &str) -> Result<Option<User>, ApiE
 
 /// A failed login in the audit chain: the account is named only by its id
 /// (`user:<id>`, or `unknown` when no such user exists), never by the
-/// username typed, and the password is nowhere.
-async fn audit_failure(app: &AppState, known: Option<&User>, reason: &str) -> Result<(), ApiError> {
+/// username typed, and the password is nowhere; with the client address,
+/// aggregated per account, address and minute (`crate::failures`).
+async fn audit_failure(
+    app: &AppState,
+    known: Option<&User>,
+    reason: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), ApiError> {
     let subject = match known {
         Some(u) => format!("user:{}", u.id),
         None => "unknown".to_owned(),
     };
-    app.audit_as("anonymous", "login_failed", subject, json!({ "reason": reason })).await
+    let attempt = crate::failures::Attempt::new("anonymous", "login_failed", subject, ip, json!({ "reason": reason }));
+    app.audit_attempt(attempt).await
 }
 
 /// Who is logged in, and the CSRF token for cookie sessions.

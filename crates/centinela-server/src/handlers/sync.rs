@@ -30,23 +30,43 @@ impl FromRequestParts<AppState> for PostAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let key = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, k)| k.trim())
-            .filter(|k| !k.is_empty() && k.len() <= 128)
-            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "a post key is needed (Authorization: Bearer)"))?;
-        match app.store().post_key(key).await? {
-            PostKey::Valid(code) => Ok(PostAuth { code }),
-            PostKey::Revoked(code) => {
-                tracing::warn!(post = %code, "a revoked post key was refused");
-                Err(ApiError::new(ErrorCode::PostRevoked, "this border post's key has been revoked by the centre"))
+        let result = post_auth(parts, app).await;
+        if let Err(e) = &result {
+            // A refused post key is a denied attempt like any other.
+            let address = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+            let attempt = crate::failures::Attempt::new(
+                "anonymous",
+                "access_denied",
+                format!("POST {}", parts.uri.path()),
+                address,
+                json!({ "status": e.code.status().as_u16(), "code": e.code }),
+            );
+            if let Err(e) = app.audit_attempt(attempt).await {
+                tracing::error!(error = %e.message, "cannot audit a refused post key");
             }
-            PostKey::Unknown => Err(ApiError::new(ErrorCode::Unauthenticated, "unknown post key")),
         }
+        result
+    }
+}
+
+/// The post whose key the request bears.
+async fn post_auth(parts: &Parts, app: &AppState) -> Result<PostAuth, ApiError> {
+    let key = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, k)| k.trim())
+        .filter(|k| !k.is_empty() && k.len() <= 128)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "a post key is needed (Authorization: Bearer)"))?;
+    match app.store().post_key(key).await? {
+        PostKey::Valid(code) => Ok(PostAuth { code }),
+        PostKey::Revoked(code) => {
+            tracing::warn!(post = %code, "a revoked post key was refused");
+            Err(ApiError::new(ErrorCode::PostRevoked, "this border post's key has been revoked by the centre"))
+        }
+        PostKey::Unknown => Err(ApiError::new(ErrorCode::Unauthenticated, "unknown post key")),
     }
 }
 

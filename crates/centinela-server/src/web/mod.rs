@@ -259,11 +259,29 @@ struct PageGuard {
 
 /// Deny by default: a public page passes; any other needs a live cookie
 /// session (else: to the sign-in page), the CSRF token on unsafe requests,
-/// and a role the page's entry names (else: a page saying so).
+/// and a role the page's entry names (else: a page saying so). A 401, 403
+/// or 404 answer of such a page is audited as `access_denied`, as the API's
+/// guard does ([`crate::failures`]).
 async fn page_guard(State(g): State<PageGuard>, req: Request, next: Next) -> Response {
     let Access::Roles(allowed) = g.page.access else {
         return next.run(req).await;
     };
+    let address = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let resp = guarded(&g, allowed, req, next).await;
+    let status = resp.status().as_u16();
+    if matches!(status, 401 | 403 | 404) {
+        let actor =
+            resp.extensions().get::<LoggedUser>().map_or_else(|| "anonymous".to_string(), |u| format!("user:{}", u.0));
+        let what = format!("{} {}", g.page.verb.as_str(), g.page.path);
+        let attempt = crate::failures::Attempt::new(actor, "access_denied", what, address, json!({ "status": status }));
+        if let Err(e) = g.app.audit_attempt(attempt).await {
+            tracing::error!(error = %e.message, route = g.page.path, "cannot audit a denied page");
+        }
+    }
+    resp
+}
+
+async fn guarded(g: &PageGuard, allowed: &[Role], req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let lang = lang_of(&parts);
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {

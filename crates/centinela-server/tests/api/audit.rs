@@ -107,3 +107,118 @@ async fn reads_and_writes_are_audited() {
         assert!(seen >= entries.len());
     }
 }
+
+/// Issue 16: denied attempts (401, 403, 404) left no trace — an officer
+/// probing administrators' endpoints or cases was invisible. Now each is
+/// audited by user id (or `anonymous`), route template, status and address,
+/// and repeats are aggregated: the first at once, the rest of the minute as
+/// one entry with their count.
+#[tokio::test]
+async fn denied_attempts_are_audited_and_aggregated() {
+    for app in spawn_apps().await {
+        let ofi = app.user("ofi", Role::Officer, Some("MX-TIJ")).await;
+        let token = app.token(&ofi).await;
+        let before = app.audit().await.len();
+        for _ in 0..30 {
+            assert_eq!(app.get("/api/users").bearer_auth(&token).send().await.unwrap().status(), 403);
+        }
+        for _ in 0..5 {
+            assert_eq!(app.get("/api/users").send().await.unwrap().status(), 401);
+        }
+        assert_eq!(app.get("/api/cases/424242").bearer_auth(&token).send().await.unwrap().status(), 404);
+        // The first of each key at once (a test that straddles a minute
+        // may see a key's first twice).
+        let who = format!("user:{}", ofi.id);
+        let now: Vec<_> = app.audit().await.into_iter().skip(before).collect();
+        assert!((3..=6).contains(&now.len()), "{now:?}");
+        assert_eq!(
+            (now[0].0.as_str(), now[0].1.as_str(), now[0].2.as_str()),
+            (who.as_str(), "access_denied", "GET /api/users")
+        );
+        assert_eq!(now[0].3, json!({"status": 403, "address": "127.0.0.1", "count": 1}));
+        assert!(now.iter().any(|e| e.0 == "anonymous" && e.3["status"] == 401));
+        assert!(now.iter().any(|e| e.2 == "GET /api/cases/{id}" && e.3["status"] == 404 && e.0 == who));
+
+        // The repeats, counted.
+        app.state.flush_attempts(true).await.unwrap();
+        let now: Vec<_> = app.audit().await.into_iter().skip(before).collect();
+        let of = |actor: &str, status: u64| -> Vec<u64> {
+            now.iter()
+                .filter(|e| e.0 == actor && e.1 == "access_denied" && e.3["status"] == status)
+                .map(|e| e.3["count"].as_u64().unwrap())
+                .collect()
+        };
+        let (forbidden, anonymous) = (of(&who, 403), of("anonymous", 401));
+        assert_eq!((forbidden.iter().sum::<u64>(), anonymous.iter().sum::<u64>()), (30, 5));
+        assert!(forbidden.len() <= 4 && anonymous.len() <= 4, "{now:?}");
+        assert!(
+            now.iter().any(|e| e.3["count"].as_u64() > Some(1) && e.3["first"].is_string() && e.3["last"].is_string())
+        );
+        assert!(app.store.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+/// Issue 16: every failed login wrote a row (~800 a second were possible),
+/// each also queued for the centre. Now: per account, address and minute,
+/// the first at once and the repeats as one counted entry. Logins carry the
+/// client address.
+#[tokio::test]
+async fn failed_logins_cannot_flood_the_chain_and_logins_carry_the_address() {
+    let cfg =
+        centinela_server::ServerConfig { max_failures_per_user: 1000, max_failures_per_ip: 1000, ..Default::default() };
+    for app in crate::helpers::spawn_apps_with(cfg).await {
+        let bob = app.user("bob", Role::Analyst, None).await;
+        let before = app.audit().await.len();
+        for i in 0..40 {
+            let name = if i % 2 == 0 { "bob" } else { "made-up-name" };
+            app.login(&app.client, name, "not the password").await;
+        }
+        app.state.flush_attempts(true).await.unwrap();
+        let failed: Vec<_> = app.audit().await.into_iter().skip(before).collect();
+        // 40 rows before; now two per key (four if the test straddles a minute).
+        assert!((4..=8).contains(&failed.len()), "{failed:?}");
+        let who = format!("user:{}", bob.id);
+        let of = |subject: &str| -> u64 {
+            failed.iter().filter(|e| e.2 == subject).map(|e| e.3["count"].as_u64().unwrap()).sum()
+        };
+        assert_eq!((of(&who), of("unknown")), (20, 20));
+        assert!(failed.iter().all(|e| e.1 == "login_failed" && e.3["address"] == "127.0.0.1"));
+        assert!(!serde_json::to_string(&failed).unwrap().contains("made-up-name"));
+
+        app.login(&app.client, "bob", PASSWORD).await;
+        let login = app.audit().await.pop().unwrap();
+        assert_eq!((login.1.as_str(), login.3["address"].as_str()), ("login", Some("127.0.0.1")));
+    }
+}
+
+/// Issue 16: reading the analysts' merge and split decisions left no trace.
+#[tokio::test]
+async fn reading_the_intel_decisions_is_audited() {
+    for app in spawn_apps().await {
+        let ana = app.user("ana", Role::Analyst, None).await;
+        let token = app.token(&ana).await;
+        assert_eq!(app.get("/api/intel/decisions").bearer_auth(&token).send().await.unwrap().status(), 200);
+        let last = app.audit().await.pop().unwrap();
+        assert_eq!(
+            (last.0, last.1.as_str(), last.3["returned"].as_u64()),
+            (format!("user:{}", ana.id), "intel_decisions_viewed", Some(0))
+        );
+    }
+}
+
+/// The web pages' guard audits its refusals like the API's.
+#[tokio::test]
+async fn denied_pages_are_audited() {
+    for app in spawn_apps().await {
+        let ofi = app.user("ofi", Role::Officer, Some("MX-TIJ")).await;
+        let browser = app.browser();
+        assert_eq!(app.login(&browser, "ofi", PASSWORD).await.status(), 200);
+        let r = browser.get(app.url("/auditoria/verificar")).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let last = app.audit().await.pop().unwrap();
+        assert_eq!(
+            (last.0, last.1.as_str(), last.2.as_str(), last.3["status"].as_u64()),
+            (format!("user:{}", ofi.id), "access_denied", "GET /auditoria/verificar", Some(403))
+        );
+    }
+}

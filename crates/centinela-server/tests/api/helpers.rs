@@ -16,6 +16,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
+    /// The server's state (to write the aggregated failures at once).
+    pub state: AppState,
     /// Without a cookie store: bearer requests.
     pub client: Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -66,14 +68,15 @@ pub async fn spawn_with_analytics(
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let state = AppState::with_analytics(cfg, store.clone(), analytics);
+    let served = state.clone();
     tokio::spawn(async move {
-        centinela_server::serve_on(listener, state, async {
+        centinela_server::serve_on(listener, served, async {
             let _ = stopped.await;
         })
         .await
         .unwrap();
     });
-    TestApp { addr, store, client: Client::new(), stop: Some(stop), _dir: dir }
+    TestApp { addr, store, state, client: Client::new(), stop: Some(stop), _dir: dir }
 }
 
 async fn fresh_pg(url: &str) -> Store {

@@ -114,6 +114,21 @@ pub enum Command {
     },
 }
 
+/// Reads of the stored crossings' intelligence are audited like the API's
+/// (actor `cli`, ids and counts only), before anything is written out; a
+/// CSV source is the caller's own file, not the database's records.
+fn audit_read(source: &Source, global: &Global, action: &str, detail: serde_json::Value) -> anyhow::Result<()> {
+    if source.crossings.is_some() {
+        return Ok(());
+    }
+    runtime()?.block_on(async {
+        let store = open_store(global).await?;
+        store.audit_append("cli", action, "intel", &detail.to_string()).await.context("writing the audit entry")?;
+        store.close().await;
+        Ok(())
+    })
+}
+
 /// The decisions in force, as the resolver takes them (none for a CSV source).
 fn overrides(source: &Source, global: &Global) -> anyhow::Result<Vec<centinela_intel::Override>> {
     if source.crossings.is_some() {
@@ -262,6 +277,8 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 "intel: resolved"
             );
             print_timings(&source, t1 - t0, &r.timings, t0.elapsed());
+            let detail = serde_json::json!({ "crossings": c.len(), "persons": r.persons });
+            audit_read(&source, global, "intel_persons_viewed", detail)?;
             let w: Box<dyn Write> = match &out {
                 Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
                 None => Box::new(std::io::stdout().lock()),
@@ -282,19 +299,25 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Facilitators { top, source } => {
             let (_, a) = run_analysis(&source, global)?;
             let n = top.unwrap_or(usize::MAX).min(a.facilitators.len());
+            audit_read(&source, global, "intel_facilitators_viewed", serde_json::json!({ "returned": n }))?;
             json_lines!(&a.facilitators[..n]);
         }
         Command::Rings { source } => {
             let (_, a) = run_analysis(&source, global)?;
+            audit_read(&source, global, "intel_rings_viewed", serde_json::json!({ "returned": a.rings.len() }))?;
             json_lines!(&a.rings);
         }
         Command::Documents { source } => {
             let (c, a) = run_analysis(&source, global)?;
-            json_lines!(&centinela_intel::detect::document_reuse(&c, &a.resolution, &a.graph));
+            let reuse = centinela_intel::detect::document_reuse(&c, &a.resolution, &a.graph);
+            audit_read(&source, global, "intel_documents_viewed", serde_json::json!({ "returned": reuse.len() }))?;
+            json_lines!(&reuse);
         }
         Command::Contacts { source } => {
             let (c, a) = run_analysis(&source, global)?;
-            json_lines!(&centinela_intel::detect::shared_contacts(&c, &a.graph));
+            let shared = centinela_intel::detect::shared_contacts(&c, &a.graph);
+            audit_read(&source, global, "intel_contacts_viewed", serde_json::json!({ "returned": shared.len() }))?;
+            json_lines!(&shared);
         }
         Command::Merge { crossing_a, crossing_b, reason, actor } => {
             return decide(global, OverrideKind::Merge, &crossing_a, &crossing_b, &reason, &actor);
@@ -317,7 +340,11 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Decisions => {
             let rt = runtime()?;
             let store = rt.block_on(open_store(global))?;
-            json_lines!(&rt.block_on(store.intel_overrides())?);
+            let decisions = rt.block_on(store.intel_overrides())?;
+            let ids: Vec<i64> = decisions.iter().map(|d| d.id).collect();
+            let detail = serde_json::json!({ "returned": ids.len(), "override_ids": ids });
+            rt.block_on(store.audit_append("cli", "intel_decisions_viewed", "intel:decisions", &detail.to_string()))?;
+            json_lines!(&decisions);
         }
         Command::Export { format, ring, out, source } => {
             let format = Format::parse(&format).ok_or_else(|| Unreadable(format!("unknown format {format}")))?;
@@ -334,6 +361,8 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 },
                 None => report.linked_persons(),
             };
+            let detail = serde_json::json!({ "format": match format { Format::Ftm => "ftm", Format::Graphml => "graphml" }, "ring": ring, "persons": persons.len() });
+            audit_read(&source, global, "intel_exported", detail)?;
             let w: Box<dyn Write> = match &out {
                 Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
                 None => Box::new(std::io::stdout().lock()),

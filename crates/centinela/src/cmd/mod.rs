@@ -2,6 +2,7 @@
 //! prints results; none holds domain logic.
 
 pub mod audit;
+pub mod audit_key;
 pub mod bench;
 pub mod cases;
 pub mod demo;
@@ -25,12 +26,15 @@ pub mod users;
 #[error("{0}")]
 pub struct Unreadable(pub String);
 
-/// Opens (and migrates) the database the global `--db` names.
+/// Opens (and migrates) the database the global `--db` names, sealing its
+/// audit log with the audit key (see [`audit_key`]).
 pub async fn open_store(global: &crate::Global) -> anyhow::Result<centinela_store::Store> {
     use anyhow::Context;
-    centinela_store::Store::connect(&global.db)
+    let store = centinela_store::Store::connect(&global.db)
         .await
-        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))
+        .with_context(|| format!("opening database {}", centinela_store::redact(&global.db)))?;
+    let key = audit_key::resolve(&global.db, global.audit_key_file.as_deref(), &store).await?;
+    store.with_audit_key(key).await.context("sealing the audit log")
 }
 
 /// A progress bar over `len` bytes read, drawn only on a terminal.
