@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use centinela_domain::Role;
-use centinela_store::User;
+use centinela_store::{StoreError, User};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -110,7 +110,7 @@ pub async fn create(
     Json(req): Json<NewUser>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     centinela_store::check_username(&req.username).map_err(|e| ApiError::invalid_field(format!("username: {e}")))?;
-    centinela_store::check_password(&req.password).map_err(|e| ApiError::invalid_field(format!("password: {e}")))?;
+    centinela_store::check_new_password(&req.password, &req.username, req.role).map_err(StoreError::from)?;
     if let Some(post) = &req.post {
         check_post(post)?;
     }

@@ -417,6 +417,8 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::InvalidRule => "error.invalid_rule",
         ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
+        ErrorCode::WeakPassword => "error.weak_password",
+        ErrorCode::PasswordChangeRequired => "error.password_change_required",
         ErrorCode::Unavailable => "error.unavailable",
         ErrorCode::Internal => "error.internal",
     };
