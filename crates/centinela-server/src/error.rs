@@ -229,6 +229,8 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m),
             StoreError::Stale(m) => ApiError::new(ErrorCode::StaleVersion, m),
+            StoreError::WrongPassword => ApiError::new(ErrorCode::InvalidCredentials, "the current password is wrong"),
+            StoreError::NotAllowed(m) => ApiError::new(ErrorCode::Forbidden, m),
             StoreError::WeakPassword(w) => ApiError::new(ErrorCode::WeakPassword, format!("password refused: {w}")),
             StoreError::NotFound(m) => ApiError::new(ErrorCode::NotFound, format!("not found: {m}")),
             StoreError::Connect { .. } => {

@@ -36,6 +36,10 @@ pub struct LoginResponse {
     pub csrf_token: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// An administrator set this password: the session may only change it
+    /// (`POST /api/session/password`), read `GET /api/session` or log out;
+    /// anything else answers `password_change_required`.
+    pub password_change_required: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,10 +54,15 @@ pub struct WhoAmI {
     pub csrf_token: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The password must be changed before anything else.
+    pub password_change_required: bool,
 }
 
 /// Log in with a username and password. Answers a bearer token and sets
-/// the session and CSRF cookies. Five failures for one username (or twenty
+/// the session and CSRF cookies. After an administrator's reset the answer
+/// says `password_change_required`: that session may only change the
+/// password. A session unused for the idle timeout (30 minutes by default)
+/// ends. Five failures for one username (or twenty
 /// from one address) within 15 minutes answer `rate_limited`.
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
     responses(
@@ -113,7 +122,10 @@ pub async fn login(
         &format!("user:{}", user.id),
         "login",
         format!("session:{session_id}"),
-        json!({ "role": user.role.as_str(), "post": user.post, "expires_at": expires_at }),
+        json!({
+            "role": user.role.as_str(), "post": user.post, "expires_at": expires_at,
+            "password_change_required": user.must_change_password,
+        }),
     )
     .await?;
     tracing::info!(user = user.id, session = session_id, "login");
@@ -123,7 +135,8 @@ pub async fn login(
         headers.append(header::SET_COOKIE, c);
     }
     let csrf_token = csrf_token(&token);
-    Ok((headers, Json(LoginResponse { token, csrf_token, expires_at })).into_response())
+    let password_change_required = user.must_change_password;
+    Ok((headers, Json(LoginResponse { token, csrf_token, expires_at, password_change_required })).into_response())
 }
 
 /// A failed login in the audit chain: the account is named only by its id
@@ -152,6 +165,7 @@ pub async fn whoami(user: CurrentUser, headers: HeaderMap) -> Result<Json<WhoAmI
         post: user.post.clone(),
         csrf_token: csrf_token(token),
         expires_at: user.session_expires_at,
+        password_change_required: user.must_change_password,
     }))
 }
 
