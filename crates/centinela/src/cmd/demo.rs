@@ -79,6 +79,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             addr: args.addr,
             secure_cookies: false,
             session_hours: 12,
+            idle_minutes: 30,
             purge_every_hours: 0,
             // A synthetic year need not be purged; `centinela serve` purges.
             retention: crate::cmd::purge::RetentionArgs::default(),
