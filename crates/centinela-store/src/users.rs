@@ -235,6 +235,8 @@ pub enum RequestKind {
     Create,
     /// Give the user `user_id` the role `role`.
     Role,
+    /// Reset the password of the protection or admin account `user_id`.
+    Reset,
 }
 
 impl RequestKind {
@@ -242,6 +244,7 @@ impl RequestKind {
         match self {
             RequestKind::Create => "create",
             RequestKind::Role => "role",
+            RequestKind::Reset => "reset",
         }
     }
 }
@@ -304,6 +307,7 @@ where
         kind: match kind.as_str() {
             "create" => RequestKind::Create,
             "role" => RequestKind::Role,
+            "reset" => RequestKind::Reset,
             k => return Err(StoreError::Corrupt(format!("account_requests.kind: {k}"))),
         },
         username: row.try_get("username")?,
@@ -327,11 +331,13 @@ where
 enum Change<'a> {
     Disabled(bool),
     /// A new password hash; `must_change` for a reset; the one session to
-    /// keep (the user's own, changing it).
+    /// keep (the user's own, changing it); the approved request of a
+    /// privileged reset.
     Password {
         phc: String,
         must_change: bool,
         keep_session: Option<i64>,
+        approval: Option<(i64, &'a str)>,
     },
     Role {
         role: Role,
@@ -362,7 +368,17 @@ impl Store {
                     sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(*d).bind(id).execute(&mut *tx).await?;
                     user.disabled = *d;
                 }
-                Change::Password { phc, must_change, keep_session } => {
+                Change::Password { phc, must_change, keep_session, approval } => {
+                    if *must_change && needs_approval(user.role) {
+                        detail["privileged"] = true.into();
+                        match approval {
+                            Some((request, by)) => {
+                                detail["request"] = (*request).into();
+                                detail["requested_by"] = (*by).into();
+                            }
+                            None => detail["approved"] = false.into(),
+                        }
+                    }
                     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
                         .bind(phc)
                         .bind(*must_change)
@@ -434,7 +450,13 @@ impl Store {
         let user = self.user_by_id(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
         check_new_password(temporary, &user.username, user.role)?;
         let phc = hash_password(temporary).await?;
-        self.apply(actor, id, Change::Password { phc, must_change: true, keep_session: None }, "password_reset").await
+        self.apply(
+            actor,
+            id,
+            Change::Password { phc, must_change: true, keep_session: None, approval: None },
+            "password_reset",
+        )
+        .await
     }
 
     /// The user's own change (`password_changed`, by `user:<id>`): `current`
@@ -468,7 +490,13 @@ impl Store {
         }
         check_new_password(new, &user.username, user.role)?;
         let phc = hash_password(new).await?;
-        self.apply(&actor, id, Change::Password { phc, must_change: false, keep_session }, "password_changed").await
+        self.apply(
+            &actor,
+            id,
+            Change::Password { phc, must_change: false, keep_session, approval: None },
+            "password_changed",
+        )
+        .await
     }
 
     /// Gives user `id` the role `role` (`user_role_changed`; the sessions
@@ -516,6 +544,25 @@ impl Store {
             return Err(StoreError::Conflict(format!("user {id} already has the role {role}")));
         }
         self.insert_request(actor, RequestKind::Role, &user.username, Some(id), role, user.post.as_deref(), None).await
+    }
+
+    /// Asks for the password of the protection or admin account `id` to be
+    /// reset to `temporary` (`account_request_created`): checked and hashed
+    /// now, set once another administrator approves.
+    pub async fn request_reset(&self, actor: &str, id: i64, temporary: &str) -> Result<AccountRequest, StoreError> {
+        let user = self.user_by_id(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        check_new_password(temporary, &user.username, user.role)?;
+        let phc = hash_password(temporary).await?;
+        self.insert_request(
+            actor,
+            RequestKind::Reset,
+            &user.username,
+            Some(id),
+            user.role,
+            user.post.as_deref(),
+            Some(&phc),
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -636,6 +683,28 @@ impl Store {
                     user_id,
                     Change::Role { role: req.role, approval: Some((id, &req.requested_by)) },
                     "user_role_changed",
+                )
+                .await?
+                .user
+            }
+            RequestKind::Reset => {
+                let user_id =
+                    req.user_id.ok_or_else(|| StoreError::Corrupt(format!("account request {id}: no user")))?;
+                let phc: Option<String> = on_pool!(self, p => {
+                    sqlx::query_scalar("SELECT password_hash FROM account_requests WHERE id = $1 AND status = 'pending'")
+                        .bind(id)
+                        .fetch_optional(p)
+                        .await?
+                        .flatten()
+                });
+                let phc =
+                    phc.ok_or_else(|| StoreError::Conflict(format!("account request {id} is no longer pending")))?;
+                let approval = Some((id, req.requested_by.as_str()));
+                self.apply(
+                    actor,
+                    user_id,
+                    Change::Password { phc, must_change: true, keep_session: None, approval },
+                    "password_reset",
                 )
                 .await?
                 .user

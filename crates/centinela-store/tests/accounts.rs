@@ -191,6 +191,23 @@ async fn privileged_accounts_need_a_second_admin() {
         assert!(matches!(store.approve_account_request(&x2, req.id).await, Err(StoreError::Conflict(_))));
         assert!(store.account_requests(true).await.unwrap().is_empty());
         assert_eq!(store.account_requests(false).await.unwrap().len(), 3);
+
+        // Resetting a protection officer's password waits too: the old one
+        // works until another admin approves; then the temporary one, to
+        // be changed at once.
+        let temp = "lluvia tarde puente verde";
+        let req = store.request_reset(&x1, eva.id, temp).await.unwrap();
+        assert_eq!(req.kind, RequestKind::Reset);
+        assert!(store.verify_password("eva", PW).await.unwrap().is_some());
+        assert!(matches!(store.approve_account_request(&x1, req.id).await, Err(StoreError::NotAllowed(_))));
+        let (_, eva2) = store.approve_account_request(&x2, req.id).await.unwrap();
+        assert!(eva2.must_change_password);
+        assert_eq!(store.verify_password("eva", PW).await.unwrap(), None);
+        assert!(store.verify_password("eva", temp).await.unwrap().is_some());
+        let reset = store.audit_entries(None).await.unwrap().into_iter().rev().nth(1).unwrap();
+        assert_eq!(reset.action, "password_reset");
+        let detail: serde_json::Value = serde_json::from_str(&reset.detail).unwrap();
+        assert_eq!((detail["privileged"].as_bool(), detail["requested_by"].as_str()), (Some(true), Some(x1.as_str())));
     }
 }
 

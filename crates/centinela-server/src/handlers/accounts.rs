@@ -79,7 +79,8 @@ impl From<AccountChange> for ChangeView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestView {
     pub id: i64,
-    /// `create` (a new account) or `role` (raising an existing user).
+    /// `create` (a new account), `role` (raising an existing user) or
+    /// `reset` (a privileged account's password).
     #[schema(example = "create")]
     pub kind: &'static str,
     pub username: String,
@@ -215,14 +216,19 @@ pub async fn enable(
 
 /// Reset a user's password to a temporary one: every session ends, and the
 /// next login may do nothing but change it (`password_change_required`).
+/// For a protection or admin account it is a request another admin
+/// approves (`202`): else the admin who knows the temporary password could
+/// sign in as them first.
 #[utoipa::path(post, path = "/api/users/{id}/password", tag = "users", security(("bearer" = []), ("cookie" = [])),
     params(("id" = i64, Path, description = "The user's id")),
     request_body = PasswordReset,
     responses(
         (status = 200, description = "Reset", body = ChangeView),
+        (status = 202, description = "A protection or admin account: waiting for a second admin", body = RequestView),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or your own account (change it instead)", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
+        (status = 409, description = "A request for this user is already pending", body = ErrorBody),
         (status = 422, description = "The password is refused (`weak_password`)", body = ErrorBody),
     ))]
 pub async fn reset_password(
@@ -230,11 +236,17 @@ pub async fn reset_password(
     user: CurrentUser,
     Path(id): Path<i64>,
     Json(req): Json<PasswordReset>,
-) -> Result<Json<ChangeView>, ApiError> {
+) -> Result<Response, ApiError> {
     not_self(&user, id)?;
+    let target = app.store().user_by_id(id).await?.ok_or_else(|| ApiError::not_found(format!("no user {id}")))?;
+    if needs_approval(target.role) {
+        let request = app.store().request_reset(&user.actor(), id, &req.password).await?;
+        tracing::info!(user = user.id, request = request.id, "privileged password reset requested");
+        return Ok((StatusCode::ACCEPTED, Json(RequestView::from(request))).into_response());
+    }
     let change = app.store().reset_password(&user.actor(), id, &req.password).await?;
     forget(&app, &change);
-    Ok(Json(change.into()))
+    Ok(Json(ChangeView::from(change)).into_response())
 }
 
 /// Change a user's role; the sessions end so the new role holds at once.

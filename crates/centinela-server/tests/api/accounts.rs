@@ -243,6 +243,19 @@ async fn protection_and_admin_accounts_need_a_second_admin() {
         expect_error(call(&app, Method::PUT, &own, &t1, Some(json!({ "role": "protection" }))).await, 403, "forbidden")
             .await;
 
+        // Resetting the protection officer's password: a request too.
+        let eva = app.store.user_by_username("eva").await.unwrap().unwrap();
+        let temp = "lluvia tarde puente verde";
+        let reset = format!("/api/users/{}/password", eva.id);
+        let (s, req) = json(call(&app, Method::POST, &reset, &t1, Some(json!({ "password": temp }))).await).await;
+        assert_eq!((s, req["kind"].as_str()), (202, Some("reset")), "{req}");
+        expect_error(app.login(&app.client, "eva", temp).await, 401, "invalid_credentials").await;
+        let approve = format!("/api/users/requests/{}/approve", req["id"]);
+        let (s, done) = json(call(&app, Method::POST, &approve, &t2, None).await).await;
+        assert_eq!((s, done["user"]["must_change_password"].as_bool()), (200, Some(true)), "{done}");
+        let (s, body) = json(app.login(&app.client, "eva", temp).await).await;
+        assert_eq!((s, body["password_change_required"].as_bool()), (200, Some(true)));
+
         let audit = app.audit().await;
         let created = audit
             .iter()

@@ -13,12 +13,14 @@ UPDATE sessions SET last_seen_at = CAST(strftime('%s', 'now') AS INTEGER);
 
 -- A change that needs a second administrator: creating a protection or
 -- admin account ('create': username, role, post, the initial password's
--- argon2id hash) or raising a user to one ('role': user_id, role).
+-- argon2id hash), raising a user to one ('role': user_id, role), or
+-- resetting such an account's password ('reset': user_id, the temporary
+-- password's hash) — else one admin could log in as a protection officer.
 -- requested_by / decided_by are audit actors (`user:<id>`). A decided row
 -- keeps its outcome; the audit chain has both steps.
 CREATE TABLE account_requests (
     id            INTEGER PRIMARY KEY,
-    kind          TEXT    NOT NULL CHECK (kind IN ('create', 'role')),
+    kind          TEXT    NOT NULL CHECK (kind IN ('create', 'role', 'reset')),
     username      TEXT    NOT NULL,
     user_id       INTEGER REFERENCES users (id),
     role          TEXT    NOT NULL
