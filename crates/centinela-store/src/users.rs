@@ -287,6 +287,11 @@ pub struct AccountRequest {
     pub decided_at: Option<String>,
 }
 
+/// Marks a pending request approved ($1 actor, $2 time, $3 the user made
+/// or changed, $4 the request), forgetting its password hash.
+const APPROVE_SQL: &str = "UPDATE account_requests SET status = 'approved', decided_by = $1, decided_at = $2, \
+                           user_id = COALESCE($3, user_id), password_hash = NULL WHERE id = $4 AND status = 'pending'";
+
 const REQUEST_COLUMNS: &str =
     "id, kind, username, user_id, role, post_code, requested_by, requested_at, status, decided_by, decided_at";
 
@@ -353,7 +358,22 @@ impl Store {
     /// `action` by `actor` (subject `user:<id>`; detail: what changed, ids
     /// and codes only, and `sessions_ended`).
     async fn apply(&self, actor: &str, id: i64, change: Change<'_>, action: &str) -> Result<AccountChange, StoreError> {
+        self.apply_deciding(actor, id, change, action, None).await
+    }
+
+    /// [`Store::apply`], and in the same transaction marks the pending
+    /// request `request` approved (`account_request_approved`): a request
+    /// is carried out exactly once, or not at all.
+    async fn apply_deciding(
+        &self,
+        actor: &str,
+        id: i64,
+        change: Change<'_>,
+        action: &str,
+        request: Option<i64>,
+    ) -> Result<AccountChange, StoreError> {
         let backend = self.backend();
+        let now = now_rfc3339();
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
         on_pool!(self, p => {
             let mut tx = p.begin_with(begin_write(backend)).await?;
@@ -430,6 +450,15 @@ impl Store {
             detail["sessions_ended"] = ended.into();
             let subject = format!("user:{id}");
             append_in_tx!(tx, backend, actor, action, &subject, &detail.to_string()).await?;
+            if let Some(rid) = request {
+                let r = sqlx::query(APPROVE_SQL).bind(actor).bind(&now).bind(Some(id)).bind(rid).execute(&mut *tx).await?;
+                if r.rows_affected() == 0 {
+                    return Err(StoreError::Conflict(format!("account request {rid} is no longer pending")));
+                }
+                let detail = serde_json::json!({ "user": id }).to_string();
+                append_in_tx!(tx, backend, actor, "account_request_approved", &format!("account_request:{rid}"), &detail)
+                    .await?;
+            }
             tx.commit().await?;
             Ok(AccountChange { user, sessions_ended: ended })
         })
@@ -678,11 +707,12 @@ impl Store {
             RequestKind::Role => {
                 let user_id =
                     req.user_id.ok_or_else(|| StoreError::Corrupt(format!("account request {id}: no user")))?;
-                self.apply(
+                self.apply_deciding(
                     actor,
                     user_id,
                     Change::Role { role: req.role, approval: Some((id, &req.requested_by)) },
                     "user_role_changed",
+                    Some(id),
                 )
                 .await?
                 .user
@@ -700,11 +730,12 @@ impl Store {
                 let phc =
                     phc.ok_or_else(|| StoreError::Conflict(format!("account request {id} is no longer pending")))?;
                 let approval = Some((id, req.requested_by.as_str()));
-                self.apply(
+                self.apply_deciding(
                     actor,
                     user_id,
                     Change::Password { phc, must_change: true, keep_session: None, approval },
                     "password_reset",
+                    Some(id),
                 )
                 .await?
                 .user
@@ -738,12 +769,20 @@ impl Store {
                     .bind(&now)
                     .fetch_one(&mut *tx)
                     .await?;
-                    sqlx::query("UPDATE account_requests SET user_id = $1 WHERE id = $2")
-                        .bind(user_id)
+                    append_in_tx!(tx, backend, actor, "user_created", &user_id.to_string(), &detail).await?;
+                    let r = sqlx::query(APPROVE_SQL)
+                        .bind(actor)
+                        .bind(&now)
+                        .bind(Some(user_id))
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    append_in_tx!(tx, backend, actor, "user_created", &user_id.to_string(), &detail).await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::Conflict(format!("account request {id} is no longer pending")));
+                    }
+                    let approved = serde_json::json!({ "user": user_id }).to_string();
+                    append_in_tx!(tx, backend, actor, "account_request_approved", &format!("account_request:{id}"), &approved)
+                        .await?;
                     tx.commit().await?;
                     User {
                         id: user_id,
@@ -757,7 +796,8 @@ impl Store {
                 })
             }
         };
-        let decided = self.decide_request(actor, id, RequestStatus::Approved, Some(user.id)).await?;
+        let decided =
+            self.account_request(id).await?.ok_or_else(|| StoreError::NotFound(format!("account request {id}")))?;
         Ok((decided, user))
     }
 

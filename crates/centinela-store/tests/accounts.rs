@@ -226,3 +226,40 @@ async fn sessions_record_their_last_use() {
         assert_eq!(store.delete_idle_sessions(s.last_seen_at + 121).await.unwrap(), 1);
     }
 }
+
+/// Two administrators approving the same request at once: it is carried
+/// out exactly once (the other gets a conflict and changes nothing).
+#[tokio::test]
+async fn a_request_is_approved_once() {
+    for (store, _dir) in stores().await {
+        let a1 = store.create_user("system", "admin1", Role::Admin, None, PW).await.unwrap();
+        let a2 = store.create_user("system", "admin2", Role::Admin, None, PW).await.unwrap();
+        let a3 = store.create_user("system", "admin3", Role::Admin, None, PW).await.unwrap();
+        let (x1, x2, x3) = (format!("user:{}", a1.id), format!("user:{}", a2.id), format!("user:{}", a3.id));
+        for kind in ["create", "role"] {
+            let req = if kind == "create" {
+                store.request_account(&x1, "eva", Role::Protection, None, PW).await.unwrap()
+            } else {
+                let ivan = store.create_user("system", "ivan", Role::Officer, None, PW).await.unwrap();
+                store.request_role(&x1, ivan.id, Role::Admin).await.unwrap()
+            };
+            let (r2, r3) =
+                tokio::join!(store.approve_account_request(&x2, req.id), store.approve_account_request(&x3, req.id));
+            assert!(r2.is_ok() != r3.is_ok(), "{kind}: {r2:?} {r3:?}");
+            let approved = store.audit_entries(None).await.unwrap().into_iter().filter(|e| {
+                e.action == "account_request_approved" && e.subject == format!("account_request:{}", req.id)
+            });
+            assert_eq!(approved.count(), 1, "{kind}");
+            let done = if kind == "create" { "user_created" } else { "user_role_changed" };
+            let carried_out = store
+                .audit_entries(None)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.action == done && e.detail.contains(&format!("\"request\":{}", req.id)))
+                .count();
+            assert_eq!(carried_out, 1, "{kind}: carried out once");
+        }
+        assert_eq!(store.audit_verify().await.unwrap().map(|_| ()), Ok(()));
+    }
+}
