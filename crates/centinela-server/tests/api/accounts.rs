@@ -329,14 +329,14 @@ async fn role_post_and_session_changes_take_effect_at_once() {
 
 #[tokio::test]
 async fn an_idle_session_ends_and_a_used_one_lives() {
-    let cfg = ServerConfig { idle_timeout: Duration::from_secs(3), ..ServerConfig::default() };
+    let cfg = ServerConfig { idle_timeout: Duration::from_secs(4), ..ServerConfig::default() };
     for app in spawn_apps_with(cfg).await {
         app.user("ana", Role::Officer, None).await;
         let busy = login(&app, "ana", PASSWORD).await;
         let idle = login(&app, "ana", PASSWORD).await;
-        // Used every half second for 5 s (longer than the timeout): alive,
+        // Used every half second for 6 s (longer than the timeout): alive,
         // though the cache (30 s) answers most requests.
-        for _ in 0..10 {
+        for _ in 0..12 {
             assert_eq!(status(&app, Method::GET, "/api/session", &busy).await, 200);
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
