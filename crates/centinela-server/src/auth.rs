@@ -47,7 +47,29 @@ pub struct AuthUser {
     pub session_id: i64,
     /// Unix seconds.
     pub session_expires_at: i64,
+    /// Unix seconds of the session's last recorded use (idle timeout).
+    pub session_last_seen_at: i64,
+    /// The password was reset by an administrator: the session may only
+    /// change it (or log out) — [`PASSWORD_CHANGE_ROUTES`].
+    pub must_change_password: bool,
     pub(crate) token_hash: [u8; 32],
+}
+
+/// What a session whose password must change may still call: who am I,
+/// log out, change the password. Everything else answers
+/// `password_change_required`.
+pub const PASSWORD_CHANGE_ROUTES: &[(crate::routes::Verb, &str)] = &[
+    (crate::routes::Verb::Get, "/api/session"),
+    (crate::routes::Verb::Delete, "/api/session"),
+    (crate::routes::Verb::Post, "/api/session/password"),
+];
+
+/// The answer to any other request of such a session.
+pub(crate) fn password_change_required() -> ApiError {
+    ApiError::new(
+        ErrorCode::PasswordChangeRequired,
+        "an administrator set this password: change it first (POST /api/session/password)",
+    )
 }
 
 impl AuthUser {
@@ -73,6 +95,8 @@ impl AuthUser {
             post: post.map(str::to_string),
             session_id: 0,
             session_expires_at: 0,
+            session_last_seen_at: 0,
+            must_change_password: false,
             token_hash: [0; 32],
         }
     }
@@ -85,6 +109,8 @@ impl AuthUser {
             post: s.user.post,
             session_id: s.session_id,
             session_expires_at: s.expires_at,
+            session_last_seen_at: s.last_seen_at,
+            must_change_password: s.user.must_change_password,
             token_hash,
         }
     }
@@ -206,7 +232,13 @@ fn csrf_ok(headers: &HeaderMap, token: &str) -> bool {
 
 impl AppState {
     /// The user a token belongs to, from the cache or the database; `None`
-    /// for unknown, expired or revoked tokens and disabled users.
+    /// for unknown, expired, idle or revoked tokens and disabled users.
+    ///
+    /// Idle timeout: a session unused for [`crate::ServerConfig::idle_timeout`]
+    /// ends (deleted, audited `session_idle_expired`). Its use is written to
+    /// the database at most once a minute ([`TOUCH_EVERY`]): a cached
+    /// entry serves while its recorded use is younger than that; then the
+    /// session is read again and touched.
     pub(crate) async fn authenticate(&self, token: &str) -> Result<Option<Arc<AuthUser>>, ApiError> {
         if !well_formed(token) {
             return Ok(None);
@@ -214,17 +246,47 @@ impl AppState {
         let hash = hash_token(token);
         let now = unix_now();
         let ttl = self.config().auth_cache_ttl;
-        if let Some(u) = self.sessions().get(&hash, ttl, now) {
+        let idle = i64::try_from(self.config().idle_timeout.as_secs()).unwrap_or(i64::MAX);
+        let touch_every = TOUCH_EVERY.min(idle / 2);
+        // A cached session whose recorded use is older than `touch_every`
+        // goes to the database: to be touched, or found idle.
+        if let Some(u) = self.sessions().get(&hash, ttl, now)
+            && now.saturating_sub(u.session_last_seen_at) < touch_every
+        {
             return Ok(Some(u));
         }
-        let Some(s) = self.store().session_user(&hash, now).await? else {
+        let Some(mut s) = self.store().session_user(&hash, now).await? else {
+            self.sessions().remove(&hash);
             return Ok(None);
         };
+        if now.saturating_sub(s.last_seen_at) >= idle {
+            self.sessions().remove(&hash);
+            if self.store().delete_session(&hash).await?.is_some() {
+                let detail = serde_json::json!({ "idle_secs": now.saturating_sub(s.last_seen_at) });
+                self.audit_as(
+                    &format!("user:{}", s.user.id),
+                    "session_idle_expired",
+                    format!("session:{}", s.session_id),
+                    detail,
+                )
+                .await?;
+                tracing::info!(user = s.user.id, session = s.session_id, "session ended: idle");
+            }
+            return Ok(None);
+        }
+        if now.saturating_sub(s.last_seen_at) >= touch_every {
+            self.store().touch_session(s.session_id, now).await?;
+            s.last_seen_at = now;
+        }
         let user = Arc::new(AuthUser::from_session(s, hash));
         self.sessions().insert(user.clone(), ttl);
         Ok(Some(user))
     }
 }
+
+/// A session's use is written to the database at most this often (seconds;
+/// half the idle timeout when that is shorter).
+pub(crate) const TOUCH_EVERY: i64 = 60;
 
 /// The state of one endpoint's guard.
 #[derive(Clone)]
@@ -279,6 +341,11 @@ async fn guarded(g: &Guard, roles: &[Role], mut req: Request, next: Next) -> Res
             format!("cookie sessions must send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header"),
         )
         .into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    if user.must_change_password && !PASSWORD_CHANGE_ROUTES.contains(&(g.endpoint.verb, g.endpoint.path)) {
+        let mut resp = password_change_required().into_response();
         resp.extensions_mut().insert(LoggedUser(user.id));
         return resp;
     }

@@ -69,6 +69,14 @@ pub enum ErrorCode {
     StaleVersion,
     /// 429: too many failed logins; see `Retry-After`.
     RateLimited,
+    /// 422: a new password the policy refuses (too short, or too easy to
+    /// guess); the message says why, never the password.
+    WeakPassword,
+    /// 403: the session's password was set by an administrator (or has
+    /// to be changed): it may only change it (`POST /api/session/password`)
+    /// or log out. Also the login's answer for such an account, with no
+    /// session.
+    PasswordChangeRequired,
     /// 503: the database does not answer.
     Unavailable,
     /// 503: the server is busy with other long work (statistics releases,
@@ -91,7 +99,7 @@ pub enum ErrorType {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::InvalidContentType,
@@ -111,6 +119,8 @@ impl ErrorCode {
         ErrorCode::ConfirmationRequired,
         ErrorCode::StaleVersion,
         ErrorCode::RateLimited,
+        ErrorCode::WeakPassword,
+        ErrorCode::PasswordChangeRequired,
         ErrorCode::Unavailable,
         ErrorCode::Busy,
         ErrorCode::Internal,
@@ -122,11 +132,15 @@ impl ErrorCode {
             ErrorCode::InvalidField
             | ErrorCode::InvalidPicklistValue
             | ErrorCode::InvalidRule
-            | ErrorCode::ConfirmationRequired => StatusCode::UNPROCESSABLE_ENTITY,
+            | ErrorCode::ConfirmationRequired
+            | ErrorCode::WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::PostRevoked | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden
+            | ErrorCode::PostRevoked
+            | ErrorCode::CsrfFailed
+            | ErrorCode::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::Conflict | ErrorCode::StaleVersion => StatusCode::CONFLICT,
@@ -143,6 +157,7 @@ impl ErrorCode {
             | ErrorCode::Forbidden
             | ErrorCode::PostRevoked
             | ErrorCode::CsrfFailed
+            | ErrorCode::PasswordChangeRequired
             | ErrorCode::RateLimited => ErrorType::Auth,
             ErrorCode::Unavailable | ErrorCode::Busy | ErrorCode::Internal => ErrorType::Internal,
             _ => ErrorType::InvalidRequest,
@@ -231,6 +246,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::new(ErrorCode::Conflict, m),
             StoreError::Stale(m) => ApiError::new(ErrorCode::StaleVersion, m),
+            StoreError::WrongPassword => ApiError::new(ErrorCode::InvalidCredentials, "the current password is wrong"),
+            StoreError::NotAllowed(m) => ApiError::new(ErrorCode::Forbidden, m),
+            StoreError::WeakPassword(w) => ApiError::new(ErrorCode::WeakPassword, format!("password refused: {w}")),
             StoreError::NotFound(m) => ApiError::new(ErrorCode::NotFound, format!("not found: {m}")),
             StoreError::Connect { .. } => {
                 tracing::error!(error = %e, "database unavailable");

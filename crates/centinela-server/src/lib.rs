@@ -184,6 +184,12 @@ async fn sweep(state: AppState) {
             Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "cannot remove expired sessions"),
         }
+        let idle = i64::try_from(state.config().idle_timeout.as_secs()).unwrap_or(i64::MAX);
+        match state.store().delete_idle_sessions(state::unix_now().saturating_sub(idle)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "idle sessions removed"),
+            Err(e) => tracing::warn!(error = %e, "cannot remove idle sessions"),
+        }
     }
 }
 

@@ -9,7 +9,9 @@ use utoipa::openapi::{OpenApi as Document, PathItem};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
-use crate::handlers::{audit, cases, docs, health, inspections, intel, lists, rules, session, stats, sync, users};
+use crate::handlers::{
+    accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, sync, users,
+};
 use crate::routes::{Access, ENDPOINTS, Verb};
 
 #[derive(OpenApi)]
@@ -27,9 +29,19 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         session::login,
         session::whoami,
         session::logout,
+        accounts::change_password,
         users::list,
         users::create,
         users::get,
+        accounts::disable,
+        accounts::enable,
+        accounts::reset_password,
+        accounts::set_role,
+        accounts::set_post,
+        accounts::end_sessions,
+        accounts::requests,
+        accounts::approve,
+        accounts::reject,
         audit::page,
         audit::verify,
         lists::list,

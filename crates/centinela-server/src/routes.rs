@@ -20,7 +20,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
-use crate::handlers::{audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
+use crate::handlers::{accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
 use crate::state::AppState;
 
 /// An HTTP method the API uses.
@@ -132,9 +132,19 @@ endpoints! {
     Post   "/api/session"       PUBLIC                                               => session::login;
     Get    "/api/session"       ANY_USER                                             => session::whoami;
     Delete "/api/session"       ANY_USER                                             => session::logout;
+    Post   "/api/session/password" ANY_USER                                          => accounts::change_password;
     Get    "/api/users"         roles(&[Role::Admin])                                => users::list;
     Post   "/api/users"         roles(&[Role::Admin])                                => users::create;
     Get    "/api/users/{id}"    roles(&[Role::Admin])                                => users::get;
+    Post   "/api/users/{id}/disable" roles(&[Role::Admin])                           => accounts::disable;
+    Post   "/api/users/{id}/enable" roles(&[Role::Admin])                            => accounts::enable;
+    Post   "/api/users/{id}/password" roles(&[Role::Admin])                          => accounts::reset_password;
+    Put    "/api/users/{id}/role" roles(&[Role::Admin])                              => accounts::set_role;
+    Put    "/api/users/{id}/post" roles(&[Role::Admin])                              => accounts::set_post;
+    Delete "/api/users/{id}/sessions" roles(&[Role::Admin])                          => accounts::end_sessions;
+    Get    "/api/users/requests" roles(&[Role::Admin])                               => accounts::requests;
+    Post   "/api/users/requests/{id}/approve" roles(&[Role::Admin])                  => accounts::approve;
+    Post   "/api/users/requests/{id}/reject" roles(&[Role::Admin])                   => accounts::reject;
     Get    "/api/audit"         roles(&[Role::Auditor])                              => audit::page;
     Get    "/api/audit/verify"  roles(&[Role::Auditor, Role::Admin])                 => audit::verify;
     Get    "/api/lists"         roles(&[Role::Admin, Role::Analyst, Role::Supervisor]) => lists::list;

@@ -50,8 +50,12 @@ pub struct ServerConfig {
     pub max_concurrent_logins: usize,
     /// How long a token → user lookup is reused without asking the
     /// database. Disabling a user or logging out elsewhere takes effect on
-    /// other server processes within this time.
+    /// other server processes within this time (on this one, at once).
     pub auth_cache_ttl: Duration,
+    /// A session unused for this long ends (its last use is recorded at
+    /// most once a minute). 30 minutes: a booth machine left unattended,
+    /// as NIST SP 800-63B asks of sessions at its second assurance level.
+    pub idle_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +72,7 @@ impl Default for ServerConfig {
             max_failures_per_account: 100,
             max_concurrent_logins: 32,
             auth_cache_ttl: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -273,6 +278,12 @@ impl SessionCache {
 
     pub(crate) fn remove(&self, token_hash: &[u8; 32]) {
         lock(&self.map).remove(token_hash);
+    }
+
+    /// Forgets every cached session of a user (disabled, role or password
+    /// changed, sessions ended): their next request asks the database.
+    pub(crate) fn remove_user(&self, user_id: i64) {
+        lock(&self.map).retain(|_, (u, _)| u.id != user_id);
     }
 
     pub(crate) fn sweep(&self, ttl: Duration) {

@@ -11,6 +11,7 @@ mod crossings;
 mod intel;
 mod lists;
 mod multirow;
+mod password;
 mod retention;
 mod rules;
 mod sessions;
@@ -45,6 +46,7 @@ pub use sync::{
     ReferralItem, Refused, SyncRecord, SyncStatus, UserRef,
 };
 pub use time::now_rfc3339;
+pub(crate) use time::unix_now;
 
 /// Lower-case hex digits of `bytes` (hashes and keys in text).
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -54,7 +56,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         s
     })
 }
-pub use users::{MIN_PASSWORD_CHARS, User, check_password, check_username};
+pub use password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, MIN_SCORE, MIN_SCORE_PRIVILEGED, WeakPassword, Weakness,
+    check_new_password, min_score,
+};
+pub use users::{AccountChange, AccountRequest, RequestKind, RequestStatus, User, check_username, needs_approval};
 pub use writer::{HOLDERS_LIMIT, HistoryReader, InspectionWriter};
 
 /// Why a storage operation failed.
@@ -88,6 +94,15 @@ pub enum StoreError {
     /// The audit key given is not the one the log is sealed with.
     #[error("the audit log is sealed with another audit key than the one configured")]
     WrongAuditKey,
+    /// The current password given to change it is wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
+    /// The actor may not do this (e.g. approve their own request).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// A new password the policy refuses (see [`check_new_password`]).
+    #[error("password refused: {0}")]
+    WeakPassword(#[from] WeakPassword),
 }
 
 /// Which database a [`Store`] talks to.

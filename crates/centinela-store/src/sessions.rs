@@ -4,12 +4,13 @@
 //! A session is a random bearer token held by the client; only its SHA-256
 //! is stored (`sessions.token_hash`), so a copy of the database lets no one
 //! log in. Expiry is Unix seconds, checked on every lookup; a disabled
-//! user's sessions stop working at once.
+//! user's sessions stop working at once. `last_seen_at` is the last use the
+//! server recorded, for its idle timeout.
 
 use sqlx::Row;
 
-use crate::users::user_from;
-use crate::{Store, StoreError, User, hex, now_rfc3339, on_pool};
+use crate::users::{USER_COLUMNS, user_from};
+use crate::{Store, StoreError, User, hex, now_rfc3339, on_pool, unix_now};
 
 /// A live session and the user it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +18,9 @@ pub struct SessionUser {
     pub session_id: i64,
     /// Unix seconds (UTC).
     pub expires_at: i64,
+    /// Unix seconds of the last use the server recorded (at most once a
+    /// minute: [`Store::touch_session`]).
+    pub last_seen_at: i64,
     pub user: User,
 }
 
@@ -43,14 +47,17 @@ impl Store {
         expires_at: i64,
     ) -> Result<i64, StoreError> {
         let now = now_rfc3339();
+        let seen = unix_now();
         on_pool!(self, p => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(&token_hash[..])
             .bind(user_id)
             .bind(&now)
             .bind(expires_at)
+            .bind(seen)
             .fetch_one(p)
             .await?;
             Ok(id)
@@ -60,8 +67,8 @@ impl Store {
     /// The session whose token hashes to `token_hash`, if it has not
     /// expired at `now` (Unix seconds) and its user is not disabled.
     pub async fn session_user(&self, token_hash: &[u8; 32], now: i64) -> Result<Option<SessionUser>, StoreError> {
-        let sql = "SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.role, u.post_code, u.created_at, \
-                   u.disabled FROM sessions s JOIN users u ON u.id = s.user_id \
+        let sql = "SELECT s.id AS session_id, s.expires_at, s.last_seen_at, u.id, u.username, u.role, u.post_code, \
+                   u.created_at, u.disabled, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id \
                    WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE";
         on_pool!(self, p => {
             match sqlx::query(sql).bind(&token_hash[..]).bind(now).fetch_optional(p).await? {
@@ -69,6 +76,7 @@ impl Store {
                 Some(row) => Ok(Some(SessionUser {
                     session_id: row.try_get("session_id")?,
                     expires_at: row.try_get("expires_at")?,
+                    last_seen_at: row.try_get("last_seen_at")?,
                     user: user_from(&row)?,
                 })),
             }
@@ -84,6 +92,28 @@ impl Store {
                 .fetch_optional(p)
                 .await?;
             Ok(id)
+        })
+    }
+
+    /// Records that a session was used at `now` (Unix seconds). The server
+    /// calls it at most once a minute per session.
+    pub async fn touch_session(&self, session_id: i64, now: i64) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
+                .bind(now)
+                .bind(session_id)
+                .execute(p)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Removes the sessions unused since before `cutoff` (Unix seconds):
+    /// the idle ones; how many.
+    pub async fn delete_idle_sessions(&self, cutoff: i64) -> Result<u64, StoreError> {
+        on_pool!(self, p => {
+            let r = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1").bind(cutoff).execute(p).await?;
+            Ok(r.rows_affected())
         })
     }
 
@@ -105,7 +135,7 @@ impl Store {
 
     /// The user with this id, disabled or not.
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
-        let sql = "SELECT id, username, role, post_code, created_at, disabled FROM users WHERE id = $1";
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
         on_pool!(self, p => {
             match sqlx::query(sql).bind(id).fetch_optional(p).await? {
                 Some(row) => Ok(Some(user_from(&row)?)),
@@ -116,7 +146,7 @@ impl Store {
 
     /// The user with this username, disabled or not.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
-        let sql = "SELECT id, username, role, post_code, created_at, disabled FROM users WHERE username = $1";
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"));
         on_pool!(self, p => {
             match sqlx::query(sql).bind(username).fetch_optional(p).await? {
                 Some(row) => Ok(Some(user_from(&row)?)),

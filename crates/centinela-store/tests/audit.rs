@@ -131,7 +131,8 @@ async fn users_passwords_and_their_audit_entries() {
         assert_eq!((log[0].action.as_str(), log[0].subject.as_str()), ("user_created", u.id.to_string().as_str()));
         assert_eq!(log[0].detail, r#"{"post":"MXTIJ1","role":"officer"}"#);
         assert!(log.iter().all(|e| !e.detail.contains("ana") && !e.subject.contains("ana")));
-        assert_eq!(log[1].detail, r#"{"post":null,"role":"admin"}"#);
+        // An admin made without a second admin's approval is flagged.
+        assert_eq!(log[1].detail, r#"{"approved":false,"post":null,"privileged":true,"role":"admin"}"#);
 
         // Refusals change nothing: no user, no audit entry.
         for (name, pw) in [
@@ -141,7 +142,7 @@ async fn users_passwords_and_their_audit_entries() {
             ("eva", "short"),
         ] {
             let err = store.create_user("system", name, Role::Analyst, None, pw).await.unwrap_err();
-            assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+            assert!(matches!(err, StoreError::Conflict(_) | StoreError::WeakPassword(_)), "{err}");
         }
         assert_eq!(store.users().await.unwrap().len(), 2);
         assert_eq!(store.audit_verify().await.unwrap(), Ok(2));

@@ -2,6 +2,7 @@
 //! [`crate::routes`] (who may call it) and [`crate::openapi`] (its
 //! documentation).
 
+pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod docs;

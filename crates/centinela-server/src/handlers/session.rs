@@ -36,6 +36,10 @@ pub struct LoginResponse {
     pub csrf_token: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// An administrator set this password: the session may only change it
+    /// (`POST /api/session/password`), read `GET /api/session` or log out;
+    /// anything else answers `password_change_required`.
+    pub password_change_required: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,15 +54,20 @@ pub struct WhoAmI {
     pub csrf_token: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The password must be changed before anything else.
+    pub password_change_required: bool,
 }
 
 /// Log in with a username and password. Answers a bearer token and sets
-/// the session and CSRF cookies. Attempts are counted when they start: past
-/// five failures for one username from one address (twenty from one
-/// address, a hundred for one username from anywhere) within 15 minutes,
-/// each further attempt must wait twice as long as the last (1 s, 2 s, 4 s
-/// … at most 15 minutes) and meanwhile answers `rate_limited` with
-/// `Retry-After`; so does a login while too many are under way.
+/// the session and CSRF cookies. After an administrator's reset the answer
+/// says `password_change_required`: that session may only change the
+/// password. A session unused for the idle timeout (30 minutes by default)
+/// ends. Attempts are counted when they start: past five failures for one
+/// username from one address (twenty from one address, a hundred for one
+/// username from anywhere) within 15 minutes, each further attempt must
+/// wait twice as long as the last (1 s, 2 s, 4 s … at most 15 minutes) and
+/// meanwhile answers `rate_limited` with `Retry-After`; so does a login
+/// while too many are under way.
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in; also sets the centinela_session and centinela_csrf cookies", body = LoginResponse),
@@ -133,6 +142,7 @@ pub async fn login(
         json!({
             "role": user.role.as_str(), "post": user.post, "expires_at": expires_at,
             "address": ip.map(|a| a.to_string()),
+            "password_change_required": user.must_change_password,
         }),
     )
     .await?;
@@ -143,7 +153,8 @@ pub async fn login(
         headers.append(header::SET_COOKIE, c);
     }
     let csrf_token = csrf_token(&token);
-    Ok((headers, Json(LoginResponse { token, csrf_token, expires_at })).into_response())
+    let password_change_required = user.must_change_password;
+    Ok((headers, Json(LoginResponse { token, csrf_token, expires_at, password_change_required })).into_response())
 }
 
 /// The account a username names, if it could be one (no database query
@@ -188,6 +199,7 @@ pub async fn whoami(user: CurrentUser, headers: HeaderMap) -> Result<Json<WhoAmI
         post: user.post.clone(),
         csrf_token: csrf_token(token),
         expires_at: user.session_expires_at,
+        password_change_required: user.must_change_password,
     }))
 }
 

@@ -1,16 +1,20 @@
 //! `/api/users` (admin): list, create, show. Every call is in the audit
-//! chain (users' names are personal data).
+//! chain (users' names are personal data). The rest of an account's life
+//! (disable, passwords, role, post, sessions, approvals) is in
+//! [`super::accounts`].
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use centinela_domain::Role;
-use centinela_store::User;
+use centinela_store::{StoreError, User, needs_approval};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::handlers::accounts::RequestView;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -23,6 +27,9 @@ pub struct UserView {
     pub post: Option<String>,
     pub created_at: String,
     pub disabled: bool,
+    /// An administrator reset the password: the user must change it at
+    /// the next login.
+    pub must_change_password: bool,
 }
 
 impl From<User> for UserView {
@@ -34,6 +41,7 @@ impl From<User> for UserView {
             post: u.post,
             created_at: u.created_at,
             disabled: u.disabled,
+            must_change_password: u.must_change_password,
         }
     }
 }
@@ -50,12 +58,13 @@ pub struct NewUser {
     /// The border post's code; leave out for a country-wide user.
     #[schema(example = "MX-TIJ")]
     pub post: Option<String>,
-    /// At least 12 characters.
+    /// At least 12 characters and hard to guess (zxcvbn score 3 of 4; 4 for
+    /// admin and protection accounts); not the username.
     #[schema(format = Password)]
     pub password: String,
 }
 
-fn check_post(post: &str) -> Result<(), ApiError> {
+pub(crate) fn check_post(post: &str) -> Result<(), ApiError> {
     let ok = !post.is_empty() && post.len() <= 32 && post.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if ok { Ok(()) } else { Err(ApiError::invalid_field("post: a post code is 1 to 32 letters, digits or '-'")) }
 }
@@ -93,29 +102,62 @@ pub async fn get(
     Ok(Json(found.into()))
 }
 
+/// What `POST /api/users` did: created the user, or (a protection or admin
+/// account) asked a second administrator.
+#[derive(Debug)]
+pub enum Created {
+    User(UserView),
+    Request(RequestView),
+}
+
+impl IntoResponse for Created {
+    fn into_response(self) -> Response {
+        match self {
+            Created::User(u) => (StatusCode::CREATED, Json(u)).into_response(),
+            Created::Request(r) => (StatusCode::ACCEPTED, Json(r)).into_response(),
+        }
+    }
+}
+
 /// Create a user (argon2id password). The store writes the `user_created`
-/// audit entry in the same transaction.
+/// audit entry in the same transaction. A protection or admin account is
+/// a request (`202`) that another administrator approves
+/// (`POST /api/users/requests/{id}/approve`).
 #[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = []), ("cookie" = [])),
     request_body = NewUser,
     responses(
         (status = 201, description = "Created", body = UserView),
+        (status = 202, description = "A protection or admin account: waiting for a second admin", body = RequestView),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or no CSRF token on a cookie session", body = ErrorBody),
         (status = 409, description = "The username is taken (`conflict`)", body = ErrorBody),
-        (status = 422, description = "A field is missing or invalid (`invalid_field`)", body = ErrorBody),
+        (status = 422, description = "A field is missing or invalid (`invalid_field`), or the password is refused (`weak_password`, saying why)", body = ErrorBody),
     ))]
 pub async fn create(
     State(app): State<AppState>,
     user: CurrentUser,
     Json(req): Json<NewUser>,
-) -> Result<(StatusCode, Json<UserView>), ApiError> {
+) -> Result<Created, ApiError> {
     centinela_store::check_username(&req.username).map_err(|e| ApiError::invalid_field(format!("username: {e}")))?;
-    centinela_store::check_password(&req.password).map_err(|e| ApiError::invalid_field(format!("password: {e}")))?;
+    centinela_store::check_new_password(&req.password, &req.username, req.role).map_err(StoreError::from)?;
     if let Some(post) = &req.post {
         check_post(post)?;
+    }
+    if needs_approval(req.role) {
+        let request = app
+            .store()
+            .request_account(&user.actor(), &req.username, req.role, req.post.as_deref(), &req.password)
+            .await?;
+        tracing::info!(
+            user = user.id,
+            request = request.id,
+            role = request.role.as_str(),
+            "privileged account requested"
+        );
+        return Ok(Created::Request(request.into()));
     }
     let created =
         app.store().create_user(&user.actor(), &req.username, req.role, req.post.as_deref(), &req.password).await?;
     tracing::info!(user = user.id, created = created.id, role = created.role.as_str(), "user created");
-    Ok((StatusCode::CREATED, Json(created.into())))
+    Ok(Created::User(created.into()))
 }

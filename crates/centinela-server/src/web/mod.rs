@@ -24,6 +24,7 @@
 //! Sessions are the API's cookie sessions. Every unsafe request carries the
 //! CSRF token, as a form field `_csrf` or the `X-CSRF-Token` header.
 
+mod accounts;
 mod cases;
 mod charts;
 mod i18n;
@@ -157,8 +158,18 @@ pages! {
     Post "/casos/{id}"              roles(PROTECTION), [Put "/api/cases/{id}", Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::save;
     Get  "/estadisticas"            roles(STATS), [Get "/api/stats", Get "/api/stats/csv"] => pages::stats;
     Get  "/informe"                 roles(STATS), [Get "/api/stats/regional"]             => pages::report;
-    Get  "/usuarios"                roles(&[Role::Admin]), [Get "/api/users"]             => pages::users;
-    Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users"]            => pages::create_user;
+    Get  "/contrasena"              ANY_USER, []                                          => accounts::password_form;
+    Post "/contrasena"              ANY_USER, [Post "/api/session/password"]              => accounts::change_password;
+    Get  "/usuarios"                roles(&[Role::Admin]), [Get "/api/users", Get "/api/users/requests"] => pages::users;
+    Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users", Get "/api/users", Get "/api/users/requests"] => pages::create_user;
+    Post "/usuarios/{id}/deshabilitar" roles(&[Role::Admin]), [Post "/api/users/{id}/disable", Get "/api/users"] => accounts::disable;
+    Post "/usuarios/{id}/habilitar" roles(&[Role::Admin]), [Post "/api/users/{id}/enable", Get "/api/users"] => accounts::enable;
+    Post "/usuarios/{id}/contrasena" roles(&[Role::Admin]), [Post "/api/users/{id}/password", Get "/api/users"] => accounts::reset_password;
+    Post "/usuarios/{id}/funcion"   roles(&[Role::Admin]), [Put "/api/users/{id}/role", Get "/api/users"] => accounts::set_role;
+    Post "/usuarios/{id}/puesto"    roles(&[Role::Admin]), [Put "/api/users/{id}/post", Get "/api/users"] => accounts::set_post;
+    Post "/usuarios/{id}/sesiones"  roles(&[Role::Admin]), [Delete "/api/users/{id}/sessions", Get "/api/users"] => accounts::end_sessions;
+    Post "/usuarios/solicitudes/{id}/aprobar" roles(&[Role::Admin]), [Post "/api/users/requests/{id}/approve", Get "/api/users/requests"] => accounts::approve;
+    Post "/usuarios/solicitudes/{id}/rechazar" roles(&[Role::Admin]), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
     Get  "/puestos"                 roles(&[Role::Admin]), [Get "/api/posts"]             => pages::posts;
     Post "/puestos"                 roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::create_post;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => pages::rules;
@@ -311,6 +322,11 @@ async fn guarded(g: &PageGuard, allowed: &[Role], req: Request, next: Next) -> R
         }
     }
     let id = user.id;
+    if user.must_change_password && !matches!(g.page.path, "/contrasena" | "/salir") {
+        let mut resp = Redirect::to("/contrasena").into_response();
+        resp.extensions_mut().insert(LoggedUser(id));
+        return resp;
+    }
     let country_wide = g.page.uses.iter().any(|(_, path)| crate::routes::is_country_wide(path));
     if !allowed.contains(&user.role) || (country_wide && user.post.is_some()) {
         let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected) };
@@ -437,6 +453,8 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::ConfirmationRequired => "decision.needs_confirmation",
         ErrorCode::StaleVersion => "error.stale_version",
         ErrorCode::RateLimited => "error.rate_limited",
+        ErrorCode::WeakPassword => "error.weak_password",
+        ErrorCode::PasswordChangeRequired => "error.password_change_required",
         ErrorCode::Unavailable => "error.unavailable",
         ErrorCode::Busy => "error.busy",
         ErrorCode::Internal => "error.internal",
@@ -491,6 +509,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("stats.html", include_str!("../../web/templates/stats.html")),
     ("report.html", include_str!("../../web/templates/report.html")),
     ("users.html", include_str!("../../web/templates/users.html")),
+    ("password.html", include_str!("../../web/templates/password.html")),
     ("posts.html", include_str!("../../web/templates/posts.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),
     ("rules.html", include_str!("../../web/templates/rules.html")),

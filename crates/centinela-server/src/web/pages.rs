@@ -728,26 +728,13 @@ pub async fn report(
 }
 
 pub async fn users(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
-    users_page(&app, &user, &ctx, json!({})).await
+    super::accounts::users_page(&app, &user, &ctx, json!({})).await
 }
 
-async fn users_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
-    let Json(list) = users::list(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
-    let posts: Vec<String> =
-        app.store().posts().await.map_err(|e| ctx.api_error(e.into()))?.into_iter().map(|p| p.code).collect();
-    let mut data = json!({
-        "users": list,
-        "roles": Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "posts": posts,
-    });
-    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
-        d.extend(e);
-    }
-    Ok(ctx.render("users.html", data))
-}
-
-/// Creates a user through `POST /api/users`'s handler.
+/// Creates a user through `POST /api/users`'s handler (a protection or
+/// admin account becomes a request for a second administrator).
 pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    use super::accounts::users_page;
     let pairs = form_pairs(&body);
     let Ok(role) = Role::parse(field(&pairs, "role")) else {
         return users_page(&app, &user, &ctx, json!({ "form_error": "error.invalid_field" })).await;
@@ -759,8 +746,16 @@ pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: Pa
         post,
         password: pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default(),
     };
+    let refused = centinela_store::check_new_password(&req.password, &req.username, req.role)
+        .err()
+        .map(|w| format!("password.{}", w.code()));
     match users::create(State(app.clone()), user.clone(), Json(req)).await {
-        Ok(_) => users_page(&app, &user, &ctx, json!({ "created": true })).await,
+        Ok(users::Created::User(_)) => users_page(&app, &user, &ctx, json!({ "created": true })).await,
+        Ok(users::Created::Request(_)) => users_page(&app, &user, &ctx, json!({ "requested": true })).await,
+        Err(e) if e.code == crate::ErrorCode::WeakPassword => {
+            let reason = refused.unwrap_or_else(|| "error.weak_password".into());
+            users_page(&app, &user, &ctx, json!({ "form_error": "password.refused", "reason_key": reason })).await
+        }
         Err(e) if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) => {
             users_page(&app, &user, &ctx, json!({ "form_error": super::error_key(&e).0, "form_detail": e.message }))
                 .await

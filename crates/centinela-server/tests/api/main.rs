@@ -3,6 +3,7 @@
 //! `CENTINELA_TEST_PG` holds a URL (`scripts/pg-test-server` starts one) —
 //! and talks to it with reqwest.
 
+mod accounts;
 mod audit;
 mod cases;
 mod errors;

@@ -37,6 +37,10 @@ fn concrete_paths() {
 #[tokio::test]
 async fn every_role_on_every_endpoint() {
     for app in spawn_apps().await {
+        // User 1, whom `/api/users/1/…` disables, re-roles and logs out: not
+        // one of the users asking.
+        let target = app.user("matrix-target", Role::Officer, None).await;
+        assert_eq!(target.id, 1);
         let mut users = Vec::new();
         for role in Role::ALL {
             users.push((role, app.user(&format!("matrix-{role}"), role, None).await));
@@ -114,5 +118,31 @@ async fn static_routes_need_no_login_and_hold_no_data() {
     let app = spawn_apps().await.remove(0);
     for path in centinela_server::routes::STATIC_ROUTES {
         assert_eq!(app.get(path).send().await.unwrap().status(), 200, "{path}");
+    }
+}
+
+/// A session whose password an administrator reset may only read who it
+/// is, log out and change the password: every other endpoint answers 403
+/// `password_change_required`, for every role.
+#[tokio::test]
+async fn a_reset_password_blocks_every_other_endpoint() {
+    use centinela_server::auth::PASSWORD_CHANGE_ROUTES;
+    let app = spawn_apps().await.remove(0);
+    for role in Role::ALL {
+        let user = app.user(&format!("reset-{role}"), role, None).await;
+        app.raw(&format!("UPDATE users SET must_change_password = (1 = 1) WHERE id = {}", user.id)).await;
+        for e in ENDPOINTS {
+            let Access::Roles(_) = e.access else { continue };
+            let token = app.token(&user).await;
+            let r = app.request(method(e.verb), &concrete(e.path)).bearer_auth(&token).send().await.unwrap();
+            let what = format!("{} {} as {role}", e.verb.as_str(), e.path);
+            if PASSWORD_CHANGE_ROUTES.contains(&(e.verb, e.path)) {
+                let (status, body) = json(r).await;
+                assert!(!matches!(status, 401 | 403 | 500..), "{what}: {status} {body}");
+            } else {
+                let body = expect_error(r, 403, "password_change_required").await;
+                assert_eq!(body["type"], "auth", "{what}");
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! (`matrix`), and end-to-end runs in Debian's chromium through
 //! chromedriver (`browser`).
 
+mod accounts;
 mod booth;
 mod browser;
 mod helpers;

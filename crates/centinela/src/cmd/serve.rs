@@ -27,6 +27,11 @@ pub struct Args {
     /// How long a login lasts, in hours.
     #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
     pub session_hours: u64,
+    /// End a session unused for this many minutes (30 by default: a booth
+    /// left unattended; NIST SP 800-63B's limit for its second assurance
+    /// level).
+    #[arg(long, env = "CENTINELA_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub idle_minutes: u64,
     /// Run the retention purge every this many hours (the first a minute
     /// after start); 0 never.
     #[arg(long, env = "CENTINELA_PURGE_EVERY_HOURS", default_value_t = 24)]
@@ -87,6 +92,7 @@ impl Args {
             secure_cookies: self.secure_cookies,
             tls: self.tls.config()?,
             session_ttl: Duration::from_secs(self.session_hours * 3600),
+            idle_timeout: Duration::from_secs(self.idle_minutes * 60),
             ..ServerConfig::default()
         })
     }

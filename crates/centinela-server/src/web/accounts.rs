@@ -1,0 +1,198 @@
+//! The account pages (issue 16): changing one's own password
+//! (`/contrasena`, where a session whose password an administrator reset
+//! is sent before anything else), and the administrator's actions on the
+//! Usuarios page — disable, enable, reset a password, change a role or a
+//! post, end sessions, approve or reject requests for protection and admin
+//! accounts. Each goes through the API's handler, so checks and audit
+//! entries are the API's; a refused password is explained in the page's
+//! language from the policy's code (`password.<code>`), never echoed.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use centinela_domain::Role;
+use serde_json::{Value, json};
+
+use super::{PageCtx, field, form_pairs};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ErrorCode, Json, Path};
+use crate::handlers::accounts::{self, PasswordChange, PasswordReset, PostChange, RoleChange};
+use crate::handlers::users;
+use crate::state::AppState;
+
+type PageResult = Result<Response, Response>;
+
+/// The raw value of a form field (passwords: not trimmed).
+fn raw<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// Why the policy refuses `password` for `username` with `role`: the
+/// catalogue key of the reason (`password.<code>`), if it does.
+fn refusal(password: &str, username: &str, role: Role) -> Option<String> {
+    centinela_store::check_new_password(password, username, role).err().map(|w| format!("password.{}", w.code()))
+}
+
+pub async fn password_form(user: CurrentUser, ctx: PageCtx) -> Response {
+    ctx.render("password.html", json!({ "required": user.must_change_password }))
+}
+
+/// Changes the user's own password through `POST /api/session/password`.
+pub async fn change_password(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let (current, new, repeat) = (raw(&pairs, "current"), raw(&pairs, "new"), raw(&pairs, "repeat"));
+    let again = |field: &str, key: &str| {
+        let mut data = json!({ "required": user.must_change_password });
+        data[field] = key.into();
+        ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "password.html", data)
+    };
+    if new != repeat {
+        return again("error_key", "password.mismatch");
+    }
+    let req = PasswordChange { current_password: current.to_owned(), new_password: new.to_owned() };
+    match accounts::change_password(State(app), user.clone(), Json(req)).await {
+        Ok(_) => ctx.render("password.html", json!({ "changed": true })),
+        Err(e) if e.code == ErrorCode::WeakPassword => {
+            let key = if current == new {
+                "password.unchanged".to_owned()
+            } else {
+                refusal(new, &user.username, user.role).unwrap_or_else(|| "error.weak_password".into())
+            };
+            again("reason_key", &key)
+        }
+        // A wrong current password ended the session: sign in again.
+        Err(e) if e.code == ErrorCode::InvalidCredentials => Redirect::to("/entrar").into_response(),
+        Err(e) => ctx.api_error(e),
+    }
+}
+
+/// The Usuarios page with the users, the pending requests and `extra`.
+pub(super) async fn users_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
+    let Json(list) = users::list(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let Json(requests) = accounts::requests(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let pending: Vec<_> = requests.into_iter().filter(|r| r.status == "pending").collect();
+    let posts: Vec<String> =
+        app.store().posts().await.map_err(|e| ctx.api_error(e.into()))?.into_iter().map(|p| p.code).collect();
+    let mut data = json!({
+        "users": list,
+        "requests": pending,
+        "me": user.id,
+        "roles": Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "posts": posts,
+    });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    Ok(ctx.render("users.html", data))
+}
+
+/// The page again after an action: a flash for success, the error's
+/// message for a refusal the admin can correct.
+async fn after(
+    app: &AppState,
+    user: &CurrentUser,
+    ctx: &PageCtx,
+    result: Result<Value, ApiError>,
+    refused: Option<String>,
+) -> PageResult {
+    match result {
+        Ok(extra) => users_page(app, user, ctx, extra).await,
+        Err(e) if e.code == ErrorCode::WeakPassword => {
+            let detail_key = refused.unwrap_or_else(|| "error.weak_password".into());
+            users_page(app, user, ctx, json!({ "form_error": "password.refused", "reason_key": detail_key })).await
+        }
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::InvalidField | ErrorCode::Conflict | ErrorCode::Forbidden | ErrorCode::NotFound
+            ) =>
+        {
+            users_page(app, user, ctx, json!({ "form_error": super::error_key(&e).0, "form_detail": e.message })).await
+        }
+        Err(e) => Err(ctx.api_error(e)),
+    }
+}
+
+fn done(sessions: u64) -> Value {
+    json!({ "done": true, "sessions_ended": sessions })
+}
+
+pub async fn disable(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
+    let r = accounts::disable(State(app.clone()), user.clone(), Path(id)).await.map(|c| done(c.0.sessions_ended));
+    after(&app, &user, &ctx, r, None).await
+}
+
+pub async fn enable(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
+    let r = accounts::enable(State(app.clone()), user.clone(), Path(id)).await.map(|c| done(c.0.sessions_ended));
+    after(&app, &user, &ctx, r, None).await
+}
+
+pub async fn end_sessions(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let r = accounts::end_sessions(State(app.clone()), user.clone(), Path(id)).await.map(|c| done(c.0.sessions_ended));
+    after(&app, &user, &ctx, r, None).await
+}
+
+pub async fn reset_password(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    let password = raw(&pairs, "password").to_owned();
+    let target = app.store().user_by_id(id).await.map_err(|e| ctx.api_error(e.into()))?;
+    let refused = target.and_then(|t| refusal(&password, &t.username, t.role));
+    let r = accounts::reset_password(State(app.clone()), user.clone(), Path(id), Json(PasswordReset { password }))
+        .await
+        .map(|resp| if resp.status() == StatusCode::ACCEPTED { json!({ "requested": true }) } else { done(0) });
+    after(&app, &user, &ctx, r, refused).await
+}
+
+pub async fn set_role(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    let Ok(role) = Role::parse(field(&pairs, "role")) else {
+        return users_page(&app, &user, &ctx, json!({ "form_error": "error.invalid_field" })).await;
+    };
+    let r = accounts::set_role(State(app.clone()), user.clone(), Path(id), Json(RoleChange { role }))
+        .await
+        .map(|resp| if resp.status() == StatusCode::ACCEPTED { json!({ "requested": true }) } else { done(0) });
+    after(&app, &user, &ctx, r, None).await
+}
+
+pub async fn set_post(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    let post = Some(field(&pairs, "post").to_owned()).filter(|p| !p.is_empty());
+    let r = accounts::set_post(State(app.clone()), user.clone(), Path(id), Json(PostChange { post }))
+        .await
+        .map(|c| done(c.0.sessions_ended));
+    after(&app, &user, &ctx, r, None).await
+}
+
+pub async fn approve(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
+    let r = accounts::approve(State(app.clone()), user.clone(), Path(id)).await.map(|_| json!({ "approved": true }));
+    after(&app, &user, &ctx, r, None).await
+}
+
+pub async fn reject(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
+    let r = accounts::reject(State(app.clone()), user.clone(), Path(id)).await.map(|_| json!({ "rejected": true }));
+    after(&app, &user, &ctx, r, None).await
+}
