@@ -50,8 +50,29 @@ pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>, ctx: 
     ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
-pub async fn login_form(ctx: PageCtx) -> Response {
-    ctx.render("login.html", json!({}))
+/// The cookie that ties a sign-in form to the browser that asked for it.
+const LOGIN_COOKIE: &str = "centinela_login";
+
+/// The sign-in page, with a fresh form token: the same random value in the
+/// form and in a `SameSite=Strict` cookie, so another site cannot post its
+/// own credentials through the victim's browser (login CSRF: the officer
+/// would then work, unknowingly, in the attacker's account).
+pub async fn login_form(State(app): State<AppState>, ctx: PageCtx) -> Response {
+    login_page(&app, &ctx, StatusCode::OK, json!({}))
+}
+
+fn login_page(app: &AppState, ctx: &PageCtx, status: StatusCode, mut data: Value) -> Response {
+    let Ok(token) = crate::auth::new_token() else {
+        return ctx.error(StatusCode::INTERNAL_SERVER_ERROR, "error.internal", None);
+    };
+    data["login_token"] = json!(token);
+    let mut resp = ctx.render_status(status, "login.html", data);
+    let secure = if app.config().secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LOGIN_COOKIE}={token}; Path=/entrar; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +81,9 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The form's token (see [`login_form`]).
+    #[serde(default, rename = "_login")]
+    login_token: String,
 }
 
 /// Signs in through `POST /api/session` and passes its cookies on.
@@ -67,11 +91,22 @@ pub async fn login(
     State(app): State<AppState>,
     ip: ClientIp,
     ctx: PageCtx,
+    headers: axum::http::HeaderMap,
     axum::Form(f): axum::Form<LoginForm>,
 ) -> Response {
     let username = f.username.trim().to_owned();
-    match session::login(State(app), ip, Json(LoginRequest { username: username.clone(), password: f.password })).await
-    {
+    let expected = crate::auth::cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !super::same(expected, &f.login_token) {
+        tracing::info!("sign-in form without its token: refused");
+        return login_page(
+            &app,
+            &ctx,
+            StatusCode::FORBIDDEN,
+            json!({ "error_key": "login.expired", "username": username }),
+        );
+    }
+    let attempt = Json(LoginRequest { username: username.clone(), password: f.password });
+    match session::login(State(app.clone()), ip, attempt).await {
         Ok(api) => {
             let mut resp = Redirect::to("/").into_response();
             for c in api.headers().get_all(header::SET_COOKIE) {
@@ -85,9 +120,10 @@ pub async fn login(
                 crate::ErrorCode::InvalidCredentials => "login.invalid",
                 _ => "error.internal",
             };
-            ctx.render_status(
+            login_page(
+                &app,
+                &ctx,
                 e.code.status(),
-                "login.html",
                 json!({ "error_key": key, "username": username, "retry_after": e.retry_after }),
             )
         }

@@ -14,10 +14,14 @@ fn client() -> reqwest::Client {
 
 async fn sign_in(app: &WebApp, user: &str, password: &str) -> reqwest::Client {
     let c = client();
+    let token = crate::helpers::login_token(&c, app).await;
     let r = c
         .post(app.url("/entrar"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("username", user), ("password", password)]).unwrap())
+        .body(
+            serde_urlencoded::to_string([("username", user), ("password", password), ("_login", token.as_str())])
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();

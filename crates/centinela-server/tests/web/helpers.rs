@@ -174,3 +174,11 @@ pub fn listed_mrz(country: &Country) -> (Vec<String>, String) {
     };
     (centinela_mrz::generate(&fields).unwrap(), list.name.clone())
 }
+
+/// Opens the sign-in page in `c` (a client with a cookie store) and returns
+/// the form's token, as a browser holds it before posting the form.
+pub async fn login_token(c: &reqwest::Client, app: &WebApp) -> String {
+    let html = c.get(app.url("/entrar")).send().await.unwrap().text().await.unwrap();
+    let at = html.find("name=\"_login\" value=\"").expect("the sign-in form has its token") + 21;
+    html[at..].split('"').next().unwrap().to_owned()
+}

@@ -15,10 +15,18 @@ fn client() -> reqwest::Client {
 
 async fn signed_in(app: &crate::helpers::WebApp, role: Role) -> reqwest::Client {
     let c = client();
+    let token = crate::helpers::login_token(&c, app).await;
     let r = c
         .post(app.url("/entrar"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("username", username(role).as_str()), ("password", PASSWORD)]).unwrap())
+        .body(
+            serde_urlencoded::to_string([
+                ("username", username(role).as_str()),
+                ("password", PASSWORD),
+                ("_login", token.as_str()),
+            ])
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -71,7 +79,9 @@ async fn language_csrf_and_errors() {
     let es = c.get(app.url("/entrar")).send().await.unwrap().text().await.unwrap();
     assert!(es.contains("<html lang=\"es\">") && es.contains(">Entrar</button>"));
     let r = c.get(app.url("/entrar?lang=en")).send().await.unwrap();
-    assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("centinela_lang=en"));
+    let cookies: Vec<&str> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("centinela_lang=en")), "{cookies:?}");
+    assert!(cookies.iter().any(|c| c.starts_with("centinela_login=") && c.contains("SameSite=Strict")), "{cookies:?}");
     let en = r.text().await.unwrap();
     assert!(en.contains("<html lang=\"en\">") && en.contains(">Sign in</button>"));
     // The cookie keeps it.
@@ -79,15 +89,31 @@ async fn language_csrf_and_errors() {
     assert!(again.contains("<html lang=\"en\">"));
 
     // Wrong password: the form again, with a translated message, 401.
-    let r = c
+    let post_login = |token: String| {
+        let body = [("username", "nadie"), ("password", "x"), ("_login", token.as_str())];
+        c.post(app.url("/entrar"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(body).unwrap())
+            .send()
+    };
+    let r = post_login(crate::helpers::login_token(&c, &app).await).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("Wrong username or password."));
+    // Login CSRF: a form posted from elsewhere carries no token of this
+    // browser's (its SameSite cookie is not sent across sites): refused
+    // before any password is checked, and nobody is signed in.
+    let elsewhere = client();
+    let r = elsewhere
         .post(app.url("/entrar"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("username", "nadie"), ("password", "x")]).unwrap())
+        .body(serde_urlencoded::to_string([("username", "nadie"), ("password", "x"), ("_login", "0")]).unwrap())
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 401);
-    assert!(r.text().await.unwrap().contains("Wrong username or password."));
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("no vino de esta página"), "in Spanish, the default");
+    let r = post_login("forged".into()).await.unwrap();
+    assert_eq!(r.status(), 403, "a token that is not this browser's");
 
     // A form without the CSRF token is refused, with a page.
     let officer = signed_in(&app, Role::Officer).await;
