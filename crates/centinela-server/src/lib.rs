@@ -56,7 +56,6 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::serve::ListenerExt;
 use centinela_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -107,7 +106,8 @@ pub async fn serve_on(
     tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
     let flusher = tokio::spawn(flush_attempts(state.clone()));
-    let result = serve_app(listener, tls, router(state.clone()), shutdown).await;
+    let header_timeout = state.config().header_read_timeout;
+    let result = serve_app(listener, tls, header_timeout, router(state.clone()), shutdown).await;
     sweeper.abort();
     flusher.abort();
     if let Err(e) = state.flush_attempts(true).await {
@@ -123,19 +123,60 @@ pub async fn serve_on(
 async fn serve_app(
     listener: TcpListener,
     tls: Option<TlsConfig>,
+    header_timeout: std::time::Duration,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     match tls {
-        None => axum::serve(listener, app).with_graceful_shutdown(shutdown).await,
-        Some(tls) => {
-            // `tap_io` only so that axum hands the peer address to
-            // `ConnectInfo` (it does for its own listeners and for `TapIo`).
-            let listener = tls::TlsListener::new(listener, &tls).tap_io(|_| {});
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-        }
+        None => connections(listener, header_timeout, app, shutdown).await,
+        Some(tls) => connections(tls::TlsListener::new(listener, &tls), header_timeout, app, shutdown).await,
     }
+}
+
+/// The connection loop: each accepted connection served by hyper's HTTP/1
+/// server with a header-read timeout ([`ServerConfig::header_read_timeout`];
+/// axum::serve has none), the peer
+/// address put in every request; on `shutdown`, no new connections, and
+/// those open finish their requests in flight.
+async fn connections<L>(
+    mut listener: L,
+    header_timeout: std::time::Duration,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (io, peer) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(req)
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(io), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM: pass it to [`serve`].
@@ -319,7 +360,7 @@ mod tests {
             .route("/peer", get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(serve_app(listener, Some(tls), app, std::future::pending()));
+        tokio::spawn(serve_app(listener, Some(tls), Duration::from_secs(20), app, std::future::pending()));
         let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
         let client = reqwest::Client::builder()
             .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).unwrap()])
@@ -333,6 +374,34 @@ mod tests {
         }
         // Plain HTTP to the HTTPS port gets no answer.
         assert!(client.get(format!("http://127.0.0.1:{port}/peer")).send().await.is_err());
+    }
+
+    /// A client that trickles its headers (slowloris) once held a connection
+    /// for ever; it is now cut off after the header-read timeout, over
+    /// plain HTTP as over TLS, while others are served meanwhile.
+    #[tokio::test]
+    async fn a_client_trickling_its_headers_is_cut_off() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let app: Router = Router::new().route("/x", get(|| async { "ok" }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(serve_app(listener, None, Duration::from_millis(500), app, std::future::pending()));
+        let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        slow.write_all(b"GET /x HTTP/1.1\r\nHost: a\r\n").await.unwrap();
+        let started = std::time::Instant::now();
+        let answer = reqwest::get(format!("http://127.0.0.1:{port}/x")).await.unwrap();
+        assert_eq!(answer.text().await.unwrap(), "ok");
+        for _ in 0..20 {
+            // A header line every 100 ms: never idle, never done.
+            if slow.write_all(b"X-A: b\r\n").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the connection is still open after {:?}", started.elapsed());
+        assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct ServerConfig {
     pub session_ttl: Duration,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long a client may take to send a request's headers (from the
+    /// connection's start, or the previous answer on a kept-alive
+    /// connection): one that trickles them to hold connections open
+    /// (slowloris) is cut off.
+    pub header_read_timeout: Duration,
     /// The window over which failed logins are counted.
     pub login_window: Duration,
     /// Failed logins for one username from one address within the window
@@ -66,6 +71,7 @@ impl Default for ServerConfig {
             tls: None,
             session_ttl: Duration::from_secs(12 * 3600),
             body_limit: 1 << 20,
+            header_read_timeout: Duration::from_secs(20),
             login_window: Duration::from_secs(15 * 60),
             max_failures_per_user: 5,
             max_failures_per_ip: 20,
