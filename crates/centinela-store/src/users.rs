@@ -14,8 +14,8 @@
 use std::sync::LazyLock;
 
 use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use centinela_domain::Role;
 use sqlx::Row;
 
@@ -60,18 +60,91 @@ pub fn check_username(username: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Password hashes computed at once: one per core. Each holds argon2's
-/// 19 MiB for its duration, so memory stays bounded however many logins
-/// arrive together; the rest wait their turn.
-static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+/// A password hash to run, and where its answer goes.
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The threads that hash passwords: one per core, for the life of the
+/// process. Each hash holds argon2's 19 MiB while it runs, and the
+/// allocator keeps a thread's freed block for that thread's next one — on
+/// a pool of threads that grows (tokio's blocking pool) a flood of logins
+/// left hundreds of megabytes behind. Here at most one block per core is
+/// ever held, however many logins arrive together; the rest wait in line.
+static HASHERS: LazyLock<std::sync::mpsc::Sender<HashJob>> = LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<HashJob>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    for i in 0..std::thread::available_parallelism().map_or(2, std::num::NonZero::get) {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new().name(format!("hasher-{i}")).spawn(move || {
+            loop {
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(poisoned) => poisoned.into_inner().recv(),
+                };
+                match job {
+                    // A job that panics drops its answer (the caller sees
+                    // `None`); the thread goes on.
+                    Ok(job) => drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))),
+                    Err(_) => return,
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a password hashing thread");
+        }
+    }
+    tx
 });
 
-/// Runs `f` (a password hash) on a blocking thread once one of
-/// [`HASHING`]'s permits is free.
+/// Runs `f` (a password hash) on one of [`HASHERS`]' threads; `None` if it
+/// could not run.
 async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _permit = HASHING.acquire().await.ok()?;
-    tokio::task::spawn_blocking(f).await.ok()
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    HASHERS.send(job).ok()?;
+    rx.await.ok()
+}
+
+thread_local! {
+    /// argon2's working memory (19 MiB with the default parameters), kept
+    /// by each hashing thread for its next verification: allocating it anew
+    /// each time left the allocator holding about one block per login.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The most working memory a stored hash may ask of a verification: 64 MiB
+/// (ours ask 19). A hash asking more never matches.
+const MAX_VERIFY_BLOCKS: usize = 64 * 1024;
+
+/// Verifies `password` against a PHC string as argon2's `verify_password`
+/// does (same parameters, salt and constant-time comparison of the
+/// output), in this thread's [`BLOCKS`]; a malformed hash never matches.
+fn verify_in_place(password: &[u8], phc: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else { return false };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
+    let (Ok(params), Ok(algorithm)) =
+        (argon2::Params::try_from(&hash), argon2::Algorithm::try_from(hash.algorithm.as_str()))
+    else {
+        return false;
+    };
+    let Ok(version) = hash.version.map_or(Ok(argon2::Version::default()), argon2::Version::try_from) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if blocks > MAX_VERIFY_BLOCKS {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let Some(out) = buf.get_mut(..expected.len()) else { return false };
+    let argon = Argon2::new(algorithm, version, params);
+    let computed = BLOCKS.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+    });
+    computed.is_ok() && argon2::password_hash::phc::Output::new(out).is_ok_and(|o| o == *expected)
 }
 
 /// argon2id with the crate's default parameters and a random salt.
@@ -91,11 +164,7 @@ pub(crate) async fn hash_password(password: &str) -> Result<String, StoreError> 
 /// matches.
 async fn password_matches(password: &str, phc: String) -> bool {
     let password = password.to_owned();
-    hashing(move || {
-        PasswordHash::new(&phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-    })
-    .await
-    .unwrap_or(false)
+    hashing(move || verify_in_place(password.as_bytes(), &phc)).await.unwrap_or(false)
 }
 
 pub(crate) fn user_from<R>(row: &R) -> Result<User, StoreError>
@@ -874,5 +943,33 @@ impl Store {
             Ok::<(), StoreError>(())
         })?;
         self.account_request(id).await?.ok_or_else(|| StoreError::NotFound(format!("account request {id}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::password_hash::PasswordVerifier;
+
+    use super::*;
+
+    /// The in-place verification answers exactly as argon2's own, with its
+    /// memory reused from one password to the next (and a hash asking for
+    /// more memory than allowed never matches).
+    #[test]
+    fn verifying_in_place_agrees_with_argon2() {
+        let phcs: Vec<String> = ["primera clave larga", "segunda clave larga"]
+            .iter()
+            .map(|p| Argon2::default().hash_password(p.as_bytes()).unwrap().to_string())
+            .collect();
+        for phc in &phcs {
+            for guess in ["primera clave larga", "segunda clave larga", "", "otra"] {
+                let theirs =
+                    Argon2::default().verify_password(guess.as_bytes(), &PasswordHash::new(phc).unwrap()).is_ok();
+                assert_eq!(verify_in_place(guess.as_bytes(), phc), theirs, "{guess}");
+            }
+        }
+        assert!(!verify_in_place(b"x", "not a hash"));
+        let greedy = phcs[0].replace("m=19456", "m=1048576");
+        assert!(greedy.contains("m=1048576") && !verify_in_place(b"primera clave larga", &greedy));
     }
 }
