@@ -106,6 +106,20 @@ async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> O
     rx.await.ok()
 }
 
+/// Marks an audit detail as a change to a protection or admin account:
+/// the approving request and who asked for it, or `approved: false` when
+/// the console made it directly.
+fn flag_privileged(detail: &mut serde_json::Value, approval: Option<(i64, &str)>) {
+    detail["privileged"] = true.into();
+    match approval {
+        Some((request, by)) => {
+            detail["request"] = request.into();
+            detail["requested_by"] = by.into();
+        }
+        None => detail["approved"] = false.into(),
+    }
+}
+
 thread_local! {
     /// argon2's working memory (19 MiB with the default parameters), kept
     /// by each hashing thread for its next verification: allocating it anew
@@ -300,14 +314,7 @@ pub fn needs_approval(role: Role) -> bool {
 fn created_detail(role: Role, post: Option<&str>, approval: Option<(i64, &str)>) -> String {
     let mut d = serde_json::json!({ "role": role.as_str(), "post": post });
     if needs_approval(role) {
-        d["privileged"] = true.into();
-        match approval {
-            Some((request, by)) => {
-                d["request"] = request.into();
-                d["requested_by"] = by.into();
-            }
-            None => d["approved"] = false.into(),
-        }
+        flag_privileged(&mut d, approval);
     }
     d.to_string()
 }
@@ -482,14 +489,7 @@ impl Store {
                 }
                 Change::Password { phc, must_change, keep_session, approval } => {
                     if *must_change && needs_approval(user.role) {
-                        detail["privileged"] = true.into();
-                        match approval {
-                            Some((request, by)) => {
-                                detail["request"] = (*request).into();
-                                detail["requested_by"] = (*by).into();
-                            }
-                            None => detail["approved"] = false.into(),
-                        }
+                        flag_privileged(&mut detail, *approval);
                     }
                     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
                         .bind(phc)
@@ -505,14 +505,7 @@ impl Store {
                     detail["from"] = user.role.as_str().into();
                     detail["to"] = role.as_str().into();
                     if needs_approval(*role) && !needs_approval(user.role) {
-                        detail["privileged"] = true.into();
-                        match approval {
-                            Some((request, by)) => {
-                                detail["request"] = (*request).into();
-                                detail["requested_by"] = (*by).into();
-                            }
-                            None => detail["approved"] = false.into(),
-                        }
+                        flag_privileged(&mut detail, *approval);
                     }
                     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                         .bind(role.as_str())

@@ -4,29 +4,11 @@
 //! Usuarios, and a protection account that waits for a second admin.
 
 use centinela_domain::Role;
-use reqwest::redirect::Policy;
 
 use crate::helpers::{PASSWORD, WebApp, spawn_country, username};
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
 async fn sign_in(app: &WebApp, user: &str, password: &str) -> reqwest::Client {
-    let c = client();
-    let token = crate::helpers::login_token(&c, app).await;
-    let r = c
-        .post(app.url("/entrar"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_urlencoded::to_string([("username", user), ("password", password), ("_login", token.as_str())])
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{user}");
-    c
+    crate::helpers::sign_in(app, user, password).await
 }
 
 /// The page's CSRF token (the forms' hidden field).

@@ -182,3 +182,21 @@ pub async fn login_token(c: &reqwest::Client, app: &WebApp) -> String {
     let at = html.find("name=\"_login\" value=\"").expect("the sign-in form has its token") + 21;
     html[at..].split('"').next().unwrap().to_owned()
 }
+
+/// A client (cookies kept, redirects not followed) signed in through the
+/// sign-in page as `username`.
+pub async fn sign_in(app: &WebApp, username: &str, password: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let token = login_token(&c, app).await;
+    let body = [("username", username), ("password", password), ("_login", token.as_str())];
+    let r = c
+        .post(app.url("/entrar"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(body).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{username}");
+    assert_eq!(r.headers()["location"], "/", "{username}");
+    c
+}

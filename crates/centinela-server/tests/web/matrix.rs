@@ -14,25 +14,7 @@ fn client() -> reqwest::Client {
 }
 
 async fn signed_in(app: &crate::helpers::WebApp, role: Role) -> reqwest::Client {
-    let c = client();
-    let token = crate::helpers::login_token(&c, app).await;
-    let r = c
-        .post(app.url("/entrar"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            serde_urlencoded::to_string([
-                ("username", username(role).as_str()),
-                ("password", PASSWORD),
-                ("_login", token.as_str()),
-            ])
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{role:?}");
-    assert_eq!(r.headers()["location"], "/");
-    c
+    crate::helpers::sign_in(app, &username(role), PASSWORD).await
 }
 
 #[tokio::test]
