@@ -140,12 +140,42 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(request_address(&parts.extensions, &parts.headers, app)))
     }
+}
+
+/// The client's address of a request (see [`client_address`]); `None`
+/// outside a connection (in-process calls).
+pub(crate) fn request_address(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    app: &AppState,
+) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())?;
+    Some(client_address(peer, headers, &app.config().trusted_proxies))
+}
+
+/// The client's address: the TCP peer, unless the peer is one of the
+/// `trusted` reverse proxies, then the address that proxy appended last to
+/// `X-Forwarded-For` (what a client wrote there itself comes before it and
+/// is never believed). Behind a proxy every login would otherwise come from
+/// one address, and one guesser's failures would slow every user down.
+pub(crate) fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or(peer)
 }
 
 /// Put on responses by the guard so the request log can name the user.
@@ -306,7 +336,7 @@ pub(crate) async fn guard(State(g): State<Guard>, req: Request, next: Next) -> R
     let Access::Roles(roles) = g.endpoint.access else {
         return next.run(req).await;
     };
-    let address = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let address = request_address(req.extensions(), req.headers(), &g.app);
     let resp = guarded(&g, roles, req, next).await;
     let status = resp.status().as_u16();
     if matches!(status, 401 | 403 | 404) {
@@ -385,6 +415,24 @@ pub(crate) fn expired_cookies(secure: bool) -> [HeaderValue; 2] {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_what_it_appended() {
+        let proxy = IpAddr::from([10, 0, 0, 1]);
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.7"));
+        // The proxy appended 203.0.113.7; 6.6.6.6 is what the client wrote.
+        assert_eq!(client_address(proxy, &h, &[proxy]), IpAddr::from([203, 0, 113, 7]));
+        // Without trusting it, the peer is the client, whatever the header says.
+        assert_eq!(client_address(proxy, &h, &[]), proxy);
+        let other = IpAddr::from([192, 0, 2, 9]);
+        assert_eq!(client_address(other, &h, &[proxy]), other);
+        // A garbled header from a trusted proxy: the proxy itself.
+        let mut bad = HeaderMap::new();
+        bad.append("x-forwarded-for", HeaderValue::from_static("nonsense"));
+        assert_eq!(client_address(proxy, &bad, &[proxy]), proxy);
+    }
+
     use super::*;
 
     #[test]

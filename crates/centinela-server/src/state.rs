@@ -32,6 +32,10 @@ pub struct ServerConfig {
     pub session_ttl: Duration,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (login
+    /// limits and audit entries then count the client's address, not the
+    /// proxy's). Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpAddr>,
     /// How long a client may take to send a request's headers (from the
     /// connection's start, or the previous answer on a kept-alive
     /// connection): one that trickles them to hold connections open
@@ -71,6 +75,7 @@ impl Default for ServerConfig {
             tls: None,
             session_ttl: Duration::from_secs(12 * 3600),
             body_limit: 1 << 20,
+            trusted_proxies: Vec::new(),
             header_read_timeout: Duration::from_secs(20),
             login_window: Duration::from_secs(15 * 60),
             max_failures_per_user: 5,

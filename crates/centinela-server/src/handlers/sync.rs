@@ -33,7 +33,7 @@ impl FromRequestParts<AppState> for PostAuth {
         let result = post_auth(parts, app).await;
         if let Err(e) = &result {
             // A refused post key is a denied attempt like any other.
-            let address = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+            let address = crate::auth::request_address(&parts.extensions, &parts.headers, app);
             let attempt = crate::failures::Attempt::new(
                 "anonymous",
                 "access_denied",

@@ -277,7 +277,7 @@ async fn page_guard(State(g): State<PageGuard>, req: Request, next: Next) -> Res
     let Access::Roles(allowed) = g.page.access else {
         return next.run(req).await;
     };
-    let address = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let address = crate::auth::request_address(req.extensions(), req.headers(), &g.app);
     let resp = guarded(&g, allowed, req, next).await;
     let status = resp.status().as_u16();
     if matches!(status, 401 | 403 | 404) {

@@ -317,3 +317,33 @@ async fn a_regional_release_over_millennia_is_refused_at_once() {
         assert_eq!(r.status(), 200);
     }
 }
+
+/// Behind the documented reverse proxy every login came from one address,
+/// so twenty failures by one guesser slowed down every user of the centre.
+/// With the proxy trusted, the address it appended to X-Forwarded-For is
+/// the client's, and only the guesser waits.
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_guesser_does_not_hold_up_the_others() {
+    for trusted in [false, true] {
+        let cfg = centinela_server::ServerConfig {
+            trusted_proxies: if trusted { vec![std::net::IpAddr::from([127, 0, 0, 1])] } else { vec![] },
+            ..Default::default()
+        };
+        for app in crate::helpers::spawn_apps_with(cfg).await {
+            app.user("lidia", Role::Officer, None).await;
+            let login = |from: &'static str, username: String, password: &'static str| {
+                app.client
+                    .post(app.url("/api/session"))
+                    .header("x-forwarded-for", from)
+                    .json(&json!({ "username": username, "password": password }))
+                    .send()
+            };
+            for i in 0..20 {
+                let r = login("198.51.100.1", format!("nadie{i}"), "una clave cualquiera").await.unwrap();
+                assert_eq!(r.status(), 401);
+            }
+            let r = login("198.51.100.2", "lidia".into(), PASSWORD).await.unwrap();
+            assert_eq!(r.status().as_u16(), if trusted { 200 } else { 429 }, "trusted proxy: {trusted}");
+        }
+    }
+}

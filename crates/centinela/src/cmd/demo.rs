@@ -85,6 +85,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             retention: crate::cmd::purge::RetentionArgs::default(),
             centre: crate::cmd::sync::CentreArgs::default(),
             tls: crate::cmd::serve::TlsArgs::default(),
+            trusted_proxies: Vec::new(),
             sync_interval: 30,
             db_replica: None,
         };

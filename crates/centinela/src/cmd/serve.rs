@@ -24,6 +24,12 @@ pub struct Args {
     pub secure_cookies: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
+    /// A reverse proxy in front of this server (repeat for several, or a
+    /// comma-separated list in the variable): for requests from it, the
+    /// client is the address it appended to X-Forwarded-For, so login
+    /// limits and the audit count clients, not the proxy.
+    #[arg(long = "trusted-proxy", env = "CENTINELA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a login lasts, in hours.
     #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
     pub session_hours: u64,
@@ -93,6 +99,7 @@ impl Args {
             tls: self.tls.config()?,
             session_ttl: Duration::from_secs(self.session_hours * 3600),
             idle_timeout: Duration::from_secs(self.idle_minutes * 60),
+            trusted_proxies: self.trusted_proxies.clone(),
             ..ServerConfig::default()
         })
     }
