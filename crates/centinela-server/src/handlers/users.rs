@@ -64,9 +64,11 @@ pub struct NewUser {
     pub password: String,
 }
 
+/// A user's post: a post code as the domain defines it (one rule for every
+/// post code).
 pub(crate) fn check_post(post: &str) -> Result<(), ApiError> {
-    let ok = !post.is_empty() && post.len() <= 32 && post.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if ok { Ok(()) } else { Err(ApiError::invalid_field("post: a post code is 1 to 32 letters, digits or '-'")) }
+    centinela_domain::check_post_code(post)
+        .map_err(|_| ApiError::invalid_field("post: a post code is 2 to 40 capital letters, digits or '-'"))
 }
 
 /// Every user, by username.

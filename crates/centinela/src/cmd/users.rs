@@ -220,8 +220,7 @@ where
 }
 
 fn check_post(post: &str) -> Result<(), Unreadable> {
-    let ok = !post.is_empty() && post.len() <= 32 && post.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if ok { Ok(()) } else { Err(Unreadable(format!("--post '{post}' is not a post code (letters, digits, '-')"))) }
+    centinela_domain::check_post_code(post).map_err(|e| Unreadable(format!("--post: {e}")))
 }
 
 async fn add(args: AddArgs, password: &str, global: &Global) -> anyhow::Result<ExitCode> {
