@@ -88,10 +88,10 @@ pub async fn login(
             ..ApiError::new(ErrorCode::RateLimited, "too many logins at once; try again in 1 s")
         });
     };
-    let (user_key, at_key, account_key) =
+    let (user_at_address, user_anywhere, address) =
         (LimitKey::user_at(&req.username, ip), LimitKey::user(&req.username), ip.map(LimitKey::Ip));
-    let mut keys = vec![(&user_key, cfg.max_failures_per_user), (&at_key, cfg.max_failures_per_account)];
-    if let Some(k) = &account_key {
+    let mut keys = vec![(&user_at_address, cfg.max_failures_per_user), (&user_anywhere, cfg.max_failures_per_account)];
+    if let Some(k) = &address {
         keys.push((k, cfg.max_failures_per_ip));
     }
     // Counted before the password is hashed: a burst of guesses cannot all
