@@ -1623,6 +1623,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_refused_record_is_read_back_from_the_message() {
+        let one = Refused { seq: 42, kind: "crossing", message: "given_names: character 4 (U+0000)".into() };
+        assert_eq!(Refused::seq_in(&one.to_string()), Some(42));
+        let batch = Refused { seq: 0, kind: "batch", message: "protocol 9 is not 1".into() };
+        assert_eq!(Refused::seq_in(&batch.to_string()), None);
+        assert_eq!(Refused::seq_in("the centre answered 500"), None);
+    }
+
+    #[test]
     fn hex_round_trip() {
         let h = [7u8; 32];
         assert_eq!(hex32(&hex(&h)).unwrap(), h);
