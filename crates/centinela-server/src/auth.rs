@@ -19,6 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use centinela_app::User;
 use centinela_domain::Role;
 use centinela_store::SessionUser;
 use sha2::{Digest, Sha256};
@@ -36,14 +37,11 @@ pub const CSRF_COOKIE: &str = "centinela_csrf";
 /// unsafe requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The logged-in user of a request, as handlers see it.
+/// The logged-in user of a request, as handlers see it: the use cases'
+/// [`User`] (which it dereferences to) and its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthUser {
-    pub id: i64,
-    pub username: String,
-    pub role: Role,
-    /// The user's border post; `None` for country-wide users.
-    pub post: Option<String>,
+    pub user: User,
     pub session_id: i64,
     /// Unix seconds.
     pub session_expires_at: i64,
@@ -53,6 +51,13 @@ pub struct AuthUser {
     /// change it (or log out) — [`PASSWORD_CHANGE_ROUTES`].
     pub must_change_password: bool,
     pub(crate) token_hash: [u8; 32],
+}
+
+impl std::ops::Deref for AuthUser {
+    type Target = User;
+    fn deref(&self) -> &User {
+        &self.user
+    }
 }
 
 /// What a session whose password must change may still call: who am I,
@@ -73,26 +78,11 @@ pub(crate) fn password_change_required() -> ApiError {
 }
 
 impl AuthUser {
-    /// The audit chain's actor for this user: `user:<id>`.
-    pub fn actor(&self) -> String {
-        format!("user:{}", self.id)
-    }
-
-    /// Whether the user may see records of `post`: their own post, or any
-    /// post for country-wide users.
-    pub fn covers_post(&self, post: &str) -> bool {
-        self.post.as_deref().is_none_or(|p| p == post)
-    }
-
     /// A user acting outside any session: work done on a user's behalf
-    /// inside the server process (the demo's day at the booths), never an
-    /// HTTP request.
+    /// inside the server process, never an HTTP request.
     pub fn without_session(id: i64, username: &str, role: Role, post: Option<&str>) -> AuthUser {
         AuthUser {
-            id,
-            username: username.to_string(),
-            role,
-            post: post.map(str::to_string),
+            user: User { id, username: username.to_string(), role, post: post.map(str::to_string) },
             session_id: 0,
             session_expires_at: 0,
             session_last_seen_at: 0,
@@ -103,10 +93,7 @@ impl AuthUser {
 
     fn from_session(s: SessionUser, token_hash: [u8; 32]) -> AuthUser {
         AuthUser {
-            id: s.user.id,
-            username: s.user.username,
-            role: s.user.role,
-            post: s.user.post,
+            user: User { id: s.user.id, username: s.user.username, role: s.user.role, post: s.user.post },
             session_id: s.session_id,
             session_expires_at: s.expires_at,
             session_last_seen_at: s.last_seen_at,

@@ -14,6 +14,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use centinela_app::AppError;
 use centinela_store::StoreError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -255,6 +256,23 @@ impl From<StoreError> for ApiError {
                 ApiError::new(ErrorCode::Unavailable, "the database does not answer")
             }
             e => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(m) => ApiError::invalid_field(m),
+            AppError::NotFound(m) => ApiError::not_found(m),
+            AppError::Forbidden(m) => ApiError::new(ErrorCode::Forbidden, m),
+            AppError::ConfirmationRequired(m) => ApiError::new(ErrorCode::ConfirmationRequired, m),
+            AppError::Busy => ApiError {
+                retry_after: Some(5),
+                ..ApiError::new(ErrorCode::Busy, "the server is busy with other long work; try again shortly")
+            },
+            AppError::Store(e) => e.into(),
+            AppError::Internal(m) => ApiError::internal(&m),
         }
     }
 }

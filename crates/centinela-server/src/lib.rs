@@ -75,7 +75,7 @@ pub enum ServerError {
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
     #[error("cannot load the alert lists: {0}")]
-    Lists(centinela_store::StoreError),
+    Lists(centinela_app::AppError),
 }
 
 /// Binds `cfg.addr`, loads the active alert lists into memory, and serves

@@ -5,7 +5,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Display;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -14,8 +13,7 @@ use centinela_store::Store;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::handlers::inspections::Inspections;
-use crate::handlers::intel::IntelCache;
+use centinela_app::{App, Inspections, IntelCache};
 
 /// How the server runs. [`Default`] is fit for a post on one machine.
 #[derive(Debug, Clone)]
@@ -93,11 +91,7 @@ impl Default for ServerConfig {
 pub struct AppState(Arc<Inner>);
 
 struct Inner {
-    store: Store,
-    /// Where statistics and analyses read (a read replica), if not `store`.
-    analytics: Option<Store>,
-    inspections: Inspections,
-    intel: IntelCache,
+    app: App,
     config: ServerConfig,
     sessions: SessionCache,
     limiter: LoginLimiter,
@@ -105,7 +99,6 @@ struct Inner {
     /// Logins under way (hashing or waiting to): at most
     /// [`ServerConfig::max_concurrent_logins`].
     logins: tokio::sync::Semaphore,
-    heavy: HeavyWork,
     openapi: Bytes,
 }
 
@@ -122,15 +115,10 @@ impl AppState {
         config.secure_cookies |= config.tls.is_some();
         let limiter = LoginLimiter::new(config.login_window);
         let openapi = crate::openapi::document_json();
-        let inspections = Inspections::new(&store);
         let logins = tokio::sync::Semaphore::new(config.max_concurrent_logins.max(1));
         AppState(Arc::new(Inner {
             logins,
-            heavy: HeavyWork::default(),
-            store,
-            analytics,
-            inspections,
-            intel: IntelCache::default(),
+            app: App::with_analytics(store, analytics),
             config,
             sessions: SessionCache::default(),
             limiter,
@@ -139,25 +127,28 @@ impl AppState {
         }))
     }
 
+    /// The use cases: what every handler and page calls.
+    pub fn app(&self) -> &App {
+        &self.0.app
+    }
+
     /// The alert lists in memory and the inspection writer.
     pub fn inspections(&self) -> &Inspections {
-        &self.0.inspections
+        self.0.app.inspections()
     }
 
     /// The latest intelligence analysis, recomputed when the data changes.
     pub fn intel(&self) -> &IntelCache {
-        &self.0.intel
+        self.0.app.intel()
     }
 
     pub fn store(&self) -> &Store {
-        &self.0.store
+        self.0.app.store()
     }
 
-    /// The store statistics and analyses read: the read replica when one
-    /// was given, else [`AppState::store`]. Only reads go here; their audit
-    /// entries go to the primary.
+    /// The store statistics and analyses read (see [`App::analytics`]).
     pub fn analytics(&self) -> &Store {
-        self.0.analytics.as_ref().unwrap_or(&self.0.store)
+        self.0.app.analytics()
     }
 
     pub fn config(&self) -> &ServerConfig {
@@ -181,25 +172,10 @@ impl AppState {
         self.0.logins.try_acquire().ok()
     }
 
-    /// Runs `f` — long, memory-hungry work such as a statistics release —
-    /// on a blocking thread, one such job at a time and at most
-    /// [`HEAVY_QUEUE`] waiting (more answer `busy`), so that however many
-    /// are asked for, one core stays free for inspections and the request
-    /// threads never run it.
+    /// Runs `f` as [`App::heavy`] does: one heavy job at a time, off the
+    /// request threads, `busy` beyond a short queue.
     pub(crate) async fn heavy<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        let h = &self.0.heavy;
-        let busy = || ApiError {
-            retry_after: Some(5),
-            ..ApiError::new(crate::error::ErrorCode::Busy, "the server is busy with other long work; try again shortly")
-        };
-        if h.waiting.fetch_add(1, Ordering::AcqRel) >= HEAVY_QUEUE {
-            h.waiting.fetch_sub(1, Ordering::AcqRel);
-            return Err(busy());
-        }
-        let permit = h.running.acquire().await;
-        h.waiting.fetch_sub(1, Ordering::AcqRel);
-        let _permit = permit.map_err(|_| busy())?;
-        tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(&e))
+        Ok(self.0.app.heavy(f).await?)
     }
 
     pub(crate) fn openapi_json(&self) -> Bytes {
@@ -230,23 +206,7 @@ impl AppState {
         subject: impl Display,
         detail: serde_json::Value,
     ) -> Result<(), ApiError> {
-        self.store().audit_append(actor, action, &subject.to_string(), &detail.to_string()).await?;
-        Ok(())
-    }
-}
-
-/// Heavy jobs queued behind the one running before `busy` is answered.
-pub(crate) const HEAVY_QUEUE: usize = 4;
-
-/// One heavy job at a time (see [`AppState::heavy`]).
-struct HeavyWork {
-    running: tokio::sync::Semaphore,
-    waiting: AtomicUsize,
-}
-
-impl Default for HeavyWork {
-    fn default() -> Self {
-        HeavyWork { running: tokio::sync::Semaphore::new(1), waiting: AtomicUsize::new(0) }
+        Ok(self.0.app.audit_as(actor, action, subject, detail).await?)
     }
 }
 

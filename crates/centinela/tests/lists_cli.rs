@@ -56,6 +56,15 @@ fn import_reimport_and_malformed_file() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    // The import is in the audit chain, as the operator at the command line
+    // (the web's import writes the same entry as its user).
+    let a = run(&db, &["audit", "show", "--json"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    let audited: Vec<serde_json::Value> = stdout(&a).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let imported: Vec<_> = audited.iter().filter(|e| e["action"] == "list_imported").collect();
+    assert_eq!(imported.len(), 1, "{audited:?}");
+    assert_eq!(imported[0]["actor"], "cli");
+    assert_eq!(imported[0]["subject"], "list:red");
     assert!(stdout(&o).contains("version 1: read 3, imported 3, rejected 0"), "{}", stdout(&o));
 
     // A new version replaces the first.

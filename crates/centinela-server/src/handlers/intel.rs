@@ -4,7 +4,7 @@
 //! around them, document reuse, shared contacts, exports (FollowTheMoney,
 //! GraphML), and the analysts' merge and split decisions.
 //!
-//! One analysis of the whole history is kept in memory ([`IntelCache`]): it
+//! One analysis of the whole history is kept in memory ([`centinela_app::IntelCache`]): it
 //! is recomputed, off the async runtime (`spawn_blocking`), when the store's
 //! [`IntelStamp`] changes — crossings added (by inspection, import or
 //! another process) or a decision recorded or withdrawn. Concurrent
@@ -16,17 +16,14 @@
 //! subject the person, ring or list; detail ids and counts).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use centinela_intel::export::Format;
 use centinela_intel::view::{IdentityLink, Network};
-use centinela_intel::{
-    Crossings, DocumentReuse, Facilitator, Override, PersonLink, PersonSummary, Report, Ring, SharedContact,
-};
-use centinela_store::{IntelStamp, OverrideKind, StoredCrossing, StoredOverride};
+use centinela_intel::{DocumentReuse, Facilitator, PersonLink, PersonSummary, Report, Ring, SharedContact};
+use centinela_store::{OverrideKind, StoredCrossing, StoredOverride};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -35,80 +32,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode, Json, Path, Query};
 use crate::state::AppState;
 
-/// The latest analysis and what it was computed from.
-#[derive(Default)]
-pub struct IntelCache {
-    latest: tokio::sync::Mutex<Option<Analysed>>,
-}
-
-#[derive(Clone)]
-pub struct Analysed {
-    pub stamp: IntelStamp,
-    pub report: Arc<Report>,
-    pub info: AnalysisInfo,
-}
-
-/// Which analysis an answer comes from.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AnalysisInfo {
-    /// Crossings analysed.
-    pub crossings: usize,
-    /// Resolved persons.
-    pub persons: usize,
-    /// Analysts' decisions applied.
-    pub decisions: usize,
-    /// When it was computed (RFC 3339) and how long it took.
-    pub computed_at: String,
-    pub seconds: f64,
-}
-
-impl IntelCache {
-    /// The analysis of what the store holds now: the cached one when the
-    /// stamp is unchanged, else a new one computed on a blocking thread.
-    pub async fn current(&self, app: &AppState) -> Result<Analysed, ApiError> {
-        let mut guard = self.latest.lock().await;
-        let stamp = app.analytics().intel_stamp().await?;
-        if let Some(a) = guard.as_ref()
-            && a.stamp == stamp
-        {
-            return Ok(a.clone());
-        }
-        let t0 = Instant::now();
-        let rows = app.analytics().crossings_between(None, None, None).await?;
-        let decisions: Vec<Override> = app.analytics().intel_overrides().await?.into_iter().map(to_override).collect();
-        let n_decisions = decisions.len();
-        let report = tokio::task::spawn_blocking(move || {
-            let mut c = Crossings::default();
-            for r in &rows {
-                c.push(&r.record);
-            }
-            drop(rows);
-            c.shrink();
-            Report::build(c, &decisions)
-        })
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-        let info = AnalysisInfo {
-            crossings: report.crossings.len(),
-            persons: report.persons(),
-            decisions: n_decisions,
-            computed_at: centinela_store::now_rfc3339(),
-            seconds: t0.elapsed().as_secs_f64(),
-        };
-        tracing::info!(crossings = info.crossings, persons = info.persons, seconds = info.seconds, "intel: analysed");
-        let a = Analysed { stamp, report: Arc::new(report), info };
-        *guard = Some(a.clone());
-        Ok(a)
-    }
-}
-
-/// A stored decision as the resolver takes it.
-pub fn to_override(o: StoredOverride) -> Override {
-    match o.kind {
-        OverrideKind::Merge => Override::Merge { a: o.crossing_a, b: o.crossing_b },
-        OverrideKind::Split => Override::Separate { a: o.crossing_a, b: o.crossing_b },
-    }
-}
+pub use centinela_app::intel::{Analysed, AnalysisInfo};
 
 /// The most rows a list answers.
 const MAX_ROWS: usize = 1_000;
@@ -153,7 +77,7 @@ pub async fn persons(
     user: CurrentUser,
     Query(q): Query<PersonsQuery>,
 ) -> Result<Json<PersonsPage>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let r = a.report.clone();
     let offset = q.offset.unwrap_or(0);
     let limit = q.limit.unwrap_or(100).min(MAX_ROWS);
@@ -212,7 +136,7 @@ pub async fn person(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<PersonView>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let p = person_of(&a.report, &id)?;
     let r = a.report.clone();
     let view = tokio::task::spawn_blocking(move || {
@@ -246,7 +170,7 @@ pub async fn person_crossings(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StoredCrossing>>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let p = person_of(&a.report, &id)?;
     let ids = a.report.crossing_ids(p);
     let rows = app.analytics().crossings_by_ids(&ids).await?;
@@ -295,7 +219,7 @@ pub async fn person_network(
     Path(id): Path<String>,
     Query(q): Query<NetworkQuery>,
 ) -> Result<Json<Network>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let p = person_of(&a.report, &id)?;
     network_answer(&app, &user, &a.report, vec![p], q.max, format!("person:{id}")).await
 }
@@ -320,7 +244,7 @@ pub async fn facilitators(
     user: CurrentUser,
     Query(q): Query<TopQuery>,
 ) -> Result<Json<Vec<Facilitator>>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let n = q.top.unwrap_or(100).min(MAX_ROWS);
     let list: Vec<Facilitator> = a.report.analysis.facilitators.iter().take(n).cloned().collect();
     let ids: Vec<&str> = list.iter().map(|f| f.person_id.as_str()).collect();
@@ -336,7 +260,7 @@ pub async fn facilitators(
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn rings(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Ring>>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let list = a.report.analysis.rings.clone();
     let ids: Vec<&str> = list.iter().map(|r| r.ring_id.as_str()).collect();
     app.audit(&user, "intel_rings_viewed", "intel:rings", json!({ "ring_ids": ids })).await?;
@@ -359,7 +283,7 @@ pub async fn ring_network(
     Path(id): Path<String>,
     Query(q): Query<NetworkQuery>,
 ) -> Result<Json<Network>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let seeds = a.report.ring(&id).ok_or_else(|| ApiError::not_found("no such ring in the current analysis"))?;
     let seeds = seeds.persons.clone();
     network_answer(&app, &user, &a.report, seeds, q.max, format!("ring:{id}")).await
@@ -373,7 +297,7 @@ pub async fn ring_network(
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn documents(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<DocumentReuse>>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let list: Vec<DocumentReuse> = a.report.documents.iter().take(MAX_ROWS).cloned().collect();
     app.audit(&user, "intel_documents_viewed", "intel:documents", json!({ "returned": list.len() })).await?;
     Ok(Json(list))
@@ -387,7 +311,7 @@ pub async fn documents(State(app): State<AppState>, user: CurrentUser) -> Result
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn contacts(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<SharedContact>>, ApiError> {
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let list: Vec<SharedContact> = a.report.contacts.iter().take(MAX_ROWS).cloned().collect();
     app.audit(&user, "intel_contacts_viewed", "intel:contacts", json!({ "returned": list.len() })).await?;
     Ok(Json(list))
@@ -421,7 +345,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let format =
         Format::parse(&q.format).ok_or_else(|| ApiError::new(ErrorCode::InvalidQuery, "format: ftm or graphml"))?;
-    let a = app.intel().current(&app).await?;
+    let a = app.intel().current(app.analytics()).await?;
     let persons = match &q.ring {
         Some(id) => a
             .report

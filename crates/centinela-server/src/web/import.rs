@@ -1,8 +1,7 @@
 //! List imports from the browser: the page sends the file as the request
-//! body; a background task parses it (all or nothing, as `centinela lists
-//! import`), writes the new version, audits it, and reloads the screening
-//! index through `POST /api/lists/reload`'s handler. The page polls the
-//! job's progress.
+//! body; a background task runs the import use case (parse all or nothing,
+//! write the new version, audit — as `centinela lists import`) and reloads
+//! the screening index. The page polls the job's progress.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -14,16 +13,16 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use centinela_app::lists::{ImportRequest, ListFormat, check_kind_format, check_list_name, parse_list};
+use centinela_app::{AppError, Caller};
 use centinela_domain::ListKind;
-use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError};
-use centinela_store::{ListRows, NewVersion};
+use centinela_store::StoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::PageCtx;
 use super::i18n::{tr, tr_or};
 use crate::auth::CurrentUser;
-use crate::handlers::inspections;
 use crate::state::AppState;
 
 /// The import jobs of this process, by id.
@@ -88,52 +87,6 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// What parsing gave: rows, rows read, rows skipped, rejected count and
-/// the first rejection.
-type Parsed = (ListRows, u64, u64, u64, Option<ParseError>);
-
-fn parse(r: impl Read, format: &str) -> Result<Parsed, ParseError> {
-    let mut read = 0u64;
-    let mut rejected = 0u64;
-    let mut first = None;
-    let mut take = |res: Result<(), ParseError>| -> Result<(), ParseError> {
-        read += 1;
-        if let Err(e) = res {
-            if e.field == ParseError::IO_FIELD {
-                return Err(e);
-            }
-            rejected += 1;
-            first.get_or_insert(e);
-        }
-        Ok(())
-    };
-    let (rows, skipped) = match format {
-        "csv" => {
-            let mut out = Vec::new();
-            for res in CsvListReader::new(r)? {
-                take(res.map(|e| out.push(e)))?;
-            }
-            (ListRows::Entries(out), 0)
-        }
-        "documents" => {
-            let mut out = Vec::new();
-            for res in DocumentsReader::new(r)? {
-                take(res.map(|d| out.push(d)))?;
-            }
-            (ListRows::Documents(out), 0)
-        }
-        _ => {
-            let mut out = Vec::new();
-            let mut rd = FtmReader::new(r);
-            for res in rd.by_ref() {
-                take(res.map(|e| out.push(e)))?;
-            }
-            (ListRows::Entries(out), rd.stats().skipped_total())
-        }
-    };
-    Ok((rows, read + skipped, skipped, rejected, first))
-}
-
 /// Starts an import of the request body as list `name`'s new version.
 /// Answers the job's id (JSON) at once.
 pub async fn start(
@@ -147,19 +100,11 @@ pub async fn start(
     let bad = |key: &str| (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(json!({ "message": ctx.t(key) })));
     let Ok(kind) = ListKind::parse(&q.kind) else { return bad("import.bad_kind").into_response() };
     let name = q.name.trim().to_string();
-    let valid_name = !name.is_empty()
-        && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if !valid_name {
+    if check_list_name(&name).is_err() {
         return bad("import.bad_name").into_response();
     }
-    let format: &'static str = match q.format.as_str() {
-        "csv" => "csv",
-        "ftm" => "ftm",
-        "documents" => "documents",
-        _ => return bad("import.bad_format").into_response(),
-    };
-    if (kind == ListKind::Documents) != (format == "documents") {
+    let Some(format) = ListFormat::parse(&q.format) else { return bad("import.bad_format").into_response() };
+    if check_kind_format(kind, format).is_err() {
         return bad("import.kind_format").into_response();
     }
     if body.is_empty() {
@@ -189,7 +134,7 @@ pub async fn start(
     let file_name: String =
         q.file_name.unwrap_or_default().chars().filter(|c| !c.is_control()).take(200).collect::<String>();
     let source = q.source.map(|s| s.trim().chars().take(200).collect::<String>()).filter(|s| !s.is_empty());
-    tracing::info!(user = user.id, bytes = body.len(), format, "list import started from the web");
+    tracing::info!(user = user.id, bytes = body.len(), format = format.as_str(), "list import started from the web");
     tokio::spawn(run(app, user, job, body, ImportSpec { name, kind, format, source, file_name }));
     (StatusCode::ACCEPTED, axum::Json(json!({ "job": id }))).into_response()
 }
@@ -197,7 +142,7 @@ pub async fn start(
 struct ImportSpec {
     name: String,
     kind: ListKind,
-    format: &'static str,
+    format: ListFormat,
     source: Option<String>,
     file_name: String,
 }
@@ -205,8 +150,8 @@ struct ImportSpec {
 async fn run(app: AppState, user: CurrentUser, job: Arc<Job>, body: Bytes, spec: ImportSpec) {
     let read = job.read.clone();
     let format = spec.format;
-    let parsed = tokio::task::spawn_blocking(move || parse(Counting { inner: body.as_ref(), read }, format)).await;
-    let (rows, rows_read, skipped, rejected, first) = match parsed {
+    let parsed = tokio::task::spawn_blocking(move || parse_list(Counting { inner: body.as_ref(), read }, format)).await;
+    let parsed = match parsed {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
             job.set(|s| {
@@ -224,32 +169,31 @@ async fn run(app: AppState, user: CurrentUser, job: Arc<Job>, body: Bytes, spec:
             return;
         }
     };
-    if let Some(e) = first {
+    if let Some(e) = parsed.rejected.first() {
         // All or nothing: one rejected row and the version in force stays.
-        tracing::info!(user = user.id, rejected, "list import rejected");
+        tracing::info!(user = user.id, rejected = parsed.rejected_count, "list import rejected");
         job.set(|s| {
             s.phase = "failed";
             s.error = Some("import.rejected");
-            s.rejected = rejected;
+            s.rejected = parsed.rejected_count;
             s.detail = Some(format!("{}: {}", e.line, e.field));
         });
         return;
     }
     job.set(|s| s.phase = "writing");
-    let nv = NewVersion {
-        list: &spec.name,
+    let req = ImportRequest {
+        name: &spec.name,
         kind: spec.kind,
+        format,
         source: spec.source.as_deref(),
         file_name: &spec.file_name,
-        format: spec.format,
-        rows_read,
-        rows_skipped: skipped,
         keep_old_versions: false,
+        via: "web",
     };
-    let outcome = match app.store().import_version(&nv, &rows).await {
+    let outcome = match app.app().import_list(Caller::User(&user), &req, &parsed).await {
         Ok(o) => o,
         Err(e) => {
-            let conflict = matches!(e, centinela_store::StoreError::Conflict(_));
+            let conflict = matches!(e, AppError::Store(StoreError::Conflict(_)));
             tracing::warn!(user = user.id, conflict, "list import failed");
             job.set(|s| {
                 s.phase = "failed";
@@ -259,22 +203,14 @@ async fn run(app: AppState, user: CurrentUser, job: Arc<Job>, body: Bytes, spec:
             return;
         }
     };
-    let audited = app
-        .audit(
-            &user,
-            "list_imported",
-            format!("list:{}", spec.name),
-            json!({ "version": outcome.version, "rows": outcome.rows_imported, "format": spec.format, "via": "web" }),
-        )
-        .await;
     job.set(|s| {
         s.phase = "reloading";
         s.rows = outcome.rows_imported;
         s.version = Some(outcome.version);
     });
-    let reloaded = inspections::reload(State(app), user).await;
+    let reloaded = app.app().reload_lists(Some(Caller::User(&user))).await;
     job.set(|s| {
-        if audited.is_ok() && reloaded.is_ok() {
+        if reloaded.is_ok() {
             s.phase = "done";
         } else {
             s.phase = "failed";

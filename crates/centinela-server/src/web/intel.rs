@@ -35,7 +35,7 @@ pub async fn overview(
         .await
         .map_err(|e| ctx.api_error(e))?;
     let Json(rings) = intel::rings(State(app.clone()), user).await.map_err(|e| ctx.api_error(e))?;
-    let info = app.intel().current(&app).await.map_err(|e| ctx.api_error(e))?.info;
+    let info = app.intel().current(app.analytics()).await.map_err(|e| ctx.api_error(e.into()))?.info;
     Ok(ctx.render("intel.html", json!({ "facilitators": facs, "rings": rings, "analysis": info })))
 }
 
@@ -120,7 +120,7 @@ pub async fn decide(
     };
     let mut b = f.crossing_b.trim().to_owned();
     if b.starts_with('R') {
-        let a = app.intel().current(&app).await.map_err(|e| ctx.api_error(e))?;
+        let a = app.intel().current(app.analytics()).await.map_err(|e| ctx.api_error(e.into()))?;
         if let Some(p) = a.report.person(&b)
             && let Some(first) = a.report.crossing_ids(p).into_iter().next()
         {

@@ -14,12 +14,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{PageCtx, charts, field, form_pairs, may_open, multi};
+use centinela_app::Caller;
+
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::{ApiError, Json, Path, Query};
 use crate::handlers::audit::PageQuery;
-use crate::handlers::inspections::{
-    self, AdjudicationRequest, DecisionRequest, HitsQuery, InspectionAnswer, run_inspection,
-};
+use crate::handlers::inspections::{HitsFilter, InspectionAnswer};
 use crate::handlers::session::{self, LoginRequest};
 use crate::handlers::users::{self, NewUser};
 use crate::handlers::{audit, lists as api_lists, rules as api_rules};
@@ -398,7 +398,7 @@ async fn stored_view(app: &AppState, user: &CurrentUser, ids: &[&str]) -> Result
     let mut suggested = "admit";
     let mut recorded = Value::Null;
     for id in ids {
-        let Json(c) = inspections::crossing(State(app.clone()), user.clone(), Path((*id).to_string())).await?;
+        let c = app.app().crossing(user, id).await?;
         let mut v = c.inspection.unwrap_or_else(|| json!({ "crossing_id": id }));
         v["hit_ids"] = json!(c.hits.iter().map(|h| h.id).collect::<Vec<_>>());
         v["open_hits"] =
@@ -454,7 +454,7 @@ pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCt
         Ok(r) => r,
         Err(field) => return Ok(refused(frame, Some("error.invalid_field"), Some(&field))),
     };
-    match run_inspection(&app, &user, &req).await {
+    match app.app().inspect(&user, &req).await.map_err(ApiError::from) {
         Ok(answer) => {
             frame["result"] = answer_view(&answer, &req);
             frame["list_sources"] = list_sources(&app).await.map_err(|e| ctx.api_error(e))?;
@@ -495,9 +495,7 @@ pub async fn decide(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx
         Ok(decision) => {
             let mut done = Ok(());
             for id in &targets {
-                let req = DecisionRequest { decision, reason: reason.clone(), confirm };
-                done =
-                    inspections::decide(State(app.clone()), user.clone(), Path(id.clone()), Json(req)).await.map(drop);
+                done = app.app().decide(&user, id, decision, &reason, confirm).await.map(drop).map_err(ApiError::from);
                 if done.is_err() {
                     break;
                 }
@@ -547,13 +545,11 @@ pub async fn hits(
     axum::extract::Query(q): axum::extract::Query<HitsPage>,
 ) -> PageResult {
     let open = q.todas.is_none();
-    let Json(hits) = inspections::hits(
-        State(app.clone()),
-        user.clone(),
-        Query(HitsQuery { open: Some(open), post: None, limit: Some(200) }),
-    )
-    .await
-    .map_err(|e| ctx.api_error(e))?;
+    let hits = app
+        .app()
+        .hits(&user, HitsFilter { open, post: None, limit: 200 })
+        .await
+        .map_err(|e| ctx.api_error(e.into()))?;
     Ok(ctx.render(
         "hits.html",
         json!({
@@ -581,8 +577,7 @@ pub async fn adjudicate(
     let Ok(decision) = serde_json::from_value::<Verdict>(json!(field(&pairs, "decision"))) else {
         return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "error.invalid_field", None));
     };
-    let req = AdjudicationRequest { decision, reason: field(&pairs, "reason").to_string() };
-    match inspections::adjudicate(State(app), user, Path(id), Json(req)).await {
+    match app.app().adjudicate(&user, id, decision, field(&pairs, "reason")).await.map_err(ApiError::from) {
         Ok(_) => Ok(Redirect::to(&format!("/alertas?hecho={id}")).into_response()),
         Err(e) if e.code == crate::ErrorCode::InvalidField => {
             Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "adjudication.needs_reason", None))
@@ -598,10 +593,8 @@ pub async fn timeline(
     ctx: PageCtx,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> PageResult {
-    let Json(c) = inspections::crossing(State(app.clone()), user.clone(), Path(id.clone()))
-        .await
-        .map_err(|e| ctx.api_error(e))?;
-    let Json(tl) = inspections::timeline(State(app), user, Path(id.clone())).await.map_err(|e| ctx.api_error(e))?;
+    let c = app.app().crossing(&user, &id).await.map_err(|e| ctx.api_error(e.into()))?;
+    let tl = app.app().timeline(&user, &id).await.map_err(|e| ctx.api_error(e.into()))?;
     let posts: std::collections::BTreeSet<&str> = tl.iter().map(|c| c.record.post.as_str()).collect();
     Ok(ctx.render("timeline.html", json!({ "id": id, "crossing": c, "timeline": tl, "posts": posts.len() })))
 }
@@ -621,7 +614,9 @@ pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx)
 
 /// Reloads the screening index (`POST /api/lists/reload`'s handler).
 pub async fn reload(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
-    let Json(r) = inspections::reload(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let (person_entries, documents) =
+        app.app().reload_lists(Some(Caller::User(&user))).await.map_err(|e| ctx.api_error(e.into()))?;
+    let r = json!({ "person_entries": person_entries, "documents": documents });
     let Json(lists) = api_lists::list(State(app), user).await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render(
         "lists.html",
@@ -800,12 +795,12 @@ pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: Pa
     }
 }
 
-pub async fn posts(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
-    posts_page(&app, &user, &ctx, json!({})).await
+pub async fn posts(State(app): State<AppState>, _user: CurrentUser, ctx: PageCtx) -> PageResult {
+    posts_page(&app, &ctx, json!({})).await
 }
 
-async fn posts_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
-    let Json(list) = inspections::posts(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+async fn posts_page(app: &AppState, ctx: &PageCtx, extra: Value) -> PageResult {
+    let list = app.app().posts().await.map_err(|e| ctx.api_error(e.into()))?;
     let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"] });
     if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
         d.extend(e);
@@ -819,10 +814,10 @@ pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: Pa
     let pairs = form_pairs(&body);
     let bad = |detail: &str| json!({ "form_error": "error.invalid_field", "form_detail": detail });
     let Ok(country) = CountryCode::parse(field(&pairs, "country")) else {
-        return posts_page(&app, &user, &ctx, bad("country")).await;
+        return posts_page(&app, &ctx, bad("country")).await;
     };
     let Ok(kind) = PostKind::parse(field(&pairs, "kind")) else {
-        return posts_page(&app, &user, &ctx, bad("kind")).await;
+        return posts_page(&app, &ctx, bad("kind")).await;
     };
     let code = field(&pairs, "code").to_ascii_uppercase();
     let np = NewPost { code: &code, name: field(&pairs, "name"), country, facing: field(&pairs, "facing"), kind };
@@ -830,12 +825,12 @@ pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: Pa
         Ok((post, key)) => {
             tracing::info!(user = user.id, post = %post.code, "post created");
             app.inspections().reload(app.store()).await.map_err(|e| ctx.api_error(e.into()))?;
-            posts_page(&app, &user, &ctx, json!({ "created": post.code, "sync_key": key })).await
+            posts_page(&app, &ctx, json!({ "created": post.code, "sync_key": key })).await
         }
         Err(e) => {
             let e = ApiError::from(e);
             if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) {
-                posts_page(&app, &user, &ctx, json!({ "form_error": "error.conflict", "form_detail": e.message })).await
+                posts_page(&app, &ctx, json!({ "form_error": "error.conflict", "form_detail": e.message })).await
             } else {
                 Err(ctx.api_error(e))
             }

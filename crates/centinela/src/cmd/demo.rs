@@ -12,11 +12,10 @@ use std::process::ExitCode;
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
+use centinela_app::User;
 use centinela_domain::htcds::{Case, HistoricEvent, Perpetrator};
 use centinela_domain::{CrossingRecord, Role};
 use centinela_inspect::{PartyRequest, TravellerInput};
-use centinela_server::AuthUser;
-use centinela_server::handlers::inspections::run_inspection;
 use centinela_store::{Actor, Answer, Decision, ListRows, NewPost, NewVersion, PostKind, Store};
 use centinela_synth::{Config, Country, Rng, Scale, VictimKind};
 
@@ -187,8 +186,8 @@ fn held_back(country: &Country) -> HashSet<&str> {
 /// stored with their hits and audit entries), each by an officer of its
 /// post. Returns (inspections, hits).
 async fn booth_day(store: &Store, country: &Country, today: &HashSet<&str>) -> anyhow::Result<(usize, usize)> {
-    let state = centinela_server::AppState::new(centinela_server::ServerConfig::default(), store.clone());
-    state.inspections().reload(store).await.context("loading the alert lists")?;
+    let app = centinela_app::App::new(store.clone());
+    app.reload_lists(None).await.context("loading the alert lists")?;
     let users = store.users().await?;
     let mut parties: Vec<Vec<&CrossingRecord>> = Vec::new();
     let mut party_of: HashMap<&str, usize> = HashMap::new();
@@ -208,7 +207,8 @@ async fn booth_day(store: &Store, country: &Country, today: &HashSet<&str>) -> a
         else {
             continue;
         };
-        let user = AuthUser::without_session(officer.id, &officer.username, officer.role, officer.post.as_deref());
+        let user =
+            User { id: officer.id, username: officer.username.clone(), role: officer.role, post: officer.post.clone() };
         let req = PartyRequest {
             post: lead.post.clone(),
             direction: lead.direction,
@@ -216,8 +216,7 @@ async fn booth_day(store: &Store, country: &Country, today: &HashSet<&str>) -> a
             group_id: None,
             travellers: party.iter().map(|c| typed(c)).collect(),
         };
-        let answer =
-            run_inspection(&state, &user, &req).await.map_err(|e| anyhow::anyhow!("inspecting a demo party: {e}"))?;
+        let answer = app.inspect(&user, &req).await.context("inspecting a demo party")?;
         inspections += answer.travellers.len();
         hits += answer.travellers.iter().map(|t| t.hit_ids.len()).sum::<usize>();
     }

@@ -134,17 +134,14 @@ fn overrides(source: &Source, global: &Global) -> anyhow::Result<Vec<centinela_i
     if source.crossings.is_some() {
         return Ok(Vec::new());
     }
-    let store = runtime()?.block_on(open_store(global))?;
-    let rows = runtime()?.block_on(store.intel_overrides()).context("reading the analysts' decisions")?;
-    Ok(rows.into_iter().map(to_override).collect())
-}
-
-/// A stored decision as the resolver takes it.
-pub fn to_override(o: centinela_store::StoredOverride) -> centinela_intel::Override {
-    match o.kind {
-        OverrideKind::Merge => centinela_intel::Override::Merge { a: o.crossing_a, b: o.crossing_b },
-        OverrideKind::Split => centinela_intel::Override::Separate { a: o.crossing_a, b: o.crossing_b },
-    }
+    // One runtime for the pool and its queries: a pool made in one runtime
+    // cannot be used from another (PostgreSQL's connections belong to it).
+    runtime()?.block_on(async {
+        let store = open_store(global).await?;
+        let decisions = centinela_app::intel::overrides(&store).await.context("reading the analysts' decisions")?;
+        store.close().await;
+        Ok(decisions)
+    })
 }
 
 fn decide(

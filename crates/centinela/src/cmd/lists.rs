@@ -1,15 +1,18 @@
-//! `centinela lists …`: import alert lists (all or nothing), show them, and
-//! look documents up. Parsing is `centinela-lists`; storage `centinela-store`.
+//! `centinela lists …`: import alert lists (all or nothing, audited as
+//! `cli`: the import use case of `centinela-app`, as the web's), show them,
+//! and look documents up.
 
 use std::fs::File;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use centinela_domain::{AlertEntry, DocumentNumber, DocumentRecord, ListKind};
-use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError, countries};
-use centinela_store::{DocumentMatch, ListRows, NewVersion};
+use centinela_app::lists::{ImportRequest, ListFormat, check_kind_format, check_list_name, parse_list};
+use centinela_app::{App, Caller};
+use centinela_domain::{DocumentNumber, ListKind};
+use centinela_lists::countries;
+use centinela_store::DocumentMatch;
 use indicatif::ProgressBar;
 use serde_json::json;
 
@@ -77,11 +80,11 @@ pub enum Format {
 }
 
 impl Format {
-    fn as_str(self) -> &'static str {
+    fn list_format(self) -> ListFormat {
         match self {
-            Format::Csv => "csv",
-            Format::Ftm => "ftm",
-            Format::Documents => "documents",
+            Format::Csv => ListFormat::Csv,
+            Format::Ftm => ListFormat::Ftm,
+            Format::Documents => ListFormat::Documents,
         }
     }
 }
@@ -103,36 +106,17 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// How many rejected lines are printed one by one.
-const SHOWN_ERRORS: usize = 20;
-
-/// What parsing a whole file gave.
-struct Parsed {
-    rows: ListRows,
-    read: u64,
-    skipped: u64,
-    skipped_detail: String,
-    dropped_values: u64,
-    rejected: Vec<ParseError>,
-    rejected_count: u64,
-}
-
 async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let shown = args.file.display().to_string();
-    if (args.kind == ListKind::Documents) != (args.format == Format::Documents) {
-        return Err(Unreadable(format!(
-            "--kind {} takes {}, not --format {}",
-            args.kind.as_str(),
-            if args.kind == ListKind::Documents { "--format documents" } else { "--format csv or ftm" },
-            args.format.as_str()
-        ))
-        .into());
-    }
+    let format = args.format.list_format();
+    check_list_name(&args.name).map_err(|e| Unreadable(format!("--{e}")))?;
+    check_kind_format(args.kind, format).map_err(|e| Unreadable(format!("--kind {}: --{e}", args.kind.as_str())))?;
     let file = File::open(&args.file).map_err(|e| Unreadable(format!("{shown}: cannot open: {e}")))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(len);
     let reader = bar.wrap_read(file);
-    let parsed = parse_file(reader, args.format, &shown)?;
+    let parsed = parse_list(reader, format)
+        .map_err(|e| Unreadable(format!("{shown}:{}: field {}: {}", e.line, e.field, e.message)))?;
     bar.finish_and_clear();
 
     if parsed.rejected_count > 0 {
@@ -143,32 +127,23 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
             eprintln!("… and {} more rejected rows", parsed.rejected_count - parsed.rejected.len() as u64);
         }
         println!("read {}, imported 0, rejected {}", parsed.read, parsed.rejected_count);
-        let first = &parsed.rejected[0];
-        anyhow::bail!(
-            "{shown}: {} of {} rows rejected, nothing imported (first: line {}, field {}: {})",
-            parsed.rejected_count,
-            parsed.read,
-            first.line,
-            first.field,
-            first.message
-        );
     }
 
     let store = open_store(global).await?;
+    let app = App::new(store.clone());
     let file_name =
         Path::new(&args.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(shown.clone());
-    let nv = NewVersion {
-        list: &args.name,
+    let req = ImportRequest {
+        name: &args.name,
         kind: args.kind,
+        format,
         source: args.source.as_deref(),
         file_name: &file_name,
-        format: args.format.as_str(),
-        rows_read: parsed.read,
-        rows_skipped: parsed.skipped,
         keep_old_versions: args.keep_old_versions,
+        via: "cli",
     };
     let started = std::time::Instant::now();
-    let spinner = if std::io::stderr().is_terminal() {
+    let spinner = if std::io::stderr().is_terminal() && parsed.rejected_count == 0 {
         let s = ProgressBar::new_spinner();
         s.set_message(format!("writing {} rows in one transaction", parsed.rows.len()));
         s.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -176,7 +151,7 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    let out = store.import_version(&nv, &parsed.rows).await.with_context(|| format!("importing {shown}"));
+    let out = app.import_list(Caller::Cli, &req, &parsed).await.with_context(|| format!("importing {shown}"));
     spinner.finish_and_clear();
     let out = out?;
     store.close().await;
@@ -197,57 +172,6 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     println!("{line}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Parses the whole file before anything is written, collecting every
-/// rejected row. An unreadable file or an unusable header is [`Unreadable`].
-fn parse_file<R: Read>(r: R, format: Format, shown: &str) -> anyhow::Result<Parsed> {
-    let mut rejected = Vec::new();
-    let mut rejected_count = 0u64;
-    let mut read = 0u64;
-    let whole = |e: ParseError| Unreadable(format!("{shown}:{}: field {}: {}", e.line, e.field, e.message));
-    let mut take = |res: Result<(), ParseError>| -> Result<(), Unreadable> {
-        read += 1;
-        if let Err(e) = res {
-            if e.field == ParseError::IO_FIELD {
-                return Err(whole(e));
-            }
-            rejected_count += 1;
-            if rejected.len() < SHOWN_ERRORS {
-                rejected.push(e);
-            }
-        }
-        Ok(())
-    };
-    let (rows, skipped, skipped_detail, dropped_values) = match format {
-        Format::Csv => {
-            let mut out: Vec<AlertEntry> = Vec::new();
-            for res in CsvListReader::new(r).map_err(whole)? {
-                take(res.map(|e| out.push(e)))?;
-            }
-            (ListRows::Entries(out), 0, String::new(), 0)
-        }
-        Format::Documents => {
-            let mut out: Vec<DocumentRecord> = Vec::new();
-            for res in DocumentsReader::new(r).map_err(whole)? {
-                take(res.map(|d| out.push(d)))?;
-            }
-            (ListRows::Documents(out), 0, String::new(), 0)
-        }
-        Format::Ftm => {
-            let mut out: Vec<AlertEntry> = Vec::new();
-            let mut rd = FtmReader::new(r);
-            for res in rd.by_ref() {
-                take(res.map(|e| out.push(e)))?;
-            }
-            let stats = rd.stats();
-            let detail = stats.skipped.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
-            (ListRows::Entries(out), stats.skipped_total(), detail, stats.dropped_values)
-        }
-    };
-    // FtM: every non-empty line was read, persons or not.
-    let read = read + skipped;
-    Ok(Parsed { rows, read, skipped, skipped_detail, dropped_values, rejected, rejected_count })
 }
 
 async fn show(global: &Global, as_json: bool) -> anyhow::Result<ExitCode> {

@@ -1,0 +1,505 @@
+//! The border post's work: inspecting a travel party (the pipeline of
+//! `centinela-inspect`, stored by the group-commit writer before the answer
+//! is given), hits and their adjudication, officers' decisions, crossings
+//! and a traveller's timeline, border posts, and reloading the alert lists.
+//!
+//! Users bound to a post see and act on that post's records only;
+//! country-wide users see every post. Every read of a person's data and
+//! every write is in the audit chain.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use centinela_domain::Timestamp;
+use centinela_inspect::{History, PartyOutcome, PartyRequest, TravellerOutcome, Watchlists};
+use centinela_store::{
+    Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, Store, StoreError, StoredCrossing,
+    StoredHit, Verdict,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::{App, AppError, Caller, User, new_id};
+
+/// What inspections need beyond the store: the alert lists in memory, the
+/// group-commit writer, the known posts.
+pub struct Inspections {
+    lists: RwLock<Arc<Watchlists>>,
+    /// The version of each list in `lists`, so that every hit names the
+    /// version it was screened against.
+    versions: RwLock<Arc<HashMap<String, i64>>>,
+    posts: RwLock<HashSet<String>>,
+    writer: InspectionWriter,
+    history: HistoryReader,
+}
+
+impl Inspections {
+    /// Empty lists; [`Inspections::reload`] fills them. Needs a tokio runtime
+    /// (it starts the writer task).
+    pub fn new(store: &Store) -> Inspections {
+        Inspections {
+            lists: RwLock::new(Arc::new(Watchlists::empty())),
+            versions: RwLock::new(Arc::new(HashMap::new())),
+            posts: RwLock::new(HashSet::new()),
+            writer: InspectionWriter::spawn(store.clone()),
+            history: HistoryReader::spawn(store.clone()),
+        }
+    }
+
+    /// Reads every active list and the posts from the store and swaps them
+    /// in; inspections under way finish with the lists they started with.
+    /// Returns (person entries, reported documents).
+    pub async fn reload(&self, store: &Store) -> Result<(usize, usize), AppError> {
+        let entries = store.current_entries().await?;
+        let stored = store.rules().await?;
+        let documents = store.document_indexes().await?;
+        let summaries = store.lists().await?;
+        let versions: HashMap<String, i64> =
+            summaries.iter().filter_map(|l| l.version.map(|v| (l.name.clone(), v))).collect();
+        let kinds: Vec<(String, centinela_domain::ListKind)> =
+            summaries.into_iter().map(|l| (l.name, l.kind)).collect();
+        let built = tokio::task::spawn_blocking(move || {
+            let persons = entries
+                .into_iter()
+                .map(|e| {
+                    let list = centinela_inspect::ListRef { name: e.list, kind: e.kind, action: e.action };
+                    (list, e.entry)
+                })
+                .collect();
+            let docs = documents
+                .into_iter()
+                .map(|(name, index)| {
+                    let kind =
+                        kinds.iter().find(|(n, _)| *n == name).map_or(centinela_domain::ListKind::Documents, |k| k.1);
+                    let list = centinela_inspect::ListRef {
+                        name: Arc::from(name.as_str()),
+                        kind,
+                        action: Arc::from(kind.default_action()),
+                    };
+                    (list, index)
+                })
+                .collect();
+            let (rules, skipped) = centinela_rules::in_force(stored.iter().map(|r| centinela_rules::StoredRuleRef {
+                rule_id: &r.rule_id,
+                version: r.version,
+                source: &r.source,
+                enabled: r.enabled,
+            }));
+            for id in skipped {
+                tracing::warn!(rule = %id, "a stored rule no longer parses or compiles; skipped");
+            }
+            Watchlists::build(persons, docs).with_rules(rules)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        let sizes = built.sizes();
+        let posts: HashSet<String> = store.posts().await?.into_iter().map(|p| p.code).collect();
+        {
+            let mut lists = self.lists.write().unwrap_or_else(|e| e.into_inner());
+            *self.versions.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(versions);
+            *lists = Arc::new(built);
+        }
+        *self.posts.write().unwrap_or_else(|e| e.into_inner()) = posts;
+        Ok(sizes)
+    }
+
+    /// The lists in memory with their versions, taken together.
+    pub fn lists(&self) -> (Arc<Watchlists>, Arc<HashMap<String, i64>>) {
+        let lists = self.lists.read().unwrap_or_else(|e| e.into_inner());
+        let versions = self.versions.read().unwrap_or_else(|e| e.into_inner()).clone();
+        (lists.clone(), versions)
+    }
+
+    pub fn has_post(&self, code: &str) -> bool {
+        self.posts.read().unwrap_or_else(|e| e.into_inner()).contains(code)
+    }
+}
+
+/// One traveller as inspected and stored, with the ids of the hits raised
+/// (to adjudicate them).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedTraveller {
+    #[serde(flatten)]
+    pub outcome: TravellerOutcome,
+    pub hit_ids: Vec<i64>,
+}
+
+/// The answer to an inspection: what the officer sees, already stored.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InspectionAnswer {
+    /// The travel party's id (empty for a traveller alone).
+    pub group_id: String,
+    /// The most cautious suggestion of the party: advice, never a decision.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "admit"))]
+    pub suggested: centinela_inspect::NextStep,
+    pub travellers: Vec<RecordedTraveller>,
+}
+
+/// A hit as a supervisor reviews it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HitView {
+    pub id: i64,
+    pub crossing_id: String,
+    /// `person` or `document`.
+    pub kind: String,
+    pub list_name: String,
+    pub list_kind: String,
+    pub entry_id: String,
+    pub score: f64,
+    pub action: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub explanation: serde_json::Value,
+    pub created_at: String,
+    pub post: String,
+    pub crossed_at: String,
+    /// The version of the list the traveller was screened against.
+    pub list_version: Option<i64>,
+    /// Where the hit was raised: empty here, else the border post's code
+    /// (it came by synchronisation).
+    pub origin: String,
+    /// The adjudication in force; absent while the hit is open.
+    pub adjudication: Option<AdjudicationView>,
+    /// Every adjudication, wherever made (a post and the centre may both
+    /// judge a hit), in order by time then origin: the last stands.
+    pub adjudications: Vec<AdjudicationView>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdjudicationView {
+    pub id: i64,
+    /// `confirmed` or `dismissed`.
+    pub decision: String,
+    pub reason: String,
+    pub user_id: i64,
+    /// The adjudication this one replaces.
+    pub corrects: Option<i64>,
+    pub at: String,
+    /// Where it was made: empty here, else the border post's code.
+    pub origin: String,
+}
+
+impl From<centinela_store::Adjudication> for AdjudicationView {
+    fn from(a: centinela_store::Adjudication) -> Self {
+        AdjudicationView {
+            id: a.id,
+            decision: a.decision.as_str().to_string(),
+            reason: a.reason,
+            user_id: a.user_id,
+            corrects: a.corrects,
+            at: a.at,
+            origin: a.origin,
+        }
+    }
+}
+
+impl From<StoredHit> for HitView {
+    fn from(h: StoredHit) -> Self {
+        HitView {
+            id: h.id,
+            crossing_id: h.crossing_id,
+            kind: h.kind,
+            list_name: h.list_name,
+            list_kind: h.list_kind,
+            entry_id: h.entry_id,
+            score: h.score,
+            action: h.action,
+            explanation: h.explanation,
+            created_at: h.created_at,
+            post: h.post,
+            crossed_at: h.crossed_at,
+            list_version: h.list_version,
+            origin: h.origin,
+            adjudication: h.adjudication.map(Into::into),
+            adjudications: h.adjudications.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A crossing with what its inspection showed, its hits and the decision
+/// in force.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrossingView {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub crossing: StoredCrossing,
+    /// What the officer was shown, as stored (absent for imported records).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub inspection: Option<serde_json::Value>,
+    pub hits: Vec<HitView>,
+    pub decision: Option<DecisionView>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionView {
+    pub decision: String,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostView {
+    pub code: String,
+    pub name: String,
+    pub country: String,
+    pub facing: String,
+    /// `land`, `air` or `sea`.
+    pub kind: String,
+}
+
+/// Which hits to list.
+#[derive(Debug, Clone, Default)]
+pub struct HitsFilter {
+    /// Only hits not yet adjudicated.
+    pub open: bool,
+    /// Only hits at this post (users bound to a post always see only theirs).
+    pub post: Option<String>,
+    /// At most this many, newest first (at most 1000).
+    pub limit: u32,
+}
+
+/// The longest reason an adjudication or a decision may give.
+pub const MAX_REASON: usize = 2000;
+
+impl App {
+    /// Inspects a party for `user` and stores it: checks the post, fetches
+    /// each document's history, runs the pipeline, and waits for the group
+    /// commit (whose transaction writes the audit entries).
+    pub async fn inspect(&self, user: &User, req: &PartyRequest) -> Result<InspectionAnswer, AppError> {
+        let ins = self.inspections();
+        let post = req.post.trim().to_string();
+        if !ins.has_post(&post) {
+            return Err(AppError::Invalid(format!(
+                "post: no border post '{}'",
+                post.chars().take(40).collect::<String>()
+            )));
+        }
+        user.check_post(&post)?;
+        let at = Timestamp::now();
+        let docs = centinela_inspect::documents_of(req, at).map_err(|e| AppError::Invalid(e.to_string()))?;
+        // Each document's earlier holders, in one batched read for the party.
+        let asked: Vec<(String, String)> = docs.iter().flatten().cloned().collect();
+        let mut found = ins.history.holders(asked).await.map_err(|e| store_error(&e))?.into_iter();
+        let history: Vec<History> = docs
+            .iter()
+            .map(|d| match d {
+                Some(_) => History { holders: found.next().unwrap_or_default() },
+                None => History::default(),
+            })
+            .collect();
+        let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
+        let group = new_id();
+        let (lists, versions) = ins.lists();
+        let outcome: PartyOutcome = centinela_inspect::inspect(req, &lists, at, &ids, &history, &group)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut party = Vec::with_capacity(outcome.travellers.len());
+        for (t, record) in outcome.travellers.iter().zip(outcome.records) {
+            let result = serde_json::to_string(t).map_err(AppError::internal)?;
+            party.push(NewInspection {
+                record,
+                relation: t.relation.as_str().to_string(),
+                officer_id: user.id,
+                actor: user.actor(),
+                suggested: t.suggested.as_str().to_string(),
+                result,
+                hits: t
+                    .hits
+                    .iter()
+                    .map(|h| NewHit {
+                        kind: if h.kind == "document" { HitKind::Document } else { HitKind::Person },
+                        list_name: h.list.clone(),
+                        list_kind: h.list_kind.as_str().to_string(),
+                        entry_id: h.entry_id.clone(),
+                        score: h.score,
+                        action: h.action.clone(),
+                        explanation: serde_json::to_string(&h.explanation).unwrap_or_else(|_| "[]".into()),
+                        list_version: versions.get(&h.list).copied(),
+                    })
+                    .collect(),
+                flags: t.flags.iter().map(|f| f.code.clone()).collect(),
+            });
+        }
+        let recorded = ins.writer.record(party).await.map_err(|e| store_error(&e))?;
+        tracing::info!(
+            user = user.id,
+            travellers = recorded.len(),
+            hits = recorded.iter().map(|r| r.hit_ids.len()).sum::<usize>(),
+            suggested = outcome.suggested.as_str(),
+            "inspection recorded"
+        );
+        let travellers = outcome
+            .travellers
+            .into_iter()
+            .zip(recorded)
+            .map(|(outcome, r)| RecordedTraveller { outcome, hit_ids: r.hit_ids })
+            .collect();
+        Ok(InspectionAnswer { group_id: outcome.group_id, suggested: outcome.suggested, travellers })
+    }
+
+    /// Hits, newest first; a user bound to a post sees only that post's.
+    pub async fn hits(&self, user: &User, filter: HitsFilter) -> Result<Vec<HitView>, AppError> {
+        let post = user.post.clone().or(filter.post);
+        let limit = u64::from(filter.limit.min(1000));
+        let hits = self.store().hits(filter.open, post.as_deref(), limit).await?;
+        self.audit(Caller::User(user), "hits_viewed", "hits", json!({ "count": hits.len(), "post": post })).await?;
+        Ok(hits.into_iter().map(HitView::from).collect())
+    }
+
+    /// A supervisor confirms or dismisses a hit, with a reason. A later
+    /// adjudication corrects an earlier one, which stays on record.
+    pub async fn adjudicate(
+        &self,
+        user: &User,
+        id: i64,
+        decision: Verdict,
+        reason: &str,
+    ) -> Result<AdjudicationView, AppError> {
+        let hit = self.store().hit(id).await?.ok_or_else(|| AppError::NotFound(format!("no hit {id}")))?;
+        user.check_post(&hit.post)?;
+        if reason.trim().is_empty() {
+            return Err(AppError::Invalid("reason: an adjudication needs a reason".into()));
+        }
+        check_reason(reason)?;
+        Ok(self.store().adjudicate(user.store_actor(), id, decision, reason).await?.into())
+    }
+
+    async fn visible_crossing(&self, user: &User, id: &str) -> Result<StoredCrossing, AppError> {
+        let c = self.store().crossing(id).await?.ok_or_else(|| AppError::NotFound("no such crossing".into()))?;
+        user.check_post(&c.record.post)?;
+        Ok(c)
+    }
+
+    /// One crossing, with its inspection, hits and decision.
+    pub async fn crossing(&self, user: &User, id: &str) -> Result<CrossingView, AppError> {
+        let c = self.visible_crossing(user, id).await?;
+        let inspection = self.store().inspection_result(id).await?;
+        let hits = self.store().hits_of_crossing(id).await?.into_iter().map(HitView::from).collect();
+        let decision =
+            self.store().decision(id).await?.map(|(decision, reason, at)| DecisionView { decision, reason, at });
+        self.audit(Caller::User(user), "crossing_viewed", format!("crossing:{id}"), json!({})).await?;
+        Ok(CrossingView { crossing: c, inspection, hits, decision })
+    }
+
+    /// Every crossing of the same traveller (same document, or same names
+    /// and birth date as registered), oldest first. A user bound to a post
+    /// asks only about that post's crossings and sees only that post's.
+    pub async fn timeline(&self, user: &User, id: &str) -> Result<Vec<StoredCrossing>, AppError> {
+        self.visible_crossing(user, id).await?;
+        let mut tl = self.store().timeline(id).await?;
+        tl.retain(|c| user.covers_post(&c.record.post));
+        self.audit(Caller::User(user), "timeline_viewed", format!("crossing:{id}"), json!({ "crossings": tl.len() }))
+            .await?;
+        Ok(tl)
+    }
+
+    /// Why admitting this crossing needs the officer's confirmation and a
+    /// reason: hits not dismissed by a supervisor, and risk indicators, its
+    /// own or those of another traveller of its party (an adult travelling
+    /// with a flagged child is not admitted by one click). Counts, no
+    /// personal data: (hits, indicators).
+    pub async fn admit_concerns(&self, crossing: &StoredCrossing) -> Result<(usize, usize), AppError> {
+        let id = crossing.record.crossing_id.as_str();
+        let mut ids = vec![id.to_string()];
+        let group = crossing.record.group_id.as_str();
+        if !group.is_empty() {
+            let party = self.store().party(group).await?;
+            // Imported records may share a group of any size; a booth's
+            // party is at most a bus.
+            ids.extend(party.into_iter().map(|c| c.record.crossing_id).filter(|c| c != id).take(100));
+        }
+        let (mut hits, mut flags) = (0, 0);
+        for c in &ids {
+            hits += self
+                .store()
+                .hits_of_crossing(c)
+                .await?
+                .iter()
+                .filter(|h| h.adjudication.as_ref().is_none_or(|a| a.decision != Verdict::Dismissed))
+                .count();
+            flags += self
+                .store()
+                .inspection_result(c)
+                .await?
+                .and_then(|r| r.get("flags").and_then(|f| f.as_array()).map(Vec::len))
+                .unwrap_or(0);
+        }
+        Ok((hits, flags))
+    }
+
+    /// Records the officer's decision on a crossing (the latest stands). A
+    /// referral decision also records the referral. Admitting a traveller
+    /// with an open hit or a risk indicator (theirs or their party's) needs
+    /// `confirm` and a reason.
+    pub async fn decide(
+        &self,
+        user: &User,
+        id: &str,
+        decision: Decision,
+        reason: &str,
+        confirm: bool,
+    ) -> Result<DecisionView, AppError> {
+        let crossing = self.visible_crossing(user, id).await?;
+        if decision != Decision::Admit && reason.trim().is_empty() {
+            return Err(AppError::Invalid("reason: needed for any decision but admit".into()));
+        }
+        check_reason(reason)?;
+        if decision == Decision::Admit && (!confirm || reason.trim().is_empty()) {
+            let (hits, flags) = self.admit_concerns(&crossing).await?;
+            if hits + flags > 0 {
+                return Err(AppError::ConfirmationRequired(format!(
+                    "confirm: admitting a traveller whose party has {hits} open hit(s) and {flags} risk \
+                     indicator(s) needs confirm: true and a reason"
+                )));
+            }
+        }
+        self.store().decide(user.store_actor(), id, decision, reason).await?;
+        let (decision, reason, at) = self
+            .store()
+            .decision(id)
+            .await?
+            .ok_or_else(|| AppError::Internal("the decision just written is missing".into()))?;
+        Ok(DecisionView { decision, reason, at })
+    }
+
+    /// The border posts (no personal data).
+    pub async fn posts(&self) -> Result<Vec<PostView>, AppError> {
+        let posts = self.store().posts().await?;
+        Ok(posts
+            .into_iter()
+            .map(|p| PostView { code: p.code, name: p.name, country: p.country, facing: p.facing, kind: p.kind })
+            .collect())
+    }
+
+    /// Re-reads the active alert lists and rules into the screening index;
+    /// audited when a user asked. Returns (person entries, reported
+    /// documents).
+    pub async fn reload_lists(&self, caller: Option<Caller<'_>>) -> Result<(usize, usize), AppError> {
+        let (persons, documents) = self.inspections().reload(self.store()).await?;
+        if let Some(caller) = caller {
+            self.audit(caller, "lists_reloaded", "lists", json!({ "persons": persons, "documents": documents }))
+                .await?;
+        }
+        Ok((persons, documents))
+    }
+}
+
+fn check_reason(reason: &str) -> Result<(), AppError> {
+    if reason.chars().count() > MAX_REASON {
+        return Err(AppError::Invalid(format!("reason: at most {MAX_REASON} characters")));
+    }
+    Ok(())
+}
+
+/// The writer's and reader's shared errors: a conflict stays a conflict,
+/// anything else is the system's fault.
+fn store_error(e: &StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(m) => AppError::Store(StoreError::Conflict(m.clone())),
+        other => AppError::Internal(other.to_string()),
+    }
+}

@@ -1,0 +1,197 @@
+//! Importing an alert list, the same from the command line and the web:
+//! parse the whole file (all or nothing), write the new version, audit it.
+//! A server then reloads its screening index ([`App::reload_lists`]).
+
+use std::io::Read;
+
+use centinela_domain::ListKind;
+use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError};
+use centinela_store::{ImportOutcome, ListRows, NewVersion};
+use serde_json::json;
+
+use crate::{App, AppError, Caller};
+
+/// A list file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    /// `id,given_names,surnames,birth_date,nationality,sex[,…]`.
+    Csv,
+    /// FollowTheMoney JSON lines (persons; other schemas are skipped).
+    Ftm,
+    /// Stolen and lost travel documents.
+    Documents,
+}
+
+impl ListFormat {
+    pub const ALL: [ListFormat; 3] = [ListFormat::Csv, ListFormat::Ftm, ListFormat::Documents];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListFormat::Csv => "csv",
+            ListFormat::Ftm => "ftm",
+            ListFormat::Documents => "documents",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ListFormat> {
+        ListFormat::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// How many rejected rows a parse keeps to show (all are counted).
+pub const SHOWN_REJECTIONS: usize = 20;
+
+/// What parsing a whole list file gave.
+#[derive(Debug)]
+pub struct ParsedList {
+    pub rows: ListRows,
+    /// Data rows read (every non-empty line, for FtM).
+    pub read: u64,
+    /// Rows read but not meant for a list of persons (FtM entities of
+    /// other schemas), and how many of each schema.
+    pub skipped: u64,
+    pub skipped_detail: String,
+    /// Values dropped as unusable (FtM).
+    pub dropped_values: u64,
+    /// The first [`SHOWN_REJECTIONS`] rejected rows (line, field, why).
+    pub rejected: Vec<ParseError>,
+    pub rejected_count: u64,
+}
+
+/// Parses the whole file before anything is written, collecting rejected
+/// rows. `Err` when the file cannot be read at all (its header, its bytes).
+pub fn parse_list(r: impl Read, format: ListFormat) -> Result<ParsedList, ParseError> {
+    let mut rejected = Vec::new();
+    let mut rejected_count = 0u64;
+    let mut read = 0u64;
+    let mut take = |res: Result<(), ParseError>| -> Result<(), ParseError> {
+        read += 1;
+        if let Err(e) = res {
+            if e.field == ParseError::IO_FIELD {
+                return Err(e);
+            }
+            rejected_count += 1;
+            if rejected.len() < SHOWN_REJECTIONS {
+                rejected.push(e);
+            }
+        }
+        Ok(())
+    };
+    let (rows, skipped, skipped_detail, dropped_values) = match format {
+        ListFormat::Csv => {
+            let mut out = Vec::new();
+            for res in CsvListReader::new(r)? {
+                take(res.map(|e| out.push(e)))?;
+            }
+            (ListRows::Entries(out), 0, String::new(), 0)
+        }
+        ListFormat::Documents => {
+            let mut out = Vec::new();
+            for res in DocumentsReader::new(r)? {
+                take(res.map(|d| out.push(d)))?;
+            }
+            (ListRows::Documents(out), 0, String::new(), 0)
+        }
+        ListFormat::Ftm => {
+            let mut out = Vec::new();
+            let mut rd = FtmReader::new(r);
+            for res in rd.by_ref() {
+                take(res.map(|e| out.push(e)))?;
+            }
+            let stats = rd.stats();
+            let detail = stats.skipped.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
+            (ListRows::Entries(out), stats.skipped_total(), detail, stats.dropped_values)
+        }
+    };
+    // FtM: every non-empty line was read, persons or not.
+    let read = read + skipped;
+    Ok(ParsedList { rows, read, skipped, skipped_detail, dropped_values, rejected, rejected_count })
+}
+
+/// What to import and where from.
+#[derive(Debug, Clone)]
+pub struct ImportRequest<'a> {
+    /// The list's name: 1–64 of `A-Z a-z 0-9 - _ .` (created on its first
+    /// import).
+    pub name: &'a str,
+    pub kind: ListKind,
+    pub format: ListFormat,
+    /// Where the list comes from; `None` keeps what is stored.
+    pub source: Option<&'a str>,
+    /// The file's name (not its content).
+    pub file_name: &'a str,
+    /// Keep the rows of earlier versions.
+    pub keep_old_versions: bool,
+    /// `cli` or `web`, for the audit entry.
+    pub via: &'static str,
+}
+
+/// The list-name rule: what a name may hold, so that it is safe in paths,
+/// CSV cells and audit subjects.
+pub fn check_list_name(name: &str) -> Result<(), AppError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok { Ok(()) } else { Err(AppError::Invalid("name: 1 to 64 letters (A-Z, a-z), digits, '-', '_' or '.'".into())) }
+}
+
+/// A documents list takes the documents format; a list of persons, CSV or
+/// FtM.
+pub fn check_kind_format(kind: ListKind, format: ListFormat) -> Result<(), AppError> {
+    if (kind == ListKind::Documents) == (format == ListFormat::Documents) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!(
+            "format: a {} list takes {}, not {}",
+            kind.as_str(),
+            if kind == ListKind::Documents { "documents" } else { "csv or ftm" },
+            format.as_str()
+        )))
+    }
+}
+
+impl App {
+    /// Writes a parsed list as the list's new version and audits it
+    /// (`list_imported`). All or nothing: a file with any rejected row is
+    /// refused and the version in force stays. The caller then reloads
+    /// the screening index where one is served ([`App::reload_lists`]).
+    pub async fn import_list(
+        &self,
+        caller: Caller<'_>,
+        req: &ImportRequest<'_>,
+        parsed: &ParsedList,
+    ) -> Result<ImportOutcome, AppError> {
+        check_list_name(req.name)?;
+        check_kind_format(req.kind, req.format)?;
+        if let Some(first) = parsed.rejected.first() {
+            return Err(AppError::Invalid(format!(
+                "{} of {} rows rejected, nothing imported (first: line {}, field {}: {})",
+                parsed.rejected_count, parsed.read, first.line, first.field, first.message
+            )));
+        }
+        let nv = NewVersion {
+            list: req.name,
+            kind: req.kind,
+            source: req.source,
+            file_name: req.file_name,
+            format: req.format.as_str(),
+            rows_read: parsed.read,
+            rows_skipped: parsed.skipped,
+            keep_old_versions: req.keep_old_versions,
+        };
+        let outcome = self.store().import_version(&nv, &parsed.rows).await?;
+        self.audit(
+            caller,
+            "list_imported",
+            format!("list:{}", req.name),
+            json!({
+                "version": outcome.version,
+                "rows": outcome.rows_imported,
+                "format": req.format.as_str(),
+                "via": req.via,
+            }),
+        )
+        .await?;
+        Ok(outcome)
+    }
+}
