@@ -79,15 +79,7 @@ impl Inspections {
                     (list, index)
                 })
                 .collect();
-            let (rules, skipped) = centinela_rules::in_force(stored.iter().map(|r| centinela_rules::StoredRuleRef {
-                rule_id: &r.rule_id,
-                version: r.version,
-                source: &r.source,
-                enabled: r.enabled,
-            }));
-            for id in skipped {
-                tracing::warn!(rule = %id, "a stored rule no longer parses or compiles; skipped");
-            }
+            let rules = crate::rules::in_force(&stored);
             Watchlists::build(persons, docs).with_rules(rules)
         })
         .await

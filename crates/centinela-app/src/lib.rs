@@ -18,11 +18,13 @@ use std::sync::Arc;
 use centinela_domain::Role;
 use centinela_store::{Actor, Store};
 
+pub mod cases;
 mod error;
 mod heavy;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod rules;
 
 pub use error::AppError;
 pub use heavy::HEAVY_QUEUE;

@@ -112,10 +112,11 @@ pub(crate) fn flags(
         .collect()
 }
 
-/// Built-in flags whose code a rule of `rules` takes over are dropped.
+/// Built-in flags whose code a rule of `rules` governs are dropped, whether
+/// that rule is enabled (it fired or not, on its own terms) or disabled (a
+/// disabled indicator never fires): the rules catalogue decides.
 pub(crate) fn merge(rules: &RuleSet, builtin: Vec<Flag>, fired: Vec<Flag>) -> Vec<Flag> {
-    let mut out: Vec<Flag> =
-        builtin.into_iter().filter(|f| !rules.rules().any(|r| r.enabled && r.id == f.code)).collect();
+    let mut out: Vec<Flag> = builtin.into_iter().filter(|f| !rules.rules().any(|r| r.id == f.code)).collect();
     out.extend(fired);
     out
 }

@@ -198,6 +198,68 @@ fn observations_become_flags_once() {
     assert_eq!(out.suggested, NextStep::ReferToProtection);
 }
 
+/// The catalogue with one rule stored disabled, as an administrator leaves it.
+fn with_disabled(id: &str) -> Watchlists {
+    let builtin = centinela_rules::RuleSet::builtin();
+    let text = builtin.rules().find(|m| m.id == id).unwrap().text.clone();
+    let (rules, skipped) = centinela_rules::in_force([centinela_rules::StoredRuleRef {
+        rule_id: id,
+        version: 2,
+        source: &text,
+        enabled: false,
+    }]);
+    assert!(skipped.is_empty());
+    lists().with_rules(rules)
+}
+
+#[test]
+fn a_disabled_indicator_never_fires() {
+    let codes = |out: &PartyOutcome, i: usize| -> Vec<String> {
+        out.travellers[i].flags.iter().map(|f| f.code.clone()).collect()
+    };
+    let ids = |n: usize| -> Vec<String> { (0..n).map(|i| format!("C{i}")).collect() };
+    // T1: a child with an unrelated adult; T2: a child alone.
+    let mut adult = typed("Carlos", "Pérez", "1975-03-03");
+    adult.relation = Some(Relation::Lead);
+    let mut child = typed("Lucía", "Ramos", "2015-06-06");
+    child.relation = Some(Relation::None);
+    let pair = party(vec![adult, child.clone()]);
+    let alone = party(vec![child]);
+    let h2 = vec![History::default(); 2];
+    let h1 = vec![History::default()];
+    assert!(codes(&inspect(&pair, &lists(), at(), &ids(2), &h2, "G").unwrap(), 1).contains(&"T1".into()));
+    assert!(!codes(&inspect(&pair, &with_disabled("T1"), at(), &ids(2), &h2, "G").unwrap(), 1).contains(&"T1".into()));
+    assert!(codes(&inspect(&alone, &lists(), at(), &ids(1), &h1, "").unwrap(), 0).contains(&"T2".into()));
+    assert!(!codes(&inspect(&alone, &with_disabled("T2"), at(), &ids(1), &h1, "").unwrap(), 0).contains(&"T2".into()));
+    // T4: the document seen with another holder.
+    let mut t = typed("Ana", "López Ruiz", "1990-01-01");
+    t.document_number = Some("X999".into());
+    let seen = party(vec![t]);
+    let other =
+        vec![History { holders: vec![("Marta".into(), "Sánchez".into(), BirthDate::parse("1985-02-02").ok())] }];
+    assert!(codes(&inspect(&seen, &lists(), at(), &ids(1), &other, "").unwrap(), 0).contains(&"T4".into()));
+    assert!(
+        !codes(&inspect(&seen, &with_disabled("T4"), at(), &ids(1), &other, "").unwrap(), 0).contains(&"T4".into())
+    );
+    // T3, T5–T10: the officer's observations.
+    for (o, id) in [
+        (Observation::T3, "T3"),
+        (Observation::T5, "T5"),
+        (Observation::T6, "T6"),
+        (Observation::T7, "T7"),
+        (Observation::T8, "T8"),
+        (Observation::T9, "T9"),
+        (Observation::T10, "T10"),
+    ] {
+        let mut t = typed("Ana", "López", "1990-01-01");
+        t.observations = vec![o];
+        let req = party(vec![t]);
+        assert!(codes(&inspect(&req, &lists(), at(), &ids(1), &h1, "").unwrap(), 0).contains(&id.into()), "{id}");
+        let out = inspect(&req, &with_disabled(id), at(), &ids(1), &h1, "").unwrap();
+        assert!(!codes(&out, 0).contains(&id.into()), "{id} disabled still fired");
+    }
+}
+
 #[test]
 fn an_analysts_rule_fires_with_its_reason_and_action() {
     let text = r#"

@@ -12,11 +12,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use centinela_domain::Role;
-use centinela_domain::htcds::{self, Case, CaseError, CaseRecord, ExportCase};
+use centinela_domain::htcds::{self, Case, CaseError, CaseRecord};
 use centinela_store::{Actor, Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
+
+use centinela_app::Caller;
+use centinela_app::cases::TABLES;
 
 use crate::auth::{AuthUser, CurrentUser};
 use crate::error::{ApiError, ErrorBody, ErrorCode, Json, Path, Query};
@@ -403,39 +406,18 @@ pub async fn export_body(app: &AppState, user: &AuthUser, q: &ExportQuery) -> Re
     if !matches!(format, "json" | "csv") {
         return Err(ApiError::new(ErrorCode::InvalidQuery, "format: json or csv"));
     }
-    let all = app.store().all_cases().await?;
-    let rows: Vec<ExportCase<'_>> = all
-        .iter()
-        .map(|c| ExportCase {
-            case_id: c.id,
-            version: c.version,
-            opened_at: &c.opened_at,
-            updated_at: &c.updated_at,
-            record: &c.record,
-        })
-        .collect();
-    let body = if format == "json" {
-        serde_json::to_string(&rows).map_err(|e| ApiError::internal(&e))?
-    } else {
-        let tables = htcds::export_rows(&rows);
-        let Some((_, header, data)) = tables.into_iter().find(|t| t.0 == table) else {
-            return Err(ApiError::new(
-                ErrorCode::InvalidQuery,
-                "table: cases, perpetrators, events, support_plans or comments",
-            ));
-        };
-        let mut out = htcds::csv_line(&header);
-        out.push_str("\r\n");
-        for r in &data {
-            out.push_str(&htcds::csv_line(r));
-            out.push_str("\r\n");
-        }
-        out
-    };
-    app.audit(user, "cases_exported", "cases", json!({ "cases": rows.len(), "format": format, "table": table }))
-        .await?;
-    let mime = if format == "json" { "application/json" } else { "text/csv; charset=utf-8" };
-    Ok((mime.to_string(), body))
+    if format == "csv" && !TABLES.contains(&table) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "table: cases, perpetrators, events, support_plans or comments",
+        ));
+    }
+    let export = app.app().export_cases(Caller::User(user), json!({ "format": format, "table": table })).await?;
+    if format == "json" {
+        return Ok(("application/json".into(), export.json(false)?));
+    }
+    let body = export.csv_tables().into_iter().find(|(name, _)| name == table).map(|(_, csv)| csv).unwrap_or_default();
+    Ok(("text/csv; charset=utf-8".into(), body))
 }
 
 /// Export every case as HTCDS-compatible JSON or CSV (one table per call).

@@ -23,10 +23,11 @@ use std::collections::{HashMap, HashSet};
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use centinela_app::rules::backtest_input;
 use centinela_domain::Timestamp;
-use centinela_rules::backtest::{BacktestInput, BacktestReport, evaluate_history, report};
+use centinela_rules::backtest::{BacktestReport, evaluate_history, report};
 use centinela_rules::syntax::ItemValue;
-use centinela_rules::{Action, RuleError, RuleSet, RuleSource, StoredRuleRef, parse_file};
+use centinela_rules::{Action, RuleError, RuleSet, RuleSource, parse_file};
 use centinela_store::StoredRule;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -218,17 +219,7 @@ fn compile(text: &str) -> Result<RuleSet, ApiError> {
 
 /// The stored rules' current versions and the rules in force built from them.
 async fn in_force(app: &AppState) -> Result<(Vec<StoredRule>, RuleSet), ApiError> {
-    let stored = app.store().rules().await?;
-    let (set, skipped) = centinela_rules::in_force(stored.iter().map(|r| StoredRuleRef {
-        rule_id: &r.rule_id,
-        version: r.version,
-        source: &r.source,
-        enabled: r.enabled,
-    }));
-    for id in skipped {
-        tracing::warn!(rule = %id, "a stored rule no longer parses or compiles; skipped");
-    }
-    Ok((stored, set))
+    Ok(app.app().rules_in_force().await?)
 }
 
 /// The rules in force as the API shows them.
@@ -370,17 +361,7 @@ pub async fn save(
 }
 
 async fn set_enabled(app: &AppState, username: &str, id: &str, enabled: bool) -> Result<RuleVersionView, ApiError> {
-    let stored = app.store().rule_versions(id).await?;
-    let v = if stored.is_empty() {
-        // A built-in rule: its text is stored first, with the new state.
-        let builtin = RuleSet::builtin();
-        let Some(m) = builtin.rules().find(|m| m.id == id) else {
-            return Err(ApiError::not_found(format!("no rule {id}")));
-        };
-        app.store().save_rule(username, id, &m.text, enabled).await?
-    } else {
-        app.store().set_rule_enabled(username, id, enabled).await?
-    };
+    let v = app.app().set_rule_enabled(username, id, enabled).await?;
     reload(app).await?;
     Ok(v.into())
 }
@@ -492,16 +473,7 @@ pub async fn backtest(
     let data = app.analytics().backtest_data(to_text.as_deref()).await?;
     let answer = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let input = BacktestInput {
-            crossings: &data.crossings,
-            relations: &data.relations,
-            hits: &data.hits,
-            confirmed: &data.confirmed,
-            referred: &data.referred,
-            in_case: &data.in_case,
-            from,
-            to: to_excl,
-        };
+        let input = backtest_input(&data, from, to_excl);
         let flags = evaluate_history(&candidate, &input);
         let rep = report(&candidate, &input, &flags);
         let base = evaluate_history(&baseline, &input);

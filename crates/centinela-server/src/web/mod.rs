@@ -7,8 +7,8 @@
 //!   and the guard are generated from it (deny by default), and a test
 //!   checks that no page allows a role the API endpoints it uses refuse.
 //! - [`NAV`] — the navigation; a role is offered only the pages it may open.
-//! - `pages` — the handlers. They call the API's handlers (and
-//!   [`crate::handlers::inspections::run_inspection`]) directly, so a page
+//! - `pages` — the handlers. They call the use cases of `centinela-app`
+//!   (areas not yet moved there still call the API's handlers), so a page
 //!   does exactly what the API does, audit entries included.
 //! - `i18n` — the catalogues (`web/i18n/{es,en}.txt`); `t("key")` in
 //!   templates. `?lang=en` (or `es`) on any page sets the language cookie.

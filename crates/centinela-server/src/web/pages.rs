@@ -1,6 +1,7 @@
-//! The pages' handlers. Each does its work through the API's handlers (or
-//! `run_inspection`), so a page checks, stores and audits exactly as the
-//! API does; pages only read forms and render templates.
+//! The pages' handlers. Each does its work through the use cases of
+//! `centinela-app` (or, for areas not yet moved there, the API's handlers),
+//! so a page checks, stores and audits exactly as the API does; pages only
+//! read forms and render templates.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -431,7 +432,7 @@ async fn list_sources(app: &AppState) -> Result<Value, ApiError> {
     Ok(Value::Object(lists.into_iter().filter(|l| !l.source.is_empty()).map(|l| (l.name, json!(l.source))).collect()))
 }
 
-/// Inspects the party through `run_inspection` and shows the result. An
+/// Inspects the party through `App::inspect` and shows the result. An
 /// error is shown beside its field, and everything typed is given back.
 pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
     let pairs = form_pairs(&body);

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use centinela_domain::htcds::{self, ExportCase};
+use centinela_app::{App, Caller};
 
 use crate::Global;
 use crate::cmd::{open_store, runtime};
@@ -36,39 +36,22 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
 
 fn export(global: &Global, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
-    let cases = rt.block_on(async {
+    let export = rt.block_on(async {
         let store = open_store(global).await?;
-        let cases = store.all_cases().await?;
-        let detail = serde_json::json!({ "cases": cases.len(), "out": a.out.display().to_string() });
-        store.audit_append("cli", "cases_exported", "cases", &detail.to_string()).await?;
+        let detail = serde_json::json!({ "out": a.out.display().to_string() });
+        let export = App::new(store.clone()).export_cases(Caller::Cli, detail).await?;
         store.close().await;
-        anyhow::Ok(cases)
+        anyhow::Ok(export)
     })?;
-    let rows: Vec<ExportCase<'_>> = cases
-        .iter()
-        .map(|c| ExportCase {
-            case_id: c.id,
-            version: c.version,
-            opened_at: &c.opened_at,
-            updated_at: &c.updated_at,
-            record: &c.record,
-        })
-        .collect();
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let write = |name: &str, body: &str| -> anyhow::Result<()> {
         let p = a.out.join(name);
         std::fs::write(&p, body).with_context(|| format!("writing {}", p.display()))
     };
-    write("cases.json", &format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
-    for (name, header, data) in htcds::export_rows(&rows) {
-        let mut out = htcds::csv_line(&header);
-        out.push_str("\r\n");
-        for r in &data {
-            out.push_str(&htcds::csv_line(r));
-            out.push_str("\r\n");
-        }
-        write(&format!("{name}.csv"), &out)?;
+    write("cases.json", &format!("{}\n", export.json(true)?))?;
+    for (name, csv) in export.csv_tables() {
+        write(&format!("{name}.csv"), &csv)?;
     }
-    eprintln!("wrote {} cases to {}", rows.len(), a.out.display());
+    eprintln!("wrote {} cases to {}", export.len(), a.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use centinela_app::App;
+use centinela_app::rules::backtest_input;
 use centinela_domain::Timestamp;
-use centinela_rules::{BacktestInput, RuleSet, RuleSource, backtest};
+use centinela_rules::{RuleSet, RuleSource, backtest};
 
 use crate::Global;
 use crate::cmd::{Unreadable, open_store, runtime};
@@ -89,25 +91,11 @@ fn compile_file(file: &str) -> anyhow::Result<(String, RuleSet)> {
     }
 }
 
-/// The built-in catalogue with the stored rules over it.
-async fn in_force(store: &centinela_store::Store) -> anyhow::Result<RuleSet> {
-    let stored = store.rules().await.context("reading the stored rules")?;
-    let (set, skipped) = centinela_rules::in_force(stored.iter().map(|r| centinela_rules::StoredRuleRef {
-        rule_id: &r.rule_id,
-        version: r.version,
-        source: &r.source,
-        enabled: r.enabled,
-    }));
-    for id in skipped {
-        tracing::warn!(rule = %id, "a stored rule no longer parses or compiles; skipped");
-    }
-    Ok(set)
-}
-
 fn list(global: &Global) -> anyhow::Result<ExitCode> {
     let set = runtime()?.block_on(async {
         let store = open_store(global).await?;
-        in_force(&store).await
+        let (_, set) = App::new(store).rules_in_force().await.context("reading the stored rules")?;
+        anyhow::Ok(set)
     })?;
     for (i, m) in set.rules().enumerate() {
         println!(
@@ -142,16 +130,7 @@ fn backtest_file(global: &Global, file: &str, from: Option<&str>, to: Option<&st
         store.backtest_data(to_text.as_deref()).await.context("reading crossings, hits, referrals and cases")
     })?;
     let started = Instant::now();
-    let input = BacktestInput {
-        crossings: &data.crossings,
-        relations: &data.relations,
-        hits: &data.hits,
-        confirmed: &data.confirmed,
-        referred: &data.referred,
-        in_case: &data.in_case,
-        from,
-        to,
-    };
+    let input = backtest_input(&data, from, to);
     let report = backtest(&set, &input);
     tracing::info!(crossings = report.crossings, seconds = started.elapsed().as_secs_f64(), "back-test done");
     let out = serde_json::json!({
@@ -182,17 +161,7 @@ fn save(global: &Global, file: &str, enabled: bool, actor: &str) -> anyhow::Resu
 fn set_enabled(global: &Global, id: &str, enabled: bool, actor: &str) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open_store(global).await?;
-        let stored = store.rule_versions(id).await?;
-        let v = if stored.is_empty() {
-            // A built-in rule: store its text first, then the change.
-            let builtin = RuleSet::builtin();
-            let Some(m) = builtin.rules().find(|m| m.id == id) else {
-                anyhow::bail!("no rule {id}");
-            };
-            store.save_rule(actor, id, &m.text, enabled).await?
-        } else {
-            store.set_rule_enabled(actor, id, enabled).await?
-        };
+        let v = App::new(store).set_rule_enabled(actor, id, enabled).await?;
         println!("{}\tv{}\t{}", v.rule_id, v.version, if v.enabled { "enabled" } else { "disabled" });
         anyhow::Ok(())
     })?;
