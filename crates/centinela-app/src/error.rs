@@ -10,6 +10,10 @@ pub enum AppError {
     /// (`field: why`) and never repeats a personal value.
     #[error("{0}")]
     Invalid(String),
+    /// A rule text that does not parse or type-check: the first error as
+    /// `LINE:COLUMN: message (hint)`.
+    #[error("{0}")]
+    InvalidRule(String),
     /// No such record (or none this user may know of).
     #[error("{0}")]
     NotFound(String),

@@ -6,7 +6,8 @@ use std::io::Read;
 
 use centinela_domain::ListKind;
 use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError};
-use centinela_store::{ImportOutcome, ListRows, NewVersion};
+use centinela_store::{ImportOutcome, ListRows, ListSummary, NewVersion};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::{App, AppError, Caller};
@@ -108,6 +109,46 @@ pub fn parse_list(r: impl Read, format: ListFormat) -> Result<ParsedList, ParseE
     Ok(ParsedList { rows, read, skipped, skipped_detail, dropped_values, rejected, rejected_count })
 }
 
+/// An alert list and its current version (no personal data: names,
+/// kinds, counts).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListView {
+    pub name: String,
+    /// `wanted`, `missing`, `documents` or `watch`.
+    pub kind: &'static str,
+    pub source: String,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub versions: i64,
+    /// The version in force; absent before a first successful import.
+    pub version: Option<i64>,
+    pub imported_at: Option<String>,
+    pub format: Option<String>,
+    pub rows_imported: i64,
+    pub rows_rejected: i64,
+}
+
+impl From<ListSummary> for ListView {
+    fn from(s: ListSummary) -> Self {
+        ListView {
+            name: s.name,
+            kind: s.kind.as_str(),
+            source: s.source,
+            active: s.active,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            versions: s.versions,
+            version: s.version,
+            imported_at: s.imported_at,
+            format: s.format,
+            rows_imported: s.rows_imported,
+            rows_rejected: s.rows_rejected,
+        }
+    }
+}
+
 /// What to import and where from.
 #[derive(Debug, Clone)]
 pub struct ImportRequest<'a> {
@@ -151,6 +192,11 @@ pub fn check_kind_format(kind: ListKind, format: ListFormat) -> Result<(), AppEr
 }
 
 impl App {
+    /// The alert lists with their current versions.
+    pub async fn lists(&self) -> Result<Vec<ListView>, AppError> {
+        Ok(self.store().lists().await?.into_iter().map(ListView::from).collect())
+    }
+
     /// Writes a parsed list as the list's new version and audits it
     /// (`list_imported`). All or nothing: a file with any rejected row is
     /// refused and the version in force stays. The caller then reloads

@@ -42,6 +42,13 @@ impl Format {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Ftm => "ftm",
+            Format::Graphml => "graphml",
+        }
+    }
+
     /// The media type of the export.
     pub fn content_type(self) -> &'static str {
         match self {

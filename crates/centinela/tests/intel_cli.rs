@@ -2,25 +2,11 @@
 //! synthetic country imported with `centinela import crossings`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::process::{Command, Output};
 
 use centinela_synth::{Config, Scale, generate, write_crossings_csv};
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_centinela"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CENTINELA_DB")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run centinela")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod support;
+use support::{fresh_db, run, text};
 
 #[test]
 fn intel_commands_follow_the_contract() {
@@ -123,7 +109,7 @@ fn intel_commands_follow_the_contract() {
 }
 
 /// The person of each crossing, from `intel persons`.
-fn persons(db: &Path) -> HashMap<String, String> {
+fn persons(db: &str) -> HashMap<String, String> {
     let o = run(db, &["intel", "persons"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     text(&o.stdout)
@@ -138,12 +124,15 @@ fn persons(db: &Path) -> HashMap<String, String> {
 
 #[test]
 fn analysts_decisions_are_kept_applied_and_exports_follow() {
+    // On PostgreSQL too when CENTINELA_TEST_PG is set: the commands open
+    // their pool and query it in one runtime.
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("c.db");
+    let db = fresh_db(dir.path(), "intel_cli");
     let csv = dir.path().join("crossings.csv");
     let country = generate(&Config::new(5, Scale::Small));
     write_crossings_csv(std::fs::File::create(&csv).unwrap(), &country.crossings).unwrap();
-    assert!(run(&db, &["import", "crossings", csv.to_str().unwrap()]).status.success());
+    let o = run(&db, &["import", "crossings", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
 
     let before = persons(&db);
     // Two records of one person (the resolver's), and two of different persons.

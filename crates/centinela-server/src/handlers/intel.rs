@@ -15,31 +15,23 @@
 //! Every answer with personal data is in the audit chain (`intel_*_viewed`,
 //! subject the person, ring or list; detail ids and counts).
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use centinela_app::Caller;
+use centinela_app::intel::PersonsFilter;
 use centinela_intel::export::Format;
-use centinela_intel::view::{IdentityLink, Network};
-use centinela_intel::{DocumentReuse, Facilitator, PersonLink, PersonSummary, Report, Ring, SharedContact};
+use centinela_intel::view::Network;
+use centinela_intel::{DocumentReuse, Facilitator, Ring, SharedContact};
 use centinela_store::{OverrideKind, StoredCrossing, StoredOverride};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode, Json, Path, Query};
 use crate::state::AppState;
 
-pub use centinela_app::intel::{Analysed, AnalysisInfo};
-
-/// The most rows a list answers.
-const MAX_ROWS: usize = 1_000;
-
-fn person_of(report: &Report, id: &str) -> Result<u32, ApiError> {
-    report.person(id).ok_or_else(|| ApiError::not_found("no such person in the current analysis"))
-}
+pub use centinela_app::intel::{Analysed, AnalysisInfo, MAX_ROWS, PersonView, PersonsPage};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,15 +44,6 @@ pub struct PersonsQuery {
     pub offset: Option<usize>,
     /// At most this many (default 100, at most 1000).
     pub limit: Option<usize>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonsPage {
-    pub analysis: AnalysisInfo,
-    /// Persons matching, in all.
-    pub total: usize,
-    #[schema(value_type = Vec<Object>)]
-    pub persons: Vec<PersonSummary>,
 }
 
 /// Resolved persons (most crossings first), each with the names, dates,
@@ -77,48 +60,9 @@ pub async fn persons(
     user: CurrentUser,
     Query(q): Query<PersonsQuery>,
 ) -> Result<Json<PersonsPage>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let r = a.report.clone();
-    let offset = q.offset.unwrap_or(0);
-    let limit = q.limit.unwrap_or(100).min(MAX_ROWS);
-    let (total, persons) = tokio::task::spawn_blocking(move || {
-        let needle = q.q.as_deref().map(centinela_intel::data::fold_key).filter(|s| !s.is_empty());
-        let mut ids: Vec<u32> = match q.crossing.as_deref() {
-            Some(c) => r.person_of_crossing(c).into_iter().collect(),
-            None => (0..r.persons() as u32).collect(),
-        };
-        if let Some(n) = &needle {
-            ids.retain(|&p| r.crossings_of(p).iter().any(|&i| r.crossings.name_text(i as usize).contains(n.as_str())));
-        }
-        ids.sort_by_key(|&p| (std::cmp::Reverse(r.crossings_of(p).len()), p));
-        let total = ids.len();
-        let page: Vec<PersonSummary> = ids.into_iter().skip(offset).take(limit).map(|p| r.summary(p)).collect();
-        (total, page)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
-    let ids: Vec<&str> = persons.iter().map(|p| p.person_id.as_str()).collect();
-    app.audit(&user, "intel_persons_viewed", "intel:persons", json!({ "returned": ids.len(), "person_ids": ids }))
-        .await?;
-    Ok(Json(PersonsPage { analysis: a.info, total, persons }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonView {
-    pub analysis: AnalysisInfo,
-    #[schema(value_type = Object)]
-    pub person: PersonSummary,
-    /// Why the person's records are one person: each link the resolver (or
-    /// an analyst) used, with the terms of its score.
-    #[schema(value_type = Vec<Object>)]
-    pub identity_links: Vec<IdentityLink>,
-    /// Whom the person is linked to, strongest first, with the crossings
-    /// and shared values that show it.
-    #[schema(value_type = Vec<Object>)]
-    pub links: Vec<PersonLink>,
-    /// The facilitator evidence, when the person is flagged.
-    #[schema(value_type = Option<Object>)]
-    pub facilitator: Option<Facilitator>,
+    let f =
+        PersonsFilter { q: q.q, crossing: q.crossing, offset: q.offset.unwrap_or(0), limit: q.limit.unwrap_or(100) };
+    Ok(Json(app.app().intel_persons(&user, f).await?))
 }
 
 /// One resolved person: summary, identity links with their evidence, links
@@ -136,24 +80,7 @@ pub async fn person(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<PersonView>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let p = person_of(&a.report, &id)?;
-    let r = a.report.clone();
-    let view = tokio::task::spawn_blocking(move || {
-        let facilitator = r.analysis.facilitators.iter().find(|f| f.person == p).cloned();
-        (r.summary(p), r.identity_links(p), r.links(p), facilitator)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
-    let (person, identity_links, links, facilitator) = view;
-    app.audit(
-        &user,
-        "intel_person_viewed",
-        format!("person:{id}"),
-        json!({ "crossings": person.crossings, "links": links.len() }),
-    )
-    .await?;
-    Ok(Json(PersonView { analysis: a.info, person, identity_links, links, facilitator }))
+    Ok(Json(app.app().intel_person(&user, &id).await?))
 }
 
 /// A resolved person's crossings as stored, oldest first (the timeline).
@@ -170,13 +97,7 @@ pub async fn person_crossings(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StoredCrossing>>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let p = person_of(&a.report, &id)?;
-    let ids = a.report.crossing_ids(p);
-    let rows = app.analytics().crossings_by_ids(&ids).await?;
-    app.audit(&user, "intel_person_crossings_viewed", format!("person:{id}"), json!({ "crossings": rows.len() }))
-        .await?;
-    Ok(Json(rows))
+    Ok(Json(app.app().intel_person_crossings(&user, &id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -184,24 +105,6 @@ pub async fn person_crossings(
 pub struct NetworkQuery {
     /// At most this many persons drawn (default 150, at most 500).
     pub max: Option<usize>,
-}
-
-/// The network around `seeds` (at most `max` nodes, 150 by default),
-/// computed off the async runtime; the view is audited under `subject`.
-async fn network_answer(
-    app: &AppState,
-    user: &CurrentUser,
-    report: &Arc<Report>,
-    seeds: Vec<u32>,
-    max: Option<usize>,
-    subject: String,
-) -> Result<Json<Network>, ApiError> {
-    let report = report.clone();
-    let net = tokio::task::spawn_blocking(move || report.network(&seeds, max.unwrap_or(150).clamp(1, 500)))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    app.audit(user, "intel_network_viewed", subject, json!({ "nodes": net.nodes.len() })).await?;
-    Ok(Json(net))
 }
 
 /// The network around one person: their links and the links among those shown.
@@ -219,9 +122,7 @@ pub async fn person_network(
     Path(id): Path<String>,
     Query(q): Query<NetworkQuery>,
 ) -> Result<Json<Network>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let p = person_of(&a.report, &id)?;
-    network_answer(&app, &user, &a.report, vec![p], q.max, format!("person:{id}")).await
+    Ok(Json(app.app().intel_person_network(&user, &id, q.max).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -244,12 +145,7 @@ pub async fn facilitators(
     user: CurrentUser,
     Query(q): Query<TopQuery>,
 ) -> Result<Json<Vec<Facilitator>>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let n = q.top.unwrap_or(100).min(MAX_ROWS);
-    let list: Vec<Facilitator> = a.report.analysis.facilitators.iter().take(n).cloned().collect();
-    let ids: Vec<&str> = list.iter().map(|f| f.person_id.as_str()).collect();
-    app.audit(&user, "intel_facilitators_viewed", "intel:facilitators", json!({ "person_ids": ids })).await?;
-    Ok(Json(list))
+    Ok(Json(app.app().intel_facilitators(&user, q.top.unwrap_or(100)).await?))
 }
 
 /// Likely rings (communities of facilitators), best first, with evidence.
@@ -260,11 +156,7 @@ pub async fn facilitators(
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn rings(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Ring>>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let list = a.report.analysis.rings.clone();
-    let ids: Vec<&str> = list.iter().map(|r| r.ring_id.as_str()).collect();
-    app.audit(&user, "intel_rings_viewed", "intel:rings", json!({ "ring_ids": ids })).await?;
-    Ok(Json(list))
+    Ok(Json(app.app().intel_rings(&user).await?))
 }
 
 /// The network of one ring: its members, their direct links, and the links
@@ -283,10 +175,7 @@ pub async fn ring_network(
     Path(id): Path<String>,
     Query(q): Query<NetworkQuery>,
 ) -> Result<Json<Network>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let seeds = a.report.ring(&id).ok_or_else(|| ApiError::not_found("no such ring in the current analysis"))?;
-    let seeds = seeds.persons.clone();
-    network_answer(&app, &user, &a.report, seeds, q.max, format!("ring:{id}")).await
+    Ok(Json(app.app().intel_ring_network(&user, &id, q.max).await?))
 }
 
 /// Documents used by more than one resolved person (N3), with evidence.
@@ -297,10 +186,7 @@ pub async fn ring_network(
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn documents(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<DocumentReuse>>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let list: Vec<DocumentReuse> = a.report.documents.iter().take(MAX_ROWS).cloned().collect();
-    app.audit(&user, "intel_documents_viewed", "intel:documents", json!({ "returned": list.len() })).await?;
-    Ok(Json(list))
+    Ok(Json(app.app().intel_documents(&user).await?))
 }
 
 /// Phones and addresses given by unrelated persons (N1), with evidence.
@@ -311,10 +197,7 @@ pub async fn documents(State(app): State<AppState>, user: CurrentUser) -> Result
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn contacts(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<SharedContact>>, ApiError> {
-    let a = app.intel().current(app.analytics()).await?;
-    let list: Vec<SharedContact> = a.report.contacts.iter().take(MAX_ROWS).cloned().collect();
-    app.audit(&user, "intel_contacts_viewed", "intel:contacts", json!({ "returned": list.len() })).await?;
-    Ok(Json(list))
+    Ok(Json(app.app().intel_contacts(&user).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -345,27 +228,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let format =
         Format::parse(&q.format).ok_or_else(|| ApiError::new(ErrorCode::InvalidQuery, "format: ftm or graphml"))?;
-    let a = app.intel().current(app.analytics()).await?;
-    let persons = match &q.ring {
-        Some(id) => a
-            .report
-            .ring(id)
-            .ok_or_else(|| ApiError::not_found("no such ring in the current analysis"))?
-            .persons
-            .clone(),
-        None => a.report.linked_persons(),
-    };
-    let n = persons.len();
-    let r = a.report.clone();
-    let body = tokio::task::spawn_blocking(move || {
-        let mut out = Vec::new();
-        centinela_intel::export::write(&r, &persons, format, &mut out).map(|()| out)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?
-    .map_err(|e| ApiError::internal(&e))?;
-    let subject = q.ring.as_deref().map_or("intel:network".to_string(), |r| format!("ring:{r}"));
-    app.audit(&user, "intel_exported", subject, json!({ "format": q.format, "persons": n })).await?;
+    let export = app.app().intel_export(&user, format, q.ring.as_deref()).await?;
     let name = if format == Format::Ftm { "centinela-network.ftm.json" } else { "centinela-network.graphml" };
     Ok((
         StatusCode::OK,
@@ -373,7 +236,7 @@ pub async fn export(
             (header::CONTENT_TYPE, format.content_type().to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        body,
+        export.body,
     )
         .into_response())
 }
@@ -386,18 +249,7 @@ pub async fn export(
         (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn decisions(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<StoredOverride>>, ApiError> {
-    let decisions = app.store().intel_overrides().await?;
-    // They name crossings (and so travellers) and why they are one person:
-    // who read them is in the chain, by ids only.
-    let ids: Vec<i64> = decisions.iter().map(|d| d.id).collect();
-    app.audit(
-        &user,
-        "intel_decisions_viewed",
-        "intel:decisions",
-        json!({ "returned": ids.len(), "override_ids": ids }),
-    )
-    .await?;
-    Ok(Json(decisions))
+    Ok(Json(app.app().intel_decisions(Caller::User(&user)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -429,10 +281,8 @@ pub async fn decide(
     user: CurrentUser,
     Json(req): Json<DecisionRequest>,
 ) -> Result<(StatusCode, Json<StoredOverride>), ApiError> {
-    let o = app
-        .store()
-        .add_intel_override(&user.actor(), req.kind, req.crossing_a.trim(), req.crossing_b.trim(), req.reason.trim())
-        .await?;
+    let o =
+        app.app().intel_decide(Caller::User(&user), req.kind, &req.crossing_a, &req.crossing_b, &req.reason).await?;
     Ok((StatusCode::CREATED, Json(o)))
 }
 
@@ -459,6 +309,6 @@ pub async fn withdraw(
     Path(id): Path<i64>,
     Json(req): Json<WithdrawRequest>,
 ) -> Result<StatusCode, ApiError> {
-    app.store().withdraw_intel_override(&user.actor(), id, req.reason.trim()).await?;
+    app.app().intel_withdraw(Caller::User(&user), id, &req.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }

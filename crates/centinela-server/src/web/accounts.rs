@@ -73,7 +73,7 @@ pub(super) async fn users_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx
     let Json(requests) = accounts::requests(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
     let pending: Vec<_> = requests.into_iter().filter(|r| r.status == "pending").collect();
     let posts: Vec<String> =
-        app.store().posts().await.map_err(|e| ctx.api_error(e.into()))?.into_iter().map(|p| p.code).collect();
+        app.store().posts().await.map_err(|e| ctx.api_error(e))?.into_iter().map(|p| p.code).collect();
     let mut data = json!({
         "users": list,
         "requests": pending,
@@ -147,7 +147,7 @@ pub async fn reset_password(
 ) -> PageResult {
     let pairs = form_pairs(&body);
     let password = raw(&pairs, "password").to_owned();
-    let target = app.store().user_by_id(id).await.map_err(|e| ctx.api_error(e.into()))?;
+    let target = app.store().user_by_id(id).await.map_err(|e| ctx.api_error(e))?;
     let refused = target.and_then(|t| refusal(&password, &t.username, t.role));
     let r = accounts::reset_password(State(app.clone()), user.clone(), Path(id), Json(PasswordReset { password }))
         .await

@@ -3,17 +3,18 @@
 //! reads the API's `…/network` answer with the page's cookie session), a
 //! person's page (summary, the evidence that joined their records, links,
 //! timeline, network) and the merge/split form. Every page goes through the
-//! API's handlers, so the same checks and audit entries apply.
+//! intelligence use cases of `centinela-app`, as the API does, so the same
+//! checks and audit entries apply.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use centinela_app::Caller;
+use centinela_app::intel::PersonsFilter;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::PageCtx;
 use crate::auth::CurrentUser;
-use crate::error::{Json, Path, Query};
-use crate::handlers::intel::{self, DecisionRequest, PersonsQuery, TopQuery};
 use crate::state::AppState;
 
 type PageResult = Result<Response, Response>;
@@ -31,11 +32,9 @@ pub async fn overview(
     if !f.crossing.trim().is_empty() {
         return find(app, user, ctx, f.crossing.trim()).await;
     }
-    let Json(facs) = intel::facilitators(State(app.clone()), user.clone(), Query(TopQuery { top: Some(OVERVIEW_TOP) }))
-        .await
-        .map_err(|e| ctx.api_error(e))?;
-    let Json(rings) = intel::rings(State(app.clone()), user).await.map_err(|e| ctx.api_error(e))?;
-    let info = app.intel().current(app.analytics()).await.map_err(|e| ctx.api_error(e.into()))?.info;
+    let facs = app.app().intel_facilitators(&user, OVERVIEW_TOP).await.map_err(|e| ctx.api_error(e))?;
+    let rings = app.app().intel_rings(&user).await.map_err(|e| ctx.api_error(e))?;
+    let info = app.app().analysis().await.map_err(|e| ctx.api_error(e))?.info;
     Ok(ctx.render("intel.html", json!({ "facilitators": facs, "rings": rings, "analysis": info })))
 }
 
@@ -45,7 +44,7 @@ pub async fn ring(
     ctx: PageCtx,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> PageResult {
-    let Json(rings) = intel::rings(State(app), user).await.map_err(|e| ctx.api_error(e))?;
+    let rings = app.app().intel_rings(&user).await.map_err(|e| ctx.api_error(e))?;
     let Some(ring) = rings.into_iter().find(|r| r.ring_id == id) else {
         return Err(super::not_found(ctx.lang));
     };
@@ -58,10 +57,8 @@ pub async fn person(
     ctx: PageCtx,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> PageResult {
-    let Json(view) =
-        intel::person(State(app.clone()), user.clone(), Path(id.clone())).await.map_err(|e| ctx.api_error(e))?;
-    let Json(crossings) =
-        intel::person_crossings(State(app), user, Path(id.clone())).await.map_err(|e| ctx.api_error(e))?;
+    let view = app.app().intel_person(&user, &id).await.map_err(|e| ctx.api_error(e))?;
+    let crossings = app.app().intel_person_crossings(&user, &id).await.map_err(|e| ctx.api_error(e))?;
     let posts: std::collections::BTreeSet<&str> = crossings.iter().map(|c| c.record.post.as_str()).collect();
     Ok(ctx.render(
         "person.html",
@@ -83,8 +80,8 @@ pub struct FindForm {
 
 /// To the person page of a crossing.
 async fn find(app: AppState, user: CurrentUser, ctx: PageCtx, crossing: &str) -> PageResult {
-    let q = PersonsQuery { q: None, crossing: Some(crossing.to_owned()), offset: None, limit: Some(1) };
-    let Json(page) = intel::persons(State(app), user, Query(q)).await.map_err(|e| ctx.api_error(e))?;
+    let f = PersonsFilter { q: None, crossing: Some(crossing.to_owned()), offset: 0, limit: 1 };
+    let page = app.app().intel_persons(&user, f).await.map_err(|e| ctx.api_error(e))?;
     match page.persons.first() {
         Some(p) => Ok(Redirect::to(&format!("/redes/personas/{}", p.person_id)).into_response()),
         None => Err(super::not_found(ctx.lang)),
@@ -104,8 +101,8 @@ pub struct DecisionForm {
     reason: String,
 }
 
-/// The merge and split buttons: records the decision through
-/// `POST /api/intel/decisions`, then shows the person of `crossing_a` in
+/// The merge and split buttons: records the decision (as
+/// `POST /api/intel/decisions` does), then shows the person of `crossing_a` in
 /// the new analysis.
 pub async fn decide(
     State(app): State<AppState>,
@@ -120,15 +117,17 @@ pub async fn decide(
     };
     let mut b = f.crossing_b.trim().to_owned();
     if b.starts_with('R') {
-        let a = app.intel().current(app.analytics()).await.map_err(|e| ctx.api_error(e.into()))?;
+        let a = app.app().analysis().await.map_err(|e| ctx.api_error(e))?;
         if let Some(p) = a.report.person(&b)
             && let Some(first) = a.report.crossing_ids(p).into_iter().next()
         {
             b = first;
         }
     }
-    let req = DecisionRequest { kind, crossing_a: f.crossing_a.trim().to_owned(), crossing_b: b, reason: f.reason };
-    intel::decide(State(app), user, Json(req)).await.map_err(|e| ctx.api_error(e))?;
+    app.app()
+        .intel_decide(Caller::User(&user), kind, &f.crossing_a, &b, &f.reason)
+        .await
+        .map_err(|e| ctx.api_error(e))?;
     Ok(Redirect::to(&format!("/redes?crossing={}", urlencode(f.crossing_a.trim()))).into_response())
 }
 

@@ -425,7 +425,8 @@ impl PageCtx {
 
     /// The page for an API error: translated by its code; the sign-in page
     /// when the session is gone.
-    pub fn api_error(&self, e: ApiError) -> Response {
+    pub fn api_error(&self, e: impl Into<ApiError>) -> Response {
+        let e = e.into();
         if e.code == ErrorCode::Unauthenticated {
             return Redirect::to("/entrar").into_response();
         }

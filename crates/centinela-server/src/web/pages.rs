@@ -18,12 +18,12 @@ use super::{PageCtx, charts, field, form_pairs, may_open, multi};
 use centinela_app::Caller;
 
 use crate::auth::{ClientIp, CurrentUser};
-use crate::error::{ApiError, Json, Path, Query};
+use crate::error::{ApiError, Json, Query};
+use crate::handlers::audit;
 use crate::handlers::audit::PageQuery;
 use crate::handlers::inspections::{HitsFilter, InspectionAnswer};
 use crate::handlers::session::{self, LoginRequest};
 use crate::handlers::users::{self, NewUser};
-use crate::handlers::{audit, lists as api_lists, rules as api_rules};
 use crate::state::AppState;
 
 type PageResult = Result<Response, Response>;
@@ -484,7 +484,7 @@ pub async fn decide(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx
     let mut targets = Vec::new();
     if whole_party {
         for id in &party {
-            if app.store().decision(id).await.map_err(|e| ctx.api_error(e.into()))?.is_none() {
+            if app.store().decision(id).await.map_err(|e| ctx.api_error(e))?.is_none() {
                 targets.push((*id).to_string());
             }
         }
@@ -546,11 +546,8 @@ pub async fn hits(
     axum::extract::Query(q): axum::extract::Query<HitsPage>,
 ) -> PageResult {
     let open = q.todas.is_none();
-    let hits = app
-        .app()
-        .hits(&user, HitsFilter { open, post: None, limit: 200 })
-        .await
-        .map_err(|e| ctx.api_error(e.into()))?;
+    let hits =
+        app.app().hits(&user, HitsFilter { open, post: None, limit: 200 }).await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render(
         "hits.html",
         json!({
@@ -594,14 +591,14 @@ pub async fn timeline(
     ctx: PageCtx,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> PageResult {
-    let c = app.app().crossing(&user, &id).await.map_err(|e| ctx.api_error(e.into()))?;
-    let tl = app.app().timeline(&user, &id).await.map_err(|e| ctx.api_error(e.into()))?;
+    let c = app.app().crossing(&user, &id).await.map_err(|e| ctx.api_error(e))?;
+    let tl = app.app().timeline(&user, &id).await.map_err(|e| ctx.api_error(e))?;
     let posts: std::collections::BTreeSet<&str> = tl.iter().map(|c| c.record.post.as_str()).collect();
     Ok(ctx.render("timeline.html", json!({ "id": id, "crossing": c, "timeline": tl, "posts": posts.len() })))
 }
 
 pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
-    let Json(lists) = api_lists::list(State(app), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render(
         "lists.html",
         json!({
@@ -616,9 +613,9 @@ pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx)
 /// Reloads the screening index (`POST /api/lists/reload`'s handler).
 pub async fn reload(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
     let (person_entries, documents) =
-        app.app().reload_lists(Some(Caller::User(&user))).await.map_err(|e| ctx.api_error(e.into()))?;
+        app.app().reload_lists(Some(Caller::User(&user))).await.map_err(|e| ctx.api_error(e))?;
     let r = json!({ "person_entries": person_entries, "documents": documents });
-    let Json(lists) = api_lists::list(State(app), user).await.map_err(|e| ctx.api_error(e))?;
+    let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render(
         "lists.html",
         json!({
@@ -801,7 +798,7 @@ pub async fn posts(State(app): State<AppState>, _user: CurrentUser, ctx: PageCtx
 }
 
 async fn posts_page(app: &AppState, ctx: &PageCtx, extra: Value) -> PageResult {
-    let list = app.app().posts().await.map_err(|e| ctx.api_error(e.into()))?;
+    let list = app.app().posts().await.map_err(|e| ctx.api_error(e))?;
     let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"] });
     if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
         d.extend(e);
@@ -825,7 +822,7 @@ pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: Pa
     match app.store().add_post(&user.actor(), &np).await {
         Ok((post, key)) => {
             tracing::info!(user = user.id, post = %post.code, "post created");
-            app.inspections().reload(app.store()).await.map_err(|e| ctx.api_error(e.into()))?;
+            app.inspections().reload(app.store()).await.map_err(|e| ctx.api_error(e))?;
             posts_page(&app, &ctx, json!({ "created": post.code, "sync_key": key })).await
         }
         Err(e) => {
@@ -870,7 +867,7 @@ pub async fn audit_verify(State(app): State<AppState>, user: CurrentUser, ctx: P
 /// administrators the editor (live errors through `POST /api/rules/check`)
 /// and, after a back-test, its results. `extra` adds to the template's data.
 async fn rules_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, status: StatusCode, extra: Value) -> PageResult {
-    let Json(rules) = api_rules::list(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let rules = app.app().rules().await.map_err(|e| ctx.api_error(e))?;
     let mut data = json!({
         "rules": rules,
         "can_check": RULE_WRITERS.contains(&user.role),
@@ -892,10 +889,8 @@ pub async fn rules(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx)
 
 /// The editor's text with its errors, when it has some (the page shows
 /// them at their line and column and refuses to save).
-async fn rule_errors(app: &AppState, user: &CurrentUser, text: &str) -> Result<Vec<Value>, ApiError> {
-    let Json(check) =
-        api_rules::check(State(app.clone()), user.clone(), Json(api_rules::RuleText { text: text.to_string() }))
-            .await?;
+async fn rule_errors(app: &AppState, text: &str) -> Result<Vec<Value>, ApiError> {
+    let check = app.app().check_rules(text).await?;
     Ok(check.errors.iter().map(|e| json!(e)).collect())
 }
 
@@ -904,18 +899,15 @@ pub async fn rules_backtest(State(app): State<AppState>, user: CurrentUser, ctx:
     let text = pairs.iter().find(|(k, _)| k == "text").map(|(_, v)| v.replace("\r\n", "\n")).unwrap_or_default();
     let (from, to) = (field(&pairs, "desde").to_string(), field(&pairs, "hasta").to_string());
     let keep = json!({ "text": text, "from": from, "to": to });
-    let errors = rule_errors(&app, &user, &text).await.map_err(|e| ctx.api_error(e))?;
+    let errors = rule_errors(&app, &text).await.map_err(|e| ctx.api_error(e))?;
     if !errors.is_empty() {
         let extra = json!({ "text": text, "from": from, "to": to, "errors": errors });
         return rules_page(&app, &user, &ctx, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
     }
-    let req = api_rules::BacktestRequest {
-        text: text.clone(),
-        from: Some(from.clone()).filter(|s| !s.is_empty()),
-        to: Some(to.clone()).filter(|s| !s.is_empty()),
-    };
-    match api_rules::backtest(State(app.clone()), user.clone(), Json(req)).await {
-        Ok(Json(bt)) => {
+    let asked = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    let (from_asked, to_asked) = (asked(&from), asked(&to));
+    match app.app().backtest(&user, &text, from_asked.as_deref(), to_asked.as_deref()).await.map_err(ApiError::from) {
+        Ok(bt) => {
             let l = ctx.lang;
             let t = |k: &str| super::i18n::tr(l, k);
             let weeks: Vec<(String, i64, i64)> = bt
@@ -945,14 +937,13 @@ pub async fn rules_save(State(app): State<AppState>, user: CurrentUser, ctx: Pag
     let pairs = form_pairs(&body);
     let text = pairs.iter().find(|(k, _)| k == "text").map(|(_, v)| v.replace("\r\n", "\n")).unwrap_or_default();
     let (from, to) = (field(&pairs, "desde").to_string(), field(&pairs, "hasta").to_string());
-    let errors = rule_errors(&app, &user, &text).await.map_err(|e| ctx.api_error(e))?;
+    let errors = rule_errors(&app, &text).await.map_err(|e| ctx.api_error(e))?;
     if !errors.is_empty() {
         let extra = json!({ "text": text, "from": from, "to": to, "errors": errors });
         return rules_page(&app, &user, &ctx, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
     }
-    let req = api_rules::SaveRules { text: text.clone(), enabled: None };
-    match api_rules::save(State(app.clone()), user.clone(), Json(req)).await {
-        Ok((_, Json(saved))) => {
+    match app.app().save_rules(&user, &text, None).await.map_err(ApiError::from) {
+        Ok(saved) => {
             let what: Vec<String> = saved.iter().map(|v| format!("{} v{}", v.rule_id, v.version)).collect();
             let extra = json!({ "text": text, "from": from, "to": to, "saved": what.join(", ") });
             rules_page(&app, &user, &ctx, StatusCode::OK, extra).await
@@ -969,12 +960,7 @@ pub async fn rules_save(State(app): State<AppState>, user: CurrentUser, ctx: Pag
 }
 
 async fn rules_toggle(app: AppState, user: CurrentUser, ctx: PageCtx, id: String, enable: bool) -> PageResult {
-    let r = if enable {
-        api_rules::enable(State(app.clone()), user.clone(), Path(id.clone())).await
-    } else {
-        api_rules::disable(State(app.clone()), user.clone(), Path(id.clone())).await
-    };
-    let Json(v) = r.map_err(|e| ctx.api_error(e))?;
+    let v = app.app().toggle_rule(&user, &id, enable).await.map_err(|e| ctx.api_error(e))?;
     let key = if v.enabled { "rules.now_enabled" } else { "rules.now_disabled" };
     let extra = json!({ "changed": key, "changed_id": format!("{} v{}", v.rule_id, v.version) });
     rules_page(&app, &user, &ctx, StatusCode::OK, extra).await

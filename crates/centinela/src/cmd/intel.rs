@@ -335,12 +335,10 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Decisions => {
-            let rt = runtime()?;
-            let store = rt.block_on(open_store(global))?;
-            let decisions = rt.block_on(store.intel_overrides())?;
-            let ids: Vec<i64> = decisions.iter().map(|d| d.id).collect();
-            let detail = serde_json::json!({ "returned": ids.len(), "override_ids": ids });
-            rt.block_on(store.audit_append("cli", "intel_decisions_viewed", "intel:decisions", &detail.to_string()))?;
+            let decisions = runtime()?.block_on(async {
+                let store = open_store(global).await?;
+                anyhow::Ok(centinela_app::App::new(store).intel_decisions(centinela_app::Caller::Cli).await?)
+            })?;
             json_lines!(&decisions);
         }
         Command::Export { format, ring, out, source } => {
@@ -358,7 +356,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 },
                 None => report.linked_persons(),
             };
-            let detail = serde_json::json!({ "format": match format { Format::Ftm => "ftm", Format::Graphml => "graphml" }, "ring": ring, "persons": persons.len() });
+            let detail = serde_json::json!({ "format": format.as_str(), "ring": ring, "persons": persons.len() });
             audit_read(&source, global, "intel_exported", detail)?;
             let w: Box<dyn Write> = match &out {
                 Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),

@@ -1,0 +1,48 @@
+//! What the CLI's black-box tests share: running the built binary against a
+//! database, reading its output, and a fresh database on either backend.
+//! Each test file is its own crate and uses part of this.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// `centinela --db DB ARGS…`, with the environment's database and log level
+/// out of the way.
+pub fn run(db: impl AsRef<OsStr>, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_centinela"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("CENTINELA_DB")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run centinela")
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A fresh, empty database: a new PostgreSQL database when
+/// `CENTINELA_TEST_PG` holds a server's URL, else a SQLite file in `dir`.
+pub fn fresh_db(dir: &Path, tag: &str) -> String {
+    match std::env::var("CENTINELA_TEST_PG") {
+        Ok(url) if !url.is_empty() => {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let name = format!("centinela_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut admin = sqlx::PgConnection::connect(&url).await.expect("CENTINELA_TEST_PG: cannot connect");
+                for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+                }
+            });
+            let (base, _) = url.rsplit_once('/').unwrap();
+            format!("{base}/{name}")
+        }
+        _ => dir.join(format!("{tag}.db")).to_str().unwrap().to_string(),
+    }
+}
