@@ -25,6 +25,7 @@ pub mod inspections;
 pub mod intel;
 pub mod lists;
 pub mod rules;
+pub mod stats;
 
 pub use error::AppError;
 pub use heavy::HEAVY_QUEUE;

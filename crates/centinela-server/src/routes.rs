@@ -22,6 +22,7 @@ use centinela_domain::Role;
 use crate::auth::{Guard, guard};
 use crate::handlers::{accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
 use crate::state::AppState;
+use groups::*;
 
 /// An HTTP method the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,29 +134,29 @@ endpoints! {
     Get    "/api/session"       ANY_USER                                             => session::whoami;
     Delete "/api/session"       ANY_USER                                             => session::logout;
     Post   "/api/session/password" ANY_USER                                          => accounts::change_password;
-    Get    "/api/users"         roles(&[Role::Admin])                                => users::list;
-    Post   "/api/users"         roles(&[Role::Admin])                                => users::create;
-    Get    "/api/users/{id}"    roles(&[Role::Admin])                                => users::get;
-    Post   "/api/users/{id}/disable" roles(&[Role::Admin])                           => accounts::disable;
-    Post   "/api/users/{id}/enable" roles(&[Role::Admin])                            => accounts::enable;
-    Post   "/api/users/{id}/password" roles(&[Role::Admin])                          => accounts::reset_password;
-    Put    "/api/users/{id}/role" roles(&[Role::Admin])                              => accounts::set_role;
-    Put    "/api/users/{id}/post" roles(&[Role::Admin])                              => accounts::set_post;
-    Delete "/api/users/{id}/sessions" roles(&[Role::Admin])                          => accounts::end_sessions;
-    Get    "/api/users/requests" roles(&[Role::Admin])                               => accounts::requests;
-    Post   "/api/users/requests/{id}/approve" roles(&[Role::Admin])                  => accounts::approve;
-    Post   "/api/users/requests/{id}/reject" roles(&[Role::Admin])                   => accounts::reject;
-    Get    "/api/audit"         roles(&[Role::Auditor])                              => audit::page;
-    Get    "/api/audit/verify"  roles(&[Role::Auditor, Role::Admin])                 => audit::verify;
-    Get    "/api/lists"         roles(&[Role::Admin, Role::Analyst, Role::Supervisor]) => lists::list;
-    Post   "/api/lists/reload"  roles(&[Role::Admin])                                => inspections::reload;
+    Get    "/api/users"         roles(ADMINS)                                => users::list;
+    Post   "/api/users"         roles(ADMINS)                                => users::create;
+    Get    "/api/users/{id}"    roles(ADMINS)                                => users::get;
+    Post   "/api/users/{id}/disable" roles(ADMINS)                           => accounts::disable;
+    Post   "/api/users/{id}/enable" roles(ADMINS)                            => accounts::enable;
+    Post   "/api/users/{id}/password" roles(ADMINS)                          => accounts::reset_password;
+    Put    "/api/users/{id}/role" roles(ADMINS)                              => accounts::set_role;
+    Put    "/api/users/{id}/post" roles(ADMINS)                              => accounts::set_post;
+    Delete "/api/users/{id}/sessions" roles(ADMINS)                          => accounts::end_sessions;
+    Get    "/api/users/requests" roles(ADMINS)                               => accounts::requests;
+    Post   "/api/users/requests/{id}/approve" roles(ADMINS)                  => accounts::approve;
+    Post   "/api/users/requests/{id}/reject" roles(ADMINS)                   => accounts::reject;
+    Get    "/api/audit"         roles(AUDITORS)                              => audit::page;
+    Get    "/api/audit/verify"  roles(VERIFIERS)                 => audit::verify;
+    Get    "/api/lists"         roles(LIST_READERS) => lists::list;
+    Post   "/api/lists/reload"  roles(ADMINS)                                => inspections::reload;
     Get    "/api/posts"         ANY_USER                                             => inspections::posts;
     Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
-    Post   "/api/hits/{id}/adjudication" roles(&[Role::Supervisor])                  => inspections::adjudicate;
+    Post   "/api/hits/{id}/adjudication" roles(SUPERVISORS)                  => inspections::adjudicate;
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
-    Get    "/api/crossings/{id}/timeline" roles(&[Role::Supervisor, Role::Analyst, Role::Protection]) => inspections::timeline;
+    Get    "/api/crossings/{id}/timeline" roles(TIMELINE) => inspections::timeline;
     Get    "/api/referrals"     roles(PROTECTION)                                    => cases::referrals;
     Get    "/api/referrals/{id}" roles(PROTECTION)                                   => cases::referral;
     Post   "/api/referrals/{id}/answer" roles(PROTECTION)                            => cases::answer;
@@ -170,7 +171,7 @@ endpoints! {
     Get    "/api/stats/csv"      roles(STATS)                                        => stats::csv;
     Get    "/api/stats/regional" roles(STATS)                                        => stats::regional;
     Get    "/api/rules"         roles(RULE_READERS)                                  => rules::list;
-    Post   "/api/rules"         roles(&[Role::Analyst])                              => rules::save;
+    Post   "/api/rules"         roles(ANALYSTS)                              => rules::save;
     Post   "/api/rules/check"   roles(RULE_WRITERS)                                  => rules::check;
     Post   "/api/rules/backtest" roles(RULE_WRITERS)                                 => rules::backtest;
     Get    "/api/rules/{id}/versions" roles(RULE_READERS)                            => rules::versions;
@@ -191,31 +192,48 @@ endpoints! {
     Post   "/api/intel/decisions/{id}/withdraw" roles(ANALYSTS)                      => intel::withdraw;
 }
 
-/// The intelligence unit: resolved persons, networks, exports and the
-/// merge/split decisions are the analysts' alone (PRODUCT.md: the analyst
-/// "resolves identities across records; studies co-travel networks"); a
-/// supervisor or protection officer reads one traveller's timeline instead.
-const ANALYSTS: &[Role] = &[Role::Analyst];
+/// The role groups both tables (the API's here, the pages' in `web`) name:
+/// one definition each.
+pub mod groups {
+    use centinela_domain::Role;
 
-/// The protection unit: referrals and trafficking cases. (Reading a case is
-/// open to any role at the route, but the handler answers only the
-/// protection unit and the users the case is shared with.)
-const PROTECTION: &[Role] = &[Role::Protection];
-
-/// Who reads the statistics (counts only).
-const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
-/// Who reads the risk rules (no personal data): the intelligence unit,
-/// administrators, supervisors (who adjudicate what the rules raise) and
-/// auditors (what was in force). Never officers.
-const RULE_READERS: &[Role] = &[Role::Analyst, Role::Admin, Role::Supervisor, Role::Auditor];
-/// Who checks, back-tests, enables and disables rules (saving a text is
-/// the analysts' alone).
-const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
-
-/// Who works the booth and secondary inspection.
-const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
-/// Who may read a crossing's record.
-const READERS: &[Role] = &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Protection];
+    /// Who works the booth and secondary inspection.
+    pub const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
+    /// Who adjudicates hits.
+    pub const SUPERVISORS: &[Role] = &[Role::Supervisor];
+    /// Who may read a crossing's record.
+    pub const READERS: &[Role] = &[Role::Officer, Role::Supervisor, Role::Analyst, Role::Protection];
+    /// Who reads a traveller's timeline (the analysts read persons instead,
+    /// the protection unit for its referrals).
+    pub const TIMELINE: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Protection];
+    /// Who reads the alert lists.
+    pub const LIST_READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Supervisor];
+    /// Users, posts, list imports, retention.
+    pub const ADMINS: &[Role] = &[Role::Admin];
+    /// Who reads the audit log.
+    pub const AUDITORS: &[Role] = &[Role::Auditor];
+    /// Who verifies the audit chain.
+    pub const VERIFIERS: &[Role] = &[Role::Auditor, Role::Admin];
+    /// The intelligence unit: resolved persons, networks, exports and the
+    /// merge/split decisions are the analysts' alone (PRODUCT.md: the
+    /// analyst "resolves identities across records; studies co-travel
+    /// networks"); a supervisor or protection officer reads one
+    /// traveller's timeline instead.
+    pub const ANALYSTS: &[Role] = &[Role::Analyst];
+    /// The protection unit: referrals and trafficking cases. (Reading a
+    /// case is open to any role at the route, but the use case answers only
+    /// the protection unit and the users the case is shared with.)
+    pub const PROTECTION: &[Role] = &[Role::Protection];
+    /// Who reads the statistics (counts only).
+    pub const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
+    /// Who reads the risk rules (no personal data): the intelligence unit,
+    /// administrators, supervisors (who adjudicate what the rules raise)
+    /// and auditors (what was in force). Never officers.
+    pub const RULE_READERS: &[Role] = &[Role::Analyst, Role::Admin, Role::Supervisor, Role::Auditor];
+    /// Who checks, back-tests, enables and disables rules (saving a text is
+    /// the analysts' alone: [`ANALYSTS`]).
+    pub const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
+}
 
 /// Route prefixes whose answers span every border post: the intelligence
 /// unit's analyses (persons, networks and exports are built from every

@@ -172,12 +172,6 @@ impl AppState {
         self.0.logins.try_acquire().ok()
     }
 
-    /// Runs `f` as [`App::heavy`] does: one heavy job at a time, off the
-    /// request threads, `busy` beyond a short queue.
-    pub(crate) async fn heavy<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-        Ok(self.0.app.heavy(f).await?)
-    }
-
     pub(crate) fn openapi_json(&self) -> Bytes {
         self.0.openapi.clone()
     }

@@ -6,8 +6,9 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use centinela_stats::{DEFAULT_K, Options, Period, Release};
-use centinela_store::{Stats, StatsFilter};
+use centinela_app::Caller;
+pub use centinela_app::stats::stats_csv;
+use centinela_app::stats::{Figures, Regional, parse_day, release_options};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
@@ -40,43 +41,6 @@ pub struct RegionalQuery {
     pub period: Option<String>,
 }
 
-fn day(field: &'static str, s: &Option<String>) -> Result<Option<jiff::civil::Date>, ApiError> {
-    match s.as_deref().filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse::<jiff::civil::Date>()
-            .map(Some)
-            .map_err(|_| ApiError::invalid_field(format!("{field}: not a date (YYYY-MM-DD)"))),
-    }
-}
-
-fn span(from: Option<jiff::civil::Date>, to: Option<jiff::civil::Date>) -> Result<(String, String), ApiError> {
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(ApiError::invalid_field("from: after to"));
-    }
-    Ok((from.map(|d| d.to_string()).unwrap_or_default(), to.map(|d| d.to_string()).unwrap_or_default()))
-}
-
-/// The figures of the filter, audited.
-async fn figures(app: &AppState, user: &AuthUser, q: &StatsQuery) -> Result<(Stats, String, String, String), ApiError> {
-    let (from, to) = span(day("from", &q.from)?, day("to", &q.to)?)?;
-    let post = user.post.clone().or(q.post.clone().filter(|p| !p.is_empty())).unwrap_or_default();
-    // `to` is inclusive: every time of that day sorts before "<day>T99".
-    let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let mut s = app.analytics().stats(&StatsFilter { from: &from, to: &to_excl, post: &post }).await?;
-    if user.post.is_some() {
-        // Victims are counted from the country's cases, day by day and
-        // unsuppressed: not for a post's users (the regional release has
-        // them, k-anonymous).
-        s.cases = Default::default();
-        s.victims_by_exploitation.clear();
-    }
-    app.audit(user, "stats_viewed", "stats", json!({ "from": from, "to": to, "post": post })).await?;
-    Ok((s, from, to, post))
-}
-
 /// The dashboard's figures: crossings by post, by day and direction, hits
 /// by adjudication, referrals by unit, decisions in force; victims of
 /// trafficking identified, assisted, prosecuted and repatriated, and
@@ -95,8 +59,8 @@ pub async fn get(
     user: CurrentUser,
     Query(q): Query<StatsQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (s, from, to, post) = figures(&app, &user, &q).await?;
-    Ok(Json(json!({ "from": from, "to": to, "post": post, "figures": s })))
+    let f = figures(&app, &user, &q).await?;
+    Ok(Json(json!({ "from": f.from, "to": f.to, "post": f.post, "figures": f.stats })))
 }
 
 /// The same figures as CSV: `figure,key,value` (for `directions_by_day`
@@ -115,94 +79,28 @@ pub async fn csv(
     user: CurrentUser,
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, ApiError> {
-    let (s, ..) = figures(&app, &user, &q).await?;
+    let f = figures(&app, &user, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"estadisticas.csv\""),
         ],
-        stats_csv(&s),
+        stats_csv(&f.stats),
     )
         .into_response())
 }
 
-/// `figure,key,value` lines of every figure.
-pub fn stats_csv(s: &Stats) -> String {
-    let field = centinela_domain::csv::field;
-    let mut out = String::from("figure,key,value\n");
-    let mut line = |fig: &str, key: &str, v: i64| out.push_str(&format!("{fig},{},{v}\n", field(key)));
-    for (k, v) in &s.crossings_by_post {
-        line("crossings_by_post", k, *v);
-    }
-    for (k, v) in &s.crossings_by_day {
-        line("crossings_by_day", k, *v);
-    }
-    for (d, a, b) in &s.directions_by_day {
-        line("directions_by_day", &format!("{d}/entry"), *a);
-        line("directions_by_day", &format!("{d}/exit"), *b);
-    }
-    for (k, v) in [
-        ("raised", s.hits.raised),
-        ("confirmed", s.hits.confirmed),
-        ("dismissed", s.hits.dismissed),
-        ("open", s.hits.open),
-    ] {
-        line("hits", k, v);
-    }
-    for (k, v) in &s.hits_by_day {
-        line("hits_by_day", k, *v);
-    }
-    for (k, v) in &s.referrals {
-        line("referrals", k, *v);
-    }
-    for (k, v) in &s.decisions {
-        line("decisions", k, *v);
-    }
-    for (k, v) in [
-        ("identified", s.cases.identified),
-        ("assisted", s.cases.assisted),
-        ("prosecuted", s.cases.prosecuted),
-        ("repatriated", s.cases.repatriated),
-    ] {
-        line("victims", k, v);
-    }
-    for (k, v) in &s.victims_by_exploitation {
-        line("victims_by_exploitation", k, *v);
-    }
-    out
+/// The dashboard's figures for the query, audited.
+async fn figures(app: &AppState, user: &AuthUser, q: &StatsQuery) -> Result<Figures, ApiError> {
+    let (from, to) = (parse_day("from", q.from.as_deref())?, parse_day("to", q.to.as_deref())?);
+    Ok(app.app().figures(user, from, to, q.post.as_deref()).await?)
 }
 
 /// The regional release for the query, with the country's code and the
 /// days it covers; audited.
-pub async fn regional_release(
-    app: &AppState,
-    user: &AuthUser,
-    q: &RegionalQuery,
-) -> Result<(Release, String, String, String), ApiError> {
-    let (from_d, to_d) = (day("from", &q.from)?, day("to", &q.to)?);
-    let (from, to) = span(from_d, to_d)?;
-    let k = q.k.unwrap_or(DEFAULT_K);
-    if k == 0 {
-        return Err(ApiError::invalid_field("k: must be at least 1"));
-    }
-    let period = Period::parse(q.period.as_deref().unwrap_or("month"))
-        .map_err(|e| ApiError::invalid_field(format!("period: {e}")))?;
-    let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let facts = app.analytics().stat_facts(&StatsFilter { from: &from, to: &to_excl, post: "" }).await?;
-    let opts = Options { k, period, noise: None, from: from_d, to: to_d, ..Options::default() };
-    let release = app
-        .heavy(move || centinela_stats::publish(&facts, &opts))
-        .await?
-        .map_err(|e| ApiError::invalid_field(e.to_string()))?;
-    app.audit(
-        user,
-        "stats_regional_viewed",
-        "stats",
-        json!({ "from": from, "to": to, "k": k, "period": period.as_str() }),
-    )
-    .await?;
-    let country = app.analytics().posts().await?.first().map(|p| p.country.clone()).unwrap_or_default();
-    Ok((release, country, from, to))
+async fn regional_release(app: &AppState, user: &AuthUser, q: &RegionalQuery) -> Result<Regional, ApiError> {
+    let opts = release_options(q.from.as_deref(), q.to.as_deref(), q.k, q.period.as_deref())?;
+    Ok(app.app().regional_release(Caller::User(user), opts, "stats_regional_viewed", json!({})).await?)
 }
 
 /// The k-anonymous regional release: every table of `centinela stats
@@ -222,25 +120,6 @@ pub async fn regional(
     user: CurrentUser,
     Query(q): Query<RegionalQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (release, country, from, to) = regional_release(&app, &user, &q).await?;
-    Ok(Json(json!({ "country": country, "from": from, "to": to, "release": release })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A post code once carried `=HYPERLINK(…)` from an import into this
-    /// CSV; whatever a key holds, a spreadsheet never evaluates it, and
-    /// numbers stay numbers.
-    #[test]
-    fn keys_are_never_spreadsheet_formulas() {
-        let s = Stats {
-            crossings_by_post: vec![("=HYPERLINK(\"http://x\",\"y\")".into(), 3), ("GTM-TECUNUMAN".into(), -1)],
-            ..Stats::default()
-        };
-        let csv = stats_csv(&s);
-        assert!(csv.contains("crossings_by_post,\"'=HYPERLINK("), "{csv}");
-        assert!(csv.contains("crossings_by_post,GTM-TECUNUMAN,-1\n"), "{csv}");
-    }
+    let r = regional_release(&app, &user, &q).await?;
+    Ok(Json(json!({ "country": r.country, "from": r.from, "to": r.to, "release": r.release })))
 }

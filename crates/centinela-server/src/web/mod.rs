@@ -50,6 +50,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{AuthUser, CSRF_HEADER, CurrentUser, LoggedUser, SESSION_COOKIE, cookie, csrf_token};
 use crate::error::{ApiError, ErrorCode};
+use crate::routes::groups::*;
 use crate::routes::{ANY_USER, Access, PUBLIC, Verb, roles};
 use crate::state::AppState;
 
@@ -117,24 +118,6 @@ macro_rules! pages {
     };
 }
 
-/// Who works the booth and secondary inspection.
-const INSPECTORS: &[Role] = &[Role::Officer, Role::Supervisor];
-/// Who reads a traveller's timeline.
-const TIMELINE: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Protection];
-/// Who reads the alert lists.
-const LIST_READERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Supervisor];
-/// The protection unit: referrals and cases (a case shared with someone
-/// else is read through the API).
-const PROTECTION: &[Role] = &[Role::Protection];
-/// Who reads the risk rules (as `GET /api/rules`): never officers.
-const RULE_READERS: &[Role] = &[Role::Analyst, Role::Admin, Role::Supervisor, Role::Auditor];
-/// Who checks, back-tests, enables and disables rules.
-const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
-/// The intelligence unit ("Redes").
-const ANALYSTS: &[Role] = &[Role::Analyst];
-/// Who reads the statistics (counts only).
-const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
-
 pages! {
     Get  "/static/{file}"           PUBLIC, []                                            => pages::asset;
     Get  "/entrar"                  PUBLIC, []                                            => pages::login_form;
@@ -145,12 +128,12 @@ pages! {
     Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => pages::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => pages::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits"]                  => pages::hits;
-    Post "/alertas/{id}"            roles(&[Role::Supervisor]), [Post "/api/hits/{id}/adjudication"] => pages::adjudicate;
+    Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication"] => pages::adjudicate;
     Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => pages::timeline;
     Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => pages::lists;
-    Post "/listas/importar"         roles(&[Role::Admin]), [Post "/api/lists/reload"]     => import::start;
-    Get  "/listas/importar/{job}"   roles(&[Role::Admin]), [Post "/api/lists/reload"]     => import::progress;
-    Post "/listas/recargar"         roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::reload;
+    Post "/listas/importar"         roles(ADMINS), [Post "/api/lists/reload"]     => import::start;
+    Get  "/listas/importar/{job}"   roles(ADMINS), [Post "/api/lists/reload"]     => import::progress;
+    Post "/listas/recargar"         roles(ADMINS), [Post "/api/lists/reload"]     => pages::reload;
     Get  "/derivaciones"            roles(PROTECTION), [Get "/api/referrals", Get "/api/cases"] => cases::referrals;
     Post "/derivaciones/{id}"       roles(PROTECTION), [Post "/api/referrals/{id}/answer"] => cases::answer;
     Get  "/casos"                   roles(PROTECTION), [Get "/api/cases"]                 => cases::list;
@@ -160,25 +143,25 @@ pages! {
     Get  "/informe"                 roles(STATS), [Get "/api/stats/regional"]             => pages::report;
     Get  "/contrasena"              ANY_USER, []                                          => accounts::password_form;
     Post "/contrasena"              ANY_USER, [Post "/api/session/password"]              => accounts::change_password;
-    Get  "/usuarios"                roles(&[Role::Admin]), [Get "/api/users", Get "/api/users/requests"] => pages::users;
-    Post "/usuarios"                roles(&[Role::Admin]), [Post "/api/users", Get "/api/users", Get "/api/users/requests"] => pages::create_user;
-    Post "/usuarios/{id}/deshabilitar" roles(&[Role::Admin]), [Post "/api/users/{id}/disable", Get "/api/users"] => accounts::disable;
-    Post "/usuarios/{id}/habilitar" roles(&[Role::Admin]), [Post "/api/users/{id}/enable", Get "/api/users"] => accounts::enable;
-    Post "/usuarios/{id}/contrasena" roles(&[Role::Admin]), [Post "/api/users/{id}/password", Get "/api/users"] => accounts::reset_password;
-    Post "/usuarios/{id}/funcion"   roles(&[Role::Admin]), [Put "/api/users/{id}/role", Get "/api/users"] => accounts::set_role;
-    Post "/usuarios/{id}/puesto"    roles(&[Role::Admin]), [Put "/api/users/{id}/post", Get "/api/users"] => accounts::set_post;
-    Post "/usuarios/{id}/sesiones"  roles(&[Role::Admin]), [Delete "/api/users/{id}/sessions", Get "/api/users"] => accounts::end_sessions;
-    Post "/usuarios/solicitudes/{id}/aprobar" roles(&[Role::Admin]), [Post "/api/users/requests/{id}/approve", Get "/api/users/requests"] => accounts::approve;
-    Post "/usuarios/solicitudes/{id}/rechazar" roles(&[Role::Admin]), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
-    Get  "/puestos"                 roles(&[Role::Admin]), [Get "/api/posts"]             => pages::posts;
-    Post "/puestos"                 roles(&[Role::Admin]), [Post "/api/lists/reload"]     => pages::create_post;
+    Get  "/usuarios"                roles(ADMINS), [Get "/api/users", Get "/api/users/requests"] => pages::users;
+    Post "/usuarios"                roles(ADMINS), [Post "/api/users", Get "/api/users", Get "/api/users/requests"] => pages::create_user;
+    Post "/usuarios/{id}/deshabilitar" roles(ADMINS), [Post "/api/users/{id}/disable", Get "/api/users"] => accounts::disable;
+    Post "/usuarios/{id}/habilitar" roles(ADMINS), [Post "/api/users/{id}/enable", Get "/api/users"] => accounts::enable;
+    Post "/usuarios/{id}/contrasena" roles(ADMINS), [Post "/api/users/{id}/password", Get "/api/users"] => accounts::reset_password;
+    Post "/usuarios/{id}/funcion"   roles(ADMINS), [Put "/api/users/{id}/role", Get "/api/users"] => accounts::set_role;
+    Post "/usuarios/{id}/puesto"    roles(ADMINS), [Put "/api/users/{id}/post", Get "/api/users"] => accounts::set_post;
+    Post "/usuarios/{id}/sesiones"  roles(ADMINS), [Delete "/api/users/{id}/sessions", Get "/api/users"] => accounts::end_sessions;
+    Post "/usuarios/solicitudes/{id}/aprobar" roles(ADMINS), [Post "/api/users/requests/{id}/approve", Get "/api/users/requests"] => accounts::approve;
+    Post "/usuarios/solicitudes/{id}/rechazar" roles(ADMINS), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
+    Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => pages::posts;
+    Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => pages::create_post;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => pages::rules;
     Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => pages::rules_backtest;
-    Post "/reglas/guardar"          roles(&[Role::Analyst]), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => pages::rules_save;
+    Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => pages::rules_save;
     Post "/reglas/{id}/activar"     roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/enable"] => pages::rules_enable;
     Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => pages::rules_disable;
-    Get  "/auditoria"               roles(&[Role::Auditor]), [Get "/api/audit"]           => pages::audit;
-    Get  "/auditoria/verificar"     roles(&[Role::Auditor]), [Get "/api/audit/verify"]    => pages::audit_verify;
+    Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => pages::audit;
+    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify"]    => pages::audit_verify;
     Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;

@@ -9,13 +9,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use centinela_domain::{CountryCode, Direction, Role};
 use centinela_inspect::{Observation, PartyRequest, Relation, TravellerInput};
-use centinela_store::{Decision, NewPost, PostKind, StatsFilter, Verdict};
+use centinela_store::{Decision, NewPost, PostKind, Verdict};
 use jiff::ToSpan;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{PageCtx, charts, field, form_pairs, may_open, multi};
 use centinela_app::Caller;
+use centinela_app::stats::release_options;
+
+use crate::routes::groups::RULE_WRITERS;
 
 use crate::auth::{ClientIp, CurrentUser};
 use crate::error::{ApiError, Json, Query};
@@ -649,19 +652,13 @@ pub async fn stats(
     let parse = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok());
     let last = parse(&q.hasta).or_else(|| days.as_ref().and_then(|d| d.1.parse().ok()));
     let first = parse(&q.desde).or_else(|| last.map(|l| l.saturating_sub(29.days())));
-    let (from, to) = match (first, last) {
-        (Some(f), Some(l)) if f <= l => (f.to_string(), l.to_string()),
-        (Some(f), Some(l)) => (l.to_string(), f.to_string()),
-        _ => (String::new(), String::new()),
+    let (first, last) = match (first, last) {
+        (Some(f), Some(l)) if f > l => (Some(l), Some(f)),
+        (Some(f), Some(l)) => (Some(f), Some(l)),
+        _ => (None, None),
     };
-    // `to` is inclusive: every time of that day sorts before "<day>T99".
-    let to_excl = if to.is_empty() { String::new() } else { format!("{to}T99") };
-    let s = app
-        .analytics()
-        .stats(&StatsFilter { from: &from, to: &to_excl, post: &post })
-        .await
-        .map_err(|e| fail(e.into()))?;
-    app.audit(&user, "stats_viewed", "stats", json!({ "from": from, "to": to, "post": post })).await.map_err(fail)?;
+    let figures = app.app().figures(&user, first, last, Some(&post)).await.map_err(|e| ctx.api_error(e))?;
+    let (s, from, to) = (figures.stats, figures.from, figures.to);
     let posts: Vec<Value> = if user.post.is_some() {
         Vec::new()
     } else {
@@ -736,24 +733,23 @@ pub struct ReportQuery {
 }
 
 /// The regional report (infographic and tables) of the country for a
-/// period, from the k-anonymous release of `GET /api/stats/regional`.
+/// period, from the k-anonymous release (as `GET /api/stats/regional`).
 pub async fn report(
     State(app): State<AppState>,
     user: CurrentUser,
     ctx: PageCtx,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> PageResult {
-    let query = crate::handlers::stats::RegionalQuery {
-        from: q.desde.filter(|s| !s.is_empty()),
-        to: q.hasta.filter(|s| !s.is_empty()),
-        k: q.k,
-        period: q.periodo.filter(|s| !s.is_empty()),
-    };
-    let (release, country, from, to) =
-        crate::handlers::stats::regional_release(&app, &user, &query).await.map_err(|e| ctx.api_error(e))?;
-    let meta = super::report::ReportMeta { country: &country, from: &from, to: &to };
-    let body = super::report::body(&release, &meta, ctx.lang);
-    Ok(ctx.render("report.html", json!({ "report": body, "country": country })))
+    let opts = release_options(q.desde.as_deref(), q.hasta.as_deref(), q.k, q.periodo.as_deref())
+        .map_err(|e| ctx.api_error(e))?;
+    let r = app
+        .app()
+        .regional_release(Caller::User(&user), opts, "stats_regional_viewed", json!({}))
+        .await
+        .map_err(|e| ctx.api_error(e))?;
+    let meta = super::report::ReportMeta { country: &r.country, from: &r.from, to: &r.to };
+    let body = super::report::body(&r.release, &meta, ctx.lang);
+    Ok(ctx.render("report.html", json!({ "report": body, "country": r.country })))
 }
 
 pub async fn users(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
@@ -879,9 +875,6 @@ async fn rules_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, status: S
     }
     Ok(ctx.render_status(status, "rules.html", data))
 }
-
-/// Who may check, back-test, enable and disable rules.
-const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
 
 pub async fn rules(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
     rules_page(&app, &user, &ctx, StatusCode::OK, json!({})).await

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use centinela_app::{App, Caller};
 use centinela_server::web::Lang;
 use centinela_server::web::report::{self, ReportMeta};
 use centinela_stats::{DEFAULT_K, Noise, Options, Period};
-use centinela_store::StatsFilter;
 
 use crate::Global;
 use crate::cmd::{Unreadable, open_store, runtime};
@@ -83,21 +83,13 @@ fn export(global: &Global, a: &ExportArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let opts = Options { k: a.k, period, noise, from, to, ..Options::default() };
-    let from_s = from.map(|d| d.to_string()).unwrap_or_default();
-    let to_s = to.map(|d| format!("{d}T99")).unwrap_or_default();
     let rt = runtime()?;
     let (release, country) = rt.block_on(async {
         let store = open_store(global).await?;
-        let facts = store.stat_facts(&StatsFilter { from: &from_s, to: &to_s, post: "" }).await?;
-        let release = centinela_stats::publish(&facts, &opts)?;
-        let detail = serde_json::json!({
-            "from": from_s, "to": to.map(|d| d.to_string()), "k": a.k, "period": period.as_str(),
-            "noise": noise, "out": a.out.display().to_string(),
-        });
-        store.audit_append("cli", "stats_exported", "stats", &detail.to_string()).await?;
-        let country = store.posts().await?.first().map(|p| p.country.to_string()).unwrap_or_default();
+        let detail = serde_json::json!({ "noise": noise, "out": a.out.display().to_string() });
+        let r = App::new(store.clone()).regional_release(Caller::Cli, opts, "stats_exported", detail).await?;
         store.close().await;
-        anyhow::Ok((release, country))
+        anyhow::Ok((r.release, r.country))
     })?;
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let write = |name: &str, body: &str| -> anyhow::Result<()> {
