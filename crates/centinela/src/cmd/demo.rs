@@ -216,9 +216,9 @@ fn build_bar() -> ProgressBar {
 
 /// A phase of the build: its message and how many steps it has.
 fn phase(bar: &ProgressBar, msg: &str, len: u64) {
-    bar.set_message(msg.to_string());
-    bar.set_length(len);
     bar.set_position(0);
+    bar.set_length(len);
+    bar.set_message(msg.to_string());
 }
 
 pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
