@@ -18,7 +18,7 @@ pub struct PartyRequest {
     /// The border post's code.
     pub post: String,
     /// `entry` or `exit`.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(entry|exit)$", example = "entry"))]
     pub direction: Direction,
     /// Plate, bus or flight identifier.
     #[serde(default)]

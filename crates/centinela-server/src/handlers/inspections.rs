@@ -371,7 +371,7 @@ pub async fn hits(
 #[serde(deny_unknown_fields)]
 pub struct AdjudicationRequest {
     /// `confirmed` or `dismissed`.
-    #[schema(value_type = String, example = "dismissed")]
+    #[schema(value_type = crate::openapi::names::VerdictName, example = "dismissed")]
     pub decision: Verdict,
     /// Why: required.
     #[schema(example = "otra fecha de nacimiento y otra nacionalidad")]
@@ -485,7 +485,7 @@ pub async fn timeline(
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     /// `admit`, `secondary_inspection`, `refer_to_protection` or `refuse`.
-    #[schema(value_type = String, example = "admit")]
+    #[schema(value_type = crate::openapi::names::DecisionName, example = "admit")]
     pub decision: Decision,
     #[serde(default)]
     pub reason: String,

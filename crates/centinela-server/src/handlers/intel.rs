@@ -478,9 +478,10 @@ pub async fn decisions(State(app): State<AppState>, user: CurrentUser) -> Result
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IntelDecisionRequest)]
 pub struct DecisionRequest {
     /// `merge` (the two crossings are one person) or `split` (they are not).
-    #[schema(value_type = String, example = "merge")]
+    #[schema(value_type = crate::openapi::names::OverrideKindName, example = "merge")]
     pub kind: OverrideKind,
     pub crossing_a: String,
     pub crossing_b: String,
