@@ -165,13 +165,19 @@ def config_for(role):
         "rules": [r["id"] for r in rules], "persons": persons, "rings": rings, "decisions": decisions,
         "user_ids": list(user_ids.values()), "case_ids": cases,
         "new_usernames": [f"nuevo.{role}.{i}" for i in range(200)],
+        "reasons": ["documento con señales de alteración", "entrevista en segunda línea", "viaja sin su tutor"],
     })
     lines = ["[warnings]", f"fail-on = {json.dumps(FAIL_ON)}", ""]
     for name, values in dictionaries.items():
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
 
-    def pin(name, **params):
+    def pin(name, coverage=True, **params):
         lines.extend(["[[operations]]", f"include-name = {json.dumps(name)}"])
+        if not coverage:
+            # The coverage phase's boundary values replace the pinned path
+            # ids ("0"): on an operation whose records are a post's, none is
+            # served. The other phases act on the pinned records.
+            lines.append("phases = { coverage = { enabled = false } }")
         lines.append("parameters = { " + ", ".join(
             f"{json.dumps(k)} = {{ dictionary = {json.dumps(v[1:])} }}" if isinstance(v, str) and v.startswith("@")
             else f"{json.dumps(k)} = {json.dumps(v)}" for k, v in params.items()) + " }")
@@ -189,8 +195,10 @@ def config_for(role):
     for name in ["POST /api/users/requests/{id}/approve", "POST /api/users/requests/{id}/reject"]:
         pin(name, **{"path.id": "@requests"})
     pin("POST /api/hits/{id}/adjudication", **{"path.id": "@hits"})
-    for name in ["GET /api/crossings/{id}", "GET /api/crossings/{id}/timeline", "POST /api/crossings/{id}/decision"]:
+    for name in ["GET /api/crossings/{id}", "GET /api/crossings/{id}/timeline"]:
         pin(name, **{"path.id": "@crossings"})
+    pin("POST /api/crossings/{id}/decision", coverage=False,
+        **{"path.id": "@crossings", "body.reason": "@reasons", "body.confirm": True})
     pin("POST /api/inspections", **{"body.post": post or "GTM-TECUNUMAN"})
     pin("GET /api/referrals/{id}", **{"path.id": "@referrals"})
     pin("POST /api/referrals/{id}/answer", **{"path.id": "@referrals", "body.case_id": "@case_ids"})

@@ -176,3 +176,55 @@ fn users_without_a_demo_says_so() {
     assert_eq!(r.code, Some(1));
     assert!(r.err.contains("construya la demo primero"), "{}", r.err);
 }
+
+/// The start-up line names the web interface's address (`/`, which
+/// answers), not the API's; Ctrl-C (SIGINT) stops the demo.
+#[test]
+fn the_start_up_line_names_the_interface() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert!(demo(&db, "7", &[]).ok);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_centinela"))
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--scale", "small", "--seed", "7", "--addr", &format!("127.0.0.1:{port}")])
+        .env_remove("CENTINELA_DB")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.contains("http://"))
+        .expect("a start-up line");
+    assert!(line.contains(&format!("http://127.0.0.1:{port}/ ")), "{line}");
+    assert!(!line.contains(&format!("127.0.0.1:{port}/api/ ")), "{line}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = rt.block_on(async {
+        let url = format!("http://127.0.0.1:{port}/");
+        for _ in 0..100 {
+            if let Ok(r) = reqwest::get(&url).await {
+                return r.status();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{url} never answered");
+    });
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    // Ctrl-C stops it.
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            assert!(s.success(), "{s}");
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 30, "the demo did not stop on SIGINT");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

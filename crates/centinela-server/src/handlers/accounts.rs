@@ -41,7 +41,7 @@ pub struct PasswordChange {
 pub struct PasswordReset {
     /// The temporary password: the policy of a new password applies; the
     /// user must change it at the next login.
-    #[schema(format = Password)]
+    #[schema(format = Password, example = "Pino-lago-Cometa-7x!Q")]
     pub password: String,
 }
 

@@ -485,9 +485,11 @@ pub async fn timeline(
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     /// `admit`, `secondary_inspection`, `refer_to_protection` or `refuse`.
-    #[schema(value_type = crate::openapi::names::DecisionName, example = "admit")]
+    #[schema(value_type = crate::openapi::names::DecisionName, example = "secondary_inspection")]
     pub decision: Decision,
+    /// Why (needed for every decision but `admit`).
     #[serde(default)]
+    #[schema(example = "documento con señales de alteración")]
     pub reason: String,
     /// The officer confirms admitting a traveller with an open hit (one not
     /// dismissed by a supervisor) or a risk indicator, their own or another
