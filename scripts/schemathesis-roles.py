@@ -239,6 +239,9 @@ for role in order:
             "--seed", "1", "--workers", "2", "--phases", "examples,coverage,fuzzing",
             "--suppress-health-check", "all",
             "--include-name-regex", "^(" + "|".join(re.escape(n) for n in names) + ")$"]
+    if os.environ.get("SCHEMATHESIS_KEEP"):
+        # Every request and answer, for looking into a warning.
+        args += ["--report", "har", "--report-dir", f"{work}/har-{role}"]
     print(f"schemathesis: as {role}: {len(names)} operations, {examples} examples each", file=sys.stderr)
     ok = False
     for attempt in (1, 2):

@@ -194,7 +194,7 @@ pub mod names {
 
     /// A decision at the booth.
     #[derive(serde::Serialize, ToSchema)]
-    #[schema(example = "admit")]
+    #[schema(example = "secondary_inspection")]
     #[allow(dead_code)]
     #[serde(rename_all = "snake_case")]
     pub enum DecisionName {

@@ -197,11 +197,7 @@ fn the_start_up_line_names_the_interface() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let line = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find(|l| l.contains("http://"))
-        .expect("a start-up line");
+    let line = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("http://")).expect("a start-up line");
     assert!(line.contains(&format!("http://127.0.0.1:{port}/ ")), "{line}");
     assert!(!line.contains(&format!("127.0.0.1:{port}/api/ ")), "{line}");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
