@@ -388,7 +388,8 @@ async fn load(
     let (inspections, hits) = booth_day(store, country, today, bar).await?;
     bar.finish_and_clear();
     eprintln!(
-        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users, {} referrals, {} cases, \
+        "país de demostración construido / demo country built in {:.1} s: {} posts, {} lists, {} crossings, \
+         {} users, {} referrals, {} cases, \
          {} inspections today with {} hits",
         started.elapsed().as_secs_f64(),
         country.posts.len(),
