@@ -16,16 +16,24 @@ pub const MAX_PARTY: usize = 80;
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     /// The border post's code.
+    #[cfg_attr(feature = "openapi", schema(example = "GTM-TECUNUMAN"))]
     pub post: String,
     /// `entry` or `exit`.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(entry|exit)$", example = "entry"))]
     pub direction: Direction,
     /// Plate, bus or flight identifier.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "P-123ABC"))]
     pub vehicle: Option<String>,
     /// The party's id; one is made up for a party of several without one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "G-EJEMPLO-1"))]
     pub group_id: Option<String>,
+    /// One or more.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, example = json!([{
+        "given_names": "ANA", "surnames": "PÉREZ LÓPEZ", "birth_date": "1990-05-17", "nationality": "GTM",
+        "sex": "F", "document_type": "P", "document_number": "A1234567", "issuing_state": "GTM"
+    }])))]
     pub travellers: Vec<TravellerInput>,
 }
 
@@ -38,30 +46,42 @@ pub struct PartyRequest {
 pub struct TravellerInput {
     /// The machine-readable zone, lines separated by newlines.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = json!(null)))]
     pub mrz: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "ANA"))]
     pub given_names: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "PÉREZ LÓPEZ"))]
     pub surnames: Option<String>,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "1990-05-17"))]
     pub birth_date: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "GTM"))]
     pub nationality: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "F"))]
     pub sex: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "P"))]
     pub document_type: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "A1234567"))]
     pub document_number: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "GTM"))]
     pub issuing_state: Option<String>,
     /// E.164.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "+50255551234"))]
     pub phone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "4a calle 5-10, zona 1, Guatemala"))]
     pub address: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "Tapachula"))]
     pub destination: Option<String>,
     /// Relation to the party's first traveller.
     #[serde(default)]

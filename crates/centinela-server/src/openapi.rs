@@ -169,3 +169,87 @@ pub(crate) fn document_json() -> Bytes {
     // would make the OpenAPI test fail loudly rather than the server.
     Bytes::from(serde_json::to_vec(&document()).unwrap_or_else(|_| b"{}".to_vec()))
 }
+
+/// The names the API accepts for the domain's enumerations, as the document
+/// shows them (an `enum` of strings, so that a client — or a generator of
+/// test calls — knows the values; a plain string would be refused nearly
+/// always). Only the document uses these types; the handlers parse the
+/// domain's own, and a test checks that both accept the same names.
+pub mod names {
+    use utoipa::ToSchema;
+
+    /// A role.
+    #[derive(serde::Serialize, ToSchema)]
+    #[schema(example = "officer")]
+    #[allow(dead_code)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RoleName {
+        Officer,
+        Supervisor,
+        Analyst,
+        Protection,
+        Admin,
+        Auditor,
+    }
+
+    /// A decision at the booth.
+    #[derive(serde::Serialize, ToSchema)]
+    #[schema(example = "secondary_inspection")]
+    #[allow(dead_code)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DecisionName {
+        Admit,
+        SecondaryInspection,
+        ReferToProtection,
+        Refuse,
+    }
+
+    /// A supervisor's verdict on a hit.
+    #[derive(serde::Serialize, ToSchema)]
+    #[schema(example = "dismissed")]
+    #[allow(dead_code)]
+    #[serde(rename_all = "snake_case")]
+    pub enum VerdictName {
+        Confirmed,
+        Dismissed,
+    }
+
+    /// An analyst's correction of the identity resolution.
+    #[derive(serde::Serialize, ToSchema)]
+    #[schema(example = "merge")]
+    #[allow(dead_code)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OverrideKindName {
+        Merge,
+        Split,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// The values the document lists for `name`.
+    fn listed(name: &str) -> Vec<String> {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let values = doc["components"]["schemas"][name]["enum"].as_array().unwrap_or_else(|| panic!("{name}: {doc}"));
+        values.iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    }
+
+    /// Every name the document lists parses as the domain's type, and as
+    /// many as it has.
+    #[test]
+    fn documented_names_are_the_domains() {
+        fn check<T: serde::de::DeserializeOwned>(name: &str, count: usize) {
+            let values = listed(name);
+            assert_eq!(values.len(), count, "{name}: {values:?}");
+            for v in values {
+                serde_json::from_value::<T>(Value::String(v.clone())).unwrap_or_else(|e| panic!("{name} {v}: {e}"));
+            }
+        }
+        check::<centinela_domain::Role>("RoleName", centinela_domain::Role::ALL.len());
+        check::<centinela_store::Decision>("DecisionName", 4);
+        check::<centinela_store::Verdict>("VerdictName", 2);
+        check::<centinela_store::OverrideKind>("OverrideKindName", 2);
+    }
+}

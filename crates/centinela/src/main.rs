@@ -31,6 +31,10 @@ pub struct Global {
     /// `<db>.audit-key` (created at first start).
     #[arg(long, global = true, env = "CENTINELA_AUDIT_KEY_FILE", value_name = "FILE")]
     pub audit_key_file: Option<std::path::PathBuf>,
+    /// More log lines on stderr: -v for info, -vv for debug (RUST_LOG, when
+    /// set, decides instead). By default warnings only for `demo`.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,10 +90,17 @@ pub enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let default_filter = match cli.global.verbose {
+        0 if matches!(cli.command, Command::Demo(_)) => "warn",
+        0 => "warn,centinela=info",
+        1 => "info",
+        _ => "debug",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,centinela=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
         )
         .init();
     let result = match cli.command {

@@ -41,14 +41,14 @@ pub struct PasswordChange {
 pub struct PasswordReset {
     /// The temporary password: the policy of a new password applies; the
     /// user must change it at the next login.
-    #[schema(format = Password)]
+    #[schema(format = Password, example = "Pino-lago-Cometa-7x!Q")]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
-    #[schema(value_type = String, example = "supervisor")]
+    #[schema(value_type = crate::openapi::names::RoleName, example = "supervisor")]
     pub role: Role,
 }
 

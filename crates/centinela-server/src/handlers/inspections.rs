@@ -72,7 +72,7 @@ pub async fn hits(
 #[serde(deny_unknown_fields)]
 pub struct AdjudicationRequest {
     /// `confirmed` or `dismissed`.
-    #[schema(value_type = String, example = "dismissed")]
+    #[schema(value_type = crate::openapi::names::VerdictName, example = "dismissed")]
     pub decision: Verdict,
     /// Why: required.
     #[schema(example = "otra fecha de nacimiento y otra nacionalidad")]
@@ -143,9 +143,13 @@ pub async fn timeline(
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     /// `admit`, `secondary_inspection`, `refer_to_protection` or `refuse`.
-    #[schema(value_type = String, example = "admit")]
+    #[schema(value_type = crate::openapi::names::DecisionName, example = "secondary_inspection")]
     pub decision: Decision,
+    /// Why: needed for every decision but `admit`, and for `admit` too
+    /// when the party has an open hit or a risk indicator (so documented as
+    /// required; a plain `admit` may leave it out).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, example = "documento con señales de alteración")]
     pub reason: String,
     /// The officer confirms admitting a traveller with an open hit (one not
     /// dismissed by a supervisor) or a risk indicator, their own or another

@@ -204,9 +204,11 @@ pub async fn contacts(State(app): State<AppState>, user: CurrentUser) -> Result<
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `ftm` (FollowTheMoney JSON lines) or `graphml`.
+    #[param(pattern = "^(ftm|graphml)$", example = "ftm")]
     pub format: String,
     /// Only this ring's members and the links among them (default: every
     /// person with a link).
+    #[param(example = "K001")]
     pub ring: Option<String>,
 }
 
@@ -254,13 +256,17 @@ pub async fn decisions(State(app): State<AppState>, user: CurrentUser) -> Result
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IntelDecisionRequest)]
 pub struct DecisionRequest {
     /// `merge` (the two crossings are one person) or `split` (they are not).
-    #[schema(value_type = String, example = "merge")]
+    #[schema(value_type = crate::openapi::names::OverrideKindName, example = "merge")]
     pub kind: OverrideKind,
+    #[schema(example = "GTM-C0000001")]
     pub crossing_a: String,
+    #[schema(example = "GTM-C0000002")]
     pub crossing_b: String,
     #[serde(default)]
+    #[schema(example = "mismo documento, otra grafía del nombre")]
     pub reason: String,
 }
 

@@ -36,13 +36,23 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct RuleText {
     /// One or more rules in the rule language.
+    #[schema(example = rule_example)]
     pub text: String,
+}
+
+/// The documents' example of a rule text (a valid rule, so that a client
+/// trying the example — or a generator of test calls — is served).
+const RULE_EXAMPLE: &str = "rule A1 \"Viajero frecuente\" {\n  category network\n  action secondary_inspection\n  weight 0.5\n  when history.crossings(days: 365) >= 4\n}\n";
+
+fn rule_example() -> serde_json::Value {
+    RULE_EXAMPLE.into()
 }
 
 /// A rule text to save.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveRules {
+    #[schema(example = rule_example)]
     pub text: String,
     /// Store the rules enabled or disabled. Without it, a new version of an
     /// existing rule keeps that rule's state and a new rule is stored
@@ -54,11 +64,14 @@ pub struct SaveRules {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BacktestRequest {
+    #[schema(example = rule_example)]
     pub text: String,
     /// First day counted (`YYYY-MM-DD`, UTC); earlier crossings still count
     /// as history.
+    #[schema(example = "2026-01-01")]
     pub from: Option<String>,
     /// Last day counted (`YYYY-MM-DD`, UTC, inclusive).
+    #[schema(example = "2026-12-31")]
     pub to: Option<String>,
 }
 

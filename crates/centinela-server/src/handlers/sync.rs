@@ -75,7 +75,8 @@ async fn post_auth(parts: &Parts, app: &AppState) -> Result<PostAuth, ApiError> 
 /// one transaction; records already received are skipped, so a push may be
 /// repeated safely. Authenticated by the post key, not a user session.
 #[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])),
-    request_body(content = Object, description = "A PushBatch: `{\"protocol\":1,\"items\":[{\"seq\",\"uid\",\"record\":{\"kind\",\"data\"}}]}`"),
+    request_body(content = Object, description = "A PushBatch: `{\"protocol\":1,\"items\":[{\"seq\",\"uid\",\"record\":{\"kind\",\"data\"}}]}`",
+        example = json!({"protocol": 1, "items": []})),
     responses(
         (status = 200, description = "Stored; everything up to `acked_seq` is at the centre", body = Object),
         (status = 401, description = "No or unknown post key", body = ErrorBody),
@@ -109,7 +110,8 @@ pub async fn push(
 /// post holds (the whole version when the centre no longer keeps the post's).
 /// Authenticated by the post key.
 #[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])),
-    request_body(content = Object, description = "A PullRequest: `{\"protocol\":1,\"lists\":{\"name\":version}}`"),
+    request_body(content = Object, description = "A PullRequest: `{\"protocol\":1,\"lists\":{\"name\":version}}`",
+        example = json!({"protocol": 1, "lists": {}})),
     responses(
         (status = 200, description = "Posts and list deltas", body = Object),
         (status = 401, description = "No or unknown post key", body = ErrorBody),

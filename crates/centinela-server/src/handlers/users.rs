@@ -53,14 +53,14 @@ pub struct NewUser {
     #[schema(example = "ana.perez")]
     pub username: String,
     /// `officer`, `supervisor`, `analyst`, `protection`, `admin` or `auditor`.
-    #[schema(value_type = String, example = "officer")]
+    #[schema(value_type = crate::openapi::names::RoleName, example = "officer")]
     pub role: Role,
     /// The border post's code; leave out for a country-wide user.
-    #[schema(example = "MX-TIJ")]
+    #[schema(example = "GTM-TECUNUMAN")]
     pub post: Option<String>,
     /// At least 12 characters and hard to guess (zxcvbn score 3 of 4; 4 for
     /// admin and protection accounts); not the username.
-    #[schema(format = Password)]
+    #[schema(format = Password, example = "Pino-lago-Cometa-7x!Q")]
     pub password: String,
 }
 

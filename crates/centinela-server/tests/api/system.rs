@@ -66,6 +66,24 @@ async fn openapi_document_lists_every_endpoint_with_its_roles() {
     }
 }
 
+/// Two request types of one name once shared a schema in the document, so
+/// one operation was documented with the other's body and every call
+/// generated from it was refused: each body names its own fields.
+#[tokio::test]
+async fn request_bodies_are_documented_with_their_own_fields() {
+    let app = spawn_apps().await.remove(0);
+    let (_, doc) = json(app.get("/api/openapi.json").send().await.unwrap()).await;
+    let body_fields = |path: &str, method: &str| -> Vec<String> {
+        let schema = &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+        let name = schema["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+        doc["components"]["schemas"][name]["properties"].as_object().unwrap().keys().cloned().collect()
+    };
+    let intel = body_fields("/api/intel/decisions", "post");
+    assert!(intel.contains(&"crossing_a".to_owned()) && intel.contains(&"crossing_b".to_owned()), "{intel:?}");
+    let booth = body_fields("/api/crossings/{id}/decision", "post");
+    assert!(booth.contains(&"decision".to_owned()) && !booth.contains(&"crossing_a".to_owned()), "{booth:?}");
+}
+
 #[tokio::test]
 async fn swagger_ui_is_served_offline() {
     let app = spawn_apps().await.remove(0);

@@ -2,8 +2,9 @@
 //! chromedriver, driven by fantoccini, against the server on 127.0.0.1.
 //!
 //! Without /usr/bin/chromedriver (`apt-get install chromium
-//! chromium-driver`) these tests fail when `CI` is set and are skipped with
-//! a message otherwise. With `CENTINELA_SCREENSHOTS=1` they write the main
+//! chromium-driver`) these tests fail when `CI` is set (to anything but
+//! `false` or `0`) and are skipped with a message otherwise; `scripts/test`
+//! reports them skipped in its table. With `CENTINELA_SCREENSHOTS=1` they write the main
 //! screens to `docs/screenshots/*.png`.
 
 use std::net::TcpListener;
@@ -32,14 +33,21 @@ impl Drop for Driver {
     }
 }
 
-/// `None` (skip) when chromedriver is missing outside CI; panics in CI.
+/// Whether this is a CI run (`CI` set to anything but empty, `false` or `0`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// `None` (skip) when chromedriver is missing outside CI; panics in CI,
+/// where a skipped browser test would hide a failure. (Without Chromium,
+/// opening a session fails: the test fails, never skips.)
 pub(crate) fn driver() -> Option<Driver> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         let msg = format!(
             "{CHROMEDRIVER} is missing: install Debian's chromium and chromium-driver \
              (apt-get install -y chromium chromium-driver) to run the browser tests"
         );
-        if std::env::var_os("CI").is_some() {
+        if in_ci() {
             panic!("{msg}");
         }
         eprintln!("skipped: {msg}");

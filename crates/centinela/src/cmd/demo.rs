@@ -2,29 +2,37 @@
 //! into the database — posts at real crossing points, alert lists, a year
 //! of crossings, demo users — prints the users' credentials and serves.
 //!
-//! Demo passwords are derived from the seed, so running the demo again on
-//! the same database prints the same credentials and just serves. They are
-//! for a synthetic country only.
+//! The country is deterministic from the seed; the demo users' passwords are
+//! not: they come from the operating system's random generator (the source
+//! and the seed are public), are written once to the passwords file beside
+//! the database (`<db>.demo-users`, mode 0600; `centinela-demo-users.txt` in
+//! the current directory for a PostgreSQL URL) and printed again by
+//! `centinela demo --users`. Running the demo on a database that already
+//! holds the same seed's country just serves it; on another country it
+//! refuses unless `--force`, which deletes a SQLite database and builds anew.
 
+use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use std::collections::{HashMap, HashSet};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use centinela_app::User;
 use centinela_domain::htcds::{Case, HistoricEvent, Perpetrator};
 use centinela_domain::{CrossingRecord, Role};
 use centinela_inspect::{PartyRequest, TravellerInput};
-use centinela_store::{Actor, Answer, Decision, ListRows, NewPost, NewVersion, PostKind, Store};
-use centinela_synth::{Config, Country, Rng, Scale, VictimKind};
+use centinela_store::{Actor, Answer, Backend, Decision, ListRows, NewPost, NewVersion, PostKind, Store};
+use centinela_synth::{Config, Country, Scale, VictimKind};
+use indicatif::ProgressBar;
 
 use crate::Global;
 use crate::cmd::{Unreadable, open_store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The seed: the same seed gives the same country.
+    /// The seed: the same seed gives the same country (not the same passwords).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// `small` (seconds; for tests) or `full` (a year of a country's traffic).
@@ -36,40 +44,261 @@ pub struct Args {
     /// Where to serve (loopback by default).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// When the database holds another country (another seed or scale):
+    /// delete it (SQLite) and build this one. Without it the demo refuses.
+    #[arg(long)]
+    pub force: bool,
+    /// Print every demo user and password from the passwords file, and exit.
+    #[arg(long, conflicts_with_all = ["force", "no_serve"])]
+    pub users: bool,
 }
 
 /// Letters and digits that cannot be mistaken for one another.
 const PASSWORD_ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-/// The demo password of `username` for `seed`: 12 random characters
-/// (about 69 bits), drawn again in the unlikely case the password policy
-/// refuses them for the strictest role, so every demo account passes it.
-pub fn demo_password(seed: u64, username: &str) -> String {
-    let tag = username.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    let mut rng = Rng::new(seed ^ 0x6465_6d6f).fork(tag);
+/// A new demo password for `username`: 12 characters drawn from the
+/// operating system's random generator (about 69 bits), drawn again in the
+/// unlikely case the password policy refuses them for the strictest role.
+pub fn demo_password(username: &str) -> anyhow::Result<String> {
     loop {
-        let pw = format!("demo-{}", rng.chars(PASSWORD_ALPHABET, 12));
+        let mut bytes = [0u8; 64];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for the demo passwords: {e}"))?;
+        // Rejection sampling keeps every character equally likely.
+        let limit = 256 - 256 % PASSWORD_ALPHABET.len();
+        let chars: String = bytes
+            .iter()
+            .filter(|&&b| usize::from(b) < limit)
+            .take(12)
+            .map(|&b| char::from(PASSWORD_ALPHABET[usize::from(b) % PASSWORD_ALPHABET.len()]))
+            .collect();
+        if chars.len() < 12 {
+            continue;
+        }
+        let pw = format!("demo-{chars}");
         if centinela_store::check_new_password(&pw, username, Role::Admin).is_ok() {
-            return pw;
+            return Ok(pw);
         }
     }
 }
 
+/// The passwords file for the database `db`: `<db>.demo-users` beside a
+/// SQLite file, `centinela-demo-users.txt` in the current directory for a
+/// PostgreSQL URL.
+pub fn passwords_file(db: &str) -> PathBuf {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return PathBuf::from("centinela-demo-users.txt");
+    }
+    let file = sqlite_file(db);
+    PathBuf::from(format!("{}.demo-users", file.display()))
+}
+
+/// The file of a SQLite `--db` (a path or a `sqlite:` URL).
+fn sqlite_file(db: &str) -> PathBuf {
+    let file = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")).unwrap_or(db);
+    PathBuf::from(file.split('?').next().unwrap_or(file))
+}
+
+/// One line of the passwords file.
+struct Credential {
+    username: String,
+    role: String,
+    post: String,
+    password: String,
+}
+
+const FILE_HEADER: &str = "# Centinela: usuarios de demostración / demo users (país sintético; synthetic country only)\n\
+                           # usuario / username, rol / role, puesto / post, contraseña / password\n";
+
+fn write_passwords(path: &Path, creds: &[Credential]) -> anyhow::Result<()> {
+    let mut text = String::from(FILE_HEADER);
+    for c in creds {
+        text.push_str(&format!("{:<28} {:<11} {:<22} {}\n", c.username, c.role, c.post, c.password));
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("replacing {}", path.display())),
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("creating the passwords file {}", path.display()))?;
+    f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
+}
+
+fn read_passwords(path: &Path) -> anyhow::Result<Vec<Credential>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading the passwords file {}", path.display()))?;
+    let mut creds = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (Some(username), Some(role), Some(password)) = (fields.first(), fields.get(1), fields.last()) else {
+            bail!("{}:{}: not a demo user's line", path.display(), i + 1);
+        };
+        if fields.len() < 4 {
+            bail!("{}:{}: not a demo user's line", path.display(), i + 1);
+        }
+        creds.push(Credential {
+            username: username.to_string(),
+            role: role.to_string(),
+            post: fields[2..fields.len() - 1].join(" "),
+            password: password.to_string(),
+        });
+    }
+    Ok(creds)
+}
+
+/// What the database holds, compared with the country of this seed and scale.
+enum Holds {
+    Nothing,
+    ThisCountry,
+    Another,
+}
+
+/// Whether the database holds this country: a few of its imported
+/// crossings (first, middle, last) stored with the same traveller.
+async fn holds(store: &Store, history: &[&CrossingRecord]) -> anyhow::Result<Holds> {
+    if store.posts().await?.is_empty() {
+        return Ok(Holds::Nothing);
+    }
+    if history.is_empty() {
+        return Ok(Holds::Another);
+    }
+    for c in [history[0], history[history.len() / 2], history[history.len() - 1]] {
+        match store.crossing(&c.crossing_id).await? {
+            Some(s)
+                if s.record.surnames == c.surnames
+                    && s.record.given_names == c.given_names
+                    && s.record.document_number == c.document_number
+                    && s.record.crossed_at == c.crossed_at => {}
+            _ => return Ok(Holds::Another),
+        }
+    }
+    Ok(Holds::ThisCountry)
+}
+
+/// Removes a SQLite database with its journal files and its passwords file
+/// (the audit key beside it stays: it seals the new log as well).
+fn remove_sqlite(db: &str) -> anyhow::Result<()> {
+    let file = sqlite_file(db);
+    for suffix in ["", "-wal", "-shm", "-journal", ".demo-users"] {
+        let p = PathBuf::from(format!("{}{suffix}", file.display()));
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", p.display())),
+        }
+    }
+    Ok(())
+}
+
+/// The progress bar of the build, drawn only on a terminal.
+fn build_bar() -> ProgressBar {
+    use indicatif::{ProgressDrawTarget, ProgressStyle};
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>4} {msg:<46} [{bar:30}] {pos}/{len}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// A phase of the build: its message and how many steps it has.
+fn phase(bar: &ProgressBar, msg: &str, len: u64) {
+    bar.set_position(0);
+    bar.set_length(len);
+    bar.set_message(msg.to_string());
+}
+
 pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
+    let file = passwords_file(&global.db);
+    if args.users {
+        let creds = read_passwords(&file).with_context(|| {
+            format!(
+                "no hay contraseñas de demostración para {db}: construya la demo primero / no demo passwords \
+                 for {db}: build the demo first",
+                db = centinela_store::redact(&global.db)
+            )
+        })?;
+        let mut out = std::io::stdout().lock();
+        let mut text = format!("Usuarios de demostración / demo users ({}):\n", file.display());
+        for c in &creds {
+            text.push_str(&format!("  {:<28} {:<11} {:<22} {}\n", c.username, c.role, c.post, c.password));
+        }
+        // A reader that stops early (`| head`) is not an error.
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(e).context("writing to standard output"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let scale = Scale::parse(&args.scale)
         .ok_or_else(|| Unreadable(format!("--scale: '{}' is not a scale: expected small or full", args.scale)))?;
+    let bar = build_bar();
+    phase(&bar, "generando el país / generating the country", 1);
     let started = std::time::Instant::now();
     let country = centinela_synth::generate(&Config::new(args.seed, scale));
     tracing::info!(secs = started.elapsed().as_secs_f64(), crossings = country.crossings.len(), "country generated");
+    let today = held_back(&country);
+    let history: Vec<&CrossingRecord> =
+        country.crossings.iter().filter(|c| !today.contains(c.crossing_id.as_str())).collect();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async {
-        let store = open_store(global).await?;
-        if store.posts().await?.is_empty() {
-            load(&store, &country, args.seed).await?;
-        } else {
-            eprintln!("the database already holds a country: serving it as it is");
+        let mut store = open_store(global).await?;
+        let mut built = false;
+        match holds(&store, &history).await? {
+            Holds::Nothing => {}
+            Holds::ThisCountry => {}
+            Holds::Another if args.force && store.backend() == Backend::Sqlite => {
+                store.close().await;
+                remove_sqlite(&global.db)?;
+                eprintln!(
+                    "--force: borrada la base {} (otro país) / deleted the database (another country)",
+                    sqlite_file(&global.db).display()
+                );
+                store = open_store(global).await?;
+            }
+            Holds::Another => {
+                bar.finish_and_clear();
+                let sqlite = store.backend() == Backend::Sqlite;
+                store.close().await;
+                let how = if sqlite {
+                    "use --force para borrarla y construir este / run it again with --force to delete it and \
+                     build this one"
+                } else {
+                    "bórrela y créela en PostgreSQL / drop and create the PostgreSQL database yourself"
+                };
+                bail!(
+                    "la base {} ya contiene otro país (no el de --seed {} --scale {}) / the database already \
+                     holds another country: {how}, o use otra --db / or choose another --db",
+                    centinela_store::redact(&global.db),
+                    args.seed,
+                    args.scale
+                );
+            }
         }
-        print_credentials(&country, args.seed);
+        if store.posts().await?.is_empty() {
+            load(&store, &country, &history, &today, &file, &bar).await?;
+            built = true;
+        } else {
+            bar.finish_and_clear();
+            eprintln!(
+                "la base ya contiene este país: se sirve tal cual / \
+                 the database already holds this country: serving it as it is"
+            );
+        }
+        print_credentials(&store, &country, &file, built).await?;
         if args.no_serve {
             store.close().await;
             return Ok(ExitCode::SUCCESS);
@@ -93,8 +322,16 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn load(store: &Store, country: &Country, seed: u64) -> anyhow::Result<()> {
+async fn load(
+    store: &Store,
+    country: &Country,
+    history: &[&CrossingRecord],
+    today: &HashSet<&str>,
+    file: &Path,
+    bar: &ProgressBar,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    phase(bar, "puestos y listas / posts and lists", (country.posts.len() + country.lists.len()) as u64);
     for p in &country.posts {
         let kind = match p.kind {
             centinela_synth::PostKind::Land => PostKind::Land,
@@ -104,6 +341,7 @@ async fn load(store: &Store, country: &Country, seed: u64) -> anyhow::Result<()>
         let facing = p.facing.map(|c| c.as_str().to_string()).unwrap_or_default();
         let np = NewPost { code: &p.code, name: &p.name, country: p.country, facing: &facing, kind };
         store.add_post("system", &np).await.with_context(|| format!("creating post {}", p.code))?;
+        bar.inc(1);
     }
     for l in &country.lists {
         let rows = if l.documents.is_empty() {
@@ -122,21 +360,35 @@ async fn load(store: &Store, country: &Country, seed: u64) -> anyhow::Result<()>
             keep_old_versions: false,
         };
         store.import_version(&nv, &rows).await.with_context(|| format!("importing list {}", l.name))?;
+        bar.inc(1);
     }
-    let today = held_back(country);
-    let history: Vec<CrossingRecord> =
-        country.crossings.iter().filter(|c| !today.contains(c.crossing_id.as_str())).cloned().collect();
+    phase(bar, "un año de cruces / a year of crossings", 1);
+    let history: Vec<CrossingRecord> = history.iter().map(|&c| c.clone()).collect();
     store.import_crossings("system", &history).await.context("importing the crossings")?;
+    phase(bar, "usuarios / users", country.users.len() as u64);
+    let mut creds = Vec::with_capacity(country.users.len());
     for u in &country.users {
+        let password = demo_password(&u.username)?;
         store
-            .create_user("system", &u.username, u.role, u.post.as_deref(), &demo_password(seed, &u.username))
+            .create_user("system", &u.username, u.role, u.post.as_deref(), &password)
             .await
             .with_context(|| format!("creating user {}", u.username))?;
+        creds.push(Credential {
+            username: u.username.clone(),
+            role: u.role.as_str().to_string(),
+            post: u.post.clone().unwrap_or_else(|| "(todo el país)".to_string()),
+            password,
+        });
+        bar.inc(1);
     }
-    let (referrals, cases) = protection(store, country, &today).await?;
-    let (inspections, hits) = booth_day(store, country, &today).await?;
+    write_passwords(file, &creds)?;
+    phase(bar, "protección / protection", 1);
+    let (referrals, cases) = protection(store, country, today).await?;
+    let (inspections, hits) = booth_day(store, country, today, bar).await?;
+    bar.finish_and_clear();
     eprintln!(
-        "demo country built in {:.1} s: {} posts, {} lists, {} crossings, {} users, {} referrals, {} cases, \
+        "país de demostración construido / demo country built in {:.1} s: {} posts, {} lists, {} crossings, \
+         {} users, {} referrals, {} cases, \
          {} inspections today with {} hits",
         started.elapsed().as_secs_f64(),
         country.posts.len(),
@@ -185,7 +437,12 @@ fn held_back(country: &Country) -> HashSet<&str> {
 /// the server's inspection pipeline (document checks, screening, rules,
 /// stored with their hits and audit entries), each by an officer of its
 /// post. Returns (inspections, hits).
-async fn booth_day(store: &Store, country: &Country, today: &HashSet<&str>) -> anyhow::Result<(usize, usize)> {
+async fn booth_day(
+    store: &Store,
+    country: &Country,
+    today: &HashSet<&str>,
+    bar: &ProgressBar,
+) -> anyhow::Result<(usize, usize)> {
     let app = centinela_app::App::new(store.clone());
     app.reload_lists(None).await.context("loading the alert lists")?;
     let users = store.users().await?;
@@ -201,7 +458,9 @@ async fn booth_day(store: &Store, country: &Country, today: &HashSet<&str>) -> a
         }
     }
     let (mut inspections, mut hits) = (0, 0);
+    phase(bar, "un día en las cabinas / a day at the booths", parties.len() as u64);
     for party in parties {
+        bar.inc(1);
         let lead = party[0];
         let Some(officer) = users.iter().find(|u| u.role == Role::Officer && u.post.as_deref() == Some(&lead.post))
         else {
@@ -355,37 +614,58 @@ async fn protection(store: &Store, country: &Country, today: &HashSet<&str>) -> 
     Ok((referrals, cases))
 }
 
-/// One user per role, and the officers and supervisor of the first post
-/// (all users are listed by `centinela users list`).
-fn print_credentials(country: &Country, seed: u64) {
+/// One user per role, and the officers and supervisor of the first post,
+/// from the passwords file (every user is in the file). When the file is
+/// missing or its admin password does not open this database, says so.
+async fn print_credentials(store: &Store, country: &Country, file: &Path, built: bool) -> anyhow::Result<()> {
+    let creds = match read_passwords(file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "aviso / warning: {e:#}. Las contraseñas de esta base no se conocen / this database's demo passwords \
+                 are unknown: `centinela users reset-password USER --password-stdin`, or build anew with --force"
+            );
+            return Ok(());
+        }
+    };
+    if !built
+        && let Some(admin) = creds.iter().find(|c| c.role == Role::Admin.as_str())
+        && store.verify_password(&admin.username, &admin.password).await?.is_none()
+    {
+        eprintln!(
+            "aviso / warning: the passwords in {} do not open this database (changed since?); \
+             `centinela users reset-password USER --password-stdin`, or build anew with --force",
+            file.display()
+        );
+    }
     println!("Usuarios de demostración / demo users (contraseñas solo para este país sintético):");
     let first_post = country.posts.first().map(|p| p.code.as_str());
-    let mut shown_roles: Vec<Role> = Vec::new();
-    for u in &country.users {
-        let show = u.post.is_none() && !shown_roles.contains(&u.role) || u.post.as_deref() == first_post;
+    let mut shown_roles: Vec<&str> = Vec::new();
+    for c in &creds {
+        let countrywide = c.post == "(todo el país)";
+        let show = countrywide && !shown_roles.contains(&c.role.as_str()) || Some(c.post.as_str()) == first_post;
         if show {
-            shown_roles.push(u.role);
-            println!(
-                "  {:<28} {:<11} {:<22} {}",
-                u.username,
-                u.role.as_str(),
-                u.post.as_deref().unwrap_or("(todo el país)"),
-                demo_password(seed, &u.username)
-            );
+            shown_roles.push(&c.role);
+            println!("  {:<28} {:<11} {:<22} {}", c.username, c.role, c.post, c.password);
         }
     }
-    println!("  … {} usuarios en total: `centinela users list`", country.users.len());
+    println!(
+        "  … los {n} usuarios y sus contraseñas / all {n} users and their passwords: {} (mode 600); \
+         `centinela demo --users` prints them again",
+        file.display(),
+        n = creds.len()
+    );
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn passwords_are_long_deterministic_and_distinct() {
-        let a = super::demo_password(1, "admin");
-        assert_eq!(a, super::demo_password(1, "admin"));
-        assert_ne!(a, super::demo_password(2, "admin"));
-        assert_ne!(a, super::demo_password(1, "auditor"));
+    fn passwords_are_long_random_and_distinct() {
+        let a = super::demo_password("admin").unwrap();
+        assert_ne!(a, super::demo_password("admin").unwrap());
         assert!(a.chars().count() >= centinela_store::MIN_PASSWORD_CHARS);
+        assert!(a["demo-".len()..].bytes().all(|b| super::PASSWORD_ALPHABET.contains(&b)));
     }
 
     /// Every demo account's password passes the policy for its role (the
@@ -394,11 +674,16 @@ mod tests {
     fn passwords_pass_the_policy() {
         let country = centinela_synth::generate(&centinela_synth::Config::new(1, centinela_synth::Scale::Small));
         assert!(country.users.iter().any(|u| u.role == centinela_domain::Role::Admin));
-        for seed in 1..=5 {
-            for u in &country.users {
-                let pw = super::demo_password(seed, &u.username);
-                centinela_store::check_new_password(&pw, &u.username, u.role).unwrap();
-            }
+        for u in &country.users {
+            let pw = super::demo_password(&u.username).unwrap();
+            centinela_store::check_new_password(&pw, &u.username, u.role).unwrap();
         }
+    }
+
+    #[test]
+    fn the_passwords_file_is_beside_the_database() {
+        assert_eq!(super::passwords_file("/var/c/centinela.db").to_str(), Some("/var/c/centinela.db.demo-users"));
+        assert_eq!(super::passwords_file("sqlite:x.db?mode=rwc").to_str(), Some("x.db.demo-users"));
+        assert_eq!(super::passwords_file("postgres://u@h/db").to_str(), Some("centinela-demo-users.txt"));
     }
 }

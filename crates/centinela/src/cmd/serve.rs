@@ -150,7 +150,10 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
             }
         }))
     });
-    eprintln!("serving {scheme}://{}/api/ (docs at /api/docs/); Ctrl-C or SIGTERM stops", args.addr);
+    eprintln!(
+        "sirviendo / serving {scheme}://{}/ (la API / the API: /api/, docs: /api/docs/); Ctrl-C o SIGTERM la detiene / stops",
+        args.addr
+    );
     let purger = (args.purge_every_hours > 0).then(|| {
         let (store, retention) = (store.clone(), args.retention.retention());
         let every = Duration::from_secs(args.purge_every_hours.saturating_mul(3600));
