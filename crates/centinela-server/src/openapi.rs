@@ -1,11 +1,13 @@
 //! The OpenAPI document: handlers' `#[utoipa::path]` annotations, the two
 //! ways to authenticate, and each operation's allowed roles taken from
 //! [`crate::routes::ENDPOINTS`] (so the document cannot disagree with the
-//! guard).
+//! guard), with the 401 and 403 answers every guarded operation gives
+//! (handlers document those only when they say more).
 
 use axum::body::Bytes;
+use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi as Document, PathItem};
+use utoipa::openapi::{OpenApi as Document, PathItem, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
@@ -159,8 +161,24 @@ pub fn document() -> Document {
             Access::Roles(roles) => roles.iter().map(|r| serde_json::Value::from(r.as_str())).collect(),
         };
         op.extensions.get_or_insert_with(Default::default).insert("x-roles".to_owned(), roles);
+        if let Access::Roles(roles) = e.access {
+            // Every guarded operation answers these; an operation documents
+            // its own 401 or 403 only when it has more to say.
+            let allowed = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+            let responses = &mut op.responses.responses;
+            responses.entry("401".to_owned()).or_insert_with(|| error_response("Not logged in (`unauthenticated`)"));
+            responses
+                .entry("403".to_owned())
+                .or_insert_with(|| error_response(&format!("Role not allowed (`forbidden`): only {allowed}")));
+        }
     }
     doc
+}
+
+/// A response with the API's error body.
+fn error_response(description: &str) -> RefOr<Response> {
+    let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", body).into()
 }
 
 /// [`document`] as JSON, built once at start-up.

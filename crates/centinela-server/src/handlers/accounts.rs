@@ -180,7 +180,6 @@ pub async fn change_password(
     params(("id" = i64, Path, description = "The user's id")),
     responses(
         (status = 200, description = "Disabled", body = ChangeView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or your own account (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
     ))]
@@ -200,8 +199,6 @@ pub async fn disable(
     params(("id" = i64, Path, description = "The user's id")),
     responses(
         (status = 200, description = "Enabled", body = ChangeView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
     ))]
 pub async fn enable(
@@ -225,7 +222,6 @@ pub async fn enable(
     responses(
         (status = 200, description = "Reset", body = ChangeView),
         (status = 202, description = "A protection or admin account: waiting for a second admin", body = RequestView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or your own account (change it instead)", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "A request for this user is already pending", body = ErrorBody),
@@ -258,7 +254,6 @@ pub async fn reset_password(
     responses(
         (status = 200, description = "Changed", body = ChangeView),
         (status = 202, description = "A privileged role: waiting for a second admin", body = RequestView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or your own account", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "A request for this user is already pending, or the role is the same", body = ErrorBody),
@@ -288,7 +283,6 @@ pub async fn set_role(
     request_body = PostChange,
     responses(
         (status = 200, description = "Changed", body = ChangeView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or your own account", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, description = "Not a post code (`invalid_field`)", body = ErrorBody),
@@ -313,8 +307,6 @@ pub async fn set_post(
     params(("id" = i64, Path, description = "The user's id")),
     responses(
         (status = 200, description = "Ended", body = ChangeView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
     ))]
 pub async fn end_sessions(
@@ -332,8 +324,6 @@ pub async fn end_sessions(
 #[utoipa::path(get, path = "/api/users/requests", tag = "users", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Every request", body = [RequestView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
     ))]
 pub async fn requests(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<RequestView>>, ApiError> {
     let mut all = app.store().account_requests(false).await?;
@@ -348,7 +338,6 @@ pub async fn requests(State(app): State<AppState>, user: CurrentUser) -> Result<
     params(("id" = i64, Path, description = "The request's id")),
     responses(
         (status = 200, description = "Approved", body = ApprovalView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, your own request, or your own elevation (`forbidden`)", body = ErrorBody),
         (status = 404, description = "No such request", body = ErrorBody),
         (status = 409, description = "Already decided, or the username was taken meanwhile", body = ErrorBody),
@@ -369,8 +358,6 @@ pub async fn approve(
     params(("id" = i64, Path, description = "The request's id")),
     responses(
         (status = 200, description = "Rejected", body = RequestView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such request", body = ErrorBody),
         (status = 409, description = "Already decided", body = ErrorBody),
     ))]

@@ -78,8 +78,6 @@ pub struct AuditVerification {
     responses(
         (status = 200, description = "A page of entries", body = AuditPage),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an auditor", body = ErrorBody),
     ))]
 pub async fn page(
     State(app): State<AppState>,
@@ -99,8 +97,6 @@ pub async fn page(
 #[utoipa::path(get, path = "/api/audit/verify", tag = "audit", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "The verdict (a broken chain is still a 200: `intact` is false)", body = AuditVerification),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Neither auditor nor admin", body = ErrorBody),
     ))]
 pub async fn verify(State(app): State<AppState>, user: CurrentUser) -> Result<Json<AuditVerification>, ApiError> {
     let v = match app.store().audit_verify().await? {

@@ -106,8 +106,6 @@ impl From<Referral> for ReferralView {
     params(ReferralsQuery),
     responses(
         (status = 200, description = "Referrals", body = [ReferralView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
     ))]
 pub async fn referrals(
     State(app): State<AppState>,
@@ -125,8 +123,6 @@ pub async fn referrals(
     params(("id" = i64, Path, description = "The referral's id")),
     responses(
         (status = 200, description = "The referral", body = ReferralView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
         (status = 404, description = "No such referral", body = ErrorBody),
     ))]
 pub async fn referral(
@@ -169,8 +165,6 @@ pub struct AnswerRequest {
     request_body = AnswerRequest,
     responses(
         (status = 201, description = "Recorded; `case_id` names the case for an acceptance", body = Object),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
         (status = 404, description = "No such referral or case", body = ErrorBody),
         (status = 409, description = "Already accepted, or the case is closed (`conflict`)", body = ErrorBody),
         (status = 422, description = "No reason (`invalid_field`)", body = ErrorBody),
@@ -212,7 +206,6 @@ pub struct CasesQuery {
     params(CasesQuery),
     responses(
         (status = 200, description = "Cases (latest versions)", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
 pub async fn cases(
     State(app): State<AppState>,
@@ -240,7 +233,6 @@ async fn visible_case(app: &AppState, user: &AuthUser, id: i64) -> Result<Stored
     params(("id" = i64, Path, description = "The case's id")),
     responses(
         (status = 200, description = "The case", body = Object),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such case, or not shared with you", body = ErrorBody),
     ))]
 pub async fn case(
@@ -258,7 +250,6 @@ pub async fn case(
     params(("id" = i64, Path, description = "The case's id")),
     responses(
         (status = 200, description = "The versions", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such case, or not shared with you", body = ErrorBody),
     ))]
 pub async fn versions(
@@ -296,8 +287,6 @@ pub struct CaseWritten {
     request_body = NewCaseRequest,
     responses(
         (status = 201, description = "Opened", body = CaseWritten),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
         (status = 404, description = "A crossing does not exist", body = ErrorBody),
         (status = 422, description = "A field is invalid (`invalid_picklist_value`, `invalid_field`)", body = ErrorBody),
     ))]
@@ -334,8 +323,6 @@ pub struct UpdateCaseRequest {
     request_body = UpdateCaseRequest,
     responses(
         (status = 200, description = "The new version", body = CaseWritten),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
         (status = 409, description = "Changed since `base_version` (`stale_version`)", body = ErrorBody),
         (status = 422, description = "A field is invalid (`invalid_picklist_value`, `invalid_field`)", body = ErrorBody),
@@ -372,8 +359,6 @@ fn yes() -> bool {
     request_body = ShareRequest,
     responses(
         (status = 204, description = "Recorded"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
         (status = 404, description = "No such case or user", body = ErrorBody),
     ))]
 pub async fn share(
@@ -426,8 +411,6 @@ pub async fn export_body(app: &AppState, user: &AuthUser, q: &ExportQuery) -> Re
     responses(
         (status = 200, description = "The export (application/json or text/csv)"),
         (status = 400, description = "Unknown format or table (`invalid_query`)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not the protection unit", body = ErrorBody),
     ))]
 pub async fn export(
     State(app): State<AppState>,

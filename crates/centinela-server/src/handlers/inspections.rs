@@ -27,7 +27,6 @@ use crate::state::AppState;
     request_body = PartyRequest,
     responses(
         (status = 201, description = "Inspected and stored", body = InspectionAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed, or another post's booth", body = ErrorBody),
         (status = 422, description = "A field is invalid (`invalid_field`, naming it)", body = ErrorBody),
     ))]
@@ -55,8 +54,6 @@ pub struct HitsQuery {
     params(HitsQuery),
     responses(
         (status = 200, description = "Hits", body = [HitView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn hits(
     State(app): State<AppState>,
@@ -87,7 +84,6 @@ pub struct AdjudicationRequest {
     request_body = AdjudicationRequest,
     responses(
         (status = 201, description = "Recorded", body = AdjudicationView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not a supervisor, or another post's hit", body = ErrorBody),
         (status = 404, description = "No such hit", body = ErrorBody),
         (status = 422, description = "No reason (`invalid_field`)", body = ErrorBody),
@@ -107,7 +103,6 @@ pub async fn adjudicate(
     params(("id" = String, Path, description = "The crossing's id")),
     responses(
         (status = 200, description = "The crossing", body = CrossingView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
     ))]
@@ -127,7 +122,6 @@ pub async fn crossing(
     params(("id" = String, Path, description = "Any crossing of the traveller")),
     responses(
         (status = 200, description = "The traveller's crossings", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
     ))]
@@ -170,7 +164,6 @@ pub struct DecisionRequest {
     request_body = DecisionRequest,
     responses(
         (status = 201, description = "Recorded", body = DecisionView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Role not allowed, or another post's record", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
         (status = 422, description = "A decision other than admit without a reason (`invalid_field`); admitting \
@@ -191,7 +184,6 @@ pub async fn decide(
 #[utoipa::path(get, path = "/api/posts", tag = "inspections", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Every post", body = [PostView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
 pub async fn posts(State(app): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<PostView>>, ApiError> {
     Ok(Json(app.app().posts().await?))
@@ -208,8 +200,6 @@ pub struct ReloadAnswer {
 #[utoipa::path(post, path = "/api/lists/reload", tag = "lists", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Reloaded", body = ReloadAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
     ))]
 pub async fn reload(State(app): State<AppState>, user: CurrentUser) -> Result<Json<ReloadAnswer>, ApiError> {
     let (person_entries, documents) = app.app().reload_lists(Some(Caller::User(&user))).await?;

@@ -52,8 +52,6 @@ pub struct PersonsQuery {
     params(PersonsQuery),
     responses(
         (status = 200, description = "Resolved persons", body = PersonsPage),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn persons(
     State(app): State<AppState>,
@@ -71,8 +69,6 @@ pub async fn persons(
     params(("id" = String, Path, description = "Person id of the current analysis, e.g. R0000001")),
     responses(
         (status = 200, description = "The person", body = PersonView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such person", body = ErrorBody),
     ))]
 pub async fn person(
@@ -88,8 +84,6 @@ pub async fn person(
     params(("id" = String, Path, description = "Person id of the current analysis")),
     responses(
         (status = 200, description = "The person's crossings", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such person", body = ErrorBody),
     ))]
 pub async fn person_crossings(
@@ -112,8 +106,6 @@ pub struct NetworkQuery {
     params(("id" = String, Path, description = "Person id of the current analysis"), NetworkQuery),
     responses(
         (status = 200, description = "Nodes and edges", body = Object),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such person", body = ErrorBody),
     ))]
 pub async fn person_network(
@@ -137,8 +129,6 @@ pub struct TopQuery {
     params(TopQuery),
     responses(
         (status = 200, description = "Facilitators (the CLI's JSON lines as an array)", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn facilitators(
     State(app): State<AppState>,
@@ -152,8 +142,6 @@ pub async fn facilitators(
 #[utoipa::path(get, path = "/api/intel/rings", tag = "intel", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Rings", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn rings(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Ring>>, ApiError> {
     Ok(Json(app.app().intel_rings(&user).await?))
@@ -165,8 +153,6 @@ pub async fn rings(State(app): State<AppState>, user: CurrentUser) -> Result<Jso
     params(("id" = String, Path, description = "Ring id of the current analysis, e.g. K001"), NetworkQuery),
     responses(
         (status = 200, description = "Nodes and edges", body = Object),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such ring", body = ErrorBody),
     ))]
 pub async fn ring_network(
@@ -182,8 +168,6 @@ pub async fn ring_network(
 #[utoipa::path(get, path = "/api/intel/documents", tag = "intel", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Reused documents", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn documents(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<DocumentReuse>>, ApiError> {
     Ok(Json(app.app().intel_documents(&user).await?))
@@ -193,8 +177,6 @@ pub async fn documents(State(app): State<AppState>, user: CurrentUser) -> Result
 #[utoipa::path(get, path = "/api/intel/contacts", tag = "intel", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Shared contact points", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn contacts(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<SharedContact>>, ApiError> {
     Ok(Json(app.app().intel_contacts(&user).await?))
@@ -219,8 +201,6 @@ pub struct ExportQuery {
     responses(
         (status = 200, description = "The export", content_type = "application/octet-stream", body = String),
         (status = 400, description = "Unknown format", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such ring", body = ErrorBody),
     ))]
 pub async fn export(
@@ -247,8 +227,6 @@ pub async fn export(
 #[utoipa::path(get, path = "/api/intel/decisions", tag = "intel", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Decisions in force", body = [Object]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn decisions(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<StoredOverride>>, ApiError> {
     Ok(Json(app.app().intel_decisions(Caller::User(&user)).await?))
@@ -277,8 +255,6 @@ pub struct DecisionRequest {
     responses(
         (status = 201, description = "Recorded", body = Object),
         (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such crossing", body = ErrorBody),
         (status = 409, description = "The same crossing twice, or the reason too long", body = ErrorBody),
     ))]
@@ -305,8 +281,6 @@ pub struct WithdrawRequest {
     request_body = WithdrawRequest,
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No decision in force with this id", body = ErrorBody),
     ))]
 pub async fn withdraw(

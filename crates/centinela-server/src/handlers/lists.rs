@@ -5,15 +5,13 @@ use axum::extract::State;
 pub use centinela_app::lists::ListView;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ErrorBody, Json};
+use crate::error::{ApiError, Json};
 use crate::state::AppState;
 
 /// The alert lists with their current versions.
 #[utoipa::path(get, path = "/api/lists", tag = "lists", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Every alert list", body = [ListView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn list(State(app): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<ListView>>, ApiError> {
     Ok(Json(app.app().lists().await?))

@@ -79,8 +79,6 @@ pub struct BacktestRequest {
 #[utoipa::path(get, path = "/api/rules", tag = "rules", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "The rules in force, catalogue order then stored ones", body = [RuleView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
     ))]
 pub async fn list(State(app): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<RuleView>>, ApiError> {
     Ok(Json(app.app().rules().await?))
@@ -92,8 +90,6 @@ pub async fn list(State(app): State<AppState>, _user: CurrentUser) -> Result<Jso
     params(("id" = String, Path, description = "The rule's id")),
     responses(
         (status = 200, description = "The versions", body = [RuleVersionView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
     ))]
 pub async fn versions(
@@ -110,8 +106,6 @@ pub async fn versions(
     request_body = RuleText,
     responses(
         (status = 200, description = "The errors, or the rules the text defines", body = CheckAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 422, description = "The text is too long (`invalid_field`)", body = ErrorBody),
     ))]
 pub async fn check(
@@ -128,8 +122,6 @@ pub async fn check(
     request_body = SaveRules,
     responses(
         (status = 201, description = "The versions stored", body = [RuleVersionView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 422, description = "The text has errors (`invalid_rule`) or is too long (`invalid_field`)", body = ErrorBody),
     ))]
 pub async fn save(
@@ -146,8 +138,6 @@ pub async fn save(
     params(("id" = String, Path, description = "The rule's id")),
     responses(
         (status = 200, description = "The rule's current version", body = RuleVersionView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
     ))]
 pub async fn enable(
@@ -164,8 +154,6 @@ pub async fn enable(
     params(("id" = String, Path, description = "The rule's id")),
     responses(
         (status = 200, description = "The rule's current version", body = RuleVersionView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
     ))]
 pub async fn disable(
@@ -184,8 +172,6 @@ pub async fn disable(
     request_body = BacktestRequest,
     responses(
         (status = 200, description = "The back-test", body = BacktestAnswer),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 422, description = "The text has errors (`invalid_rule`), or a bad date (`invalid_field`)", body = ErrorBody),
     ))]
 pub async fn backtest(

@@ -188,7 +188,6 @@ async fn audit_failure(
 #[utoipa::path(get, path = "/api/session", tag = "session", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "The logged-in user", body = WhoAmI),
-        (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
 pub async fn whoami(user: CurrentUser, headers: HeaderMap) -> Result<Json<WhoAmI>, ApiError> {
     let (token, _) = credentials(&headers).ok_or_else(ApiError::unauthenticated)?;
@@ -208,7 +207,6 @@ pub async fn whoami(user: CurrentUser, headers: HeaderMap) -> Result<Json<WhoAmI
 #[utoipa::path(delete, path = "/api/session", tag = "session", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 204, description = "Logged out; the cookies are removed"),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Cookie session without the X-CSRF-Token header (`csrf_failed`)", body = ErrorBody),
     ))]
 pub async fn logout(State(app): State<AppState>, user: CurrentUser) -> Result<Response, ApiError> {

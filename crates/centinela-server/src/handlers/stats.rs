@@ -50,8 +50,6 @@ pub struct RegionalQuery {
     responses(
         (status = 200, description = "The figures", body = Object),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 422, description = "A date is not a date (`invalid_field`)", body = ErrorBody),
     ))]
 pub async fn get(
@@ -70,8 +68,6 @@ pub async fn get(
     responses(
         (status = 200, description = "The figures as CSV", content_type = "text/csv"),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 422, description = "A date is not a date (`invalid_field`)", body = ErrorBody),
     ))]
 pub async fn csv(
@@ -111,8 +107,6 @@ async fn regional_release(app: &AppState, user: &AuthUser, q: &RegionalQuery) ->
     responses(
         (status = 200, description = "The release", body = Object),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Role not allowed", body = ErrorBody),
         (status = 422, description = "A date, k or period is not accepted (`invalid_field`)", body = ErrorBody),
     ))]
 pub async fn regional(

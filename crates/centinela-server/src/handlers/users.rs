@@ -75,8 +75,6 @@ pub(crate) fn check_post(post: &str) -> Result<(), ApiError> {
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Every user", body = [UserView]),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
     ))]
 pub async fn list(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<UserView>>, ApiError> {
     let users = app.store().users().await?;
@@ -90,8 +88,6 @@ pub async fn list(State(app): State<AppState>, user: CurrentUser) -> Result<Json
     responses(
         (status = 200, description = "The user", body = UserView),
         (status = 400, description = "The id is not a number (`invalid_path`)", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
     ))]
 pub async fn get(
@@ -130,7 +126,6 @@ impl IntoResponse for Created {
     responses(
         (status = 201, description = "Created", body = UserView),
         (status = 202, description = "A protection or admin account: waiting for a second admin", body = RequestView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin, or no CSRF token on a cookie session", body = ErrorBody),
         (status = 409, description = "The username is taken (`conflict`)", body = ErrorBody),
         (status = 422, description = "A field is missing or invalid (`invalid_field`), or the password is refused (`weak_password`, saying why)", body = ErrorBody),

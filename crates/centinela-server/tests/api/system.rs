@@ -50,6 +50,13 @@ async fn openapi_document_lists_every_endpoint_with_its_roles() {
         };
         assert_eq!(roles, expected, "{} {}", e.verb.as_str(), e.path);
         assert!(op["description"].as_str().unwrap().contains("Access:"));
+        // A guarded operation documents the guard's answers, with the error body.
+        if let Access::Roles(_) = e.access {
+            for status in ["401", "403"] {
+                let schema = &op["responses"][status]["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(schema, "#/components/schemas/ErrorBody", "{} {} {status}", e.verb.as_str(), e.path);
+            }
+        }
         in_table.insert((method, e.path.to_owned()));
     }
     // … the post-key routes are documented too …

@@ -8,17 +8,23 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// `centinela --db DB ARGS…`, with the environment's database and log level
-/// out of the way.
+/// The audit key of databases on PostgreSQL (a centre keeps it outside the
+/// database; SQLite files get theirs beside them).
+pub const PG_AUDIT_KEY: &str = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+
+/// `centinela --db DB ARGS…`, with the environment's database, audit key
+/// and log level out of the way (a PostgreSQL database gets
+/// [`PG_AUDIT_KEY`]).
 pub fn run(db: impl AsRef<OsStr>, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_centinela"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CENTINELA_DB")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run centinela")
+    let db = db.as_ref();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_centinela"));
+    c.arg("--db").arg(db).args(args).env_remove("CENTINELA_DB").env_remove("CENTINELA_AUDIT_KEY_FILE");
+    if db.to_string_lossy().starts_with("postgres") {
+        c.env("CENTINELA_AUDIT_KEY", PG_AUDIT_KEY);
+    } else {
+        c.env_remove("CENTINELA_AUDIT_KEY");
+    }
+    c.env("RUST_LOG", "warn").output().expect("run centinela")
 }
 
 pub fn text(b: &[u8]) -> String {
