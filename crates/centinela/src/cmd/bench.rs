@@ -2,17 +2,16 @@
 //! `bench/`. Speed targets live in BENCHMARKS.md and the scripts, never here:
 //! these commands only measure and print one JSON object on stdout.
 
-use std::fs::File;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use centinela_domain::{AlertEntry, BirthDate, CountryCode, Sex};
+use centinela_domain::{BirthDate, CountryCode, Sex};
 use centinela_names::{DEFAULT_THRESHOLD, Query, ScreenOptions, Screener};
 use serde_json::json;
 
 use crate::cmd::Unreadable;
+use crate::cmd::screen::{read_list, read_queries};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -202,8 +201,10 @@ fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
         return Err(Unreadable("--threads: expected at least 1".into()).into());
     }
     let t0 = Instant::now();
+    // The same readers as `centinela screen`: the contract's layouts,
+    // parsed by centinela-lists.
     let list = read_list(&args.list)?;
-    let queries = read_queries(&args.queries)?;
+    let queries: Vec<Query> = read_queries(&args.queries)?.into_iter().map(|(_, q)| q).collect();
     let read_s = t0.elapsed().as_secs_f64();
     if queries.is_empty() {
         return Err(Unreadable(format!("{}: no queries", args.queries.display())).into());
@@ -325,143 +326,9 @@ fn proc_status_kb(field: &str) -> Option<u64> {
     line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
 }
 
-// --- input: the LIST.csv / QUERIES.csv layouts of CONTRACTS.md ---------------------------
-
-/// CSV records, each with the line it starts on.
-type Rows = Vec<(usize, Vec<String>)>;
-
-/// Reads a CSV file: the position of each required column, and the data rows.
-fn read_table(path: &Path, required: &[&str]) -> anyhow::Result<(Vec<Option<usize>>, Rows)> {
-    let mut text = String::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(|e| Unreadable(format!("{}: cannot read: {e}", path.display())))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut rows =
-        parse_csv(text).map_err(|line| Unreadable(format!("{}:{line}: unterminated quoted field", path.display())))?;
-    if rows.is_empty() {
-        return Err(Unreadable(format!("{}:1: field header: the file is empty", path.display())).into());
-    }
-    let (_, header) = rows.remove(0);
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
-    let cols: Vec<Option<usize>> = required.iter().map(|r| header.iter().position(|h| h == r)).collect();
-    if let Some(i) = cols.iter().position(Option::is_none) {
-        return Err(Unreadable(format!("{}:1: field header: missing column {}", path.display(), required[i])).into());
-    }
-    Ok((cols, rows))
-}
-
-/// RFC 4180 records with the line each starts on (blank lines skipped).
-fn parse_csv(text: &str) -> Result<Rows, usize> {
-    let mut out = Vec::new();
-    let (mut rec, mut field) = (Vec::new(), String::new());
-    let (mut line, mut start, mut quoted, mut was_quoted) = (1usize, 1usize, false, false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => {
-                quoted = true;
-                was_quoted = true;
-            }
-            ',' => rec.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                if !(rec.is_empty() && field.is_empty() && !was_quoted) {
-                    rec.push(std::mem::take(&mut field));
-                    out.push((start, std::mem::take(&mut rec)));
-                }
-                was_quoted = false;
-                line += 1;
-                start = line;
-            }
-            _ => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(start);
-    }
-    if !(rec.is_empty() && field.is_empty()) {
-        rec.push(field);
-        out.push((start, rec));
-    }
-    Ok(out)
-}
-
-fn field_err(path: &Path, line: usize, field: &str, e: impl std::fmt::Display) -> anyhow::Error {
-    Unreadable(format!("{}:{line}: field {field}: {e}", path.display())).into()
-}
-
-const COLS: [&str; 6] = ["id", "given_names", "surnames", "birth_date", "nationality", "sex"];
-
-fn read_list(path: &Path) -> anyhow::Result<Vec<AlertEntry>> {
-    let (cols, rows) = read_table(path, &COLS)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (line, r) in rows {
-        let get = |i: usize| cols[i].and_then(|c| r.get(c)).map_or("", |s| s.trim());
-        let many =
-            |s: &'static str, i: usize| get(i).split(';').map(str::trim).filter(|p| !p.is_empty()).map(move |p| (s, p));
-        let birth_dates = many("birth_date", 3)
-            .map(|(f, d)| BirthDate::parse(d).map_err(|e| field_err(path, line, f, e)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let nationalities = many("nationality", 4)
-            .map(|(f, d)| CountryCode::parse(d).map_err(|e| field_err(path, line, f, e)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        out.push(AlertEntry {
-            id: get(0).to_string(),
-            given_names: get(1).to_string(),
-            surnames: get(2).to_string(),
-            birth_dates,
-            nationalities,
-            sex: Sex::parse(get(5)).map_err(|e| field_err(path, line, "sex", e))?,
-            ..Default::default()
-        });
-    }
-    Ok(out)
-}
-
-fn read_queries(path: &Path) -> anyhow::Result<Vec<Query>> {
-    let mut cols = COLS;
-    cols[0] = "qid";
-    let (cols, rows) = read_table(path, &cols)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (line, r) in rows {
-        let get = |i: usize| cols[i].and_then(|c| r.get(c)).map_or("", |s| s.trim());
-        let mut q = Query::new(get(1), get(2));
-        q.birth_date = BirthDate::parse_opt(get(3)).map_err(|e| field_err(path, line, "birth_date", e))?;
-        q.nationality = CountryCode::parse_opt(get(4)).map_err(|e| field_err(path, line, "nationality", e))?;
-        q.sex = Sex::parse(get(5)).map_err(|e| field_err(path, line, "sex", e))?;
-        out.push(q);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quotes_and_blank_lines() {
-        let rows = parse_csv("a,b\n\n\"x, y\",\"say \"\"hi\"\"\"\r\nlast,\n").unwrap();
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[1], (3, vec!["x, y".to_string(), "say \"hi\"".to_string()]));
-        assert_eq!(rows[2], (4, vec!["last".to_string(), String::new()]));
-        assert!(parse_csv("a,\"b\n").is_err());
-    }
 
     #[test]
     fn status_fields_parse() {

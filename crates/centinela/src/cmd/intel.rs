@@ -212,8 +212,13 @@ fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
             })?;
         }
         None => {
-            let store = runtime()?.block_on(open_store(global))?;
-            let rows = runtime()?.block_on(store.crossings_between(None, None, None)).context("reading crossings")?;
+            // One runtime for the pool and its queries (see `overrides`).
+            let rows = runtime()?.block_on(async {
+                let store = open_store(global).await?;
+                let rows = store.crossings_between(None, None, None).await.context("reading crossings")?;
+                store.close().await;
+                anyhow::Ok(rows)
+            })?;
             for r in &rows {
                 c.push(&r.record);
             }

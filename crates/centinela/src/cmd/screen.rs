@@ -110,7 +110,6 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-/// A CSV file parsed into records, each with the line it starts on.
 /// Reads a whole CSV through one of `centinela-lists`' readers. Any error
 /// makes the input unusable as a whole (exit 2) and names file, line and field.
 fn read_all<T, I>(path: &Path, open: impl FnOnce(File) -> Result<I, ParseError>) -> anyhow::Result<Vec<T>>
@@ -127,11 +126,11 @@ where
 /// Birth dates are read leniently on both sides: records from the field
 /// carry impossible dates (`1969-02-29`) and day and month swapped, and those
 /// are still evidence. Text that is no date at all is an error.
-fn read_list(path: &Path) -> anyhow::Result<Vec<AlertEntry>> {
+pub(crate) fn read_list(path: &Path) -> anyhow::Result<Vec<AlertEntry>> {
     read_all(path, |f| Ok(CsvListReader::new(f)?.dates(Dates::Lenient)))
 }
 
-fn read_queries(path: &Path) -> anyhow::Result<Vec<(String, Query)>> {
+pub(crate) fn read_queries(path: &Path) -> anyhow::Result<Vec<(String, Query)>> {
     let records = read_all(path, |f| Ok(QueryReader::new(f)?.dates(Dates::Lenient)))?;
     Ok(records
         .into_iter()
