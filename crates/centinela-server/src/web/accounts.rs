@@ -14,14 +14,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use centinela_domain::Role;
 use serde_json::{Value, json};
 
-use super::{PageCtx, field, form_pairs};
+use super::{PageCtx, PageResult, field, form_pairs};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorCode, Json, Path};
 use crate::handlers::accounts::{self, PasswordChange, PasswordReset, PostChange, RoleChange};
 use crate::handlers::users;
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
 
 /// The raw value of a form field (passwords: not trimmed).
 fn raw<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {

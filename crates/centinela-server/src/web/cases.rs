@@ -12,17 +12,15 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use centinela_domain::htcds::{CaseRecord, picklist as pl};
 use serde_json::{Map, Value, json};
 
-use super::{PageCtx, field, form_pairs, multi};
+use super::{PageCtx, PageResult, field, form_pairs, multi};
 use crate::auth::CurrentUser;
 use crate::error::{ErrorCode, Json, Path, Query};
 use crate::handlers::cases::{self, AnswerKind, AnswerRequest, CasesQuery, ReferralsQuery, UpdateCaseRequest};
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
 
 /// How a field is entered.
 #[derive(Debug, Clone, Copy)]

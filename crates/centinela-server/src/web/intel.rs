@@ -7,17 +7,15 @@
 //! checks and audit entries apply.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use centinela_app::Caller;
 use centinela_app::intel::PersonsFilter;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::PageCtx;
+use super::{PageCtx, PageResult};
 use crate::auth::CurrentUser;
 use crate::state::AppState;
-
-type PageResult = Result<Response, Response>;
 
 /// How many facilitators the overview lists.
 const OVERVIEW_TOP: usize = 50;

@@ -24,14 +24,23 @@
 //! Sessions are the API's cookie sessions. Every unsafe request carries the
 //! CSRF token, as a form field `_csrf` or the `X-CSRF-Token` header.
 
+/// What a page answers: the page, or an error page.
+type PageResult = Result<axum::response::Response, axum::response::Response>;
+
 mod accounts;
+mod admin;
+mod audit;
+mod booth;
 mod cases;
 mod charts;
+mod dashboard;
 mod i18n;
 mod import;
 mod intel;
 mod pages;
 pub mod report;
+mod review;
+mod rules;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -124,27 +133,27 @@ pages! {
     Post "/entrar"                  PUBLIC, [Post "/api/session"]                         => pages::login;
     Post "/salir"                   ANY_USER, [Delete "/api/session"]                     => pages::logout;
     Get  "/"                        ANY_USER, []                                          => pages::home;
-    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => pages::inspection_form;
-    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => pages::inspect;
-    Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => pages::decide;
-    Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits"]                  => pages::hits;
-    Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication"] => pages::adjudicate;
-    Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => pages::timeline;
-    Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => pages::lists;
+    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
+    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => booth::inspect;
+    Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
+    Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits"]                  => review::hits;
+    Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication"] => review::adjudicate;
+    Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => review::timeline;
+    Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => admin::lists;
     Post "/listas/importar"         roles(ADMINS), [Post "/api/lists/reload"]     => import::start;
     Get  "/listas/importar/{job}"   roles(ADMINS), [Post "/api/lists/reload"]     => import::progress;
-    Post "/listas/recargar"         roles(ADMINS), [Post "/api/lists/reload"]     => pages::reload;
+    Post "/listas/recargar"         roles(ADMINS), [Post "/api/lists/reload"]     => admin::reload;
     Get  "/derivaciones"            roles(PROTECTION), [Get "/api/referrals", Get "/api/cases"] => cases::referrals;
     Post "/derivaciones/{id}"       roles(PROTECTION), [Post "/api/referrals/{id}/answer"] => cases::answer;
     Get  "/casos"                   roles(PROTECTION), [Get "/api/cases"]                 => cases::list;
     Get  "/casos/{id}"              roles(PROTECTION), [Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::show;
     Post "/casos/{id}"              roles(PROTECTION), [Put "/api/cases/{id}", Get "/api/cases/{id}", Get "/api/cases/{id}/versions"] => cases::save;
-    Get  "/estadisticas"            roles(STATS), [Get "/api/stats", Get "/api/stats/csv"] => pages::stats;
-    Get  "/informe"                 roles(STATS), [Get "/api/stats/regional"]             => pages::report;
+    Get  "/estadisticas"            roles(STATS), [Get "/api/stats", Get "/api/stats/csv"] => dashboard::stats;
+    Get  "/informe"                 roles(STATS), [Get "/api/stats/regional"]             => dashboard::report;
     Get  "/contrasena"              ANY_USER, []                                          => accounts::password_form;
     Post "/contrasena"              ANY_USER, [Post "/api/session/password"]              => accounts::change_password;
-    Get  "/usuarios"                roles(ADMINS), [Get "/api/users", Get "/api/users/requests"] => pages::users;
-    Post "/usuarios"                roles(ADMINS), [Post "/api/users", Get "/api/users", Get "/api/users/requests"] => pages::create_user;
+    Get  "/usuarios"                roles(ADMINS), [Get "/api/users", Get "/api/users/requests"] => admin::users;
+    Post "/usuarios"                roles(ADMINS), [Post "/api/users", Get "/api/users", Get "/api/users/requests"] => admin::create_user;
     Post "/usuarios/{id}/deshabilitar" roles(ADMINS), [Post "/api/users/{id}/disable", Get "/api/users"] => accounts::disable;
     Post "/usuarios/{id}/habilitar" roles(ADMINS), [Post "/api/users/{id}/enable", Get "/api/users"] => accounts::enable;
     Post "/usuarios/{id}/contrasena" roles(ADMINS), [Post "/api/users/{id}/password", Get "/api/users"] => accounts::reset_password;
@@ -153,15 +162,15 @@ pages! {
     Post "/usuarios/{id}/sesiones"  roles(ADMINS), [Delete "/api/users/{id}/sessions", Get "/api/users"] => accounts::end_sessions;
     Post "/usuarios/solicitudes/{id}/aprobar" roles(ADMINS), [Post "/api/users/requests/{id}/approve", Get "/api/users/requests"] => accounts::approve;
     Post "/usuarios/solicitudes/{id}/rechazar" roles(ADMINS), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
-    Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => pages::posts;
-    Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => pages::create_post;
-    Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => pages::rules;
-    Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => pages::rules_backtest;
-    Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => pages::rules_save;
-    Post "/reglas/{id}/activar"     roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/enable"] => pages::rules_enable;
-    Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => pages::rules_disable;
-    Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => pages::audit;
-    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify"]    => pages::audit_verify;
+    Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => admin::posts;
+    Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
+    Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
+    Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => rules::rules_backtest;
+    Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => rules::rules_save;
+    Post "/reglas/{id}/activar"     roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/enable"] => rules::rules_enable;
+    Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => rules::rules_disable;
+    Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => audit::audit;
+    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify"]    => audit::audit_verify;
     Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;

@@ -274,7 +274,7 @@ fn templates_parse_and_render_in_both_languages() {
 
 #[test]
 fn dates_as_the_region_types_and_reads_them() {
-    use super::pages::iso_date;
+    use super::booth::iso_date;
     assert_eq!(iso_date("15/08/1985"), "1985-08-15");
     assert_eq!(iso_date(" 5-8-1985 "), "1985-08-05");
     assert_eq!(iso_date("15.08.1985"), "1985-08-15");
@@ -292,7 +292,7 @@ fn dates_as_the_region_types_and_reads_them() {
 
 #[test]
 fn input_errors_name_the_form_field_beside_which_they_show() {
-    use super::pages::field_error;
+    use super::booth::field_error;
     let e = field_error;
     assert_eq!(
         e("travellers[1].birth_date: not a date"),

@@ -1,0 +1,124 @@
+//! Administration: the alert lists (and reloading them), users, border
+//! posts.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use centinela_app::Caller;
+use centinela_domain::{CountryCode, Role};
+use centinela_store::{NewPost, PostKind};
+use serde_json::{Value, json};
+
+use super::{PageCtx, PageResult, field, form_pairs};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, Json};
+use crate::handlers::users::{self, NewUser};
+use crate::state::AppState;
+
+pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render(
+        "lists.html",
+        json!({
+            "lists": lists,
+            "can_import": user.role == Role::Admin,
+            "kinds": ["wanted", "missing", "documents", "watch"],
+            "formats": ["csv", "ftm", "documents"],
+        }),
+    ))
+}
+
+/// Reloads the screening index (`POST /api/lists/reload`'s handler).
+pub async fn reload(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    let (person_entries, documents) =
+        app.app().reload_lists(Some(Caller::User(&user))).await.map_err(|e| ctx.api_error(e))?;
+    let r = json!({ "person_entries": person_entries, "documents": documents });
+    let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render(
+        "lists.html",
+        json!({
+            "lists": lists, "can_import": true, "reloaded": r,
+            "kinds": ["wanted", "missing", "documents", "watch"],
+            "formats": ["csv", "ftm", "documents"],
+        }),
+    ))
+}
+
+pub async fn users(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    super::accounts::users_page(&app, &user, &ctx, json!({})).await
+}
+
+/// Creates a user through `POST /api/users`'s handler (a protection or
+/// admin account becomes a request for a second administrator).
+pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    use super::accounts::users_page;
+    let pairs = form_pairs(&body);
+    let Ok(role) = Role::parse(field(&pairs, "role")) else {
+        return users_page(&app, &user, &ctx, json!({ "form_error": "error.invalid_field" })).await;
+    };
+    let post = Some(field(&pairs, "post").to_string()).filter(|p| !p.is_empty());
+    let req = NewUser {
+        username: field(&pairs, "username").to_string(),
+        role,
+        post,
+        password: pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default(),
+    };
+    let refused = centinela_store::check_new_password(&req.password, &req.username, req.role)
+        .err()
+        .map(|w| format!("password.{}", w.code()));
+    match users::create(State(app.clone()), user.clone(), Json(req)).await {
+        Ok(users::Created::User(_)) => users_page(&app, &user, &ctx, json!({ "created": true })).await,
+        Ok(users::Created::Request(_)) => users_page(&app, &user, &ctx, json!({ "requested": true })).await,
+        Err(e) if e.code == crate::ErrorCode::WeakPassword => {
+            let reason = refused.unwrap_or_else(|| "error.weak_password".into());
+            users_page(&app, &user, &ctx, json!({ "form_error": "password.refused", "reason_key": reason })).await
+        }
+        Err(e) if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) => {
+            users_page(&app, &user, &ctx, json!({ "form_error": super::error_key(&e).0, "form_detail": e.message }))
+                .await
+        }
+        Err(e) => Err(ctx.api_error(e)),
+    }
+}
+
+pub async fn posts(State(app): State<AppState>, _user: CurrentUser, ctx: PageCtx) -> PageResult {
+    posts_page(&app, &ctx, json!({})).await
+}
+
+async fn posts_page(app: &AppState, ctx: &PageCtx, extra: Value) -> PageResult {
+    let list = app.app().posts().await.map_err(|e| ctx.api_error(e))?;
+    let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"] });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    Ok(ctx.render("posts.html", data))
+}
+
+/// Creates a border post (audited by the store in the same transaction),
+/// shows its synchronisation key once, and reloads the known posts.
+pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
+    let pairs = form_pairs(&body);
+    let bad = |detail: &str| json!({ "form_error": "error.invalid_field", "form_detail": detail });
+    let Ok(country) = CountryCode::parse(field(&pairs, "country")) else {
+        return posts_page(&app, &ctx, bad("country")).await;
+    };
+    let Ok(kind) = PostKind::parse(field(&pairs, "kind")) else {
+        return posts_page(&app, &ctx, bad("kind")).await;
+    };
+    let code = field(&pairs, "code").to_ascii_uppercase();
+    let np = NewPost { code: &code, name: field(&pairs, "name"), country, facing: field(&pairs, "facing"), kind };
+    match app.store().add_post(&user.actor(), &np).await {
+        Ok((post, key)) => {
+            tracing::info!(user = user.id, post = %post.code, "post created");
+            app.inspections().reload(app.store()).await.map_err(|e| ctx.api_error(e))?;
+            posts_page(&app, &ctx, json!({ "created": post.code, "sync_key": key })).await
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) {
+                posts_page(&app, &ctx, json!({ "form_error": "error.conflict", "form_detail": e.message })).await
+            } else {
+                Err(ctx.api_error(e))
+            }
+        }
+    }
+}
