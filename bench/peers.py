@@ -306,14 +306,23 @@ def stream_sweep(rows, truth, recalls=(0.85, 0.90, 0.93, 0.95, 0.97)):
     return dict(at_recall=out, max_recall=round(best, 4), **{f"n_{k}": v for k, v in n.items()})
 
 
+def stratified(queries, truth, n):
+    """About n queries: every listed traveller up to a quarter of n (recall needs them), the rest every
+    k-th of the namesakes and ordinary travellers alike (their false-alert rates stay unbiased)."""
+    listed = [q for q in queries if truth[q["qid"]][1] == "listed"]
+    others = [q for q in queries if truth[q["qid"]][1] != "listed"]
+    listed = listed[:: max(1, -(-len(listed) // max(1, n // 4)))]
+    k = max(1, -(-len(others) // max(1, n - len(listed))))
+    return listed + others[::k]
+
+
 def cmd_stream(args):
     d = args.set
     entries = read_csv(os.path.join(d, "list.csv"))
     queries = read_csv(os.path.join(d, "queries.csv"))
     truth_all = {r["qid"]: (r["list_id"], r["kind"]) for r in read_csv(os.path.join(d, "truth.csv"))}
     name = os.path.basename(os.path.normpath(d))
-    step = max(1, len(queries) // max(1, args.sample))
-    sample = queries[::step][: args.sample]
+    sample = stratified(queries, truth_all, args.sample)
     truth = {q["qid"]: truth_all[q["qid"]] for q in sample}
     rf = RapidfuzzPeer(entries)
     t0 = time.perf_counter()
@@ -334,7 +343,7 @@ def cmd_stream(args):
                           **stream_sweep(rows, truth))), flush=True)
     if args.nk_sample <= 0:
         return
-    nk_sample = sample[:: max(1, len(sample) // args.nk_sample)][: args.nk_sample]
+    nk_sample = stratified(sample, truth, args.nk_sample)
     nk_truth = {q["qid"]: truth[q["qid"]] for q in nk_sample}
     nk = NomenklaturaPeer()
     blocks = nk_block(rf, nk_sample, workers=args.workers)
@@ -450,7 +459,8 @@ def main():
     s.add_argument("--workers", type=int, default=2)
     t = sub.add_parser("stream")
     t.add_argument("--set", required=True)
-    t.add_argument("--sample", type=int, default=5000, help="queries screened by rapidfuzz (every n-th)")
+    t.add_argument("--sample", type=int, default=5000,
+                   help="travellers screened by rapidfuzz (listed ones up to a quarter, the rest every k-th)")
     t.add_argument("--nk-sample", type=int, default=400, help="of those, queries scored by nomenklatura")
     t.add_argument("--k", type=int, default=10, help="rapidfuzz candidates kept per query")
     t.add_argument("--workers", type=int, default=2)

@@ -113,7 +113,8 @@ def main():
                      f"{o['false_per_1000_namesakes']:.1f} | {cal or '–'} |")
     if peers_stream:
         L.append("")
-        L.append("Peers on a sample of the same streams (every n-th traveller), each at the threshold that reaches "
+        L.append("Peers on a sample of the same streams (every listed traveller up to a quarter of the sample, every k-th "
+                 "of the others), each at the threshold that reaches "
                  "the recall shown (swept on the sample): false alerts per 1,000 ordinary travellers (per 1,000 namesakes)")
         L.append("")
         recalls = ["0.85", "0.90", "0.93", "0.95", "0.97"]
