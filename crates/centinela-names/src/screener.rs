@@ -1227,7 +1227,13 @@ impl Screener {
         ex.push(Aspect::Prior, format!("one of {} entries{capped}", self.entries.len()), BIAS + net - ev.tokens);
         // About how many entries could carry the name by chance.
         let carriers = (self.ln_n - ev.info).clamp(-CHANCE_MAX, CHANCE_MAX).exp();
-        let carriers = if carriers >= 10.0 { format!("{carriers:.0}") } else { format!("{carriers:.2}") };
+        let carriers = if carriers >= 10.0 {
+            format!("{carriers:.0}")
+        } else if carriers >= 0.01 {
+            format!("{carriers:.2}")
+        } else {
+            "< 0.01".to_string()
+        };
         let w = WEIGHTS[f::NAME_CHANCE] * self.chance(ev.info);
         if w != 0.0 {
             ex.push(Aspect::Name, format!("about {carriers} entries could carry this name by chance"), w);
