@@ -289,6 +289,8 @@ def stream_sweep(rows, truth, recalls=(0.85, 0.90, 0.93, 0.95, 0.97)):
     best = 0.0
     while i < len(rows):
         s = rows[i][2]
+        if s <= 0:
+            break  # a threshold of 0 alerts on every candidate the blocking found: no screening
         while i < len(rows) and rows[i][2] == s:
             q, lid, _ = rows[i]
             target, kind = truth[q]
