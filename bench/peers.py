@@ -22,6 +22,12 @@ Subcommands (each prints one JSON object per line on stdout):
                                                  its *best possible* threshold (swept)
   speed --list L --queries Q [--sample N] [--nk-sample M]
                                                per-query latency / throughput at one size
+  stream --set DIR [--sample N] [--nk-sample M]
+                                               both peers on a border stream (streamgen.py: most
+                                               travellers on no list), on a sample of its queries:
+                                               false alerts per 1,000 ordinary travellers and per
+                                               1,000 namesakes at the threshold that reaches each
+                                               recall on listed travellers (swept)
 """
 import argparse
 import csv
@@ -270,6 +276,91 @@ def cmd_accuracy(args):
                           ms_per_comparison=round(1000 * t_nk / max(1, n_cmp), 3))), flush=True)
 
 
+def stream_sweep(rows, truth, recalls=(0.85, 0.90, 0.93, 0.95, 0.97)):
+    """For each recall on listed travellers, the false alerts at the highest threshold reaching it.
+
+    rows: (qid, list_id, score); truth: {qid: (list_id, kind)}. A query alerts on every row scoring at
+    least the threshold; a listed traveller is found when its entry is among its alerts; an ordinary
+    traveller or a namesake is falsely alerted when it has any alert that is not its entry."""
+    n = {k: sum(1 for _, kd in truth.values() if kd == k) for k in ("listed", "ordinary", "namesake")}
+    rows = sorted(rows, key=lambda r: -r[2])
+    found, wrong = set(), {"ordinary": set(), "namesake": set(), "listed": set()}
+    out, want, i = {}, list(recalls), 0
+    best = 0.0
+    while i < len(rows):
+        s = rows[i][2]
+        if s <= 0:
+            break  # a threshold of 0 alerts on every candidate the blocking found: no screening
+        while i < len(rows) and rows[i][2] == s:
+            q, lid, _ = rows[i]
+            target, kind = truth[q]
+            if target and lid == target:
+                found.add(q)
+            else:
+                wrong[kind].add(q)
+            i += 1
+        r = len(found) / max(1, n["listed"])
+        best = r
+        while want and r >= want[0]:
+            out[f"{want.pop(0):.2f}"] = dict(
+                threshold=s, false_per_1000_ordinary=round(1000 * len(wrong["ordinary"]) / max(1, n["ordinary"]), 2),
+                false_per_1000_namesakes=round(1000 * len(wrong["namesake"]) / max(1, n["namesake"]), 1))
+    return dict(at_recall=out, max_recall=round(best, 4), **{f"n_{k}": v for k, v in n.items()})
+
+
+def stratified(queries, truth, n):
+    """About n queries: every listed traveller up to a quarter of n (recall needs them), the rest every
+    k-th of the namesakes and ordinary travellers alike (their false-alert rates stay unbiased)."""
+    listed = [q for q in queries if truth[q["qid"]][1] == "listed"]
+    others = [q for q in queries if truth[q["qid"]][1] != "listed"]
+    listed = listed[:: max(1, -(-len(listed) // max(1, n // 4)))]
+    k = max(1, -(-len(others) // max(1, n - len(listed))))
+    return listed + others[::k]
+
+
+def cmd_stream(args):
+    d = args.set
+    entries = read_csv(os.path.join(d, "list.csv"))
+    queries = read_csv(os.path.join(d, "queries.csv"))
+    truth_all = {r["qid"]: (r["list_id"], r["kind"]) for r in read_csv(os.path.join(d, "truth.csv"))}
+    name = os.path.basename(os.path.normpath(d))
+    sample = stratified(queries, truth_all, args.sample)
+    truth = {q["qid"]: truth_all[q["qid"]] for q in sample}
+    rf = RapidfuzzPeer(entries)
+    t0 = time.perf_counter()
+    cands = rf.topk(sample, args.k, workers=args.workers)
+    t_rf = time.perf_counter() - t0
+    rows = [(q, lid, s) for q, cs in cands.items() for lid, s in cs]
+    print(json.dumps(dict(peer="rapidfuzz", set=name, queries=len(sample), scorer="token_sort_ratio",
+                          seconds=round(t_rf, 1), **stream_sweep(rows, truth))), flush=True)
+    by_id = {e["id"]: e for e in entries}
+    qby = {q["qid"]: q for q in sample}
+    rows = []
+    for q, cs in cands.items():
+        scored = [(lid, s * dob_factor(qby[q]["birth_date"], by_id[lid]["birth_date"])) for lid, s in cs]
+        if scored:
+            rows.append((q,) + max(scored, key=lambda x: x[1]))
+    print(json.dumps(dict(peer="rapidfuzz+dob", set=name, queries=len(sample),
+                          scorer="token_sort_ratio x birth-date factor (our rule), top-1 per query",
+                          **stream_sweep(rows, truth))), flush=True)
+    if args.nk_sample <= 0:
+        return
+    nk_sample = stratified(sample, truth, args.nk_sample)
+    nk_truth = {q["qid"]: truth[q["qid"]] for q in nk_sample}
+    nk = NomenklaturaPeer()
+    blocks = nk_block(rf, nk_sample, workers=args.workers)
+    t0 = time.perf_counter()
+    rows = []
+    for q in nk_sample:
+        qe = nk.entity(q, "qid")
+        for lid in blocks[q["qid"]]:
+            rows.append((q["qid"], lid, nk.score(qe, nk.entity(by_id[lid], "id"))))
+    t_nk = time.perf_counter() - t0
+    print(json.dumps(dict(peer="nomenklatura", set=name, queries=len(nk_sample), scorer="logic-v2 (yente default)",
+                          blocking=f"rapidfuzz token_sort top-{BLOCK_SORT} ∪ token_set top-{BLOCK_SET}",
+                          seconds_scoring=round(t_nk, 1), **stream_sweep(rows, nk_truth))), flush=True)
+
+
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
@@ -368,8 +459,15 @@ def main():
     s.add_argument("--bulk", type=int, default=500, help="rapidfuzz bulk queries")
     s.add_argument("--nk-sample", type=int, default=50, help="nomenklatura query sample")
     s.add_argument("--workers", type=int, default=2)
+    t = sub.add_parser("stream")
+    t.add_argument("--set", required=True)
+    t.add_argument("--sample", type=int, default=5000,
+                   help="travellers screened by rapidfuzz (listed ones up to a quarter, the rest every k-th)")
+    t.add_argument("--nk-sample", type=int, default=400, help="of those, queries scored by nomenklatura")
+    t.add_argument("--k", type=int, default=10, help="rapidfuzz candidates kept per query")
+    t.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    {"accuracy": cmd_accuracy, "speed": cmd_speed}[args.cmd](args)
+    {"accuracy": cmd_accuracy, "speed": cmd_speed, "stream": cmd_stream}[args.cmd](args)
 
 
 if __name__ == "__main__":

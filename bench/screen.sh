@@ -17,6 +17,12 @@
 #   SCREEN_PEER_LIST_SIZE=     list size for the peers' speed (default: SCREEN_LIST_SIZE)
 #   SCREEN_RF_SAMPLE=200       rapidfuzz single-query sample; SCREEN_RF_BULK=500 bulk queries
 #   SCREEN_NK_SAMPLE=50        nomenklatura query sample (it does ~4 queries/s/core)
+#   SCREEN_STREAMS="100000:50000:0.02:0.05:103 1000000:100000:0.01:0.03:202"
+#                              border streams (streamgen.py, real name frequencies; most travellers
+#                              on no list): list size:travellers:prevalence:namesakes:seed
+#                              (seeds 101, 102 and 201 are the score's fitting sets: not reported)
+#   SCREEN_STREAM_RF_SAMPLE=5000  stream travellers screened by rapidfuzz (every n-th)
+#   SCREEN_STREAM_NK_SAMPLE=400   of those, travellers scored by nomenklatura
 #   SCREEN_THREADS=2           threads for bulk screening
 #   SCREEN_SKIP_PEERS=1        Centinela only
 #   BENCH_OUT=bench-out        where sets, hits, the venv and the report go
@@ -44,11 +50,15 @@ if [[ $QUICK == 1 ]]; then
     LIST_SIZE="${SCREEN_LIST_SIZE:-20000}"
     SPEED_QUERIES="${SCREEN_SPEED_QUERIES:-2000}"
     SEEDS="${SCREEN_SEEDS:-}"
+    STREAMS="${SCREEN_STREAMS:-20000:5000:0.02:0.05:103}"
 else
     LIST_SIZE="${SCREEN_LIST_SIZE:-1000000}"
     SPEED_QUERIES="${SCREEN_SPEED_QUERIES:-20000}"
     SEEDS="${SCREEN_SEEDS:-2 3 4}"
+    STREAMS="${SCREEN_STREAMS:-100000:50000:0.02:0.05:103 1000000:100000:0.01:0.03:202}"
 fi
+STREAM_RF_SAMPLE="${SCREEN_STREAM_RF_SAMPLE:-5000}"
+STREAM_NK_SAMPLE="${SCREEN_STREAM_NK_SAMPLE:-400}"
 PEER_LIST_SIZE="${SCREEN_PEER_LIST_SIZE:-$LIST_SIZE}"
 RF_SAMPLE="${SCREEN_RF_SAMPLE:-200}"
 RF_BULK="${SCREEN_RF_BULK:-500}"
@@ -63,7 +73,7 @@ mkdir -p "$RUN/hits" "$OUT/sets"
 log() { echo "[screen.sh $(date -u +%H:%M:%S)] $*" >&2; }
 
 # --- 1. throwaway virtualenv with the peers (pinned) -----------------------------------------
-PINS="faker==40.54.0 rapidfuzz==3.14.6 nomenklatura==4.17.4 followthemoney==4.11.2 numpy==2.4.6"
+PINS="faker==40.54.0 rapidfuzz==3.14.6 nomenklatura==4.17.4 followthemoney==4.11.2 numpy==2.4.6 names-dataset==3.3.1"
 VENV="$OUT/venv"
 if [[ ! -x "$VENV/bin/python" || "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS" ]]; then
     log "creating $VENV with $PINS"
@@ -96,6 +106,19 @@ if [[ "$PEER_LIST_SIZE" != "$LIST_SIZE" ]]; then
     gen "$PEER_SPEED" "$PEER_LIST_SIZE" "$SPEED_QUERIES" 11
 fi
 
+STREAM_SETS=()
+for spec in $STREAMS; do
+    IFS=: read -r n q prev ns seed <<< "$spec"
+    dir="$OUT/sets/stream-$n-$q-$seed"
+    if [[ ! -s "$dir/truth.csv" ]]; then
+        log "streamgen.py: $n entries, $q travellers (listed $prev, namesakes $ns), seed $seed -> $dir"
+        "$PY" "$SHARED_EVAL/streamgen.py" --out "$dir.tmp" --list-size "$n" --queries "$q" \
+            --prevalence "$prev" --namesakes "$ns" --seed "$seed"
+        rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    fi
+    STREAM_SETS+=("$dir")
+done
+
 # --- 3. build -----------------------------------------------------------------------------
 log "cargo build --release -p centinela"
 (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --release --quiet -p centinela)
@@ -112,6 +135,20 @@ for set in "${ACC_SETS[@]}"; do
     if [[ $SKIP_PEERS != 1 ]]; then
         log "accuracy, peers at their best threshold: $name"
         "$PY" "$ROOT/bench/peers.py" accuracy --set "$set" --workers "$THREADS" --hits-dir "$RUN/hits" >> "$RUN/peers-accuracy.jsonl"
+    fi
+done
+
+# --- 4b. border streams: the headline screening figures ---------------------------------------
+for set in "${STREAM_SETS[@]}"; do
+    name="$(basename "$set")"
+    log "stream, Centinela at its shipped threshold: $name"
+    "$BIN" screen --list "$set/list.csv" --queries "$set/queries.csv" --out "$RUN/hits/centinela-$name.csv" 2>> "$RUN/centinela.log"
+    printf '%s %s\n' "$name" "$(python3 "$SHARED_EVAL/stream_score.py" "$set/truth.csv" "$RUN/hits/centinela-$name.csv")" >> "$RUN/centinela-stream.txt"
+    printf '%s %s\n' "$name" "$(python3 "$ROOT/bench/stream_calibration.py" "$set/truth.csv" "$RUN/hits/centinela-$name.csv")" >> "$RUN/centinela-calibration.txt"
+    if [[ $SKIP_PEERS != 1 ]]; then
+        log "stream, peers on a sample ($STREAM_RF_SAMPLE travellers; nomenklatura $STREAM_NK_SAMPLE): $name"
+        "$PY" "$ROOT/bench/peers.py" stream --set "$set" --sample "$STREAM_RF_SAMPLE" --nk-sample "$STREAM_NK_SAMPLE" \
+            --workers "$THREADS" >> "$RUN/peers-stream.jsonl"
     fi
 done
 

@@ -31,10 +31,12 @@
 
 pub mod dates;
 mod explain;
+mod model;
 pub mod normalize;
 pub mod phonetic;
 mod screener;
 pub mod similarity;
 
 pub use explain::{Aspect, Evidence, Explanation};
-pub use screener::{BIAS, DEFAULT_THRESHOLD, Hit, NAME_CAP, Query, ScreenOptions, Screener, sigmoid};
+pub use model::{FEATURES, Features, NAME_CAP, NF, WEIGHTS};
+pub use screener::{BIAS, DEFAULT_THRESHOLD, Hit, Query, ScreenOptions, Screener, sigmoid};

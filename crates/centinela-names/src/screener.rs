@@ -28,15 +28,20 @@
 //! and for the explanation of a hit. Per-query buffers live in a
 //! thread-local scratch, and token similarities are computed once per query.
 //!
-//! Score: a naive-Bayes log-likelihood ratio. Name tokens are aligned one to
-//! one (in any order and field; a field crossing costs a little); an aligned
-//! pair contributes the information of the listed token scaled by how close
-//! the spelling is; unaligned tokens cost a little (omitted) or more
-//! (conflicting). The name's total, less the prior `ln N` of picking one
-//! entry among `N`, saturates at [`NAME_CAP`]: families and namesakes share
-//! whole names, so no name alone is proof. Birth date, nationality, sex and
-//! document number add their own ratios; the score is the logistic of the
-//! sum plus a bias.
+//! Score: a logistic regression whose features are the evidence
+//! (`model.rs`: the features, the fitted weights and how they were fitted).
+//! Name tokens are aligned one to one (in any order and field; a field
+//! crossing costs a little); an aligned pair contributes the information
+//! (`ln 1/p`, `p` the token's frequency in the loaded list) of the listed
+//! token, scaled by how close the spelling is and weighted by field;
+//! unaligned tokens cost (one side only, or a clash: both sides have one).
+//! The name's net evidence, its tokens less the chance term in `ln N`, is
+//! capped at [`NAME_CAP`]: families and namesakes share whole names, so no
+//! name alone is proof. How many entries could carry the name by chance
+//! (`ln N` less the matched information) costs on its own and makes a near
+//! birth date weaker. Birth date, nationality, sex and document number add
+//! their own terms; the score is the logistic of the sum, and every term is
+//! an item of the explanation.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -44,8 +49,9 @@ use std::collections::HashMap;
 use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex};
 use rayon::prelude::*;
 
-use crate::dates;
+use crate::dates::{self, DateMatch};
 use crate::explain::{Aspect, Explanation};
+use crate::model::{CHANCE_MAX, Features, NAME_CAP, NF, WEIGHTS, f};
 use crate::normalize::{NameToken, tokenize};
 use crate::phonetic;
 use crate::similarity::{TokenMatch, token_similarity};
@@ -53,30 +59,14 @@ use crate::similarity::{TokenMatch, token_similarity};
 /// The alert threshold that ships: a hit is raised when its score (the
 /// estimated probability that the traveller is the listed person) is at
 /// least this.
-pub const DEFAULT_THRESHOLD: f64 = 0.5;
+pub const DEFAULT_THRESHOLD: f64 = 0.25;
 
-/// Saturation of name evidence beyond the prior (nats).
-pub const NAME_CAP: f64 = 8.0;
-/// Bias of the logistic (nats).
-pub const BIAS: f64 = -2.0;
-/// Cost of a listed surname facing a different one in the query (a
-/// different family), and of a listed given name facing a different one.
-const CONFLICT_SURNAME: f64 = -4.5;
-const CONFLICT_GIVEN: f64 = -3.5;
-/// Cost of a name token present on one side only (dropped second surname,
-/// middle name left out).
-const MISSING: f64 = -0.7;
-/// Cost of a token matched across fields (given name ↔ surname).
-const CROSS_FIELD: f64 = -0.5;
-/// Evidence of an initial agreeing with a name.
+/// Bias of the logistic (nats): the fitted weight of [`model::f::BIAS`].
+pub const BIAS: f64 = WEIGHTS[f::BIAS];
+/// Evidence of an initial agreeing with a name, at most (before its weight).
 const INITIAL: f64 = 1.5;
 /// Tokens less similar than this do not align.
 const MIN_SIM: f32 = crate::similarity::FLOOR;
-/// Sex: agreeing / disagreeing.
-const SEX_AGREE: f64 = 0.6;
-const SEX_CLASH: f64 = -3.0;
-/// Nationality disagreeing (dual nationals, place of birth recorded instead).
-const NAT_CLASH: f64 = -1.5;
 /// Document number: equal, equal up to OCR confusions, different.
 const DOC_EXACT: f64 = 10.0;
 const DOC_CONFUSABLE: f64 = 8.0;
@@ -206,6 +196,8 @@ const NAT_UNLISTED: u16 = u16::MAX - 1;
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Terms {
     date: f64,
+    /// The birth-date feature that applied ([`f::DATE_EXACT`] …), if any.
+    date_feat: Option<usize>,
     nat: Option<f64>,
     sex: Option<f64>,
     doc: Option<f64>,
@@ -285,6 +277,38 @@ pub struct Screener {
 fn doc_hash(d: &DocumentNumber) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault};
     BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(d.confusable_key())
+}
+
+/// The name evidence of one name record against a query.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameEv {
+    /// The matched tokens, weighted (nats; costs of crossing fields included).
+    tokens: f64,
+    /// The unmatched tokens, weighted (nats, not positive).
+    penalty: f64,
+    /// The information of the matched tokens before their weights (nats).
+    info: f64,
+}
+
+/// The largest weight of a matched token's information.
+const MAX_TOKEN_WEIGHT: f64 = max4(WEIGHTS[f::GIVEN], WEIGHTS[f::SURNAME], WEIGHTS[f::OTHER], WEIGHTS[f::INITIAL]);
+
+const fn max4(a: f64, b: f64, c: f64, d: f64) -> f64 {
+    let ab = if a > b { a } else { b };
+    let cd = if c > d { c } else { d };
+    if ab > cd { ab } else { cd }
+}
+
+/// The weight of a name's rarity (how much rarer than chance it is) for
+/// a birth-date feature: an equal date, a near one, none compared.
+#[inline]
+fn date_excess_weight(date_feat: Option<usize>) -> f64 {
+    match date_feat {
+        None => WEIGHTS[f::NO_DATE_EXCESS],
+        Some(f::DATE_EXACT) => WEIGHTS[f::EXACT_DATE_EXCESS],
+        Some(d) if is_near(d) => WEIGHTS[f::NEAR_DATE_EXCESS],
+        _ => 0.0,
+    }
 }
 
 /// Per-thread working memory of a query, kept between queries so that
@@ -668,7 +692,9 @@ impl Screener {
         assert!(nats.len() < NAT_UNLISTED as usize, "more nationalities than country codes");
         let nat_id: HashMap<CountryCode, u16> = nats.iter().enumerate().map(|(i, &(c, _))| (c, i as u16)).collect();
         let nat_w: Vec<f64> = nats.iter().map(|&(_, c)| nat_p(c)).collect();
-        let nat_max = nat_w.iter().fold(nat_p(0), |m, &w| m.max(w));
+        // The most a nationality can add: agreeing on a listed one, or
+        // disagreeing.
+        let nat_max = nat_w.iter().fold(WEIGHTS[f::NAT_CLASH], |m, &w| m.max(WEIGHTS[f::NAT_AGREE] * w));
         let facts = orig
             .iter()
             .zip(name_ub)
@@ -751,6 +777,12 @@ impl Screener {
 
     fn code(&self, t: u32) -> &[u8] {
         &self.tok_code[self.tok_code_off[t as usize] as usize..self.tok_code_off[t as usize + 1] as usize]
+    }
+
+    /// The weight of agreeing on nationality number `id`.
+    #[inline]
+    fn nat_agree(&self, id: u16) -> f64 {
+        WEIGHTS[f::NAT_AGREE] * self.nat_w[id as usize]
     }
 
     fn info(&self, t: u32) -> f64 {
@@ -842,13 +874,11 @@ impl Screener {
             // bound in place of its evidence, an upper bound of the score
             // (the sum rounds monotonically in each term).
             let terms = self.terms(pq, q, e);
-            if need > f64::NEG_INFINITY
-                && terms.add_to(BIAS + self.saturate(self.facts[e as usize].name_ub as f64)) < need
-            {
+            if need > f64::NEG_INFINITY && terms.add_to(self.name_logit_bound(e, terms.date_feat)) < need {
                 continue;
             }
-            let (raw, _) = self.name_raw(pq, e, pairs);
-            scored.push((terms.add_to(BIAS + self.saturate(raw)), self.orig[e as usize]));
+            let (_, _, x) = self.name_raw(pq, e, terms.date_feat, pairs);
+            scored.push((terms.add_to(x), self.orig[e as usize]));
         }
         scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut hits = Vec::new();
@@ -906,7 +936,7 @@ impl Screener {
         let nat_bound = if q.nationality.is_some() { self.nat_max.max(0.0) } else { 0.0 };
         // Entries a document number agrees with are found apart (see
         // `screen_prepared`), so it does not widen the walk.
-        let best_with_clash = BIAS + NAME_CAP + dates::DATE_CLASH + nat_bound + SEX_AGREE;
+        let best_with_clash = BIAS + NAME_CAP + WEIGHTS[f::DATE_DIFFERENT] + nat_bound + WEIGHTS[f::SEX_AGREE].max(0.0);
         let Some(d) = pq.date.as_ref().filter(|d| sane(d) && best_with_clash < need) else {
             out.push((0, n));
             return;
@@ -975,17 +1005,10 @@ impl Screener {
         if f.flags & READ_DATES != 0 {
             // Several dates, or one the record does not hold: read them.
             let all = &self.entries[self.orig[e as usize] as usize].birth_dates;
-            all.iter().map(|d| dates::compare(q, d).weight(3)).reduce(f64::max).unwrap_or(0.0)
+            all.iter().map(|d| date_weight_bound(dates::compare(q, d))).reduce(f64::max).unwrap_or(0.0)
         } else {
-            dates::unpack(f.date0).map_or(0.0, |d| dates::compare(q, &d).weight(3))
+            dates::unpack(f.date0).map_or(0.0, |d| date_weight_bound(dates::compare(q, &d)))
         }
-    }
-
-    /// Name evidence after the prior and the saturation (nats): increasing
-    /// in the raw evidence.
-    fn saturate(&self, raw: f64) -> f64 {
-        let excess = raw - self.ln_n;
-        if excess > 0.0 { NAME_CAP * (excess / NAME_CAP).tanh() } else { excess }
     }
 
     /// Screens many travellers in parallel; results in query order.
@@ -1119,39 +1142,159 @@ impl Screener {
         }
     }
 
-    /// The raw name evidence of internal entry `e` (nats, before the prior
-    /// and the saturation): that of its best name record (primary name or
-    /// an alias), with the record's number.
-    fn name_raw(&self, pq: &PreparedQuery, e: u32, pairs: &mut PairCache) -> (f64, u16) {
+    /// The name evidence of internal entry `e`: that of its name record
+    /// (primary name or an alias) worth most with the entry's birth-date
+    /// feature `date_feat`, the record's number, and what it is worth
+    /// ([`Screener::name_logit`]).
+    fn name_raw(
+        &self,
+        pq: &PreparedQuery,
+        e: u32,
+        date_feat: Option<usize>,
+        pairs: &mut PairCache,
+    ) -> (NameEv, u16, f64) {
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
-        let mut best = (f64::NEG_INFINITY, 0u16);
+        let mut best: Option<(NameEv, u16, f64)> = None;
         for rec in slots.chunk_by(|a, b| a.name == b.name) {
-            let raw = self.name_evidence(pq, rec, None, pairs);
-            if raw > best.0 {
-                best = (raw, rec[0].name);
+            let ev = self.name_evidence(pq, rec, None, pairs, None);
+            let x = self.name_logit(&ev, date_feat);
+            if best.is_none_or(|b| x > b.2) {
+                best = Some((ev, rec[0].name, x));
             }
         }
-        if best.0.is_finite() { best } else { (0.0, best.1) }
+        best.unwrap_or_else(|| {
+            let ev = NameEv::default();
+            (ev, 0, self.name_logit(&ev, date_feat))
+        })
     }
 
-    /// Explains the score of internal entry `e` (log-odds: the name's
-    /// evidence after the prior and the saturation, plus the other terms);
-    /// returns the log-odds.
+    /// How many entries of the list could carry a name by chance, in nats:
+    /// `ln N` less the information of the matched tokens, in
+    /// `0..=CHANCE_MAX`.
+    #[inline]
+    fn chance(&self, info: f64) -> f64 {
+        (self.ln_n - info).clamp(0.0, CHANCE_MAX)
+    }
+
+    /// How much rarer a name with `info` nats of matched information is
+    /// than chance: `info − ln N`, in `−CHANCE_MAX..=NAME_CAP`.
+    #[inline]
+    fn excess(&self, info: f64) -> f64 {
+        (info - self.ln_n).clamp(-CHANCE_MAX, NAME_CAP)
+    }
+
+    /// The log-odds before the birth-date, nationality, sex and document
+    /// terms: the bias, the name's net evidence (its tokens plus the `ln N`
+    /// term, capped at [`NAME_CAP`]), its unmatched tokens, and the chance
+    /// terms (a name many entries could share; how much rarer than chance
+    /// the name is, weighed by the birth-date agreement `date_feat`). Added in this order (the scores depend on it to
+    /// the last bit).
+    #[inline]
+    fn name_logit(&self, ev: &NameEv, date_feat: Option<usize>) -> f64 {
+        let mut x = BIAS;
+        x += (ev.tokens + WEIGHTS[f::LN_N] * self.ln_n).min(NAME_CAP);
+        x += ev.penalty;
+        x += WEIGHTS[f::NAME_CHANCE] * self.chance(ev.info);
+        x += date_excess_weight(date_feat) * self.excess(ev.info);
+        x
+    }
+
+    /// An upper bound of [`Screener::name_logit`] for internal entry `e`
+    /// with birth-date feature `date_feat`, from its record's name bound:
+    /// every matched token is worth at most its information times the
+    /// largest token weight, the unmatched tokens cost, and the chance
+    /// terms grow with the matched information (the signs of the weights
+    /// make it so: a unit test checks the shipped ones).
+    #[inline]
+    fn name_logit_bound(&self, e: u32, date_feat: Option<usize>) -> f64 {
+        let ub = self.facts[e as usize].name_ub as f64;
+        BIAS + (MAX_TOKEN_WEIGHT * ub + WEIGHTS[f::LN_N] * self.ln_n).min(NAME_CAP)
+            + WEIGHTS[f::NAME_CHANCE] * self.chance(ub)
+            + date_excess_weight(date_feat) * self.excess(ub)
+            + 1e-9
+    }
+
+    /// Explains the score of internal entry `e`; returns its log-odds.
     fn explain_entry(&self, pq: &PreparedQuery, q: &Query, e: u32, ex: &mut Explanation, pairs: &mut PairCache) -> f64 {
-        let (raw, name) = self.name_raw(pq, e, pairs);
-        let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
-        let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == name).collect();
-        self.name_evidence(pq, &rec, Some(ex), pairs);
-        let eff = self.saturate(raw);
-        ex.push(
-            Aspect::Prior,
-            format!("one of {} entries; name evidence saturates at {NAME_CAP}", self.entries.len()),
-            BIAS + eff - raw,
-        );
         let entry = &self.entries[self.orig[e as usize] as usize];
         let terms = self.entry_terms(pq, q, entry);
+        let (ev, name, x) = self.name_raw(pq, e, terms.date_feat, pairs);
+        let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
+        let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == name).collect();
+        self.name_evidence(pq, &rec, Some(ex), pairs, None);
+        let net = (ev.tokens + WEIGHTS[f::LN_N] * self.ln_n).min(NAME_CAP);
+        let capped = if ev.tokens + WEIGHTS[f::LN_N] * self.ln_n > NAME_CAP { ", capped" } else { "" };
+        ex.push(Aspect::Prior, format!("one of {} entries{capped}", self.entries.len()), BIAS + net - ev.tokens);
+        // About how many entries could carry the name by chance.
+        let carriers = (self.ln_n - ev.info).clamp(-CHANCE_MAX, CHANCE_MAX).exp();
+        let carriers = if carriers >= 10.0 {
+            format!("{carriers:.0}")
+        } else if carriers >= 0.01 {
+            format!("{carriers:.2}")
+        } else {
+            "< 0.01".to_string()
+        };
+        let w = WEIGHTS[f::NAME_CHANCE] * self.chance(ev.info);
+        if w != 0.0 {
+            ex.push(Aspect::Name, format!("about {carriers} entries could carry this name by chance"), w);
+        }
+        let w = date_excess_weight(terms.date_feat) * self.excess(ev.info);
+        if w != 0.0 {
+            let date = match terms.date_feat {
+                Some(f::DATE_EXACT) => "the same birth date",
+                Some(_) => "a near birth date",
+                None => "no birth date compared",
+            };
+            ex.push(Aspect::Name, format!("{date}, for a name about {carriers} entries could carry"), w);
+        }
         self.explain_terms(pq, q, entry, &terms, ex);
-        terms.add_to(BIAS + eff)
+        terms.add_to(x)
+    }
+
+    /// The features of the traveller `q` against the entry at input
+    /// position `o` (see [`crate::model::FEATURES`]): what the score
+    /// weighs, before the weights. For fitting the weights
+    /// (`centinela screen --features`).
+    pub fn features(&self, q: &Query, o: u32) -> Features {
+        let mut fs = [0.0; NF];
+        let pq = self.prepare_query(q);
+        let e = self.internal(o);
+        let entry = &self.entries[o as usize];
+        let terms = self.entry_terms(&pq, q, entry);
+        let mut pairs = PairCache { query: 0, slots: Vec::new(), cat: Vec::new(), code: Vec::new() };
+        pairs.next_query();
+        let (ev, name, _) = self.name_raw(&pq, e, terms.date_feat, &mut pairs);
+        let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
+        let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == name).collect();
+        self.name_evidence(&pq, &rec, None, &mut pairs, Some(&mut fs));
+        fs[f::BIAS] = 1.0;
+        fs[f::LN_N] = self.ln_n;
+        fs[f::NAME_CHANCE] = self.chance(ev.info);
+        let excess = self.excess(ev.info);
+        match terms.date_feat {
+            None => fs[f::NO_DATE_EXCESS] = excess,
+            Some(d) => {
+                fs[d] = 1.0;
+                if d == f::DATE_EXACT {
+                    fs[f::EXACT_DATE_EXCESS] = excess;
+                } else if is_near(d) {
+                    fs[f::NEAR_DATE_EXCESS] = excess;
+                }
+            }
+        }
+        if let (Some(n), Some(id)) = (q.nationality, pq.nat)
+            && !entry.nationalities.is_empty()
+        {
+            if entry.nationalities.contains(&n) {
+                fs[f::NAT_AGREE] = self.nat_w[id as usize];
+            } else {
+                fs[f::NAT_CLASH] = 1.0;
+            }
+        }
+        if sex_term(q.sex, entry.sex).is_some() {
+            fs[if q.sex == entry.sex { f::SEX_AGREE } else { f::SEX_CLASH }] = 1.0;
+        }
+        fs
     }
 
     /// The birth-date, nationality, sex and document terms of internal
@@ -1166,24 +1309,24 @@ impl Screener {
         {
             return self.entry_terms(pq, q, &self.entries[self.orig[e as usize] as usize]);
         }
-        let date = match (pq.date.as_ref(), dates::unpack(f.date0)) {
-            (Some(qd), Some(d)) => dates::evidence(Some(qd), std::slice::from_ref(&d)).1,
-            _ => 0.0,
+        let (_, date_feat, date) = match (pq.date.as_ref(), dates::unpack(f.date0)) {
+            (Some(qd), Some(d)) => date_evidence(Some(qd), std::slice::from_ref(&d)),
+            _ => (DateMatch::Missing, None, 0.0),
         };
         let nat = match pq.nat {
-            Some(n) if f.nat != NAT_NONE => Some(if n == f.nat { self.nat_w[n as usize] } else { NAT_CLASH }),
+            Some(n) if f.nat != NAT_NONE => Some(if n == f.nat { self.nat_agree(n) } else { WEIGHTS[f::NAT_CLASH] }),
             _ => None,
         };
-        Terms { date, nat, sex: sex_term(q.sex, f.sex), doc: None }
+        Terms { date, date_feat, nat, sex: sex_term(q.sex, f.sex), doc: None }
     }
 
     /// [`Screener::terms`] read from the entry itself.
     fn entry_terms(&self, pq: &PreparedQuery, q: &Query, entry: &AlertEntry) -> Terms {
-        let date = dates::evidence(pq.date.as_ref(), &entry.birth_dates).1;
+        let (_, date_feat, date) = date_evidence(pq.date.as_ref(), &entry.birth_dates);
         let nat = match (q.nationality, pq.nat) {
             (Some(n), Some(id)) if !entry.nationalities.is_empty() => {
                 // A nationality an entry lists has a number.
-                Some(if entry.nationalities.contains(&n) { self.nat_w[id as usize] } else { NAT_CLASH })
+                Some(if entry.nationalities.contains(&n) { self.nat_agree(id) } else { WEIGHTS[f::NAT_CLASH] })
             }
             _ => None,
         };
@@ -1191,12 +1334,12 @@ impl Screener {
             Some(d) if !entry.document_numbers.is_empty() => Some(doc_agreement(&entry.document_numbers, d).0),
             _ => None,
         };
-        Terms { date, nat, sex: sex_term(q.sex, entry.sex), doc }
+        Terms { date, date_feat, nat, sex: sex_term(q.sex, entry.sex), doc }
     }
 
     /// Explains `terms` (of `entry`, see [`Screener::entry_terms`]).
     fn explain_terms(&self, pq: &PreparedQuery, q: &Query, entry: &AlertEntry, terms: &Terms, ex: &mut Explanation) {
-        let (dm, _) = dates::evidence(pq.date.as_ref(), &entry.birth_dates);
+        let (dm, _, _) = date_evidence(pq.date.as_ref(), &entry.birth_dates);
         let shown = match (pq.date, entry.birth_dates.first()) {
             (Some(a), Some(b)) if dm != dates::DateMatch::Missing => format!(" ({a} vs {b})"),
             _ => String::new(),
@@ -1249,7 +1392,7 @@ impl Screener {
     }
 
     /// Aligns tokens that stand for two adjacent names of the other side
-    /// written as one word; marks them and returns their evidence.
+    /// written as one word; marks them and adds their evidence to `ev`.
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     fn joined_names(
         &self,
@@ -1261,8 +1404,9 @@ impl Screener {
         used_e: &mut [bool; 2 * MAX_TOKENS],
         mut ex: Option<&mut Explanation>,
         pairs: &mut PairCache,
-    ) -> f64 {
-        let mut total = 0.0;
+        ev: &mut NameEv,
+        mut feats: Option<&mut Features>,
+    ) {
         let (cat, code) = (&mut pairs.cat, &mut pairs.code);
         let value = |info: f64, sim: f32| info * ((sim as f64 - 0.5) / 0.5).clamp(0.0, 1.0);
         // A word present as such on both sides aligns with itself, never
@@ -1301,11 +1445,16 @@ impl Screener {
                 phonetic::code_into(cat, code);
                 let (sim, _) = token_similarity(&qt.text, &qt.code, cat, code);
                 if sim >= JOINED_MIN_SIM {
-                    let v = value(self.info(rec[j].tok) + self.info(rec[j + 1].tok), sim);
+                    let raw = value(self.info(rec[j].tok) + self.info(rec[j + 1].tok), sim);
+                    let v = WEIGHTS[f::OTHER] * raw;
                     used_q[i] = true;
                     used_e[j] = true;
                     used_e[j + 1] = true;
-                    total += v;
+                    ev.tokens += v;
+                    ev.info += raw;
+                    if let Some(fs) = feats.as_deref_mut() {
+                        fs[f::OTHER] += raw;
+                    }
                     if let Some(ex) = ex.as_deref_mut() {
                         let how = format!(
                             "{} ~ {} {} (names written together)",
@@ -1340,11 +1489,16 @@ impl Screener {
                 phonetic::code_into(cat, code);
                 let (sim, _) = token_similarity(cat, code, et, self.code(rec[j].tok));
                 if sim >= JOINED_MIN_SIM {
-                    let v = value(self.info(rec[j].tok), sim);
+                    let raw = value(self.info(rec[j].tok), sim);
+                    let v = WEIGHTS[f::OTHER] * raw;
                     used_q[i] = true;
                     used_q[i + 1] = true;
                     used_e[j] = true;
-                    total += v;
+                    ev.tokens += v;
+                    ev.info += raw;
+                    if let Some(fs) = feats.as_deref_mut() {
+                        fs[f::OTHER] += raw;
+                    }
                     if let Some(ex) = ex.as_deref_mut() {
                         let how = format!(
                             "{} {} ~ {} (names written together)",
@@ -1358,27 +1512,42 @@ impl Screener {
                 }
             }
         }
-        total
     }
 
-    /// Name evidence (nats) of one name record, by one-to-one alignment.
+    /// Name evidence of one name record, by one-to-one alignment: each
+    /// query token with at most one listed token, the pairs worth most
+    /// first. With `feats`, also adds the record's name features.
     fn name_evidence(
         &self,
         pq: &PreparedQuery,
         rec: &[Slot],
         mut ex: Option<&mut Explanation>,
         pairs: &mut PairCache,
-    ) -> f64 {
+        mut feats: Option<&mut Features>,
+    ) -> NameEv {
         let nq = pq.toks.len().min(MAX_TOKENS);
         let ne = rec.len().min(2 * MAX_TOKENS);
         let mut w = [[f64::NEG_INFINITY; 2 * MAX_TOKENS]; MAX_TOKENS];
+        let mut raw = [[0f64; 2 * MAX_TOKENS]; MAX_TOKENS];
+        let mut cat = [[0u8; 2 * MAX_TOKENS]; MAX_TOKENS];
         let mut how = [[TokenMatch::Exact; 2 * MAX_TOKENS]; MAX_TOKENS];
-        let mut total = 0.0;
+        let mut ev = NameEv::default();
         // Names written together ("CARREROMANZANARES" for "Carrero
         // Manzanares"), on either side, align first.
         let mut joined_q = [false; MAX_TOKENS];
         let mut joined_e = [false; 2 * MAX_TOKENS];
-        total += self.joined_names(pq, rec, nq, ne, &mut joined_q, &mut joined_e, ex.as_deref_mut(), pairs);
+        self.joined_names(
+            pq,
+            rec,
+            nq,
+            ne,
+            &mut joined_q,
+            &mut joined_e,
+            ex.as_deref_mut(),
+            pairs,
+            &mut ev,
+            feats.as_deref_mut(),
+        );
         // Identical tokens align with each other: no need to compare them
         // with anything else.
         let mut exact_q = joined_q;
@@ -1402,15 +1571,20 @@ impl Screener {
                     continue;
                 }
                 let info = self.info(s.tok);
-                let mut v = if kind == TokenMatch::Initial {
-                    info.min(INITIAL)
+                let cross = s.field != Field::Any && s.field != qt.field;
+                let (v, c) = if kind == TokenMatch::Initial {
+                    (info.min(INITIAL), f::INITIAL)
                 } else {
-                    info * ((sim as f64 - 0.5) / 0.5).clamp(0.0, 1.0)
+                    let c = match (s.field, cross) {
+                        (Field::Given, false) => f::GIVEN,
+                        (Field::Surname, false) => f::SURNAME,
+                        _ => f::OTHER,
+                    };
+                    (info * ((sim as f64 - 0.5) / 0.5).clamp(0.0, 1.0), c)
                 };
-                if s.field != Field::Any && s.field != qt.field {
-                    v += CROSS_FIELD;
-                }
-                w[i][j] = v;
+                w[i][j] = WEIGHTS[c] * v + if cross { WEIGHTS[f::CROSS_FIELD] } else { 0.0 };
+                raw[i][j] = v;
+                cat[i][j] = c as u8;
                 how[i][j] = kind;
             }
         }
@@ -1434,16 +1608,24 @@ impl Screener {
             let (v, i, j) = best;
             used_q[i] = true;
             used_e[j] = true;
-            total += v;
+            ev.tokens += v;
+            ev.info += raw[i][j];
+            let s = &rec[j];
+            let qt = &pq.toks[i];
+            let cross = s.field != Field::Any && s.field != qt.field;
+            if let Some(fs) = feats.as_deref_mut() {
+                fs[cat[i][j] as usize] += raw[i][j];
+                if cross {
+                    fs[f::CROSS_FIELD] += 1.0;
+                }
+            }
             if let Some(ex) = ex.as_deref_mut() {
-                let s = &rec[j];
-                let qt = &pq.toks[i];
                 let aspect = match (qt.field, s.field) {
                     (Field::Given, Field::Given) => Aspect::GivenName,
                     (Field::Surname, Field::Surname) => Aspect::Surname,
                     _ => Aspect::Name,
                 };
-                let cross = if s.field != Field::Any && s.field != qt.field { ", other field" } else { "" };
+                let cross = if cross { ", other field" } else { "" };
                 let sign = if how[i][j] == TokenMatch::Exact { "=" } else { "~" };
                 ex.push(
                     aspect,
@@ -1464,9 +1646,20 @@ impl Screener {
         // a different surname is stronger evidence than a different given name.
         let ue_sur = (0..ne).filter(|&j| !used_e[j] && rec[j].field != Field::Given).count();
         let sur_conf = conflicts.min(ue_sur);
-        let penalty = sur_conf as f64 * CONFLICT_SURNAME
-            + (conflicts - sur_conf) as f64 * CONFLICT_GIVEN
-            + (uq.max(ue) - conflicts) as f64 * MISSING;
+        let giv_conf = conflicts - sur_conf;
+        let counts = [
+            (f::CONFLICT_SURNAME, sur_conf),
+            (f::CONFLICT_GIVEN, giv_conf),
+            (f::EXTRA_TRAVELLER, uq - conflicts),
+            (f::EXTRA_LISTED_GIVEN, ue - ue_sur - giv_conf),
+            (f::EXTRA_LISTED_SURNAME, ue_sur - sur_conf),
+        ];
+        for (c, n) in counts {
+            ev.penalty += WEIGHTS[c] * n as f64;
+            if let Some(fs) = feats.as_deref_mut() {
+                fs[c] += n as f64;
+            }
+        }
         if let Some(ex) = ex
             && (uq > 0 || ue > 0)
         {
@@ -1484,9 +1677,9 @@ impl Screener {
                 (false, true) => format!("not on the list entry: {}", list(qs)),
                 _ => format!("not given by the traveller: {}", list(es)),
             };
-            ex.push(Aspect::Name, how, penalty);
+            ex.push(Aspect::Name, how, ev.penalty);
         }
-        total + penalty
+        ev
     }
 }
 
@@ -1513,7 +1706,68 @@ fn doc_agreement(listed: &[DocumentNumber], d: &DocumentNumber) -> (f64, DocAgre
 #[inline]
 fn sex_term(q: Sex, e: Sex) -> Option<f64> {
     let known = |s: Sex| matches!(s, Sex::Male | Sex::Female);
-    (known(q) && known(e)).then(|| if q == e { SEX_AGREE } else { SEX_CLASH })
+    (known(q) && known(e)).then(|| if q == e { WEIGHTS[f::SEX_AGREE] } else { WEIGHTS[f::SEX_CLASH] })
+}
+
+/// The birth-date feature of a comparison; `parts` is the fewer parts
+/// (year, month, day) of the two dates.
+fn date_feature(m: DateMatch, parts: u8) -> Option<usize> {
+    Some(match m {
+        DateMatch::Missing => return None,
+        DateMatch::Exact => f::DATE_EXACT,
+        DateMatch::Consistent if parts >= 2 => f::DATE_CONSISTENT_YM,
+        DateMatch::Consistent => f::DATE_CONSISTENT_Y,
+        DateMatch::DayMonthSwapped => f::DATE_SWAPPED,
+        DateMatch::YearTypo => f::DATE_YEAR_TYPO,
+        DateMatch::DayOrMonthTypo => f::DATE_DAY_MONTH_TYPO,
+        DateMatch::SameYearMonth => f::DATE_SAME_YEAR_MONTH,
+        DateMatch::SameYear => f::DATE_SAME_YEAR,
+        DateMatch::Close => f::DATE_CLOSE,
+        DateMatch::Different => f::DATE_DIFFERENT,
+    })
+}
+
+/// Whether a birth-date feature is a near (not equal, not clearly
+/// different) agreement: the kind namesakes produce by chance.
+fn is_near(feat: usize) -> bool {
+    matches!(
+        feat,
+        f::DATE_CONSISTENT_YM
+            | f::DATE_CONSISTENT_Y
+            | f::DATE_SWAPPED
+            | f::DATE_YEAR_TYPO
+            | f::DATE_DAY_MONTH_TYPO
+            | f::DATE_SAME_YEAR_MONTH
+            | f::DATE_CLOSE
+    )
+}
+
+fn date_parts(d: &BirthDate) -> u8 {
+    1 + d.month.is_some() as u8 + d.day.is_some() as u8
+}
+
+/// The best agreement of a traveller's birth date with any of an entry's,
+/// under the model: how they agree, the feature and its weight.
+fn date_evidence(q: Option<&BirthDate>, entry: &[BirthDate]) -> (DateMatch, Option<usize>, f64) {
+    let Some(q) = q else { return (DateMatch::Missing, None, 0.0) };
+    let mut best = (DateMatch::Missing, None, f64::NEG_INFINITY);
+    for e in entry {
+        let m = dates::compare(q, e);
+        let feat = date_feature(m, date_parts(q).min(date_parts(e)));
+        let w = feat.map_or(0.0, |i| WEIGHTS[i]);
+        if w > best.2 {
+            best = (m, feat, w);
+        }
+    }
+    if best.2 == f64::NEG_INFINITY { (DateMatch::Missing, None, 0.0) } else { best }
+}
+
+/// An upper bound of the weight of a comparison whatever the dates' parts.
+fn date_weight_bound(m: DateMatch) -> f64 {
+    match m {
+        DateMatch::Consistent => WEIGHTS[f::DATE_CONSISTENT_YM].max(WEIGHTS[f::DATE_CONSISTENT_Y]),
+        _ => date_feature(m, 3).map_or(0.0, |i| WEIGHTS[i]),
+    }
 }
 
 fn join(v: &[CountryCode]) -> String {
@@ -1642,9 +1896,9 @@ mod tests {
                 pairs.next_query();
                 for e in 0..s.len() as u32 {
                     let terms = s.terms(&pq, q, e);
-                    let bound = terms.add_to(BIAS + s.saturate(s.facts[e as usize].name_ub as f64));
-                    let (raw, _) = s.name_raw(&pq, e, &mut pairs);
-                    let logit = terms.add_to(BIAS + s.saturate(raw));
+                    let bound = terms.add_to(s.name_logit_bound(e, terms.date_feat));
+                    let (_, _, x) = s.name_raw(&pq, e, terms.date_feat, &mut pairs);
+                    let logit = terms.add_to(x);
                     prop_assert!(bound >= logit, "bound {} < score {}", bound, logit);
                     let mut ex = Explanation::default();
                     prop_assert_eq!(s.explain_entry(&pq, q, e, &mut ex, &mut pairs).to_bits(), logit.to_bits());

@@ -340,3 +340,73 @@ fn a_listed_document_number_finds_the_entry_despite_the_date() {
     query.document_number = Some(DocumentNumber::parse("PO0O1OO3").unwrap());
     assert!(found(&query), "the listed number (OCR-confusable form) must bring E3 back");
 }
+
+/// A list of `n` entries in which the common given names and surnames of
+/// the region recur thousands of times (as at a real border), plus `rare`.
+fn crowded_list(n: usize, rare: Vec<AlertEntry>) -> Screener {
+    let given = ["José", "María", "Juan", "Ana", "Luis", "Rosa", "Carlos", "Marta", "Jorge", "Sofía", "Pedro", "Elena"];
+    let sur = ["Hernández", "García", "López", "Martínez", "Pérez", "González", "Rodríguez", "Sánchez"];
+    let mut v = rare;
+    for i in 0..n {
+        let sex = if i % 2 == 0 { Sex::Male } else { Sex::Female };
+        let day = 1 + (i * 7) % 28;
+        let month = 1 + (i / 28) % 12;
+        let year = 1950 + (i * 13) % 58;
+        v.push(entry(
+            &format!("F{i}"),
+            given[i % given.len()],
+            &format!("{} {}", sur[(i / 5) % sur.len()], sur[(i / 11 + 3) % sur.len()]),
+            &format!("{year}-{month:02}-{day:02}"),
+            "MEX",
+            sex,
+        ));
+    }
+    Screener::build(v)
+}
+
+/// Issue 19: a near birth date is evidence worth what the name is worth
+/// against the number of entries that could carry it. For a name thousands
+/// of entries carry, a year off by one is no alert; for a name no other
+/// entry carries, the same near date is.
+#[test]
+fn a_near_date_counts_for_a_rare_name_not_for_a_common_one() {
+    let rare = entry("R1", "Edenilson", "Membreño Menjívar", "1983-03-08", "SLV", Sex::Male);
+    let s = crowded_list(20_000, vec![rare]);
+    // Entry F0: José Hernández Martínez, born 1950-01-01; the traveller
+    // carries the common part of that name, born a year later.
+    let mut common = Query::new("José", "Hernández");
+    common.birth_date = Some(d("1951-01-01"));
+    common.sex = Sex::Male;
+    common.nationality = Some(CountryCode::parse("MEX").unwrap());
+    let hits = s.screen(&common, &ScreenOptions::default());
+    assert!(hits.is_empty(), "{:?}", hits.iter().map(|h| (h.score, h.explanation.to_string())).collect::<Vec<_>>());
+
+    let mut rare_q = Query::new("Edenilson", "Membreño Menjívar");
+    rare_q.birth_date = Some(d("1984-03-08"));
+    rare_q.sex = Sex::Male;
+    rare_q.nationality = Some(CountryCode::parse("SLV").unwrap());
+    let hits = s.screen(&rare_q, &ScreenOptions::default());
+    assert_eq!(hits.len(), 1);
+    assert_eq!(s.entry(hits[0].entry).id, "R1");
+    // The explanation says what the name's rarity was worth with that date.
+    assert!(hits[0].explanation.items.iter().any(|e| e.how.contains("a near birth date")), "{}", hits[0].explanation);
+    assert!((centinela_names::sigmoid(hits[0].explanation.log_odds()) - hits[0].score).abs() < 1e-9);
+}
+
+/// Issue 19: a second surname present on both sides and different is
+/// evidence against, worth more than the same surname left out.
+#[test]
+fn a_clashing_second_surname_costs_more_than_a_missing_one() {
+    let target = entry("R2", "Xiomara Yesenia", "Quiñónez Bautista", "1990-06-15", "HND", Sex::Female);
+    let s = crowded_list(5_000, vec![target]);
+    let score = |surnames: &str| {
+        let mut q = Query::new("Xiomara Yesenia", surnames);
+        q.birth_date = Some(d("1990-06-15"));
+        q.sex = Sex::Female;
+        s.screen(&q, &ScreenOptions::candidates(1)).first().map_or(0.0, |h| h.score)
+    };
+    let missing = score("Quiñónez");
+    let clash = score("Quiñónez Rodríguez");
+    assert!(clash < missing, "clash {clash} missing {missing}");
+    assert!(missing >= DEFAULT_THRESHOLD, "{missing}");
+}

@@ -44,6 +44,10 @@ pub struct Args {
     /// Add an `explanation` column saying why each row scored what it did.
     #[arg(long)]
     pub explain: bool,
+    /// Add the score model's features of each row (what `bench/fit_screen.py`
+    /// fits the weights on), one column each, named as in the model.
+    #[arg(long, conflicts_with = "explain")]
+    pub features: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -78,15 +82,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut rows = 0usize;
     if args.explain {
         writeln!(w, "qid,list_id,score,explanation")?;
+    } else if args.features {
+        writeln!(w, "qid,list_id,score,{}", centinela_names::FEATURES.join(","))?;
     } else {
         writeln!(w, "qid,list_id,score")?;
     }
-    for ((qid, _), hits) in queries.iter().zip(&results) {
+    for ((qid, q), hits) in queries.iter().zip(&results) {
         for h in hits {
             let id = &screener.entry(h.entry).id;
             write!(w, "{},{},{:.4}", csv_field(qid), csv_field(id), h.score)?;
             if args.explain {
                 write!(w, ",{}", csv_field(&h.explanation.to_string()))?;
+            }
+            if args.features {
+                for v in screener.features(q, h.entry) {
+                    write!(w, ",{v:.6}")?;
+                }
             }
             writeln!(w)?;
             rows += 1;

@@ -1,0 +1,214 @@
+//! The score's model: which evidence it weighs, and the weights, fitted
+//! from labelled pairs by `bench/fit_screen.py` (see ARCHITECTURE.md,
+//! "The screening score's model").
+//!
+//! A traveller and a list entry are described by the [`FEATURES`] below;
+//! the score's log-odds is `Σ WEIGHTS[i] · feature[i]`, with the name's net
+//! evidence (its matched tokens less the chance term `ln N`) capped at
+//! [`NAME_CAP`]. Every feature is a quantity an officer can be shown: the
+//! information (`ln 1/p`, `p` the token's frequency in the loaded list) of
+//! each matched name token by field, the name tokens left unmatched, how the
+//! birth dates agree, and how many entries of the list could share the name
+//! by chance. Document numbers do not occur in the labelled sets, so their
+//! weights are not fitted (see `screener.rs`).
+
+/// Number of features.
+pub const NF: usize = 30;
+
+/// Feature names, in the order of [`WEIGHTS`] (the fitting script reads
+/// them from `centinela screen --features`).
+pub const FEATURES: [&str; NF] = [
+    "bias",
+    "ln_n",
+    "given",
+    "surname",
+    "other",
+    "initial",
+    "cross_field",
+    "conflict_surname",
+    "conflict_given",
+    "extra_traveller",
+    "extra_listed_given",
+    "extra_listed_surname",
+    "date_exact",
+    "date_consistent_ym",
+    "date_consistent_y",
+    "date_swapped",
+    "date_year_typo",
+    "date_day_month_typo",
+    "date_same_year_month",
+    "date_same_year",
+    "date_close",
+    "date_different",
+    "near_date_excess",
+    "exact_date_excess",
+    "no_date_excess",
+    "nat_agree",
+    "nat_clash",
+    "sex_agree",
+    "sex_clash",
+    "name_chance",
+];
+
+/// Feature numbers.
+pub(crate) mod f {
+    pub const BIAS: usize = 0;
+    /// `ln N`, N the number of entries: the prior of picking one entry.
+    pub const LN_N: usize = 1;
+    /// Information of the matched tokens, by field (given name ↔ given
+    /// name, surname ↔ surname, across fields, aliases or written
+    /// together), scaled by how close the spelling is.
+    pub const GIVEN: usize = 2;
+    pub const SURNAME: usize = 3;
+    pub const OTHER: usize = 4;
+    /// Initials agreeing with a name (their information, at most 1.5).
+    pub const INITIAL: usize = 5;
+    /// Tokens matched across fields (count).
+    pub const CROSS_FIELD: usize = 6;
+    /// Unmatched tokens on both sides: a listed surname (or given name)
+    /// facing a different one (counts).
+    pub const CONFLICT_SURNAME: usize = 7;
+    pub const CONFLICT_GIVEN: usize = 8;
+    /// Unmatched tokens on one side only (counts): the traveller's, the
+    /// list entry's given names, the list entry's surnames (and alias
+    /// tokens).
+    pub const EXTRA_TRAVELLER: usize = 9;
+    pub const EXTRA_LISTED_GIVEN: usize = 10;
+    pub const EXTRA_LISTED_SURNAME: usize = 11;
+    /// Birth-date agreement (indicators; none of them: not compared).
+    pub const DATE_EXACT: usize = 12;
+    pub const DATE_CONSISTENT_YM: usize = 13;
+    pub const DATE_CONSISTENT_Y: usize = 14;
+    pub const DATE_SWAPPED: usize = 15;
+    pub const DATE_YEAR_TYPO: usize = 16;
+    pub const DATE_DAY_MONTH_TYPO: usize = 17;
+    pub const DATE_SAME_YEAR_MONTH: usize = 18;
+    pub const DATE_SAME_YEAR: usize = 19;
+    pub const DATE_CLOSE: usize = 20;
+    pub const DATE_DIFFERENT: usize = 21;
+    /// How much rarer the name is than chance (`matched information −
+    /// ln N`, in `−CHANCE_MAX..=NAME_CAP`), for a near birth date, an equal
+    /// one, and none compared: the name's rarity is worth more with some
+    /// dates than with others (a near date proves little for a name
+    /// hundreds of entries could carry).
+    pub const NEAR_DATE_EXCESS: usize = 22;
+    pub const EXACT_DATE_EXCESS: usize = 23;
+    pub const NO_DATE_EXCESS: usize = 24;
+    /// Nationality agreeing (the information of agreeing on it in the
+    /// list) or not (indicator).
+    pub const NAT_AGREE: usize = 25;
+    pub const NAT_CLASH: usize = 26;
+    pub const SEX_AGREE: usize = 27;
+    pub const SEX_CLASH: usize = 28;
+    /// How many entries could carry the name by chance: `ln N − matched
+    /// information`, in `0..=CHANCE_MAX`, whatever the date.
+    pub const NAME_CHANCE: usize = 29;
+}
+
+/// Upper end of the chance features (nats): beyond, every entry of any
+/// list could share the name.
+pub const CHANCE_MAX: f64 = 16.0;
+
+/// Saturation of the name's net evidence (its weighted tokens plus the
+/// `ln N` term), nats: families and namesakes share whole names, so no name
+/// alone is proof. Chosen, not fitted: it bounds what a name can outweigh
+/// (see the birth-date pruning in `screener.rs`).
+pub const NAME_CAP: f64 = 1.5;
+
+/// The fitted weights, one per feature (nats per unit).
+/// Fitted by `bench/fit_screen.py`: sets k100-s101 k100-s102 m1-s201 k20-s301, K=10, ridge 1.0.
+pub const WEIGHTS: [f64; NF] = [
+    4.8488,  // bias
+    -0.5854, // ln_n
+    0.0000,  // given
+    0.1298,  // surname
+    0.1817,  // other
+    0.0034,  // initial
+    0.0000,  // cross_field
+    -5.8431, // conflict_surname
+    -5.3737, // conflict_given
+    -5.1052, // extra_traveller
+    -1.1491, // extra_listed_given
+    -0.6280, // extra_listed_surname
+    4.4461,  // date_exact
+    2.4701,  // date_consistent_ym
+    1.4820,  // date_consistent_y
+    1.8433,  // date_swapped
+    0.3290,  // date_year_typo
+    -1.6977, // date_day_month_typo
+    -1.6183, // date_same_year_month
+    -6.4038, // date_same_year
+    -1.4820, // date_close
+    -9.0725, // date_different
+    0.3396,  // near_date_excess
+    0.3463,  // exact_date_excess
+    0.3601,  // no_date_excess
+    0.0000,  // nat_agree
+    -4.5334, // nat_clash
+    1.2654,  // sex_agree
+    -1.2654, // sex_clash
+    -0.0859, // name_chance
+];
+
+/// The features of one traveller against one entry.
+pub type Features = [f64; NF];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The screener's pruning is exact only if costs stay costs and
+    /// matched information never counts against (see `name_logit_bound`
+    /// in screener.rs); the fitting script enforces these signs.
+    #[test]
+    fn weights_keep_the_pruning_exact() {
+        let not_positive = [
+            f::CROSS_FIELD,
+            f::CONFLICT_SURNAME,
+            f::CONFLICT_GIVEN,
+            f::EXTRA_TRAVELLER,
+            f::EXTRA_LISTED_GIVEN,
+            f::EXTRA_LISTED_SURNAME,
+            f::NAME_CHANCE,
+            f::DATE_DIFFERENT,
+        ];
+        for i in not_positive {
+            assert!(WEIGHTS[i] <= 0.0, "{} = {}", FEATURES[i], WEIGHTS[i]);
+        }
+        for i in [
+            f::GIVEN,
+            f::SURNAME,
+            f::OTHER,
+            f::INITIAL,
+            f::NAT_AGREE,
+            f::NEAR_DATE_EXCESS,
+            f::EXACT_DATE_EXCESS,
+            f::NO_DATE_EXCESS,
+        ] {
+            assert!(WEIGHTS[i] >= 0.0, "{} = {}", FEATURES[i], WEIGHTS[i]);
+        }
+    }
+
+    /// At the shipped threshold a clearly different birth date outweighs
+    /// the most a name (capped), a nationality (its information is at most
+    /// 3 nats) and sex can add: the screener then walks only the entries
+    /// whose date can still agree.
+    #[test]
+    fn a_different_date_outweighs_everything_else() {
+        let t = crate::DEFAULT_THRESHOLD;
+        let best = WEIGHTS[f::BIAS]
+            + NAME_CAP
+            + WEIGHTS[f::DATE_DIFFERENT]
+            + (3.0 * WEIGHTS[f::NAT_AGREE]).max(WEIGHTS[f::NAT_CLASH])
+            + WEIGHTS[f::SEX_AGREE].max(0.0);
+        assert!(best < (t / (1.0 - t)).ln(), "{best}");
+    }
+
+    #[test]
+    fn every_feature_is_named_once() {
+        let mut v = FEATURES.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        assert_eq!(v.len(), NF);
+    }
+}
