@@ -13,8 +13,8 @@ use std::sync::{Arc, RwLock};
 use centinela_domain::Timestamp;
 use centinela_inspect::{History, PartyOutcome, PartyRequest, TravellerOutcome, Watchlists};
 use centinela_store::{
-    Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, Store, StoreError, StoredCrossing,
-    StoredHit, Verdict,
+    Decision, HistoryReader, InspectionWriter, NewHit, NewInspection, Store, StoreError, StoredCrossing, StoredHit,
+    Verdict,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -303,7 +303,7 @@ impl App {
                     .hits
                     .iter()
                     .map(|h| NewHit {
-                        kind: if h.kind == "document" { HitKind::Document } else { HitKind::Person },
+                        kind: h.kind,
                         list_name: h.list.clone(),
                         list_kind: h.list_kind.as_str().to_string(),
                         entry_id: h.entry_id.clone(),

@@ -108,3 +108,30 @@ pub struct DocumentRecord {
     /// When it was reported (ISO date or RFC 3339 as given; empty if unknown).
     pub reported_at: String,
 }
+
+/// What a hit matched: a listed person (name screening) or a reported
+/// document (stolen/lost lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HitKind {
+    Person,
+    Document,
+}
+
+impl HitKind {
+    /// `person` or `document`.
+    pub fn parse(s: &str) -> Option<HitKind> {
+        match s {
+            "person" => Some(HitKind::Person),
+            "document" => Some(HitKind::Document),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HitKind::Person => "person",
+            HitKind::Document => "document",
+        }
+    }
+}

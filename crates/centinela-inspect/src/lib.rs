@@ -20,7 +20,7 @@ mod request;
 mod rules;
 mod watchlists;
 
-use centinela_domain::{BirthDate, CountryCode, CrossingRecord, DocumentNumber, ListKind, Sex, Timestamp};
+use centinela_domain::{BirthDate, CountryCode, CrossingRecord, DocumentNumber, HitKind, ListKind, Sex, Timestamp};
 use centinela_names::{Query, ScreenOptions};
 use serde::Serialize;
 
@@ -90,8 +90,8 @@ pub struct DocumentCheck {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertHit {
     /// `person` (name screening) or `document` (stolen/lost lookup).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub kind: &'static str,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "person"))]
+    pub kind: HitKind,
     pub list: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub list_kind: ListKind,
@@ -267,7 +267,7 @@ fn document_hits(lists: &Watchlists, number: Option<&DocumentNumber>, state: Opt
                 "number differs only by characters easily confused (O/0, I/1, S/5, B/8)".to_string()
             };
             out.push(AlertHit {
-                kind: "document",
+                kind: HitKind::Document,
                 list: list.name.to_string(),
                 list_kind: list.kind,
                 entry_id: number.as_str().to_string(),
@@ -313,7 +313,7 @@ fn person_hits(lists: &Watchlists, r: &request::Read) -> Vec<AlertHit> {
                 listed_as.push_str(&format!(" ({})", births.join(", ")));
             }
             AlertHit {
-                kind: "person",
+                kind: HitKind::Person,
                 list: list.name.to_string(),
                 list_kind: list.kind,
                 entry_id: entry.id.clone(),

@@ -97,22 +97,7 @@ pub struct CrossingsImport {
     pub already_present: u64,
 }
 
-/// A person hit (name screening) or a document hit (stolen/lost lookup).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HitKind {
-    Person,
-    Document,
-}
-
-impl HitKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            HitKind::Person => "person",
-            HitKind::Document => "document",
-        }
-    }
-}
+pub use centinela_domain::HitKind;
 
 /// A hit to store with its inspection.
 #[derive(Debug, Clone, PartialEq)]

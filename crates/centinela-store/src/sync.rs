@@ -623,7 +623,8 @@ macro_rules! load_records {
                             })),
                             "hit" => ("hit", SyncRecord::Hit(HitItem {
                                 crossing_id: t("crossing_id")?,
-                                kind: if t("kind")? == "document" { HitKind::Document } else { HitKind::Person },
+                                kind: HitKind::parse(&t("kind")?)
+                                    .ok_or_else(|| StoreError::Corrupt("a hit of no known kind".into()))?,
                                 list_name: t("list_name")?,
                                 list_kind: t("list_kind")?,
                                 list_version: row.try_get("list_version")?,
