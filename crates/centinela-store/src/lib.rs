@@ -35,7 +35,10 @@ pub use crossings::{
     RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
 };
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
-pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
+pub use lists::{
+    BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
+    StoredEntry,
+};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
