@@ -103,6 +103,13 @@ pub enum StoreError {
     /// The actor may not do this (e.g. approve their own request).
     #[error("{0}")]
     NotAllowed(String),
+    /// The change would leave no active administrator: nobody could then
+    /// manage accounts (disable, reset, approve) but from the console.
+    #[error(
+        "the last active administrator cannot be disabled or given another role: make another user an \
+         administrator first"
+    )]
+    LastAdmin,
     /// A new password the policy refuses (see [`check_new_password`]).
     #[error("password refused: {0}")]
     WeakPassword(#[from] WeakPassword),
