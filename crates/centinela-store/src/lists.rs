@@ -215,14 +215,18 @@ impl Store {
                         let mut sorted: Vec<&AlertEntry> = e.iter().collect();
                         sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
                         for chunk in sorted.chunks(STAGE_CHUNK) {
+                            let held = std::time::Instant::now();
                             c.stage_entries(backend, staged.version_id, action, chunk).await?;
+                            let_writers_in(backend, held.elapsed()).await;
                             done += chunk.len();
                             between(StagingProgress { version: staged.version, rows_staged: done as u64, rows_total: rows.len() as u64 }).await;
                         }
                     }
                     ListRows::Documents(d) => {
                         for chunk in d.chunks(STAGE_CHUNK) {
+                            let held = std::time::Instant::now();
                             c.stage_documents(backend, staged.version_id, chunk).await?;
+                            let_writers_in(backend, held.elapsed()).await;
                             done += chunk.len();
                             between(StagingProgress { version: staged.version, rows_staged: done as u64, rows_total: rows.len() as u64 }).await;
                         }
@@ -599,6 +603,22 @@ fn entry_json(e: &AlertEntry) -> Result<String, sqlx::Error> {
     serde_json::to_string(e).map_err(|err| sqlx::Error::Encode(Box::new(err)))
 }
 
+/// After an import's transaction that held SQLite's write lock for
+/// `held`, leaves it free about as long. A writer waiting meanwhile (the
+/// booths' inspection writer, perhaps in another process) is polling
+/// SQLite's busy handler at growing intervals (1, 2, 5, 10, 15 … ms, then
+/// every 100 ms); an import that took the lock again at once would find it
+/// free nearly every time and starve it (measured: inspections waited up to
+/// 1 s during a 600,000-row import). A pause as long as the hold reaches
+/// the waiter's next poll, so it waits for about one chunk. PostgreSQL
+/// writers do not wait for the import's row inserts: no pause there.
+async fn let_writers_in(backend: Backend, held: std::time::Duration) {
+    if backend == Backend::Sqlite {
+        let pause = held.clamp(std::time::Duration::from_millis(2), std::time::Duration::from_millis(60));
+        tokio::time::sleep(pause).await;
+    }
+}
+
 /// A version just staged by [`StageConn::stage`].
 #[derive(Debug, Clone, Copy)]
 struct Staged {
@@ -880,12 +900,14 @@ macro_rules! stage_conn {
 
             async fn delete_version_rows(&mut self, backend: Backend, version_id: i64) -> Result<(), StoreError> {
                 loop {
+                    let held = std::time::Instant::now();
                     let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
                     let n = BulkRows::delete_rows(&mut *tx, version_id, PURGE_CHUNK).await?;
                     tx.commit().await?;
                     if n == 0 {
                         return Ok(());
                     }
+                    let_writers_in(backend, held.elapsed()).await;
                 }
             }
         }
