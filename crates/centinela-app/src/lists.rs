@@ -6,7 +6,7 @@ use std::io::Read;
 
 use centinela_domain::ListKind;
 use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError};
-use centinela_store::{ImportOutcome, ListRows, ListSummary, NewVersion};
+use centinela_store::{BetweenChunks, ImportOutcome, ListRows, ListSummary, NewVersion};
 use serde::Serialize;
 use serde_json::json;
 
@@ -207,6 +207,18 @@ impl App {
         req: &ImportRequest<'_>,
         parsed: &ParsedList,
     ) -> Result<ImportOutcome, AppError> {
+        self.import_list_paced(caller, req, parsed, &mut |_| Box::pin(async {})).await
+    }
+
+    /// [`App::import_list`], awaiting `between` after each staging
+    /// transaction (progress for a long import).
+    pub async fn import_list_paced(
+        &self,
+        caller: Caller<'_>,
+        req: &ImportRequest<'_>,
+        parsed: &ParsedList,
+        between: &mut BetweenChunks,
+    ) -> Result<ImportOutcome, AppError> {
         check_list_name(req.name)?;
         check_kind_format(req.kind, req.format)?;
         if let Some(first) = parsed.rejected.first() {
@@ -225,7 +237,7 @@ impl App {
             rows_skipped: parsed.skipped,
             keep_old_versions: req.keep_old_versions,
         };
-        let outcome = self.store().import_version(&nv, &parsed.rows).await?;
+        let outcome = self.store().import_version_paced(&nv, &parsed.rows, between).await?;
         self.audit(
             caller,
             "list_imported",

@@ -25,7 +25,7 @@ impl ListKind {
             "missing" => Ok(ListKind::Missing),
             "documents" => Ok(ListKind::Documents),
             "watch" => Ok(ListKind::Watch),
-            _ => Err(ValueError::Choice { value: s.to_string(), expected: "wanted, missing, documents, watch" }),
+            _ => Err(ValueError::Choice { expected: "wanted, missing, documents, watch" }),
         }
     }
 
@@ -83,7 +83,7 @@ impl DocumentStatus {
             "lost" => Ok(DocumentStatus::Lost),
             "stolen_blank" => Ok(DocumentStatus::StolenBlank),
             "revoked" => Ok(DocumentStatus::Revoked),
-            _ => Err(ValueError::Choice { value: s.to_string(), expected: "stolen, lost, stolen_blank, revoked" }),
+            _ => Err(ValueError::Choice { expected: "stolen, lost, stolen_blank, revoked" }),
         }
     }
 

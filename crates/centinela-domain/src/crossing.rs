@@ -42,7 +42,7 @@ impl Direction {
         match s.trim().to_ascii_lowercase().as_str() {
             "entry" => Ok(Direction::Entry),
             "exit" => Ok(Direction::Exit),
-            _ => Err(ValueError::Choice { value: s.to_string(), expected: "entry, exit" }),
+            _ => Err(ValueError::Choice { expected: "entry, exit" }),
         }
     }
 
@@ -61,7 +61,7 @@ pub struct Timestamp(jiff::Timestamp);
 
 impl Timestamp {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
-        s.trim().parse::<jiff::Timestamp>().map(Timestamp).map_err(|_| ValueError::Timestamp(s.to_string()))
+        s.trim().parse::<jiff::Timestamp>().map(Timestamp).map_err(|_| ValueError::Timestamp)
     }
 
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -70,7 +70,7 @@ impl Timestamp {
     }
 
     pub fn from_unix_seconds(secs: i64) -> Result<Self, ValueError> {
-        jiff::Timestamp::from_second(secs).map(Timestamp).map_err(|_| ValueError::Timestamp(secs.to_string()))
+        jiff::Timestamp::from_second(secs).map(Timestamp).map_err(|_| ValueError::Timestamp)
     }
 
     /// The UTC calendar date (`YYYY-MM-DD`).
@@ -157,7 +157,7 @@ pub struct CrossingRecord {
 pub fn check_post_code(code: &str) -> Result<(), ValueError> {
     let ok = (2..=40).contains(&code.len())
         && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-    if ok { Ok(()) } else { Err(ValueError::PostCode(code.chars().take(40).filter(|c| !c.is_control()).collect())) }
+    if ok { Ok(()) } else { Err(ValueError::PostCode) }
 }
 
 /// Checks an E.164 telephone number: `+`, then 8 to 15 digits, the first
@@ -165,7 +165,7 @@ pub fn check_post_code(code: &str) -> Result<(), ValueError> {
 pub fn check_phone(s: &str) -> Result<(), ValueError> {
     let digits = s.strip_prefix('+').unwrap_or("");
     let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
-    if ok { Ok(()) } else { Err(ValueError::Phone(s.to_string())) }
+    if ok { Ok(()) } else { Err(ValueError::Phone) }
 }
 
 #[cfg(test)]

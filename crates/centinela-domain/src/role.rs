@@ -34,10 +34,7 @@ impl Role {
             "protection" => Ok(Role::Protection),
             "admin" => Ok(Role::Admin),
             "auditor" => Ok(Role::Auditor),
-            _ => Err(ValueError::Choice {
-                value: s.to_string(),
-                expected: "officer, supervisor, analyst, protection, admin, auditor",
-            }),
+            _ => Err(ValueError::Choice { expected: "officer, supervisor, analyst, protection, admin, auditor" }),
         }
     }
 

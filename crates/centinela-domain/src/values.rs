@@ -4,24 +4,28 @@ use serde::{Deserialize, Serialize};
 
 /// Why a value could not be parsed. `field`-free: the caller knows which
 /// field it was parsing and adds file, line and field names around it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// It never holds the value itself: a bad value is often personal data (a
+/// birth date, a document number, a name in the wrong column), and these
+/// messages end up in terminals, shell logs, server logs and tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
-    #[error("'{0}' is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")]
-    Date(String),
-    #[error("'{0}' is not a country code: expected an ICAO/ISO 3166-1 alpha-3 code such as MEX")]
-    Country(String),
-    #[error("'{0}' is not a sex: expected M, F, X or empty")]
-    Sex(String),
-    #[error("'{0}' is not a document number: expected letters and digits")]
-    DocumentNumber(String),
-    #[error("'{0}' is not a timestamp: expected RFC 3339 such as 2026-03-01T08:15:00-06:00")]
-    Timestamp(String),
-    #[error("'{0}' is not a telephone number: expected E.164 such as +50255551234")]
-    Phone(String),
-    #[error("'{0}' is not a border post's code: 2 to 40 capital letters, digits or '-'")]
-    PostCode(String),
-    #[error("'{value}' is not one of: {expected}")]
-    Choice { value: String, expected: &'static str },
+    #[error("not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")]
+    Date,
+    #[error("not a country code: expected an ICAO/ISO 3166-1 alpha-3 code such as MEX")]
+    Country,
+    #[error("not a sex: expected M, F, X or empty")]
+    Sex,
+    #[error("not a document number: expected letters and digits")]
+    DocumentNumber,
+    #[error("not a timestamp: expected RFC 3339 such as 2026-03-01T08:15:00-06:00")]
+    Timestamp,
+    #[error("not a telephone number: expected E.164 such as +50255551234")]
+    Phone,
+    #[error("not a border post's code: 2 to 40 capital letters, digits or '-'")]
+    PostCode,
+    #[error("not one of: {expected}")]
+    Choice { expected: &'static str },
 }
 
 /// A birth date that may be known only in part (`YYYY` or `YYYY-MM`).
@@ -37,7 +41,7 @@ impl BirthDate {
     /// Month and day are checked against the calendar (leap years included).
     pub fn parse(s: &str) -> Result<Self, ValueError> {
         let t = s.trim();
-        let err = || ValueError::Date(s.to_string());
+        let err = || ValueError::Date;
         let mut parts = t.split('-');
         let year = parts.next().filter(|p| p.len() == 4).ok_or_else(err)?;
         let year: u16 = digits(year).ok_or_else(err)?;
@@ -151,7 +155,7 @@ impl CountryCode {
             && t.bytes().all(|b| b.is_ascii_alphabetic())
             && (t.len() == 3 || t.eq_ignore_ascii_case("D"));
         if !ok {
-            return Err(ValueError::Country(s.to_string()));
+            return Err(ValueError::Country);
         }
         let mut b = [b' '; 3];
         for (i, c) in t.bytes().enumerate() {
@@ -212,7 +216,7 @@ impl Sex {
             "f" | "female" => Ok(Sex::Female),
             "x" | "other" => Ok(Sex::Unspecified),
             "" | "<" => Ok(Sex::Unknown),
-            _ => Err(ValueError::Sex(s.to_string())),
+            _ => Err(ValueError::Sex),
         }
     }
 
@@ -238,11 +242,11 @@ impl DocumentNumber {
             match c {
                 ' ' | '-' | '.' | '/' | '<' | '\t' => {}
                 c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
-                _ => return Err(ValueError::DocumentNumber(s.to_string())),
+                _ => return Err(ValueError::DocumentNumber),
             }
         }
         if out.is_empty() || out.len() > 40 {
-            return Err(ValueError::DocumentNumber(s.to_string()));
+            return Err(ValueError::DocumentNumber);
         }
         Ok(DocumentNumber(out))
     }
@@ -279,6 +283,27 @@ impl fmt::Display for DocumentNumber {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Issue 16: a refused value is often personal data; the message
+    /// says what was expected, never what was given.
+    #[test]
+    fn errors_never_repeat_the_value() {
+        let v = "Xóchitl Quetzalcóatl";
+        let errors = [
+            BirthDate::parse(v).unwrap_err(),
+            CountryCode::parse(v).unwrap_err(),
+            Sex::parse(v).unwrap_err(),
+            DocumentNumber::parse(v).unwrap_err(),
+            crate::Timestamp::parse(v).unwrap_err(),
+            crate::check_phone(v).unwrap_err(),
+            crate::check_post_code(v).unwrap_err(),
+            crate::Direction::parse(v).unwrap_err(),
+        ];
+        for e in errors {
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("chitl") && !shown.contains("Quetzalc"), "{shown}");
+        }
+    }
 
     #[test]
     fn partial_dates() {

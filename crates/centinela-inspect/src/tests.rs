@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use centinela_domain::{
-    AlertEntry, BirthDate, CountryCode, Direction, DocumentNumber, DocumentStatus, ListKind, Timestamp,
+    AlertEntry, BirthDate, CountryCode, Direction, DocumentNumber, DocumentStatus, HitKind, ListKind, Timestamp,
 };
 use centinela_lists::DocumentIndex;
 
@@ -82,7 +82,7 @@ fn a_wanted_person_spelled_differently_is_a_hit_with_reasons() {
     let t = &out.travellers[0];
     assert_eq!(t.hits.len(), 1, "{t:?}");
     let h = &t.hits[0];
-    assert_eq!((h.kind, h.list.as_str(), h.entry_id.as_str()), ("person", "interpol-red", "W-1"));
+    assert_eq!((h.kind, h.list.as_str(), h.entry_id.as_str()), (HitKind::Person, "interpol-red", "W-1"));
     assert_eq!(h.action, "secondary_inspection_notify_police");
     assert!(h.explanation.iter().any(|r| r.aspect == "birth date"));
     assert_eq!(t.suggested, NextStep::SecondaryInspection);
@@ -132,7 +132,7 @@ fn a_stolen_document_and_a_confusable_one_are_hits() {
     t.issuing_state = Some("GTM".into());
     let out = run(&party(vec![t.clone()]));
     let h = &out.travellers[0].hits[0];
-    assert_eq!((h.kind, h.score, h.listed_as.as_str()), ("document", 1.0, "stolen"));
+    assert_eq!((h.kind, h.score, h.listed_as.as_str()), (HitKind::Document, 1.0, "stolen"));
     t.document_number = Some("A12345G7".into());
     let out = run(&party(vec![t]));
     assert_eq!(out.travellers[0].hits[0].score, 0.5);

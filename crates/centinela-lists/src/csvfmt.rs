@@ -2,7 +2,7 @@
 //! lists (`--format documents`). Header columns are found by name, in any
 //! order; unknown columns are ignored.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::{Read, Write};
 
 use centinela_domain::text::MAX_LINE_CHARS;
@@ -187,7 +187,8 @@ pub(crate) fn split_multi(s: &str) -> impl Iterator<Item = &str> {
 pub struct CsvListReader<R: Read> {
     rows: CsvRows<R>,
     idx: [Option<usize>; 9],
-    seen: HashSet<String>,
+    /// Each id read so far, with its line.
+    seen: HashMap<String, u64>,
     dates: Dates,
 }
 
@@ -199,7 +200,7 @@ impl<R: Read> CsvListReader<R> {
         for (i, name) in LIST_REQUIRED.iter().chain(LIST_OPTIONAL.iter()).enumerate() {
             idx[i] = rows.cols.index(name);
         }
-        Ok(CsvListReader { rows, idx, seen: HashSet::new(), dates: Dates::Strict })
+        Ok(CsvListReader { rows, idx, seen: HashMap::new(), dates: Dates::Strict })
     }
 
     /// Reads birth dates as the given policy says (strict by default).
@@ -217,8 +218,8 @@ impl<R: Read> Iterator for CsvListReader<R> {
         let seen = &mut self.seen;
         self.rows.next_row(|_, row| {
             let entry = parse_list_row(&idx, dates, row)?;
-            if !seen.insert(entry.id.clone()) {
-                return Err(row.err("id", format!("id '{}' appears more than once in the file", entry.id)));
+            if let Some(first) = seen.insert(entry.id.clone(), row.line) {
+                return Err(row.err("id", format!("the same id as line {first}: every entry needs its own")));
             }
             Ok(entry)
         })
@@ -262,7 +263,7 @@ fn parse_countries(row: &Row<'_>, cell: &str, field: &str) -> Result<Vec<Country
     let mut out: Vec<CountryCode> = Vec::new();
     for c in split_multi(cell) {
         let code = crate::countries::to_alpha3(c).ok_or_else(|| {
-            row.err(field, format!("'{c}' is not a country code: expected an ICAO/ISO 3166-1 alpha-3 code such as MEX"))
+            row.err(field, "not a country code: expected an ICAO/ISO 3166-1 alpha-3 code such as MEX")
         })?;
         if !out.contains(&code) {
             out.push(code);
@@ -409,20 +410,14 @@ impl<R: Read> Iterator for DocumentsReader<R> {
                 None
             } else {
                 Some(crate::countries::to_alpha3(state).ok_or_else(|| {
-                    row.err(
-                        "issuing_state",
-                        format!("'{state}' is not a country code: expected an alpha-3 code such as MEX"),
-                    )
+                    row.err("issuing_state", "not a country code: expected an alpha-3 code such as MEX")
                 })?)
             };
             let status =
                 DocumentStatus::parse(row.get(i_status, "status")?).map_err(|e| row.err("status", e.to_string()))?;
             let reported_at = row.get(i_rep, "reported_at")?;
             if !reported_at.is_empty() && !is_timestamp(reported_at) {
-                return Err(row.err(
-                    "reported_at",
-                    format!("'{reported_at}' is not a date: expected YYYY-MM-DD or an RFC 3339 timestamp"),
-                ));
+                return Err(row.err("reported_at", "not a date: expected YYYY-MM-DD or an RFC 3339 timestamp"));
             }
             Ok(DocumentRecord {
                 document_number,

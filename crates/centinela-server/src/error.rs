@@ -78,6 +78,9 @@ pub enum ErrorCode {
     /// or log out. Also the login's answer for such an account, with no
     /// session.
     PasswordChangeRequired,
+    /// 409: the change would leave no active administrator (disabling the
+    /// last one, or giving it another role): make another admin first.
+    LastAdmin,
     /// 503: the database does not answer.
     Unavailable,
     /// 503: the server is busy with other long work (statistics releases,
@@ -100,7 +103,7 @@ pub enum ErrorType {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidField,
         ErrorCode::InvalidContentType,
@@ -122,6 +125,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::WeakPassword,
         ErrorCode::PasswordChangeRequired,
+        ErrorCode::LastAdmin,
         ErrorCode::Unavailable,
         ErrorCode::Busy,
         ErrorCode::Internal,
@@ -144,7 +148,7 @@ impl ErrorCode {
             | ErrorCode::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::Conflict | ErrorCode::StaleVersion => StatusCode::CONFLICT,
+            ErrorCode::Conflict | ErrorCode::StaleVersion | ErrorCode::LastAdmin => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable | ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -249,6 +253,7 @@ impl From<StoreError> for ApiError {
             StoreError::Stale(m) => ApiError::new(ErrorCode::StaleVersion, m),
             StoreError::WrongPassword => ApiError::new(ErrorCode::InvalidCredentials, "the current password is wrong"),
             StoreError::NotAllowed(m) => ApiError::new(ErrorCode::Forbidden, m),
+            StoreError::LastAdmin => ApiError::new(ErrorCode::LastAdmin, StoreError::LastAdmin.to_string()),
             StoreError::WeakPassword(w) => ApiError::new(ErrorCode::WeakPassword, format!("password refused: {w}")),
             StoreError::NotFound(m) => ApiError::new(ErrorCode::NotFound, format!("not found: {m}")),
             StoreError::Connect { .. } => {

@@ -37,7 +37,7 @@ impl PostKind {
             "land" => Ok(PostKind::Land),
             "air" => Ok(PostKind::Air),
             "sea" => Ok(PostKind::Sea),
-            _ => Err(ValueError::Choice { value: s.to_string(), expected: "land, air, sea" }),
+            _ => Err(ValueError::Choice { expected: "land, air, sea" }),
         }
     }
 

@@ -35,7 +35,10 @@ pub use crossings::{
     RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
 };
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
-pub use lists::{DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StoredEntry};
+pub use lists::{
+    BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
+    StoredEntry,
+};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
@@ -100,6 +103,13 @@ pub enum StoreError {
     /// The actor may not do this (e.g. approve their own request).
     #[error("{0}")]
     NotAllowed(String),
+    /// The change would leave no active administrator: nobody could then
+    /// manage accounts (disable, reset, approve) but from the console.
+    #[error(
+        "the last active administrator cannot be disabled or given another role: make another user an \
+         administrator first"
+    )]
+    LastAdmin,
     /// A new password the policy refuses (see [`check_new_password`]).
     #[error("password refused: {0}")]
     WeakPassword(#[from] WeakPassword),

@@ -1,6 +1,8 @@
 //! Alert lists: versioned, all-or-nothing imports; loading the current rows
 //! for screening and for the document index; document look-ups.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use centinela_domain::{AlertEntry, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind};
@@ -8,9 +10,10 @@ use centinela_lists::{DocumentIndex, DocumentIndexBuilder};
 use futures_util::TryStreamExt;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Connection, Row};
 
-use crate::{Store, StoreError, now_rfc3339, on_pool};
+use crate::writer::{OwnConn, on_own};
+use crate::{Backend, Store, StoreError, now_rfc3339, on_pool};
 
 /// What is being imported as a list's new version.
 #[derive(Debug, Clone)]
@@ -116,13 +119,54 @@ pub struct DocumentMatches {
     pub possible: Vec<DocumentMatch>,
 }
 
+/// How far a staged import has come: handed to the caller of
+/// [`Store::import_version_paced`] after each of its transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StagingProgress {
+    /// The version being staged.
+    pub version: i64,
+    /// Rows written so far (in staged, invisible form).
+    pub rows_staged: u64,
+    pub rows_total: u64,
+}
+
+/// What [`Store::import_version_paced`] awaits between two staging
+/// transactions.
+pub type BetweenChunks = dyn FnMut(StagingProgress) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send;
+
+/// Rows written per staging transaction. Each transaction holds SQLite's
+/// one write lock for a few milliseconds, so an inspection arriving
+/// meanwhile waits for at most one of them (BENCHMARKS.md, "A list import
+/// beside the booths"). Small in debug builds, so that tests cross chunks.
+const STAGE_CHUNK: usize = if cfg!(debug_assertions) { 64 } else { 1_000 };
+
+/// Rows deleted per transaction when old or abandoned versions are purged.
+const PURGE_CHUNK: i64 = if cfg!(debug_assertions) { 64 } else { 2_000 };
+
 impl Store {
-    /// Imports `rows` as the list's new version, all or nothing: one
-    /// transaction creates the list if needed, writes the version and its
-    /// rows, makes it current and (unless asked to keep them) deletes the
-    /// rows of earlier versions. On any error nothing is changed.
+    /// Imports `rows` as the list's new version, all or nothing for its
+    /// readers: the version and its rows are written as *staged* in many
+    /// short transactions (inspections go on between them; nobody reads a
+    /// staged version), then one short transaction makes it current and
+    /// marks the versions it replaces purged, whose rows are deleted after
+    /// in short transactions too. On any error, or if the process dies,
+    /// the version in force stays; what was staged is removed then, or at
+    /// the list's next import, or when a server starts
+    /// ([`Store::clean_unfinished_imports`]).
     pub async fn import_version(&self, v: &NewVersion<'_>, rows: &ListRows) -> Result<ImportOutcome, StoreError> {
-        self.write_version(v, rows, None).await
+        self.write_version(v, rows, None, &mut |_| Box::pin(async {})).await
+    }
+
+    /// [`Store::import_version`], awaiting `between` after each staging
+    /// transaction (none is open then): progress for a long import, or a
+    /// pause.
+    pub async fn import_version_paced(
+        &self,
+        v: &NewVersion<'_>,
+        rows: &ListRows,
+        between: &mut BetweenChunks,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.write_version(v, rows, None, between).await
     }
 
     /// [`Store::import_version`] with the version number given (a post
@@ -134,6 +178,7 @@ impl Store {
         v: &NewVersion<'_>,
         rows: &ListRows,
         forced: Option<i64>,
+        between: &mut BetweenChunks,
     ) -> Result<ImportOutcome, StoreError> {
         match (v.kind, rows) {
             (ListKind::Documents, ListRows::Documents(_)) => {}
@@ -150,125 +195,95 @@ impl Store {
             }
             _ => {}
         }
-        let now = now_rfc3339();
-        let action = v.kind.default_action();
         let backend = self.backend();
-        on_pool!(self, p => {
-            // A write transaction from its first statement: one that reads
-            // first cannot wait for another writer on SQLite (it fails at
-            // once with "database is locked").
-            let mut tx = p.begin_with(crate::audit::begin_write(backend)).await?;
-            let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, kind FROM alert_lists WHERE name = $1")
-                .bind(v.list)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let (list_id, created_list) = match existing {
-                Some((id, kind)) => {
-                    if kind != v.kind.as_str() {
-                        return Err(StoreError::Conflict(format!(
-                            "list '{}' is a {kind} list; it cannot take a {} version",
-                            v.list,
-                            v.kind.as_str()
-                        )));
+        // A connection of its own: staged rows need not reach the disk at
+        // each commit (if lost, the version is never switched to and is
+        // removed); the switch is made durable (see `switch`).
+        let mut conn = self.own_connection("PRAGMA synchronous = NORMAL").await?;
+        on_own!(&mut conn, c => {
+            // Leftovers first: a version of this list staged by an import
+            // that died, and rows of purged versions not yet deleted.
+            c.drop_staged(backend, Some(v.list)).await?;
+            c.delete_purged_rows(backend).await?;
+            let staged = c.stage(backend, v, rows.len(), forced).await?;
+            let result = async {
+                let action = v.kind.default_action();
+                let mut done = 0usize;
+                match rows {
+                    ListRows::Entries(e) => {
+                        // In key order: appends to the (version_id, entry_id) B-tree.
+                        let mut sorted: Vec<&AlertEntry> = e.iter().collect();
+                        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                        for chunk in sorted.chunks(STAGE_CHUNK) {
+                            let held = std::time::Instant::now();
+                            c.stage_entries(backend, staged.version_id, action, chunk).await?;
+                            let_writers_in(backend, held.elapsed()).await;
+                            done += chunk.len();
+                            between(StagingProgress { version: staged.version, rows_staged: done as u64, rows_total: rows.len() as u64 }).await;
+                        }
                     }
-                    (id, false)
+                    ListRows::Documents(d) => {
+                        for chunk in d.chunks(STAGE_CHUNK) {
+                            let held = std::time::Instant::now();
+                            c.stage_documents(backend, staged.version_id, chunk).await?;
+                            let_writers_in(backend, held.elapsed()).await;
+                            done += chunk.len();
+                            between(StagingProgress { version: staged.version, rows_staged: done as u64, rows_total: rows.len() as u64 }).await;
+                        }
+                    }
                 }
-                None => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO alert_lists (name, kind, source, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $4) RETURNING id",
-                    )
-                    .bind(v.list)
-                    .bind(v.kind.as_str())
-                    .bind(v.source.unwrap_or(""))
-                    .bind(&now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    (id, true)
-                }
-            };
-            let version: i64 =
-                sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM list_versions WHERE list_id = $1")
-                    .bind(list_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let version = match forced {
-                None => version + 1,
-                Some(f) if f > version => f,
-                Some(f) => {
-                    return Err(StoreError::Conflict(format!(
-                        "list '{}' already has version {version}; version {f} cannot follow it",
-                        v.list
-                    )));
-                }
-            };
-            let version_id: i64 = sqlx::query_scalar(
-                "INSERT INTO list_versions (list_id, version, imported_at, file_name, format, rows_read, \
-                 rows_imported, rows_rejected, rows_skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id",
-            )
-            .bind(list_id)
-            .bind(version)
-            .bind(&now)
-            .bind(v.file_name)
-            .bind(v.format)
-            .bind(v.rows_read as i64)
-            .bind(rows.len() as i64)
-            .bind(v.rows_skipped as i64)
-            .fetch_one(&mut *tx)
-            .await?;
-            let bulk = BulkConn::begin_bulk(&mut *tx, rows).await?;
-            let mut purged_versions = 0;
-            if !v.keep_old_versions {
-                // The version this one replaces stays (until the next import):
-                // border posts that hold it receive this one as a delta.
-                let old: Vec<i64> = sqlx::query_scalar(
-                    "SELECT id FROM list_versions WHERE list_id = $1 AND id <> $2 AND purged_at IS NULL \
-                     AND id <> COALESCE((SELECT current_version_id FROM alert_lists WHERE id = $1), 0)",
-                )
-                .bind(list_id)
-                .bind(version_id)
-                .fetch_all(&mut *tx)
-                .await?;
-                for id in &old {
-                    BulkConn::delete_version_rows(&mut *tx, *id).await?;
-                    sqlx::query("UPDATE list_versions SET purged_at = $1 WHERE id = $2")
-                        .bind(&now)
-                        .bind(*id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                purged_versions = old.len() as u64;
+                c.switch(backend, v, &staged).await
             }
-            match rows {
-                ListRows::Entries(e) => BulkConn::insert_entries(&mut *tx, version_id, action, e).await?,
-                ListRows::Documents(d) => BulkConn::insert_documents(&mut *tx, version_id, d).await?,
+            .await;
+            match result {
+                Ok(purged_versions) => {
+                    // The replaced versions' rows, now unread, in short
+                    // transactions; what is left (an error, a crash) goes
+                    // at the next import or start.
+                    if let Err(e) = c.delete_purged_rows(backend).await {
+                        tracing::warn!(error = %e, list = v.list, "rows of purged list versions left for later");
+                    }
+                    Ok(ImportOutcome {
+                        list_id: staged.list_id,
+                        version_id: staged.version_id,
+                        version: staged.version,
+                        rows_imported: rows.len() as u64,
+                        created_list: staged.created_list,
+                        purged_versions,
+                    })
+                }
+                Err(e) => {
+                    if let Err(e2) = c.drop_staged_version(backend, staged.version_id).await {
+                        tracing::warn!(error = %e2, list = v.list, "a failed import's staged rows left for later");
+                    }
+                    Err(e)
+                }
             }
-            BulkConn::end_bulk(&mut *tx, bulk).await?;
-            sqlx::query("UPDATE alert_lists SET current_version_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(version_id)
-                .bind(&now)
-                .bind(list_id)
-                .execute(&mut *tx)
-                .await?;
-            if let (Some(source), false) = (v.source, created_list) {
-                sqlx::query("UPDATE alert_lists SET source = $1 WHERE id = $2")
-                    .bind(source)
-                    .bind(list_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(ImportOutcome { list_id, version_id, version, rows_imported: rows.len() as u64, created_list, purged_versions })
+        })
+    }
+
+    /// Removes what unfinished imports left: versions staged but never made
+    /// current (their import failed or its process died), with their rows,
+    /// and the rows of purged versions. Run when a server starts; an import
+    /// running at that moment in another process fails (the version in
+    /// force stays) and can be run again.
+    pub async fn clean_unfinished_imports(&self) -> Result<(), StoreError> {
+        let backend = self.backend();
+        let mut conn = self.own_connection("PRAGMA synchronous = NORMAL").await?;
+        on_own!(&mut conn, c => {
+            c.drop_staged(backend, None).await?;
+            c.delete_purged_rows(backend).await
         })
     }
 
     /// Every list with its current version, by name.
     pub async fn lists(&self) -> Result<Vec<ListSummary>, StoreError> {
         const SQL: &str = "SELECT l.name, l.kind, l.source, l.active, l.created_at, l.updated_at, \
-             (SELECT COUNT(*) FROM list_versions x WHERE x.list_id = l.id), \
+             (SELECT COUNT(*) FROM list_versions x WHERE x.list_id = l.id AND NOT x.staged), \
              v.version, v.imported_at, v.file_name, v.format, v.rows_read, v.rows_imported, v.rows_rejected, \
              v.rows_skipped \
-             FROM alert_lists l LEFT JOIN list_versions v ON v.id = l.current_version_id ORDER BY l.name";
+             FROM alert_lists l LEFT JOIN list_versions v ON v.id = l.current_version_id \
+             WHERE l.current_version_id IS NOT NULL ORDER BY l.name";
         on_pool!(self, p => {
             let rows = sqlx::query(SQL).fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -340,7 +355,8 @@ impl Store {
     /// (so that a hit can say which list reported the document).
     pub async fn document_indexes(&self) -> Result<Vec<(String, DocumentIndex)>, StoreError> {
         let names: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT name FROM alert_lists WHERE active AND kind = 'documents' ORDER BY name",
+            "SELECT name FROM alert_lists WHERE active AND kind = 'documents' AND current_version_id IS NOT NULL \
+             ORDER BY name",
         ).fetch_all(p).await?);
         let mut out = Vec::with_capacity(names.len());
         for name in names {
@@ -413,7 +429,7 @@ impl Store {
     pub async fn version_rows(&self, list: &str, version: i64) -> Result<Option<(ListKind, ListRows)>, StoreError> {
         let found: Option<(i64, String, Option<String>)> = on_pool!(self, p => sqlx::query_as(
             "SELECT v.id, l.kind, v.purged_at FROM list_versions v JOIN alert_lists l ON l.id = v.list_id \
-             WHERE l.name = $1 AND v.version = $2",
+             WHERE l.name = $1 AND v.version = $2 AND NOT v.staged",
         ).bind(list).bind(version).fetch_optional(p).await?);
         let Some((version_id, kind, None)) = found else {
             return Ok(None);
@@ -587,31 +603,332 @@ fn entry_json(e: &AlertEntry) -> Result<String, sqlx::Error> {
     serde_json::to_string(e).map_err(|err| sqlx::Error::Encode(Box::new(err)))
 }
 
-/// Backend-specific bulk writes, inside the import's transaction.
-trait BulkConn {
-    /// Prepares for a bulk write (e.g. drops an index to rebuild it after).
-    async fn begin_bulk(&mut self, _rows: &ListRows) -> Result<BulkState, sqlx::Error> {
-        Ok(BulkState::default())
+/// After an import's transaction that held SQLite's write lock for
+/// `held`, leaves it free about as long. A writer waiting meanwhile (the
+/// booths' inspection writer, perhaps in another process) is polling
+/// SQLite's busy handler at growing intervals (1, 2, 5, 10, 15 … ms, then
+/// every 100 ms); an import that took the lock again at once would find it
+/// free nearly every time and starve it (measured: inspections waited up to
+/// 1 s during a 600,000-row import). A pause as long as the hold reaches
+/// the waiter's next poll, so it waits for about one chunk. PostgreSQL
+/// writers do not wait for the import's row inserts: no pause there.
+async fn let_writers_in(backend: Backend, held: std::time::Duration) {
+    if backend == Backend::Sqlite {
+        let pause = held.clamp(std::time::Duration::from_millis(2), std::time::Duration::from_millis(60));
+        tokio::time::sleep(pause).await;
     }
-    async fn end_bulk(&mut self, _state: BulkState) -> Result<(), sqlx::Error> {
-        Ok(())
-    }
-    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error>;
+}
+
+/// A version just staged by [`StageConn::stage`].
+#[derive(Debug, Clone, Copy)]
+struct Staged {
+    list_id: i64,
+    version_id: i64,
+    version: i64,
+    created_list: bool,
+}
+
+/// An import's short transactions, on its own connection: each opens,
+/// writes a bounded amount and commits. The same code on both backends
+/// (`stage_conn!`); the bulk statements differ ([`BulkRows`]).
+trait StageConn {
+    /// Creates the list if needed and a staged version of it.
+    async fn stage(
+        &mut self,
+        backend: Backend,
+        v: &NewVersion<'_>,
+        rows: usize,
+        forced: Option<i64>,
+    ) -> Result<Staged, StoreError>;
+    async fn stage_entries(
+        &mut self,
+        backend: Backend,
+        version_id: i64,
+        action: &str,
+        rows: &[&AlertEntry],
+    ) -> Result<(), StoreError>;
+    async fn stage_documents(
+        &mut self,
+        backend: Backend,
+        version_id: i64,
+        rows: &[DocumentRecord],
+    ) -> Result<(), StoreError>;
+    /// Makes the staged version current and marks the versions it
+    /// replaces purged (unless they are kept); the number marked.
+    async fn switch(&mut self, backend: Backend, v: &NewVersion<'_>, staged: &Staged) -> Result<u64, StoreError>;
+    /// Every staged version (of the list named, or of every list), with its
+    /// rows.
+    async fn drop_staged(&mut self, backend: Backend, list: Option<&str>) -> Result<(), StoreError>;
+    /// One staged version with its rows, and its list if it has nothing
+    /// else (a first import that did not finish).
+    async fn drop_staged_version(&mut self, backend: Backend, version_id: i64) -> Result<(), StoreError>;
+    /// The rows of every purged version still holding some.
+    async fn delete_purged_rows(&mut self, backend: Backend) -> Result<(), StoreError>;
+    /// One version's rows, [`PURGE_CHUNK`] per transaction.
+    async fn delete_version_rows(&mut self, backend: Backend, version_id: i64) -> Result<(), StoreError>;
+}
+
+macro_rules! stage_conn {
+    ($conn:ty) => {
+        impl StageConn for $conn {
+            async fn stage(
+                &mut self,
+                backend: Backend,
+                v: &NewVersion<'_>,
+                rows: usize,
+                forced: Option<i64>,
+            ) -> Result<Staged, StoreError> {
+                let now = now_rfc3339();
+                // A write transaction from its first statement: one that
+                // reads first cannot wait for another writer on SQLite (it
+                // fails at once with "database is locked").
+                let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
+                let existing: Option<(i64, String)> =
+                    sqlx::query_as("SELECT id, kind FROM alert_lists WHERE name = $1")
+                        .bind(v.list)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (list_id, created_list) = match existing {
+                    Some((id, kind)) => {
+                        if kind != v.kind.as_str() {
+                            return Err(StoreError::Conflict(format!(
+                                "list '{}' is a {kind} list; it cannot take a {} version",
+                                v.list,
+                                v.kind.as_str()
+                            )));
+                        }
+                        (id, false)
+                    }
+                    None => {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO alert_lists (name, kind, source, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $4) RETURNING id",
+                        )
+                        .bind(v.list)
+                        .bind(v.kind.as_str())
+                        .bind(v.source.unwrap_or(""))
+                        .bind(&now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        (id, true)
+                    }
+                };
+                let highest: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM list_versions WHERE list_id = $1")
+                        .bind(list_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let version = match forced {
+                    None => highest + 1,
+                    Some(f) if f > highest => f,
+                    Some(f) => {
+                        return Err(StoreError::Conflict(format!(
+                            "list '{}' already has version {highest}; version {f} cannot follow it",
+                            v.list
+                        )));
+                    }
+                };
+                let version_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO list_versions (list_id, version, imported_at, file_name, format, rows_read, \
+                     rows_imported, rows_rejected, rows_skipped, staged) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, TRUE) RETURNING id",
+                )
+                .bind(list_id)
+                .bind(version)
+                .bind(&now)
+                .bind(v.file_name)
+                .bind(v.format)
+                .bind(v.rows_read as i64)
+                .bind(rows as i64)
+                .bind(v.rows_skipped as i64)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Staged { list_id, version_id, version, created_list })
+            }
+
+            async fn stage_entries(
+                &mut self,
+                backend: Backend,
+                version_id: i64,
+                action: &str,
+                rows: &[&AlertEntry],
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
+                BulkRows::insert_entries(&mut *tx, version_id, action, rows).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn stage_documents(
+                &mut self,
+                backend: Backend,
+                version_id: i64,
+                rows: &[DocumentRecord],
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
+                BulkRows::insert_documents(&mut *tx, version_id, rows).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn switch(
+                &mut self,
+                backend: Backend,
+                v: &NewVersion<'_>,
+                staged: &Staged,
+            ) -> Result<u64, StoreError> {
+                if backend == Backend::Sqlite {
+                    // The switch is on disk when the import says it is done.
+                    sqlx::query("PRAGMA synchronous = FULL").execute(&mut *self).await?;
+                }
+                let now = now_rfc3339();
+                let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
+                let still: Option<bool> = sqlx::query_scalar("SELECT staged FROM list_versions WHERE id = $1")
+                    .bind(staged.version_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if still != Some(true) {
+                    return Err(StoreError::Conflict(format!(
+                        "another import of list '{}' started meanwhile and removed this one; the version in force \
+                         is unchanged",
+                        v.list
+                    )));
+                }
+                let current: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT v.id, v.version FROM alert_lists l JOIN list_versions v ON v.id = l.current_version_id \
+                     WHERE l.id = $1",
+                )
+                .bind(staged.list_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((_, c)) = current
+                    && c >= staged.version
+                {
+                    return Err(StoreError::Conflict(format!(
+                        "list '{}' is at version {c} since an import that finished meanwhile; version {} cannot \
+                         follow it",
+                        v.list, staged.version
+                    )));
+                }
+                let mut purged = 0;
+                if !v.keep_old_versions {
+                    // The version this one replaces stays (until the next
+                    // import): border posts that hold it receive this one
+                    // as a delta. Its rows go after the commit.
+                    purged = sqlx::query(
+                        "UPDATE list_versions SET purged_at = $1 WHERE list_id = $2 AND id <> $3 AND id <> $4 \
+                         AND purged_at IS NULL AND NOT staged",
+                    )
+                    .bind(&now)
+                    .bind(staged.list_id)
+                    .bind(staged.version_id)
+                    .bind(current.map(|(id, _)| id).unwrap_or(0))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                sqlx::query("UPDATE list_versions SET staged = FALSE WHERE id = $1")
+                    .bind(staged.version_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE alert_lists SET current_version_id = $1, updated_at = $2 WHERE id = $3")
+                    .bind(staged.version_id)
+                    .bind(&now)
+                    .bind(staged.list_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if let (Some(source), false) = (v.source, staged.created_list) {
+                    sqlx::query("UPDATE alert_lists SET source = $1 WHERE id = $2")
+                        .bind(source)
+                        .bind(staged.list_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(purged)
+            }
+
+            async fn drop_staged(&mut self, backend: Backend, list: Option<&str>) -> Result<(), StoreError> {
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT v.id FROM list_versions v JOIN alert_lists l ON l.id = v.list_id \
+                     WHERE v.staged AND ($1 = '' OR l.name = $1) ORDER BY v.id",
+                )
+                .bind(list.unwrap_or(""))
+                .fetch_all(&mut *self)
+                .await?;
+                for id in ids {
+                    self.drop_staged_version(backend, id).await?;
+                }
+                Ok(())
+            }
+
+            async fn drop_staged_version(&mut self, backend: Backend, version_id: i64) -> Result<(), StoreError> {
+                self.delete_version_rows(backend, version_id).await?;
+                let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
+                let list: Option<i64> =
+                    sqlx::query_scalar("DELETE FROM list_versions WHERE id = $1 AND staged RETURNING list_id")
+                        .bind(version_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some(list) = list {
+                    sqlx::query(
+                        "DELETE FROM alert_lists WHERE id = $1 AND current_version_id IS NULL \
+                         AND NOT EXISTS (SELECT 1 FROM list_versions WHERE list_id = $1)",
+                    )
+                    .bind(list)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_purged_rows(&mut self, backend: Backend) -> Result<(), StoreError> {
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT v.id FROM list_versions v WHERE v.purged_at IS NOT NULL \
+                     AND (EXISTS (SELECT 1 FROM list_entries e WHERE e.version_id = v.id) \
+                     OR EXISTS (SELECT 1 FROM documents d WHERE d.version_id = v.id)) ORDER BY v.id",
+                )
+                .fetch_all(&mut *self)
+                .await?;
+                for id in ids {
+                    self.delete_version_rows(backend, id).await?;
+                }
+                Ok(())
+            }
+
+            async fn delete_version_rows(&mut self, backend: Backend, version_id: i64) -> Result<(), StoreError> {
+                loop {
+                    let held = std::time::Instant::now();
+                    let mut tx = self.begin_with(crate::audit::begin_write(backend)).await?;
+                    let n = BulkRows::delete_rows(&mut *tx, version_id, PURGE_CHUNK).await?;
+                    tx.commit().await?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    let_writers_in(backend, held.elapsed()).await;
+                }
+            }
+        }
+    };
+}
+
+stage_conn!(SqliteConnection);
+stage_conn!(PgConnection);
+
+/// Backend-specific bulk statements, inside a staging transaction.
+trait BulkRows {
+    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[&AlertEntry]) -> Result<(), sqlx::Error>;
     async fn insert_documents(&mut self, version_id: i64, rows: &[DocumentRecord]) -> Result<(), sqlx::Error>;
-    async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error>;
+    /// Deletes at most `n` rows of a version (persons, then documents);
+    /// the number deleted.
+    async fn delete_rows(&mut self, version_id: i64, n: i64) -> Result<u64, sqlx::Error>;
 }
 
-/// What [`BulkConn::begin_bulk`] changed, for [`BulkConn::end_bulk`] to undo.
-#[derive(Debug, Default, Clone, Copy)]
-struct BulkState {
-    dropped_document_index: bool,
-    raised_cache: bool,
-}
-
-/// From this many document rows on, SQLite drops the confusable-key index
-/// and builds it again after the rows are in (one sort instead of millions
-/// of random B-tree inserts). Inside the transaction, so still atomic.
-const SQLITE_REINDEX_FROM: usize = 100_000;
+/// Up to `n` persons of a version (the same statement on both backends).
+const DELETE_ENTRIES: &str = "DELETE FROM list_entries WHERE version_id = $1 AND entry_id IN \
+     (SELECT entry_id FROM list_entries WHERE version_id = $1 LIMIT $2)";
 
 /// `INSERT … VALUES (?, …), (?, …) …` for `n` rows of `cols` columns.
 fn multi_row_insert(table_cols: &str, cols: usize, n: usize) -> Arc<str> {
@@ -636,50 +953,10 @@ const ENTRY_COLS: &str = "list_entries (version_id, entry_id, given_names, surna
 const DOC_COLS: &str =
     "documents (version_id, number, confusable_key, issuing_state, document_type, status, reported_at)";
 
-impl BulkConn for SqliteConnection {
-    async fn begin_bulk(&mut self, rows: &ListRows) -> Result<BulkState, sqlx::Error> {
-        let mut st = BulkState::default();
-        if rows.len() >= SQLITE_REINDEX_FROM {
-            // 256 MiB of page cache while the import runs (64 MiB after).
-            sqlx::query("PRAGMA cache_size = -262144").execute(&mut *self).await?;
-            st.raised_cache = true;
-            if let ListRows::Documents(_) = rows {
-                // Worth it only when the new rows are most of the table: the
-                // versions not yet purged include this one and the ones it
-                // replaces.
-                let total: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(SUM(v.rows_imported), 0) AS BIGINT) FROM list_versions v \
-                     JOIN alert_lists l ON l.id = v.list_id WHERE l.kind = 'documents' AND v.purged_at IS NULL",
-                )
-                .fetch_one(&mut *self)
-                .await?;
-                if rows.len() as i64 * 2 >= total {
-                    sqlx::query("DROP INDEX IF EXISTS documents_confusable_key").execute(&mut *self).await?;
-                    st.dropped_document_index = true;
-                }
-            }
-        }
-        Ok(st)
-    }
-
-    async fn end_bulk(&mut self, st: BulkState) -> Result<(), sqlx::Error> {
-        if st.dropped_document_index {
-            sqlx::query("CREATE INDEX documents_confusable_key ON documents (confusable_key)")
-                .execute(&mut *self)
-                .await?;
-        }
-        if st.raised_cache {
-            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *self).await?;
-        }
-        Ok(())
-    }
-
-    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error> {
-        // In key order: appends to the (version_id, entry_id) B-tree.
-        let mut sorted: Vec<&AlertEntry> = rows.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+impl BulkRows for SqliteConnection {
+    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[&AlertEntry]) -> Result<(), sqlx::Error> {
         let full = multi_row_insert(ENTRY_COLS, 6, SQLITE_CHUNK);
-        for chunk in sorted.chunks(SQLITE_CHUNK) {
+        for chunk in rows.chunks(SQLITE_CHUNK) {
             let sql =
                 if chunk.len() == SQLITE_CHUNK { full.clone() } else { multi_row_insert(ENTRY_COLS, 6, chunk.len()) };
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -718,10 +995,19 @@ impl BulkConn for SqliteConnection {
         Ok(())
     }
 
-    async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM list_entries WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
-        sqlx::query("DELETE FROM documents WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
-        Ok(())
+    async fn delete_rows(&mut self, version_id: i64, n: i64) -> Result<u64, sqlx::Error> {
+        let mut done = sqlx::query(DELETE_ENTRIES).bind(version_id).bind(n).execute(&mut *self).await?.rows_affected();
+        if (done as i64) < n {
+            done += sqlx::query(
+                "DELETE FROM documents WHERE rowid IN (SELECT rowid FROM documents WHERE version_id = $1 LIMIT $2)",
+            )
+            .bind(version_id)
+            .bind(n - done as i64)
+            .execute(&mut *self)
+            .await?
+            .rows_affected();
+        }
+        Ok(done)
     }
 }
 
@@ -729,13 +1015,13 @@ impl BulkConn for SqliteConnection {
 /// handful of parameters whatever the number of rows.
 const PG_CHUNK: usize = 20_000;
 
-impl BulkConn for PgConnection {
-    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[AlertEntry]) -> Result<(), sqlx::Error> {
+impl BulkRows for PgConnection {
+    async fn insert_entries(&mut self, version_id: i64, action: &str, rows: &[&AlertEntry]) -> Result<(), sqlx::Error> {
         for chunk in rows.chunks(PG_CHUNK) {
             let ids: Vec<&str> = chunk.iter().map(|e| e.id.as_str()).collect();
             let given: Vec<&str> = chunk.iter().map(|e| e.given_names.as_str()).collect();
             let sur: Vec<&str> = chunk.iter().map(|e| e.surnames.as_str()).collect();
-            let data = chunk.iter().map(entry_json).collect::<Result<Vec<String>, _>>()?;
+            let data = chunk.iter().map(|e| entry_json(e)).collect::<Result<Vec<String>, _>>()?;
             sqlx::query(
                 "INSERT INTO list_entries (version_id, entry_id, given_names, surnames, action, data) \
                  SELECT $1, t.id, t.g, t.s, $5, t.d FROM UNNEST($2::text[], $3::text[], $4::text[], $6::text[]) \
@@ -780,9 +1066,18 @@ impl BulkConn for PgConnection {
         Ok(())
     }
 
-    async fn delete_version_rows(&mut self, version_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM list_entries WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
-        sqlx::query("DELETE FROM documents WHERE version_id = $1").bind(version_id).execute(&mut *self).await?;
-        Ok(())
+    async fn delete_rows(&mut self, version_id: i64, n: i64) -> Result<u64, sqlx::Error> {
+        let mut done = sqlx::query(DELETE_ENTRIES).bind(version_id).bind(n).execute(&mut *self).await?.rows_affected();
+        if (done as i64) < n {
+            done += sqlx::query(
+                "DELETE FROM documents WHERE ctid IN (SELECT ctid FROM documents WHERE version_id = $1 LIMIT $2)",
+            )
+            .bind(version_id)
+            .bind(n - done as i64)
+            .execute(&mut *self)
+            .await?
+            .rows_affected();
+        }
+        Ok(done)
     }
 }

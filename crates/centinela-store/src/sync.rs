@@ -1614,7 +1614,7 @@ impl Store {
             rows_skipped: 0,
             keep_old_versions: false,
         };
-        self.write_version(&v, &rows, Some(d.version)).await?;
+        self.write_version(&v, &rows, Some(d.version), &mut |_| Box::pin(async {})).await?;
         Ok(n)
     }
 }

@@ -21,7 +21,7 @@ use sqlx::Row;
 
 use crate::audit::{append_in_tx, begin_write};
 use crate::password::check_new_password;
-use crate::{Store, StoreError, now_rfc3339, on_pool};
+use crate::{Backend, Store, StoreError, now_rfc3339, on_pool};
 
 /// A user as stored, without the password hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,7 +260,6 @@ impl Store {
     /// The user if `password` is theirs and they are not disabled. Takes
     /// the same argon2 work whether or not the username exists.
     pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
-        LazyLock::force(&DUMMY_HASH);
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"));
         let found: Option<(User, String)> = on_pool!(self, p => {
             match sqlx::query(sql).bind(username).fetch_optional(p).await? {
@@ -284,9 +283,10 @@ impl Store {
     /// asking the database (for a username no account can have): the
     /// answer does not tell by its time that the username was refused.
     pub async fn verify_password_of_nobody(&self, password: &str) {
-        if let Some(dummy) = DUMMY_HASH.clone() {
-            password_matches(password, dummy).await;
-        }
+        let password = password.to_owned();
+        // On a hashing thread, where the dummy hash itself is computed the
+        // first time (an argon2 hash: never on a runtime worker).
+        let _ = hashing(move || DUMMY_HASH.as_deref().map(|dummy| verify_in_place(password.as_bytes(), dummy))).await;
     }
 
     /// Every user, by username.
@@ -429,6 +429,10 @@ where
     })
 }
 
+/// The active administrators (see `removes_admin` in [`Store::apply`]).
+const ACTIVE_ADMINS: &str = "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id";
+const ACTIVE_ADMINS_LOCKED: &str = "SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE";
+
 /// One change to an existing account, applied by [`Store::apply`].
 enum Change<'a> {
     Disabled(bool),
@@ -478,6 +482,27 @@ impl Store {
                 return Err(StoreError::NotFound(format!("user {id}")));
             };
             let mut user = user_from(&row)?;
+            let removes_admin = user.role == Role::Admin
+                && !user.disabled
+                && match &change {
+                    Change::Disabled(true) => true,
+                    Change::Role { role, .. } => *role != Role::Admin,
+                    _ => false,
+                };
+            if removes_admin {
+                // Every active admin row, locked in id order on PostgreSQL:
+                // two admins disabling each other at once are serialised
+                // (SQLite's write transaction already is), the second then
+                // sees itself alone.
+                let sql = match backend {
+                    Backend::Postgres => ACTIVE_ADMINS_LOCKED,
+                    Backend::Sqlite => ACTIVE_ADMINS,
+                };
+                let admins: Vec<i64> = sqlx::query_scalar(sql).fetch_all(&mut *tx).await?;
+                if !admins.iter().any(|a| *a != id) {
+                    return Err(StoreError::LastAdmin);
+                }
+            }
             let mut detail = serde_json::json!({});
             let mut keep = None;
             match &change {

@@ -263,3 +263,40 @@ async fn a_request_is_approved_once() {
         assert_eq!(store.audit_verify().await.unwrap().map(|_| ()), Ok(()));
     }
 }
+
+/// Issue 16: nobody could manage accounts any more (disable, reset,
+/// approve) if the last active administrator were disabled or demoted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_active_admin_stays() {
+    for (store, _dir) in stores().await {
+        let root = store.create_user("system", "root", Role::Admin, None, PW).await.unwrap();
+        let eva = store.create_user("system", "eva", Role::Admin, None, PW).await.unwrap();
+        let ana = store.create_user("system", "ana", Role::Officer, None, PW).await.unwrap();
+        store.set_user_disabled("cli", eva.id, true).await.unwrap();
+        let before = actions(&store).await.len();
+        // root is the only active admin now (eva is disabled).
+        assert!(matches!(store.set_user_disabled("cli", root.id, true).await, Err(StoreError::LastAdmin)));
+        assert!(matches!(store.set_user_role("cli", root.id, Role::Auditor).await, Err(StoreError::LastAdmin)));
+        assert_eq!(actions(&store).await.len(), before, "a refused change is not recorded as done");
+        let root_now = store.user_by_id(root.id).await.unwrap().unwrap();
+        assert_eq!((root_now.role, root_now.disabled), (Role::Admin, false));
+        // What leaves an admin is allowed: other users, other changes.
+        store.set_user_disabled("cli", ana.id, true).await.unwrap();
+        store.set_user_role("cli", root.id, Role::Admin).await.unwrap();
+        store.end_user_sessions("cli", root.id).await.unwrap();
+
+        // Two admins disabling each other at once: one wins, the other is
+        // refused (the check and the change are one serialised step).
+        store.set_user_disabled("cli", eva.id, false).await.unwrap();
+        let (by_eva, by_root) = (format!("user:{}", eva.id), format!("user:{}", root.id));
+        let (a, b) = tokio::join!(
+            store.set_user_disabled(&by_eva, root.id, true),
+            store.set_user_disabled(&by_root, eva.id, true),
+        );
+        let refused = [&a, &b].iter().filter(|r| matches!(r, Err(StoreError::LastAdmin))).count();
+        assert_eq!((refused, [&a, &b].iter().filter(|r| r.is_ok()).count()), (1, 1), "{a:?} {b:?}");
+        let active = store.users().await.unwrap().into_iter().filter(|u| u.role == Role::Admin && !u.disabled).count();
+        assert_eq!(active, 1);
+        store.close().await;
+    }
+}

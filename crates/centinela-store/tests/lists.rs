@@ -4,9 +4,15 @@
 
 mod common;
 
-use centinela_domain::{AlertEntry, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Sex};
-use centinela_store::{ListRows, NewVersion, Store, StoreError};
+use centinela_domain::{
+    AlertEntry, CountryCode, CrossingRecord, Direction, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Role,
+    Sex, Timestamp,
+};
+use centinela_store::{
+    Backend, ImportOutcome, InspectionWriter, ListRows, NewInspection, NewVersion, StagingProgress, Store, StoreError,
+};
 use common::stores;
+use tokio::sync::oneshot;
 
 fn person(id: &str, given: &str, sur: &str) -> AlertEntry {
     AlertEntry {
@@ -179,7 +185,7 @@ async fn reopening_keeps_data() {
 }
 
 #[tokio::test]
-async fn large_document_versions_rebuild_the_index() {
+async fn large_document_versions_replace_each_other() {
     for (store, _dir) in stores().await {
         let mk = |k: usize| -> Vec<DocumentRecord> {
             (0..100_000).map(|i| doc(&format!("K{k}N{i:06}"), Some("HND"), DocumentStatus::Lost)).collect()
@@ -192,11 +198,197 @@ async fn large_document_versions_rebuild_the_index() {
         assert!(store.find_documents(&n("K1N000007"), None).await.unwrap().exact.is_empty());
         let m = store.find_documents(&n("K2N000007"), None).await.unwrap();
         assert_eq!(m.exact.len(), 1);
-        // Possible match through O/0 after the rebuild.
+        // Possible match through O/0.
         assert_eq!(store.find_documents(&n("K2NOOOOO7"), None).await.unwrap().possible.len(), 1);
         // Version 1 is kept for posts' deltas, but only version 2 is looked up.
         assert_eq!(store.version_row_count("big", 1).await.unwrap(), 100_000);
         assert_eq!(store.document_index().await.unwrap().len(), 100_000);
+        store.close().await;
+    }
+}
+
+/// Starts importing `rows` as the next version of `list` and parks the
+/// import after its first staging transaction: the progress then, a sender
+/// that lets it go on, and the import's task.
+async fn paused_import(
+    store: &Store,
+    list: &'static str,
+    rows: Vec<AlertEntry>,
+) -> (StagingProgress, oneshot::Sender<()>, tokio::task::JoinHandle<Result<ImportOutcome, StoreError>>) {
+    let (paused_tx, paused_rx) = oneshot::channel::<StagingProgress>();
+    let (go_tx, go_rx) = oneshot::channel::<()>();
+    let store = store.clone();
+    let task = tokio::spawn(async move {
+        let mut pause = Some((paused_tx, go_rx));
+        let nv = version(list, ListKind::Wanted, rows.len());
+        store
+            .import_version_paced(&nv, &ListRows::Entries(rows), &mut move |p| {
+                let first = pause.take();
+                Box::pin(async move {
+                    if let Some((paused, go)) = first {
+                        paused.send(p).unwrap();
+                        // Dropped (the test ends the import): stay parked.
+                        if go.await.is_err() {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                })
+            })
+            .await
+    });
+    (paused_rx.await.unwrap(), go_tx, task)
+}
+
+fn crossing(id: &str) -> NewInspection {
+    NewInspection {
+        record: CrossingRecord {
+            crossing_id: id.into(),
+            post: "GTM-TECUNUMAN".into(),
+            direction: Direction::Entry,
+            crossed_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
+            given_names: "Ana".into(),
+            surnames: "López".into(),
+            birth_date: None,
+            nationality: None,
+            sex: Sex::Female,
+            document_type: String::new(),
+            document_number: None,
+            issuing_state: None,
+            group_id: String::new(),
+            vehicle: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            destination: String::new(),
+        },
+        relation: "lead".into(),
+        officer_id: 0,
+        actor: "oficial1".into(),
+        suggested: "admit".into(),
+        result: "{}".into(),
+        hits: Vec::new(),
+        flags: Vec::new(),
+    }
+}
+
+fn people(prefix: &str, n: usize) -> Vec<AlertEntry> {
+    (0..n).map(|i| person(&format!("{prefix}{i:05}"), "Ana", "Ruiz")).collect()
+}
+
+/// Rows stored for versions that are not (or no longer) anybody's to read:
+/// staged ones, and their count.
+async fn staged_versions(store: &Store) -> i64 {
+    const SQL: &str = "SELECT COUNT(*) FROM list_versions WHERE staged";
+    match store.backend() {
+        Backend::Sqlite => sqlx::query_scalar(SQL).fetch_one(store.sqlite().unwrap()).await.unwrap(),
+        Backend::Postgres => sqlx::query_scalar(SQL).fetch_one(store.postgres().unwrap()).await.unwrap(),
+    }
+}
+
+async fn stored_entries(store: &Store) -> i64 {
+    const SQL: &str = "SELECT COUNT(*) FROM list_entries";
+    match store.backend() {
+        Backend::Sqlite => sqlx::query_scalar(SQL).fetch_one(store.sqlite().unwrap()).await.unwrap(),
+        Backend::Postgres => sqlx::query_scalar(SQL).fetch_one(store.postgres().unwrap()).await.unwrap(),
+    }
+}
+
+/// Issue 16: a 600,000-row import held the one write lock for its whole
+/// transaction, and an inspection at the booth waited 19 s. Now the rows
+/// are staged in short transactions: with the import parked between two of
+/// them, an inspection commits, and readers still see the version in force.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inspection_commits_while_an_import_is_staging() {
+    for (store, _dir) in stores().await {
+        let off = store
+            .create_user("system", "oficial1", Role::Officer, Some("GTM-TECUNUMAN"), "una clave bastante larga")
+            .await
+            .unwrap()
+            .id;
+        let v1 = people("A", 3);
+        store.import_version(&version("red", ListKind::Wanted, 3), &ListRows::Entries(v1.clone())).await.unwrap();
+        let writer = InspectionWriter::spawn(store.clone());
+
+        let (progress, go, import) = paused_import(&store, "red", people("B", 500)).await;
+        assert_eq!(progress.version, 2);
+        assert!(progress.rows_staged > 0 && progress.rows_staged < progress.rows_total, "{progress:?}");
+        // Rows of version 2 are in the database, in no reader's sight.
+        assert!(stored_entries(&store).await > 3);
+        let lists = store.lists().await.unwrap();
+        assert_eq!((lists[0].version, lists[0].versions, lists[0].rows_imported), (Some(1), 1, 3));
+        let current: Vec<AlertEntry> = store.current_entries().await.unwrap().into_iter().map(|e| e.entry).collect();
+        assert_eq!(current, v1);
+        assert!(store.version_rows("red", 2).await.unwrap().is_none());
+
+        // The booth is not held up: the inspection is committed (with its
+        // audit entry) while the import waits in the middle of staging.
+        let mut ins = crossing("C-DURING-IMPORT");
+        ins.officer_id = off;
+        writer.record(vec![ins]).await.unwrap();
+        assert!(store.crossing("C-DURING-IMPORT").await.unwrap().is_some());
+
+        go.send(()).unwrap();
+        let out = import.await.unwrap().unwrap();
+        assert_eq!((out.version, out.rows_imported, out.created_list), (2, 500, false));
+        assert_eq!(store.current_entries().await.unwrap().len(), 500);
+        assert_eq!(staged_versions(&store).await, 0);
+        assert_eq!(store.audit_verify().await.unwrap().map(|n| n > 0), Ok(true));
+        store.close().await;
+    }
+}
+
+/// An import that dies half-way (its task dropped between two staging
+/// transactions, as a killed process leaves it) changes nothing anybody
+/// reads; what it staged goes at the list's next import, or when a server
+/// starts ([`Store::clean_unfinished_imports`]).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_that_dies_leaves_the_version_in_force() {
+    for (store, _dir) in stores().await {
+        let v1 = people("A", 3);
+        store.import_version(&version("red", ListKind::Wanted, 3), &ListRows::Entries(v1.clone())).await.unwrap();
+
+        // Killed while staging version 2 of "red", and the first version of
+        // a new list "azul".
+        for list in ["red", "azul"] {
+            let (_, go, import) = paused_import(&store, list, people("B", 300)).await;
+            import.abort();
+            assert!(import.await.unwrap_err().is_cancelled());
+            drop(go);
+        }
+        assert_eq!(staged_versions(&store).await, 2);
+        let lists = store.lists().await.unwrap();
+        assert_eq!(lists.len(), 1, "a list whose first import died is shown: {lists:?}");
+        assert_eq!((lists[0].name.as_str(), lists[0].version, lists[0].versions), ("red", Some(1), 1));
+        let current: Vec<AlertEntry> = store.current_entries().await.unwrap().into_iter().map(|e| e.entry).collect();
+        assert_eq!(current, v1);
+
+        // The list's next import removes its leftover and takes the number
+        // the dead one had.
+        let out = store
+            .import_version(&version("red", ListKind::Wanted, 2), &ListRows::Entries(people("C", 2)))
+            .await
+            .unwrap();
+        assert_eq!((out.version, out.rows_imported), (2, 2));
+        assert_eq!(store.version_row_count("red", 2).await.unwrap(), 2);
+        assert_eq!(staged_versions(&store).await, 1);
+
+        // A server's start removes the rest (the new list's, with the list).
+        store.clean_unfinished_imports().await.unwrap();
+        assert_eq!(staged_versions(&store).await, 0);
+        assert_eq!(stored_entries(&store).await, 3 + 2);
+        let out = store
+            .import_version(&version("azul", ListKind::Wanted, 1), &ListRows::Entries(people("D", 1)))
+            .await
+            .unwrap();
+        assert_eq!((out.version, out.created_list), (1, true));
+
+        // A failure in the middle of staging (the last id twice: refused in
+        // a late staging transaction, after others committed) leaves
+        // nothing behind either.
+        let mut bad = people("E", 200);
+        bad.push(person("E00199", "X", "Y"));
+        assert!(store.import_version(&version("red", ListKind::Wanted, 201), &ListRows::Entries(bad)).await.is_err());
+        assert_eq!(staged_versions(&store).await, 0);
+        assert_eq!(store.lists().await.unwrap().iter().find(|l| l.name == "red").unwrap().version, Some(2));
         store.close().await;
     }
 }

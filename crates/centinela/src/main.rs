@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use centinela_store::StoreError;
 use clap::{Parser, Subcommand};
 
 mod cmd;
@@ -126,7 +127,16 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if err.chain().any(|e| e.is::<cmd::Unreadable>()) { ExitCode::from(2) } else { ExitCode::from(1) }
+            let last_admin =
+                |e: &(dyn std::error::Error + 'static)| matches!(e.downcast_ref(), Some(StoreError::LastAdmin));
+            if err.chain().any(|e| e.is::<cmd::Unreadable>()) {
+                ExitCode::from(2)
+            } else if err.chain().any(last_admin) {
+                // A change refused because no administrator would be left.
+                ExitCode::from(3)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

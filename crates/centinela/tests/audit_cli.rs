@@ -203,7 +203,8 @@ fn a_rewritten_and_rehashed_entry_is_detected() {
     }
     let o = run(&db, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("intact: 3 entries, sealed from entry 1"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("intact: 3 entries"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("sealed from entry 1: every entry carries the audit key's MAC"), "{}", stdout(&o));
 
     rewrite_and_rehash(&db, 2, r#"{"role":"admin"}"#);
     let o = run(&db, &["audit", "verify"]);
@@ -297,4 +298,37 @@ fn post_keys_rotate_and_a_revoked_post_comes_back() {
         .collect();
     assert_eq!(actions, ["post_created", "post_key_rotated", "post_key_revoked", "post_readded"]);
     assert!(!stdout(&o).contains(&second) && !stdout(&o).contains(&first));
+}
+
+/// Issue 16: `audit verify` said nothing of where the seal starts; the
+/// entries written before the audit key existed are only hash-chained, and
+/// it now says so — intact or broken.
+#[test]
+fn verify_says_where_the_seal_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    // A log written by a version without audit keys: two hashed entries.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let store = centinela_store::Store::connect(db.to_str().unwrap()).await.unwrap();
+        for i in 0..2 {
+            store.audit_append("system", "user_created", &format!("user:{i}"), "{}").await.unwrap();
+        }
+        store.close().await;
+    });
+    // The first command with a key seals from the next entry (3, its
+    // `audit_sealed` entry).
+    let o = run(&db, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("intact: 3 entries"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("sealed from entry 3: entries 1 to 2 were written before the audit key existed"),
+        "{}",
+        stdout(&o)
+    );
+    rewrite_and_rehash(&db, 3, r#"{"hashed_until":1}"#);
+    let o = run(&db, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("BROKEN at entry 3"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("sealed from entry 3"), "{}", stdout(&o));
 }

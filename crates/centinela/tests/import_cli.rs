@@ -106,3 +106,33 @@ fn posts_and_migrate() {
     let o = run(&db, &["posts", "list"]);
     assert!(text(&o.stdout).starts_with("GTM-TECUNUMAN\tGTM\tland\tMEX-CDHIDALGO\tTecún Umán"));
 }
+
+/// Issue 16: error messages end up in terminals, shell logs and tickets, so
+/// they name file, line and field but never repeat a value — here a row
+/// shifted by one column puts a traveller's name where a birth date, a
+/// document number and a telephone number belong.
+#[test]
+fn a_bad_row_is_named_without_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    for (field, row) in [
+        (
+            "birth_date",
+            "C1,GTM-TECUNUMAN,entry,2026-03-01T08:15:00Z,Xochitl,Quetzalcoatl,Xóchitl Quetzalcóatl,MEX,F,,,,,,,,\n",
+        ),
+        ("document_number", "C1,GTM-TECUNUMAN,entry,2026-03-01T08:15:00Z,,,,MEX,F,P,Xóchitl Quetzalcóatl,,,,,,\n"),
+        ("phone", "C1,GTM-TECUNUMAN,entry,2026-03-01T08:15:00Z,,,,,,,,,,,Xóchitl Quetzalcóatl,,\n"),
+        ("crossed_at", "C1,GTM-TECUNUMAN,entry,Xóchitl Quetzalcóatl,,,,,,,,,,,,,\n"),
+    ] {
+        let bad = dir.path().join("turno.csv");
+        std::fs::write(&bad, format!("{HEADER}C0,GTM-TECUNUMAN,entry,2026-03-01T08:15:00Z,,,,,,,,,,,,,\n{row}"))
+            .unwrap();
+        let o = run(&db, &["import", "crossings", bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{field}");
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert!(err.contains(&format!("turno.csv:3: field {field}")), "{field}: {err}");
+        for s in [&out, &err] {
+            assert!(!s.contains("chitl") && !s.contains("Quetzalc"), "{field}: the value is echoed: {s}");
+        }
+    }
+}

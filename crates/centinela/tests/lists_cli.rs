@@ -199,3 +199,46 @@ fn documents_and_check_document() {
         run(&db, &["lists", "import", "--name", "sltd", "--kind", "documents", "--format", "csv", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Issue 16: a bad row of an alert list is named by file, line and field,
+/// never by its values (a person's name, birth date or document number).
+#[test]
+fn a_bad_list_row_is_named_without_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    let header = "id,given_names,surnames,birth_date,nationality,sex,aliases,document_numbers\n";
+    for (field, row) in [
+        ("birth_date", "W2,Xochitl,Quetzalcoatl,Xóchitl Quetzalcóatl,MEX,F,,\n"),
+        ("nationality", "W2,Xochitl,Quetzalcoatl,1980,Xóchitl Quetzalcóatl,F,,\n"),
+        ("sex", "W2,Xochitl,Quetzalcoatl,1980,MEX,Xóchitl Quetzalcóatl,,\n"),
+        ("document_numbers", "W2,Xochitl,Quetzalcoatl,1980,MEX,F,,Xóchitl Quetzalcóatl\n"),
+        ("id", "W1,Xochitl,Quetzalcoatl,1980,MEX,F,,\n"),
+    ] {
+        let bad = dir.path().join("roja.csv");
+        std::fs::write(&bad, format!("{header}W1,Ana,Ruiz,1975,GTM,F,,\n{row}")).unwrap();
+        let o = run(
+            &db,
+            &["lists", "import", "--name", "roja", "--kind", "wanted", "--format", "csv", bad.to_str().unwrap()],
+        );
+        assert_eq!(o.status.code(), Some(1), "{field}: {}", stderr(&o));
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert!(err.contains(&format!("roja.csv:3: field {field}")), "{field}: {err}");
+        for s in [&out, &err] {
+            assert!(!s.contains("chitl") && !s.contains("Quetzalc"), "{field}: the value is echoed: {s}");
+        }
+    }
+    // The documents format too.
+    let bad = dir.path().join("docs.csv");
+    std::fs::write(
+        &bad,
+        "document_number,issuing_state,document_type,status,reported_at\nXóchitl Quetzalcóatl,MEX,P,stolen,2024-01-01\n",
+    )
+    .unwrap();
+    let o = run(
+        &db,
+        &["lists", "import", "--name", "sltd", "--kind", "documents", "--format", "documents", bad.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("docs.csv:2: field document_number"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("chitl"), "{}", stderr(&o));
+}

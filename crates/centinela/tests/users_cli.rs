@@ -48,6 +48,7 @@ fn audit_actions(db: &Path) -> String {
 }
 
 const PW: &str = "correct horse battery staple";
+const ADMIN_PW: &str = "tormenta lejana sobre el volcán 1987 pino";
 
 #[test]
 fn the_policy_refuses_trivial_passwords() {
@@ -139,4 +140,22 @@ fn an_account_s_life_from_the_console() {
         assert!(!log.contains(pw), "a password in the audit log");
     }
     ok(run(&db, &["audit", "verify"]));
+}
+
+/// Issue 16: the console cannot disable or demote the last active
+/// administrator either: exit 3, and the account is unchanged.
+#[test]
+fn the_last_active_admin_cannot_be_disabled_or_demoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    ok(run_with_stdin(&db, &["users", "add", "--username", "root", "--role", "admin", "--password-stdin"], ADMIN_PW));
+    for args in [&["users", "disable", "root"][..], &["users", "set-role", "root", "auditor"][..]] {
+        let o = run(&db, args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains("last active administrator"), "{}", text(&o));
+    }
+    assert_eq!((users(&db)[0]["role"].as_str(), users(&db)[0]["disabled"].as_bool()), (Some("admin"), Some(false)));
+    // With a second admin, the first may go.
+    ok(run_with_stdin(&db, &["users", "add", "--username", "eva", "--role", "admin", "--password-stdin"], ADMIN_PW));
+    ok(run(&db, &["users", "disable", "root"]));
 }

@@ -70,6 +70,12 @@ pub struct AuditVerification {
     pub broken_seq: Option<i64>,
     /// Why it is broken.
     pub reason: Option<String>,
+    /// The first entry sealed with the audit key (a keyed MAC that
+    /// catches an entry rewritten with its hashes recomputed); the entries
+    /// before it were written before the key existed and are only
+    /// hash-chained. `null` while the log is not sealed. Given whether the
+    /// chain is intact or not.
+    pub sealed_from: Option<i64>,
 }
 
 /// A page of the audit chain, oldest first.
@@ -99,13 +105,20 @@ pub async fn page(
         (status = 200, description = "The verdict (a broken chain is still a 200: `intact` is false)", body = AuditVerification),
     ))]
 pub async fn verify(State(app): State<AppState>, user: CurrentUser) -> Result<Json<AuditVerification>, ApiError> {
-    let v = match app.store().audit_verify().await? {
-        Ok(n) => AuditVerification { intact: true, entries: Some(n), broken_seq: None, reason: None },
+    let v = match app.store().audit_verify_report().await? {
+        Ok(v) => AuditVerification {
+            intact: true,
+            entries: Some(v.entries),
+            broken_seq: None,
+            reason: None,
+            sealed_from: v.sealed_from,
+        },
         Err(b) => AuditVerification {
             intact: false,
             entries: None,
             broken_seq: Some(b.seq),
             reason: Some(b.reason.to_string()),
+            sealed_from: app.store().audit_seal().await?.map(|s| s.start_seq),
         },
     };
     app.audit(

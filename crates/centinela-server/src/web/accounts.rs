@@ -100,6 +100,10 @@ async fn after(
             let detail_key = refused.unwrap_or_else(|| "error.weak_password".into());
             users_page(app, user, ctx, json!({ "form_error": "password.refused", "reason_key": detail_key })).await
         }
+        // Said in full, in the page's language, by its key.
+        Err(e) if e.code == ErrorCode::LastAdmin => {
+            users_page(app, user, ctx, json!({ "form_error": super::error_key(&e).0 })).await
+        }
         Err(e)
             if matches!(
                 e.code,
@@ -114,6 +118,12 @@ async fn after(
 
 fn done(sessions: u64) -> Value {
     json!({ "done": true, "sessions_ended": sessions })
+}
+
+/// The page's flash for an API answer that is either done (200) or a
+/// request waiting for a second administrator (202).
+fn requested_or_done(resp: Response) -> Value {
+    if resp.status() == StatusCode::ACCEPTED { json!({ "requested": true }) } else { done(0) }
 }
 
 pub async fn disable(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
@@ -149,7 +159,7 @@ pub async fn reset_password(
     let refused = target.and_then(|t| refusal(&password, &t.username, t.role));
     let r = accounts::reset_password(State(app.clone()), user.clone(), Path(id), Json(PasswordReset { password }))
         .await
-        .map(|resp| if resp.status() == StatusCode::ACCEPTED { json!({ "requested": true }) } else { done(0) });
+        .map(requested_or_done);
     after(&app, &user, &ctx, r, refused).await
 }
 
@@ -166,7 +176,7 @@ pub async fn set_role(
     };
     let r = accounts::set_role(State(app.clone()), user.clone(), Path(id), Json(RoleChange { role }))
         .await
-        .map(|resp| if resp.status() == StatusCode::ACCEPTED { json!({ "requested": true }) } else { done(0) });
+        .map(requested_or_done);
     after(&app, &user, &ctx, r, None).await
 }
 

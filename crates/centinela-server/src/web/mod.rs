@@ -448,6 +448,7 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
         ErrorCode::RateLimited => "error.rate_limited",
         ErrorCode::WeakPassword => "error.weak_password",
         ErrorCode::PasswordChangeRequired => "error.password_change_required",
+        ErrorCode::LastAdmin => "error.last_admin",
         ErrorCode::Unavailable => "error.unavailable",
         ErrorCode::Busy => "error.busy",
         ErrorCode::Internal => "error.internal",

@@ -346,3 +346,33 @@ async fn an_idle_session_ends_and_a_used_one_lives() {
         assert_eq!(audit.iter().filter(|(_, a, _, _)| a == "session_idle_expired").count(), 1);
     }
 }
+
+/// Issue 16: two administrators disabling each other at once must not
+/// leave the country without one: one is disabled, the other refused with
+/// `last_admin` (409).
+#[tokio::test]
+async fn the_last_active_admin_is_never_disabled() {
+    for app in spawn_apps().await {
+        let root = app.user("root", Role::Admin, None).await;
+        let eva = app.user("eva", Role::Admin, None).await;
+        let (t_root, t_eva) = (app.token(&root).await, app.token(&eva).await);
+        let (to_eva, to_root) = (format!("/api/users/{}/disable", eva.id), format!("/api/users/{}/disable", root.id));
+        let (a, b) = tokio::join!(
+            call(&app, Method::POST, &to_eva, &t_root, None),
+            call(&app, Method::POST, &to_root, &t_eva, None),
+        );
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort();
+        // The loser's own session may already be gone (401) when its
+        // request arrives after the winner's change; otherwise it is 409.
+        assert!(matches!(statuses, [200, 409] | [200, 401]), "{statuses:?}");
+        for r in [a, b] {
+            if r.status() == 409 {
+                expect_error(r, 409, "last_admin").await;
+            }
+        }
+        let active =
+            app.store.users().await.unwrap().into_iter().filter(|u| u.role == Role::Admin && !u.disabled).count();
+        assert_eq!(active, 1);
+    }
+}

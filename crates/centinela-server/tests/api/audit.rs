@@ -59,6 +59,9 @@ async fn reads_and_writes_are_audited() {
         assert_eq!(page["next_after"], 2);
         let (_, verified) = json(app.get("/api/audit/verify").bearer_auth(&aud_t).send().await.unwrap()).await;
         assert_eq!(verified["intact"], true);
+        // Where the seal starts, as the store has it (null if unsealed).
+        let seal = app.store.audit_seal().await.unwrap().map(|s| s.start_seq);
+        assert_eq!(verified.get("sealed_from"), Some(&json!(seal)), "{verified}");
 
         let entries = app.audit().await;
         let new: Vec<_> =

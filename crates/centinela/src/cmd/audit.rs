@@ -77,11 +77,13 @@ async fn verify(global: &Global, anchor: Option<&Path>) -> anyhow::Result<ExitCo
         Some(a) => Some(store.audit_check_anchor(a).await.context("reading the audit log")?),
         None => None,
     };
+    let seal = store.audit_seal().await.context("reading the audit log")?;
     store.close().await;
     let v = match result {
         Ok(v) => v,
         Err(broken) => {
             println!("audit chain BROKEN at entry {}: {}", broken.seq, broken.reason);
+            println!("{}", seal_line(seal.map(|s| s.start_seq)));
             return Ok(ExitCode::from(1));
         }
     };
@@ -89,16 +91,25 @@ async fn verify(global: &Global, anchor: Option<&Path>) -> anyhow::Result<ExitCo
         println!("audit chain BROKEN against the anchor: {mismatch}");
         return Ok(ExitCode::from(1));
     }
-    let sealed = match v.sealed_from {
-        Some(from) if v.entries >= from as u64 => format!(", sealed from entry {from}"),
-        Some(_) => ", sealed from its next entry".to_string(),
-        None => ", not sealed".to_string(),
-    };
-    println!("audit chain intact: {} entries{sealed}", v.entries);
+    println!("audit chain intact: {} entries", v.entries);
+    println!("{}", seal_line(v.sealed_from));
     if let Some(a) = anchor {
         println!("anchor holds: entry {} has the anchored hash", a.seq);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the seal starts: entries before it are only hash-chained.
+fn seal_line(sealed_from: Option<i64>) -> String {
+    match sealed_from {
+        Some(1) => "sealed from entry 1: every entry carries the audit key's MAC".to_string(),
+        Some(from) => format!(
+            "sealed from entry {from}: entries 1 to {} were written before the audit key existed and are only \
+             hash-chained",
+            from - 1
+        ),
+        None => "not sealed: every entry is only hash-chained".to_string(),
+    }
 }
 
 async fn anchor(global: &Global) -> anyhow::Result<ExitCode> {

@@ -145,13 +145,20 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let spinner = if std::io::stderr().is_terminal() && parsed.rejected_count == 0 {
         let s = ProgressBar::new_spinner();
-        s.set_message(format!("writing {} rows in one transaction", parsed.rows.len()));
+        s.set_message(format!("staging {} rows (the version in force stays until all are in)", parsed.rows.len()));
         s.enable_steady_tick(std::time::Duration::from_millis(120));
         s
     } else {
         ProgressBar::hidden()
     };
-    let out = app.import_list(Caller::Cli, &req, &parsed).await.with_context(|| format!("importing {shown}"));
+    let shown_progress = spinner.clone();
+    let out = app
+        .import_list_paced(Caller::Cli, &req, &parsed, &mut move |p| {
+            shown_progress.set_message(format!("staged {} of {} rows", p.rows_staged, p.rows_total));
+            Box::pin(async {})
+        })
+        .await
+        .with_context(|| format!("importing {shown}"));
     spinner.finish_and_clear();
     let out = out?;
     store.close().await;

@@ -21,7 +21,8 @@ pub mod sync;
 pub mod users;
 
 /// The input could not be read or is unusable as a whole: exit status 2.
-/// (An input that was read but on which the command failed exits with 1.)
+/// (An input that was read but on which the command failed exits with 1;
+/// an account change that would leave no active administrator, with 3.)
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Unreadable(pub String);

@@ -136,6 +136,16 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     let state = centinela_server::AppState::with_analytics(cfg, store.clone(), analytics.clone());
     let (persons, documents) = state.inspections().reload(&store).await.context("loading the alert lists")?;
     tracing::info!(persons, documents, "alert lists loaded");
+    // What an import that died left (never read), in short transactions
+    // beside the booths' inspections.
+    let cleaning = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.clean_unfinished_imports().await {
+                tracing::warn!(error = %e, "cannot remove what unfinished list imports left; next start will");
+            }
+        })
+    };
     let syncing = sync.map(|sync| {
         eprintln!("synchronising with {} every {} s", sync.central, args.sync_interval);
         let state = state.clone();
@@ -183,6 +193,7 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     if let Some(p) = purger {
         p.abort();
     }
+    cleaning.abort();
     store.close().await;
     if let Some(a) = analytics {
         a.close().await;

@@ -1,0 +1,8 @@
+-- A list import writes its new version as *staged*, in many short
+-- transactions (inspections go on between them), then makes it current in
+-- one. Nobody reads a staged version; one left by an import that died is
+-- removed at the list's next import or when a server starts.
+ALTER TABLE list_versions ADD COLUMN staged INTEGER NOT NULL DEFAULT 0;
+
+-- Rows of a purged or abandoned version are deleted a few thousand at a time.
+CREATE INDEX documents_version ON documents (version_id);
