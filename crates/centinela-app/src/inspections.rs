@@ -487,11 +487,11 @@ fn check_reason(reason: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The writer's and reader's shared errors: a conflict stays a conflict,
-/// anything else is the system's fault.
+/// The writer's and reader's shared errors, as their own.
 fn store_error(e: &StoreError) -> AppError {
     match e {
         StoreError::Conflict(m) => AppError::Store(StoreError::Conflict(m.clone())),
+        StoreError::Unavailable(m) => AppError::Store(StoreError::Unavailable(m.clone())),
         other => AppError::Internal(other.to_string()),
     }
 }

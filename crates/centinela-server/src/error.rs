@@ -256,9 +256,14 @@ impl From<StoreError> for ApiError {
             StoreError::LastAdmin => ApiError::new(ErrorCode::LastAdmin, StoreError::LastAdmin.to_string()),
             StoreError::WeakPassword(w) => ApiError::new(ErrorCode::WeakPassword, format!("password refused: {w}")),
             StoreError::NotFound(m) => ApiError::new(ErrorCode::NotFound, format!("not found: {m}")),
+            StoreError::Invalid(m) => ApiError::invalid_field(m),
             StoreError::Connect { .. } => {
                 tracing::error!(error = %e, "database unavailable");
                 ApiError::new(ErrorCode::Unavailable, "the database does not answer")
+            }
+            StoreError::Unavailable(m) => {
+                tracing::error!(error = %m, "part of the store is not running");
+                ApiError { retry_after: Some(5), ..ApiError::new(ErrorCode::Unavailable, m) }
             }
             e => ApiError::internal(&e),
         }

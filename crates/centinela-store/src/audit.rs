@@ -142,13 +142,13 @@ pub(crate) fn seal_after(
 /// snake_case, an empty actor, a detail that is not JSON.
 pub(crate) fn check_entry(actor: &str, action: &str, detail: &str) -> Result<(), StoreError> {
     if actor.is_empty() {
-        return Err(StoreError::Conflict("an audit entry needs an actor (a username or \"system\")".into()));
+        return Err(StoreError::Internal("an audit entry needs an actor (a username or \"system\")".into()));
     }
     if action.is_empty() || !action.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        return Err(StoreError::Conflict(format!("audit action '{action}' is not a snake_case code")));
+        return Err(StoreError::Internal(format!("audit action '{action}' is not a snake_case code")));
     }
     if serde_json::from_str::<serde_json::Value>(detail).is_err() {
-        return Err(StoreError::Conflict(format!("the detail of audit action '{action}' is not JSON")));
+        return Err(StoreError::Internal(format!("the detail of audit action '{action}' is not JSON")));
     }
     Ok(())
 }

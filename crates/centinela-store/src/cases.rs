@@ -266,7 +266,7 @@ impl Store {
     ) -> Result<ReferralAnswer, StoreError> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(StoreError::Conflict("an answer to a referral needs a reason".into()));
+            return Err(StoreError::Invalid("an answer to a referral needs a reason".into()));
         }
         let referral =
             self.referral(referral_id).await?.ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;

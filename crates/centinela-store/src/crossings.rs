@@ -262,7 +262,7 @@ struct HitFilter<'a> {
 
 /// Checks a post code: 2 to 40 ASCII capitals, digits and `-`.
 pub fn check_post_code(code: &str) -> Result<(), StoreError> {
-    centinela_domain::check_post_code(code).map_err(|e| StoreError::Conflict(e.to_string()))
+    centinela_domain::check_post_code(code).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 pub(crate) const CROSSING_COLS: &str = "crossing_id, post, direction, crossed_at, given_names, surnames, birth_date, \
@@ -415,7 +415,7 @@ pub(crate) type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<
 /// is what the database keeps.
 fn new_post_key() -> Result<(String, Vec<u8>), StoreError> {
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| StoreError::Conflict(format!("no randomness for the post key: {e}")))?;
+    getrandom::fill(&mut key).map_err(|e| StoreError::Internal(format!("no randomness for the post key: {e}")))?;
     let key_hex = crate::hex(&key);
     let hash = Sha256::digest(key_hex.as_bytes()).to_vec();
     Ok((key_hex, hash))
@@ -427,7 +427,7 @@ impl Store {
     pub async fn add_post(&self, actor: &str, p: &NewPost<'_>) -> Result<(Post, String), StoreError> {
         check_post_code(p.code)?;
         if p.name.trim().is_empty() {
-            return Err(StoreError::Conflict("a post needs a name".into()));
+            return Err(StoreError::Invalid("a post needs a name".into()));
         }
         let (key_hex, hash) = new_post_key()?;
         let now = now_rfc3339();
@@ -849,7 +849,7 @@ impl Store {
     ) -> Result<Adjudication, StoreError> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(StoreError::Conflict("an adjudication needs a reason".into()));
+            return Err(StoreError::Invalid("an adjudication needs a reason".into()));
         }
         let now = now_rfc3339();
         let backend = self.backend();

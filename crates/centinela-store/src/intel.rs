@@ -68,10 +68,10 @@ impl Store {
         reason: &str,
     ) -> Result<StoredOverride, StoreError> {
         if crossing_a == crossing_b {
-            return Err(StoreError::Conflict("a decision needs two different crossings".into()));
+            return Err(StoreError::Invalid("a decision needs two different crossings".into()));
         }
         if reason.chars().count() > MAX_REASON_CHARS {
-            return Err(StoreError::Conflict(format!("the reason is longer than {MAX_REASON_CHARS} characters")));
+            return Err(StoreError::Invalid(format!("the reason is longer than {MAX_REASON_CHARS} characters")));
         }
         let backend = self.backend();
         let now = now_rfc3339();
@@ -118,7 +118,7 @@ impl Store {
     /// [`StoreError::NotFound`] when no decision in force has this id.
     pub async fn withdraw_intel_override(&self, actor: &str, id: i64, reason: &str) -> Result<(), StoreError> {
         if reason.chars().count() > MAX_REASON_CHARS {
-            return Err(StoreError::Conflict(format!("the reason is longer than {MAX_REASON_CHARS} characters")));
+            return Err(StoreError::Invalid(format!("the reason is longer than {MAX_REASON_CHARS} characters")));
         }
         let backend = self.backend();
         let now = now_rfc3339();

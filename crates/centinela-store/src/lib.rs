@@ -78,9 +78,23 @@ pub enum StoreError {
     /// The record asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
-    /// The request contradicts what is stored (e.g. a list's kind).
+    /// A value the store refuses whatever is stored (a username, a post
+    /// code, a reason missing): the message names the field, never a
+    /// personal value.
+    #[error("{0}")]
+    Invalid(String),
+    /// The request contradicts what is stored (a taken username, a request
+    /// no longer pending, a list of another kind).
     #[error("{0}")]
     Conflict(String),
+    /// A part of the store that is not running (the inspection writer, the
+    /// history reader): try again later.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A fault of the system (no randomness, a hash that cannot be made, an
+    /// audit entry the code itself malformed): logged, never shown in detail.
+    #[error("internal: {0}")]
+    Internal(String),
     /// A write based on a version that is no longer the latest (a case
     /// changed by someone else since it was read).
     #[error("{0}")]

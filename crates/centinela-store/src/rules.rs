@@ -80,7 +80,7 @@ where
 /// Checks a rule id: 1 to 64 ASCII letters, digits or `_`.
 pub fn check_rule_id(id: &str) -> Result<(), StoreError> {
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(StoreError::Conflict(format!("'{id}' is not a rule id: 1 to 64 letters, digits or '_'")));
+        return Err(StoreError::Invalid(format!("'{id}' is not a rule id: 1 to 64 letters, digits or '_'")));
     }
     Ok(())
 }

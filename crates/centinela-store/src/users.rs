@@ -52,10 +52,10 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
 pub fn check_username(username: &str) -> Result<(), StoreError> {
     let ok_char = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
     if username.is_empty() || username.chars().count() > 64 || !username.chars().all(ok_char) {
-        return Err(StoreError::Conflict("a username is 1 to 64 letters, digits, '.', '_', '-' or '@'".into()));
+        return Err(StoreError::Invalid("a username is 1 to 64 letters, digits, '.', '_', '-' or '@'".into()));
     }
     if username == "system" {
-        return Err(StoreError::Conflict("'system' is reserved for the software's own audit entries".into()));
+        return Err(StoreError::Invalid("'system' is reserved for the software's own audit entries".into()));
     }
     Ok(())
 }
@@ -168,10 +168,10 @@ pub(crate) async fn hash_password(password: &str) -> Result<String, StoreError> 
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| StoreError::Conflict(format!("cannot hash the password: {e}")))
+            .map_err(|e| StoreError::Internal(format!("cannot hash the password: {e}")))
     })
     .await
-    .ok_or_else(|| StoreError::Conflict("cannot hash the password".into()))?
+    .ok_or_else(|| StoreError::Internal("cannot hash the password".into()))?
 }
 
 /// Constant-time comparison through argon2; a malformed stored hash never

@@ -232,7 +232,7 @@ impl InspectionWriter {
     /// committed (durable), or with the reason they are not.
     pub async fn record(&self, party: Vec<NewInspection>) -> Result<Vec<RecordedInspection>, Arc<StoreError>> {
         let (reply, rx) = oneshot::channel();
-        let closed = || Arc::new(StoreError::Conflict("the inspection writer has stopped".into()));
+        let closed = || Arc::new(StoreError::Unavailable("the inspection writer has stopped".into()));
         self.tx.send(Job { party, reply }).await.map_err(|_| closed())?;
         rx.await.map_err(|_| closed())?
     }
@@ -668,7 +668,7 @@ impl HistoryReader {
             return Ok(Vec::new());
         }
         let (reply, rx) = oneshot::channel();
-        let closed = || Arc::new(StoreError::Conflict("the history reader has stopped".into()));
+        let closed = || Arc::new(StoreError::Unavailable("the history reader has stopped".into()));
         self.tx.send(HistoryJob { docs, reply }).await.map_err(|_| closed())?;
         rx.await.map_err(|_| closed())?
     }

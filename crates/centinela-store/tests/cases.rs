@@ -98,7 +98,7 @@ async fn a_referral_keeps_its_indicators_and_an_accepted_one_opens_a_case() {
         let prot = act(p.protection, "user:2", Role::Protection);
         assert!(matches!(
             store.answer_referral(prot, "proteccion", r.id, Answer::Decline, "  ").await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Invalid(_))
         ));
         let declined = store
             .answer_referral(prot, "proteccion", r.id, Answer::Decline, "sin indicios tras entrevista")

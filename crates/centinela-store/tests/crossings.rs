@@ -274,10 +274,7 @@ async fn adjudications_and_decisions_append_and_the_latest_stands() {
             .unwrap();
         let hit = store.hits(true, None, 10).await.unwrap().remove(0);
         let actor = Actor { user_id: sup.id, username: "sup1", role: Role::Supervisor };
-        assert!(matches!(
-            store.adjudicate(actor, hit.id, Verdict::Dismissed, "  ").await,
-            Err(StoreError::Conflict(_))
-        ));
+        assert!(matches!(store.adjudicate(actor, hit.id, Verdict::Dismissed, "  ").await, Err(StoreError::Invalid(_))));
         assert!(matches!(store.adjudicate(actor, 9999, Verdict::Dismissed, "x").await, Err(StoreError::NotFound(_))));
         let a = store.adjudicate(actor, hit.id, Verdict::Dismissed, "otra fecha de nacimiento").await.unwrap();
         let b = store.adjudicate(actor, hit.id, Verdict::Confirmed, "confirmado por huellas").await.unwrap();

@@ -67,7 +67,7 @@ async fn decisions_are_appended_audited_and_withdrawn() {
         ));
         assert!(matches!(
             store.add_intel_override("analista", OverrideKind::Merge, "C1", "C1", "").await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Invalid(_))
         ));
 
         store.withdraw_intel_override("jefa", m.id, "otra persona").await.unwrap();

@@ -51,7 +51,7 @@ async fn saving_enabling_and_disabling_append_versions_and_audit() {
         assert_eq!(store.audit_verify().await.unwrap(), Ok(4));
 
         assert!(matches!(store.set_rule_enabled("x", "NOPE", true).await, Err(StoreError::NotFound(_))));
-        assert!(matches!(store.save_rule("x", "bad id", T2, true).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(store.save_rule("x", "bad id", T2, true).await, Err(StoreError::Invalid(_))));
         assert!(raw(&store, "UPDATE rules SET enabled = enabled").await.is_err());
         assert!(raw(&store, "DELETE FROM rules").await.is_err());
         assert_eq!(store.rule_versions("T2").await.unwrap().len(), 3);

@@ -159,7 +159,7 @@ fn decide(
             println!("{}", serde_json::to_string(&o)?);
             Ok(ExitCode::SUCCESS)
         }
-        Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => {
+        Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_))) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(1))
         }
@@ -332,7 +332,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             let store = rt.block_on(open_store(global))?;
             match rt.block_on(store.withdraw_intel_override(&actor, id, &reason)) {
                 Ok(()) => {}
-                Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => {
+                Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_))) => {
                     eprintln!("error: {e}");
                     return Ok(ExitCode::from(1));
                 }
