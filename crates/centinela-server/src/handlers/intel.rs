@@ -239,12 +239,13 @@ pub struct DecisionRequest {
     /// `merge` (the two crossings are one person) or `split` (they are not).
     #[schema(value_type = crate::openapi::names::OverrideKindName, example = "merge")]
     pub kind: OverrideKind,
-    #[schema(example = "GTM-C0000001")]
+    /// A crossing's id; the two must differ (else `invalid_field`).
+    #[schema(example = "GTM-C0000001", min_length = 1, max_length = 128)]
     pub crossing_a: String,
-    #[schema(example = "GTM-C0000002")]
+    #[schema(example = "GTM-C0000002", min_length = 1, max_length = 128)]
     pub crossing_b: String,
     #[serde(default)]
-    #[schema(example = "mismo documento, otra grafía del nombre")]
+    #[schema(example = "mismo documento, otra grafía del nombre", max_length = 2000)]
     pub reason: String,
 }
 
