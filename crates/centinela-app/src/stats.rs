@@ -37,15 +37,24 @@ pub fn release_options(
     Ok(Options { k: k.unwrap_or(DEFAULT_K), period, noise: None, from, to, ..Options::default() })
 }
 
-/// The window's days as stored text (`from` inclusive; `to` inclusive,
-/// as the exclusive bound every time of that day sorts before: `<day>T99`).
-fn window(from: Option<Date>, to: Option<Date>) -> Result<(String, String), AppError> {
+/// A window of days as stored text: (first day, last day, the exclusive
+/// bound every time of the last day sorts before: `<day>T99`); empty where
+/// the window is open.
+struct Window {
+    from: String,
+    to: String,
+    to_excl: String,
+}
+
+fn window(from: Option<Date>, to: Option<Date>) -> Result<Window, AppError> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
         return Err(AppError::Invalid("from: after to".into()));
     }
-    Ok((from.map(|d| d.to_string()).unwrap_or_default(), to.map(|d| format!("{d}T99")).unwrap_or_default()))
+    let day = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let to_excl = to.map(|d| format!("{d}T99")).unwrap_or_default();
+    Ok(Window { from: day(from), to: day(to), to_excl })
 }
 
 /// The dashboard's figures and what they cover.
@@ -77,17 +86,16 @@ impl App {
         to: Option<Date>,
         post: Option<&str>,
     ) -> Result<Figures, AppError> {
-        let (from_s, to_excl) = window(from, to)?;
+        let w = window(from, to)?;
         let post = user.post.clone().or(post.filter(|p| !p.is_empty()).map(str::to_string)).unwrap_or_default();
-        let mut stats = self.analytics().stats(&StatsFilter { from: &from_s, to: &to_excl, post: &post }).await?;
+        let mut stats = self.analytics().stats(&StatsFilter { from: &w.from, to: &w.to_excl, post: &post }).await?;
         if user.post.is_some() {
             stats.cases = Default::default();
             stats.victims_by_exploitation.clear();
         }
-        let to_s = to.map(|d| d.to_string()).unwrap_or_default();
-        self.audit(Caller::User(user), "stats_viewed", "stats", json!({ "from": from_s, "to": to_s, "post": post }))
+        self.audit(Caller::User(user), "stats_viewed", "stats", json!({ "from": w.from, "to": w.to, "post": post }))
             .await?;
-        Ok(Figures { stats, from: from_s, to: to_s, post })
+        Ok(Figures { stats, from: w.from, to: w.to, post })
     }
 
     /// The k-anonymous regional release over `opts` (its window, k, period
@@ -103,27 +111,21 @@ impl App {
         if opts.k == 0 {
             return Err(AppError::Invalid("k: must be at least 1".into()));
         }
-        let (from_s, to_excl) = window(opts.from, opts.to)?;
-        let facts = self.analytics().stat_facts(&StatsFilter { from: &from_s, to: &to_excl, post: "" }).await?;
+        let w = window(opts.from, opts.to)?;
+        let facts = self.analytics().stat_facts(&StatsFilter { from: &w.from, to: &w.to_excl, post: "" }).await?;
         let (k, period) = (opts.k, opts.period);
         let release = self
             .heavy(move || centinela_stats::publish(&facts, &opts))
             .await?
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let to_s = release_to(&to_excl);
-        let mut d = json!({ "from": from_s, "to": to_s, "k": k, "period": period.as_str() });
+        let mut d = json!({ "from": w.from, "to": w.to, "k": k, "period": period.as_str() });
         if let (Some(d), serde_json::Value::Object(extra)) = (d.as_object_mut(), detail) {
             d.extend(extra);
         }
         self.audit(caller, action, "stats", d).await?;
         let country = self.analytics().posts().await?.first().map(|p| p.country.clone()).unwrap_or_default();
-        Ok(Regional { release, country, from: from_s, to: to_s })
+        Ok(Regional { release, country, from: w.from, to: w.to })
     }
-}
-
-/// The inclusive last day back from its exclusive bound.
-fn release_to(to_excl: &str) -> String {
-    to_excl.strip_suffix("T99").unwrap_or(to_excl).to_string()
 }
 
 /// `figure,key,value` lines of every figure (for `directions_by_day` the

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use centinela_domain::CrossingRecord;
 use centinela_intel::export::Format;
-use centinela_intel::{Analysis, Crossings, Report, Timings, analyse};
+use centinela_intel::{Analysis, Crossings, Override, Report, Timings, analyse};
 use centinela_lists::{CrossingReader, ParseError};
 use centinela_store::{OverrideKind, StoreError};
 
@@ -129,21 +129,6 @@ fn audit_read(source: &Source, global: &Global, action: &str, detail: serde_json
     })
 }
 
-/// The decisions in force, as the resolver takes them (none for a CSV source).
-fn overrides(source: &Source, global: &Global) -> anyhow::Result<Vec<centinela_intel::Override>> {
-    if source.crossings.is_some() {
-        return Ok(Vec::new());
-    }
-    // One runtime for the pool and its queries: a pool made in one runtime
-    // cannot be used from another (PostgreSQL's connections belong to it).
-    runtime()?.block_on(async {
-        let store = open_store(global).await?;
-        let decisions = centinela_app::intel::overrides(&store).await.context("reading the analysts' decisions")?;
-        store.close().await;
-        Ok(decisions)
-    })
-}
-
 fn decide(
     global: &Global,
     kind: OverrideKind,
@@ -170,8 +155,12 @@ fn decide(
 /// Records per batch handed from the parsing thread to the interning one.
 const BATCH: usize = 4096;
 
-fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
+/// The crossings and the analysts' decisions in force, as the resolver
+/// takes them: from the database in one connection (none for a CSV
+/// source).
+fn load(source: &Source, global: &Global) -> anyhow::Result<(Crossings, Vec<Override>)> {
     let mut c = Crossings::default();
+    let mut decisions = Vec::new();
     match &source.crossings {
         Some(path) => {
             let shown = path.display().to_string();
@@ -212,12 +201,17 @@ fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
             })?;
         }
         None => {
-            // One runtime for the pool and its queries (see `overrides`).
-            let rows = runtime()?.block_on(async {
+            // One runtime for the pool and its queries: a pool made in one
+            // runtime cannot be used from another (PostgreSQL's connections
+            // belong to it).
+            let rows;
+            (rows, decisions) = runtime()?.block_on(async {
                 let store = open_store(global).await?;
                 let rows = store.crossings_between(None, None, None).await.context("reading crossings")?;
+                let decisions =
+                    centinela_app::intel::overrides(&store).await.context("reading the analysts' decisions")?;
                 store.close().await;
-                anyhow::Ok(rows)
+                anyhow::Ok((rows, decisions))
             })?;
             for r in &rows {
                 c.push(&r.record);
@@ -225,7 +219,7 @@ fn load(source: &Source, global: &Global) -> anyhow::Result<Crossings> {
         }
     }
     c.shrink();
-    Ok(c)
+    Ok((c, decisions))
 }
 
 /// With `--timings`: one line on standard error.
@@ -237,9 +231,9 @@ fn print_timings(source: &Source, load: Duration, phases: &Timings, total: Durat
 
 fn run_analysis(source: &Source, global: &Global) -> anyhow::Result<(Crossings, Analysis)> {
     let t0 = Instant::now();
-    let c = load(source, global)?;
+    let (c, decisions) = load(source, global)?;
     let t1 = Instant::now();
-    let a = analyse(&c, &overrides(source, global)?);
+    let a = analyse(&c, &decisions);
     tracing::info!(
         crossings = c.len(),
         persons = a.resolution.persons,
@@ -268,9 +262,9 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Persons { out, source } => {
             let t0 = Instant::now();
-            let c = load(&source, global)?;
+            let (c, decisions) = load(&source, global)?;
             let t1 = Instant::now();
-            let r = centinela_intel::resolve(&c, &centinela_intel::Params::default(), &overrides(&source, global)?);
+            let r = centinela_intel::resolve(&c, &centinela_intel::Params::default(), &decisions);
             tracing::info!(
                 crossings = c.len(),
                 persons = r.persons,
@@ -349,8 +343,8 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         Command::Export { format, ring, out, source } => {
             let format = Format::parse(&format).ok_or_else(|| Unreadable(format!("unknown format {format}")))?;
             let t0 = Instant::now();
-            let c = load(&source, global)?;
-            let report = Report::build(c, &overrides(&source, global)?);
+            let (c, decisions) = load(&source, global)?;
+            let report = Report::build(c, &decisions);
             let persons = match &ring {
                 Some(id) => match report.ring(id) {
                     Some(r) => r.persons.clone(),
