@@ -10,6 +10,10 @@ pub enum AppError {
     /// (`field: why`) and never repeats a personal value.
     #[error("{0}")]
     Invalid(String),
+    /// A value outside one of the standard's lists (an HTCDS picklist); the
+    /// message names the field.
+    #[error("{0}")]
+    InvalidPicklist(String),
     /// A rule text that does not parse or type-check: the first error as
     /// `LINE:COLUMN: message (hint)`.
     #[error("{0}")]

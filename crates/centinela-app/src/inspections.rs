@@ -467,6 +467,22 @@ impl App {
             .collect())
     }
 
+    /// Creates a border post (audited by the store in the same
+    /// transaction) and returns it with its synchronisation key, shown
+    /// once; a running screening index learns of it at once.
+    pub async fn add_post(
+        &self,
+        caller: Caller<'_>,
+        post: &centinela_store::NewPost<'_>,
+    ) -> Result<(centinela_store::Post, String), AppError> {
+        let (post, key) = self.store().add_post(&caller.actor(), post).await?;
+        tracing::info!(actor = %caller.actor(), post = %post.code, "post created");
+        if let Some(inspections) = self.0.inspections.get() {
+            inspections.reload(self.store()).await?;
+        }
+        Ok((post, key))
+    }
+
     /// Re-reads the active alert lists and rules into the screening index;
     /// audited when a user asked. Returns (person entries, reported
     /// documents).

@@ -18,6 +18,8 @@ use std::sync::Arc;
 use centinela_domain::Role;
 use centinela_store::{Actor, Store};
 
+pub mod accounts;
+pub mod audit;
 pub mod cases;
 mod error;
 mod heavy;
@@ -26,6 +28,7 @@ pub mod intel;
 pub mod lists;
 pub mod rules;
 pub mod stats;
+pub mod sync;
 
 pub use error::AppError;
 pub use heavy::HEAVY_QUEUE;

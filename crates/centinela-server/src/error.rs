@@ -274,6 +274,7 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Invalid(m) => ApiError::invalid_field(m),
+            AppError::InvalidPicklist(m) => ApiError::new(ErrorCode::InvalidPicklistValue, m),
             AppError::InvalidRule(m) => ApiError::new(ErrorCode::InvalidRule, m),
             AppError::NotFound(m) => ApiError::not_found(m),
             AppError::Forbidden(m) => ApiError::new(ErrorCode::Forbidden, m),

@@ -8,21 +8,22 @@
 //! - [`error`] — [`ApiError`]: `{"message","code","type"}` with a stable
 //!   [`ErrorCode`]; the [`Json`], [`Path`] and [`Query`] extractors that turn
 //!   any malformed input into a 4xx of that shape.
-//! - [`AppState`] — the store, the configuration, caches, and
-//!   [`AppState::audit`], which every handler calls for each read of
-//!   personal data and each write.
+//! - [`AppState`] — the use cases ([`centinela_app::App`]), the
+//!   configuration, the session cache and the login limiter.
 //! - [`web`] — the web interface: pages outside `/api/`, with their own
 //!   role table ([`web::PAGES`]), on the same cookie sessions.
 //! - [`openapi`] — the OpenAPI document (`/api/openapi.json`) and the
 //!   vendored Swagger UI (`/api/docs`), both offline.
 //!
 //! # Adding an endpoint
-//! 1. Write the handler in `handlers/<resource>.rs` with a `#[utoipa::path]`
-//!    annotation. Take the user as [`CurrentUser`], input through this
-//!    crate's [`Json`]/[`Path`]/[`Query`], answer `Result<_, ApiError>`.
-//!    Before answering personal data or after a write, call
-//!    `app.audit(&user, "action_code", "subject:id", json!({..}))` — ids,
-//!    codes and counts only.
+//! 1. Write the use case in `centinela-app` (it checks post binding and
+//!    audits: the store inside its write transaction, or `App::audit`
+//!    before a read of personal data is answered — ids, codes and counts
+//!    only). Then the handler in `handlers/<resource>.rs` with a
+//!    `#[utoipa::path]` annotation: take the user as [`CurrentUser`], input
+//!    through this crate's [`Json`]/[`Path`]/[`Query`], call `app.app()`,
+//!    answer `Result<_, ApiError>`. A web page calls the same use case,
+//!    never the handler.
 //! 2. Add its line to the `endpoints!` table in `routes.rs`, e.g.
 //!    `Post "/api/inspections" roles(&[Role::Officer]) => inspections::create;`
 //! 3. List the handler in `paths(...)` of [`openapi::ApiDoc`].
@@ -42,6 +43,7 @@ pub mod failures;
 pub mod handlers;
 pub mod openapi;
 pub mod routes;
+mod signin;
 mod state;
 pub mod tls;
 pub mod web;
@@ -305,6 +307,8 @@ async fn access_log(req: Request, next: Next) -> Response {
     resp
 }
 
+#[cfg(test)]
+mod layers;
 #[cfg(test)]
 mod tests {
     use axum::routing::get;

@@ -103,6 +103,27 @@ struct Inner {
 }
 
 impl AppState {
+    /// The user changes their own password (the use case), and this
+    /// server's session cache follows: the user's other sessions are
+    /// forgotten, and this one too when the current password was wrong
+    /// (the use case ended it).
+    pub(crate) async fn change_own_password(
+        &self,
+        user: &AuthUser,
+        current: &str,
+        new: &str,
+    ) -> Result<centinela_app::accounts::ChangeView, centinela_app::AppError> {
+        let changed = self.app().change_own_password(user, user.session_id, &user.token_hash, current, new).await;
+        match &changed {
+            Ok(c) => self.sessions().remove_user(c.user.id),
+            Err(centinela_app::AppError::Store(centinela_store::StoreError::WrongPassword)) => {
+                self.sessions().remove(&user.token_hash)
+            }
+            Err(_) => {}
+        }
+        changed
+    }
+
     pub fn new(config: ServerConfig, store: Store) -> AppState {
         AppState::with_analytics(config, store, None)
     }

@@ -1,5 +1,15 @@
 //! Alert lists: versioned, all-or-nothing imports; loading the current rows
 //! for screening and for the document index; document look-ups.
+//!
+//! An import writes the new version *staged* (`list_versions.staged`,
+//! migration 0014) in transactions of 1,000 rows on a connection of its
+//! own, so the booths' inspection writer takes the write lock between two
+//! of them; one short transaction then makes it current and marks the
+//! versions it replaces purged, whose rows are deleted 2,000 per
+//! transaction after. Nothing reads a staged version (every reader goes
+//! through `current_version_id`); one left by a failed or killed import is
+//! removed at the list's next import or when `serve` starts
+//! (`clean_unfinished_imports`).
 
 use std::future::Future;
 use std::pin::Pin;

@@ -174,8 +174,8 @@ pub fn generate(cfg: &Config) -> Country {
         w.ordinary(cfg.scale);
         w.planted(cfg.scale);
     }
-    let (crossings, mut truth, people, requests, reported, start_day) = w.finish();
-    let (lists, listed) = lists::build(cfg, &people, &requests, &reported, start_day);
+    let world::Finished { crossings, mut truth, people, list_requests, reported_docs, start_day } = w.finish();
+    let (lists, listed) = lists::build(cfg, &people, &list_requests, &reported_docs, start_day);
     truth.listed = listed;
     let users = users(cfg, &posts);
     Country { config: *cfg, posts, users, lists, crossings, truth }

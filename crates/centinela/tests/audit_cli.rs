@@ -1,34 +1,10 @@
 //! `centinela users …` and `centinela audit …` end to end, against a SQLite
 //! database in a temp dir; tampering goes straight to the file with sqlx.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn run_with_stdin(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_centinela"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CENTINELA_DB")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run centinela");
-    // A command that refuses its arguments exits without reading stdin: the
-    // pipe may then be closed before we write, which is no failure here.
-    match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing stdin: {e}"),
-        _ => {}
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    run_with_stdin(db, args, "")
-}
+use std::process::{Command, Output};
+mod support;
+use support::{run, run_with_stdin};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

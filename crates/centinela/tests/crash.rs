@@ -7,24 +7,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+mod support;
+use support::{free_port, run, run_with_stdin};
 
 const PASSWORD: &str = "clave de prueba larga";
-
-fn cli(db: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_centinela"));
-    c.arg("--db").arg(db).args(args).env_remove("CENTINELA_DB").env("RUST_LOG", "warn");
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().expect("run centinela");
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 async fn start(db: &Path, port: u16) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_centinela"))
@@ -66,14 +52,14 @@ async fn kill_dash_nine_loses_no_acknowledged_crossing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     assert!(
-        cli(&db, &["posts", "add", "--code", "GTM-TECUNUMAN", "--name", "Tecún Umán", "--country", "GTM"], None)
+        run(&db, &["posts", "add", "--code", "GTM-TECUNUMAN", "--name", "Tecún Umán", "--country", "GTM"])
             .status
             .success()
     );
-    let o = cli(
+    let o = run_with_stdin(
         &db,
         &["users", "add", "--username", "oficial", "--role", "officer", "--post", "GTM-TECUNUMAN", "--password-stdin"],
-        Some(PASSWORD),
+        PASSWORD,
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
@@ -146,7 +132,7 @@ async fn kill_dash_nine_loses_no_acknowledged_crossing() {
     assert_eq!(r.status(), 201);
     server.kill().unwrap();
     server.wait().unwrap();
-    let o = cli(&db, &["audit", "verify"], None);
+    let o = run(&db, &["audit", "verify"]);
     assert!(o.status.success(), "audit chain broken after the crash: {}", String::from_utf8_lossy(&o.stdout));
 }
 
@@ -166,7 +152,7 @@ fn peak_kib(pid: u32) -> u64 {
 async fn a_flood_of_logins_does_not_exhaust_memory() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("flood.db");
-    assert!(cli(&db, &["migrate"], None).status.success());
+    assert!(run(&db, &["migrate"]).status.success());
     let port = free_port();
     let mut server = start(&db, port).await;
     let before = peak_kib(server.id());

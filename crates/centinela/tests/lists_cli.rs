@@ -1,18 +1,9 @@
 //! `centinela lists …` end to end, against a database in a temp dir.
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_centinela"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CENTINELA_DB")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run centinela")
-}
+use std::process::Output;
+mod support;
+use support::run;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

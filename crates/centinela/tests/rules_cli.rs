@@ -1,22 +1,7 @@
 //! `centinela rules list|check|backtest|save|enable|disable`, end to end.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_centinela"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CENTINELA_DB")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run centinela")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod support;
+use support::{run, text};
 
 const HEADER: &str = "crossing_id,post,direction,crossed_at,given_names,surnames,birth_date,nationality,sex,\
 document_type,document_number,issuing_state,group_id,vehicle,phone,address,destination\n";

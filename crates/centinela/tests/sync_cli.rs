@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use centinela_store::Store;
 use serde_json::{Value, json};
+mod support;
+use support::free_port;
 
 const PASSWORD: &str = "clave de prueba larga";
 const A: &str = "GTM-TECUNUMAN";
@@ -51,31 +53,6 @@ fn cli(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "exit {:?}: {}", o.status.code(), String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The centre's database: a fresh PostgreSQL database when asked, else a
-/// SQLite file.
-async fn centre_db(dir: &Path) -> String {
-    match std::env::var("CENTINELA_TEST_PG") {
-        Ok(url) if !url.is_empty() => {
-            use sqlx::Connection;
-            static N: AtomicU32 = AtomicU32::new(0);
-            let name = format!("centinela_sync_cli_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
-            let mut admin = sqlx::PgConnection::connect(&url).await.expect("CENTINELA_TEST_PG: cannot connect");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-            let (base, _) = url.rsplit_once('/').unwrap();
-            format!("{base}/{name}")
-        }
-        _ => dir.join("centre.db").to_str().unwrap().to_string(),
-    }
 }
 
 fn serve(db: &str, port: u16, extra: &[&str], log: &Path) -> Child {
@@ -197,7 +174,7 @@ struct Post {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_work_offline_and_every_record_arrives_once() {
     let dir = tempfile::tempdir().unwrap();
-    let centre = centre_db(dir.path()).await;
+    let centre = support::fresh_db(dir.path(), "centre");
     let list = dir.path().join("buscados.csv");
     std::fs::write(
         &list,
@@ -438,7 +415,7 @@ async fn posts_work_offline_and_every_record_arrives_once() {
 async fn a_record_the_centre_refuses_is_set_aside_and_the_queue_goes_on() {
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
-    let centre = centre_db(dir.path()).await;
+    let centre = support::fresh_db(dir.path(), "centre");
     let list = dir.path().join("buscados.csv");
     std::fs::write(&list, "id,given_names,surnames,birth_date,nationality,sex\nW-1,Juan,Pérez,1980-05-04,GTM,M\n")
         .unwrap();
@@ -589,7 +566,7 @@ async fn sync_over_tls_with_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
     let pki = throwaway_pki(dir.path(), "centinela");
     let stranger = throwaway_pki(dir.path(), "other");
-    let centre = centre_db(dir.path()).await;
+    let centre = support::fresh_db(dir.path(), "centre");
     let key =
         ok(&cli(&centre, &["posts", "add", "--code", A, "--name", A, "--country", "GTM"], None)).trim().to_string();
     let key_file = dir.path().join("post.key");

@@ -3,32 +3,10 @@
 //! change a password, role and post changes, ending sessions, the password
 //! policy, and every change in the audit chain.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn run_with_stdin(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_centinela"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("CENTINELA_DB")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run centinela");
-    match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing stdin: {e}"),
-        _ => {}
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    run_with_stdin(db, args, "")
-}
+use std::process::Output;
+mod support;
+use support::{run, run_with_stdin};
 
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))

@@ -13,15 +13,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use centinela_app::accounts::Outcome;
+pub use centinela_app::accounts::{ApprovalView, ChangeView, RequestView};
 use centinela_domain::Role;
-use centinela_store::{AccountChange, AccountRequest, needs_approval};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ErrorBody, ErrorCode, Json, Path};
-use crate::handlers::users::{UserView, check_post};
+use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,86 +59,18 @@ pub struct PostChange {
     pub post: Option<String>,
 }
 
-/// What an account change did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeView {
-    pub user: UserView,
-    /// How many of the user's sessions ended.
-    pub sessions_ended: u64,
-}
-
-impl From<AccountChange> for ChangeView {
-    fn from(c: AccountChange) -> Self {
-        ChangeView { user: c.user.into(), sessions_ended: c.sessions_ended }
-    }
-}
-
-/// A request for a protection or admin account, waiting for (or decided
-/// by) a second administrator.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequestView {
-    pub id: i64,
-    /// `create` (a new account), `role` (raising an existing user) or
-    /// `reset` (a privileged account's password).
-    #[schema(example = "create")]
-    pub kind: &'static str,
-    pub username: String,
-    /// The user raised (role requests), or created (once approved).
-    pub user_id: Option<i64>,
-    #[schema(value_type = String, example = "protection")]
-    pub role: Role,
-    pub post: Option<String>,
-    /// The requesting administrator, `user:<id>`.
-    pub requested_by: String,
-    pub requested_at: String,
-    /// `pending`, `approved` or `rejected`.
-    #[schema(example = "pending")]
-    pub status: &'static str,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
-}
-
-impl From<AccountRequest> for RequestView {
-    fn from(r: AccountRequest) -> Self {
-        RequestView {
-            id: r.id,
-            kind: r.kind.as_str(),
-            username: r.username,
-            user_id: r.user_id,
-            role: r.role,
-            post: r.post,
-            requested_by: r.requested_by,
-            requested_at: r.requested_at,
-            status: r.status.as_str(),
-            decided_by: r.decided_by,
-            decided_at: r.decided_at,
-        }
-    }
-}
-
-/// An approved request and the account it made or changed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApprovalView {
-    pub request: RequestView,
-    pub user: UserView,
-}
-
-/// Refuses an administrator's change to their own account: another admin
-/// makes it (no one disables, re-roles or resets themself).
-fn not_self(user: &CurrentUser, id: i64) -> Result<(), ApiError> {
-    if user.id == id {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "another administrator must make this change to your own account",
-        ));
-    }
-    Ok(())
-}
-
 /// After a change: forget the user's cached sessions on this server.
-fn forget(app: &AppState, change: &AccountChange) {
+fn forget(app: &AppState, change: ChangeView) -> Json<ChangeView> {
     app.sessions().remove_user(change.user.id);
-    tracing::info!(user = change.user.id, sessions = change.sessions_ended, "account changed");
+    Json(change)
+}
+
+/// A change done (`200`) or asked of a second administrator (`202`).
+fn outcome(app: &AppState, o: Outcome<ChangeView>) -> Response {
+    match o {
+        Outcome::Done(c) => forget(app, c).into_response(),
+        Outcome::Requested(r) => (StatusCode::ACCEPTED, Json(r)).into_response(),
+    }
 }
 
 /// Change your own password. The current password is needed; a wrong one
@@ -160,19 +91,8 @@ pub async fn change_password(
     user: CurrentUser,
     Json(req): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    match app.store().change_password(user.id, &req.current_password, &req.new_password, Some(user.session_id)).await {
-        Ok(change) => {
-            forget(&app, &change);
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Err(centinela_store::StoreError::WrongPassword) => {
-            app.store().delete_session(&user.token_hash).await?;
-            app.sessions().remove(&user.token_hash);
-            tracing::info!(user = user.id, "password change refused: wrong current password; session ended");
-            Err(centinela_store::StoreError::WrongPassword.into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    app.change_own_password(&user, &req.current_password, &req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Disable a user: the login refuses them and every session ends at once.
@@ -188,10 +108,7 @@ pub async fn disable(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ChangeView>, ApiError> {
-    not_self(&user, id)?;
-    let change = app.store().set_user_disabled(&user.actor(), id, true).await?;
-    forget(&app, &change);
-    Ok(Json(change.into()))
+    Ok(forget(&app, app.app().set_user_disabled(&user, id, true).await?))
 }
 
 /// Enable a disabled user.
@@ -206,9 +123,7 @@ pub async fn enable(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ChangeView>, ApiError> {
-    let change = app.store().set_user_disabled(&user.actor(), id, false).await?;
-    forget(&app, &change);
-    Ok(Json(change.into()))
+    Ok(forget(&app, app.app().set_user_disabled(&user, id, false).await?))
 }
 
 /// Reset a user's password to a temporary one: every session ends, and the
@@ -233,16 +148,7 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Json(req): Json<PasswordReset>,
 ) -> Result<Response, ApiError> {
-    not_self(&user, id)?;
-    let target = app.store().user_by_id(id).await?.ok_or_else(|| ApiError::not_found(format!("no user {id}")))?;
-    if needs_approval(target.role) {
-        let request = app.store().request_reset(&user.actor(), id, &req.password).await?;
-        tracing::info!(user = user.id, request = request.id, "privileged password reset requested");
-        return Ok((StatusCode::ACCEPTED, Json(RequestView::from(request))).into_response());
-    }
-    let change = app.store().reset_password(&user.actor(), id, &req.password).await?;
-    forget(&app, &change);
-    Ok(Json(ChangeView::from(change)).into_response())
+    Ok(outcome(&app, app.app().reset_password(&user, id, &req.password).await?))
 }
 
 /// Change a user's role; the sessions end so the new role holds at once.
@@ -264,16 +170,7 @@ pub async fn set_role(
     Path(id): Path<i64>,
     Json(req): Json<RoleChange>,
 ) -> Result<Response, ApiError> {
-    not_self(&user, id)?;
-    let target = app.store().user_by_id(id).await?.ok_or_else(|| ApiError::not_found(format!("no user {id}")))?;
-    if needs_approval(req.role) && target.role != req.role {
-        let request = app.store().request_role(&user.actor(), id, req.role).await?;
-        tracing::info!(user = user.id, request = request.id, "privileged role requested");
-        return Ok((StatusCode::ACCEPTED, Json(RequestView::from(request))).into_response());
-    }
-    let change = app.store().set_user_role(&user.actor(), id, req.role).await?;
-    forget(&app, &change);
-    Ok(Json(ChangeView::from(change)).into_response())
+    Ok(outcome(&app, app.app().set_user_role(&user, id, req.role).await?))
 }
 
 /// Bind a user to a border post, or make them country-wide (`null`); the
@@ -293,13 +190,7 @@ pub async fn set_post(
     Path(id): Path<i64>,
     Json(req): Json<PostChange>,
 ) -> Result<Json<ChangeView>, ApiError> {
-    not_self(&user, id)?;
-    if let Some(p) = &req.post {
-        check_post(p)?;
-    }
-    let change = app.store().set_user_post(&user.actor(), id, req.post.as_deref()).await?;
-    forget(&app, &change);
-    Ok(Json(change.into()))
+    Ok(forget(&app, app.app().set_user_post(&user, id, req.post.as_deref()).await?))
 }
 
 /// End every session of a user (a lost device, a shared screen).
@@ -314,9 +205,7 @@ pub async fn end_sessions(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ChangeView>, ApiError> {
-    let change = app.store().end_user_sessions(&user.actor(), id).await?;
-    forget(&app, &change);
-    Ok(Json(change.into()))
+    Ok(forget(&app, app.app().end_user_sessions(&user, id).await?))
 }
 
 /// The requests for protection and admin accounts, pending first (newest
@@ -326,10 +215,7 @@ pub async fn end_sessions(
         (status = 200, description = "Every request", body = [RequestView]),
     ))]
 pub async fn requests(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<RequestView>>, ApiError> {
-    let mut all = app.store().account_requests(false).await?;
-    all.sort_by_key(|r| (r.status != centinela_store::RequestStatus::Pending, -r.id));
-    app.audit(&user, "account_requests_viewed", "account_requests", json!({ "count": all.len() })).await?;
-    Ok(Json(all.into_iter().map(RequestView::from).collect()))
+    Ok(Json(app.app().account_requests(&user).await?))
 }
 
 /// Approve another administrator's request: the account is created (with
@@ -347,10 +233,9 @@ pub async fn approve(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ApprovalView>, ApiError> {
-    let (request, created) = app.store().approve_account_request(&user.actor(), id).await?;
-    app.sessions().remove_user(created.id);
-    tracing::info!(user = user.id, request = id, target = created.id, "account request approved");
-    Ok(Json(ApprovalView { request: request.into(), user: created.into() }))
+    let approved = app.app().approve_account_request(&user, id).await?;
+    app.sessions().remove_user(approved.user.id);
+    Ok(Json(approved))
 }
 
 /// Reject a pending request (the admin who made it may withdraw it so).
@@ -366,6 +251,5 @@ pub async fn reject(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let request = app.store().reject_account_request(&user.actor(), id).await?;
-    Ok(Json(request.into()))
+    Ok(Json(app.app().reject_account_request(&user, id).await?))
 }

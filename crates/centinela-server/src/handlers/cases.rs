@@ -11,37 +11,18 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use centinela_domain::Role;
-use centinela_domain::htcds::{self, Case, CaseError, CaseRecord};
-use centinela_store::{Actor, Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
-use serde::{Deserialize, Serialize};
+use centinela_domain::htcds::CaseRecord;
+use centinela_store::{CaseSummary, CaseVersion, ReferralAnswer, StoredCase};
+use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use centinela_app::Caller;
-use centinela_app::cases::TABLES;
+pub use centinela_app::cases::{AnswerKind, CaseWritten, ReferralView, TABLES};
 
 use crate::auth::{AuthUser, CurrentUser};
 use crate::error::{ApiError, ErrorBody, ErrorCode, Json, Path, Query};
 use crate::state::AppState;
-
-/// The most referrals or cases one list answers.
-const MAX_LIST: u32 = 1000;
-
-/// The store's actor for `user`: audit entries name `user:<id>`.
-fn actor<'a>(user: &'a AuthUser, name: &'a str) -> Actor<'a> {
-    Actor { user_id: user.id, username: name, role: user.role }
-}
-
-/// A case record refused: `invalid_picklist_value` for a value outside an
-/// HTCDS list, else `invalid_field`; the message names the HTCDS field.
-pub fn case_error(e: CaseError) -> ApiError {
-    let code = match e {
-        CaseError::Picklist { .. } => ErrorCode::InvalidPicklistValue,
-        _ => ErrorCode::InvalidField,
-    };
-    ApiError::new(code, format!("record.{}", e))
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -50,54 +31,6 @@ pub struct ReferralsQuery {
     pub waiting: Option<bool>,
     /// At most this many, newest first (default 200, at most 1000).
     pub limit: Option<u32>,
-}
-
-/// A referral to protection as the protection officer reviews it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReferralView {
-    pub id: i64,
-    pub crossing_id: String,
-    /// The referring officer's reason.
-    pub reason: String,
-    pub referred_by: i64,
-    pub at: String,
-    /// The indicator codes that triggered it (`T1` …, `list:<name>` for a hit).
-    pub indicator_codes: Vec<String>,
-    /// The inspection's flags and hits, as stored with the referral.
-    #[schema(value_type = Object)]
-    pub indicators: serde_json::Value,
-    pub post: String,
-    pub crossed_at: String,
-    pub given_names: String,
-    pub surnames: String,
-    pub birth_date: String,
-    pub nationality: String,
-    pub sex: String,
-    /// The answer in force; absent while the referral waits.
-    #[schema(value_type = Option<Object>)]
-    pub answer: Option<ReferralAnswer>,
-}
-
-impl From<Referral> for ReferralView {
-    fn from(r: Referral) -> Self {
-        ReferralView {
-            indicator_codes: r.indicator_codes(),
-            id: r.id,
-            crossing_id: r.crossing_id,
-            reason: r.reason,
-            referred_by: r.user_id,
-            at: r.at,
-            indicators: r.indicators,
-            post: r.post,
-            crossed_at: r.crossed_at,
-            given_names: r.given_names,
-            surnames: r.surnames,
-            birth_date: r.birth_date,
-            nationality: r.nationality,
-            sex: r.sex,
-            answer: r.answer,
-        }
-    }
 }
 
 /// Referrals to protection, newest first: those waiting for an answer by
@@ -112,10 +45,8 @@ pub async fn referrals(
     user: CurrentUser,
     Query(q): Query<ReferralsQuery>,
 ) -> Result<Json<Vec<ReferralView>>, ApiError> {
-    let waiting = q.waiting.unwrap_or(true);
-    let list = app.store().referrals(waiting, u64::from(q.limit.unwrap_or(200).min(MAX_LIST))).await?;
-    app.audit(&user, "referrals_viewed", "referrals", json!({ "count": list.len(), "waiting": waiting })).await?;
-    Ok(Json(list.into_iter().map(ReferralView::from).collect()))
+    let list = app.app().referrals(&user, q.waiting.unwrap_or(true), q.limit.unwrap_or(200)).await?;
+    Ok(Json(list))
 }
 
 /// One referral to protection, with its indicators and answer.
@@ -130,17 +61,7 @@ pub async fn referral(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ReferralView>, ApiError> {
-    let r = app.store().referral(id).await?.ok_or_else(|| ApiError::not_found("no such referral"))?;
-    app.audit(&user, "referral_viewed", format!("referral:{id}"), json!({})).await?;
-    Ok(Json(r.into()))
-}
-
-/// The protection officer's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AnswerKind {
-    Accept,
-    Decline,
+    Ok(Json(app.app().referral(&user, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -175,21 +96,7 @@ pub async fn answer(
     Path(id): Path<i64>,
     Json(req): Json<AnswerRequest>,
 ) -> Result<(StatusCode, Json<ReferralAnswer>), ApiError> {
-    if req.reason.trim().is_empty() {
-        return Err(ApiError::invalid_field("reason: an answer needs a reason"));
-    }
-    if req.reason.chars().count() > 2000 {
-        return Err(ApiError::invalid_field("reason: at most 2000 characters"));
-    }
-    let answer = match req.answer {
-        AnswerKind::Accept => Answer::Accept(req.case_id),
-        AnswerKind::Decline if req.case_id.is_some() => {
-            return Err(ApiError::invalid_field("case_id: only an acceptance joins a case"));
-        }
-        AnswerKind::Decline => Answer::Decline,
-    };
-    let name = user.actor();
-    let a = app.store().answer_referral(actor(&user, &name), &user.username, id, answer, &req.reason).await?;
+    let a = app.app().answer_referral(&user, id, req.answer, &req.reason, req.case_id).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -212,19 +119,7 @@ pub async fn cases(
     user: CurrentUser,
     Query(q): Query<CasesQuery>,
 ) -> Result<Json<Vec<CaseSummary>>, ApiError> {
-    let only = (user.role != Role::Protection).then_some(user.id);
-    let list = app.store().cases(only, u64::from(q.limit.unwrap_or(200).min(MAX_LIST))).await?;
-    app.audit(&user, "cases_viewed", "cases", json!({ "count": list.len() })).await?;
-    Ok(Json(list))
-}
-
-/// The case if `user` may read it: the protection unit, or a share.
-async fn visible_case(app: &AppState, user: &AuthUser, id: i64) -> Result<StoredCase, ApiError> {
-    let missing = || ApiError::not_found("no such case");
-    if user.role != Role::Protection && !app.store().case_shared_with(id, user.id).await? {
-        return Err(missing());
-    }
-    app.store().case(id).await?.ok_or_else(missing)
+    Ok(Json(app.app().cases(&user, q.limit.unwrap_or(200)).await?))
 }
 
 /// A case as it stands: the HTCDS record of its latest version, the
@@ -240,9 +135,7 @@ pub async fn case(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<StoredCase>, ApiError> {
-    let c = visible_case(&app, &user, id).await?;
-    app.audit(&user, "case_viewed", format!("case:{id}"), json!({ "version": c.version })).await?;
-    Ok(Json(c))
+    Ok(Json(app.app().case(&user, id).await?))
 }
 
 /// Every version of a case, oldest first: nothing is ever overwritten.
@@ -257,10 +150,7 @@ pub async fn versions(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<CaseVersion>>, ApiError> {
-    visible_case(&app, &user, id).await?;
-    let v = app.store().case_versions(id).await?;
-    app.audit(&user, "case_versions_viewed", format!("case:{id}"), json!({ "versions": v.len() })).await?;
-    Ok(Json(v))
+    Ok(Json(app.app().case_versions(&user, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -276,12 +166,6 @@ pub struct NewCaseRequest {
     pub crossings: Vec<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CaseWritten {
-    pub id: i64,
-    pub version: i64,
-}
-
 /// Open a case without a referral (a victim identified elsewhere).
 #[utoipa::path(post, path = "/api/cases", tag = "cases", security(("bearer" = []), ("cookie" = [])),
     request_body = NewCaseRequest,
@@ -295,14 +179,8 @@ pub async fn create(
     user: CurrentUser,
     Json(req): Json<NewCaseRequest>,
 ) -> Result<(StatusCode, Json<CaseWritten>), ApiError> {
-    let case = Case::parse(req.record).map_err(case_error)?;
-    if req.crossings.len() > htcds::MAX_ENTRIES {
-        return Err(ApiError::invalid_field("crossings: at most 50"));
-    }
-    let crossings: Vec<&str> = req.crossings.iter().map(String::as_str).collect();
-    let name = user.actor();
-    let id = app.store().create_case(actor(&user, &name), &case, &crossings).await?;
-    Ok((StatusCode::CREATED, Json(CaseWritten { id, version: 1 })))
+    let w = app.app().create_case(&user, req.record, &req.crossings).await?;
+    Ok((StatusCode::CREATED, Json(w)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -333,10 +211,7 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateCaseRequest>,
 ) -> Result<Json<CaseWritten>, ApiError> {
-    let case = Case::parse(req.record).map_err(case_error)?;
-    let name = user.actor();
-    let version = app.store().update_case(actor(&user, &name), id, req.base_version, &case).await?;
-    Ok(Json(CaseWritten { id, version }))
+    Ok(Json(app.app().update_case(&user, id, req.base_version, req.record).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -367,8 +242,7 @@ pub async fn share(
     Path(id): Path<i64>,
     Json(req): Json<ShareRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let name = user.actor();
-    app.store().share_case(actor(&user, &name), id, req.user_id, req.active).await?;
+    app.app().share_case(&user, id, req.user_id, req.active).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

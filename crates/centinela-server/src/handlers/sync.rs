@@ -10,7 +10,8 @@
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use centinela_store::{PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome};
+use centinela_app::sync::{KeyRefused, SyncPost};
+use centinela_store::{PullAnswer, PullRequest, PushBatch, PushOutcome};
 use serde_json::json;
 
 use crate::error::{ApiError, ErrorBody, ErrorCode, Json};
@@ -22,9 +23,7 @@ pub const PUSH_BODY_LIMIT: usize = 64 << 20;
 
 /// A border post authenticated by its key.
 #[derive(Debug, Clone)]
-pub struct PostAuth {
-    pub code: String,
-}
+pub struct PostAuth(pub SyncPost);
 
 impl FromRequestParts<AppState> for PostAuth {
     type Rejection = ApiError;
@@ -60,13 +59,12 @@ async fn post_auth(parts: &Parts, app: &AppState) -> Result<PostAuth, ApiError> 
         .map(|(_, k)| k.trim())
         .filter(|k| !k.is_empty() && k.len() <= 128)
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "a post key is needed (Authorization: Bearer)"))?;
-    match app.store().post_key(key).await? {
-        PostKey::Valid(code) => Ok(PostAuth { code }),
-        PostKey::Revoked(code) => {
-            tracing::warn!(post = %code, "a revoked post key was refused");
+    match app.app().sync_post(key).await? {
+        Ok(post) => Ok(PostAuth(post)),
+        Err(KeyRefused::Revoked) => {
             Err(ApiError::new(ErrorCode::PostRevoked, "this border post's key has been revoked by the centre"))
         }
-        PostKey::Unknown => Err(ApiError::new(ErrorCode::Unauthenticated, "unknown post key")),
+        Err(KeyRefused::Unknown) => Err(ApiError::new(ErrorCode::Unauthenticated, "unknown post key")),
     }
 }
 
@@ -88,22 +86,7 @@ pub async fn push(
     post: PostAuth,
     Json(batch): Json<PushBatch>,
 ) -> Result<Json<PushOutcome>, ApiError> {
-    match app.store().apply_push(&post.code, &batch).await? {
-        Ok(outcome) => {
-            tracing::info!(
-                post = %post.code,
-                applied = outcome.applied,
-                duplicates = outcome.duplicates,
-                acked_seq = outcome.acked_seq,
-                "sync push applied"
-            );
-            Ok(Json(outcome))
-        }
-        Err(refused) => {
-            tracing::warn!(post = %post.code, seq = refused.seq, kind = refused.kind, "sync push refused");
-            Err(ApiError::invalid_field(refused.to_string()))
-        }
-    }
+    Ok(Json(app.app().accept_push(&post.0, &batch).await?))
 }
 
 /// Pull the border posts and the alert-list changes since the versions the
@@ -122,26 +105,5 @@ pub async fn pull(
     post: PostAuth,
     Json(req): Json<PullRequest>,
 ) -> Result<Json<PullAnswer>, ApiError> {
-    if req.protocol != centinela_store::PROTOCOL {
-        return Err(ApiError::invalid_field(format!(
-            "protocol: {} is not {}",
-            req.protocol,
-            centinela_store::PROTOCOL
-        )));
-    }
-    let lists = app.store().list_deltas(&req.lists).await?;
-    if !lists.is_empty() {
-        // Alert lists name people: the centre's audit chain records what
-        // each post received.
-        let detail = json!({
-            "lists": lists.iter().map(|d| json!({
-                "list": d.name, "from": d.from_version, "version": d.version, "full": d.full,
-                "added": d.entries_added.len() + d.documents_added.len(),
-                "removed": d.entries_removed.len() + d.documents_removed.len(),
-            })).collect::<Vec<_>>(),
-        });
-        app.audit_as(&format!("post:{}", post.code), "sync_lists_pulled", &post.code, detail).await?;
-    }
-    let posts = app.store().post_infos().await?;
-    Ok(Json(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists }))
+    Ok(Json(app.app().answer_pull(&post.0, &req).await?))
 }

@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 
 use super::{PageCtx, PageResult, field, form_pairs};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ErrorCode, Json, Path};
-use crate::handlers::accounts::{self, PasswordChange, PasswordReset, PostChange, RoleChange};
-use crate::handlers::users;
+use crate::error::{ApiError, ErrorCode, Path};
 use crate::state::AppState;
+use centinela_app::AppError;
+use centinela_app::accounts::{ChangeView, Outcome};
 
 /// The raw value of a form field (passwords: not trimmed).
 fn raw<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
@@ -36,7 +36,7 @@ pub async fn password_form(user: CurrentUser, ctx: PageCtx) -> Response {
     ctx.render("password.html", json!({ "required": user.must_change_password }))
 }
 
-/// Changes the user's own password through `POST /api/session/password`.
+/// Changes the user's own password, as `POST /api/session/password` does.
 pub async fn change_password(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> Response {
     let pairs = form_pairs(&body);
     let (current, new, repeat) = (raw(&pairs, "current"), raw(&pairs, "new"), raw(&pairs, "repeat"));
@@ -48,8 +48,7 @@ pub async fn change_password(State(app): State<AppState>, user: CurrentUser, ctx
     if new != repeat {
         return again("error_key", "password.mismatch");
     }
-    let req = PasswordChange { current_password: current.to_owned(), new_password: new.to_owned() };
-    match accounts::change_password(State(app), user.clone(), Json(req)).await {
+    match app.change_own_password(&user, current, new).await.map_err(ApiError::from) {
         Ok(_) => ctx.render("password.html", json!({ "changed": true })),
         Err(e) if e.code == ErrorCode::WeakPassword => {
             let key = if current == new {
@@ -67,8 +66,8 @@ pub async fn change_password(State(app): State<AppState>, user: CurrentUser, ctx
 
 /// The Usuarios page with the users, the pending requests and `extra`.
 pub(super) async fn users_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
-    let Json(list) = users::list(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
-    let Json(requests) = accounts::requests(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
+    let list = app.app().users(user).await.map_err(|e| ctx.api_error(e))?;
+    let requests = app.app().account_requests(user).await.map_err(|e| ctx.api_error(e))?;
     let pending: Vec<_> = requests.into_iter().filter(|r| r.status == "pending").collect();
     let posts: Vec<String> =
         app.store().posts().await.map_err(|e| ctx.api_error(e))?.into_iter().map(|p| p.code).collect();
@@ -91,10 +90,10 @@ async fn after(
     app: &AppState,
     user: &CurrentUser,
     ctx: &PageCtx,
-    result: Result<Value, ApiError>,
+    result: Result<Value, AppError>,
     refused: Option<String>,
 ) -> PageResult {
-    match result {
+    match result.map_err(ApiError::from) {
         Ok(extra) => users_page(app, user, ctx, extra).await,
         Err(e) if e.code == ErrorCode::WeakPassword => {
             let detail_key = refused.unwrap_or_else(|| "error.weak_password".into());
@@ -116,23 +115,28 @@ async fn after(
     }
 }
 
-fn done(sessions: u64) -> Value {
-    json!({ "done": true, "sessions_ended": sessions })
+/// The page's flash for a change done: this server forgets the user's
+/// cached sessions at once.
+fn done(app: &AppState, change: ChangeView) -> Value {
+    app.sessions().remove_user(change.user.id);
+    json!({ "done": true, "sessions_ended": change.sessions_ended })
 }
 
-/// The page's flash for an API answer that is either done (200) or a
-/// request waiting for a second administrator (202).
-fn requested_or_done(resp: Response) -> Value {
-    if resp.status() == StatusCode::ACCEPTED { json!({ "requested": true }) } else { done(0) }
+/// The page's flash for a change done, or asked of a second administrator.
+fn requested_or_done(app: &AppState, outcome: Outcome<ChangeView>) -> Value {
+    match outcome {
+        Outcome::Done(c) => done(app, c),
+        Outcome::Requested(_) => json!({ "requested": true }),
+    }
 }
 
 pub async fn disable(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
-    let r = accounts::disable(State(app.clone()), user.clone(), Path(id)).await.map(|c| done(c.0.sessions_ended));
+    let r = app.app().set_user_disabled(&user, id, true).await.map(|c| done(&app, c));
     after(&app, &user, &ctx, r, None).await
 }
 
 pub async fn enable(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
-    let r = accounts::enable(State(app.clone()), user.clone(), Path(id)).await.map(|c| done(c.0.sessions_ended));
+    let r = app.app().set_user_disabled(&user, id, false).await.map(|c| done(&app, c));
     after(&app, &user, &ctx, r, None).await
 }
 
@@ -142,7 +146,7 @@ pub async fn end_sessions(
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let r = accounts::end_sessions(State(app.clone()), user.clone(), Path(id)).await.map(|c| done(c.0.sessions_ended));
+    let r = app.app().end_user_sessions(&user, id).await.map(|c| done(&app, c));
     after(&app, &user, &ctx, r, None).await
 }
 
@@ -157,9 +161,7 @@ pub async fn reset_password(
     let password = raw(&pairs, "password").to_owned();
     let target = app.store().user_by_id(id).await.map_err(|e| ctx.api_error(e))?;
     let refused = target.and_then(|t| refusal(&password, &t.username, t.role));
-    let r = accounts::reset_password(State(app.clone()), user.clone(), Path(id), Json(PasswordReset { password }))
-        .await
-        .map(requested_or_done);
+    let r = app.app().reset_password(&user, id, &password).await.map(|o| requested_or_done(&app, o));
     after(&app, &user, &ctx, r, refused).await
 }
 
@@ -174,9 +176,7 @@ pub async fn set_role(
     let Ok(role) = Role::parse(field(&pairs, "role")) else {
         return users_page(&app, &user, &ctx, json!({ "form_error": "error.invalid_field" })).await;
     };
-    let r = accounts::set_role(State(app.clone()), user.clone(), Path(id), Json(RoleChange { role }))
-        .await
-        .map(requested_or_done);
+    let r = app.app().set_user_role(&user, id, role).await.map(|o| requested_or_done(&app, o));
     after(&app, &user, &ctx, r, None).await
 }
 
@@ -189,18 +189,19 @@ pub async fn set_post(
 ) -> PageResult {
     let pairs = form_pairs(&body);
     let post = Some(field(&pairs, "post").to_owned()).filter(|p| !p.is_empty());
-    let r = accounts::set_post(State(app.clone()), user.clone(), Path(id), Json(PostChange { post }))
-        .await
-        .map(|c| done(c.0.sessions_ended));
+    let r = app.app().set_user_post(&user, id, post.as_deref()).await.map(|c| done(&app, c));
     after(&app, &user, &ctx, r, None).await
 }
 
 pub async fn approve(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
-    let r = accounts::approve(State(app.clone()), user.clone(), Path(id)).await.map(|_| json!({ "approved": true }));
+    let r = app.app().approve_account_request(&user, id).await.map(|a| {
+        app.sessions().remove_user(a.user.id);
+        json!({ "approved": true })
+    });
     after(&app, &user, &ctx, r, None).await
 }
 
 pub async fn reject(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
-    let r = accounts::reject(State(app.clone()), user.clone(), Path(id)).await.map(|_| json!({ "rejected": true }));
+    let r = app.app().reject_account_request(&user, id).await.map(|_| json!({ "rejected": true }));
     after(&app, &user, &ctx, r, None).await
 }

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::{PageCtx, PageResult, field, form_pairs};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, Json};
-use crate::handlers::users::{self, NewUser};
+use crate::error::ApiError;
 use crate::state::AppState;
+use centinela_app::accounts::Outcome;
 
 pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
     let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
@@ -47,8 +47,8 @@ pub async fn users(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx)
     super::accounts::users_page(&app, &user, &ctx, json!({})).await
 }
 
-/// Creates a user through `POST /api/users`'s handler (a protection or
-/// admin account becomes a request for a second administrator).
+/// Creates a user (a protection or admin account becomes a request for a
+/// second administrator).
 pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {
     use super::accounts::users_page;
     let pairs = form_pairs(&body);
@@ -56,18 +56,13 @@ pub async fn create_user(State(app): State<AppState>, user: CurrentUser, ctx: Pa
         return users_page(&app, &user, &ctx, json!({ "form_error": "error.invalid_field" })).await;
     };
     let post = Some(field(&pairs, "post").to_string()).filter(|p| !p.is_empty());
-    let req = NewUser {
-        username: field(&pairs, "username").to_string(),
-        role,
-        post,
-        password: pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default(),
-    };
-    let refused = centinela_store::check_new_password(&req.password, &req.username, req.role)
-        .err()
-        .map(|w| format!("password.{}", w.code()));
-    match users::create(State(app.clone()), user.clone(), Json(req)).await {
-        Ok(users::Created::User(_)) => users_page(&app, &user, &ctx, json!({ "created": true })).await,
-        Ok(users::Created::Request(_)) => users_page(&app, &user, &ctx, json!({ "requested": true })).await,
+    let username = field(&pairs, "username");
+    let password = pairs.iter().find(|(k, _)| k == "password").map_or("", |(_, v)| v.as_str());
+    let refused =
+        centinela_store::check_new_password(password, username, role).err().map(|w| format!("password.{}", w.code()));
+    match app.app().create_user(&user, username, role, post.as_deref(), password).await.map_err(ApiError::from) {
+        Ok(Outcome::Done(_)) => users_page(&app, &user, &ctx, json!({ "created": true })).await,
+        Ok(Outcome::Requested(_)) => users_page(&app, &user, &ctx, json!({ "requested": true })).await,
         Err(e) if e.code == crate::ErrorCode::WeakPassword => {
             let reason = refused.unwrap_or_else(|| "error.weak_password".into());
             users_page(&app, &user, &ctx, json!({ "form_error": "password.refused", "reason_key": reason })).await
@@ -106,12 +101,8 @@ pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: Pa
     };
     let code = field(&pairs, "code").to_ascii_uppercase();
     let np = NewPost { code: &code, name: field(&pairs, "name"), country, facing: field(&pairs, "facing"), kind };
-    match app.store().add_post(&user.actor(), &np).await {
-        Ok((post, key)) => {
-            tracing::info!(user = user.id, post = %post.code, "post created");
-            app.inspections().reload(app.store()).await.map_err(|e| ctx.api_error(e))?;
-            posts_page(&app, &ctx, json!({ "created": post.code, "sync_key": key })).await
-        }
+    match app.app().add_post(Caller::User(&user), &np).await {
+        Ok((post, key)) => posts_page(&app, &ctx, json!({ "created": post.code, "sync_key": key })).await,
         Err(e) => {
             let e = ApiError::from(e);
             if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) {

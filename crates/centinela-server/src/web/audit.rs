@@ -6,9 +6,6 @@ use serde_json::json;
 
 use super::{PageCtx, PageResult};
 use crate::auth::CurrentUser;
-use crate::error::{Json, Query};
-use crate::handlers::audit;
-use crate::handlers::audit::PageQuery;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -24,16 +21,12 @@ pub async fn audit(
     axum::extract::Query(q): axum::extract::Query<AuditQuery>,
 ) -> PageResult {
     let after = q.despues.unwrap_or(0).max(0);
-    let Json(page) = audit::page(State(app), user, Query(PageQuery { after: Some(after), limit: Some(100) }))
-        .await
-        .map_err(|e| ctx.api_error(e))?;
+    let page = app.app().audit_page(&user, after, 100).await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render("audit.html", json!({ "page": page, "after": after })))
 }
 
 pub async fn audit_verify(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
-    let Json(v) = audit::verify(State(app.clone()), user.clone()).await.map_err(|e| ctx.api_error(e))?;
-    let Json(page) = audit::page(State(app), user, Query(PageQuery { after: Some(0), limit: Some(100) }))
-        .await
-        .map_err(|e| ctx.api_error(e))?;
+    let v = app.app().verify_audit(&user).await.map_err(|e| ctx.api_error(e))?;
+    let page = app.app().audit_page(&user, 0, 100).await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render("audit.html", json!({ "page": page, "after": 0, "verification": v })))
 }

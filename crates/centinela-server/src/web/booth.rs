@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use super::{PageCtx, PageResult, field, form_pairs, multi};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::handlers::inspections::InspectionAnswer;
 use crate::state::AppState;
+use centinela_app::inspections::InspectionAnswer;
 
 /// The most travellers one booth form holds (a full bus).
 const MAX_PARTY: usize = 80;

@@ -18,9 +18,9 @@ use serde_json::{Map, Value, json};
 
 use super::{PageCtx, PageResult, field, form_pairs, multi};
 use crate::auth::CurrentUser;
-use crate::error::{ErrorCode, Json, Path, Query};
-use crate::handlers::cases::{self, AnswerKind, AnswerRequest, CasesQuery, ReferralsQuery, UpdateCaseRequest};
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
+use centinela_app::cases::AnswerKind;
 
 /// How a field is entered.
 #[derive(Debug, Clone, Copy)]
@@ -310,15 +310,8 @@ pub async fn referrals(
     axum::extract::Query(q): axum::extract::Query<QueuePage>,
 ) -> PageResult {
     let waiting = q.todas.is_none();
-    let Json(list) = cases::referrals(
-        State(app.clone()),
-        user.clone(),
-        Query(ReferralsQuery { waiting: Some(waiting), limit: Some(200) }),
-    )
-    .await
-    .map_err(|e| ctx.api_error(e))?;
-    let Json(open) =
-        cases::cases(State(app), user, Query(CasesQuery { limit: Some(200) })).await.map_err(|e| ctx.api_error(e))?;
+    let list = app.app().referrals(&user, waiting, 200).await.map_err(|e| ctx.api_error(e))?;
+    let open = app.app().cases(&user, 200).await.map_err(|e| ctx.api_error(e))?;
     let open: Vec<_> = open.into_iter().filter(|c| matches!(c.status.as_str(), "Active" | "FollowUp")).collect();
     Ok(ctx.render(
         "referrals.html",
@@ -326,7 +319,7 @@ pub async fn referrals(
     ))
 }
 
-/// Accepts or declines a referral through the API handler; an acceptance
+/// Accepts or declines a referral; an acceptance
 /// goes to its case.
 pub async fn answer(
     State(app): State<AppState>,
@@ -351,9 +344,8 @@ pub async fn answer(
         ),
     };
     let case_id = if answer == AnswerKind::Accept { case_id } else { None };
-    let req = AnswerRequest { answer, reason: field(&pairs, "reason").to_string(), case_id };
-    match cases::answer(State(app), user, Path(id), Json(req)).await {
-        Ok((_, Json(a))) => match a.case_id {
+    match app.app().answer_referral(&user, id, answer, field(&pairs, "reason"), case_id).await.map_err(ApiError::from) {
+        Ok(a) => match a.case_id {
             Some(c) => Ok(Redirect::to(&format!("/casos/{c}?abierto=1")).into_response()),
             None => Ok(Redirect::to(&format!("/derivaciones?hecho={id}")).into_response()),
         },
@@ -366,8 +358,7 @@ pub async fn answer(
 
 /// The case list.
 pub async fn list(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
-    let Json(list) =
-        cases::cases(State(app), user, Query(CasesQuery { limit: Some(1000) })).await.map_err(|e| ctx.api_error(e))?;
+    let list = app.app().cases(&user, 1000).await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render("cases.html", json!({ "cases": list })))
 }
 
@@ -387,9 +378,8 @@ async fn case_page(
     status: StatusCode,
     extra: Value,
 ) -> PageResult {
-    let Json(c) = cases::case(State(app.clone()), user.clone(), Path(id)).await.map_err(|e| ctx.api_error(e))?;
-    let Json(versions) =
-        cases::versions(State(app.clone()), user.clone(), Path(id)).await.map_err(|e| ctx.api_error(e))?;
+    let c = app.app().case(user, id).await.map_err(|e| ctx.api_error(e))?;
+    let versions = app.app().case_versions(user, id).await.map_err(|e| ctx.api_error(e))?;
     let record = match extra.get("draft") {
         Some(d) => serde_json::from_value::<CaseRecord>(d.clone()).unwrap_or_else(|_| c.record.clone()),
         None => c.record.clone(),
@@ -421,8 +411,7 @@ pub async fn show(
     case_page(&app, &user, &ctx, id, StatusCode::OK, extra).await
 }
 
-/// Saves the form as a new version through `PUT /api/cases/{id}`'s
-/// handler. A refused value shows the form again with the field named and
+/// Saves the form as a new version, as `PUT /api/cases/{id}` does. A refused value shows the form again with the field named and
 /// what was typed kept; a stale base shows the case as it now stands.
 pub async fn save(
     State(app): State<AppState>,
@@ -438,7 +427,7 @@ pub async fn save(
     let Ok(base_version) = field(&pairs, "base_version").parse::<i64>() else {
         return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "error.invalid_field", None));
     };
-    let Json(current) = cases::case(State(app.clone()), user.clone(), Path(id)).await.map_err(|e| ctx.api_error(e))?;
+    let current = app.app().case(&user, id).await.map_err(|e| ctx.api_error(e))?;
     let bad = |detail: String, draft: Option<&CaseRecord>| json!({ "form_error": "error.invalid_field", "form_detail": detail, "draft": draft });
     let record = match record_from_form(&pairs, &current.record.comments) {
         Ok(r) => r,
@@ -446,9 +435,8 @@ pub async fn save(
             return case_page(&app, &user, &ctx, id, StatusCode::UNPROCESSABLE_ENTITY, bad(detail, None)).await;
         }
     };
-    let req = UpdateCaseRequest { base_version, record: record.clone() };
-    match cases::update(State(app.clone()), user.clone(), Path(id), Json(req)).await {
-        Ok(Json(w)) => Ok(Redirect::to(&format!("/casos/{id}?guardado={}", w.version)).into_response()),
+    match app.app().update_case(&user, id, base_version, record.clone()).await.map_err(ApiError::from) {
+        Ok(w) => Ok(Redirect::to(&format!("/casos/{id}?guardado={}", w.version)).into_response()),
         Err(e) if matches!(e.code, ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue) => {
             case_page(
                 &app,

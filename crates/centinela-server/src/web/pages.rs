@@ -9,8 +9,6 @@ use serde_json::{Value, json};
 
 use super::{PageCtx, may_open};
 use crate::auth::{ClientIp, CurrentUser};
-use crate::error::Json;
-use crate::handlers::session::{self, LoginRequest};
 use crate::state::AppState;
 
 /// The embedded static files.
@@ -69,7 +67,7 @@ pub struct LoginForm {
     login_token: String,
 }
 
-/// Signs in through `POST /api/session` and passes its cookies on.
+/// Signs in as `POST /api/session` does, setting its cookies.
 pub async fn login(
     State(app): State<AppState>,
     ip: ClientIp,
@@ -88,15 +86,8 @@ pub async fn login(
             json!({ "error_key": "login.expired", "username": username }),
         );
     }
-    let attempt = Json(LoginRequest { username: username.clone(), password: f.password });
-    match session::login(State(app.clone()), ip, attempt).await {
-        Ok(api) => {
-            let mut resp = Redirect::to("/").into_response();
-            for c in api.headers().get_all(header::SET_COOKIE) {
-                resp.headers_mut().append(header::SET_COOKIE, c.clone());
-            }
-            resp
-        }
+    match crate::signin::sign_in(&app, ip.0, &username, &f.password).await {
+        Ok(signed_in) => (signed_in.cookies, Redirect::to("/")).into_response(),
         Err(e) => {
             let key = match e.code {
                 crate::ErrorCode::RateLimited => "login.rate_limited",
@@ -114,14 +105,8 @@ pub async fn login(
 }
 
 pub async fn logout(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> Response {
-    match session::logout(State(app), user).await {
-        Ok(api) => {
-            let mut resp = Redirect::to("/entrar").into_response();
-            for c in api.headers().get_all(header::SET_COOKIE) {
-                resp.headers_mut().append(header::SET_COOKIE, c.clone());
-            }
-            resp
-        }
+    match crate::signin::sign_out(&app, &user).await {
+        Ok(cookies) => (cookies, Redirect::to("/entrar")).into_response(),
         Err(e) => ctx.api_error(e),
     }
 }

@@ -13,8 +13,8 @@ use serde_json::json;
 use super::{PageCtx, PageResult, field, form_pairs, may_open};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::handlers::inspections::HitsFilter;
 use crate::state::AppState;
+use centinela_app::inspections::HitsFilter;
 
 #[derive(Debug, Deserialize)]
 pub struct HitsPage {

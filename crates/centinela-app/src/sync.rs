@@ -1,0 +1,85 @@
+//! The centre's side of synchronisation: a border post, known by its key,
+//! pushes its queued records and pulls the alert-list changes since the
+//! versions it holds. (The post's side is `centinela-sync`'s cycle.)
+//!
+//! A push is applied by the store in one transaction, in order, ignoring
+//! records already received; a record it refuses is named (its seq and
+//! kind) and nothing of the batch is kept. A pull that carries list
+//! entries is audited as the post's (`post:CODE`): lists name people.
+
+use centinela_store::{PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome};
+use serde_json::json;
+
+use crate::{App, AppError};
+
+/// A border post whose key the centre accepts.
+#[derive(Debug, Clone)]
+pub struct SyncPost {
+    pub code: String,
+}
+
+/// Why a post key is refused.
+#[derive(Debug)]
+pub enum KeyRefused {
+    /// No post has this key.
+    Unknown,
+    /// The centre revoked this post's key.
+    Revoked,
+}
+
+impl App {
+    /// The post a key (as the post sent it) belongs to, or why not.
+    pub async fn sync_post(&self, key: &str) -> Result<Result<SyncPost, KeyRefused>, AppError> {
+        Ok(match self.store().post_key(key).await? {
+            PostKey::Valid(code) => Ok(SyncPost { code }),
+            PostKey::Revoked(code) => {
+                tracing::warn!(post = %code, "a revoked post key was refused");
+                Err(KeyRefused::Revoked)
+            }
+            PostKey::Unknown => Err(KeyRefused::Unknown),
+        })
+    }
+
+    /// Stores a batch pushed by `post`; everything up to the answer's
+    /// `acked_seq` is then at the centre. A refused record is
+    /// [`AppError::Invalid`] naming its seq and kind.
+    pub async fn accept_push(&self, post: &SyncPost, batch: &PushBatch) -> Result<PushOutcome, AppError> {
+        match self.store().apply_push(&post.code, batch).await? {
+            Ok(outcome) => {
+                tracing::info!(
+                    post = %post.code,
+                    applied = outcome.applied,
+                    duplicates = outcome.duplicates,
+                    acked_seq = outcome.acked_seq,
+                    "sync push applied"
+                );
+                Ok(outcome)
+            }
+            Err(refused) => {
+                tracing::warn!(post = %post.code, seq = refused.seq, kind = refused.kind, "sync push refused");
+                Err(AppError::Invalid(refused.to_string()))
+            }
+        }
+    }
+
+    /// The posts and, for each list, what changed since the version the
+    /// post holds. Audited when it carries entries.
+    pub async fn answer_pull(&self, post: &SyncPost, req: &PullRequest) -> Result<PullAnswer, AppError> {
+        if req.protocol != centinela_store::PROTOCOL {
+            return Err(AppError::Invalid(format!("protocol: {} is not {}", req.protocol, centinela_store::PROTOCOL)));
+        }
+        let lists = self.store().list_deltas(&req.lists).await?;
+        if !lists.is_empty() {
+            let detail = json!({
+                "lists": lists.iter().map(|d| json!({
+                    "list": d.name, "from": d.from_version, "version": d.version, "full": d.full,
+                    "added": d.entries_added.len() + d.documents_added.len(),
+                    "removed": d.entries_removed.len() + d.documents_removed.len(),
+                })).collect::<Vec<_>>(),
+            });
+            self.audit_as(&format!("post:{}", post.code), "sync_lists_pulled", &post.code, detail).await?;
+        }
+        let posts = self.store().post_infos().await?;
+        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists })
+    }
+}
