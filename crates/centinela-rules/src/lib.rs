@@ -27,6 +27,7 @@ pub mod backtest;
 mod check;
 mod eval;
 pub mod facts;
+mod hint;
 pub mod syntax;
 
 use std::fmt;

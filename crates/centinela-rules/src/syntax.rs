@@ -717,7 +717,7 @@ fn rule(p: &mut Parser<'_>) -> Result<RuleAst, RuleError> {
                 return Err(err(
                     t.pos,
                     format!("unknown item '{w}'"),
-                    match crate::check::closest(&w, ITEMS.iter().copied()) {
+                    match crate::hint::closest(&w, ITEMS.iter().copied()) {
                         Some(c) => format!("did you mean '{c}'? items: {}", ITEMS.join(", ")),
                         None => format!("items: {}", ITEMS.join(", ")),
                     },

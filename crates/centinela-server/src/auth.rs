@@ -1,5 +1,6 @@
-//! Who is asking: session tokens, cookies, CSRF, and the guard that every
-//! endpoint passes through.
+//! Who is asking: session tokens, cookies, CSRF, and finding a token's
+//! user (the guard that every endpoint passes through is in the routes
+//! module).
 //!
 //! A token is 32 random bytes written as 64 lowercase hex digits; the
 //! database holds only its SHA-256. API clients send it as
@@ -14,20 +15,14 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use centinela_app::User;
-use centinela_domain::Role;
-use centinela_store::SessionUser;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, ErrorCode};
-use crate::failures::Attempt;
-use crate::routes::{Access, Endpoint};
+use crate::error::ApiError;
 use crate::state::{AppState, unix_now};
+pub use crate::user::{AuthUser, CurrentUser, LoggedUser};
 
 /// The session cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`).
 pub const SESSION_COOKIE: &str = "centinela_session";
@@ -36,92 +31,6 @@ pub const CSRF_COOKIE: &str = "centinela_csrf";
 /// The header that must repeat [`CSRF_COOKIE`] on cookie-authenticated
 /// unsafe requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// The logged-in user of a request, as handlers see it: the use cases'
-/// [`User`] (which it dereferences to) and its session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthUser {
-    pub user: User,
-    pub session_id: i64,
-    /// Unix seconds.
-    pub session_expires_at: i64,
-    /// Unix seconds of the session's last recorded use (idle timeout).
-    pub session_last_seen_at: i64,
-    /// The password was reset by an administrator: the session may only
-    /// change it (or log out) — [`PASSWORD_CHANGE_ROUTES`].
-    pub must_change_password: bool,
-    pub(crate) token_hash: [u8; 32],
-}
-
-impl std::ops::Deref for AuthUser {
-    type Target = User;
-    fn deref(&self) -> &User {
-        &self.user
-    }
-}
-
-/// What a session whose password must change may still call: who am I,
-/// log out, change the password. Everything else answers
-/// `password_change_required`.
-pub const PASSWORD_CHANGE_ROUTES: &[(crate::routes::Verb, &str)] = &[
-    (crate::routes::Verb::Get, "/api/session"),
-    (crate::routes::Verb::Delete, "/api/session"),
-    (crate::routes::Verb::Post, "/api/session/password"),
-];
-
-/// The answer to any other request of such a session.
-pub(crate) fn password_change_required() -> ApiError {
-    ApiError::new(
-        ErrorCode::PasswordChangeRequired,
-        "an administrator set this password: change it first (POST /api/session/password)",
-    )
-}
-
-impl AuthUser {
-    /// A user acting outside any session: work done on a user's behalf
-    /// inside the server process, never an HTTP request.
-    pub fn without_session(id: i64, username: &str, role: Role, post: Option<&str>) -> AuthUser {
-        AuthUser {
-            user: User { id, username: username.to_string(), role, post: post.map(str::to_string) },
-            session_id: 0,
-            session_expires_at: 0,
-            session_last_seen_at: 0,
-            must_change_password: false,
-            token_hash: [0; 32],
-        }
-    }
-
-    fn from_session(s: SessionUser, token_hash: [u8; 32]) -> AuthUser {
-        AuthUser {
-            user: User { id: s.user.id, username: s.user.username, role: s.user.role, post: s.user.post },
-            session_id: s.session_id,
-            session_expires_at: s.expires_at,
-            session_last_seen_at: s.last_seen_at,
-            must_change_password: s.user.must_change_password,
-            token_hash,
-        }
-    }
-}
-
-/// The extractor for the logged-in user. Only endpoints whose access is not
-/// [`Access::Public`] have one; elsewhere it answers `unauthenticated`.
-#[derive(Debug, Clone)]
-pub struct CurrentUser(pub Arc<AuthUser>);
-
-impl std::ops::Deref for CurrentUser {
-    type Target = AuthUser;
-    fn deref(&self) -> &AuthUser {
-        &self.0
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(ApiError::unauthenticated)
-    }
-}
 
 /// The client's address (the TCP peer), for rate limiting; never fails.
 #[derive(Debug, Clone, Copy)]
@@ -164,10 +73,6 @@ pub(crate) fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAdd
         .and_then(|a| a.trim().parse().ok())
         .unwrap_or(peer)
 }
-
-/// Put on responses by the guard so the request log can name the user.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LoggedUser(pub i64);
 
 /// A new random session token (256 bits, hex).
 pub(crate) fn new_token() -> Result<String, ApiError> {
@@ -238,7 +143,7 @@ pub(crate) fn credentials(headers: &HeaderMap) -> Option<(&str, Via)> {
     cookie(headers, SESSION_COOKIE).map(|t| (t, Via::Cookie))
 }
 
-fn csrf_ok(headers: &HeaderMap, token: &str) -> bool {
+pub(crate) fn csrf_ok(headers: &HeaderMap, token: &str) -> bool {
     let (Some(sent), Some(cookie)) =
         (headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()), cookie(headers, CSRF_COOKIE))
     else {
@@ -304,84 +209,6 @@ impl AppState {
 /// A session's use is written to the database at most this often (seconds;
 /// half the idle timeout when that is shorter).
 pub(crate) const TOUCH_EVERY: i64 = 60;
-
-/// The state of one endpoint's guard.
-#[derive(Clone)]
-pub(crate) struct Guard {
-    pub(crate) app: AppState,
-    pub(crate) endpoint: Endpoint,
-}
-
-/// Deny by default: a public endpoint passes; any other needs a live
-/// session, CSRF proof when the session came in a cookie and the method is
-/// unsafe, and a role the endpoint's table entry names. Every 401, 403 or
-/// 404 answer of such an endpoint — the guard's or the handler's (a record
-/// the user may not see) — is audited as `access_denied`: the user id (or
-/// `anonymous`), the route template, the status and the client address,
-/// aggregated per minute ([`crate::failures`]).
-pub(crate) async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
-    let Access::Roles(roles) = g.endpoint.access else {
-        return next.run(req).await;
-    };
-    let address = request_address(req.extensions(), req.headers(), &g.app);
-    let resp = guarded(&g, roles, req, next).await;
-    let status = resp.status().as_u16();
-    if matches!(status, 401 | 403 | 404) {
-        let actor =
-            resp.extensions().get::<LoggedUser>().map_or_else(|| "anonymous".to_string(), |u| format!("user:{}", u.0));
-        let what = format!("{} {}", g.endpoint.verb.as_str(), g.endpoint.path);
-        let attempt = Attempt::new(actor, "access_denied", what, address, serde_json::json!({ "status": status }));
-        if let Err(e) = g.app.audit_attempt(attempt).await {
-            tracing::error!(error = %e.message, route = g.endpoint.path, "cannot audit a denied request");
-        }
-    }
-    resp
-}
-
-async fn guarded(g: &Guard, roles: &[Role], mut req: Request, next: Next) -> Response {
-    let (user, csrf_checked) = {
-        let Some((token, via)) = credentials(req.headers()) else {
-            return ApiError::unauthenticated().into_response();
-        };
-        let user = match g.app.authenticate(token).await {
-            Ok(Some(u)) => u,
-            Ok(None) => return ApiError::unauthenticated().into_response(),
-            Err(e) => return e.into_response(),
-        };
-        let checked = via == Via::Bearer || !g.endpoint.verb.is_unsafe() || csrf_ok(req.headers(), token);
-        (user, checked)
-    };
-    if !csrf_checked {
-        tracing::info!(user = user.id, route = g.endpoint.path, "CSRF token missing or wrong");
-        let mut resp = ApiError::new(
-            ErrorCode::CsrfFailed,
-            format!("cookie sessions must send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header"),
-        )
-        .into_response();
-        resp.extensions_mut().insert(LoggedUser(user.id));
-        return resp;
-    }
-    if user.must_change_password && !PASSWORD_CHANGE_ROUTES.contains(&(g.endpoint.verb, g.endpoint.path)) {
-        let mut resp = password_change_required().into_response();
-        resp.extensions_mut().insert(LoggedUser(user.id));
-        return resp;
-    }
-    if !roles.contains(&user.role) {
-        let mut resp = ApiError::forbidden().into_response();
-        resp.extensions_mut().insert(LoggedUser(user.id));
-        return resp;
-    }
-    if user.post.is_some() && crate::routes::is_country_wide(g.endpoint.path) {
-        let mut resp = ApiError::bound_to_post().into_response();
-        resp.extensions_mut().insert(LoggedUser(user.id));
-        return resp;
-    }
-    let id = user.id;
-    req.extensions_mut().insert(CurrentUser(user));
-    let mut resp = next.run(req).await;
-    resp.extensions_mut().insert(LoggedUser(id));
-    resp
-}
 
 /// `Set-Cookie` values for a new session.
 pub(crate) fn session_cookies(token: &str, max_age: u64, secure: bool) -> [HeaderValue; 2] {

@@ -21,9 +21,6 @@ use std::sync::Mutex;
 use centinela_store::AuditEntry;
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::state::AppState;
-
 /// Distinct keys held within one minute before new ones are folded into
 /// one overflow key per action.
 pub const MAX_KEYS: usize = 4096;
@@ -96,7 +93,7 @@ impl Failures {
     /// Counts one attempt at `now` (Unix seconds, `at` its RFC 3339 text):
     /// the entries to write now — the attempt itself when it is its key's
     /// first this minute, and the previous minute's repeats of the key.
-    fn count(&self, mut attempt: Attempt, now: i64, at: &str) -> Vec<AuditEntry> {
+    pub(crate) fn count(&self, mut attempt: Attempt, now: i64, at: &str) -> Vec<AuditEntry> {
         let minute = now.div_euclid(60);
         let mut map = lock(&self.windows);
         let mut out = Vec::new();
@@ -130,7 +127,7 @@ impl Failures {
     }
 
     /// The repeats of minutes ended before `now` (all, with `all`), removed.
-    fn drain(&self, now: i64, all: bool) -> Vec<AuditEntry> {
+    pub(crate) fn drain(&self, now: i64, all: bool) -> Vec<AuditEntry> {
         let mut map = lock(&self.windows);
         if all {
             return take_ended(&mut map, i64::MAX);
@@ -153,29 +150,6 @@ fn take_ended(map: &mut HashMap<Attempt, Window>, minute: i64) -> Vec<AuditEntry
         false
     });
     out
-}
-
-impl AppState {
-    /// Audits a failed or denied attempt, aggregated (see the module).
-    pub async fn audit_attempt(&self, attempt: Attempt) -> Result<(), ApiError> {
-        let now = crate::state::unix_now();
-        let entries = self.failures().count(attempt, now, &centinela_store::now_rfc3339());
-        self.write_attempts(&entries).await
-    }
-
-    /// Writes the repeats of the minutes that have ended (every minute's
-    /// with `all`, at shutdown and in tests).
-    pub async fn flush_attempts(&self, all: bool) -> Result<(), ApiError> {
-        let entries = self.failures().drain(crate::state::unix_now(), all);
-        self.write_attempts(&entries).await
-    }
-
-    async fn write_attempts(&self, entries: &[AuditEntry]) -> Result<(), ApiError> {
-        for e in entries {
-            self.store().audit_append(&e.actor, &e.action, &e.subject, &e.detail).await?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -43,9 +43,11 @@ pub mod failures;
 pub mod handlers;
 pub mod openapi;
 pub mod routes;
+pub mod schemas;
 mod signin;
 mod state;
 pub mod tls;
+pub mod user;
 pub mod web;
 
 use std::any::Any;
@@ -241,6 +243,7 @@ async fn sweep(state: AppState) {
 /// headers (with HTTPS, `Strict-Transport-Security` too) and the request
 /// log.
 pub fn router(state: AppState) -> Router {
+    state.set_openapi(openapi::document_json());
     let https = state.config().tls.is_some();
     let swagger =
         utoipa_swagger_ui::SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json"));

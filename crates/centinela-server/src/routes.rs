@@ -19,9 +19,16 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
-use crate::auth::{Guard, guard};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::{CSRF_COOKIE, LoggedUser, Via, credentials, csrf_ok, request_address};
+use crate::error::{ApiError, ErrorCode};
+use crate::failures::Attempt;
 use crate::handlers::{accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
 use crate::state::AppState;
+use crate::user::CurrentUser;
 use groups::*;
 
 /// An HTTP method the API uses.
@@ -288,4 +295,96 @@ mod tests {
             }
         }
     }
+}
+
+/// What a session whose password must change may still call: who am I,
+/// log out, change the password. Everything else answers
+/// `password_change_required`.
+pub const PASSWORD_CHANGE_ROUTES: &[(Verb, &str)] =
+    &[(Verb::Get, "/api/session"), (Verb::Delete, "/api/session"), (Verb::Post, "/api/session/password")];
+
+/// The answer to any other request of such a session.
+pub(crate) fn password_change_required() -> ApiError {
+    ApiError::new(
+        ErrorCode::PasswordChangeRequired,
+        "an administrator set this password: change it first (POST /api/session/password)",
+    )
+}
+
+/// The state of one endpoint's guard.
+#[derive(Clone)]
+pub(crate) struct Guard {
+    pub(crate) app: AppState,
+    pub(crate) endpoint: Endpoint,
+}
+
+/// Deny by default: a public endpoint passes; any other needs a live
+/// session, CSRF proof when the session came in a cookie and the method is
+/// unsafe, and a role the endpoint's table entry names. Every 401, 403 or
+/// 404 answer of such an endpoint — the guard's or the handler's (a record
+/// the user may not see) — is audited as `access_denied`: the user id (or
+/// `anonymous`), the route template, the status and the client address,
+/// aggregated per minute ([`crate::failures`]).
+pub(crate) async fn guard(State(g): State<Guard>, req: Request, next: Next) -> Response {
+    let Access::Roles(roles) = g.endpoint.access else {
+        return next.run(req).await;
+    };
+    let address = request_address(req.extensions(), req.headers(), &g.app);
+    let resp = check_access(&g, roles, req, next).await;
+    let status = resp.status().as_u16();
+    if matches!(status, 401 | 403 | 404) {
+        let actor =
+            resp.extensions().get::<LoggedUser>().map_or_else(|| "anonymous".to_string(), |u| format!("user:{}", u.0));
+        let what = format!("{} {}", g.endpoint.verb.as_str(), g.endpoint.path);
+        let attempt = Attempt::new(actor, "access_denied", what, address, serde_json::json!({ "status": status }));
+        if let Err(e) = g.app.audit_attempt(attempt).await {
+            tracing::error!(error = %e.message, route = g.endpoint.path, "cannot audit a denied request");
+        }
+    }
+    resp
+}
+
+async fn check_access(g: &Guard, roles: &[Role], mut req: Request, next: Next) -> Response {
+    let (user, csrf_checked) = {
+        let Some((token, via)) = credentials(req.headers()) else {
+            return ApiError::unauthenticated().into_response();
+        };
+        let user = match g.app.authenticate(token).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return ApiError::unauthenticated().into_response(),
+            Err(e) => return e.into_response(),
+        };
+        let checked = via == Via::Bearer || !g.endpoint.verb.is_unsafe() || csrf_ok(req.headers(), token);
+        (user, checked)
+    };
+    if !csrf_checked {
+        tracing::info!(user = user.id, route = g.endpoint.path, "CSRF token missing or wrong");
+        let mut resp = ApiError::new(
+            ErrorCode::CsrfFailed,
+            format!("cookie sessions must send the {CSRF_COOKIE} cookie's value in the X-CSRF-Token header"),
+        )
+        .into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    if user.must_change_password && !PASSWORD_CHANGE_ROUTES.contains(&(g.endpoint.verb, g.endpoint.path)) {
+        let mut resp = password_change_required().into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    if !roles.contains(&user.role) {
+        let mut resp = ApiError::forbidden().into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    if user.post.is_some() && is_country_wide(g.endpoint.path) {
+        let mut resp = ApiError::bound_to_post().into_response();
+        resp.extensions_mut().insert(LoggedUser(user.id));
+        return resp;
+    }
+    let id = user.id;
+    req.extensions_mut().insert(CurrentUser(user));
+    let mut resp = next.run(req).await;
+    resp.extensions_mut().insert(LoggedUser(id));
+    resp
 }

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use centinela_store::Store;
 
-use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::user::AuthUser;
 use centinela_app::{App, Inspections, IntelCache};
 
 /// How the server runs. [`Default`] is fit for a post on one machine.
@@ -99,7 +99,9 @@ struct Inner {
     /// Logins under way (hashing or waiting to): at most
     /// [`ServerConfig::max_concurrent_logins`].
     logins: tokio::sync::Semaphore,
-    openapi: Bytes,
+    /// The OpenAPI document, set once by [`crate::router`] (it is made from
+    /// the handlers, which sit above this module).
+    openapi: std::sync::OnceLock<Bytes>,
 }
 
 impl AppState {
@@ -135,7 +137,6 @@ impl AppState {
     pub fn with_analytics(mut config: ServerConfig, store: Store, analytics: Option<Store>) -> AppState {
         config.secure_cookies |= config.tls.is_some();
         let limiter = LoginLimiter::new(config.login_window);
-        let openapi = crate::openapi::document_json();
         let logins = tokio::sync::Semaphore::new(config.max_concurrent_logins.max(1));
         AppState(Arc::new(Inner {
             logins,
@@ -144,7 +145,7 @@ impl AppState {
             sessions: SessionCache::default(),
             limiter,
             failures: crate::failures::Failures::default(),
-            openapi,
+            openapi: std::sync::OnceLock::new(),
         }))
     }
 
@@ -194,7 +195,13 @@ impl AppState {
     }
 
     pub(crate) fn openapi_json(&self) -> Bytes {
-        self.0.openapi.clone()
+        self.0.openapi.get().cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn set_openapi(&self, document: Bytes) {
+        // A second router over the same state keeps the first document: the
+        // same bytes.
+        let _ = self.0.openapi.set(document);
     }
 
     /// Appends to the audit chain what `user` did: `action` a snake_case
@@ -388,6 +395,29 @@ impl LoginLimiter {
     pub(crate) fn sweep(&self) {
         let window = self.window;
         lock(&self.failures).retain(|_, q| q.back().is_some_and(|t| t.elapsed() < window));
+    }
+}
+
+impl AppState {
+    /// Audits a failed or denied attempt, aggregated (see the module).
+    pub async fn audit_attempt(&self, attempt: crate::failures::Attempt) -> Result<(), ApiError> {
+        let now = unix_now();
+        let entries = self.failures().count(attempt, now, &centinela_store::now_rfc3339());
+        self.write_attempts(&entries).await
+    }
+
+    /// Writes the repeats of the minutes that have ended (every minute's
+    /// with `all`, at shutdown and in tests).
+    pub async fn flush_attempts(&self, all: bool) -> Result<(), ApiError> {
+        let entries = self.failures().drain(unix_now(), all);
+        self.write_attempts(&entries).await
+    }
+
+    async fn write_attempts(&self, entries: &[centinela_store::AuditEntry]) -> Result<(), ApiError> {
+        for e in entries {
+            self.store().audit_append(&e.actor, &e.action, &e.subject, &e.detail).await?;
+        }
+        Ok(())
     }
 }
 

@@ -7,16 +7,7 @@ mod common;
 use centinela_domain::Role;
 use centinela_domain::audit::{Anchor, AnchorMismatch, AuditKey, AuditRecord, BreakReason, BrokenLink, GENESIS};
 use centinela_store::{Backend, Store, StoreError};
-use common::stores;
-
-/// Runs one statement as an attacker with direct database access would.
-async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store.backend() {
-        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
-        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
-    }
-}
+use common::{raw, stores};
 
 #[tokio::test]
 async fn appends_chain_and_verify() {

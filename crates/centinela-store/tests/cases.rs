@@ -6,8 +6,8 @@ mod common;
 
 use centinela_domain::htcds::{Case, CaseRecord};
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
-use centinela_store::{Actor, Answer, Backend, Decision, NewInspection, Retention, Store, StoreError, Verdict};
-use common::stores;
+use centinela_store::{Actor, Answer, Decision, NewInspection, Retention, Store, StoreError, Verdict};
+use common::{raw, stores};
 
 fn record(id: &str, given: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {
@@ -67,14 +67,6 @@ async fn inspected(store: &Store, officer: i64, r: CrossingRecord) {
         flags: vec!["T1".into()],
     };
     store.record_inspections(&[vec![ins]]).await.unwrap().remove(0).unwrap();
-}
-
-async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store.backend() {
-        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
-        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
-    }
 }
 
 #[tokio::test]

@@ -5,10 +5,10 @@ mod common;
 
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
 use centinela_store::{
-    Actor, Backend, Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, PostKind,
-    Store, StoreError, Verdict,
+    Actor, Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, PostKind, Store,
+    StoreError, Verdict,
 };
-use common::stores;
+use common::{raw, stores};
 
 fn record(id: &str, surnames: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {
@@ -61,14 +61,6 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
             })
             .collect(),
         flags: vec!["T1".into()],
-    }
-}
-
-async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store.backend() {
-        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
-        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
     }
 }
 

@@ -5,8 +5,8 @@
 mod common;
 
 use centinela_domain::{CrossingRecord, Direction, Sex, Timestamp};
-use centinela_store::{Backend, OverrideKind, Store, StoreError};
-use common::stores;
+use centinela_store::{OverrideKind, StoreError};
+use common::{raw, stores};
 
 fn rec(id: &str, given: &str) -> CrossingRecord {
     CrossingRecord {
@@ -27,14 +27,6 @@ fn rec(id: &str, given: &str) -> CrossingRecord {
         phone: String::new(),
         address: String::new(),
         destination: String::new(),
-    }
-}
-
-async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store.backend() {
-        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
-        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
     }
 }
 

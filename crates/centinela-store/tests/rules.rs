@@ -4,19 +4,11 @@
 mod common;
 
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, Role, Sex, Timestamp};
-use centinela_store::{Backend, HitKind, NewHit, NewInspection, Store, StoreError, Verdict};
-use common::stores;
+use centinela_store::{HitKind, NewHit, NewInspection, StoreError, Verdict};
+use common::{raw, stores};
 
 const T2: &str = "rule T2 \"Unaccompanied minor\" { category possible_victim action refer_to_protection \
                   when traveller.minor and party.adults == 0 }";
-
-async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store.backend() {
-        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
-        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
-    }
-}
 
 #[tokio::test]
 async fn saving_enabling_and_disabling_append_versions_and_audit() {

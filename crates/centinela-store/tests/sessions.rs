@@ -4,17 +4,7 @@
 mod common;
 
 use centinela_domain::Role;
-use centinela_store::{Backend, Store};
-use common::stores;
-
-async fn raw(store: &Store, sql: &str) {
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store.backend() {
-        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
-        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
-    }
-    .unwrap();
-}
+use common::{raw, stores};
 
 #[tokio::test]
 async fn sessions_live_expire_and_end() {
@@ -37,7 +27,7 @@ async fn sessions_live_expire_and_end() {
         assert_eq!(store.session_user(&[9u8; 32], 0).await.unwrap(), None);
 
         // A disabled user's sessions stop working.
-        raw(&store, &format!("UPDATE users SET disabled = TRUE WHERE id = {}", bob.id)).await;
+        raw(&store, &format!("UPDATE users SET disabled = TRUE WHERE id = {}", bob.id)).await.unwrap();
         assert_eq!(store.session_user(&t3, 0).await.unwrap(), None);
         assert!(store.user_by_id(bob.id).await.unwrap().unwrap().disabled);
 

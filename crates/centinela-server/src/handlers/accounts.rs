@@ -47,7 +47,7 @@ pub struct PasswordReset {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
-    #[schema(value_type = crate::openapi::names::RoleName, example = "supervisor")]
+    #[schema(value_type = crate::schemas::RoleName, example = "supervisor")]
     pub role: Role,
 }
 

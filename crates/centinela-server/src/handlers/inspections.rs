@@ -69,7 +69,7 @@ pub async fn hits(
 #[serde(deny_unknown_fields)]
 pub struct AdjudicationRequest {
     /// `confirmed` or `dismissed`.
-    #[schema(value_type = crate::openapi::names::VerdictName, example = "dismissed")]
+    #[schema(value_type = crate::schemas::VerdictName, example = "dismissed")]
     pub decision: Verdict,
     /// Why: required.
     #[schema(example = "otra fecha de nacimiento y otra nacionalidad")]
@@ -137,7 +137,7 @@ pub async fn timeline(
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     /// `admit`, `secondary_inspection`, `refer_to_protection` or `refuse`.
-    #[schema(value_type = crate::openapi::names::DecisionName, example = "secondary_inspection")]
+    #[schema(value_type = crate::schemas::DecisionName, example = "secondary_inspection")]
     pub decision: Decision,
     /// Why: needed for every decision but `admit`, and for `admit` too
     /// when the party has an open hit or a risk indicator (so documented as

@@ -237,7 +237,7 @@ pub async fn decisions(State(app): State<AppState>, user: CurrentUser) -> Result
 #[schema(as = IntelDecisionRequest)]
 pub struct DecisionRequest {
     /// `merge` (the two crossings are one person) or `split` (they are not).
-    #[schema(value_type = crate::openapi::names::OverrideKindName, example = "merge")]
+    #[schema(value_type = crate::schemas::OverrideKindName, example = "merge")]
     pub kind: OverrideKind,
     /// A crossing's id; the two must differ (else `invalid_field`).
     #[schema(example = "GTM-C0000001", min_length = 1, max_length = 128)]

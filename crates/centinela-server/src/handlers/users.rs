@@ -23,7 +23,7 @@ pub struct NewUser {
     #[schema(example = "ana.perez")]
     pub username: String,
     /// `officer`, `supervisor`, `analyst`, `protection`, `admin` or `auditor`.
-    #[schema(value_type = crate::openapi::names::RoleName, example = "officer")]
+    #[schema(value_type = crate::schemas::RoleName, example = "officer")]
     pub role: Role,
     /// The border post's code; leave out for a country-wide user.
     #[schema(example = "GTM-TECUNUMAN")]

@@ -126,7 +126,7 @@ async fn static_routes_need_no_login_and_hold_no_data() {
 /// `password_change_required`, for every role.
 #[tokio::test]
 async fn a_reset_password_blocks_every_other_endpoint() {
-    use centinela_server::auth::PASSWORD_CHANGE_ROUTES;
+    use centinela_server::routes::PASSWORD_CHANGE_ROUTES;
     let app = spawn_apps().await.remove(0);
     for role in Role::ALL {
         let user = app.user(&format!("reset-{role}"), role, None).await;

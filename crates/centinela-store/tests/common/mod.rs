@@ -34,3 +34,15 @@ async fn fresh_pg(url: &str) -> Store {
     assert_eq!(store.backend(), Backend::Postgres);
     store
 }
+
+/// Runs SQL on the store's database directly, past the store's API: to
+/// tamper as an attacker with database access would, or to check what a
+/// trigger refuses.
+#[allow(dead_code)]
+pub async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match store.backend() {
+        Backend::Sqlite => sqlx::raw_sql(sql).execute(store.sqlite().unwrap()).await.map(drop),
+        Backend::Postgres => sqlx::raw_sql(sql).execute(store.postgres().unwrap()).await.map(drop),
+    }
+}
