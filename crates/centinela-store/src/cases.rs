@@ -141,32 +141,6 @@ fn record_text(case: &Case) -> Result<String, StoreError> {
     serde_json::to_string(case.record()).map_err(|e| corrupt("case record", e))
 }
 
-/// Builds the indicators of a referral from the stored inspection result
-/// (JSON text of `centinela_inspect::TravellerOutcome`), if any.
-pub(crate) fn indicators_of(result: Option<&str>) -> serde_json::Value {
-    let Some(v) = result.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()) else {
-        return serde_json::json!({ "flags": [], "hits": [] });
-    };
-    let flags: Vec<serde_json::Value> = v["flags"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| serde_json::json!({ "code": f["code"], "kind": f["kind"], "reason": f["reason"] }))
-        .collect();
-    let hits: Vec<serde_json::Value> = v["hits"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|h| {
-            serde_json::json!({
-                "kind": h["kind"], "list": h["list"], "list_kind": h["list_kind"],
-                "entry_id": h["entry_id"], "score": h["score"],
-            })
-        })
-        .collect();
-    serde_json::json!({ "flags": flags, "hits": hits })
-}
-
 const REFERRAL_SQL: &str = "SELECT r.id, r.crossing_id, r.reason, r.user_id, r.at, r.indicators, c.post, \
      c.crossed_at, c.given_names, c.surnames, c.birth_date, c.nationality, c.sex \
      FROM referrals r JOIN crossings c ON c.crossing_id = r.crossing_id \

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::{append_in_tx, begin_write};
-use crate::writer::{OwnConn, on_own};
+use crate::conn::{OwnConn, on_own};
 use crate::{Backend, Store, StoreError, now_rfc3339, on_pool};
 
 /// How travellers cross at a post.
@@ -959,7 +959,7 @@ impl Store {
                                 .bind(crossing_id)
                                 .fetch_optional(&mut *tx)
                                 .await?;
-                        crate::cases::indicators_of(result.as_deref())
+                        indicators_of(result.as_deref())
                     }
                 };
                 sqlx::query(
@@ -993,4 +993,30 @@ impl Store {
             .await?
         }))
     }
+}
+
+/// Builds the indicators of a referral from the stored inspection result
+/// (JSON text of `centinela_inspect::TravellerOutcome`), if any.
+pub(crate) fn indicators_of(result: Option<&str>) -> serde_json::Value {
+    let Some(v) = result.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()) else {
+        return serde_json::json!({ "flags": [], "hits": [] });
+    };
+    let flags: Vec<serde_json::Value> = v["flags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| serde_json::json!({ "code": f["code"], "kind": f["kind"], "reason": f["reason"] }))
+        .collect();
+    let hits: Vec<serde_json::Value> = v["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| {
+            serde_json::json!({
+                "kind": h["kind"], "list": h["list"], "list_kind": h["list_kind"],
+                "entry_id": h["entry_id"], "score": h["score"],
+            })
+        })
+        .collect();
+    serde_json::json!({ "flags": flags, "hits": hits })
 }

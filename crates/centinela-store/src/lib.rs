@@ -7,6 +7,7 @@
 
 mod audit;
 mod cases;
+mod conn;
 mod crossings;
 mod intel;
 mod lists;

@@ -22,7 +22,7 @@ use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{AssertSqlSafe, Connection, Row};
 
-use crate::writer::{OwnConn, on_own};
+use crate::conn::{OwnConn, on_own};
 use crate::{Backend, Store, StoreError, now_rfc3339, on_pool};
 
 /// What is being imported as a list's new version.

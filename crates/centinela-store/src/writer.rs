@@ -39,29 +39,12 @@ use sqlx::{AssertSqlSafe, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{AuditEntry, append_many_in_tx, begin_write};
+use crate::conn::OwnConn;
 use crate::crossings::{
     CROSSING_COLS, CrossingRow, HIT_CHUNK, Holder, INSPECTION_CHUNK, NewHit, NewInspection, RecordedInspection,
     insert_crossings_in_tx, record_texts,
 };
 use crate::{Backend, Store, StoreError, hex, now_rfc3339};
-
-/// A connection taken out of the pool for one long-lived task: the
-/// inspection writer, the history reader.
-pub(crate) enum OwnConn {
-    Sqlite(sqlx::SqliteConnection),
-    Postgres(sqlx::PgConnection),
-}
-
-/// Runs the same code on whichever connection a [`OwnConn`] holds.
-macro_rules! on_own {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            OwnConn::Sqlite($c) => $body,
-            OwnConn::Postgres($c) => $body,
-        }
-    };
-}
-pub(crate) use on_own;
 
 /// What a batch gives back: per party its records, or why it was refused.
 type Outcomes = Vec<Result<Vec<RecordedInspection>, StoreError>>;
@@ -247,27 +230,6 @@ impl Store {
     pub async fn record_inspections(&self, parties: &[Vec<NewInspection>]) -> Result<Outcomes, StoreError> {
         let mut conn = self.writer_connection().await?;
         self.record_inspections_on(&mut conn, parties).await
-    }
-
-    /// A connection of its own for a writer that stores many batches: its
-    /// page cache stays warm between batches, and on SQLite it does not
-    /// checkpoint the log inside its commits ([`Store::checkpoint`] does,
-    /// off the writer's path).
-    pub(crate) async fn writer_connection(&self) -> Result<OwnConn, StoreError> {
-        self.own_connection("PRAGMA wal_autocheckpoint = 0").await
-    }
-
-    /// A connection taken out of the pool for one long-lived task, with a
-    /// SQLite pragma run on it first.
-    pub(crate) async fn own_connection(&self, sqlite_pragma: &'static str) -> Result<OwnConn, StoreError> {
-        Ok(match &self.pool {
-            crate::Pool::Sqlite(p) => {
-                let mut c = p.acquire().await?.detach();
-                sqlx::query(sqlite_pragma).execute(&mut c).await?;
-                OwnConn::Sqlite(c)
-            }
-            crate::Pool::Postgres(p) => OwnConn::Postgres(p.acquire().await?.detach()),
-        })
     }
 
     /// [`Store::record_inspections`] on the writer's own connection.
