@@ -14,7 +14,7 @@ use centinela_domain::Timestamp;
 use centinela_inspect::{History, PartyOutcome, PartyRequest, TravellerOutcome, Watchlists};
 use centinela_store::{
     Decision, HistoryReader, InspectionWriter, NewHit, NewInspection, Store, StoreError, StoredCrossing, StoredHit,
-    Verdict,
+    TravellerKey, Verdict,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -273,17 +273,19 @@ impl App {
         }
         user.check_post(&post)?;
         let at = Timestamp::now();
-        let docs = centinela_inspect::documents_of(req, at).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let who = centinela_inspect::identities_of(req, at).map_err(|e| AppError::Invalid(e.to_string()))?;
         // Each document's earlier holders, in one batched read for the party.
-        let asked: Vec<(String, String)> = docs.iter().flatten().cloned().collect();
+        let asked: Vec<(String, String)> = who.iter().filter_map(|w| w.document.clone()).collect();
         let mut found = ins.history.holders(asked).await.map_err(|e| store_error(&e))?.into_iter();
-        let history: Vec<History> = docs
-            .iter()
-            .map(|d| match d {
-                Some(_) => History { holders: found.next().unwrap_or_default() },
-                None => History::default(),
-            })
-            .collect();
+        let mut history: Vec<History> = Vec::with_capacity(who.len());
+        for w in &who {
+            let holders = match w.document {
+                Some(_) => found.next().unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let crossings = self.recent_crossings(user, w).await?;
+            history.push(History { holders, crossings });
+        }
         let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
         let group = new_id();
         let (lists, versions) = ins.lists();
@@ -314,6 +316,7 @@ impl App {
                     })
                     .collect(),
                 flags: t.flags.iter().map(|f| f.code.clone()).collect(),
+                history_shown: t.travel_history.iter().map(|c| c.crossing_id.clone()).collect(),
             });
         }
         let recorded = ins.writer.record(party).await.map_err(|e| store_error(&e))?;
@@ -331,6 +334,35 @@ impl App {
             .map(|(outcome, r)| RecordedTraveller { outcome, hit_ids: r.hit_ids })
             .collect();
         Ok(InspectionAnswer { group_id: outcome.group_id, suggested: outcome.suggested, travellers })
+    }
+
+    /// A traveller's latest crossings within `user`'s reach (their post's
+    /// for a user bound to one), newest first: the booth's travel history.
+    /// The inspection's audit entry names the crossings shown.
+    async fn recent_crossings(
+        &self,
+        user: &User,
+        who: &centinela_inspect::Identity,
+    ) -> Result<Vec<centinela_inspect::PastCrossing>, AppError> {
+        let birth = who.birth_date.map(|d| d.to_string()).unwrap_or_default();
+        let key = TravellerKey {
+            document: who.document.as_ref().map(|(n, s)| (n.as_str(), s.as_str())),
+            given_names: &who.given_names,
+            surnames: &who.surnames,
+            birth_date: &birth,
+        };
+        let shown = centinela_inspect::TRAVEL_HISTORY_SHOWN as u32;
+        let found = self.store().recent_crossings(key, user.post.as_deref(), shown).await?;
+        Ok(found
+            .into_iter()
+            .map(|c| centinela_inspect::PastCrossing {
+                crossing_id: c.crossing_id,
+                post: c.post,
+                direction: c.direction,
+                crossed_at: c.crossed_at,
+                entry_without_exit: false,
+            })
+            .collect())
     }
 
     /// Hits, newest first; a user bound to a post sees only that post's.

@@ -129,6 +129,9 @@ pub struct NewInspection {
     pub hits: Vec<NewHit>,
     /// Codes of the risk flags raised (for the audit entry; no personal data).
     pub flags: Vec<String>,
+    /// The ids of the traveller's earlier crossings shown with the result
+    /// (its travel history), for the audit entry.
+    pub history_shown: Vec<String>,
 }
 
 /// A stored inspection: its crossing and the ids given to its hits, in the
@@ -138,6 +141,31 @@ pub struct RecordedInspection {
     pub crossing_id: String,
     pub hit_ids: Vec<i64>,
 }
+
+/// One earlier crossing of a traveller, as the booth's travel history
+/// shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecentCrossing {
+    pub crossing_id: String,
+    pub post: String,
+    pub direction: Direction,
+    pub crossed_at: String,
+}
+
+/// Who a traveller is, for [`Store::recent_crossings`]: the document
+/// (number, issuing state) and the names with a full birth date, each used
+/// when given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TravellerKey<'a> {
+    pub document: Option<(&'a str, &'a str)>,
+    pub given_names: &'a str,
+    pub surnames: &'a str,
+    /// `YYYY-MM-DD`, or empty: names alone do not identify.
+    pub birth_date: &'a str,
+}
+
+/// The most crossings [`Store::recent_crossings`] returns.
+pub const MAX_RECENT: u32 = 50;
 
 /// A stored hit with its crossing's post and time and its current
 /// adjudication (the latest), if any.
@@ -637,6 +665,56 @@ impl Store {
                 .await?;
             rows.iter().map(crossing_from).collect()
         })
+    }
+
+    /// A traveller's latest crossings — the same document (number and
+    /// issuing state), or the same names and full birth date as registered
+    /// — at `post` when given, newest first, at most `limit` (capped at
+    /// [`MAX_RECENT`]). Nothing when the key identifies no one.
+    pub async fn recent_crossings(
+        &self,
+        key: TravellerKey<'_>,
+        post: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<RecentCrossing>, StoreError> {
+        let by_doc = key.document.filter(|(n, _)| !n.is_empty());
+        let by_name = !key.birth_date.is_empty() && !(key.surnames.is_empty() && key.given_names.is_empty());
+        // Each term of the OR is answered by an index of its own
+        // (crossings_document, crossings_names).
+        let terms: Vec<&str> = [
+            by_doc.map(|_| "(document_number = $1 AND issuing_state = $2)"),
+            by_name.then_some("(surnames = $4 AND given_names = $5 AND birth_date = $3)"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let sql = AssertSqlSafe(format!(
+            "SELECT crossing_id, post, direction, crossed_at FROM crossings WHERE ({}) AND ($6 = '' OR post = $6) \
+             ORDER BY crossed_at DESC, crossing_id DESC LIMIT $7",
+            terms.join(" OR ")
+        ));
+        let (number, state) = by_doc.unwrap_or(("", ""));
+        let rows: Vec<(String, String, String, String)> = on_pool!(self, p => {
+            sqlx::query_as(sql)
+                .bind(number)
+                .bind(state)
+                .bind(key.birth_date)
+                .bind(key.surnames)
+                .bind(key.given_names)
+                .bind(post.unwrap_or(""))
+                .bind(i64::from(limit.min(MAX_RECENT)))
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(crossing_id, post, direction, crossed_at)| {
+                let direction = Direction::parse(&direction).map_err(|e| corrupt("crossings.direction", e))?;
+                Ok(RecentCrossing { crossing_id, post, direction, crossed_at })
+            })
+            .collect()
     }
 
     /// The distinct holders a document was registered with (names and

@@ -61,6 +61,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
             })
             .collect(),
         flags: vec!["T1".into()],
+        history_shown: Vec::new(),
     }
 }
 
@@ -409,5 +410,45 @@ async fn a_purged_hit_id_is_never_given_again() {
         let r = record("P2", "López", "", "2026-02-02T10:00:00Z");
         let second = writer.record(vec![inspection(r, off, 1)]).await.expect("an inspection with a hit after a purge");
         assert!(second[0].hit_ids[0] > first[0].hit_ids[0], "{first:?} then {second:?}");
+    }
+}
+
+#[tokio::test]
+async fn recent_crossings_find_the_traveller_by_document_or_by_name_and_birth_date() {
+    use centinela_store::TravellerKey;
+    for (store, _dir) in stores().await {
+        let mut rows = vec![
+            record("R1", "López", "A1", "2026-01-01T10:00:00Z"),
+            record("R2", "López", "A1", "2026-02-01T10:00:00Z"),
+            // Another document, the same names and birth date.
+            record("R3", "López", "B2", "2026-03-01T10:00:00Z"),
+            // Someone else.
+            record("R4", "Mora", "C3", "2026-04-01T10:00:00Z"),
+        ];
+        rows[1].direction = Direction::Exit;
+        let mut elsewhere = record("R5", "López", "A1", "2026-05-01T10:00:00Z");
+        elsewhere.post = "GTM-PEDROALVARADO".into();
+        rows.push(elsewhere);
+        store.import_crossings("admin", &rows).await.unwrap();
+        let ids = |v: Vec<centinela_store::RecentCrossing>| v.into_iter().map(|c| c.crossing_id).collect::<Vec<_>>();
+        let by_doc = TravellerKey { document: Some(("A1", "GTM")), ..Default::default() };
+        assert_eq!(ids(store.recent_crossings(by_doc, None, 10).await.unwrap()), ["R5", "R2", "R1"]);
+        let at_post = store.recent_crossings(by_doc, Some("GTM-TECUNUMAN"), 10).await.unwrap();
+        assert_eq!(at_post[0].direction, Direction::Exit);
+        assert_eq!(ids(at_post), ["R2", "R1"], "a post's reach is its own crossings");
+        assert_eq!(ids(store.recent_crossings(by_doc, None, 2).await.unwrap()), ["R5", "R2"]);
+        let both = TravellerKey {
+            document: Some(("A1", "GTM")),
+            given_names: "Ana María",
+            surnames: "López",
+            birth_date: "1990-04-05",
+        };
+        assert_eq!(ids(store.recent_crossings(both, Some("GTM-TECUNUMAN"), 10).await.unwrap()), ["R3", "R2", "R1"]);
+        // Names without a full birth date identify no one; the wrong state
+        // is another document.
+        let names = TravellerKey { given_names: "Ana María", surnames: "López", ..Default::default() };
+        assert!(store.recent_crossings(names, None, 10).await.unwrap().is_empty());
+        let other_state = TravellerKey { document: Some(("A1", "MEX")), ..Default::default() };
+        assert!(store.recent_crossings(other_state, None, 10).await.unwrap().is_empty());
     }
 }
