@@ -38,6 +38,18 @@ impl ListKind {
         }
     }
 
+    /// How urgent a hit on a list of this kind is in the supervisors'
+    /// queue: 3 (high) for wanted and missing persons — someone dangerous,
+    /// or someone in danger, is at the booth now — 2 for reported
+    /// documents, 1 for watch lists.
+    pub fn severity(&self) -> u8 {
+        match self {
+            ListKind::Wanted | ListKind::Missing => 3,
+            ListKind::Documents => 2,
+            ListKind::Watch => 1,
+        }
+    }
+
     /// The action an officer is asked to take on a confirmed hit, unless the
     /// list says otherwise. It is advice: a person adjudicates every hit.
     pub fn default_action(&self) -> &'static str {

@@ -452,3 +452,70 @@ async fn recent_crossings_find_the_traveller_by_document_or_by_name_and_birth_da
         assert!(store.recent_crossings(other_state, None, 10).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn the_hit_queue_sorts_filters_and_pages() {
+    use centinela_store::{HitOrder, HitQuery, HitStatus};
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        let sup =
+            store.create_user("system", "sup1", Role::Supervisor, None, "otra clave bastante larga").await.unwrap();
+        // Q1: a watch-list hit (low), Q2: a wanted hit (high, lower score),
+        // Q3: a wanted hit (high, higher score), at another post.
+        let mut watch = inspection(record("Q1", "Mora", "", "2026-02-01T10:00:00Z"), off, 1);
+        watch.hits[0].list_name = "vigilancia".into();
+        watch.hits[0].list_kind = "watch".into();
+        watch.hits[0].score = 0.99;
+        let mut low = inspection(record("Q2", "López", "", "2026-02-01T10:01:00Z"), off, 1);
+        low.hits[0].score = 0.4;
+        let mut other = record("Q3", "Cux", "", "2026-02-01T10:02:00Z");
+        other.post = "GTM-PEDROALVARADO".into();
+        let other = inspection(other, off, 1);
+        for i in [watch, low, other] {
+            store.record_inspections(&[vec![i]]).await.unwrap();
+        }
+        let ids = |p: centinela_store::HitPage| p.hits.into_iter().map(|q| q.hit.crossing_id).collect::<Vec<_>>();
+        let q = HitQuery { limit: 10, ..Default::default() };
+        let page = store.hit_queue(&q).await.unwrap();
+        assert_eq!(page.total, 3);
+        assert_eq!((page.hits[0].surnames.as_str(), page.hits[0].given_names.as_str()), ("Cux", "Ana María"));
+        assert_eq!(page.hits[0].inspection.as_ref().unwrap()["shown"], true);
+        assert_eq!(ids(page), ["Q3", "Q2", "Q1"], "by severity, then score");
+        let oldest = store.hit_queue(&HitQuery { order: HitOrder::Oldest, ..q }).await.unwrap();
+        assert_eq!(ids(oldest), ["Q1", "Q2", "Q3"]);
+        let newest = store.hit_queue(&HitQuery { order: HitOrder::Newest, ..q }).await.unwrap();
+        assert_eq!(ids(newest), ["Q3", "Q2", "Q1"]);
+        let at_post = store.hit_queue(&HitQuery { post: Some("GTM-TECUNUMAN"), ..q }).await.unwrap();
+        assert_eq!(ids(at_post), ["Q2", "Q1"]);
+        let on_list = store.hit_queue(&HitQuery { list: Some("vigilancia"), ..q }).await.unwrap();
+        assert_eq!(ids(on_list), ["Q1"]);
+        // Paging: a page of one, the second; the total is every match.
+        let second = store.hit_queue(&HitQuery { limit: 1, offset: 1, ..q }).await.unwrap();
+        assert_eq!(second.total, 3);
+        assert_eq!(ids(second), ["Q2"]);
+        // A page is never larger than MAX_HIT_PAGE.
+        let huge = store.hit_queue(&HitQuery { limit: u32::MAX, ..q }).await.unwrap();
+        assert_eq!(huge.hits.len(), 3);
+
+        // The booth's decision in force, and the status filter by the
+        // adjudication in force.
+        let actor = Actor { user_id: sup.id, username: "sup1", role: Role::Supervisor };
+        store.decide(actor, "Q2", Decision::Admit, "").await.unwrap();
+        store.decide(actor, "Q2", Decision::SecondaryInspection, "revisar").await.unwrap();
+        let q2 = store.hits_of_crossing("Q2").await.unwrap().remove(0).id;
+        let q3 = store.hits_of_crossing("Q3").await.unwrap().remove(0).id;
+        store.adjudicate(actor, q2, Verdict::Confirmed, "misma persona").await.unwrap();
+        store.adjudicate(actor, q3, Verdict::Confirmed, "misma persona").await.unwrap();
+        store.adjudicate(actor, q3, Verdict::Dismissed, "otra persona").await.unwrap();
+        let open = store.hit_queue(&q).await.unwrap();
+        assert_eq!(ids(open), ["Q1"]);
+        let all = store.hit_queue(&HitQuery { status: HitStatus::All, ..q }).await.unwrap();
+        let q2_row = all.hits.iter().find(|h| h.hit.crossing_id == "Q2").unwrap();
+        assert_eq!(q2_row.decision.as_deref(), Some("secondary_inspection"));
+        assert_eq!(q2_row.hit.adjudication.as_ref().unwrap().decision, Verdict::Confirmed);
+        let confirmed = store.hit_queue(&HitQuery { status: HitStatus::Confirmed, ..q }).await.unwrap();
+        assert_eq!(ids(confirmed), ["Q2"]);
+        let dismissed = store.hit_queue(&HitQuery { status: HitStatus::Dismissed, ..q }).await.unwrap();
+        assert_eq!(ids(dismissed), ["Q3"], "the latest adjudication stands");
+    }
+}

@@ -193,6 +193,27 @@ pub const NAV: &[(&str, &str)] = &[
     ("/auditoria", "nav.audit"),
 ];
 
+/// Where each role's daily work is: the page `/` (and so signing in) leads
+/// to. A role not listed, or whose page it may not open, lands on the
+/// first page of its navigation.
+pub const LANDING: &[(Role, &str)] = &[
+    (Role::Officer, "/inspeccion"),
+    (Role::Supervisor, "/alertas"),
+    (Role::Analyst, "/redes"),
+    (Role::Protection, "/derivaciones"),
+    (Role::Auditor, "/auditoria"),
+    (Role::Admin, "/usuarios"),
+];
+
+/// The page `role` lands on, if it has one.
+pub fn landing(role: Role) -> Option<&'static str> {
+    LANDING
+        .iter()
+        .find(|(r, path)| *r == role && may_open(role, path))
+        .map(|(_, path)| *path)
+        .or_else(|| nav_for(role).next().map(|(path, _)| *path))
+}
+
 /// The page with this method and route template.
 pub fn page(verb: Verb, path: &str) -> Option<&'static Page> {
     PAGES.iter().find(|p| p.verb == verb && p.path == path)
