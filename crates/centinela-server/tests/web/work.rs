@@ -37,6 +37,16 @@ async fn scan(c: &Client, mrz: &[String]) -> String {
     }
 }
 
+/// Waits until the page's address holds `part` (a link or form followed).
+async fn wait_url(c: &Client, part: &str) {
+    let start = Instant::now();
+    while !c.current_url().await.unwrap().as_str().contains(part) {
+        assert!(start.elapsed() < Duration::from_secs(10), "never reached {part}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    css(c, "[data-testid=who]").await;
+}
+
 /// Records the focused default decision with its key (Enter) and waits
 /// for it to be shown.
 async fn decide_default(c: &Client) {
@@ -274,6 +284,7 @@ async fn the_supervisors_queue_sorts_filters_pages_and_fits_a_tablet() {
 
     // The next page, with the filters kept.
     css(&c, "#q-next").await.click().await.unwrap();
+    wait_url(&c, "pagina=2").await;
     let count = css(&c, "[data-testid=queue-count]").await.text().await.unwrap();
     assert!(count.contains("Página 2 de 2"), "{count}");
     assert_eq!(c.find_all(Locator::Css("tr.hit-row")).await.unwrap().len(), total - 25);
@@ -281,6 +292,7 @@ async fn the_supervisors_queue_sorts_filters_pages_and_fits_a_tablet() {
     // Filter by list: only the wanted list's hit.
     css(&c, "#q-list").await.select_by_value(&wanted_list).await.unwrap();
     css(&c, "#q-apply").await.click().await.unwrap();
+    wait_url(&c, "lista=").await;
     let on_list =
         app.store.hits_of_crossing(&wanted).await.unwrap().iter().filter(|h| h.list_name == wanted_list).count();
     let count = css(&c, "[data-testid=queue-count]").await.text().await.unwrap();
@@ -297,11 +309,60 @@ async fn the_supervisors_queue_sorts_filters_pages_and_fits_a_tablet() {
     let id = row.attr("data-hit").await.unwrap().unwrap();
     css(&c, &format!("#reason-{id}")).await.send_keys("otra persona: fecha distinta").await.unwrap();
     css(&c, &format!("tr[data-hit='{id}'] button[value=dismissed]")).await.click().await.unwrap();
+    wait_url(&c, "hecho=").await;
     css(&c, ".flash-info").await;
     let count = css(&c, "[data-testid=queue-count]").await.text().await.unwrap();
     assert!(count.contains(&format!("{} alertas", total - 1)), "{count}");
     c.goto(&app.url("/alertas?estado=descartadas")).await.unwrap();
     assert_eq!(c.find_all(Locator::Css("tr.hit-row")).await.unwrap().len(), 1);
     assert!(body_text(&c).await.contains("Descartada"));
+    c.close().await.unwrap();
+}
+
+/// Whether the page played the hit sound (it marks the body when it does),
+/// once its script has run.
+async fn sound(c: &Client, expected: bool) {
+    let start = Instant::now();
+    loop {
+        let ran: serde_json::Value = c.execute("return document.readyState === 'complete';", vec![]).await.unwrap();
+        let played: serde_json::Value =
+            c.execute("return document.body.dataset.hitSound || null;", vec![]).await.unwrap();
+        if ran == serde_json::json!(true) && (played == serde_json::json!("played")) == expected {
+            if !expected {
+                // Give a late sound the time to show that it played.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let again: serde_json::Value =
+                    c.execute("return document.body.dataset.hitSound || null;", vec![]).await.unwrap();
+                assert_eq!(again, serde_json::Value::Null, "a sound played");
+            }
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "sound played: {played}, expected {expected}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_hit_sounds_only_when_the_officer_turned_the_sound_on() {
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let (mrz, _) = listed_mrz(&app.country);
+    let c = browser(&d).await;
+    sign_in(&c, &app, Role::Officer).await;
+    // Off by default: a hit is silent.
+    assert!(!css(&c, "#hit-sound").await.is_selected().await.unwrap());
+    scan(&c, &mrz).await;
+    css(&c, "[data-testid=hit]").await;
+    sound(&c, false).await;
+    // Turned on, kept by the browser across pages: the next hit sounds, a
+    // clean traveller does not.
+    css(&c, "#hit-sound").await.click().await.unwrap();
+    scan(&c, &mrz).await;
+    css(&c, "[data-testid=hit]").await;
+    assert!(css(&c, "#hit-sound").await.is_selected().await.unwrap(), "the setting was not kept");
+    sound(&c, true).await;
+    let clean = passport_mrz("HALVORSEN", "INGRID SOLVEIG", "NOR", (1979, 4, 12), "F", "NX4418203", (2034, 6, 30));
+    scan(&c, &clean).await;
+    sound(&c, false).await;
     c.close().await.unwrap();
 }
