@@ -27,6 +27,12 @@ pub async fn country(app: &TestApp) -> (String, String, String) {
         given_names: "José Luis".into(),
         surnames: "Hernández Villalobos".into(),
         birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+        notice: centinela_domain::Notice {
+            reason: "Notificación roja: trata de personas".into(),
+            action: "Retener y avisar a la policía".into(),
+            authority: "INTERPOL".into(),
+            issued: BirthDate::parse("2025-11-02").ok(),
+        },
         ..Default::default()
     };
     let missing = AlertEntry {
@@ -350,5 +356,59 @@ async fn control_characters_are_refused_naming_the_field() {
         .await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(app.store.crossing_count().await.unwrap(), 0);
+    }
+}
+
+/// Issue 17: a hit carries the alert's notice, and each traveller's earlier
+/// crossings within the officer's reach come back with the answer, an
+/// entry after an entry named as an indicator; the crossings shown are in
+/// the audit entry.
+#[tokio::test]
+async fn an_answer_carries_the_notice_and_the_travel_history() {
+    for app in spawn_apps().await {
+        let (_, officer, _) = country(&app).await;
+        let wanted = json!({"given_names": "José Luis", "surnames": "Hernández Villalobos", "birth_date": "1980-05-17",
+                            "document_number": "G7788990", "issuing_state": "MEX"});
+        let (status, first) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [wanted]}))
+                .await;
+        assert_eq!(status, 201, "{first}");
+        let t = &first["travellers"][0];
+        assert_eq!(t["hits"][0]["notice"]["reason"], "Notificación roja: trata de personas");
+        assert_eq!(t["hits"][0]["notice"]["authority"], "INTERPOL");
+        assert_eq!(t["hits"][0]["notice"]["issued"], "2025-11-02");
+        assert!(t.get("travel_history").is_none(), "nothing earlier: {t}");
+        let first_id = t["crossing_id"].as_str().unwrap().to_string();
+
+        // The same document enters again: the earlier entry is shown and
+        // named; an exit afterwards is not flagged.
+        let (_, second) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [wanted]}))
+                .await;
+        let t = &second["travellers"][0];
+        assert_eq!(t["travel_history"][0]["crossing_id"], first_id.as_str());
+        assert_eq!(t["travel_history"][0]["direction"], "entry");
+        assert_eq!(t["travel_history"][0]["entry_without_exit"], true);
+        assert!(t["flags"].as_array().unwrap().iter().any(|f| f["code"] == "entry_without_exit"), "{t}");
+        let second_id = t["crossing_id"].as_str().unwrap().to_string();
+        let (_, third) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "exit", "travellers": [wanted]}))
+                .await;
+        let t = &third["travellers"][0];
+        assert_eq!(t["travel_history"].as_array().unwrap().len(), 2);
+        assert!(!t["flags"].as_array().unwrap().iter().any(|f| f["code"] == "entry_without_exit"), "{t}");
+        let audit = app.store.audit_entries(Some(100)).await.unwrap();
+        let shown = audit
+            .iter()
+            .find(|e| e.action == "inspection_recorded" && e.subject == t["crossing_id"].as_str().unwrap())
+            .unwrap();
+        assert!(shown.detail.contains(&first_id) && shown.detail.contains(&second_id), "{}", shown.detail);
+
+        // An officer of another post does not see these crossings.
+        let other = app.user("oficial.carmen", Role::Officer, Some("GTM-ELCARMEN")).await;
+        let other = app.token(&other).await;
+        let (_, elsewhere) =
+            inspect(&app, &other, json!({"post": "GTM-ELCARMEN", "direction": "entry", "travellers": [wanted]})).await;
+        assert!(elsewhere["travellers"][0].get("travel_history").is_none(), "{elsewhere}");
     }
 }
