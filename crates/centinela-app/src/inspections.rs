@@ -272,12 +272,38 @@ pub struct QueueFilter {
     pub per_page: u32,
 }
 
+impl QueueFilter {
+    /// The status named as the API names it: `open`, `confirmed`,
+    /// `dismissed` or `all`.
+    pub fn status_named(name: &str) -> Result<HitStatus, AppError> {
+        match name {
+            "open" => Ok(HitStatus::Open),
+            "confirmed" => Ok(HitStatus::Confirmed),
+            "dismissed" => Ok(HitStatus::Dismissed),
+            "all" => Ok(HitStatus::All),
+            _ => Err(AppError::Invalid("status: one of open, confirmed, dismissed, all".into())),
+        }
+    }
+
+    /// The order named as the API names it: `severity`, `oldest` or
+    /// `newest`.
+    pub fn order_named(name: &str) -> Result<HitOrder, AppError> {
+        match name {
+            "severity" => Ok(HitOrder::Severity),
+            "oldest" => Ok(HitOrder::Oldest),
+            "newest" => Ok(HitOrder::Newest),
+            _ => Err(AppError::Invalid("order: one of severity, oldest, newest".into())),
+        }
+    }
+}
+
 /// The queue's page size unless asked otherwise: a tablet's screenful or two.
 pub const QUEUE_PAGE: u32 = 25;
 
 /// A hit as the supervisors' queue shows it: who crossed, who is listed,
 /// how severe, what the booth decided and how long it has waited.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     #[serde(flatten)]
     pub hit: HitView,
@@ -287,6 +313,7 @@ pub struct QueueRow {
     /// the inspection showed it; empty when its result is not here.
     pub listed_as: String,
     /// The alert's reason, action, issuer and date, when the list gave any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub notice: Option<serde_json::Value>,
     /// The officer's decision in force at the booth.
     pub booth_decision: Option<String>,
@@ -298,6 +325,7 @@ pub struct QueueRow {
 
 /// One page of the supervisors' queue.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HitQueue {
     pub rows: Vec<QueueRow>,
     /// Hits matching the filter, on every page.

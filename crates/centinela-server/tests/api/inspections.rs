@@ -412,3 +412,92 @@ async fn an_answer_carries_the_notice_and_the_travel_history() {
         assert!(elsewhere["travellers"][0].get("travel_history").is_none(), "{elsewhere}");
     }
 }
+
+/// Issue 17: the supervisors' queue through the API, on both backends:
+/// severity first, filters, pages, the booth's decision and the traveller.
+#[tokio::test]
+async fn the_hit_queue_sorts_filters_and_pages() {
+    for app in spawn_apps().await {
+        let (_, officer, supervisor) = country(&app).await;
+        let stolen = json!({"given_names": "Carlos", "surnames": "Pérez", "birth_date": "1975-03-03",
+                            "document_number": "A1234567", "issuing_state": "GTM"});
+        let wanted =
+            json!({"given_names": "José Luis", "surnames": "Hernández Villalobos", "birth_date": "1980-05-17"});
+        for t in [stolen, wanted] {
+            let (status, body) =
+                inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [t]}))
+                    .await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let wanted_crossing = {
+            let (_, q) =
+                json(app.get("/api/hits/queue?list=interpol-red").bearer_auth(&supervisor).send().await.unwrap()).await;
+            q["rows"][0]["crossing_id"].as_str().unwrap().to_string()
+        };
+        let r = app
+            .client
+            .post(app.url(&format!("/api/crossings/{wanted_crossing}/decision")))
+            .bearer_auth(&officer)
+            .json(&json!({"decision": "secondary_inspection", "reason": "alerta roja"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let queue = |path: &str| {
+            let (app, sup) = (&app, supervisor.clone());
+            let path = path.to_string();
+            async move { json(app.get(&path).bearer_auth(&sup).send().await.unwrap()).await }
+        };
+        let lists = |q: &Value| -> Vec<String> {
+            q["rows"].as_array().unwrap().iter().map(|r| r["list_name"].as_str().unwrap().to_string()).collect()
+        };
+        let (status, q) = queue("/api/hits/queue").await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(lists(&q), ["interpol-red", "sltd"], "the wanted person first");
+        assert_eq!((q["total"].as_u64(), q["page"].as_u64(), q["pages"].as_u64()), (Some(2), Some(1), Some(1)));
+        let top = &q["rows"][0];
+        assert_eq!(top["severity"], 3);
+        assert_eq!(top["traveller"], "Hernández Villalobos, José Luis");
+        assert!(top["listed_as"].as_str().unwrap().contains("Hernández Villalobos"), "{top}");
+        assert_eq!(top["booth_decision"], "secondary_inspection");
+        assert_eq!(top["notice"]["reason"], "Notificación roja: trata de personas");
+        assert!(top["waiting_seconds"].as_i64().unwrap() >= 0);
+        assert_eq!(q["rows"][1]["severity"], 2);
+        assert_eq!(q["rows"][1]["booth_decision"], Value::Null);
+
+        let (_, q) = queue("/api/hits/queue?order=oldest").await;
+        assert_eq!(lists(&q), ["sltd", "interpol-red"]);
+        let (_, q) = queue("/api/hits/queue?per_page=1&page=2").await;
+        assert_eq!((lists(&q), q["pages"].as_u64(), q["total"].as_u64()), (vec!["sltd".to_string()], Some(2), Some(2)));
+        let (_, q) = queue("/api/hits/queue?list=sltd").await;
+        assert_eq!(lists(&q), ["sltd"]);
+        // A post-bound supervisor asking for another post still sees theirs.
+        let (_, q) = queue("/api/hits/queue?post=GTM-ELCARMEN").await;
+        assert_eq!(q["total"], 2);
+
+        // Adjudicated: out of the open queue, in the confirmed one.
+        let id = q["rows"][0]["id"].as_i64().unwrap();
+        let r = app
+            .client
+            .post(app.url(&format!("/api/hits/{id}/adjudication")))
+            .bearer_auth(&supervisor)
+            .json(&json!({"decision": "confirmed", "reason": "misma persona"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let (_, q) = queue("/api/hits/queue?status=confirmed").await;
+        assert_eq!((q["total"].as_u64(), q["rows"][0]["id"].as_i64()), (Some(1), Some(id)));
+        assert_eq!(q["rows"][0]["waiting_seconds"], Value::Null);
+        let (_, q) = queue("/api/hits/queue").await;
+        assert_eq!(q["total"], 1);
+
+        // Unknown words are refused, naming the field; the page is bounded.
+        let r = app.get("/api/hits/queue?status=pending").bearer_auth(&supervisor).send().await.unwrap();
+        expect_error(r, 422, "invalid_field").await;
+        let r = app.get("/api/hits/queue?order=random").bearer_auth(&supervisor).send().await.unwrap();
+        expect_error(r, 422, "invalid_field").await;
+        let (_, q) = queue("/api/hits/queue?status=all&per_page=100000").await;
+        assert_eq!(q["per_page"], 100);
+    }
+}
