@@ -78,8 +78,11 @@ pub async fn hits(
         per_page: 0,
     };
     let queue = app.app().hit_queue(&user, filter).await.map_err(|e| ctx.api_error(e))?;
-    let lists: Vec<String> =
-        app.app().lists().await.map_err(|e| ctx.api_error(e))?.into_iter().map(|l| l.name).collect();
+    let in_force = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
+    // Lists named in words (their source) where they have one.
+    let sources: serde_json::Map<String, serde_json::Value> =
+        in_force.iter().filter(|l| !l.source.is_empty()).map(|l| (l.name.clone(), json!(l.source))).collect();
+    let lists: Vec<String> = in_force.into_iter().map(|l| l.name).collect();
     let posts: Vec<String> = if user.post.is_some() {
         Vec::new()
     } else {
@@ -102,6 +105,7 @@ pub async fn hits(
             "list": list,
             "post": post,
             "lists": lists,
+            "list_sources": sources,
             "posts": posts,
             "statuses": STATUSES.iter().map(|s| s.0).collect::<Vec<_>>(),
             "orders": ORDERS.iter().map(|o| o.0).collect::<Vec<_>>(),

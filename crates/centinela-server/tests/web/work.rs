@@ -103,7 +103,6 @@ async fn a_hit_shows_the_alerts_reason_action_issuer_and_date() {
         assert!(start.elapsed() < Duration::from_secs(5), "live region: {live}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    screenshot(&c, "inspection-hit-notice").await;
     decide_default(&c).await;
     sign_out(&c).await;
 
@@ -296,7 +295,12 @@ async fn the_supervisors_queue_sorts_filters_pages_and_fits_a_tablet() {
     let on_list =
         app.store.hits_of_crossing(&wanted).await.unwrap().iter().filter(|h| h.list_name == wanted_list).count();
     let count = css(&c, "[data-testid=queue-count]").await.text().await.unwrap();
-    assert!(count.starts_with(&format!("{on_list} alertas")), "{count}");
+    let expected = if on_list == 1 { "1 alerta".to_string() } else { format!("{on_list} alertas") };
+    assert!(count.starts_with(&expected), "{count}");
+    // The list named in words (its source), not by its identifier.
+    let source = &app.country.lists.iter().find(|l| l.name == wanted_list).unwrap().source;
+    let row = css(&c, "tr.hit-row").await.text().await.unwrap();
+    assert!(row.contains(source.as_str()) && !row.contains(&wanted_list), "{row}");
     assert!(c.find(Locator::Css("#q-next")).await.is_err(), "one page");
     // Waiting longest first: the watch hits recorded before the booth's.
     c.goto(&app.url("/alertas?orden=antiguedad")).await.unwrap();
