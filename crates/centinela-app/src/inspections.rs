@@ -13,8 +13,8 @@ use std::sync::{Arc, RwLock};
 use centinela_domain::Timestamp;
 use centinela_inspect::{History, PartyOutcome, PartyRequest, TravellerOutcome, Watchlists};
 use centinela_store::{
-    Decision, HistoryReader, InspectionWriter, NewHit, NewInspection, Store, StoreError, StoredCrossing, StoredHit,
-    Verdict,
+    Decision, HistoryReader, HitOrder, HitQuery, HitStatus, InspectionWriter, MAX_HIT_PAGE, NewHit, NewInspection,
+    Store, StoreError, StoredCrossing, StoredHit, TravellerKey, Verdict,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -255,6 +255,86 @@ pub struct HitsFilter {
     pub limit: u32,
 }
 
+/// Which page of the supervisors' queue: the hits by the adjudication in
+/// force, at a post, on a list, in an order.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub status: HitStatus,
+    /// Only hits at this post (users bound to a post always see only theirs).
+    pub post: Option<String>,
+    /// Only hits on this list (its name).
+    pub list: Option<String>,
+    pub order: HitOrder,
+    /// 1 for the first page.
+    pub page: u32,
+    /// Hits per page: [`QUEUE_PAGE`] when 0, at most
+    /// [`centinela_store::MAX_HIT_PAGE`].
+    pub per_page: u32,
+}
+
+impl QueueFilter {
+    /// The status named as the API names it: `open`, `confirmed`,
+    /// `dismissed` or `all`.
+    pub fn status_named(name: &str) -> Result<HitStatus, AppError> {
+        match name {
+            "open" => Ok(HitStatus::Open),
+            "confirmed" => Ok(HitStatus::Confirmed),
+            "dismissed" => Ok(HitStatus::Dismissed),
+            "all" => Ok(HitStatus::All),
+            _ => Err(AppError::Invalid("status: one of open, confirmed, dismissed, all".into())),
+        }
+    }
+
+    /// The order named as the API names it: `severity`, `oldest` or
+    /// `newest`.
+    pub fn order_named(name: &str) -> Result<HitOrder, AppError> {
+        match name {
+            "severity" => Ok(HitOrder::Severity),
+            "oldest" => Ok(HitOrder::Oldest),
+            "newest" => Ok(HitOrder::Newest),
+            _ => Err(AppError::Invalid("order: one of severity, oldest, newest".into())),
+        }
+    }
+}
+
+/// The queue's page size unless asked otherwise: a tablet's screenful or two.
+pub const QUEUE_PAGE: u32 = 25;
+
+/// A hit as the supervisors' queue shows it: who crossed, who is listed,
+/// how severe, what the booth decided and how long it has waited.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueRow {
+    #[serde(flatten)]
+    pub hit: HitView,
+    /// The traveller as registered: surnames, given names.
+    pub traveller: String,
+    /// The listed person (names, birth dates) or the document's status, as
+    /// the inspection showed it; empty when its result is not here.
+    pub listed_as: String,
+    /// The alert's reason, action, issuer and date, when the list gave any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub notice: Option<serde_json::Value>,
+    /// The officer's decision in force at the booth.
+    pub booth_decision: Option<String>,
+    /// 3 high, 2 medium, 1 low ([`centinela_domain::ListKind::severity`]).
+    pub severity: u8,
+    /// How long an open hit has waited, in seconds.
+    pub waiting_seconds: Option<i64>,
+}
+
+/// One page of the supervisors' queue.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HitQueue {
+    pub rows: Vec<QueueRow>,
+    /// Hits matching the filter, on every page.
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub per_page: u32,
+}
+
 /// The longest reason an adjudication or a decision may give.
 pub const MAX_REASON: usize = 2000;
 
@@ -273,17 +353,19 @@ impl App {
         }
         user.check_post(&post)?;
         let at = Timestamp::now();
-        let docs = centinela_inspect::documents_of(req, at).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let who = centinela_inspect::identities_of(req, at).map_err(|e| AppError::Invalid(e.to_string()))?;
         // Each document's earlier holders, in one batched read for the party.
-        let asked: Vec<(String, String)> = docs.iter().flatten().cloned().collect();
+        let asked: Vec<(String, String)> = who.iter().filter_map(|w| w.document.clone()).collect();
         let mut found = ins.history.holders(asked).await.map_err(|e| store_error(&e))?.into_iter();
-        let history: Vec<History> = docs
-            .iter()
-            .map(|d| match d {
-                Some(_) => History { holders: found.next().unwrap_or_default() },
-                None => History::default(),
-            })
-            .collect();
+        let mut history: Vec<History> = Vec::with_capacity(who.len());
+        for w in &who {
+            let holders = match w.document {
+                Some(_) => found.next().unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let crossings = self.recent_crossings(user, w).await?;
+            history.push(History { holders, crossings });
+        }
         let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
         let group = new_id();
         let (lists, versions) = ins.lists();
@@ -314,6 +396,7 @@ impl App {
                     })
                     .collect(),
                 flags: t.flags.iter().map(|f| f.code.clone()).collect(),
+                history_shown: t.travel_history.iter().map(|c| c.crossing_id.clone()).collect(),
             });
         }
         let recorded = ins.writer.record(party).await.map_err(|e| store_error(&e))?;
@@ -333,6 +416,35 @@ impl App {
         Ok(InspectionAnswer { group_id: outcome.group_id, suggested: outcome.suggested, travellers })
     }
 
+    /// A traveller's latest crossings within `user`'s reach (their post's
+    /// for a user bound to one), newest first: the booth's travel history.
+    /// The inspection's audit entry names the crossings shown.
+    async fn recent_crossings(
+        &self,
+        user: &User,
+        who: &centinela_inspect::Identity,
+    ) -> Result<Vec<centinela_inspect::PastCrossing>, AppError> {
+        let birth = who.birth_date.map(|d| d.to_string()).unwrap_or_default();
+        let key = TravellerKey {
+            document: who.document.as_ref().map(|(n, s)| (n.as_str(), s.as_str())),
+            given_names: &who.given_names,
+            surnames: &who.surnames,
+            birth_date: &birth,
+        };
+        let shown = centinela_inspect::TRAVEL_HISTORY_SHOWN as u32;
+        let found = self.store().recent_crossings(key, user.post.as_deref(), shown).await?;
+        Ok(found
+            .into_iter()
+            .map(|c| centinela_inspect::PastCrossing {
+                crossing_id: c.crossing_id,
+                post: c.post,
+                direction: c.direction,
+                crossed_at: c.crossed_at,
+                entry_without_exit: false,
+            })
+            .collect())
+    }
+
     /// Hits, newest first; a user bound to a post sees only that post's.
     pub async fn hits(&self, user: &User, filter: HitsFilter) -> Result<Vec<HitView>, AppError> {
         let post = user.post.clone().or(filter.post);
@@ -340,6 +452,61 @@ impl App {
         let hits = self.store().hits(filter.open, post.as_deref(), limit).await?;
         self.audit(Caller::User(user), "hits_viewed", "hits", json!({ "count": hits.len(), "post": post })).await?;
         Ok(hits.into_iter().map(HitView::from).collect())
+    }
+
+    /// A page of the supervisors' queue (see [`QueueFilter`]); a user bound
+    /// to a post sees only that post's hits. Audited like [`App::hits`].
+    pub async fn hit_queue(&self, user: &User, filter: QueueFilter) -> Result<HitQueue, AppError> {
+        let post = user.post.clone().or(filter.post);
+        let per_page = if filter.per_page == 0 { QUEUE_PAGE } else { filter.per_page.min(MAX_HIT_PAGE) };
+        let page = filter.page.max(1);
+        let query = HitQuery {
+            status: filter.status,
+            post: post.as_deref(),
+            list: filter.list.as_deref(),
+            order: filter.order,
+            offset: u64::from(page - 1) * u64::from(per_page),
+            limit: per_page,
+        };
+        let found = self.store().hit_queue(&query).await?;
+        let now = Timestamp::now().unix_seconds();
+        let rows: Vec<QueueRow> = found
+            .hits
+            .into_iter()
+            .map(|q| {
+                let shown = q.inspection.as_ref().and_then(|r| {
+                    r["hits"].as_array()?.iter().find(|h| {
+                        h["list"].as_str() == Some(q.hit.list_name.as_str())
+                            && h["entry_id"].as_str() == Some(q.hit.entry_id.as_str())
+                    })
+                });
+                let listed_as = shown.and_then(|h| h["listed_as"].as_str()).unwrap_or_default().to_string();
+                let notice = shown.and_then(|h| h.get("notice")).filter(|n| n.is_object()).cloned();
+                let severity = centinela_domain::ListKind::parse(&q.hit.list_kind).map_or(0, |k| k.severity());
+                let waiting_seconds = match &q.hit.adjudication {
+                    None => Timestamp::parse(&q.hit.created_at).ok().map(|t| (now - t.unix_seconds()).max(0)),
+                    Some(_) => None,
+                };
+                QueueRow {
+                    traveller: format!("{}, {}", q.surnames, q.given_names),
+                    listed_as,
+                    notice,
+                    booth_decision: q.decision,
+                    severity,
+                    waiting_seconds,
+                    hit: HitView::from(q.hit),
+                }
+            })
+            .collect();
+        self.audit(
+            Caller::User(user),
+            "hits_viewed",
+            "hits",
+            json!({ "count": rows.len(), "post": post, "list": filter.list, "page": page }),
+        )
+        .await?;
+        let pages = u32::try_from(found.total.div_ceil(u64::from(per_page))).unwrap_or(u32::MAX).max(1);
+        Ok(HitQueue { rows, total: found.total, page, pages, per_page })
     }
 
     /// A supervisor confirms or dismisses a hit, with a reason. A later

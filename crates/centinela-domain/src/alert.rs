@@ -38,6 +38,18 @@ impl ListKind {
         }
     }
 
+    /// How urgent a hit on a list of this kind is in the supervisors'
+    /// queue: 3 (high) for wanted and missing persons — someone dangerous,
+    /// or someone in danger, is at the booth now — 2 for reported
+    /// documents, 1 for watch lists.
+    pub fn severity(&self) -> u8 {
+        match self {
+            ListKind::Wanted | ListKind::Missing => 3,
+            ListKind::Documents => 2,
+            ListKind::Watch => 1,
+        }
+    }
+
     /// The action an officer is asked to take on a confirmed hit, unless the
     /// list says otherwise. It is advice: a person adjudicates every hit.
     pub fn default_action(&self) -> &'static str {
@@ -64,6 +76,36 @@ pub struct AlertEntry {
     pub sex: Sex,
     pub document_numbers: Vec<DocumentNumber>,
     pub notes: String,
+    /// What the issuing authority says of the alert (reason, action,
+    /// authority, date), shown to the officer on a hit.
+    #[serde(default, skip_serializing_if = "Notice::is_empty")]
+    pub notice: Notice,
+}
+
+/// What an alert says beyond who is listed, as the issuing authority words
+/// it: why the person is listed ("Notificación roja: trata de personas"),
+/// what an officer is asked to do, who issued it and when. Every part is
+/// optional; lists that give none leave the list kind's default action.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Notice {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub authority: String,
+    /// When the alert was issued (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<BirthDate>,
+}
+
+impl Notice {
+    /// The longest reason, action or authority a list may give (characters).
+    pub const MAX_TEXT: usize = 500;
+
+    pub fn is_empty(&self) -> bool {
+        self.reason.is_empty() && self.action.is_empty() && self.authority.is_empty() && self.issued.is_none()
+    }
 }
 
 /// Status of a reported travel document.

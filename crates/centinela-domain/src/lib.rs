@@ -12,7 +12,7 @@ mod role;
 pub mod text;
 mod values;
 
-pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, HitKind, ListKind};
+pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, HitKind, ListKind, Notice};
 pub use audit::{
     Anchor, AuditKey, AuditRecord, BreakReason, BrokenLink, ChainVerifier, KeyError, verify_chain, verify_sealed_chain,
 };

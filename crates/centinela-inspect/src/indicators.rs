@@ -21,6 +21,8 @@ pub enum FlagKind {
     /// A pattern across travellers (INDICATORS.md N1–N5).
     Network,
     Document,
+    /// The traveller's own crossings (an entry with no exit since).
+    TravelHistory,
 }
 
 /// A risk indicator raised for a traveller.
@@ -43,6 +45,16 @@ fn flag(code: &str, kind: FlagKind, reason: impl Into<String>) -> Flag {
     let action =
         if kind == FlagKind::PossibleVictim { NextStep::ReferToProtection } else { NextStep::SecondaryInspection };
     Flag { code: code.into(), kind, reason: reason.into(), action }
+}
+
+/// The indicator for an entry when the traveller's previous crossing within
+/// reach was an entry too (no exit recorded since `previous`).
+pub(crate) fn entry_without_exit(previous: &crate::PastCrossing) -> Flag {
+    flag(
+        "entry_without_exit",
+        FlagKind::TravelHistory,
+        format!("entered before ({}) with no exit recorded since", previous.crossed_at.get(..10).unwrap_or("")),
+    )
 }
 
 /// Whether minor `i` travels with an adult recorded as parent or guardian

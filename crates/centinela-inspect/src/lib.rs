@@ -20,7 +20,9 @@ mod request;
 mod rules;
 mod watchlists;
 
-use centinela_domain::{BirthDate, CountryCode, CrossingRecord, DocumentNumber, HitKind, ListKind, Sex, Timestamp};
+use centinela_domain::{
+    BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, HitKind, ListKind, Sex, Timestamp,
+};
 use centinela_names::{Query, ScreenOptions};
 use serde::Serialize;
 
@@ -58,10 +60,31 @@ pub struct InputError {
 }
 
 /// What history knows of a traveller's document: the holders it was
-/// registered with before (names and birth dates as registered).
+/// registered with before (names and birth dates as registered), and the
+/// traveller's latest crossings within the asking officer's reach (same
+/// document, or same names and full birth date), newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
     pub holders: Vec<(String, String, Option<BirthDate>)>,
+    pub crossings: Vec<PastCrossing>,
+}
+
+/// The most earlier crossings an inspection shows per traveller.
+pub const TRAVEL_HISTORY_SHOWN: usize = 5;
+
+/// One earlier crossing of the traveller, as the booth shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PastCrossing {
+    pub crossing_id: String,
+    pub post: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "entry"))]
+    pub direction: Direction,
+    /// RFC 3339, UTC.
+    pub crossed_at: String,
+    /// An entry followed by another entry, with no exit recorded between
+    /// them (as far as the officer's reach shows). Set by the inspection.
+    pub entry_without_exit: bool,
 }
 
 /// The document as read, and what its checks found.
@@ -84,6 +107,20 @@ pub struct DocumentCheck {
     pub typed_differs: Vec<String>,
 }
 
+/// What the issuing authority says of a listed person's alert (the list
+/// entry's [`centinela_domain::Notice`]), as the officer reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertNotice {
+    /// Why the person is listed ("Notificación roja: trata de personas").
+    pub reason: String,
+    /// What the authority asks the officer to do, in its words.
+    pub action: String,
+    pub authority: String,
+    /// When the alert was issued: `AAAA-MM-DD`, `AAAA-MM`, `AAAA` or empty.
+    pub issued: String,
+}
+
 /// A hit on an alert list, with the list's requested action and an
 /// explanation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,6 +141,9 @@ pub struct AlertHit {
     /// The person as the list has them (names, birth dates), or the
     /// document's status.
     pub listed_as: String,
+    /// The alert's reason, action, issuer and date, when the list gives any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<AlertNotice>,
     pub explanation: Vec<Reason>,
 }
 
@@ -136,6 +176,10 @@ pub struct TravellerOutcome {
     pub hits: Vec<AlertHit>,
     pub flags: Vec<Flag>,
     pub suggested: NextStep,
+    /// The traveller's latest earlier crossings within the officer's reach,
+    /// newest first (at most [`TRAVEL_HISTORY_SHOWN`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub travel_history: Vec<PastCrossing>,
 }
 
 /// What the inspection of a travel party showed, traveller by traveller,
@@ -197,6 +241,10 @@ pub fn inspect(
         hits.extend(person_hits(lists, &r));
         let mut builtin = party_flags[i].clone();
         builtin.extend(indicators::traveller_flags(input, &r, &r.document, history.get(i), at));
+        let travel_history = history.get(i).map(|h| travel_history(req.direction, &h.crossings)).unwrap_or_default();
+        if let Some(previous) = travel_history.first().filter(|c| c.entry_without_exit) {
+            builtin.push(indicators::entry_without_exit(previous));
+        }
         let view = rules::PartyView { req, ages: &ages, index: i };
         let fired = rules::flags(lists.rules(), &view, &r, history.get(i), at);
         let flags = rules::merge(lists.rules(), builtin, fired);
@@ -234,10 +282,57 @@ pub fn inspect(
             hits,
             flags,
             suggested,
+            travel_history,
         });
     }
     let suggested = travellers.iter().map(|t| t.suggested).max().unwrap_or(NextStep::Admit);
     Ok(PartyOutcome { group_id, travellers, suggested, records })
+}
+
+/// The traveller's earlier crossings (newest first), at most
+/// [`TRAVEL_HISTORY_SHOWN`], each entry marked when the next crossing —
+/// the later one, or for the latest this crossing in `direction` — is an
+/// entry too: the person came in twice with no exit recorded between.
+fn travel_history(direction: Direction, crossings: &[PastCrossing]) -> Vec<PastCrossing> {
+    let mut out: Vec<PastCrossing> = crossings.iter().take(TRAVEL_HISTORY_SHOWN).cloned().collect();
+    let mut next = direction;
+    for c in &mut out {
+        c.entry_without_exit = c.direction == Direction::Entry && next == Direction::Entry;
+        next = c.direction;
+    }
+    out
+}
+
+/// Who each traveller is, as the pipeline will read them (MRZ first, typed
+/// fields otherwise), so that the caller can fetch each one's [`History`]
+/// before calling [`inspect`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The document presented (number, issuing state or empty), if any.
+    pub document: Option<(String, String)>,
+    pub given_names: String,
+    pub surnames: String,
+    /// Only a full birth date identifies.
+    pub birth_date: Option<BirthDate>,
+}
+
+/// Each traveller's [`Identity`], in order.
+pub fn identities_of(req: &PartyRequest, at: Timestamp) -> Result<Vec<Identity>, InputError> {
+    req.travellers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let r = request::read_traveller(i, t, at)?;
+            Ok(Identity {
+                document: r.document_number.map(|n| {
+                    (n.as_str().to_string(), r.issuing_state.map(|c| c.as_str().to_string()).unwrap_or_default())
+                }),
+                given_names: r.given_names,
+                surnames: r.surnames,
+                birth_date: r.birth_date.filter(BirthDate::is_full),
+            })
+        })
+        .collect()
 }
 
 /// The document (number, issuing state) each traveller presents, as the
@@ -274,6 +369,7 @@ fn document_hits(lists: &Watchlists, number: Option<&DocumentNumber>, state: Opt
                 score: if exact { 1.0 } else { 0.5 },
                 action: list.action.to_string(),
                 listed_as: hit.status.as_str().to_string(),
+                notice: None,
                 explanation: vec![Reason { aspect: "document number".into(), how, weight: 0.0 }],
             });
         };
@@ -320,6 +416,12 @@ fn person_hits(lists: &Watchlists, r: &request::Read) -> Vec<AlertHit> {
                 score: (h.score * 1000.0).round() / 1000.0,
                 action: list.action.to_string(),
                 listed_as,
+                notice: (!entry.notice.is_empty()).then(|| AlertNotice {
+                    reason: entry.notice.reason.clone(),
+                    action: entry.notice.action.clone(),
+                    authority: entry.notice.authority.clone(),
+                    issued: entry.notice.issued.map(|d| d.to_string()).unwrap_or_default(),
+                }),
                 explanation: h
                     .explanation
                     .items

@@ -19,6 +19,12 @@ fn lists() -> Watchlists {
         given_names: "José Luis".into(),
         surnames: "Hernández Villalobos".into(),
         birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+        notice: centinela_domain::Notice {
+            reason: "Notificación roja: trata de personas".into(),
+            authority: "INTERPOL".into(),
+            issued: BirthDate::parse("2025-11-02").ok(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let missing = AlertEntry {
@@ -168,11 +174,13 @@ fn a_document_seen_with_another_holder_is_t4() {
     let mut t = typed("Ana", "López Ruiz", "1990-01-01");
     t.document_number = Some("X999".into());
     let req = party(vec![t]);
-    let hist =
-        vec![History { holders: vec![("Marta".into(), "Sánchez".into(), BirthDate::parse("1985-02-02").ok())] }];
+    let hist = vec![History {
+        holders: vec![("Marta".into(), "Sánchez".into(), BirthDate::parse("1985-02-02").ok())],
+        ..Default::default()
+    }];
     let out = inspect(&req, &lists(), at(), &["C0".into()], &hist, "").unwrap();
     assert_eq!(out.travellers[0].flags[0].code, "T4");
-    let same = vec![History { holders: vec![("Ana".into(), "LOPEZ".into(), None)] }];
+    let same = vec![History { holders: vec![("Ana".into(), "LOPEZ".into(), None)], ..Default::default() }];
     let out = inspect(&req, &lists(), at(), &["C0".into()], &same, "").unwrap();
     assert!(out.travellers[0].flags.is_empty());
 }
@@ -235,8 +243,10 @@ fn a_disabled_indicator_never_fires() {
     let mut t = typed("Ana", "López Ruiz", "1990-01-01");
     t.document_number = Some("X999".into());
     let seen = party(vec![t]);
-    let other =
-        vec![History { holders: vec![("Marta".into(), "Sánchez".into(), BirthDate::parse("1985-02-02").ok())] }];
+    let other = vec![History {
+        holders: vec![("Marta".into(), "Sánchez".into(), BirthDate::parse("1985-02-02").ok())],
+        ..Default::default()
+    }];
     assert!(codes(&inspect(&seen, &lists(), at(), &ids(1), &other, "").unwrap(), 0).contains(&"T4".into()));
     assert!(
         !codes(&inspect(&seen, &with_disabled("T4"), at(), &ids(1), &other, "").unwrap(), 0).contains(&"T4".into())
@@ -337,4 +347,83 @@ mod props {
             let _ = inspect(&req, &lists(), at(), &ids, &hist, "G");
         }
     }
+}
+
+#[test]
+fn a_hit_carries_the_alerts_notice() {
+    let out = run(&party(vec![typed("José Luis", "Hernández Villalobos", "1980-05-17")]));
+    let h = &out.travellers[0].hits[0];
+    let n = h.notice.as_ref().expect("the wanted entry's notice");
+    assert_eq!(
+        (n.reason.as_str(), n.authority.as_str(), n.issued.as_str(), n.action.as_str()),
+        ("Notificación roja: trata de personas", "INTERPOL", "2025-11-02", "")
+    );
+    let out = run(&party(vec![typed("Yesenia", "Cux Tzul", "2011-02-03")]));
+    assert!(out.travellers[0].hits[0].notice.is_none(), "an entry without a notice has none");
+}
+
+fn past(id: &str, direction: Direction, at: &str) -> PastCrossing {
+    PastCrossing {
+        crossing_id: id.into(),
+        post: "GTM-TECUNUMAN".into(),
+        direction,
+        crossed_at: at.into(),
+        entry_without_exit: false,
+    }
+}
+
+#[test]
+fn two_entries_in_a_row_are_an_indicator() {
+    let req = party(vec![typed("Ana", "López Ruiz", "1990-01-01")]);
+    let go = |crossings: Vec<PastCrossing>, direction: Direction| {
+        let mut req = req.clone();
+        req.direction = direction;
+        let hist = vec![History { crossings, ..Default::default() }];
+        inspect(&req, &lists(), at(), &["C0".into()], &hist, "").unwrap().travellers.remove(0)
+    };
+    // Entry now, the last crossing an entry: flagged, and the earlier
+    // entry followed by an exit is not.
+    let t = go(
+        vec![
+            past("P3", Direction::Entry, "2026-10-01T10:00:00Z"),
+            past("P2", Direction::Exit, "2026-09-01T10:00:00Z"),
+            past("P1", Direction::Entry, "2026-08-01T10:00:00Z"),
+        ],
+        Direction::Entry,
+    );
+    let codes: Vec<&str> = t.flags.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["entry_without_exit"]);
+    assert_eq!(t.flags[0].kind, FlagKind::TravelHistory);
+    assert_eq!(t.suggested, NextStep::SecondaryInspection);
+    let marked: Vec<bool> = t.travel_history.iter().map(|c| c.entry_without_exit).collect();
+    assert_eq!(marked, [true, false, false]);
+    // Exit now after an entry: nothing to flag; two entries deeper in the
+    // past are marked, not flagged.
+    let t = go(
+        vec![
+            past("P3", Direction::Entry, "2026-10-01T10:00:00Z"),
+            past("P2", Direction::Entry, "2026-09-01T10:00:00Z"),
+        ],
+        Direction::Exit,
+    );
+    assert!(t.flags.is_empty(), "{:?}", t.flags);
+    assert_eq!(t.travel_history.iter().map(|c| c.entry_without_exit).collect::<Vec<_>>(), [false, true]);
+    // No history, nothing shown; at most TRAVEL_HISTORY_SHOWN shown.
+    assert!(go(Vec::new(), Direction::Entry).travel_history.is_empty());
+    let many: Vec<PastCrossing> =
+        (0..9).map(|i| past(&format!("P{i}"), Direction::Exit, "2026-01-01T00:00:00Z")).collect();
+    assert_eq!(go(many, Direction::Entry).travel_history.len(), TRAVEL_HISTORY_SHOWN);
+}
+
+#[test]
+fn identities_are_known_before_inspection() {
+    let mut t = typed("Ana", "López", "1990-01-01");
+    t.document_number = Some("x-99 9".into());
+    let ids = identities_of(&party(vec![t, typed("Luis", "Mora", "1990")]), at()).unwrap();
+    assert_eq!(ids[0].document, Some(("X999".into(), String::new())));
+    assert_eq!(
+        (ids[0].given_names.as_str(), ids[0].birth_date.map(|d| d.to_string())),
+        ("Ana", Some("1990-01-01".into()))
+    );
+    assert_eq!(ids[1].birth_date, None, "a partial birth date does not identify");
 }

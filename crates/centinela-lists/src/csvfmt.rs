@@ -7,15 +7,18 @@ use std::io::{Read, Write};
 
 use centinela_domain::text::MAX_LINE_CHARS;
 use centinela_domain::{
-    AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, Sex, check_line,
+    AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, Notice, Sex, check_line,
 };
 
 use crate::ParseError;
 
 /// The columns an alert-list CSV must have.
 pub const LIST_REQUIRED: [&str; 6] = ["id", "given_names", "surnames", "birth_date", "nationality", "sex"];
-/// Optional alert-list columns.
-pub const LIST_OPTIONAL: [&str; 3] = ["aliases", "document_numbers", "notes"];
+/// Optional alert-list columns: the alert's reason, action, issuing
+/// authority and date of issue ([`Notice`]) are shown to the officer on a
+/// hit.
+pub const LIST_OPTIONAL: [&str; 7] =
+    ["aliases", "document_numbers", "notes", "alert_reason", "alert_action", "alert_authority", "alert_issued"];
 /// The columns a queries CSV must have.
 pub const QUERY_REQUIRED: [&str; 6] = ["qid", "given_names", "surnames", "birth_date", "nationality", "sex"];
 /// The columns a documents CSV must have (`reported_at` may be left out).
@@ -186,7 +189,7 @@ pub(crate) fn split_multi(s: &str) -> impl Iterator<Item = &str> {
 /// rejected line. Ids must be non-empty and unique within the file.
 pub struct CsvListReader<R: Read> {
     rows: CsvRows<R>,
-    idx: [Option<usize>; 9],
+    idx: [Option<usize>; 13],
     /// Each id read so far, with its line.
     seen: HashMap<String, u64>,
     dates: Dates,
@@ -196,7 +199,7 @@ impl<R: Read> CsvListReader<R> {
     /// Reads and checks the header.
     pub fn new(r: R) -> Result<Self, ParseError> {
         let rows = CsvRows::new(r, &LIST_REQUIRED)?;
-        let mut idx = [None; 9];
+        let mut idx = [None; 13];
         for (i, name) in LIST_REQUIRED.iter().chain(LIST_OPTIONAL.iter()).enumerate() {
             idx[i] = rows.cols.index(name);
         }
@@ -226,8 +229,9 @@ impl<R: Read> Iterator for CsvListReader<R> {
     }
 }
 
-fn parse_list_row(idx: &[Option<usize>; 9], dates: Dates, row: &Row<'_>) -> Result<AlertEntry, ParseError> {
-    let [i_id, i_given, i_sur, i_birth, i_nat, i_sex, i_alias, i_docs, i_notes] = *idx;
+fn parse_list_row(idx: &[Option<usize>; 13], dates: Dates, row: &Row<'_>) -> Result<AlertEntry, ParseError> {
+    let [i_id, i_given, i_sur, i_birth, i_nat, i_sex, i_alias, i_docs, i_notes, i_reason, i_action, i_auth, i_issued] =
+        *idx;
     let id = row.get(i_id, "id")?;
     if id.is_empty() {
         return Err(row.err("id", "empty: every entry needs an id"));
@@ -255,7 +259,23 @@ fn parse_list_row(idx: &[Option<usize>; 9], dates: Dates, row: &Row<'_>) -> Resu
         sex,
         document_numbers,
         notes: row.get(i_notes, "notes")?.to_string(),
+        notice: Notice {
+            reason: notice_text(row, i_reason, "alert_reason")?,
+            action: notice_text(row, i_action, "alert_action")?,
+            authority: notice_text(row, i_auth, "alert_authority")?,
+            issued: BirthDate::parse_opt(row.get(i_issued, "alert_issued")?)
+                .map_err(|e| row.err("alert_issued", e.to_string()))?,
+        },
     })
+}
+
+/// A notice's text cell: at most [`Notice::MAX_TEXT`] characters.
+fn notice_text(row: &Row<'_>, idx: Option<usize>, field: &str) -> Result<String, ParseError> {
+    let s = row.get(idx, field)?;
+    if s.chars().count() > Notice::MAX_TEXT {
+        return Err(row.err(field, format!("longer than {} characters", Notice::MAX_TEXT)));
+    }
+    Ok(s.to_string())
 }
 
 /// `;`-separated alpha-3 codes; ISO alpha-2 codes are accepted and mapped.
@@ -293,6 +313,10 @@ pub fn write_csv_list<W: Write>(w: W, entries: &[AlertEntry]) -> std::io::Result
             &e.aliases.join(";"),
             &join(e.document_numbers.iter()),
             &e.notes,
+            &e.notice.reason,
+            &e.notice.action,
+            &e.notice.authority,
+            &e.notice.issued.map(|d| d.to_string()).unwrap_or_default(),
         ])?;
     }
     wr.flush()
@@ -484,6 +508,32 @@ mod tests {
         assert_eq!(r.document_number.unwrap().as_str(), "G12345");
         let err = rows.next().unwrap().unwrap_err();
         assert_eq!((err.line, err.field.as_str()), (3, "birth_date"));
+    }
+
+    #[test]
+    fn reads_the_alerts_notice() {
+        let list = "id,given_names,surnames,birth_date,nationality,sex,alert_reason,alert_action,alert_authority,alert_issued\n\
+                    W1,Ana,Pérez,1980,MEX,F,Notificación roja: trata de personas,Detener y avisar a INTERPOL,INTERPOL Guatemala,2026-03-15\n\
+                    W2,Luis,Mora,,,M,,,,\n";
+        let v = read_csv_list(list.as_bytes()).unwrap();
+        assert_eq!(v[0].notice.reason, "Notificación roja: trata de personas");
+        assert_eq!(v[0].notice.action, "Detener y avisar a INTERPOL");
+        assert_eq!(v[0].notice.authority, "INTERPOL Guatemala");
+        assert_eq!(v[0].notice.issued.map(|d| d.to_string()).as_deref(), Some("2026-03-15"));
+        assert!(v[1].notice.is_empty());
+        let mut out = Vec::new();
+        write_csv_list(&mut out, &v).unwrap();
+        assert_eq!(read_csv_list(out.as_slice()).unwrap(), v);
+
+        let bad = "id,given_names,surnames,birth_date,nationality,sex,alert_issued\nW1,Ana,Pérez,,,F,15/03/2026\n";
+        let e = read_csv_list(bad.as_bytes()).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (2, "alert_issued"));
+        let long = format!(
+            "id,given_names,surnames,birth_date,nationality,sex,alert_reason\nW1,Ana,Pérez,,,F,{}\n",
+            "x".repeat(501)
+        );
+        let e = read_csv_list(long.as_bytes()).unwrap_err();
+        assert_eq!(e.field, "alert_reason");
     }
 
     const LIST: &str = "\

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
 use centinela_domain::text::{MAX_BLOCK_CHARS, MAX_LINE_CHARS};
-use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Sex, check_block, check_line};
+use centinela_domain::{AlertEntry, BirthDate, CountryCode, DocumentNumber, Notice, Sex, check_block, check_line};
 use serde_json::Value;
 
 use crate::ParseError;
@@ -239,6 +239,7 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
         }
     }
     let notes = get("notes").join(" ");
+    let notice = notice_of(props, line, stats)?;
     Ok(Some(AlertEntry {
         id,
         given_names,
@@ -249,7 +250,52 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
         sex,
         document_numbers,
         notes,
+        notice,
     }))
+}
+
+/// The alert's notice from the first of the person's nested `sanctions`
+/// (OpenSanctions' nested export: `Sanction` entities with `reason`,
+/// `provisions` (the measure asked for), `authority` and `startDate`) that
+/// says any of it. Text with control characters rejects the line; a text
+/// longer than [`Notice::MAX_TEXT`] or a date that is no date is dropped
+/// and counted.
+fn notice_of(props: &serde_json::Map<String, Value>, line: u64, stats: &mut FtmStats) -> Result<Notice, ParseError> {
+    let Some(Value::Array(sanctions)) = props.get("sanctions") else { return Ok(Notice::default()) };
+    for s in sanctions.iter().take(100) {
+        let Some(Value::Object(p)) = s.get("properties") else { continue };
+        let mut text = |name: &str, field: &str| -> Result<String, ParseError> {
+            let values: Vec<&str> = match p.get(name) {
+                Some(Value::Array(a)) => {
+                    a.iter().filter_map(Value::as_str).map(str::trim).filter(|v| !v.is_empty()).collect()
+                }
+                Some(Value::String(v)) if !v.trim().is_empty() => vec![v.trim()],
+                _ => Vec::new(),
+            };
+            for v in &values {
+                check_line(v, MAX_LINE_CHARS).map_err(|e| ParseError::new(line, field, e.to_string()))?;
+            }
+            let joined = values.join("; ");
+            if joined.chars().count() > Notice::MAX_TEXT {
+                stats.dropped_values += 1;
+                return Ok(String::new());
+            }
+            Ok(joined)
+        };
+        let reason = text("reason", "sanctions.reason")?;
+        let action = text("provisions", "sanctions.provisions")?;
+        let authority = text("authority", "sanctions.authority")?;
+        let start = text("startDate", "sanctions.startDate")?;
+        let issued = start.split("; ").find_map(date_part);
+        if issued.is_none() && !start.is_empty() {
+            stats.dropped_values += 1;
+        }
+        let notice = Notice { reason, action, authority, issued };
+        if !notice.is_empty() {
+            return Ok(notice);
+        }
+    }
+    Ok(Notice::default())
 }
 
 /// Lower case with single spaces, to compare names.
@@ -324,6 +370,22 @@ pub fn person_to_ftm(e: &AlertEntry) -> String {
     put("gender", gender);
     put("passportNumber", e.document_numbers.iter().map(|d| d.to_string()).collect());
     put("notes", if e.notes.is_empty() { Vec::new() } else { vec![e.notes.clone()] });
+    if !e.notice.is_empty() {
+        let n = &e.notice;
+        let mut sp = serde_json::Map::new();
+        for (k, v) in [
+            ("reason", n.reason.clone()),
+            ("provisions", n.action.clone()),
+            ("authority", n.authority.clone()),
+            ("startDate", n.issued.map(|d| d.to_string()).unwrap_or_default()),
+        ] {
+            if !v.is_empty() {
+                sp.insert(k.into(), Value::Array(vec![Value::String(v)]));
+            }
+        }
+        let sanction = serde_json::json!({"id": format!("{}-sanction", e.id), "schema": "Sanction", "properties": sp});
+        props.insert("sanctions".into(), Value::Array(vec![sanction]));
+    }
     serde_json::json!({"id": e.id, "schema": "Person", "properties": props}).to_string()
 }
 
@@ -357,6 +419,24 @@ mod tests {
         assert_eq!(b.birth_dates.len(), 2);
         assert_eq!(b.birth_dates[1].to_string(), "1980-05-01");
         assert_eq!(b.nationalities.len(), 1);
+    }
+
+    #[test]
+    fn reads_the_notice_of_nested_sanctions() {
+        let line = r#"{"id":"R-1","schema":"Person","properties":{"name":["Ana Ruiz"],"sanctions":[{"id":"s0","schema":"Sanction","properties":{"program":["x"]}},{"id":"s1","schema":"Sanction","properties":{"reason":["Notificación roja: trata de personas"],"provisions":["Detener"],"authority":["INTERPOL"],"startDate":["2025-11-02"]}}]}}"#;
+        let (v, stats) = read_ftm(line.as_bytes()).unwrap();
+        let n = &v[0].notice;
+        assert_eq!(
+            (n.reason.as_str(), n.action.as_str(), n.authority.as_str()),
+            ("Notificación roja: trata de personas", "Detener", "INTERPOL")
+        );
+        assert_eq!(n.issued.map(|d| d.to_string()).as_deref(), Some("2025-11-02"));
+        assert_eq!(stats.dropped_values, 0);
+        // Written back, read again: the same notice.
+        let (again, _) = read_ftm(person_to_ftm(&v[0]).as_bytes()).unwrap();
+        assert_eq!(again[0].notice, *n);
+        let bad = r#"{"id":"R-2","schema":"Person","properties":{"name":["Ana Ruiz"],"sanctions":[{"properties":{"reason":["a\u0007b"]}}]}}"#;
+        assert_eq!(read_ftm(bad.as_bytes()).unwrap_err().field, "sanctions.reason");
     }
 
     #[test]

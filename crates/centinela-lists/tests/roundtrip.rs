@@ -77,6 +77,7 @@ fn entry() -> impl Strategy<Value = AlertEntry> {
                 sex,
                 document_numbers: uniq(docs),
                 notes: notes.unwrap_or_default(),
+                notice: Default::default(),
             }
         })
 }

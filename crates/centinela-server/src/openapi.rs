@@ -51,6 +51,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         inspections::posts,
         inspections::create,
         inspections::hits,
+        inspections::hit_queue,
         inspections::adjudicate,
         inspections::crossing,
         inspections::decide,

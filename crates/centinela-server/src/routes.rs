@@ -160,6 +160,7 @@ endpoints! {
     Get    "/api/posts"         ANY_USER                                             => inspections::posts;
     Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
+    Get    "/api/hits/queue"    roles(INSPECTORS)                                    => inspections::hit_queue;
     Post   "/api/hits/{id}/adjudication" roles(SUPERVISORS)                  => inspections::adjudicate;
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;

@@ -129,6 +129,9 @@ pub struct NewInspection {
     pub hits: Vec<NewHit>,
     /// Codes of the risk flags raised (for the audit entry; no personal data).
     pub flags: Vec<String>,
+    /// The ids of the traveller's earlier crossings shown with the result
+    /// (its travel history), for the audit entry.
+    pub history_shown: Vec<String>,
 }
 
 /// A stored inspection: its crossing and the ids given to its hits, in the
@@ -138,6 +141,31 @@ pub struct RecordedInspection {
     pub crossing_id: String,
     pub hit_ids: Vec<i64>,
 }
+
+/// One earlier crossing of a traveller, as the booth's travel history
+/// shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecentCrossing {
+    pub crossing_id: String,
+    pub post: String,
+    pub direction: Direction,
+    pub crossed_at: String,
+}
+
+/// Who a traveller is, for [`Store::recent_crossings`]: the document
+/// (number, issuing state) and the names with a full birth date, each used
+/// when given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TravellerKey<'a> {
+    pub document: Option<(&'a str, &'a str)>,
+    pub given_names: &'a str,
+    pub surnames: &'a str,
+    /// `YYYY-MM-DD`, or empty: names alone do not identify.
+    pub birth_date: &'a str,
+}
+
+/// The most crossings [`Store::recent_crossings`] returns.
+pub const MAX_RECENT: u32 = 50;
 
 /// A stored hit with its crossing's post and time and its current
 /// adjudication (the latest), if any.
@@ -163,6 +191,67 @@ pub struct StoredHit {
     pub adjudication: Option<Adjudication>,
     /// Every adjudication, wherever made, in order (by time, then origin).
     pub adjudications: Vec<Adjudication>,
+}
+
+/// Which hits the supervisors' queue shows, by the adjudication in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HitStatus {
+    /// Not adjudicated yet.
+    #[default]
+    Open,
+    Confirmed,
+    Dismissed,
+    All,
+}
+
+/// The order of the supervisors' queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HitOrder {
+    /// Most severe list kind first ([`centinela_domain::ListKind::severity`]),
+    /// then the highest score, then the longest waiting.
+    #[default]
+    Severity,
+    /// The longest waiting first.
+    Oldest,
+    Newest,
+}
+
+/// A page of the supervisors' queue.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HitQuery<'a> {
+    pub status: HitStatus,
+    /// Only hits at this post.
+    pub post: Option<&'a str>,
+    /// Only hits on this list (its name).
+    pub list: Option<&'a str>,
+    pub order: HitOrder,
+    pub offset: u64,
+    /// At most [`MAX_HIT_PAGE`].
+    pub limit: u32,
+}
+
+/// The largest page of the supervisors' queue.
+pub const MAX_HIT_PAGE: u32 = 100;
+
+/// A hit in the supervisors' queue: the hit, the traveller as registered,
+/// the booth's decision in force and what the inspection showed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueuedHit {
+    pub hit: StoredHit,
+    pub given_names: String,
+    pub surnames: String,
+    /// The officer's decision in force on the crossing, if any.
+    pub decision: Option<String>,
+    /// What the inspection showed for this traveller (absent for hits of
+    /// crossings inspected elsewhere and not synchronised).
+    pub inspection: Option<serde_json::Value>,
+}
+
+/// One page of the queue and how many hits match in all.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HitPage {
+    pub hits: Vec<QueuedHit>,
+    pub total: u64,
 }
 
 /// A supervisor's judgement of a hit.
@@ -639,6 +728,57 @@ impl Store {
         })
     }
 
+    /// A traveller's latest crossings — the same document (number and
+    /// issuing state), or the same names and full birth date as registered
+    /// — at `post` when given, newest first, at most `limit` (capped at
+    /// [`MAX_RECENT`]). Nothing when the key identifies no one.
+    pub async fn recent_crossings(
+        &self,
+        key: TravellerKey<'_>,
+        post: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<RecentCrossing>, StoreError> {
+        let by_doc = key.document.filter(|(n, _)| !n.is_empty());
+        let has_name = !key.surnames.is_empty() || !key.given_names.is_empty();
+        let by_name = !key.birth_date.is_empty() && has_name;
+        // Each term of the OR is answered by an index of its own
+        // (crossings_document, crossings_names).
+        let terms: Vec<&str> = [
+            by_doc.map(|_| "(document_number = $1 AND issuing_state = $2)"),
+            by_name.then_some("(surnames = $4 AND given_names = $5 AND birth_date = $3)"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let sql = AssertSqlSafe(format!(
+            "SELECT crossing_id, post, direction, crossed_at FROM crossings WHERE ({}) AND ($6 = '' OR post = $6) \
+             ORDER BY crossed_at DESC, crossing_id DESC LIMIT $7",
+            terms.join(" OR ")
+        ));
+        let (number, state) = by_doc.unwrap_or(("", ""));
+        let rows: Vec<(String, String, String, String)> = on_pool!(self, p => {
+            sqlx::query_as(sql)
+                .bind(number)
+                .bind(state)
+                .bind(key.birth_date)
+                .bind(key.surnames)
+                .bind(key.given_names)
+                .bind(post.unwrap_or(""))
+                .bind(i64::from(limit.min(MAX_RECENT)))
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(crossing_id, post, direction, crossed_at)| {
+                let direction = Direction::parse(&direction).map_err(|e| corrupt("crossings.direction", e))?;
+                Ok(RecentCrossing { crossing_id, post, direction, crossed_at })
+            })
+            .collect()
+    }
+
     /// The distinct holders a document was registered with (names and
     /// birth date as registered), at most `limit`: the history indicator T4
     /// compares them with the traveller presenting it.
@@ -748,6 +888,91 @@ impl Store {
     /// only at `post` when given, at most `limit`.
     pub async fn hits(&self, open: bool, post: Option<&str>, limit: u64) -> Result<Vec<StoredHit>, StoreError> {
         self.query_hits(HitFilter { open, post: post.unwrap_or(""), crossing: "", id: 0, limit }).await
+    }
+
+    /// A page of the supervisors' queue: hits matching `q`, in its order,
+    /// with their adjudications, the traveller, the booth's decision and
+    /// the inspection's result, and how many match in all.
+    pub async fn hit_queue(&self, q: &HitQuery<'_>) -> Result<HitPage, StoreError> {
+        let latest = "(SELECT a.decision FROM adjudications a WHERE a.hit_id = h.id \
+                      ORDER BY a.at DESC, a.origin DESC, a.id DESC LIMIT 1)";
+        let status = match q.status {
+            HitStatus::Open => "AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.hit_id = h.id)".to_string(),
+            HitStatus::Confirmed => format!("AND {latest} = 'confirmed'"),
+            HitStatus::Dismissed => format!("AND {latest} = 'dismissed'"),
+            HitStatus::All => String::new(),
+        };
+        let severity = centinela_domain::ListKind::ALL
+            .iter()
+            .map(|k| format!("WHEN '{}' THEN {}", k.as_str(), k.severity()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let order = match q.order {
+            HitOrder::Severity => {
+                format!("CASE h.list_kind {severity} ELSE 0 END DESC, h.score DESC, h.created_at, h.id")
+            }
+            HitOrder::Oldest => "h.created_at, h.id".to_string(),
+            HitOrder::Newest => "h.created_at DESC, h.id DESC".to_string(),
+        };
+        let filter = format!(
+            "FROM hits h JOIN crossings c ON c.crossing_id = h.crossing_id \
+             WHERE ($1 = '' OR c.post = $1) AND ($2 = '' OR h.list_name = $2) {status}"
+        );
+        let sql = AssertSqlSafe(format!(
+            "SELECT h.id, h.crossing_id, h.kind, h.list_name, h.list_kind, h.entry_id, h.score, h.action, \
+             h.explanation, h.created_at, c.post, c.crossed_at, h.list_version, h.origin, c.given_names, c.surnames, \
+             (SELECT d.decision FROM decisions d WHERE d.crossing_id = h.crossing_id \
+              ORDER BY d.at DESC, d.origin DESC, d.id DESC LIMIT 1) AS booth, \
+             (SELECT i.result FROM inspections i WHERE i.crossing_id = h.crossing_id) AS result \
+             {filter} ORDER BY {order} LIMIT $3 OFFSET $4"
+        ));
+        let count = AssertSqlSafe(format!("SELECT COUNT(*) {filter}"));
+        let (post, list) = (q.post.unwrap_or(""), q.list.unwrap_or(""));
+        let limit = i64::from(q.limit.min(MAX_HIT_PAGE));
+        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+        let mut page = on_pool!(self, p => {
+            let total: i64 = sqlx::query_scalar(count).bind(post).bind(list).fetch_one(p).await?;
+            let rows = sqlx::query(sql).bind(post).bind(list).bind(limit).bind(offset).fetch_all(p).await?;
+            let mut hits = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let explanation: String = row.try_get("explanation")?;
+                let result: Option<String> = row.try_get("result")?;
+                hits.push(QueuedHit {
+                    hit: StoredHit {
+                        id: row.try_get("id")?,
+                        crossing_id: row.try_get("crossing_id")?,
+                        kind: row.try_get("kind")?,
+                        list_name: row.try_get("list_name")?,
+                        list_kind: row.try_get("list_kind")?,
+                        entry_id: row.try_get("entry_id")?,
+                        score: row.try_get("score")?,
+                        action: row.try_get("action")?,
+                        explanation: serde_json::from_str(&explanation)
+                            .map_err(|e| StoreError::Corrupt(format!("hits.explanation: {e}")))?,
+                        created_at: row.try_get("created_at")?,
+                        post: row.try_get("post")?,
+                        crossed_at: row.try_get("crossed_at")?,
+                        list_version: row.try_get("list_version")?,
+                        origin: row.try_get("origin")?,
+                        adjudication: None,
+                        adjudications: Vec::new(),
+                    },
+                    given_names: row.try_get("given_names")?,
+                    surnames: row.try_get("surnames")?,
+                    decision: row.try_get("booth")?,
+                    inspection: result
+                        .map(|r| serde_json::from_str(&r))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("inspections.result: {e}")))?,
+                });
+            }
+            HitPage { hits, total: u64::try_from(total).unwrap_or(0) }
+        });
+        for q in &mut page.hits {
+            q.hit.adjudications = self.adjudications(q.hit.id).await?;
+            q.hit.adjudication = q.hit.adjudications.last().cloned();
+        }
+        Ok(page)
     }
 
     /// One hit by id, with its current adjudication.

@@ -32,8 +32,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::{AuditEntry, AuditSeal, Verified};
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 pub use crossings::{
-    Actor, Adjudication, CrossingsImport, Decision, HitKind, Holder, NewHit, NewInspection, NewPost, Post, PostKind,
-    RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
+    Actor, Adjudication, CrossingsImport, Decision, HitKind, HitOrder, HitPage, HitQuery, HitStatus, Holder,
+    MAX_HIT_PAGE, MAX_RECENT, NewHit, NewInspection, NewPost, Post, PostKind, QueuedHit, RecentCrossing,
+    RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, TravellerKey, Verdict, check_post_code,
 };
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{

@@ -284,6 +284,7 @@ fn recorded_and_audit(
                 "hits": ids,
                 "flags": i.flags,
                 "suggested": i.suggested,
+                "history_shown": i.history_shown,
             })
             .to_string(),
         });

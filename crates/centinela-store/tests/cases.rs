@@ -65,6 +65,7 @@ async fn inspected(store: &Store, officer: i64, r: CrossingRecord) {
         result: result.to_string(),
         hits: Vec::new(),
         flags: vec!["T1".into()],
+        history_shown: Vec::new(),
     };
     store.record_inspections(&[vec![ins]]).await.unwrap().remove(0).unwrap();
 }

@@ -61,6 +61,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
             })
             .collect(),
         flags: vec!["T1".into()],
+        history_shown: Vec::new(),
     }
 }
 
@@ -401,5 +402,112 @@ async fn a_purged_hit_id_is_never_given_again() {
         let r = record("P2", "López", "", "2026-02-02T10:00:00Z");
         let second = writer.record(vec![inspection(r, off, 1)]).await.expect("an inspection with a hit after a purge");
         assert!(second[0].hit_ids[0] > first[0].hit_ids[0], "{first:?} then {second:?}");
+    }
+}
+
+#[tokio::test]
+async fn recent_crossings_find_the_traveller_by_document_or_by_name_and_birth_date() {
+    use centinela_store::TravellerKey;
+    for (store, _dir) in stores().await {
+        let mut rows = vec![
+            record("R1", "López", "A1", "2026-01-01T10:00:00Z"),
+            record("R2", "López", "A1", "2026-02-01T10:00:00Z"),
+            // Another document, the same names and birth date.
+            record("R3", "López", "B2", "2026-03-01T10:00:00Z"),
+            // Someone else.
+            record("R4", "Mora", "C3", "2026-04-01T10:00:00Z"),
+        ];
+        rows[1].direction = Direction::Exit;
+        let mut elsewhere = record("R5", "López", "A1", "2026-05-01T10:00:00Z");
+        elsewhere.post = "GTM-PEDROALVARADO".into();
+        rows.push(elsewhere);
+        store.import_crossings("admin", &rows).await.unwrap();
+        let ids = |v: Vec<centinela_store::RecentCrossing>| v.into_iter().map(|c| c.crossing_id).collect::<Vec<_>>();
+        let by_doc = TravellerKey { document: Some(("A1", "GTM")), ..Default::default() };
+        assert_eq!(ids(store.recent_crossings(by_doc, None, 10).await.unwrap()), ["R5", "R2", "R1"]);
+        let at_post = store.recent_crossings(by_doc, Some("GTM-TECUNUMAN"), 10).await.unwrap();
+        assert_eq!(at_post[0].direction, Direction::Exit);
+        assert_eq!(ids(at_post), ["R2", "R1"], "a post's reach is its own crossings");
+        assert_eq!(ids(store.recent_crossings(by_doc, None, 2).await.unwrap()), ["R5", "R2"]);
+        let both = TravellerKey {
+            document: Some(("A1", "GTM")),
+            given_names: "Ana María",
+            surnames: "López",
+            birth_date: "1990-04-05",
+        };
+        assert_eq!(ids(store.recent_crossings(both, Some("GTM-TECUNUMAN"), 10).await.unwrap()), ["R3", "R2", "R1"]);
+        // Names without a full birth date identify no one; the wrong state
+        // is another document.
+        let names = TravellerKey { given_names: "Ana María", surnames: "López", ..Default::default() };
+        assert!(store.recent_crossings(names, None, 10).await.unwrap().is_empty());
+        let other_state = TravellerKey { document: Some(("A1", "MEX")), ..Default::default() };
+        assert!(store.recent_crossings(other_state, None, 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_hit_queue_sorts_filters_and_pages() {
+    use centinela_store::{HitOrder, HitQuery, HitStatus};
+    for (store, _dir) in stores().await {
+        let off = officer(&store).await;
+        let sup =
+            store.create_user("system", "sup1", Role::Supervisor, None, "otra clave bastante larga").await.unwrap();
+        // Q1: a watch-list hit (low), Q2: a wanted hit (high, lower score),
+        // Q3: a wanted hit (high, higher score), at another post.
+        let mut watch = inspection(record("Q1", "Mora", "", "2026-02-01T10:00:00Z"), off, 1);
+        watch.hits[0].list_name = "vigilancia".into();
+        watch.hits[0].list_kind = "watch".into();
+        watch.hits[0].score = 0.99;
+        let mut low = inspection(record("Q2", "López", "", "2026-02-01T10:01:00Z"), off, 1);
+        low.hits[0].score = 0.4;
+        let mut other = record("Q3", "Cux", "", "2026-02-01T10:02:00Z");
+        other.post = "GTM-PEDROALVARADO".into();
+        let other = inspection(other, off, 1);
+        for i in [watch, low, other] {
+            store.record_inspections(&[vec![i]]).await.unwrap();
+        }
+        let ids = |p: centinela_store::HitPage| p.hits.into_iter().map(|q| q.hit.crossing_id).collect::<Vec<_>>();
+        let q = HitQuery { limit: 10, ..Default::default() };
+        let page = store.hit_queue(&q).await.unwrap();
+        assert_eq!(page.total, 3);
+        assert_eq!((page.hits[0].surnames.as_str(), page.hits[0].given_names.as_str()), ("Cux", "Ana María"));
+        assert_eq!(page.hits[0].inspection.as_ref().unwrap()["shown"], true);
+        assert_eq!(ids(page), ["Q3", "Q2", "Q1"], "by severity, then score");
+        let oldest = store.hit_queue(&HitQuery { order: HitOrder::Oldest, ..q }).await.unwrap();
+        assert_eq!(ids(oldest), ["Q1", "Q2", "Q3"]);
+        let newest = store.hit_queue(&HitQuery { order: HitOrder::Newest, ..q }).await.unwrap();
+        assert_eq!(ids(newest), ["Q3", "Q2", "Q1"]);
+        let at_post = store.hit_queue(&HitQuery { post: Some("GTM-TECUNUMAN"), ..q }).await.unwrap();
+        assert_eq!(ids(at_post), ["Q2", "Q1"]);
+        let on_list = store.hit_queue(&HitQuery { list: Some("vigilancia"), ..q }).await.unwrap();
+        assert_eq!(ids(on_list), ["Q1"]);
+        // Paging: a page of one, the second; the total is every match.
+        let second = store.hit_queue(&HitQuery { limit: 1, offset: 1, ..q }).await.unwrap();
+        assert_eq!(second.total, 3);
+        assert_eq!(ids(second), ["Q2"]);
+        // A page is never larger than MAX_HIT_PAGE.
+        let huge = store.hit_queue(&HitQuery { limit: u32::MAX, ..q }).await.unwrap();
+        assert_eq!(huge.hits.len(), 3);
+
+        // The booth's decision in force, and the status filter by the
+        // adjudication in force.
+        let actor = Actor { user_id: sup.id, username: "sup1", role: Role::Supervisor };
+        store.decide(actor, "Q2", Decision::Admit, "").await.unwrap();
+        store.decide(actor, "Q2", Decision::SecondaryInspection, "revisar").await.unwrap();
+        let q2 = store.hits_of_crossing("Q2").await.unwrap().remove(0).id;
+        let q3 = store.hits_of_crossing("Q3").await.unwrap().remove(0).id;
+        store.adjudicate(actor, q2, Verdict::Confirmed, "misma persona").await.unwrap();
+        store.adjudicate(actor, q3, Verdict::Confirmed, "misma persona").await.unwrap();
+        store.adjudicate(actor, q3, Verdict::Dismissed, "otra persona").await.unwrap();
+        let open = store.hit_queue(&q).await.unwrap();
+        assert_eq!(ids(open), ["Q1"]);
+        let all = store.hit_queue(&HitQuery { status: HitStatus::All, ..q }).await.unwrap();
+        let q2_row = all.hits.iter().find(|h| h.hit.crossing_id == "Q2").unwrap();
+        assert_eq!(q2_row.decision.as_deref(), Some("secondary_inspection"));
+        assert_eq!(q2_row.hit.adjudication.as_ref().unwrap().decision, Verdict::Confirmed);
+        let confirmed = store.hit_queue(&HitQuery { status: HitStatus::Confirmed, ..q }).await.unwrap();
+        assert_eq!(ids(confirmed), ["Q2"]);
+        let dismissed = store.hit_queue(&HitQuery { status: HitStatus::Dismissed, ..q }).await.unwrap();
+        assert_eq!(ids(dismissed), ["Q3"], "the latest adjudication stands");
     }
 }

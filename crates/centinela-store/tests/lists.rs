@@ -25,6 +25,7 @@ fn person(id: &str, given: &str, sur: &str) -> AlertEntry {
         sex: Sex::Female,
         document_numbers: vec![DocumentNumber::parse("G123").unwrap()],
         notes: "n".into(),
+        notice: Default::default(),
     }
 }
 
@@ -267,6 +268,7 @@ fn crossing(id: &str) -> NewInspection {
         result: "{}".into(),
         hits: Vec::new(),
         flags: Vec::new(),
+        history_shown: Vec::new(),
     }
 }
 

@@ -101,6 +101,7 @@ async fn crossing_outcomes_follow_the_latest_adjudication() {
                     result: "{}".into(),
                     hits: if *id == "C" { vec![] } else { vec![hit()] },
                     flags: vec![],
+                    history_shown: Vec::new(),
                 }]
             })
             .collect();

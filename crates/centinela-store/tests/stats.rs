@@ -50,6 +50,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
             })
             .collect(),
         flags: vec![],
+        history_shown: Vec::new(),
     }
 }
 

@@ -92,6 +92,7 @@ async fn work_at_post(post: &Store, id: &str) -> String {
             list_version: Some(3),
         }],
         flags: vec![],
+        history_shown: Vec::new(),
     };
     let rec = post.record_inspections(&[vec![ins]]).await.unwrap().pop().unwrap().unwrap();
     let hit = rec[0].hit_ids[0];
@@ -222,6 +223,7 @@ fn person(id: &str, surnames: &str) -> AlertEntry {
         sex: Sex::Male,
         document_numbers: vec![],
         notes: String::new(),
+        notice: Default::default(),
     }
 }
 
@@ -561,6 +563,7 @@ async fn the_inspection_writer_seals_with_the_key() {
             result: "{}".into(),
             hits: vec![],
             flags: vec![],
+            history_shown: Vec::new(),
         };
         let err = store.record_inspections(&[vec![ins]]).await;
         assert!(matches!(err, Err(StoreError::AuditKeyMissing(1))), "{err:?}");

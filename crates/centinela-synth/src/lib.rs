@@ -256,7 +256,8 @@ pub fn write_crossings_csv<W: Write>(w: W, records: &[CrossingRecord]) -> io::Re
 /// documents format (`document_number,issuing_state,document_type,status,
 /// reported_at`) for a documents list, else the alert-list CSV
 /// (`id,given_names,surnames,birth_date,nationality,sex,aliases,
-/// document_numbers,notes`, multiple values joined by `;`).
+/// document_numbers,notes,alert_reason,alert_action,alert_authority,alert_issued`,
+/// multiple values joined by `;`).
 pub fn write_list_csv<W: Write>(w: W, list: &SynthList) -> io::Result<()> {
     let mut wr = csv::Writer::from_writer(w);
     if list.kind == centinela_domain::ListKind::Documents {
@@ -282,6 +283,10 @@ pub fn write_list_csv<W: Write>(w: W, list: &SynthList) -> io::Result<()> {
         "aliases",
         "document_numbers",
         "notes",
+        "alert_reason",
+        "alert_action",
+        "alert_authority",
+        "alert_issued",
     ])?;
     let join = |v: Vec<String>| v.join(";");
     for e in &list.entries {
@@ -295,6 +300,10 @@ pub fn write_list_csv<W: Write>(w: W, list: &SynthList) -> io::Result<()> {
             &e.aliases.join(";"),
             &join(e.document_numbers.iter().map(|d| d.to_string()).collect()),
             &e.notes,
+            &e.notice.reason,
+            &e.notice.action,
+            &e.notice.authority,
+            &e.notice.issued.map(|d| d.to_string()).unwrap_or_default(),
         ])?;
     }
     wr.flush()

@@ -2,7 +2,7 @@
 //! planted travellers under a spelling of the list's own.
 
 use centinela_domain::{
-    AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Sex,
+    AlertEntry, BirthDate, CountryCode, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Notice, Sex,
 };
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +106,7 @@ fn filler_entry(rng: &mut Rng, kind: ListKind, own: &'static str, year: i64) -> 
         ListKind::Missing => rng.pick(MISSING_NOTES),
         _ => rng.pick(WATCH_NOTES),
     };
+    let notice = notice_of(kind, notes, year, given.len() + surnames.len());
     AlertEntry {
         id: String::new(),
         given_names: given,
@@ -116,13 +117,43 @@ fn filler_entry(rng: &mut Rng, kind: ListKind, own: &'static str, year: i64) -> 
         sex: if female { Sex::Female } else { Sex::Male },
         document_numbers,
         notes: notes.to_string(),
+        notice,
     }
+}
+
+/// The alert's notice as its issuer would word it: the note is the reason,
+/// the issuer follows from it, the action from the list's kind, and the
+/// date of issue (within the two years before `year`) from `salt`, so that
+/// no random draw is added and the synthetic world stays as it was.
+fn notice_of(kind: ListKind, note: &str, year: i64, salt: usize) -> Notice {
+    let authority = if note.starts_with("Notificación") {
+        "INTERPOL, Oficina Central Nacional"
+    } else if note.starts_with("Orden de captura") || note.starts_with("Arraigo") || note.contains("judicial") {
+        "Organismo Judicial"
+    } else if note.starts_with("Alerta") || note.starts_with("Denuncia") {
+        "Ministerio Público"
+    } else if note.starts_with("Deportado") {
+        "Instituto de Migración"
+    } else {
+        "Dirección de Inteligencia"
+    };
+    let action = match kind {
+        ListKind::Wanted => "Retener en segunda revisión sin alertar a la persona y avisar a la Policía Nacional Civil",
+        ListKind::Missing => {
+            "Separar con discreción del acompañante, no devolverle el documento y avisar a la unidad de protección"
+        }
+        ListKind::Documents => "Retener el documento y pasar a segunda revisión",
+        ListKind::Watch => "Segunda revisión; informar a la autoridad que emitió la alerta",
+    };
+    let issued_year = (year - 1 - (salt % 2) as i64).clamp(1900, 2100) as u16;
+    let issued = BirthDate::full(issued_year, 1 + (salt % 12) as u8, 1 + (salt * 7 % 28) as u8).ok();
+    Notice { reason: note.to_string(), action: action.to_string(), authority: authority.to_string(), issued }
 }
 
 /// The entry for a planted person: their name spelt differently from how
 /// they usually cross, their birth date (sometimes only the year), and
 /// sometimes their document.
-fn planted_entry(rng: &mut Rng, p: &Person, req: &ListRequest) -> AlertEntry {
+fn planted_entry(rng: &mut Rng, p: &Person, req: &ListRequest, year: i64) -> AlertEntry {
     let (given, surnames) = names::variant(rng, &p.name.given_text(), &p.name.surnames_text());
     let birth = if rng.chance(0.2) { BirthDate { month: None, day: None, ..p.birth } } else { p.birth };
     let document_numbers = if req.kind != ListKind::Missing && rng.chance(0.3) {
@@ -138,6 +169,7 @@ fn planted_entry(rng: &mut Rng, p: &Person, req: &ListRequest) -> AlertEntry {
         birth_dates: vec![birth],
         nationalities: vec![CountryCode::parse(p.nat.code).expect("nation code")],
         sex: if p.female { Sex::Female } else { Sex::Male },
+        notice: notice_of(req.kind, req.note, year, p.name.given_text().len()),
         document_numbers,
         notes: req.note.to_string(),
     }
@@ -192,7 +224,7 @@ pub(crate) fn build(
         let mut rows: Vec<(AlertEntry, Option<u32>)> =
             (0..n).map(|_| (filler_entry(&mut rng, kind, own, year), None)).collect();
         for req in requests.iter().filter(|r| r.kind == kind) {
-            rows.push((planted_entry(&mut rng, &people[req.person as usize], req), Some(req.person)));
+            rows.push((planted_entry(&mut rng, &people[req.person as usize], req, year), Some(req.person)));
         }
         rng.shuffle(&mut rows);
         let mut entries = Vec::with_capacity(rows.len());

@@ -115,6 +115,13 @@ fn builds_once_and_prints_working_credentials() {
         assert!(!open.is_empty(), "no open hits after the demo's booth day\n{}", first.err);
         assert!(open.iter().all(|h| h.list_version.is_some()));
         assert!(store.inspection_result(&open[0].crossing_id).await.unwrap().is_some());
+        // The protection unit opens with referrals made by officers waiting.
+        let waiting = store.referrals(true, 100).await.unwrap();
+        assert!(!waiting.is_empty(), "no referral waiting for protection after the demo");
+        // The hits carry the alert's notice from the lists (reason, issuer).
+        let person = open.iter().find(|h| h.kind == "person").expect("a person hit");
+        let shown = store.inspection_result(&person.crossing_id).await.unwrap().unwrap();
+        assert!(shown["hits"].as_array().unwrap().iter().any(|h| h["notice"]["reason"].is_string()), "{shown}");
     });
 }
 

@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use centinela_app::Caller;
 pub use centinela_app::inspections::{
-    AdjudicationView, CrossingView, DecisionView, HitView, HitsFilter, InspectionAnswer, PostView, RecordedTraveller,
+    AdjudicationView, CrossingView, DecisionView, HitQueue, HitView, HitsFilter, InspectionAnswer, PostView,
+    QueueFilter, RecordedTraveller,
 };
 use centinela_inspect::PartyRequest;
 use centinela_store::{Decision, StoredCrossing, Verdict};
@@ -62,6 +63,53 @@ pub async fn hits(
 ) -> Result<Json<Vec<HitView>>, ApiError> {
     let filter = HitsFilter { open: q.open.unwrap_or(true), post: q.post, limit: q.limit.unwrap_or(100) };
     Ok(Json(app.app().hits(&user, filter).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HitQueueQuery {
+    /// `open` (default), `confirmed`, `dismissed` or `all`: by the
+    /// adjudication in force.
+    pub status: Option<String>,
+    /// Only hits on this list (its name).
+    pub list: Option<String>,
+    /// Only hits at this post (users bound to a post always see only theirs).
+    pub post: Option<String>,
+    /// `severity` (default: the most severe list kind, then the highest
+    /// score, then the longest waiting), `oldest` or `newest`.
+    pub order: Option<String>,
+    /// 1 for the first page (default).
+    pub page: Option<u32>,
+    /// Hits per page (default 25, at most 100).
+    pub per_page: Option<u32>,
+}
+
+/// The supervisors' queue, a page at a time: each hit with the traveller,
+/// the listed person, its severity, the booth's decision in force, how long
+/// it has waited and the alert's notice.
+#[utoipa::path(get, path = "/api/hits/queue", tag = "inspections", security(("bearer" = []), ("cookie" = [])),
+    params(HitQueueQuery),
+    responses(
+        (status = 200, description = "A page of the queue", body = HitQueue),
+        (status = 422, description = "An unknown status or order (`invalid_field`)", body = ErrorBody),
+    ))]
+pub async fn hit_queue(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HitQueueQuery>,
+) -> Result<Json<HitQueue>, ApiError> {
+    let status = q.status.as_deref().map(QueueFilter::status_named).transpose()?.unwrap_or_default();
+    let order = q.order.as_deref().map(QueueFilter::order_named).transpose()?.unwrap_or_default();
+    let text = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let filter = QueueFilter {
+        status,
+        post: text(q.post),
+        list: text(q.list),
+        order,
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(0),
+    };
+    Ok(Json(app.app().hit_queue(&user, filter).await?))
 }
 
 /// A supervisor's judgement of a hit.

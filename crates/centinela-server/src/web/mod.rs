@@ -136,7 +136,7 @@ pages! {
     Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
     Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
-    Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits"]                  => review::hits;
+    Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication"] => review::adjudicate;
     Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => review::timeline;
     Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => admin::lists;
@@ -192,6 +192,27 @@ pub const NAV: &[(&str, &str)] = &[
     ("/puestos", "nav.posts"),
     ("/auditoria", "nav.audit"),
 ];
+
+/// Where each role's daily work is: the page `/` (and so signing in) leads
+/// to. A role not listed, or whose page it may not open, lands on the
+/// first page of its navigation.
+pub const LANDING: &[(Role, &str)] = &[
+    (Role::Officer, "/inspeccion"),
+    (Role::Supervisor, "/alertas"),
+    (Role::Analyst, "/redes"),
+    (Role::Protection, "/derivaciones"),
+    (Role::Auditor, "/auditoria"),
+    (Role::Admin, "/usuarios"),
+];
+
+/// The page `role` lands on, if it has one.
+pub fn landing(role: Role) -> Option<&'static str> {
+    LANDING
+        .iter()
+        .find(|(r, path)| *r == role && may_open(role, path))
+        .map(|(_, path)| *path)
+        .or_else(|| nav_for(role).next().map(|(path, _)| *path))
+}
 
 /// The page with this method and route template.
 pub fn page(verb: Verb, path: &str) -> Option<&'static Page> {

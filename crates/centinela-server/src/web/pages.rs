@@ -111,9 +111,10 @@ pub async fn logout(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx
     }
 }
 
-/// The role's first page; a short page for roles without one.
+/// The role's own work ([`super::landing`]); a short page for roles
+/// without one.
 pub async fn home(user: CurrentUser, ctx: PageCtx) -> Response {
-    if let Some((path, _)) = super::nav_for(user.role).next() {
+    if let Some(path) = super::landing(user.role) {
         return Redirect::to(path).into_response();
     }
     ctx.render("home.html", json!({ "can_timeline": may_open(user.role, "/cruces/{id}") }))

@@ -14,31 +14,103 @@ use super::{PageCtx, PageResult, field, form_pairs, may_open};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
-use centinela_app::inspections::HitsFilter;
+use centinela_app::inspections::QueueFilter;
+use centinela_store::{HitOrder, HitStatus};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct HitsPage {
+    /// `abiertas` (the default), `confirmadas`, `descartadas` or `todas`.
+    #[serde(default)]
+    estado: Option<String>,
+    /// The older link to every hit: `estado=todas`.
     #[serde(default)]
     todas: Option<String>,
+    #[serde(default)]
+    lista: Option<String>,
+    #[serde(default)]
+    puesto: Option<String>,
+    /// `severidad` (the default), `antiguedad` or `recientes`.
+    #[serde(default)]
+    orden: Option<String>,
+    #[serde(default)]
+    pagina: Option<u32>,
     #[serde(default)]
     hecho: Option<String>,
 }
 
-/// The hits queue: open hits (or all), newest first.
+const STATUSES: [(&str, HitStatus); 4] = [
+    ("abiertas", HitStatus::Open),
+    ("confirmadas", HitStatus::Confirmed),
+    ("descartadas", HitStatus::Dismissed),
+    ("todas", HitStatus::All),
+];
+const ORDERS: [(&str, HitOrder); 3] =
+    [("severidad", HitOrder::Severity), ("antiguedad", HitOrder::Oldest), ("recientes", HitOrder::Newest)];
+
+/// A filter value from the page's own choices: anything else is the
+/// default, and an empty value is none.
+fn chosen(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty() && v.len() <= 100).map(str::to_owned)
+}
+
+/// The supervisors' queue: hits by severity (or age), filtered by the
+/// adjudication in force, list and post, a page at a time, each with the
+/// traveller, the listed person, the booth's decision and the waiting time.
 pub async fn hits(
     State(app): State<AppState>,
     user: CurrentUser,
     ctx: PageCtx,
     axum::extract::Query(q): axum::extract::Query<HitsPage>,
 ) -> PageResult {
-    let open = q.todas.is_none();
-    let hits =
-        app.app().hits(&user, HitsFilter { open, post: None, limit: 200 }).await.map_err(|e| ctx.api_error(e))?;
+    let status_word = if q.todas.is_some() { Some("todas".to_string()) } else { chosen(&q.estado) };
+    let (status_word, status) =
+        STATUSES.iter().find(|(w, _)| Some(*w) == status_word.as_deref()).map_or(STATUSES[0], |s| *s);
+    let (order_word, order) =
+        ORDERS.iter().find(|(w, _)| Some(*w) == chosen(&q.orden).as_deref()).map_or(ORDERS[0], |o| *o);
+    let list = chosen(&q.lista);
+    let post = if user.post.is_some() { None } else { chosen(&q.puesto) };
+    let filter = QueueFilter {
+        status,
+        post: post.clone(),
+        list: list.clone(),
+        order,
+        page: q.pagina.unwrap_or(1).clamp(1, 100_000),
+        per_page: 0,
+    };
+    let queue = app.app().hit_queue(&user, filter).await.map_err(|e| ctx.api_error(e))?;
+    let in_force = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
+    // Lists named in words (their source) where they have one.
+    let sources: serde_json::Map<String, serde_json::Value> =
+        in_force.iter().filter(|l| !l.source.is_empty()).map(|l| (l.name.clone(), json!(l.source))).collect();
+    let lists: Vec<String> = in_force.into_iter().map(|l| l.name).collect();
+    let posts: Vec<String> = if user.post.is_some() {
+        Vec::new()
+    } else {
+        app.app().posts().await.map_err(|e| ctx.api_error(e))?.into_iter().map(|p| p.code).collect()
+    };
+    // The filters as a query string, for the paging links.
+    let mut keep = vec![("estado", status_word.to_string()), ("orden", order_word.to_string())];
+    keep.extend(list.clone().map(|l| ("lista", l)));
+    keep.extend(post.clone().map(|p| ("puesto", p)));
+    let base = serde_urlencoded::to_string(&keep).unwrap_or_default();
     Ok(ctx.render(
         "hits.html",
         json!({
-            "hits": hits,
-            "open": open,
+            "hits": queue.rows,
+            "total": queue.total,
+            "page": queue.page,
+            "pages": queue.pages,
+            "status": status_word,
+            "order": order_word,
+            "list": list,
+            "post": post,
+            "lists": lists,
+            "list_sources": sources,
+            "posts": posts,
+            "statuses": STATUSES.iter().map(|s| s.0).collect::<Vec<_>>(),
+            "orders": ORDERS.iter().map(|o| o.0).collect::<Vec<_>>(),
+            "base": base,
+            "open": status == HitStatus::Open,
             "done": q.hecho,
             "can_adjudicate": user.role == Role::Supervisor,
             "can_timeline": may_open(user.role, "/cruces/{id}"),

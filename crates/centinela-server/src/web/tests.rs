@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use centinela_domain::Role;
 
 use super::i18n::{self, Lang};
-use super::{NAV, PAGES, TEMPLATES, nav_for};
+use super::{NAV, PAGES, TEMPLATES, may_open, nav_for};
 use crate::routes::{Access, Verb, endpoint};
 
 /// No page lets a role do what the API endpoints it works through refuse;
@@ -59,6 +59,24 @@ fn navigation_follows_the_table() {
     assert_eq!(officer, ["/inspeccion", "/alertas"]);
     let auditor: Vec<_> = nav_for(Role::Auditor).map(|x| x.0).collect();
     assert_eq!(auditor, ["/reglas", "/auditoria"]);
+}
+
+/// Each role lands on its own work, a page it may open.
+#[test]
+fn each_role_lands_on_its_work() {
+    let expected = [
+        (Role::Officer, "/inspeccion"),
+        (Role::Supervisor, "/alertas"),
+        (Role::Analyst, "/redes"),
+        (Role::Protection, "/derivaciones"),
+        (Role::Auditor, "/auditoria"),
+        (Role::Admin, "/usuarios"),
+    ];
+    for (role, path) in expected {
+        assert_eq!(super::landing(role), Some(path), "{role:?}");
+        assert!(may_open(role, path), "{role:?} {path}");
+    }
+    assert_eq!(Role::ALL.len(), expected.len(), "every role has its landing page");
 }
 
 fn keys(lang: Lang) -> BTreeSet<&'static str> {
@@ -198,6 +216,17 @@ fn every_key_used_exists() {
         for a in ["accepted", "declined"] {
             dynamic.push(format!("referral.{a}"));
         }
+        for s in ["abiertas", "confirmadas", "descartadas", "todas"] {
+            dynamic.push(format!("hits.status.{s}"));
+        }
+        for o in ["severidad", "antiguedad", "recientes"] {
+            dynamic.push(format!("hits.order.{o}"));
+        }
+        for kind in centinela_domain::ListKind::ALL {
+            dynamic.push(format!("hits.severity.{}", kind.severity()));
+        }
+        dynamic.push("flag.entry_without_exit".into());
+        dynamic.push("flag_kind.travel_history".into());
         let missing: Vec<_> = dynamic.iter().filter(|d| !k.contains(d.as_str())).collect();
         assert!(missing.is_empty(), "{}: missing {missing:?}", lang.code());
     }

@@ -27,6 +27,12 @@ pub async fn country(app: &TestApp) -> (String, String, String) {
         given_names: "José Luis".into(),
         surnames: "Hernández Villalobos".into(),
         birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+        notice: centinela_domain::Notice {
+            reason: "Notificación roja: trata de personas".into(),
+            action: "Retener y avisar a la policía".into(),
+            authority: "INTERPOL".into(),
+            issued: BirthDate::parse("2025-11-02").ok(),
+        },
         ..Default::default()
     };
     let missing = AlertEntry {
@@ -350,5 +356,148 @@ async fn control_characters_are_refused_naming_the_field() {
         .await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(app.store.crossing_count().await.unwrap(), 0);
+    }
+}
+
+/// Issue 17: a hit carries the alert's notice, and each traveller's earlier
+/// crossings within the officer's reach come back with the answer, an
+/// entry after an entry named as an indicator; the crossings shown are in
+/// the audit entry.
+#[tokio::test]
+async fn an_answer_carries_the_notice_and_the_travel_history() {
+    for app in spawn_apps().await {
+        let (_, officer, _) = country(&app).await;
+        let wanted = json!({"given_names": "José Luis", "surnames": "Hernández Villalobos", "birth_date": "1980-05-17",
+                            "document_number": "G7788990", "issuing_state": "MEX"});
+        let (status, first) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [wanted]}))
+                .await;
+        assert_eq!(status, 201, "{first}");
+        let t = &first["travellers"][0];
+        assert_eq!(t["hits"][0]["notice"]["reason"], "Notificación roja: trata de personas");
+        assert_eq!(t["hits"][0]["notice"]["authority"], "INTERPOL");
+        assert_eq!(t["hits"][0]["notice"]["issued"], "2025-11-02");
+        assert!(t.get("travel_history").is_none(), "nothing earlier: {t}");
+        let first_id = t["crossing_id"].as_str().unwrap().to_string();
+
+        // The same document enters again: the earlier entry is shown and
+        // named; an exit afterwards is not flagged.
+        let (_, second) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [wanted]}))
+                .await;
+        let t = &second["travellers"][0];
+        assert_eq!(t["travel_history"][0]["crossing_id"], first_id.as_str());
+        assert_eq!(t["travel_history"][0]["direction"], "entry");
+        assert_eq!(t["travel_history"][0]["entry_without_exit"], true);
+        assert!(t["flags"].as_array().unwrap().iter().any(|f| f["code"] == "entry_without_exit"), "{t}");
+        let second_id = t["crossing_id"].as_str().unwrap().to_string();
+        let (_, third) =
+            inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "exit", "travellers": [wanted]}))
+                .await;
+        let t = &third["travellers"][0];
+        assert_eq!(t["travel_history"].as_array().unwrap().len(), 2);
+        assert!(!t["flags"].as_array().unwrap().iter().any(|f| f["code"] == "entry_without_exit"), "{t}");
+        let audit = app.store.audit_entries(Some(100)).await.unwrap();
+        let shown = audit
+            .iter()
+            .find(|e| e.action == "inspection_recorded" && e.subject == t["crossing_id"].as_str().unwrap())
+            .unwrap();
+        assert!(shown.detail.contains(&first_id) && shown.detail.contains(&second_id), "{}", shown.detail);
+
+        // An officer of another post does not see these crossings.
+        let other = app.user("oficial.carmen", Role::Officer, Some("GTM-ELCARMEN")).await;
+        let other = app.token(&other).await;
+        let (_, elsewhere) =
+            inspect(&app, &other, json!({"post": "GTM-ELCARMEN", "direction": "entry", "travellers": [wanted]})).await;
+        assert!(elsewhere["travellers"][0].get("travel_history").is_none(), "{elsewhere}");
+    }
+}
+
+/// Issue 17: the supervisors' queue through the API, on both backends:
+/// severity first, filters, pages, the booth's decision and the traveller.
+#[tokio::test]
+async fn the_hit_queue_sorts_filters_and_pages() {
+    for app in spawn_apps().await {
+        let (_, officer, supervisor) = country(&app).await;
+        let stolen = json!({"given_names": "Carlos", "surnames": "Pérez", "birth_date": "1975-03-03",
+                            "document_number": "A1234567", "issuing_state": "GTM"});
+        let wanted =
+            json!({"given_names": "José Luis", "surnames": "Hernández Villalobos", "birth_date": "1980-05-17"});
+        for t in [stolen, wanted] {
+            let (status, body) =
+                inspect(&app, &officer, json!({"post": "GTM-TECUNUMAN", "direction": "entry", "travellers": [t]}))
+                    .await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let wanted_crossing = {
+            let (_, q) =
+                json(app.get("/api/hits/queue?list=interpol-red").bearer_auth(&supervisor).send().await.unwrap()).await;
+            q["rows"][0]["crossing_id"].as_str().unwrap().to_string()
+        };
+        let r = app
+            .client
+            .post(app.url(&format!("/api/crossings/{wanted_crossing}/decision")))
+            .bearer_auth(&officer)
+            .json(&json!({"decision": "secondary_inspection", "reason": "alerta roja"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let queue = |path: &str| {
+            let (app, sup) = (&app, supervisor.clone());
+            let path = path.to_string();
+            async move { json(app.get(&path).bearer_auth(&sup).send().await.unwrap()).await }
+        };
+        let lists = |q: &Value| -> Vec<String> {
+            q["rows"].as_array().unwrap().iter().map(|r| r["list_name"].as_str().unwrap().to_string()).collect()
+        };
+        let (status, q) = queue("/api/hits/queue").await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(lists(&q), ["interpol-red", "sltd"], "the wanted person first");
+        assert_eq!((q["total"].as_u64(), q["page"].as_u64(), q["pages"].as_u64()), (Some(2), Some(1), Some(1)));
+        let top = &q["rows"][0];
+        assert_eq!(top["severity"], 3);
+        assert_eq!(top["traveller"], "Hernández Villalobos, José Luis");
+        assert!(top["listed_as"].as_str().unwrap().contains("Hernández Villalobos"), "{top}");
+        assert_eq!(top["booth_decision"], "secondary_inspection");
+        assert_eq!(top["notice"]["reason"], "Notificación roja: trata de personas");
+        assert!(top["waiting_seconds"].as_i64().unwrap() >= 0);
+        assert_eq!(q["rows"][1]["severity"], 2);
+        assert_eq!(q["rows"][1]["booth_decision"], Value::Null);
+
+        let (_, q) = queue("/api/hits/queue?order=oldest").await;
+        assert_eq!(lists(&q), ["sltd", "interpol-red"]);
+        let (_, q) = queue("/api/hits/queue?per_page=1&page=2").await;
+        assert_eq!((lists(&q), q["pages"].as_u64(), q["total"].as_u64()), (vec!["sltd".to_string()], Some(2), Some(2)));
+        let (_, q) = queue("/api/hits/queue?list=sltd").await;
+        assert_eq!(lists(&q), ["sltd"]);
+        // A post-bound supervisor asking for another post still sees theirs.
+        let (_, q) = queue("/api/hits/queue?post=GTM-ELCARMEN").await;
+        assert_eq!(q["total"], 2);
+
+        // Adjudicated: out of the open queue, in the confirmed one.
+        let id = q["rows"][0]["id"].as_i64().unwrap();
+        let r = app
+            .client
+            .post(app.url(&format!("/api/hits/{id}/adjudication")))
+            .bearer_auth(&supervisor)
+            .json(&json!({"decision": "confirmed", "reason": "misma persona"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let (_, q) = queue("/api/hits/queue?status=confirmed").await;
+        assert_eq!((q["total"].as_u64(), q["rows"][0]["id"].as_i64()), (Some(1), Some(id)));
+        assert_eq!(q["rows"][0]["waiting_seconds"], Value::Null);
+        let (_, q) = queue("/api/hits/queue").await;
+        assert_eq!(q["total"], 1);
+
+        // Unknown words are refused, naming the field; the page is bounded.
+        let r = app.get("/api/hits/queue?status=pending").bearer_auth(&supervisor).send().await.unwrap();
+        expect_error(r, 422, "invalid_field").await;
+        let r = app.get("/api/hits/queue?order=random").bearer_auth(&supervisor).send().await.unwrap();
+        expect_error(r, 422, "invalid_field").await;
+        let (_, q) = queue("/api/hits/queue?status=all&per_page=100000").await;
+        assert_eq!(q["per_page"], 100);
     }
 }

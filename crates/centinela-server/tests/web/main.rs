@@ -7,3 +7,4 @@ mod booth;
 mod browser;
 mod helpers;
 mod matrix;
+mod work;

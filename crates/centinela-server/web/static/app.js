@@ -133,6 +133,37 @@ function announce() {
   setTimeout(() => { box.textContent = box.dataset.text; }, 150);
 }
 
+// An optional sound when the result holds a hit: off by default, the
+// officer's setting kept in this browser (localStorage), never sent.
+const HIT_SOUND = "centinela.hitSound";
+function setupHitSound() {
+  const box = document.getElementById("hit-sound");
+  if (!box) return;
+  let on = false;
+  try { on = localStorage.getItem(HIT_SOUND) === "1"; } catch (e) { on = false; }
+  box.checked = on;
+  box.addEventListener("change", () => {
+    try { localStorage.setItem(HIT_SOUND, box.checked ? "1" : "0"); } catch (e) { /* private mode: not kept */ }
+  });
+  const banner = document.getElementById("party-banner");
+  if (!on || !banner || !banner.classList.contains("banner-hit")) return;
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!Ctx) return;
+  const ctx = new Ctx();
+  // Two short tones, distinct from a scanner's beep.
+  [0, 0.25].forEach((at, i) => {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = i === 0 ? 880 : 660;
+    gain.gain.value = 0.2;
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(ctx.currentTime + at);
+    osc.stop(ctx.currentTime + at + 0.18);
+  });
+  if (ctx.state === "suspended") ctx.resume().catch(() => {});
+  document.body.dataset.hitSound = "played";
+}
+
 function setupBooth() {
   const form = document.getElementById("inspection-form");
   if (!form) return;
@@ -161,6 +192,7 @@ function setupBooth() {
   }
   setupDecisions();
   setupShortcuts();
+  setupHitSound();
   announce();
   // Focus: a decision error, else the first field in error, else the
   // suggested decision (the default button), else the MRZ box.

@@ -158,6 +158,7 @@ fn sync_fill(a: SyncFillArgs, global: &crate::Global) -> anyhow::Result<ExitCode
                         vec![]
                     },
                     flags: vec![],
+                    history_shown: Vec::new(),
                 }]);
                 crossings.push(id);
                 n += 1;

@@ -507,7 +507,8 @@ const MAX_REFERRALS: usize = 42;
 /// The protection unit's work on the planted victims, the same for a
 /// seed: each victim's first crossing referred to protection by an officer
 /// of its post, with the indicators that fit how the victim travelled;
-/// every fifth referral declined, the rest accepted into cases; the cases
+/// every seventh left waiting for the protection unit (so that its queue
+/// opens with work), every fifth declined, the rest accepted into cases; the cases
 /// of trafficked victims filled in (control, exploitation, the escort as a
 /// perpetrator, recruitment and transit), every fourth case closed.
 /// Returns (referrals, cases).
@@ -559,6 +560,9 @@ async fn protection(store: &Store, country: &Country, today: &HashSet<&str>) -> 
         referrals += 1;
         // The newest referral is this one.
         let Some(r) = store.referrals(true, 1).await?.pop() else { continue };
+        if i % 7 == 6 {
+            continue;
+        }
         if i % 5 == 4 {
             store
                 .answer_referral(prot_actor, &prot.username, r.id, Answer::Decline, "sin indicios tras la entrevista")
