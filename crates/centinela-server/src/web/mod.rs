@@ -63,7 +63,7 @@ use crate::routes::groups::*;
 use crate::routes::{ANY_USER, Access, PUBLIC, Verb, roles};
 use crate::state::AppState;
 
-pub use i18n::Lang;
+pub use i18n::{Lang, phrase};
 
 /// The language cookie (`es` or `en`).
 pub const LANG_COOKIE: &str = "centinela_lang";
@@ -423,7 +423,7 @@ impl PageCtx {
             return Redirect::to("/entrar").into_response();
         }
         let (key, detail) = error_key(&e);
-        self.error(e.code.status(), key, detail)
+        self.error(e.code.status(), key, detail.map(|d| i18n::phrase(self.lang, &d)))
     }
 }
 
@@ -467,7 +467,7 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
 
 fn api_error_page(lang: Lang, e: ApiError) -> Response {
     let (key, detail) = error_key(&e);
-    error_page(lang, e.code.status(), key, detail)
+    error_page(lang, e.code.status(), key, detail.map(|d| i18n::phrase(lang, &d)))
 }
 
 /// An error page without a user (no navigation).
@@ -531,6 +531,16 @@ fn templates() -> &'static Environment<'static> {
         env.add_function("tc", |state: &minijinja::State, prefix: &str, code: &str| -> String {
             i18n::tr_or(lang_in(state), &format!("{prefix}{code}"), code).to_owned()
         });
+        // The catalogue's text of `key`, or `fallback` (a built-in rule's
+        // name, translated while nobody has changed it).
+        env.add_function("tor", |state: &minijinja::State, key: &str, fallback: &str| -> String {
+            i18n::tr_or(lang_in(state), key, fallback).to_owned()
+        });
+        // A list as people call it: the catalogue's title of its name (the
+        // lists a country is set up with), else the name its importer gave.
+        env.add_filter("list_title", |state: &minijinja::State, name: String| -> String {
+            i18n::tr_or(lang_in(state), &format!("list_name.{name}"), &name).to_owned()
+        });
         // A birth date as stored ({year, month, day}) or already text.
         env.add_filter("bdate", |v: minijinja::Value| -> String {
             if let Some(s) = v.as_str() {
@@ -547,6 +557,12 @@ fn templates() -> &'static Environment<'static> {
         // An ISO date (`AAAA-MM-DD`, or `AAAA-MM`) as the region writes
         // it: `DD/MM/AAAA` (`MM/AAAA`); anything else as it is.
         env.add_filter("dmy", |s: String| -> String { dmy(&s) });
+        // Text another crate wrote in English (an explanation, evidence, a
+        // rule checker's message) in the page's language, ISO dates in it
+        // as the region writes them.
+        env.add_filter("tx", |state: &minijinja::State, s: String| -> String {
+            i18n::phrase(lang_in(state), &iso_dates_dmy(&s))
+        });
         env.add_filter("pct", |v: f64| -> String { format!("{:.0} %", v * 100.0) });
         env.add_filter("num", |v: f64| -> String { format!("{v:+.2}") });
         env
@@ -561,6 +577,13 @@ pub(crate) fn dmy(s: &str) -> String {
         [y, m] if digits(y, 4) && digits(m, 2) => format!("{m}/{y}"),
         _ => s.to_string(),
     }
+}
+
+/// Every ISO date (`AAAA-MM-DD`) inside `s` written `DD/MM/AAAA`.
+pub(crate) fn iso_dates_dmy(s: &str) -> String {
+    static ISO: OnceLock<regex::Regex> = OnceLock::new();
+    let re = ISO.get_or_init(|| regex::Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("a valid pattern"));
+    re.replace_all(s, "$3/$2/$1").into_owned()
 }
 
 fn lang_in(state: &minijinja::State) -> Lang {

@@ -6,4 +6,5 @@ mod accounts;
 mod booth;
 mod browser;
 mod helpers;
+mod language;
 mod matrix;
