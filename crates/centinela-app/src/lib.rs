@@ -18,6 +18,7 @@ use std::sync::Arc;
 use centinela_domain::Role;
 use centinela_store::{Actor, Store};
 
+pub mod audit;
 pub mod cases;
 mod error;
 mod heavy;

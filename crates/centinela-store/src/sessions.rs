@@ -37,7 +37,54 @@ pub struct AuditRow {
     pub hash: String,
 }
 
+/// Which audit entries to read, newest first: each filter narrows; `None`
+/// (or empty) lets everything through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSearch {
+    /// The actor exactly (`user:7`, `cli`, `system`, `post:GTM-X`).
+    pub actor: Option<String>,
+    /// Another name of the same actor (the username a user's adjudications
+    /// and decisions are recorded under).
+    pub actor_alias: Option<String>,
+    /// The action code exactly.
+    pub action: Option<String>,
+    /// The subject, or the start of it (`crossing:` for every crossing).
+    pub subject: Option<String>,
+    /// Entries at or after this RFC 3339 UTC time.
+    pub from: Option<String>,
+    /// Entries before this RFC 3339 UTC time.
+    pub to: Option<String>,
+    /// Entries before this sequence number (the next page).
+    pub before: Option<i64>,
+}
+
 impl Store {
+    /// At most `limit` audit entries matching `q`, newest first. The
+    /// subject matches by its start; the times compare as stored (RFC 3339
+    /// UTC with seconds).
+    pub async fn audit_search(&self, q: &AuditSearch, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+        let sql = "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
+                   WHERE ($1 IS NULL OR actor = $1 OR actor = $8) AND ($2 IS NULL OR action = $2) \
+                   AND ($3 IS NULL OR substr(subject, 1, length($3)) = $3) \
+                   AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) AND ($6 IS NULL OR seq < $6) \
+                   ORDER BY seq DESC LIMIT $7";
+        let some = |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        on_pool!(self, p => {
+            let rows = sqlx::query(sql)
+                .bind(some(&q.actor))
+                .bind(some(&q.action))
+                .bind(some(&q.subject))
+                .bind(some(&q.from))
+                .bind(some(&q.to))
+                .bind(q.before)
+                .bind(i64::from(limit))
+                .bind(some(&q.actor_alias))
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(audit_row).collect()
+        })
+    }
+
     /// Stores a new session for `user_id` under the SHA-256 of its token;
     /// returns the session's id.
     pub async fn create_session(
@@ -162,20 +209,7 @@ impl Store {
                    WHERE seq > $1 ORDER BY seq LIMIT $2";
         on_pool!(self, p => {
             let rows = sqlx::query(sql).bind(after).bind(i64::from(limit)).fetch_all(p).await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(AuditRow {
-                        seq: row.try_get("seq")?,
-                        at: row.try_get("at")?,
-                        actor: row.try_get("actor")?,
-                        action: row.try_get("action")?,
-                        subject: row.try_get("subject")?,
-                        detail: row.try_get("detail")?,
-                        prev_hash: hex(&row.try_get::<Vec<u8>, _>("prev_hash")?),
-                        hash: hex(&row.try_get::<Vec<u8>, _>("hash")?),
-                    })
-                })
-                .collect()
+            rows.iter().map(audit_row).collect()
         })
     }
 
@@ -187,4 +221,23 @@ impl Store {
             Ok(())
         })
     }
+}
+
+fn audit_row<R: Row>(row: &R) -> Result<AuditRow, StoreError>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(AuditRow {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        detail: row.try_get("detail")?,
+        prev_hash: hex(&row.try_get::<Vec<u8>, _>("prev_hash")?),
+        hash: hex(&row.try_get::<Vec<u8>, _>("hash")?),
+    })
 }

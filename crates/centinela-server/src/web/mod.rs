@@ -170,7 +170,8 @@ pages! {
     Post "/reglas/{id}/activar"     roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/enable"] => rules::rules_enable;
     Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => rules::rules_disable;
     Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => audit::audit;
-    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify"]    => audit::audit_verify;
+    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify", Get "/api/audit"] => audit::audit_verify;
+    Get  "/auditoria/exportar"      roles(AUDITORS), [Get "/api/audit"]           => audit::export;
     Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;
@@ -321,13 +322,16 @@ async fn guarded(g: &PageGuard, allowed: &[Role], req: Request, next: Next) -> R
     }
     let country_wide = g.page.uses.iter().any(|(_, path)| crate::routes::is_country_wide(path));
     if !allowed.contains(&user.role) || (country_wide && user.post.is_some()) {
-        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected) };
+        let zone = viewer_zone(&g.app, user.post.as_deref()).await;
+        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected), zone: zone.0 };
         let mut resp = ctx.error(StatusCode::FORBIDDEN, "error.forbidden", None);
         resp.extensions_mut().insert(LoggedUser(id));
         return resp;
     }
+    let zone = viewer_zone(&g.app, user.post.as_deref()).await;
     parts.extensions.insert(CurrentUser(user));
     parts.extensions.insert(WebCsrf(expected));
+    parts.extensions.insert(zone);
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     resp.extensions_mut().insert(LoggedUser(id));
     resp
@@ -347,6 +351,66 @@ fn form_field<'a>(body: &'a [u8], name: &str) -> Option<&'a str> {
         .map(|x| x.1)
 }
 
+/// The zone a signed-in user's pages show times in (its IANA name): their
+/// post's, or the centre's for a user bound to none.
+#[derive(Debug, Clone)]
+pub(crate) struct ViewerZone(pub String);
+
+/// The zone of a user of `post`: the post's time zone when it has one the
+/// time zone database knows, else the centre's.
+async fn viewer_zone(app: &AppState, post: Option<&str>) -> ViewerZone {
+    if let Some(post) = post {
+        match app.store().post_time_zone(post).await {
+            Ok(z) if !z.is_empty() && jiff::tz::TimeZone::get(&z).is_ok() => return ViewerZone(z),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read a post's time zone"),
+        }
+    }
+    ViewerZone(centre_zone_name())
+}
+
+/// The centre's zone: the server's own (`TZ`, else the system's), UTC when
+/// it has no IANA name.
+pub(crate) fn centre_zone_name() -> String {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| jiff::tz::TimeZone::system().iana_name().unwrap_or("UTC").to_string()).clone()
+}
+
+fn zone_named(name: &str) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// An instant as the region writes it, in `zone`: `DD/MM/AAAA HH:MM`
+/// (RFC 3339 in; a date alone as `DD/MM/AAAA`); other text as it is.
+pub(crate) fn local_time(s: &str, zone: &str) -> String {
+    match s.parse::<jiff::Timestamp>() {
+        Ok(t) => t.to_zoned(zone_named(zone)).strftime("%d/%m/%Y %H:%M").to_string(),
+        Err(_) => dmy(s),
+    }
+}
+
+/// A date typed as the region writes it (`DD/MM/AAAA`, `D/M/AAAA`, also
+/// with `-` or `.`) or as ISO (`AAAA-MM-DD`).
+pub(crate) fn parse_typed_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    let [d, m, y] = parts.as_slice() else { return None };
+    let num = |p: &str, max: usize| (1..=max).contains(&p.len()).then(|| p.parse::<i16>().ok()).flatten();
+    let (d, m, y) = (num(d, 2)?, num(m, 2)?, num(y, 4)?);
+    if y < 1000 {
+        return None;
+    }
+    jiff::civil::Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// The instant a typed date starts in `zone` (its midnight), as UTC.
+pub(crate) fn day_start(d: jiff::civil::Date, zone: &str) -> Option<jiff::Timestamp> {
+    d.to_zoned(zone_named(zone)).ok().map(|z| z.timestamp())
+}
+
 /// What every page knows: language, path, user, CSRF token.
 pub(crate) struct PageCtx {
     pub lang: Lang,
@@ -354,6 +418,8 @@ pub(crate) struct PageCtx {
     pub path: String,
     pub user: Option<Arc<AuthUser>>,
     pub csrf: Option<String>,
+    /// The IANA name of the zone the page shows times in.
+    pub zone: String,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
@@ -371,6 +437,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             path,
             user: parts.extensions.get::<CurrentUser>().map(|u| u.0.clone()),
             csrf: parts.extensions.get::<WebCsrf>().map(|c| c.0.clone()),
+            zone: parts.extensions.get::<ViewerZone>().map_or_else(centre_zone_name, |z| z.0.clone()),
         })
     }
 }
@@ -391,6 +458,7 @@ impl PageCtx {
         ctx.insert("other_lang".into(), json!(self.lang.other().code()));
         ctx.insert("path".into(), json!(self.path));
         ctx.insert("csrf".into(), json!(self.csrf));
+        ctx.insert("time_zone".into(), json!(self.zone));
         if let Some(u) = &self.user {
             ctx.insert("user".into(), json!({ "username": u.username, "role": u.role.as_str(), "post": u.post }));
             let nav: Vec<Value> = nav_for(u.role)
@@ -472,7 +540,7 @@ fn api_error_page(lang: Lang, e: ApiError) -> Response {
 
 /// An error page without a user (no navigation).
 fn error_page(lang: Lang, status: StatusCode, key: &str, detail: Option<String>) -> Response {
-    PageCtx { lang, path: "/".into(), user: None, csrf: None }.error(status, key, detail)
+    PageCtx { lang, path: "/".into(), user: None, csrf: None, zone: centre_zone_name() }.error(status, key, detail)
 }
 
 /// The last resort when a template fails: plain HTML, still translated.
@@ -563,10 +631,31 @@ fn templates() -> &'static Environment<'static> {
         env.add_filter("tx", |state: &minijinja::State, s: String| -> String {
             i18n::phrase(lang_in(state), &iso_dates_dmy(&s))
         });
+        // An RFC 3339 instant in the page's zone: `DD/MM/AAAA HH:MM`.
+        env.add_filter("dt", |state: &minijinja::State, s: String| -> String {
+            let zone = state.lookup("time_zone").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            local_time(&s, &zone)
+        });
+        // A count with the region's thousands separator (`12 345`; a
+        // narrow no-break space, as in both languages' style guides).
+        env.add_filter("n", |v: i64| -> String { thousands(v) });
         env.add_filter("pct", |v: f64| -> String { format!("{:.0} %", v * 100.0) });
         env.add_filter("num", |v: f64| -> String { format!("{v:+.2}") });
         env
     })
+}
+
+/// `v` with its thousands grouped by a narrow no-break space.
+pub(crate) fn thousands(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
 }
 
 /// `AAAA-MM-DD` as `DD/MM/AAAA`, `AAAA-MM` as `MM/AAAA`; other text as it is.

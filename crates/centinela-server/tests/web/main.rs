@@ -3,6 +3,7 @@
 //! chromedriver (`browser`).
 
 mod accounts;
+mod audit_log;
 mod booth;
 mod browser;
 mod helpers;
