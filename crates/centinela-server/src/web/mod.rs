@@ -164,6 +164,7 @@ pages! {
     Post "/usuarios/solicitudes/{id}/rechazar" roles(ADMINS), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
     Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => admin::posts;
     Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
+    Post "/puestos/{code}/zona"     roles(ADMINS), [Post "/api/lists/reload"]     => admin::set_zone;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
     Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => rules::rules_backtest;
     Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => rules::rules_save;
@@ -225,6 +226,23 @@ pub(crate) fn routes(app: &AppState) -> Router<AppState> {
 /// The friendly page for a route that does not exist (outside `/api/`).
 pub(crate) fn not_found(lang: Lang) -> Response {
     error_page(lang, StatusCode::NOT_FOUND, "error.not_found", None)
+}
+
+/// The friendly page for a route that does not exist, in the frame of a
+/// signed-in user (header, navigation, sign-out) when the request carries a
+/// live session.
+pub(crate) async fn not_found_page(app: &AppState, parts: &Parts) -> Response {
+    let lang = lang_of(parts);
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return not_found(lang) };
+    match app.authenticate(token).await {
+        Ok(Some(user)) if !user.must_change_password => {
+            let zone = viewer_zone(app, user.post.as_deref()).await;
+            let csrf = csrf_token(token);
+            let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(csrf), zone: zone.0 };
+            ctx.error(StatusCode::NOT_FOUND, "error.not_found", None)
+        }
+        _ => not_found(lang),
+    }
 }
 
 /// The language a request asks for: `?lang=`, else the cookie, else Spanish.
@@ -404,6 +422,12 @@ pub(crate) fn parse_typed_date(s: &str) -> Option<jiff::civil::Date> {
         return None;
     }
     jiff::civil::Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// A typed date as ISO (`AAAA-MM-DD`) when it is one, else as typed (the
+/// use case then names the field).
+pub(crate) fn typed_iso(s: &str) -> String {
+    parse_typed_date(s).map_or_else(|| s.trim().to_string(), |d| d.to_string())
 }
 
 /// The instant a typed date starts in `zone` (its midnight), as UTC.
@@ -616,8 +640,8 @@ fn templates() -> &'static Environment<'static> {
             }
             let part = |k: &str| v.get_attr(k).ok().and_then(|x| i64::try_from(x).ok());
             match (part("year"), part("month"), part("day")) {
-                (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-                (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+                (Some(y), Some(m), Some(d)) => format!("{d:02}/{m:02}/{y:04}"),
+                (Some(y), Some(m), None) => format!("{m:02}/{y:04}"),
                 (Some(y), None, _) => format!("{y:04}"),
                 _ => String::new(),
             }
@@ -632,13 +656,22 @@ fn templates() -> &'static Environment<'static> {
             i18n::phrase(lang_in(state), &iso_dates_dmy(&s))
         });
         // An RFC 3339 instant in the page's zone: `DD/MM/AAAA HH:MM`.
-        env.add_filter("dt", |state: &minijinja::State, s: String| -> String {
+        env.add_filter("dt", |state: &minijinja::State, v: minijinja::Value| -> String {
+            let Some(s) = v.as_str() else { return String::new() };
             let zone = state.lookup("time_zone").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            local_time(&s, &zone)
+            local_time(s, &zone)
         });
         // A count with the region's thousands separator (`12 345`; a
         // narrow no-break space, as in both languages' style guides).
-        env.add_filter("n", |v: i64| -> String { thousands(v) });
+        env.add_filter("n", |v: minijinja::Value| -> String {
+            match i64::try_from(v.clone()) {
+                Ok(i) => thousands(i),
+                Err(_) => match f64::try_from(v.clone()) {
+                    Ok(f) if f.is_finite() => format!("{f:.1}"),
+                    _ => v.to_string(),
+                },
+            }
+        });
         env.add_filter("pct", |v: f64| -> String { format!("{:.0} %", v * 100.0) });
         env.add_filter("num", |v: f64| -> String { format!("{v:+.2}") });
         env

@@ -351,8 +351,14 @@ async fn walk(app: &WebApp, role: Role, lang: &str, skip: &HashSet<String>) -> V
         if r.status().is_redirection() {
             continue;
         }
+        let status = r.status();
         let html = r.text().await.unwrap();
         assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{role:?} {path} is not in {lang}");
+        if path == "/no-existe" {
+            // A page that does not exist keeps the signed-in frame.
+            assert_eq!(status, 404);
+            assert!(html.contains("data-testid=\"who\"") && html.contains("id=\"signout\""), "{role:?}: {html}");
+        }
         let f = findings(&visible_text(&html), lang, skip);
         if !f.is_empty() {
             out.push((path.clone(), f));

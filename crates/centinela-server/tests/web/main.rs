@@ -8,4 +8,5 @@ mod booth;
 mod browser;
 mod helpers;
 mod language;
+mod local_time;
 mod matrix;
