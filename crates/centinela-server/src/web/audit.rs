@@ -95,11 +95,11 @@ fn readable_detail(ctx: &PageCtx, detail: &str) -> Vec<Value> {
             Value::Bool(b) => ctx.t(if *b { "audit.yes" } else { "audit.no" }).to_string(),
             Value::Number(n) => n.as_i64().map_or_else(|| n.to_string(), super::thousands),
             Value::String(s) if s.parse::<jiff::Timestamp>().is_ok() => super::local_time(s, &ctx.zone),
-            Value::String(s) => code(s),
+            Value::String(s) => code(&super::dmy(s)),
             Value::Array(a) => a
                 .iter()
                 .map(|x| match x {
-                    Value::String(s) => code(s),
+                    Value::String(s) => code(&super::dmy(s)),
                     other => other.to_string(),
                 })
                 .collect::<Vec<_>>()

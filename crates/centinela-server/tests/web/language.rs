@@ -180,6 +180,22 @@ const SPANISH: &[&str] = &[
     "misma",
 ];
 
+/// Spanish words the interface does not use: one word for a referral
+/// (*derivación*).
+const NOT_OURS: &[&str] = &["remisión", "Remisión", "remisiones", "Remisiones"];
+
+/// An ISO instant (`2026-12-05T23:20:54Z`) or date (`2026-12-05`): pages
+/// write DD/MM/AAAA HH:MM in the viewer's zone.
+fn iso(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
 /// Words a page may show whatever its language: proper names, codes the
 /// region reads as they are (ISO country codes, MRZ), units.
 fn allowed_token(t: &str) -> bool {
@@ -237,10 +253,22 @@ fn findings(text: &str, lang: &str, skip: &HashSet<String>) -> BTreeSet<String> 
             found.insert(plural.to_string());
         }
     }
+    for raw in text.split_whitespace() {
+        let t = raw.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if iso(t) {
+            found.insert(t.to_string());
+        }
+    }
     for raw in text.split(|c: char| c.is_whitespace() || ",;:()[]{}«»\"'!?¿¡·|/—=".contains(c)) {
         let t = raw.trim_matches(|c: char| c == '.' || c == '…' || c == '%' || c == '*');
+        if iso(t) {
+            continue;
+        }
         if t.is_empty() || skip.contains(t) || allowed_token(t) {
             continue;
+        }
+        if lang == "es" && NOT_OURS.contains(&t) {
+            found.insert(t.to_string());
         }
         let snake = t.contains('_') && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         let uuid = t.len() == 36 && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
@@ -431,5 +459,7 @@ fn the_checker_sees_codes_and_foreign_words() {
     assert!(findings("Apellidos PEREZ 12/03/1985 GTM · 1.234", "es", &skip).is_empty());
     assert_eq!(findings("3 viajero(s)", "es", &skip), BTreeSet::from(["(s)".into()]));
     assert_eq!(findings("Status: Abierta", "en", &skip), BTreeSet::from(["Abierta".into()]));
+    assert_eq!(findings("el 2026-12-05T23:20:54Z", "es", &skip), BTreeSet::from(["2026-12-05T23:20:54Z".into()]));
+    assert_eq!(findings("remisiones a protección", "es", &skip), BTreeSet::from(["remisiones".into()]));
     assert_eq!(visible_text("<p title=\"hola\">a<script>x_y</script>b<textarea>the</textarea></p>"), " hola  a b  ");
 }
