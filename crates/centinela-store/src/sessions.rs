@@ -61,26 +61,57 @@ pub struct AuditSearch {
 impl Store {
     /// At most `limit` audit entries matching `q`, newest first. The
     /// subject matches by its start; the times compare as stored (RFC 3339
-    /// UTC with seconds).
+    /// UTC with seconds). Only the filters given go into the statement, so
+    /// the indexes by actor and by action serve them.
     pub async fn audit_search(&self, q: &AuditSearch, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
-        let sql = "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log \
-                   WHERE ($1 IS NULL OR actor = $1 OR actor = $8) AND ($2 IS NULL OR action = $2) \
-                   AND ($3 IS NULL OR substr(subject, 1, length($3)) = $3) \
-                   AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) AND ($6 IS NULL OR seq < $6) \
-                   ORDER BY seq DESC LIMIT $7";
         let some = |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        // (condition with `?` for its values, the values): fixed text, the
+        // values bound.
+        let mut conds: Vec<(&str, Vec<String>)> = Vec::new();
+        match (some(&q.actor), some(&q.actor_alias)) {
+            (Some(a), Some(b)) => conds.push(("actor IN (?, ?)", vec![a, b])),
+            (Some(a), None) | (None, Some(a)) => conds.push(("actor = ?", vec![a])),
+            (None, None) => {}
+        }
+        if let Some(a) = some(&q.action) {
+            conds.push(("action = ?", vec![a]));
+        }
+        if let Some(s) = some(&q.subject) {
+            conds.push(("substr(subject, 1, length(?)) = ?", vec![s.clone(), s]));
+        }
+        if let Some(f) = some(&q.from) {
+            conds.push(("at >= ?", vec![f]));
+        }
+        if let Some(t) = some(&q.to) {
+            conds.push(("at < ?", vec![t]));
+        }
+        let mut n = 0;
+        let mut sql =
+            String::from("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE seq < ");
+        let mut next = |sql: &mut String| {
+            n += 1;
+            sql.push_str(&format!("${n}"));
+        };
+        next(&mut sql);
+        for (cond, _) in &conds {
+            sql.push_str(" AND ");
+            for (i, part) in cond.split('?').enumerate() {
+                if i > 0 {
+                    next(&mut sql);
+                }
+                sql.push_str(part);
+            }
+        }
+        sql.push_str(" ORDER BY seq DESC LIMIT ");
+        next(&mut sql);
+        let values: Vec<String> = conds.into_iter().flat_map(|(_, v)| v).collect();
+        let before = q.before.unwrap_or(i64::MAX);
         on_pool!(self, p => {
-            let rows = sqlx::query(sql)
-                .bind(some(&q.actor))
-                .bind(some(&q.action))
-                .bind(some(&q.subject))
-                .bind(some(&q.from))
-                .bind(some(&q.to))
-                .bind(q.before)
-                .bind(i64::from(limit))
-                .bind(some(&q.actor_alias))
-                .fetch_all(p)
-                .await?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(before);
+            for v in &values {
+                query = query.bind(v.as_str());
+            }
+            let rows = query.bind(i64::from(limit)).fetch_all(p).await?;
             rows.iter().map(audit_row).collect()
         })
     }
