@@ -242,6 +242,9 @@ pub struct PostView {
     pub facing: String,
     /// `land`, `air` or `sea`.
     pub kind: String,
+    /// Its IANA time zone (`America/Guatemala`), in which its users see
+    /// every date and time; empty: the centre's.
+    pub time_zone: String,
 }
 
 /// Which hits to list.
@@ -630,7 +633,14 @@ impl App {
         let posts = self.store().posts().await?;
         Ok(posts
             .into_iter()
-            .map(|p| PostView { code: p.code, name: p.name, country: p.country, facing: p.facing, kind: p.kind })
+            .map(|p| PostView {
+                code: p.code,
+                name: p.name,
+                country: p.country,
+                facing: p.facing,
+                kind: p.kind,
+                time_zone: p.time_zone,
+            })
             .collect())
     }
 
@@ -648,6 +658,17 @@ impl App {
             inspections.reload(self.store()).await?;
         }
         Ok((post, key))
+    }
+
+    /// Sets post `code`'s time zone: an IANA name the time zone database
+    /// knows, or empty for the centre's. Audited by the store
+    /// (`post_time_zone_changed`).
+    pub async fn set_post_time_zone(&self, user: &User, code: &str, zone: &str) -> Result<(), AppError> {
+        let zone = zone.trim();
+        if !zone.is_empty() && (!centinela_domain::is_zone_name(zone) || jiff::tz::TimeZone::get(zone).is_err()) {
+            return Err(AppError::Invalid("time_zone: not a known IANA time zone (e.g. America/Guatemala)".into()));
+        }
+        Ok(self.store().set_post_time_zone(&user.actor(), code, zone).await?)
     }
 
     /// Re-reads the active alert lists and rules into the screening index;

@@ -11,6 +11,7 @@ pub mod htcds;
 mod role;
 pub mod text;
 mod values;
+mod zone;
 
 pub use alert::{AlertEntry, DocumentRecord, DocumentStatus, HitKind, ListKind, Notice};
 pub use audit::{
@@ -20,3 +21,4 @@ pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check
 pub use role::Role;
 pub use text::{TextError, check_block, check_line};
 pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};
+pub use zone::{country_time_zone, is_zone_name};

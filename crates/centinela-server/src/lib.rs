@@ -274,14 +274,12 @@ pub fn router(state: AppState) -> Router {
 const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
 
 /// Unknown routes: the error JSON under `/api/`, a page elsewhere.
-async fn fallback(req: Request) -> Response {
+async fn fallback(axum::extract::State(app): axum::extract::State<AppState>, req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         ApiError::not_found("no such route").into_response()
     } else {
-        let (mut parts, _) = req.into_parts();
-        let ctx = <web::PageCtx as axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await;
-        let lang = ctx.map_or(web::Lang::Es, |c| c.lang);
-        web::not_found(lang)
+        let (parts, _) = req.into_parts();
+        web::not_found_page(&app, &parts).await
     }
 }
 

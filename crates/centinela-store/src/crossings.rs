@@ -72,6 +72,8 @@ pub struct Post {
     pub facing: String,
     pub kind: String,
     pub created_at: String,
+    /// Its IANA time zone (`America/Guatemala`); empty: none set.
+    pub time_zone: String,
 }
 
 /// A crossing as stored: the record plus how it came in.
@@ -497,7 +499,7 @@ macro_rules! insert_crossings_in_tx {
 pub(crate) use insert_crossings_in_tx;
 
 type AdjudicationRow = (i64, i64, String, String, i64, Option<i64>, String, String);
-type PostRow = (i64, String, String, String, String, String, String);
+type PostRow = (i64, String, String, String, String, String, String, String);
 pub(crate) type CrossingRow<'a> = (&'a CrossingRecord, &'a str, &'a str, Option<i64>, Option<&'a str>);
 
 /// A new post key (256 random bits, hex) and the SHA-256 of its text, which
@@ -520,6 +522,7 @@ impl Store {
         }
         let (key_hex, hash) = new_post_key()?;
         let now = now_rfc3339();
+        let zone = centinela_domain::country_time_zone(p.country.as_str()).unwrap_or("");
         let detail = serde_json::json!({ "country": p.country.as_str(), "kind": p.kind.as_str() }).to_string();
         let backend = self.backend();
         let id: i64 = on_pool!(self, pool => {
@@ -559,8 +562,8 @@ impl Store {
                 None => {}
             }
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO posts (code, name, country, facing, kind, sync_key_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO posts (code, name, country, facing, kind, sync_key_hash, created_at, time_zone) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(p.code)
             .bind(p.name.trim())
@@ -569,6 +572,7 @@ impl Store {
             .bind(p.kind.as_str())
             .bind(&hash)
             .bind(&now)
+            .bind(zone)
             .fetch_one(&mut *tx)
             .await?;
             append_in_tx!(tx, self, actor, "post_created", p.code, &detail).await?;
@@ -583,8 +587,44 @@ impl Store {
             facing: p.facing.to_string(),
             kind: p.kind.as_str().to_string(),
             created_at: now,
+            time_zone: zone.to_string(),
         };
         Ok((post, key_hex))
+    }
+
+    /// Sets the time zone of post `code` (an IANA name, or empty for none:
+    /// the centre's). Audited `post_time_zone_changed`. The caller checks
+    /// that the zone exists; the store, its shape.
+    pub async fn set_post_time_zone(&self, actor: &str, code: &str, zone: &str) -> Result<(), StoreError> {
+        if !zone.is_empty() && !centinela_domain::is_zone_name(zone) {
+            return Err(StoreError::Invalid("time_zone: not an IANA time zone name".into()));
+        }
+        let detail = serde_json::json!({ "time_zone": zone }).to_string();
+        let backend = self.backend();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin_write(backend)).await?;
+            let n = sqlx::query("UPDATE posts SET time_zone = $1 WHERE code = $2")
+                .bind(zone)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("post '{code}'")));
+            }
+            append_in_tx!(tx, self, actor, "post_time_zone_changed", code, &detail).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The time zone of post `code` (empty when none is set or there is no
+    /// such post).
+    pub async fn post_time_zone(&self, code: &str) -> Result<String, StoreError> {
+        let zone: Option<String> = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT time_zone FROM posts WHERE code = $1").bind(code).fetch_optional(p).await?
+        });
+        Ok(zone.unwrap_or_default())
     }
 
     /// Gives a post a new sync key and returns it (shown once): the old key
@@ -622,13 +662,13 @@ impl Store {
     /// Every border post, by code.
     pub async fn posts(&self) -> Result<Vec<Post>, StoreError> {
         let rows: Vec<PostRow> = on_pool!(self, p => {
-            sqlx::query_as("SELECT id, code, name, country, facing, kind, created_at FROM posts ORDER BY code")
+            sqlx::query_as("SELECT id, code, name, country, facing, kind, created_at, time_zone FROM posts ORDER BY code")
                 .fetch_all(p)
                 .await?
         });
         Ok(rows
             .into_iter()
-            .map(|(id, code, name, country, facing, kind, created_at)| Post {
+            .map(|(id, code, name, country, facing, kind, created_at, time_zone)| Post {
                 id,
                 code,
                 name,
@@ -636,6 +676,7 @@ impl Store {
                 facing,
                 kind,
                 created_at,
+                time_zone,
             })
             .collect())
     }

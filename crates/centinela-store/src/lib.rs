@@ -43,7 +43,7 @@ pub use lists::{
 };
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
-pub use sessions::{AuditRow, SessionUser};
+pub use sessions::{AuditRow, AuditSearch, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
     AdjudicationItem, AuditHead, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta,

@@ -37,7 +37,85 @@ pub struct AuditRow {
     pub hash: String,
 }
 
+/// Which audit entries to read, newest first: each filter narrows; `None`
+/// (or empty) lets everything through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSearch {
+    /// The actor exactly (`user:7`, `cli`, `system`, `post:GTM-X`).
+    pub actor: Option<String>,
+    /// Another name of the same actor (the username a user's adjudications
+    /// and decisions are recorded under).
+    pub actor_alias: Option<String>,
+    /// The action code exactly.
+    pub action: Option<String>,
+    /// The subject, or the start of it (`crossing:` for every crossing).
+    pub subject: Option<String>,
+    /// Entries at or after this RFC 3339 UTC time.
+    pub from: Option<String>,
+    /// Entries before this RFC 3339 UTC time.
+    pub to: Option<String>,
+    /// Entries before this sequence number (the next page).
+    pub before: Option<i64>,
+}
+
 impl Store {
+    /// At most `limit` audit entries matching `q`, newest first. The
+    /// subject matches by its start; the times compare as stored (RFC 3339
+    /// UTC with seconds). Only the filters given go into the statement, so
+    /// the indexes by actor and by action serve them.
+    pub async fn audit_search(&self, q: &AuditSearch, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+        let some = |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        // (condition with `?` for its values, the values): fixed text, the
+        // values bound.
+        let mut conds: Vec<(&str, Vec<String>)> = Vec::new();
+        match (some(&q.actor), some(&q.actor_alias)) {
+            (Some(a), Some(b)) => conds.push(("actor IN (?, ?)", vec![a, b])),
+            (Some(a), None) | (None, Some(a)) => conds.push(("actor = ?", vec![a])),
+            (None, None) => {}
+        }
+        if let Some(a) = some(&q.action) {
+            conds.push(("action = ?", vec![a]));
+        }
+        if let Some(s) = some(&q.subject) {
+            conds.push(("substr(subject, 1, length(?)) = ?", vec![s.clone(), s]));
+        }
+        if let Some(f) = some(&q.from) {
+            conds.push(("at >= ?", vec![f]));
+        }
+        if let Some(t) = some(&q.to) {
+            conds.push(("at < ?", vec![t]));
+        }
+        let mut n = 0;
+        let mut sql =
+            String::from("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE seq < ");
+        let mut next = |sql: &mut String| {
+            n += 1;
+            sql.push_str(&format!("${n}"));
+        };
+        next(&mut sql);
+        for (cond, _) in &conds {
+            sql.push_str(" AND ");
+            for (i, part) in cond.split('?').enumerate() {
+                if i > 0 {
+                    next(&mut sql);
+                }
+                sql.push_str(part);
+            }
+        }
+        sql.push_str(" ORDER BY seq DESC LIMIT ");
+        next(&mut sql);
+        let values: Vec<String> = conds.into_iter().flat_map(|(_, v)| v).collect();
+        let before = q.before.unwrap_or(i64::MAX);
+        on_pool!(self, p => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(before);
+            for v in &values {
+                query = query.bind(v.as_str());
+            }
+            let rows = query.bind(i64::from(limit)).fetch_all(p).await?;
+            rows.iter().map(audit_row).collect()
+        })
+    }
+
     /// Stores a new session for `user_id` under the SHA-256 of its token;
     /// returns the session's id.
     pub async fn create_session(
@@ -162,20 +240,7 @@ impl Store {
                    WHERE seq > $1 ORDER BY seq LIMIT $2";
         on_pool!(self, p => {
             let rows = sqlx::query(sql).bind(after).bind(i64::from(limit)).fetch_all(p).await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(AuditRow {
-                        seq: row.try_get("seq")?,
-                        at: row.try_get("at")?,
-                        actor: row.try_get("actor")?,
-                        action: row.try_get("action")?,
-                        subject: row.try_get("subject")?,
-                        detail: row.try_get("detail")?,
-                        prev_hash: hex(&row.try_get::<Vec<u8>, _>("prev_hash")?),
-                        hash: hex(&row.try_get::<Vec<u8>, _>("hash")?),
-                    })
-                })
-                .collect()
+            rows.iter().map(audit_row).collect()
         })
     }
 
@@ -187,4 +252,23 @@ impl Store {
             Ok(())
         })
     }
+}
+
+fn audit_row<R: Row>(row: &R) -> Result<AuditRow, StoreError>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(AuditRow {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        detail: row.try_get("detail")?,
+        prev_hash: hex(&row.try_get::<Vec<u8>, _>("prev_hash")?),
+        hash: hex(&row.try_get::<Vec<u8>, _>("hash")?),
+    })
 }

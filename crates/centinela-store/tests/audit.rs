@@ -301,3 +301,45 @@ async fn an_anchor_detects_truncation() {
         assert_eq!(store.audit_check_anchor(&anchor).await.unwrap(), Err(AnchorMismatch::OtherHash { seq: 6 }));
     }
 }
+
+/// The auditor's reads: newest first, each filter narrowing (actor, action,
+/// subject by its start, a time window), pages by `before`.
+#[tokio::test]
+async fn searches_newest_first_with_filters() {
+    use centinela_store::AuditSearch;
+    for (store, _dir) in stores().await {
+        for (actor, action, subject) in [
+            ("user:1", "crossing_viewed", "crossing:A"),
+            ("user:2", "crossing_viewed", "crossing:B"),
+            ("user:1", "case_viewed", "case:7"),
+            ("system", "list_imported", "list:3"),
+            ("user:1", "crossing_viewed", "crossingX"),
+            ("ana", "crossing_decided", "crossing:A"),
+        ] {
+            store.audit_append(actor, action, subject, "{}").await.unwrap();
+        }
+        let seqs = |rows: Vec<centinela_store::AuditRow>| rows.into_iter().map(|r| r.seq).collect::<Vec<_>>();
+        let all = AuditSearch::default();
+        assert_eq!(seqs(store.audit_search(&all, 10).await.unwrap()), [6, 5, 4, 3, 2, 1]);
+        assert_eq!(seqs(store.audit_search(&all, 2).await.unwrap()), [6, 5]);
+        let next = AuditSearch { before: Some(4), ..all.clone() };
+        assert_eq!(seqs(store.audit_search(&next, 2).await.unwrap()), [3, 2]);
+        let by_user = AuditSearch { actor: Some("user:1".into()), ..all.clone() };
+        assert_eq!(seqs(store.audit_search(&by_user, 10).await.unwrap()), [5, 3, 1]);
+        let aliased = AuditSearch { actor_alias: Some("ana".into()), ..by_user.clone() };
+        assert_eq!(seqs(store.audit_search(&aliased, 10).await.unwrap()), [6, 5, 3, 1]);
+        let by_action = AuditSearch { action: Some("crossing_viewed".into()), ..by_user.clone() };
+        assert_eq!(seqs(store.audit_search(&by_action, 10).await.unwrap()), [5, 1]);
+        let by_subject = AuditSearch { subject: Some("crossing:".into()), ..all.clone() };
+        assert_eq!(seqs(store.audit_search(&by_subject, 10).await.unwrap()), [6, 2, 1]);
+        let empty = AuditSearch { actor: Some(String::new()), subject: Some(String::new()), ..all.clone() };
+        assert_eq!(store.audit_search(&empty, 10).await.unwrap().len(), 6, "empty filters let everything through");
+        let future = AuditSearch { from: Some("2999-01-01T00:00:00Z".into()), ..all.clone() };
+        assert!(store.audit_search(&future, 10).await.unwrap().is_empty());
+        let past = AuditSearch { to: Some("2000-01-01T00:00:00Z".into()), ..all.clone() };
+        assert!(store.audit_search(&past, 10).await.unwrap().is_empty());
+        let now =
+            AuditSearch { from: Some("2000-01-01T00:00:00Z".into()), to: Some("2999-01-01T00:00:00Z".into()), ..all };
+        assert_eq!(store.audit_search(&now, 10).await.unwrap().len(), 6);
+    }
+}

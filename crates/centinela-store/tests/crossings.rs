@@ -85,6 +85,23 @@ async fn posts_have_unique_codes_and_a_secret_key() {
         assert!(store.add_post("admin", &bad).await.is_err());
         assert_eq!(store.posts().await.unwrap().len(), 1);
         assert_eq!(store.audit_verify().await.unwrap(), Ok(1));
+
+        // A new post takes its country's time zone; an administrator sets
+        // another (audited), or none; a name of another shape is refused.
+        assert_eq!(post.time_zone, "America/Guatemala");
+        assert_eq!(store.post_time_zone("GTM-TECUNUMAN").await.unwrap(), "America/Guatemala");
+        store.set_post_time_zone("admin", "GTM-TECUNUMAN", "America/Mexico_City").await.unwrap();
+        assert_eq!(store.posts().await.unwrap()[0].time_zone, "America/Mexico_City");
+        store.set_post_time_zone("admin", "GTM-TECUNUMAN", "").await.unwrap();
+        assert_eq!(store.post_time_zone("GTM-TECUNUMAN").await.unwrap(), "");
+        let bad = store.set_post_time_zone("admin", "GTM-TECUNUMAN", "../etc/passwd").await;
+        assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+        let none = store.set_post_time_zone("admin", "NOPE", "UTC").await;
+        assert!(matches!(none, Err(StoreError::NotFound(_))), "{none:?}");
+        assert_eq!(store.post_time_zone("NOPE").await.unwrap(), "");
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(3));
+        let other = NewPost { code: "XXX-NOWHERE", country: CountryCode::parse("NOR").unwrap(), ..p };
+        assert_eq!(store.add_post("admin", &other).await.unwrap().0.time_zone, "");
     }
 }
 

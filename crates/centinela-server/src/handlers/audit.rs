@@ -1,14 +1,17 @@
 //! `/api/audit`: read the audit chain page by page (auditor) and verify it
-//! (auditor, admin). Reading or verifying it is itself audited.
+//! (auditor, admin), through `centinela_app::audit`. Reading or verifying
+//! it is itself audited.
 
 use axum::extract::State;
-pub use centinela_app::audit::{AuditEntryView, AuditPage, AuditVerification, MAX_PAGE};
+use centinela_app::audit::{AuditChainPage, AuditVerification};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, Json, Query};
 use crate::state::AppState;
+
+pub use centinela_app::audit::MAX_PAGE;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -19,18 +22,20 @@ pub struct PageQuery {
     pub limit: Option<u32>,
 }
 
+/// A page of the audit chain, oldest first; each entry's user named.
 #[utoipa::path(get, path = "/api/audit", tag = "audit", security(("bearer" = []), ("cookie" = [])),
     params(PageQuery),
     responses(
-        (status = 200, description = "A page of entries", body = AuditPage),
+        (status = 200, description = "A page of entries", body = AuditChainPage),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
     ))]
 pub async fn page(
     State(app): State<AppState>,
     user: CurrentUser,
     Query(q): Query<PageQuery>,
-) -> Result<Json<AuditPage>, ApiError> {
-    Ok(Json(app.app().audit_page(&user, q.after.unwrap_or(0), q.limit.unwrap_or(100)).await?))
+) -> Result<Json<AuditChainPage>, ApiError> {
+    let after = q.after.unwrap_or(0);
+    Ok(Json(app.app().audit_chain(&user, after, q.limit.unwrap_or(100)).await?))
 }
 
 /// Recompute every hash and link of the chain.
@@ -39,5 +44,5 @@ pub async fn page(
         (status = 200, description = "The verdict (a broken chain is still a 200: `intact` is false)", body = AuditVerification),
     ))]
 pub async fn verify(State(app): State<AppState>, user: CurrentUser) -> Result<Json<AuditVerification>, ApiError> {
-    Ok(Json(app.app().verify_audit(&user).await?))
+    Ok(Json(app.app().audit_verify(&user).await?))
 }

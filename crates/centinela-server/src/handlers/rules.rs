@@ -101,7 +101,9 @@ pub async fn versions(
 }
 
 /// Checks a text: every parse and type error with its line, column and
-/// hint. A text with errors is an answer (`ok` false), not an error.
+/// hint. A text with errors is an answer (`ok` false), not an error. The
+/// messages are English unless `Accept-Language` starts with `es` (the
+/// rule editor sends its page's language).
 #[utoipa::path(post, path = "/api/rules/check", tag = "rules", security(("bearer" = []), ("cookie" = [])),
     request_body = RuleText,
     responses(
@@ -111,9 +113,21 @@ pub async fn versions(
 pub async fn check(
     State(app): State<AppState>,
     _user: CurrentUser,
+    headers: axum::http::HeaderMap,
     Json(req): Json<RuleText>,
 ) -> Result<Json<CheckAnswer>, ApiError> {
-    Ok(Json(app.app().check_rules(&req.text).await?))
+    let mut answer = app.app().check_rules(&req.text).await?;
+    let spanish = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("es"));
+    if spanish {
+        for e in &mut answer.errors {
+            e.message = crate::web::phrase(crate::web::Lang::Es, &e.message);
+            e.hint = crate::web::phrase(crate::web::Lang::Es, &e.hint);
+        }
+    }
+    Ok(Json(answer))
 }
 
 /// Saves every rule of a text as a new version (audited), then reloads the

@@ -79,9 +79,27 @@ pub async fn posts(State(app): State<AppState>, _user: CurrentUser, ctx: PageCtx
     posts_page(&app, &ctx, json!({})).await
 }
 
+/// The zones offered for a post (the region's; any other IANA name may be
+/// typed).
+const ZONES: &[&str] = &[
+    "America/Guatemala",
+    "America/Mexico_City",
+    "America/Cancun",
+    "America/Tijuana",
+    "America/El_Salvador",
+    "America/Tegucigalpa",
+    "America/Managua",
+    "America/Costa_Rica",
+    "America/Panama",
+    "America/Santo_Domingo",
+    "America/Belize",
+    "America/Bogota",
+    "UTC",
+];
+
 async fn posts_page(app: &AppState, ctx: &PageCtx, extra: Value) -> PageResult {
     let list = app.app().posts().await.map_err(|e| ctx.api_error(e))?;
-    let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"] });
+    let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"], "zones": ZONES });
     if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
         d.extend(e);
     }
@@ -107,6 +125,30 @@ pub async fn create_post(State(app): State<AppState>, user: CurrentUser, ctx: Pa
             let e = ApiError::from(e);
             if matches!(e.code, crate::ErrorCode::InvalidField | crate::ErrorCode::Conflict) {
                 posts_page(&app, &ctx, json!({ "form_error": "error.conflict", "form_detail": e.message })).await
+            } else {
+                Err(ctx.api_error(e))
+            }
+        }
+    }
+}
+
+/// Sets a post's time zone (audited by the store); its users see every
+/// date and time in it from their next page.
+pub async fn set_zone(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    match app.app().set_post_time_zone(&user, &code, field(&pairs, "time_zone")).await {
+        Ok(()) => posts_page(&app, &ctx, json!({ "zone_set": code })).await,
+        Err(e) => {
+            let e = ApiError::from(e);
+            if matches!(e.code, crate::ErrorCode::InvalidField) {
+                let detail = super::i18n::phrase(ctx.lang, &e.message);
+                posts_page(&app, &ctx, json!({ "form_error": "error.invalid_field", "form_detail": detail })).await
             } else {
                 Err(ctx.api_error(e))
             }

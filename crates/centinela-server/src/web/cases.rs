@@ -185,6 +185,7 @@ fn field_view(name: String, key: &str, kind: Kind, value: &Value) -> Value {
     let shown = match kind {
         Codes => chosen.join(" "),
         Bool => String::new(),
+        Date => super::dmy(&text(value)),
         _ => text(value),
     };
     json!({
@@ -234,7 +235,9 @@ fn sections_view(record: &CaseRecord) -> Value {
 fn read_field(m: &std::collections::HashMap<&str, Vec<&str>>, name: &str, kind: Kind) -> Result<Value, String> {
     let first = m.get(name).and_then(|v| v.first()).map_or("", |s| s.trim());
     Ok(match kind {
-        Text | Long | Date | Pick(_) => json!(first),
+        // A date typed as the region writes it (DD/MM/AAAA) is stored ISO.
+        Date => json!(super::parse_typed_date(first).map_or_else(|| first.to_string(), |d| d.to_string())),
+        Text | Long | Pick(_) => json!(first),
         Bool => json!(!first.is_empty()),
         Number if first.is_empty() => Value::Null,
         Number => {

@@ -74,14 +74,14 @@ pub fn columns(title: &str, days: &[(String, i64, i64)], series: [&str; 2]) -> S
             s,
             r#"<rect x="{x:.1}" y="{ya:.1}" width="{bar:.1}" height="{ha:.1}" class="s1"><title>{d}: {a}</title></rect>"#,
             ya = top + plot_h - ha,
-            d = esc(day),
+            d = esc(&super::dmy(day)),
         );
         if *b > 0 {
             let _ = write!(
                 s,
                 r#"<rect x="{x:.1}" y="{yb:.1}" width="{bar:.1}" height="{hb:.1}" class="s2"><title>{d}: {b}</title></rect>"#,
                 yb = top + plot_h - ha - hb,
-                d = esc(day),
+                d = esc(&super::dmy(day)),
             );
         }
     }
@@ -91,8 +91,8 @@ pub fn columns(title: &str, days: &[(String, i64, i64)], series: [&str; 2]) -> S
             r#"<text x="{left}" y="{y}" class="lbl">{f}</text><text x="{r}" y="{y}" text-anchor="end" class="lbl">{l}</text>"#,
             y = height - 8.0,
             r = width - 5.0,
-            f = esc(&f.0),
-            l = esc(&l.0),
+            f = esc(&super::dmy(&f.0)),
+            l = esc(&super::dmy(&l.0)),
         );
     }
     if !series[1].is_empty() {
@@ -120,6 +120,6 @@ mod tests {
         assert!(svg.contains(r#"width="380""#) && svg.contains(r#"width="190""#), "{svg}");
         let svg = super::columns("t", &[("2026-01-01".into(), 3, 1), ("2026-01-02".into(), 0, 0)], ["a", "b"]);
         assert_eq!(svg.matches("<rect").count(), 2 + 1 + 2);
-        assert!(svg.contains("2026-01-02"));
+        assert!(svg.contains("02/01/2026") && !svg.contains("2026-01-02"), "days as DD/MM/AAAA");
     }
 }

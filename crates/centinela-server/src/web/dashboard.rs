@@ -33,7 +33,7 @@ pub async fn stats(
     let post = user.post.clone().or(q.puesto.filter(|p| !p.is_empty())).unwrap_or_default();
     let fail = |e: ApiError| ctx.api_error(e);
     let days = app.analytics().crossing_days(&post).await.map_err(|e| fail(e.into()))?;
-    let parse = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok());
+    let parse = |s: &Option<String>| s.as_deref().and_then(super::parse_typed_date);
     let last = parse(&q.hasta).or_else(|| days.as_ref().and_then(|d| d.1.parse().ok()));
     let first = parse(&q.desde).or_else(|| last.map(|l| l.saturating_sub(29.days())));
     let (first, last) = match (first, last) {
@@ -124,8 +124,9 @@ pub async fn report(
     ctx: PageCtx,
     axum::extract::Query(q): axum::extract::Query<ReportQuery>,
 ) -> PageResult {
-    let opts = release_options(q.desde.as_deref(), q.hasta.as_deref(), q.k, q.periodo.as_deref())
-        .map_err(|e| ctx.api_error(e))?;
+    let (desde, hasta) = (q.desde.as_deref().map(super::typed_iso), q.hasta.as_deref().map(super::typed_iso));
+    let opts =
+        release_options(desde.as_deref(), hasta.as_deref(), q.k, q.periodo.as_deref()).map_err(|e| ctx.api_error(e))?;
     let r = app
         .app()
         .regional_release(Caller::User(&user), opts, "stats_regional_viewed", json!({}))

@@ -63,7 +63,7 @@ use crate::routes::groups::*;
 use crate::routes::{ANY_USER, Access, PUBLIC, Verb, roles};
 use crate::state::AppState;
 
-pub use i18n::Lang;
+pub use i18n::{Lang, phrase};
 
 /// The language cookie (`es` or `en`).
 pub const LANG_COOKIE: &str = "centinela_lang";
@@ -164,13 +164,15 @@ pages! {
     Post "/usuarios/solicitudes/{id}/rechazar" roles(ADMINS), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
     Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => admin::posts;
     Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
+    Post "/puestos/{code}/zona"     roles(ADMINS), [Post "/api/lists/reload"]     => admin::set_zone;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
     Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => rules::rules_backtest;
     Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => rules::rules_save;
     Post "/reglas/{id}/activar"     roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/enable"] => rules::rules_enable;
     Post "/reglas/{id}/desactivar"  roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/{id}/disable"] => rules::rules_disable;
     Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => audit::audit;
-    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify"]    => audit::audit_verify;
+    Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify", Get "/api/audit"] => audit::audit_verify;
+    Get  "/auditoria/exportar"      roles(AUDITORS), [Get "/api/audit"]           => audit::export;
     Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;
@@ -245,6 +247,23 @@ pub(crate) fn routes(app: &AppState) -> Router<AppState> {
 /// The friendly page for a route that does not exist (outside `/api/`).
 pub(crate) fn not_found(lang: Lang) -> Response {
     error_page(lang, StatusCode::NOT_FOUND, "error.not_found", None)
+}
+
+/// The friendly page for a route that does not exist, in the frame of a
+/// signed-in user (header, navigation, sign-out) when the request carries a
+/// live session.
+pub(crate) async fn not_found_page(app: &AppState, parts: &Parts) -> Response {
+    let lang = lang_of(parts);
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return not_found(lang) };
+    match app.authenticate(token).await {
+        Ok(Some(user)) if !user.must_change_password => {
+            let zone = viewer_zone(app, user.post.as_deref()).await;
+            let csrf = csrf_token(token);
+            let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(csrf), zone: zone.0 };
+            ctx.error(StatusCode::NOT_FOUND, "error.not_found", None)
+        }
+        _ => not_found(lang),
+    }
 }
 
 /// The language a request asks for: `?lang=`, else the cookie, else Spanish.
@@ -342,13 +361,16 @@ async fn guarded(g: &PageGuard, allowed: &[Role], req: Request, next: Next) -> R
     }
     let country_wide = g.page.uses.iter().any(|(_, path)| crate::routes::is_country_wide(path));
     if !allowed.contains(&user.role) || (country_wide && user.post.is_some()) {
-        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected) };
+        let zone = viewer_zone(&g.app, user.post.as_deref()).await;
+        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected), zone: zone.0 };
         let mut resp = ctx.error(StatusCode::FORBIDDEN, "error.forbidden", None);
         resp.extensions_mut().insert(LoggedUser(id));
         return resp;
     }
+    let zone = viewer_zone(&g.app, user.post.as_deref()).await;
     parts.extensions.insert(CurrentUser(user));
     parts.extensions.insert(WebCsrf(expected));
+    parts.extensions.insert(zone);
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     resp.extensions_mut().insert(LoggedUser(id));
     resp
@@ -368,6 +390,72 @@ fn form_field<'a>(body: &'a [u8], name: &str) -> Option<&'a str> {
         .map(|x| x.1)
 }
 
+/// The zone a signed-in user's pages show times in (its IANA name): their
+/// post's, or the centre's for a user bound to none.
+#[derive(Debug, Clone)]
+pub(crate) struct ViewerZone(pub String);
+
+/// The zone of a user of `post`: the post's time zone when it has one the
+/// time zone database knows, else the centre's.
+async fn viewer_zone(app: &AppState, post: Option<&str>) -> ViewerZone {
+    if let Some(post) = post {
+        match app.store().post_time_zone(post).await {
+            Ok(z) if !z.is_empty() && jiff::tz::TimeZone::get(&z).is_ok() => return ViewerZone(z),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read a post's time zone"),
+        }
+    }
+    ViewerZone(centre_zone_name())
+}
+
+/// The centre's zone: the server's own (`TZ`, else the system's), UTC when
+/// it has no IANA name.
+pub(crate) fn centre_zone_name() -> String {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| jiff::tz::TimeZone::system().iana_name().unwrap_or("UTC").to_string()).clone()
+}
+
+fn zone_named(name: &str) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// An instant as the region writes it, in `zone`: `DD/MM/AAAA HH:MM`
+/// (RFC 3339 in; a date alone as `DD/MM/AAAA`); other text as it is.
+pub(crate) fn local_time(s: &str, zone: &str) -> String {
+    match s.parse::<jiff::Timestamp>() {
+        Ok(t) => t.to_zoned(zone_named(zone)).strftime("%d/%m/%Y %H:%M").to_string(),
+        Err(_) => dmy(s),
+    }
+}
+
+/// A date typed as the region writes it (`DD/MM/AAAA`, `D/M/AAAA`, also
+/// with `-` or `.`) or as ISO (`AAAA-MM-DD`).
+pub(crate) fn parse_typed_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    let [d, m, y] = parts.as_slice() else { return None };
+    let num = |p: &str, max: usize| (1..=max).contains(&p.len()).then(|| p.parse::<i16>().ok()).flatten();
+    let (d, m, y) = (num(d, 2)?, num(m, 2)?, num(y, 4)?);
+    if y < 1000 {
+        return None;
+    }
+    jiff::civil::Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// A typed date as ISO (`AAAA-MM-DD`) when it is one, else as typed (the
+/// use case then names the field).
+pub(crate) fn typed_iso(s: &str) -> String {
+    parse_typed_date(s).map_or_else(|| s.trim().to_string(), |d| d.to_string())
+}
+
+/// The instant a typed date starts in `zone` (its midnight), as UTC.
+pub(crate) fn day_start(d: jiff::civil::Date, zone: &str) -> Option<jiff::Timestamp> {
+    d.to_zoned(zone_named(zone)).ok().map(|z| z.timestamp())
+}
+
 /// What every page knows: language, path, user, CSRF token.
 pub(crate) struct PageCtx {
     pub lang: Lang,
@@ -375,6 +463,8 @@ pub(crate) struct PageCtx {
     pub path: String,
     pub user: Option<Arc<AuthUser>>,
     pub csrf: Option<String>,
+    /// The IANA name of the zone the page shows times in.
+    pub zone: String,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
@@ -392,6 +482,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             path,
             user: parts.extensions.get::<CurrentUser>().map(|u| u.0.clone()),
             csrf: parts.extensions.get::<WebCsrf>().map(|c| c.0.clone()),
+            zone: parts.extensions.get::<ViewerZone>().map_or_else(centre_zone_name, |z| z.0.clone()),
         })
     }
 }
@@ -412,6 +503,7 @@ impl PageCtx {
         ctx.insert("other_lang".into(), json!(self.lang.other().code()));
         ctx.insert("path".into(), json!(self.path));
         ctx.insert("csrf".into(), json!(self.csrf));
+        ctx.insert("time_zone".into(), json!(self.zone));
         if let Some(u) = &self.user {
             ctx.insert("user".into(), json!({ "username": u.username, "role": u.role.as_str(), "post": u.post }));
             let nav: Vec<Value> = nav_for(u.role)
@@ -444,7 +536,7 @@ impl PageCtx {
             return Redirect::to("/entrar").into_response();
         }
         let (key, detail) = error_key(&e);
-        self.error(e.code.status(), key, detail)
+        self.error(e.code.status(), key, detail.map(|d| i18n::phrase(self.lang, &d)))
     }
 }
 
@@ -488,12 +580,12 @@ fn error_key(e: &ApiError) -> (&'static str, Option<String>) {
 
 fn api_error_page(lang: Lang, e: ApiError) -> Response {
     let (key, detail) = error_key(&e);
-    error_page(lang, e.code.status(), key, detail)
+    error_page(lang, e.code.status(), key, detail.map(|d| i18n::phrase(lang, &d)))
 }
 
 /// An error page without a user (no navigation).
 fn error_page(lang: Lang, status: StatusCode, key: &str, detail: Option<String>) -> Response {
-    PageCtx { lang, path: "/".into(), user: None, csrf: None }.error(status, key, detail)
+    PageCtx { lang, path: "/".into(), user: None, csrf: None, zone: centre_zone_name() }.error(status, key, detail)
 }
 
 /// The last resort when a template fails: plain HTML, still translated.
@@ -552,6 +644,16 @@ fn templates() -> &'static Environment<'static> {
         env.add_function("tc", |state: &minijinja::State, prefix: &str, code: &str| -> String {
             i18n::tr_or(lang_in(state), &format!("{prefix}{code}"), code).to_owned()
         });
+        // The catalogue's text of `key`, or `fallback` (a built-in rule's
+        // name, translated while nobody has changed it).
+        env.add_function("tor", |state: &minijinja::State, key: &str, fallback: &str| -> String {
+            i18n::tr_or(lang_in(state), key, fallback).to_owned()
+        });
+        // A list as people call it: the catalogue's title of its name (the
+        // lists a country is set up with), else the name its importer gave.
+        env.add_filter("list_title", |state: &minijinja::State, name: String| -> String {
+            i18n::tr_or(lang_in(state), &format!("list_name.{name}"), &name).to_owned()
+        });
         // A birth date as stored ({year, month, day}) or already text.
         env.add_filter("bdate", |v: minijinja::Value| -> String {
             if let Some(s) = v.as_str() {
@@ -559,8 +661,8 @@ fn templates() -> &'static Environment<'static> {
             }
             let part = |k: &str| v.get_attr(k).ok().and_then(|x| i64::try_from(x).ok());
             match (part("year"), part("month"), part("day")) {
-                (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-                (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+                (Some(y), Some(m), Some(d)) => format!("{d:02}/{m:02}/{y:04}"),
+                (Some(y), Some(m), None) => format!("{m:02}/{y:04}"),
                 (Some(y), None, _) => format!("{y:04}"),
                 _ => String::new(),
             }
@@ -568,10 +670,46 @@ fn templates() -> &'static Environment<'static> {
         // An ISO date (`AAAA-MM-DD`, or `AAAA-MM`) as the region writes
         // it: `DD/MM/AAAA` (`MM/AAAA`); anything else as it is.
         env.add_filter("dmy", |s: String| -> String { dmy(&s) });
+        // Text another crate wrote in English (an explanation, evidence, a
+        // rule checker's message) in the page's language, ISO dates in it
+        // as the region writes them.
+        env.add_filter("tx", |state: &minijinja::State, s: String| -> String {
+            i18n::phrase(lang_in(state), &iso_dates_dmy(&s))
+        });
+        // An RFC 3339 instant in the page's zone: `DD/MM/AAAA HH:MM`.
+        env.add_filter("dt", |state: &minijinja::State, v: minijinja::Value| -> String {
+            let Some(s) = v.as_str() else { return String::new() };
+            let zone = state.lookup("time_zone").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            local_time(s, &zone)
+        });
+        // A count with the region's thousands separator (`12 345`; a
+        // narrow no-break space, as in both languages' style guides).
+        env.add_filter("n", |v: minijinja::Value| -> String {
+            match i64::try_from(v.clone()) {
+                Ok(i) => thousands(i),
+                Err(_) => match f64::try_from(v.clone()) {
+                    Ok(f) if f.is_finite() => format!("{f:.1}"),
+                    _ => v.to_string(),
+                },
+            }
+        });
         env.add_filter("pct", |v: f64| -> String { format!("{:.0} %", v * 100.0) });
         env.add_filter("num", |v: f64| -> String { format!("{v:+.2}") });
         env
     })
+}
+
+/// `v` with its thousands grouped by a narrow no-break space.
+pub(crate) fn thousands(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
 }
 
 /// `AAAA-MM-DD` as `DD/MM/AAAA`, `AAAA-MM` as `MM/AAAA`; other text as it is.
@@ -582,6 +720,13 @@ pub(crate) fn dmy(s: &str) -> String {
         [y, m] if digits(y, 4) && digits(m, 2) => format!("{m}/{y}"),
         _ => s.to_string(),
     }
+}
+
+/// Every ISO date (`AAAA-MM-DD`) inside `s` written `DD/MM/AAAA`.
+pub(crate) fn iso_dates_dmy(s: &str) -> String {
+    static ISO: OnceLock<regex::Regex> = OnceLock::new();
+    let re = ISO.get_or_init(|| regex::Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").expect("a valid pattern"));
+    re.replace_all(s, "$3/$2/$1").into_owned()
 }
 
 fn lang_in(state: &minijinja::State) -> Lang {

@@ -53,7 +53,7 @@ pub async fn rules_backtest(State(app): State<AppState>, user: CurrentUser, ctx:
         return rules_page(&app, &user, &ctx, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
     }
     let asked = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-    let (from_asked, to_asked) = (asked(&from), asked(&to));
+    let (from_asked, to_asked) = (asked(&super::typed_iso(&from)), asked(&super::typed_iso(&to)));
     match app.app().backtest(&user, &text, from_asked.as_deref(), to_asked.as_deref()).await.map_err(ApiError::from) {
         Ok(bt) => {
             let l = ctx.lang;

@@ -366,3 +366,37 @@ fn the_focus_ring_contrasts_at_least_3_to_1() {
     // The old amber on white was 1.6:1.
     assert!(contrast("#ffbf47", "#ffffff") < 3.0);
 }
+
+/// The phrases other crates write in English come out in Spanish with their
+/// values kept, the longest phrase first; unknown text and English pages
+/// are left alone; every phrase makes a pattern.
+#[test]
+fn phrases_are_translated_with_their_values() {
+    let es = |s: &str| i18n::phrase(Lang::Es, s);
+    assert_eq!(es("GONSALEZ ~ GONZALEZ (sounds alike)"), "GONSALEZ ~ GONZALEZ (suena igual)");
+    assert_eq!(es("GARCIA = GARCIA (exact, other field)"), "GARCIA = GARCIA (exacto, en el otro campo)");
+    assert_eq!(
+        es("day and month swapped (1985-08-15 vs 1985-15-08)"),
+        "día y mes invertidos (1985-08-15 vs 1985-15-08)"
+    );
+    assert_eq!(
+        es("about 3.20 entries could carry this name by chance"),
+        "unas 3.20 entradas podrían llevar este nombre por azar"
+    );
+    assert_eq!(
+        es("their companions gave the same phone +50255501234"),
+        "sus acompañantes dieron el mismo dato (teléfono) +50255501234"
+    );
+    assert_eq!(es("N1: given by 4 persons of 3 different families"), "N1: dado por 4 personas de 3 familias distintas");
+    assert_eq!(es("unknown fact 'traveler.age'"), "dato desconocido «traveler.age»");
+    assert_eq!(es("expected true/false, found a number"), "se esperaba verdadero/falso y se encontró un número");
+    assert_eq!(
+        es("ILO/EC Delphi indicators (2009); UNODC indicators for children; Frontex VEGA handbook"),
+        "indicadores Delphi de la OIT/CE (2009); indicadores de la UNODC sobre niños; manual VEGA de Frontex"
+    );
+    assert_eq!(es("PEREZ LOPEZ"), "PEREZ LOPEZ");
+    assert_eq!(i18n::phrase(Lang::En, "same date"), "same date");
+    let count = i18n::parse(Lang::En.source()).keys().filter(|k| k.starts_with("phrase.")).count();
+    assert_eq!(i18n::phrase_count(Lang::Es), count, "a phrase does not make a pattern");
+    assert_eq!(super::iso_dates_dmy("1985-08-15 vs 1985-08-16"), "15/08/1985 vs 16/08/1985");
+}

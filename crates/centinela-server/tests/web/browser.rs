@@ -380,7 +380,7 @@ async fn analyst_filters_the_statistics_downloads_them_and_opens_the_report() {
     assert!(c.find_all(Locator::Css("svg.chart")).await.unwrap().len() >= 4);
     let kpi = |c: &Client| {
         let c = c.clone();
-        async move { css(&c, ".kpis .kpi").await.text().await.unwrap().parse::<u64>().unwrap() }
+        async move { css(&c, ".kpis .kpi").await.text().await.unwrap().replace('\u{202f}', "").parse::<u64>().unwrap() }
     };
     let last_30_days = kpi(&c).await;
 
@@ -564,7 +564,7 @@ async fn analyst_writes_backtests_saves_and_enables_a_rule() {
     // Back-test over the country's history: the chart per week and the posts.
     css(&c, "#rule-backtest").await.click().await.unwrap();
     css(&c, "#backtest svg.chart").await;
-    let flagged: u64 = text_now(&c, "#bt-flagged").await.trim().parse().unwrap();
+    let flagged: u64 = text_now(&c, "#bt-flagged").await.trim().replace('\u{202f}', "").parse().unwrap();
     assert!(flagged > 0, "the rule flags night crossings of the synthetic country");
     assert!(!c.find_all(Locator::Css("#bt-posts tbody tr")).await.unwrap().is_empty());
     assert!(c.find_all(Locator::Css("#backtest svg.chart rect")).await.unwrap().len() > 3);

@@ -3,8 +3,11 @@
 //! chromedriver (`browser`).
 
 mod accounts;
+mod audit_log;
 mod booth;
 mod browser;
 mod helpers;
+mod language;
+mod local_time;
 mod matrix;
 mod work;

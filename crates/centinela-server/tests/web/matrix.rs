@@ -35,6 +35,7 @@ async fn pages_follow_the_role_table() {
         for page in PAGES.iter().filter(|p| p.verb == Verb::Get && !p.path.contains('{') && p.path != "/") {
             let r = c.get(app.url(page.path)).send().await.unwrap();
             let status = r.status();
+            let html = r.headers().get("content-type").is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
             let body = r.text().await.unwrap().replace("&#x2f;", "/");
             if page.access.allows(role) {
                 assert_eq!(status, 200, "{role:?} {}: {body}", page.path);
@@ -42,7 +43,7 @@ async fn pages_follow_the_role_table() {
                 assert_eq!(status, 403, "{role:?} {}", page.path);
                 assert!(body.contains("Su función no permite abrir esta página"), "{body}");
             }
-            if status == 200 && page.access != Access::Public {
+            if status == 200 && page.access != Access::Public && html {
                 // The navigation offers exactly the pages the role may open.
                 for (path, _) in NAV {
                     let offered = body.contains(&format!("<a href=\"{path}\""));

@@ -320,7 +320,8 @@ function setupRules() {
     try {
       const r = await fetch("/api/rules/check", {
         method: "POST", credentials: "same-origin",
-        headers: { "X-CSRF-Token": form.dataset.csrf, "Content-Type": "application/json" },
+        headers: { "X-CSRF-Token": form.dataset.csrf, "Content-Type": "application/json",
+                   "Accept-Language": document.documentElement.lang || "es" },
         body: JSON.stringify({ text: area.value }),
       });
       const body = await r.json();
