@@ -19,6 +19,7 @@ use centinela_domain::Role;
 use centinela_store::{Actor, Store};
 
 pub mod cases;
+pub mod clearances;
 mod error;
 mod heavy;
 pub mod inspections;
@@ -98,6 +99,8 @@ struct Inner {
     inspections: std::sync::OnceLock<Inspections>,
     intel: IntelCache,
     heavy: heavy::HeavyWork,
+    /// How long a supervisor's clearance lasts (`--clearance-days`).
+    clearance_days: std::sync::atomic::AtomicU32,
 }
 
 impl App {
@@ -118,6 +121,7 @@ impl App {
             inspections: std::sync::OnceLock::new(),
             intel: IntelCache::default(),
             heavy: heavy::HeavyWork::default(),
+            clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
         }))
     }
 

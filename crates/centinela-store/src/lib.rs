@@ -7,6 +7,7 @@
 
 mod audit;
 mod cases;
+mod clearances;
 mod crossings;
 mod intel;
 mod lists;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::{AuditEntry, AuditSeal, Verified};
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
+pub use clearances::{Clearance, ClearanceFilter, ClearancePair, MAX_CLEARANCE_DAYS, MAX_CLEARANCE_REASON, Revocation};
 pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, Holder, NewHit, NewInspection, NewPost, Post, PostKind,
     RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, Verdict, check_post_code,
@@ -44,9 +46,10 @@ pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, che
 pub use sessions::{AuditRow, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
-    AdjudicationItem, AuditHead, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta,
-    MAX_BATCH_ITEMS, OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome,
-    ReferralItem, Refused, SyncRecord, SyncStatus, UserRef,
+    AdjudicationItem, AuditHead, AuditItem, ClearanceDelta, ClearanceItem, CrossingItem, DecisionItem, HitItem,
+    InspectionItem, ListDelta, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo, PostKey,
+    PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord, SyncStatus,
+    UserRef,
 };
 pub use time::now_rfc3339;
 pub(crate) use time::unix_now;

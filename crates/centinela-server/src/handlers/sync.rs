@@ -71,7 +71,8 @@ async fn post_auth(parts: &Parts, app: &AppState) -> Result<PostAuth, ApiError> 
 }
 
 /// Push a post's queued records (crossings, inspections, hits,
-/// adjudications, decisions, referrals, audit entries), in order. Applied in
+/// adjudications, decisions, referrals, clearances and their revocations,
+/// audit entries), in order. Applied in
 /// one transaction; records already received are skipped, so a push may be
 /// repeated safely. Authenticated by the post key, not a user session.
 #[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])),
@@ -107,7 +108,10 @@ pub async fn push(
 }
 
 /// Pull the border posts and the alert-list changes since the versions the
-/// post holds (the whole version when the centre no longer keeps the post's).
+/// post holds (the whole version when the centre no longer keeps the post's),
+/// and the supervisors' clearances and revocations made at the centre or at
+/// other posts since the post's marks (`clearances_after`,
+/// `revocations_after`; at most 5,000 of each per pull).
 /// Authenticated by the post key.
 #[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])),
     request_body(content = Object, description = "A PullRequest: `{\"protocol\":1,\"lists\":{\"name\":version}}`",
@@ -142,6 +146,18 @@ pub async fn pull(
         });
         app.audit_as(&format!("post:{}", post.code), "sync_lists_pulled", &post.code, detail).await?;
     }
+    let clearances =
+        app.store().clearances_since(&post.code, req.clearances_after.max(0), req.revocations_after.max(0)).await?;
+    if !clearances.clearances.is_empty() || !clearances.revocations.is_empty() {
+        // Clearances name travellers' documents: what each post received.
+        let detail = json!({
+            "clearances": clearances.clearances.len(),
+            "revocations": clearances.revocations.len(),
+            "clearances_to": clearances.clearances_to,
+            "revocations_to": clearances.revocations_to,
+        });
+        app.audit_as(&format!("post:{}", post.code), "sync_clearances_pulled", &post.code, detail).await?;
+    }
     let posts = app.store().post_infos().await?;
-    Ok(Json(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists }))
+    Ok(Json(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances }))
 }
