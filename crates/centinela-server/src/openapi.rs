@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, sync, users,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, sync, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
 
@@ -55,6 +55,9 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         inspections::crossing,
         inspections::decide,
         inspections::timeline,
+        clearances::clear,
+        clearances::list,
+        clearances::revoke,
         cases::referrals,
         cases::referral,
         cases::answer,

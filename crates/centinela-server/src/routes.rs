@@ -20,7 +20,9 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
-use crate::handlers::{accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
+use crate::handlers::{
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, users,
+};
 use crate::state::AppState;
 use groups::*;
 
@@ -154,6 +156,9 @@ endpoints! {
     Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
     Post   "/api/hits/{id}/adjudication" roles(SUPERVISORS)                  => inspections::adjudicate;
+    Post   "/api/hits/{id}/clearance" roles(SUPERVISORS)                     => clearances::clear;
+    Get    "/api/clearances"    roles(SUPERVISORS)                                   => clearances::list;
+    Post   "/api/clearances/{uid}/revoke" roles(SUPERVISORS)                 => clearances::revoke;
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
     Get    "/api/crossings/{id}/timeline" roles(TIMELINE) => inspections::timeline;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cases;
+pub mod clearances;
 pub mod docs;
 pub mod health;
 pub mod inspections;

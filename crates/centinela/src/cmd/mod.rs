@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_key;
 pub mod bench;
 pub mod cases;
+pub mod clearances;
 pub mod demo;
 pub mod import;
 pub mod intel;
