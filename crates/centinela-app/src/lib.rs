@@ -27,6 +27,7 @@ pub mod intel;
 pub mod lists;
 pub mod rules;
 pub mod stats;
+pub mod threshold;
 
 pub use error::AppError;
 pub use heavy::HEAVY_QUEUE;

@@ -21,7 +21,8 @@ use centinela_domain::Role;
 
 use crate::auth::{Guard, guard};
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, users,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, threshold,
+    users,
 };
 use crate::state::AppState;
 use groups::*;
@@ -152,6 +153,7 @@ endpoints! {
     Get    "/api/audit/verify"  roles(VERIFIERS)                 => audit::verify;
     Get    "/api/lists"         roles(LIST_READERS) => lists::list;
     Post   "/api/lists/reload"  roles(ADMINS)                                => inspections::reload;
+    Post   "/api/lists/threshold" roles(LIST_READERS)                        => threshold::backtest;
     Get    "/api/posts"         ANY_USER                                             => inspections::posts;
     Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;

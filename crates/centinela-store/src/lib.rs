@@ -18,6 +18,7 @@ mod rules;
 mod sessions;
 mod stats;
 mod sync;
+mod threshold;
 mod time;
 mod users;
 mod writer;
@@ -51,6 +52,7 @@ pub use sync::{
     PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord, SyncStatus,
     UserRef,
 };
+pub use threshold::ConfirmedHit;
 pub use time::now_rfc3339;
 pub(crate) use time::unix_now;
 

@@ -15,4 +15,5 @@ pub mod rules;
 pub mod session;
 pub mod stats;
 pub mod sync;
+pub mod threshold;
 pub mod users;

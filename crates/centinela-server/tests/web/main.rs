@@ -5,5 +5,6 @@
 mod accounts;
 mod booth;
 mod browser;
+mod clearances;
 mod helpers;
 mod matrix;
