@@ -16,3 +16,4 @@ mod rules;
 mod session;
 mod sync;
 mod system;
+mod threshold;

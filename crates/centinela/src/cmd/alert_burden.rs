@@ -29,8 +29,8 @@ use serde_json::json;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The demo country's seed (as `centinela demo --seed`).
-    #[arg(long, default_value_t = 42)]
+    /// The demo country's seed (as `centinela demo --seed`, 1 by default).
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// `small` or `full` (the demo's year, about 250,000 crossings).
     #[arg(long, default_value = "full")]
