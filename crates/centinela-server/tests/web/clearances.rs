@@ -48,7 +48,10 @@ async fn a_supervisor_dismisses_and_clears_and_the_booth_shows_it_cleared() {
     let after = c.find_all(Locator::Css("[data-testid=hit]")).await.unwrap().len();
     assert_eq!(after, before - 1);
     if after == 0 {
-        assert!(!body_text(&c).await.contains("ALERTA"));
+        // No longer an alerted traveller.
+        assert!(c.find(Locator::Css("article.traveller-result.has-hit")).await.is_err());
+        let text = body_text(&c).await;
+        assert!(text.contains("SIN ALERTAS") && !text.contains("Coincidencias en listas de alerta"), "{text}");
     }
     screenshot(&c, "inspection-cleared").await;
     c.close().await.unwrap();
