@@ -7,12 +7,15 @@
 //! many it loses. As the rule back-tests: bounded, run where it cannot
 //! starve inspections, audited with counts only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use centinela_domain::Timestamp;
+use centinela_domain::{CrossingRecord, Timestamp};
+use centinela_inspect::Watchlists;
 use centinela_names::{DEFAULT_THRESHOLD, Query, ScreenOptions};
 use serde::Serialize;
 use serde_json::json;
+
+use centinela_store::ConfirmedHit;
 
 use crate::{App, AppError, Caller};
 
@@ -133,83 +136,12 @@ impl App {
             self.reload_lists(None).await?;
             lists = self.inspections().lists().0;
         }
-        let floor = candidates[0];
         let n_crossings = crossings.len() as u64;
         let (rows, confirmed_unlisted, seconds) = self
             .heavy(move || {
                 let started = std::time::Instant::now();
-                let opts = ScreenOptions { threshold: floor, top_k: Some(10) };
-                // Per crossing: its name hits' scores, and by (list, entry).
-                let mut best: Vec<Vec<f64>> = Vec::with_capacity(crossings.len());
-                let mut by_entry: HashMap<(String, String, String), f64> = HashMap::new();
-                let wanted: std::collections::HashSet<&str> =
-                    confirmed.iter().map(|c| c.crossing_id.as_str()).collect();
-                for c in &crossings {
-                    let r = &c.record;
-                    if r.given_names.is_empty() && r.surnames.is_empty() {
-                        best.push(Vec::new());
-                        continue;
-                    }
-                    let q = Query {
-                        given_names: r.given_names.clone(),
-                        surnames: r.surnames.clone(),
-                        birth_date: r.birth_date,
-                        nationality: r.nationality,
-                        sex: r.sex,
-                        document_number: r.document_number.clone(),
-                    };
-                    let hits = lists.screener().screen(&q, &opts);
-                    if wanted.contains(r.crossing_id.as_str()) {
-                        for h in &hits {
-                            let list = lists.list_of(h.entry).name.to_string();
-                            let entry = lists.screener().entry(h.entry).id.clone();
-                            let key = (r.crossing_id.clone(), list, entry);
-                            let s = by_entry.entry(key).or_insert(0.0);
-                            *s = s.max(h.score);
-                        }
-                    }
-                    best.push(hits.iter().map(|h| h.score).collect());
-                }
-                let mut unlisted = 0u64;
-                let scores: Vec<Option<f64>> = confirmed
-                    .iter()
-                    .map(|c| by_entry.get(&(c.crossing_id.clone(), c.list_name.clone(), c.entry_id.clone())).copied())
-                    .collect();
-                let ids: std::collections::HashSet<&str> = confirmed.iter().map(|c| c.entry_id.as_str()).collect();
-                let listed: std::collections::HashSet<(String, String)> = (0..lists.screener().len() as u32)
-                    .filter(|i| ids.contains(lists.screener().entry(*i).id.as_str()))
-                    .map(|i| (lists.list_of(i).name.to_string(), lists.screener().entry(i).id.clone()))
-                    .collect();
-                for c in &confirmed {
-                    unlisted += u64::from(!listed.contains(&(c.list_name.clone(), c.entry_id.clone())));
-                }
-                let rows = candidates
-                    .iter()
-                    .map(|&t| {
-                        let alerted = best.iter().filter(|s| s.iter().any(|&x| x >= t)).count() as u64;
-                        let hits = best.iter().map(|s| s.iter().filter(|&&x| x >= t).count() as u64).sum();
-                        let mut kept = 0u64;
-                        let mut lost = 0u64;
-                        for (c, s) in confirmed.iter().zip(&scores) {
-                            if !listed.contains(&(c.list_name.clone(), c.entry_id.clone())) {
-                                continue;
-                            }
-                            if s.is_some_and(|s| s >= t) {
-                                kept += 1;
-                            } else {
-                                lost += 1;
-                            }
-                        }
-                        ThresholdRow {
-                            threshold: t,
-                            alerted,
-                            alerts_per_day: (alerted as f64 / days as f64 * 100.0).round() / 100.0,
-                            hits,
-                            confirmed_kept: kept,
-                            confirmed_lost: lost,
-                        }
-                    })
-                    .collect::<Vec<_>>();
+                let records: Vec<&CrossingRecord> = crossings.iter().map(|c| &c.record).collect();
+                let (rows, unlisted) = backtest_rows(&lists, &records, &confirmed, &candidates, days);
                 (rows, unlisted, started.elapsed().as_secs_f64())
             })
             .await?;
@@ -235,6 +167,93 @@ impl App {
         .await?;
         Ok(answer)
     }
+}
+
+/// The back-test itself: `records` screened again against `lists` (down to
+/// the lowest candidate), and for each candidate threshold the travellers
+/// alerted (per day over `days`) and the `confirmed` hits kept or lost.
+/// Returns the rows (in `candidates` order) and the confirmed hits whose
+/// entry is on no list in `lists` (left out of the rows).
+pub fn backtest_rows(
+    lists: &Watchlists,
+    records: &[&CrossingRecord],
+    confirmed: &[ConfirmedHit],
+    candidates: &[f64],
+    days: i64,
+) -> (Vec<ThresholdRow>, u64) {
+    let floor = candidates.iter().copied().fold(1.0, f64::min);
+    let opts = ScreenOptions { threshold: floor, top_k: Some(10) };
+    let wanted: HashSet<&str> = confirmed.iter().map(|c| c.crossing_id.as_str()).collect();
+    // Per crossing its name hits' scores; for the confirmed crossings, by
+    // (crossing, list, entry).
+    let mut best: Vec<Vec<f64>> = Vec::with_capacity(records.len());
+    let mut by_entry: HashMap<(&str, String, String), f64> = HashMap::new();
+    for r in records {
+        if r.given_names.is_empty() && r.surnames.is_empty() {
+            best.push(Vec::new());
+            continue;
+        }
+        let q = Query {
+            given_names: r.given_names.clone(),
+            surnames: r.surnames.clone(),
+            birth_date: r.birth_date,
+            nationality: r.nationality,
+            sex: r.sex,
+            document_number: r.document_number.clone(),
+        };
+        let hits = lists.screener().screen(&q, &opts);
+        if wanted.contains(r.crossing_id.as_str()) {
+            for h in &hits {
+                let key = (
+                    r.crossing_id.as_str(),
+                    lists.list_of(h.entry).name.to_string(),
+                    lists.screener().entry(h.entry).id.clone(),
+                );
+                let s = by_entry.entry(key).or_insert(0.0);
+                *s = s.max(h.score);
+            }
+        }
+        best.push(hits.iter().map(|h| h.score).collect());
+    }
+    let ids: HashSet<&str> = confirmed.iter().map(|c| c.entry_id.as_str()).collect();
+    let listed: HashSet<(String, String)> = (0..lists.screener().len() as u32)
+        .filter(|i| ids.contains(lists.screener().entry(*i).id.as_str()))
+        .map(|i| (lists.list_of(i).name.to_string(), lists.screener().entry(i).id.clone()))
+        .collect();
+    let on_list: Vec<bool> =
+        confirmed.iter().map(|c| listed.contains(&(c.list_name.clone(), c.entry_id.clone()))).collect();
+    let scores: Vec<Option<f64>> = confirmed
+        .iter()
+        .map(|c| by_entry.get(&(c.crossing_id.as_str(), c.list_name.clone(), c.entry_id.clone())).copied())
+        .collect();
+    let unlisted = on_list.iter().filter(|l| !**l).count() as u64;
+    let rows = candidates
+        .iter()
+        .map(|&t| {
+            let alerted = best.iter().filter(|s| s.iter().any(|&x| x >= t)).count() as u64;
+            let hits = best.iter().map(|s| s.iter().filter(|&&x| x >= t).count() as u64).sum();
+            let (mut kept, mut lost) = (0u64, 0u64);
+            for (s, listed) in scores.iter().zip(&on_list) {
+                if !listed {
+                    continue;
+                }
+                if s.is_some_and(|s| s >= t) {
+                    kept += 1;
+                } else {
+                    lost += 1;
+                }
+            }
+            ThresholdRow {
+                threshold: t,
+                alerted,
+                alerts_per_day: (alerted as f64 / days.max(1) as f64 * 100.0).round() / 100.0,
+                hits,
+                confirmed_kept: kept,
+                confirmed_lost: lost,
+            }
+        })
+        .collect();
+    (rows, unlisted)
 }
 
 #[cfg(test)]

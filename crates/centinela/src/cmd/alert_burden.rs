@@ -41,6 +41,13 @@ pub struct Args {
     /// Threads inspecting.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Also the threshold what-if over the last month
+    /// (`centinela_app::threshold::backtest_rows`, the back-test of
+    /// `centinela lists threshold`), with the generator's truth standing in
+    /// for supervisors' confirmations: every crossing of a listed person
+    /// against its entry. Comma-separated; none: skipped.
+    #[arg(long, value_delimiter = ',')]
+    pub thresholds: Vec<f64>,
 }
 
 /// A traveller and a list entry, as a clearance binds them.
@@ -230,6 +237,33 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             true_hidden += usize::from(listed.contains(&(person, ch.hit.list.as_str(), ch.hit.entry_id.as_str())));
         }
     }
+    let threshold = if a.thresholds.is_empty() {
+        serde_json::Value::Null
+    } else {
+        let candidates = centinela_app::threshold::candidates(&a.thresholds).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let month_records: Vec<&CrossingRecord> =
+            crossings.iter().filter(|c| c.crossed_at.unix_seconds() >= cut).collect();
+        let by_person: HashMap<&str, Vec<&centinela_synth::Listing>> =
+            country.truth.listed.iter().fold(HashMap::new(), |mut m, l| {
+                m.entry(l.person_id.as_str()).or_default().push(l);
+                m
+            });
+        let confirmed: Vec<centinela_store::ConfirmedHit> = month_records
+            .iter()
+            .flat_map(|c| {
+                let person = country.truth.person_of(&c.crossing_id).unwrap_or("");
+                by_person.get(person).into_iter().flatten().map(|l| centinela_store::ConfirmedHit {
+                    crossing_id: c.crossing_id.clone(),
+                    list_name: l.list.clone(),
+                    entry_id: l.entry_id.clone(),
+                })
+            })
+            .collect();
+        let days = ((last - cut) as f64 / 86_400.0).round() as i64;
+        let (rows, unlisted) =
+            centinela_app::threshold::backtest_rows(&lists, &month_records, &confirmed, &candidates, days);
+        json!({ "days": days, "listed_crossings": confirmed.len(), "unlisted": unlisted, "rows": rows })
+    };
     let per_1000 = |n: usize| if month == 0 { 0.0 } else { (n as f64 * 1000.0 / month as f64 * 100.0).round() / 100.0 };
     let out = json!({
         "seed": a.seed,
@@ -245,6 +279,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 "alerted_per_1000": per_1000(alerted_with), "hits_per_1000": per_1000(hits_with),
                 "clearances_used": used, "true_hits_kept": true_kept, "true_hits_hidden": true_hidden },
         },
+        "threshold_last_month": threshold,
         "seconds": { "generate": generated.as_secs_f64(), "inspect": inspected.as_secs_f64() },
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
