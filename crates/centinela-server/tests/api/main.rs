@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod cases;
+mod clearance_sync;
 mod clearances;
 mod errors;
 mod helpers;

@@ -31,7 +31,10 @@ async fn candidate_thresholds_weigh_alerts_per_day_against_confirmed_hits() {
         let body = json!({"post": "GTM-TECUNUMAN", "thresholds": [0.9, 0.25, 0.05]});
         let (status, a) = json(ask(&supervisor, body.clone()).await.unwrap()).await;
         assert_eq!(status, 200, "{a}");
-        assert_eq!((a["crossings"].as_u64(), a["confirmed"].as_u64(), a["days"].as_i64()), (Some(4), Some(1), Some(30)));
+        assert_eq!(
+            (a["crossings"].as_u64(), a["confirmed"].as_u64(), a["days"].as_i64()),
+            (Some(4), Some(1), Some(30))
+        );
         assert_eq!(a["shipped"], 0.25);
         let rows = a["rows"].as_array().unwrap();
         let t: Vec<f64> = rows.iter().map(|r| r["threshold"].as_f64().unwrap()).collect();
