@@ -156,6 +156,15 @@ impl App {
                 "hit: only a name-screening hit can be cleared (a reported document stays reported)".into(),
             ));
         }
+        // What the clearance needs, checked before the dismissal is
+        // recorded: a dismissal that cannot be remembered is the supervisor's
+        // to make with the plain "dismiss".
+        let crossing = self.store().crossing(&hit.crossing_id).await?;
+        if crossing.is_none_or(|c| c.record.document_number.is_none()) {
+            return Err(AppError::Invalid(
+                "hit: the traveller presented no document, and a clearance is bound to one".into(),
+            ));
+        }
         if hit.adjudication.as_ref().is_none_or(|a| a.decision != Verdict::Dismissed) {
             self.adjudicate(user, hit_id, Verdict::Dismissed, reason).await?;
         }

@@ -65,12 +65,12 @@ pub async fn adjudicate(
     if field(&pairs, "decision") == "dismissed_cleared" {
         // Dismiss as not this person, and remember it for this traveller
         // and this list entry.
-        return match app.app().dismiss_and_clear(&user, id, field(&pairs, "reason"), None).await.map_err(ApiError::from)
-        {
+        if field(&pairs, "reason").trim().is_empty() {
+            return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "adjudication.needs_reason", None));
+        }
+        // Other refusals (no document, another post's hit) say what they are.
+        return match app.app().dismiss_and_clear(&user, id, field(&pairs, "reason"), None).await {
             Ok(_) => Ok(Redirect::to(&format!("/alertas?despejada={id}")).into_response()),
-            Err(e) if e.code == crate::ErrorCode::InvalidField => {
-                Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "adjudication.needs_reason", None))
-            }
             Err(e) => Err(ctx.api_error(e)),
         };
     }
