@@ -372,8 +372,11 @@ impl App {
         let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
         let group = new_id();
         let (lists, versions) = ins.lists();
-        let outcome: PartyOutcome = centinela_inspect::inspect(req, &lists, at, &ids, &history, &group)
+        let mut outcome: PartyOutcome = centinela_inspect::inspect(req, &lists, at, &ids, &history, &group)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
+        // Supervisors' clearances in force: those hits neither alert nor
+        // count in the suggestion (and are not stored as hits).
+        let cleared = self.apply_clearances(&mut outcome, at).await?;
         let mut party = Vec::with_capacity(outcome.travellers.len());
         for (t, record) in outcome.travellers.iter().zip(outcome.records) {
             let result = serde_json::to_string(t).map_err(AppError::internal)?;
@@ -408,8 +411,19 @@ impl App {
             travellers = recorded.len(),
             hits = recorded.iter().map(|r| r.hit_ids.len()).sum::<usize>(),
             suggested = outcome.suggested.as_str(),
+            cleared = cleared.len(),
             "inspection recorded"
         );
+        for (i, uid) in &cleared {
+            let crossing = outcome.travellers.get(*i).map(|t| t.crossing_id.clone()).unwrap_or_default();
+            self.audit(
+                Caller::User(user),
+                "clearance_used",
+                format!("clearance:{uid}"),
+                json!({ "crossing": crossing, "post": post }),
+            )
+            .await?;
+        }
         let travellers = outcome
             .travellers
             .into_iter()

@@ -21,6 +21,7 @@ use centinela_store::{Actor, Store};
 pub mod accounts;
 pub mod audit;
 pub mod cases;
+pub mod clearances;
 mod error;
 mod heavy;
 pub mod inspections;
@@ -29,6 +30,7 @@ pub mod lists;
 pub mod rules;
 pub mod stats;
 pub mod sync;
+pub mod threshold;
 
 pub use error::AppError;
 pub use heavy::HEAVY_QUEUE;
@@ -101,6 +103,8 @@ struct Inner {
     inspections: std::sync::OnceLock<Inspections>,
     intel: IntelCache,
     heavy: heavy::HeavyWork,
+    /// How long a supervisor's clearance lasts (`--clearance-days`).
+    clearance_days: std::sync::atomic::AtomicU32,
 }
 
 impl App {
@@ -121,6 +125,7 @@ impl App {
             inspections: std::sync::OnceLock::new(),
             intel: IntelCache::default(),
             heavy: heavy::HeavyWork::default(),
+            clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
         }))
     }
 

@@ -5,7 +5,8 @@
 //! A push is applied by the store in one transaction, in order, ignoring
 //! records already received; a record it refuses is named (its seq and
 //! kind) and nothing of the batch is kept. A pull that carries list
-//! entries is audited as the post's (`post:CODE`): lists name people.
+//! entries or clearances is audited as the post's (`post:CODE`): lists
+//! name people, clearances their documents.
 
 use centinela_store::{PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome};
 use serde_json::json;
@@ -79,7 +80,21 @@ impl App {
             });
             self.audit_as(&format!("post:{}", post.code), "sync_lists_pulled", &post.code, detail).await?;
         }
+        let clearances = self
+            .store()
+            .clearances_since(&post.code, req.clearances_after.max(0), req.revocations_after.max(0))
+            .await?;
+        if !clearances.clearances.is_empty() || !clearances.revocations.is_empty() {
+            // Clearances name travellers' documents: what each post received.
+            let detail = json!({
+                "clearances": clearances.clearances.len(),
+                "revocations": clearances.revocations.len(),
+                "clearances_to": clearances.clearances_to,
+                "revocations_to": clearances.revocations_to,
+            });
+            self.audit_as(&format!("post:{}", post.code), "sync_clearances_pulled", &post.code, detail).await?;
+        }
         let posts = self.store().post_infos().await?;
-        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists })
+        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances })
     }
 }

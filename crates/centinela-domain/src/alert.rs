@@ -108,6 +108,46 @@ impl Notice {
     }
 }
 
+impl AlertEntry {
+    /// A digest of everything the entry says (SHA-256, 64 hex digits): the
+    /// same entry in another list version hashes the same; any change to a
+    /// name, alias, date, nationality, sex, document or note changes it. A
+    /// supervisor's clearance is bound to it (it lapses when the entry
+    /// changes).
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        // Each field length-prefixed, each list counted, so that no two
+        // different entries feed the same bytes.
+        let mut field = |s: &str| {
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        field(&self.id);
+        field(&self.given_names);
+        field(&self.surnames);
+        field(&self.aliases.len().to_string());
+        for a in &self.aliases {
+            field(a);
+        }
+        field(&self.birth_dates.len().to_string());
+        for d in &self.birth_dates {
+            field(&d.to_string());
+        }
+        field(&self.nationalities.len().to_string());
+        for c in &self.nationalities {
+            field(c.as_str());
+        }
+        field(self.sex.as_str());
+        field(&self.document_numbers.len().to_string());
+        for n in &self.document_numbers {
+            field(n.as_str());
+        }
+        field(&self.notes);
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// Status of a reported travel document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,5 +215,34 @@ impl HitKind {
             HitKind::Person => "person",
             HitKind::Document => "document",
         }
+    }
+}
+
+#[cfg(test)]
+mod content_hash_tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_changes_with_any_field_and_only_then() {
+        let e = AlertEntry {
+            id: "E1".into(),
+            given_names: "JOSE".into(),
+            surnames: "HERNANDEZ".into(),
+            aliases: vec!["PEPE HERNANDEZ".into()],
+            ..AlertEntry::default()
+        };
+        let h = e.content_hash();
+        assert_eq!(h.len(), 64);
+        assert_eq!(h, e.clone().content_hash());
+        let mut other = e.clone();
+        other.notes = "x".into();
+        assert_ne!(h, other.content_hash());
+        let mut moved = e.clone();
+        moved.given_names = "JOSEHERNANDEZ".into();
+        moved.surnames = String::new();
+        assert_ne!(h, moved.content_hash());
+        let mut alias = e.clone();
+        alias.aliases.clear();
+        assert_ne!(h, alias.content_hash());
     }
 }

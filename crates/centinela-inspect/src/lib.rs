@@ -145,6 +145,31 @@ pub struct AlertHit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<AlertNotice>,
     pub explanation: Vec<Reason>,
+    /// The list entry's content hash (persons only), to tell whether a
+    /// supervisor's clearance still applies. Not shown.
+    #[serde(skip)]
+    pub entry_hash: Option<String>,
+}
+
+/// A supervisor's standing clearance of a traveller against a list entry:
+/// "cleared on D by X: reason".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClearanceNote {
+    pub uid: String,
+    /// When it was made (RFC 3339).
+    pub cleared_at: String,
+    pub cleared_by: String,
+    pub reason: String,
+    pub expires_at: String,
+}
+
+/// A hit a supervisor's clearance answers: shown, never alerting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClearedHit {
+    pub hit: AlertHit,
+    pub clearance: ClearanceNote,
 }
 
 /// One line of an explanation: what was compared, and its weight.
@@ -174,6 +199,10 @@ pub struct TravellerOutcome {
     pub relation: Relation,
     pub document: DocumentCheck,
     pub hits: Vec<AlertHit>,
+    /// Hits a supervisor has cleared for this traveller: they do not
+    /// alert and do not count in the suggestion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleared: Vec<ClearedHit>,
     pub flags: Vec<Flag>,
     pub suggested: NextStep,
     /// The traveller's latest earlier crossings within the officer's reach,
@@ -280,6 +309,7 @@ pub fn inspect(
             relation: input.relation.unwrap_or(if i == 0 { Relation::Lead } else { Relation::Unknown }),
             document: r.document,
             hits,
+            cleared: Vec::new(),
             flags,
             suggested,
             travel_history,
@@ -335,6 +365,33 @@ pub fn identities_of(req: &PartyRequest, at: Timestamp) -> Result<Vec<Identity>,
         .collect()
 }
 
+/// Moves the person hits that `cleared` answers (given the traveller's
+/// index and the hit) out of the alerts, into [`TravellerOutcome::cleared`],
+/// and suggests again without them. Returns how many were moved.
+pub fn apply_clearances(
+    outcome: &mut PartyOutcome,
+    mut cleared: impl FnMut(usize, &AlertHit) -> Option<ClearanceNote>,
+) -> usize {
+    let mut moved = 0;
+    for (i, t) in outcome.travellers.iter_mut().enumerate() {
+        let mut kept = Vec::with_capacity(t.hits.len());
+        for hit in std::mem::take(&mut t.hits) {
+            let note = if hit.kind == HitKind::Person { cleared(i, &hit) } else { None };
+            match note {
+                Some(clearance) => {
+                    t.cleared.push(ClearedHit { hit, clearance });
+                    moved += 1;
+                }
+                None => kept.push(hit),
+            }
+        }
+        t.hits = kept;
+        t.suggested = suggest(&t.hits, &t.flags, &t.document);
+    }
+    outcome.suggested = outcome.travellers.iter().map(|t| t.suggested).max().unwrap_or(NextStep::Admit);
+    moved
+}
+
 /// The document (number, issuing state) each traveller presents, as the
 /// pipeline will read it (MRZ first, typed fields otherwise), so that the
 /// caller can fetch its [`History`] before calling [`inspect`].
@@ -371,6 +428,7 @@ fn document_hits(lists: &Watchlists, number: Option<&DocumentNumber>, state: Opt
                 listed_as: hit.status.as_str().to_string(),
                 notice: None,
                 explanation: vec![Reason { aspect: "document number".into(), how, weight: 0.0 }],
+                entry_hash: None,
             });
         };
         for h in &found.exact {
@@ -433,6 +491,7 @@ fn person_hits(lists: &Watchlists, r: &request::Read) -> Vec<AlertHit> {
                         weight: (e.contribution * 100.0).round() / 100.0,
                     })
                     .collect(),
+                entry_hash: Some(entry.content_hash()),
             }
         })
         .collect()

@@ -427,3 +427,35 @@ fn identities_are_known_before_inspection() {
     );
     assert_eq!(ids[1].birth_date, None, "a partial birth date does not identify");
 }
+
+#[test]
+fn a_cleared_person_hit_leaves_the_alerts_and_the_suggestion() {
+    let req = party(vec![typed("José Luis", "Hernández Villalobos", "1980-05-17")]);
+    let mut out = inspect(&req, &lists(), at(), &["C0".into()], &[History::default()], "").unwrap();
+    let hit = out.travellers[0].hits.iter().find(|h| h.kind == HitKind::Person).expect("a person hit").clone();
+    assert_eq!(out.travellers[0].suggested, NextStep::SecondaryInspection);
+    // The hit carries the entry's content hash, to check a clearance against.
+    let wanted_hash = lists().screener().entry(0).content_hash();
+    assert_eq!(hit.entry_hash.as_deref(), Some(wanted_hash.as_str()));
+    let note = ClearanceNote {
+        uid: "u1".into(),
+        cleared_at: "2026-01-02T00:00:00Z".into(),
+        cleared_by: "sup".into(),
+        reason: "otra persona".into(),
+        expires_at: "2027-01-02T00:00:00Z".into(),
+    };
+    // A clearance for another entry changes nothing.
+    assert_eq!(apply_clearances(&mut out, |_, h| (h.entry_id == "X").then(|| note.clone())), 0);
+    assert_eq!(out.suggested, NextStep::SecondaryInspection);
+    let moved = apply_clearances(&mut out, |i, h| (i == 0 && h.entry_id == hit.entry_id).then(|| note.clone()));
+    assert_eq!(moved, 1);
+    let t = &out.travellers[0];
+    assert!(t.hits.iter().all(|h| h.entry_id != hit.entry_id));
+    assert_eq!(t.cleared.len(), 1);
+    assert_eq!(t.cleared[0].clearance.cleared_by, "sup");
+    assert_eq!(t.suggested, NextStep::Admit);
+    assert_eq!(out.suggested, NextStep::Admit);
+    let shown = serde_json::to_value(t).unwrap();
+    assert_eq!(shown["cleared"][0]["clearance"]["reason"], "otra persona");
+    assert!(shown["cleared"][0]["hit"].get("entry_hash").is_none());
+}

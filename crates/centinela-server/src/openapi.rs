@@ -12,7 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, sync, users,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, sync,
+    threshold, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
 
@@ -47,6 +48,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         audit::page,
         audit::verify,
         lists::list,
+        threshold::backtest,
         inspections::reload,
         inspections::posts,
         inspections::create,
@@ -56,6 +58,9 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         inspections::crossing,
         inspections::decide,
         inspections::timeline,
+        clearances::clear,
+        clearances::list,
+        clearances::revoke,
         cases::referrals,
         cases::referral,
         cases::answer,

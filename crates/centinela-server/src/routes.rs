@@ -26,7 +26,10 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::{CSRF_COOKIE, LoggedUser, Via, credentials, csrf_ok, request_address};
 use crate::error::{ApiError, ErrorCode};
 use crate::failures::Attempt;
-use crate::handlers::{accounts, audit, cases, docs, health, inspections, intel, lists, rules, session, stats, users};
+use crate::handlers::{
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, threshold,
+    users,
+};
 use crate::state::AppState;
 use crate::user::CurrentUser;
 use groups::*;
@@ -157,11 +160,15 @@ endpoints! {
     Get    "/api/audit/verify"  roles(VERIFIERS)                 => audit::verify;
     Get    "/api/lists"         roles(LIST_READERS) => lists::list;
     Post   "/api/lists/reload"  roles(ADMINS)                                => inspections::reload;
+    Post   "/api/lists/threshold" roles(LIST_READERS)                        => threshold::backtest;
     Get    "/api/posts"         ANY_USER                                             => inspections::posts;
     Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
     Get    "/api/hits/queue"    roles(INSPECTORS)                                    => inspections::hit_queue;
     Post   "/api/hits/{id}/adjudication" roles(SUPERVISORS)                  => inspections::adjudicate;
+    Post   "/api/hits/{id}/clearance" roles(SUPERVISORS)                     => clearances::clear;
+    Get    "/api/clearances"    roles(SUPERVISORS)                                   => clearances::list;
+    Post   "/api/clearances/{uid}/revoke" roles(SUPERVISORS)                 => clearances::revoke;
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
     Get    "/api/crossings/{id}/timeline" roles(TIMELINE) => inspections::timeline;

@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod conn;
+mod clearances;
 mod crossings;
 mod intel;
 mod lists;
@@ -18,6 +19,7 @@ mod rules;
 mod sessions;
 mod stats;
 mod sync;
+mod threshold;
 mod time;
 mod users;
 mod writer;
@@ -31,6 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::{AuditEntry, AuditSeal, Verified};
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
+pub use clearances::{Clearance, ClearanceFilter, ClearancePair, MAX_CLEARANCE_DAYS, MAX_CLEARANCE_REASON, Revocation};
 pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, HitOrder, HitPage, HitQuery, HitStatus, Holder,
     MAX_HIT_PAGE, MAX_RECENT, NewHit, NewInspection, NewPost, Post, PostKind, QueuedHit, RecentCrossing,
@@ -46,10 +49,12 @@ pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, che
 pub use sessions::{AuditRow, AuditSearch, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
-    AdjudicationItem, AuditHead, AuditItem, CrossingItem, DecisionItem, HitItem, InspectionItem, ListDelta,
-    MAX_BATCH_ITEMS, OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome,
-    ReferralItem, Refused, SyncRecord, SyncStatus, UserRef,
+    AdjudicationItem, AuditHead, AuditItem, ClearanceDelta, ClearanceItem, CrossingItem, DecisionItem, HitItem,
+    InspectionItem, ListDelta, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo, PostKey,
+    PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord, SyncStatus,
+    UserRef,
 };
+pub use threshold::ConfirmedHit;
 pub use time::now_rfc3339;
 pub(crate) use time::unix_now;
 

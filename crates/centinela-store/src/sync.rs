@@ -143,6 +143,53 @@ pub struct AuditItem {
     pub sealed: bool,
 }
 
+/// A supervisor's clearance (see [`crate::Clearance`]), as made where it
+/// was cleared. `origin` is empty in a push (the centre sets the pushing
+/// post) and names where it was made in a pull (empty: the centre).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearanceItem {
+    pub uid: String,
+    pub document_number: String,
+    pub issuing_state: String,
+    pub list_name: String,
+    pub entry_id: String,
+    pub list_version: i64,
+    pub entry_hash: String,
+    pub reason: String,
+    pub user: UserRef,
+    pub post: String,
+    pub cleared_at: String,
+    pub expires_at: String,
+    #[serde(default)]
+    pub origin: String,
+}
+
+/// A clearance's revocation; `clearance` is the clearance's uid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationItem {
+    pub uid: String,
+    pub clearance: String,
+    pub reason: String,
+    pub user: UserRef,
+    pub at: String,
+    #[serde(default)]
+    pub origin: String,
+}
+
+/// Clearances and revocations the centre holds that a post has not pulled
+/// yet (made at the centre or at other posts), and how far they go.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearanceDelta {
+    pub clearances: Vec<ClearanceItem>,
+    pub revocations: Vec<RevocationItem>,
+    /// The centre's last clearance id in this answer (ask after it next).
+    pub clearances_to: i64,
+    pub revocations_to: i64,
+}
+
+/// The most clearances (and revocations) in one pull answer.
+pub const MAX_CLEARANCES_PULLED: i64 = 5_000;
+
 /// A record of any kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
@@ -154,6 +201,8 @@ pub enum SyncRecord {
     Decision(DecisionItem),
     Referral(ReferralItem),
     Audit(AuditItem),
+    Clearance(ClearanceItem),
+    ClearanceRevocation(RevocationItem),
 }
 
 impl SyncRecord {
@@ -166,7 +215,10 @@ impl SyncRecord {
             SyncRecord::Hit(h) => Some(&h.crossing_id),
             SyncRecord::Decision(d) => Some(&d.crossing_id),
             SyncRecord::Referral(r) => Some(&r.crossing_id),
-            SyncRecord::Adjudication(_) | SyncRecord::Audit(_) => None,
+            SyncRecord::Adjudication(_)
+            | SyncRecord::Audit(_)
+            | SyncRecord::Clearance(_)
+            | SyncRecord::ClearanceRevocation(_) => None,
         }
     }
 
@@ -179,6 +231,8 @@ impl SyncRecord {
             SyncRecord::Decision(_) => "decision",
             SyncRecord::Referral(_) => "referral",
             SyncRecord::Audit(_) => "audit",
+            SyncRecord::Clearance(_) => "clearance",
+            SyncRecord::ClearanceRevocation(_) => "clearance_revocation",
         }
     }
 }
@@ -413,6 +467,17 @@ impl OutboxItem {
                 long(&r.indicators, "indicators")?;
                 serde_json::from_str::<serde_json::Value>(&r.indicators).map_err(|e| format!("indicators: {e}"))?;
             }
+            SyncRecord::Clearance(c) => {
+                if c.post != post {
+                    return Err(format!("clearance {} is not of the pushing post", c.uid));
+                }
+                check_clearance(c)?;
+                long(&c.reason, "reason")?;
+            }
+            SyncRecord::ClearanceRevocation(r) => {
+                check_revocation(r)?;
+                long(&r.reason, "reason")?;
+            }
             SyncRecord::Audit(a) => {
                 if a.seq < 1 {
                     return Err("audit seq starts at 1".into());
@@ -426,6 +491,48 @@ impl OutboxItem {
         }
         Ok(())
     }
+}
+
+/// The fields of a clearance anyone may send (a post's push, the centre's
+/// pull answer), checked alike.
+fn check_clearance(c: &ClearanceItem) -> Result<(), String> {
+    check_uid(&c.uid)?;
+    check_user(&c.user)?;
+    check_time(&c.cleared_at)?;
+    check_time(&c.expires_at)?;
+    if c.reason.trim().is_empty() {
+        return Err("a clearance needs a reason".into());
+    }
+    if c.entry_hash.len() != 64 || !c.entry_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("entry_hash: 64 hex digits".into());
+    }
+    for (what, s) in [
+        ("document_number", &c.document_number),
+        ("issuing_state", &c.issuing_state),
+        ("list_name", &c.list_name),
+        ("entry_id", &c.entry_id),
+        ("post", &c.post),
+        ("origin", &c.origin),
+    ] {
+        centinela_domain::check_line(s, centinela_domain::text::MAX_LINE_CHARS).map_err(|e| format!("{what}: {e}"))?;
+    }
+    if c.document_number.is_empty() || c.list_name.is_empty() || c.entry_id.is_empty() {
+        return Err("a clearance names a document and a list entry".into());
+    }
+    centinela_domain::check_block(&c.reason, MAX_FIELD_BYTES).map_err(|e| format!("reason: {e}"))
+}
+
+fn check_revocation(r: &RevocationItem) -> Result<(), String> {
+    check_uid(&r.uid)?;
+    check_uid(&r.clearance)?;
+    check_user(&r.user)?;
+    check_time(&r.at)?;
+    if r.reason.trim().is_empty() {
+        return Err("a revocation needs a reason".into());
+    }
+    centinela_domain::check_line(&r.origin, centinela_domain::text::MAX_LINE_CHARS)
+        .map_err(|e| format!("origin: {e}"))?;
+    centinela_domain::check_block(&r.reason, MAX_FIELD_BYTES).map_err(|e| format!("reason: {e}"))
 }
 
 /// What `centinela sync status` prints.
@@ -466,6 +573,12 @@ pub struct PostInfo {
 pub struct PullRequest {
     pub protocol: u32,
     pub lists: BTreeMap<String, i64>,
+    /// The centre's last clearance id the post holds (0: none yet).
+    #[serde(default)]
+    pub clearances_after: i64,
+    /// The centre's last revocation id the post holds.
+    #[serde(default)]
+    pub revocations_after: i64,
 }
 
 /// A list's change from the version a post holds to the centre's current.
@@ -492,6 +605,9 @@ pub struct PullAnswer {
     pub protocol: u32,
     pub posts: Vec<PostInfo>,
     pub lists: Vec<ListDelta>,
+    /// Clearances and revocations made elsewhere since the post's marks.
+    #[serde(default)]
+    pub clearances: ClearanceDelta,
 }
 
 /// A post key's standing at the centre.
@@ -592,6 +708,16 @@ macro_rules! load_records {
                              CAST(CASE WHEN seq >= (SELECT start_seq FROM audit_seal) THEN 1 ELSE 0 END AS BIGINT) \
                              AS sealed FROM audit_log WHERE seq IN ({p})"
                         ),
+                        "clearance" => format!(
+                            "SELECT c.id AS rid, c.uid AS cuid, c.document_number, c.issuing_state, c.list_name, \
+                             c.entry_id, c.list_version, c.entry_hash, c.reason, c.cleared_by AS uname, \
+                             c.cleared_role AS urole, c.post, c.cleared_at, c.expires_at FROM clearances c \
+                             WHERE c.id IN ({p})"
+                        ),
+                        "clearance_revocation" => format!(
+                            "SELECT r.id AS rid, r.uid AS ruid, r.clearance_uid, r.reason, r.revoked_by AS uname, \
+                             r.revoked_role AS urole, r.at FROM clearance_revocations r WHERE r.id IN ({p})"
+                        ),
                         other => return Err(StoreError::Corrupt(format!("sync_outbox.kind: '{other}'"))),
                     };
                     let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -664,6 +790,29 @@ macro_rules! load_records {
                                 user: need_user(user(&row, "uname", "urole")?, "referral")?,
                                 at: t("at")?,
                             })),
+                            "clearance" => ("clearance", SyncRecord::Clearance(ClearanceItem {
+                                uid: t("cuid")?,
+                                document_number: t("document_number")?,
+                                issuing_state: t("issuing_state")?,
+                                list_name: t("list_name")?,
+                                entry_id: t("entry_id")?,
+                                list_version: row.try_get("list_version")?,
+                                entry_hash: t("entry_hash")?,
+                                reason: t("reason")?,
+                                user: need_user(user(&row, "uname", "urole")?, "clearance")?,
+                                post: t("post")?,
+                                cleared_at: t("cleared_at")?,
+                                expires_at: t("expires_at")?,
+                                origin: String::new(),
+                            })),
+                            "clearance_revocation" => ("clearance_revocation", SyncRecord::ClearanceRevocation(RevocationItem {
+                                uid: t("ruid")?,
+                                clearance: t("clearance_uid")?,
+                                reason: t("reason")?,
+                                user: need_user(user(&row, "uname", "urole")?, "clearance revocation")?,
+                                at: t("at")?,
+                                origin: String::new(),
+                            })),
                             _ => {
                                 let prev: Vec<u8> = row.try_get("prev_hash")?;
                                 let hash: Vec<u8> = row.try_get("hash")?;
@@ -693,6 +842,8 @@ macro_rules! load_records {
                     "adjudication" => "adjudication",
                     "decision" => "decision",
                     "referral" => "referral",
+                    "clearance" => "clearance",
+                    "clearance_revocation" => "clearance_revocation",
                     _ => "audit",
                 };
                 // A row purged by the retention rules before it was sent is
@@ -741,7 +892,233 @@ macro_rules! shadow_user {
     };
 }
 
+/// Inserts a clearance that came from elsewhere (`origin`), or finds the
+/// one already here with its uid; its row id.
+macro_rules! insert_clearance {
+    ($tx:expr, $c:expr, $by:expr, $origin:expr) => {
+        async {
+            let c: &ClearanceItem = $c;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO clearances (uid, document_number, issuing_state, list_name, entry_id, list_version, \
+                 entry_hash, reason, cleared_by, cleared_role, post, cleared_at, expires_at, origin) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 ON CONFLICT (uid) DO NOTHING RETURNING id",
+            )
+            .bind(&c.uid)
+            .bind(&c.document_number)
+            .bind(&c.issuing_state)
+            .bind(&c.list_name)
+            .bind(&c.entry_id)
+            .bind(c.list_version)
+            .bind(&c.entry_hash)
+            .bind(&c.reason)
+            .bind($by)
+            .bind(c.user.role.as_str())
+            .bind(&c.post)
+            .bind(&c.cleared_at)
+            .bind(&c.expires_at)
+            .bind($origin)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            match id {
+                Some(id) => Ok::<i64, StoreError>(id),
+                None => Ok(sqlx::query_scalar("SELECT id FROM clearances WHERE uid = $1")
+                    .bind(&c.uid)
+                    .fetch_one(&mut *$tx)
+                    .await?),
+            }
+        }
+    };
+}
+
+/// Inserts a revocation that came from elsewhere; when its clearance was
+/// revoked here already, the first revocation stands and its row is given.
+macro_rules! insert_revocation {
+    ($tx:expr, $r:expr, $by:expr, $origin:expr) => {
+        async {
+            let r: &RevocationItem = $r;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO clearance_revocations (uid, clearance_uid, reason, revoked_by, revoked_role, at, origin) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(&r.uid)
+            .bind(&r.clearance)
+            .bind(&r.reason)
+            .bind($by)
+            .bind(r.user.role.as_str())
+            .bind(&r.at)
+            .bind($origin)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            match id {
+                Some(id) => Ok::<i64, StoreError>(id),
+                None => Ok(sqlx::query_scalar(
+                    "SELECT id FROM clearance_revocations WHERE uid = $1 OR clearance_uid = $2 ORDER BY id LIMIT 1",
+                )
+                .bind(&r.uid)
+                .bind(&r.clearance)
+                .fetch_one(&mut *$tx)
+                .await?),
+            }
+        }
+    };
+}
+
 impl Store {
+    /// At the centre: clearances and revocations not made at `post` with
+    /// ids after the post's marks, at most [`MAX_CLEARANCES_PULLED`] of
+    /// each, oldest first. Audited by the caller (they name travellers'
+    /// documents).
+    pub async fn clearances_since(
+        &self,
+        post: &str,
+        clearances_after: i64,
+        revocations_after: i64,
+    ) -> Result<ClearanceDelta, StoreError> {
+        let backend = self.backend();
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            if backend == Backend::Postgres {
+                // Identity values are drawn before commit: wait for writers
+                // in flight so that no lower id commits after a higher one
+                // was answered (the post would never ask for it again).
+                sqlx::query("LOCK TABLE clearances, clearance_revocations IN SHARE MODE").execute(&mut *tx).await?;
+            }
+            let rows = sqlx::query(
+                "SELECT id, uid, document_number, issuing_state, list_name, entry_id, list_version, entry_hash, \
+                 reason, cleared_by, cleared_role, post, cleared_at, expires_at, origin FROM clearances \
+                 WHERE id > $1 AND origin <> $2 ORDER BY id LIMIT $3",
+            )
+            .bind(clearances_after)
+            .bind(post)
+            .bind(MAX_CLEARANCES_PULLED)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut out = ClearanceDelta { clearances_to: clearances_after, revocations_to: revocations_after, ..Default::default() };
+            for row in &rows {
+                let role: String = row.try_get("cleared_role")?;
+                out.clearances_to = row.try_get("id")?;
+                out.clearances.push(ClearanceItem {
+                    uid: row.try_get("uid")?,
+                    document_number: row.try_get("document_number")?,
+                    issuing_state: row.try_get("issuing_state")?,
+                    list_name: row.try_get("list_name")?,
+                    entry_id: row.try_get("entry_id")?,
+                    list_version: row.try_get("list_version")?,
+                    entry_hash: row.try_get("entry_hash")?,
+                    reason: row.try_get("reason")?,
+                    user: UserRef {
+                        username: row.try_get("cleared_by")?,
+                        role: Role::parse(&role).map_err(|e| StoreError::Corrupt(format!("clearances.cleared_role: {e}")))?,
+                    },
+                    post: row.try_get("post")?,
+                    cleared_at: row.try_get("cleared_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                    origin: row.try_get("origin")?,
+                });
+            }
+            // The mark of a post whose own rows were skipped still moves past them.
+            if rows.len() < MAX_CLEARANCES_PULLED as usize {
+                let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM clearances").fetch_one(&mut *tx).await?;
+                out.clearances_to = out.clearances_to.max(last.unwrap_or(0));
+            }
+            let rows = sqlx::query(
+                "SELECT id, uid, clearance_uid, reason, revoked_by, revoked_role, at, origin FROM clearance_revocations \
+                 WHERE id > $1 AND origin <> $2 ORDER BY id LIMIT $3",
+            )
+            .bind(revocations_after)
+            .bind(post)
+            .bind(MAX_CLEARANCES_PULLED)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let role: String = row.try_get("revoked_role")?;
+                out.revocations_to = row.try_get("id")?;
+                out.revocations.push(RevocationItem {
+                    uid: row.try_get("uid")?,
+                    clearance: row.try_get("clearance_uid")?,
+                    reason: row.try_get("reason")?,
+                    user: UserRef {
+                        username: row.try_get("revoked_by")?,
+                        role: Role::parse(&role).map_err(|e| StoreError::Corrupt(format!("clearance_revocations.revoked_role: {e}")))?,
+                    },
+                    at: row.try_get("at")?,
+                    origin: row.try_get("origin")?,
+                });
+            }
+            if rows.len() < MAX_CLEARANCES_PULLED as usize {
+                let last: Option<i64> =
+                    sqlx::query_scalar("SELECT MAX(id) FROM clearance_revocations").fetch_one(&mut *tx).await?;
+                out.revocations_to = out.revocations_to.max(last.unwrap_or(0));
+            }
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+
+    /// At a post: the centre's marks of the clearances and revocations
+    /// pulled so far.
+    pub async fn clearance_marks(&self) -> Result<(i64, i64), StoreError> {
+        on_pool!(self, p => {
+            Ok(sqlx::query_as("SELECT clearances_pulled, revocations_pulled FROM sync_state WHERE id = 1")
+                .fetch_one(p)
+                .await?)
+        })
+    }
+
+    /// At a post: stores what the centre answered (clearances first, then
+    /// revocations; ones already here are kept) and moves the marks, in one
+    /// transaction. A record that does not pass the checks is skipped (and
+    /// counted), never stored. Returns (stored, skipped).
+    pub async fn apply_clearances(&self, delta: &ClearanceDelta) -> Result<(u64, u64), StoreError> {
+        let backend = self.backend();
+        let (mut stored, mut skipped) = (0u64, 0u64);
+        on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            for c in delta.clearances.iter().take(MAX_CLEARANCES_PULLED as usize) {
+                if check_clearance(c).is_err() {
+                    skipped += 1;
+                    continue;
+                }
+                let origin = if c.origin.is_empty() { "central".to_string() } else { c.origin.clone() };
+                let by = if c.origin.is_empty() { format!("{}@central", c.user.username) } else { c.user.username.clone() };
+                insert_clearance!(tx, c, &by, &origin).await?;
+                stored += 1;
+            }
+            for r in delta.revocations.iter().take(MAX_CLEARANCES_PULLED as usize) {
+                let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clearances WHERE uid = $1")
+                    .bind(&r.clearance)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if check_revocation(r).is_err() || known == 0 {
+                    skipped += 1;
+                    continue;
+                }
+                let origin = if r.origin.is_empty() { "central".to_string() } else { r.origin.clone() };
+                let by = if r.origin.is_empty() {
+                    format!("{}@central", r.user.username)
+                } else if r.user.username.contains('@') {
+                    r.user.username.clone()
+                } else {
+                    format!("{}@{}", r.user.username, r.origin)
+                };
+                insert_revocation!(tx, r, &by, &origin).await?;
+                stored += 1;
+            }
+            sqlx::query(
+                "UPDATE sync_state SET \
+                 clearances_pulled = CASE WHEN clearances_pulled > $1 THEN clearances_pulled ELSE $1 END, \
+                 revocations_pulled = CASE WHEN revocations_pulled > $2 THEN revocations_pulled ELSE $2 END WHERE id = 1",
+            )
+            .bind(delta.clearances_to)
+            .bind(delta.revocations_to)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((stored, skipped))
+        })
+    }
+
     /// Up to `limit` queued records past the acknowledged mark, in order.
     pub async fn outbox_pending(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -1059,6 +1436,17 @@ impl Store {
                             return Ok(Err(refuse(format!("hit {} is unknown here", a.hit))));
                         }
                     }
+                    SyncRecord::Clearance(_) => {}
+                    SyncRecord::ClearanceRevocation(r) => {
+                        let in_batch = fresh.iter().any(|i| matches!(&i.record, SyncRecord::Clearance(c) if c.uid == r.clearance));
+                        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clearances WHERE uid = $1")
+                            .bind(&r.clearance)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        if !in_batch && known == 0 {
+                            return Ok(Err(refuse(format!("clearance {} is unknown here", r.clearance))));
+                        }
+                    }
                     SyncRecord::Audit(a) => {
                         let prev_hash = hex32(&a.prev_hash).map_err(StoreError::Conflict)?;
                         let hash = hex32(&a.hash).map_err(StoreError::Conflict)?;
@@ -1289,6 +1677,22 @@ impl Store {
                 .bind(&r.indicators)
                 .fetch_one(&mut *tx)
                 .await?;
+                rows.insert(&item.uid, row);
+            }
+
+            // Clearances, then their revocations (a revocation may follow
+            // its clearance in the same batch). One already here stands: the
+            // row it is stays the one the uid names.
+            for item in of_kind("clearance") {
+                let SyncRecord::Clearance(c) = &item.record else { continue };
+                let by = format!("{}@{post}", c.user.username);
+                let row = insert_clearance!(tx, c, &by, post).await?;
+                rows.insert(&item.uid, row);
+            }
+            for item in of_kind("clearance_revocation") {
+                let SyncRecord::ClearanceRevocation(r) = &item.record else { continue };
+                let by = format!("{}@{post}", r.user.username);
+                let row = insert_revocation!(tx, r, &by, post).await?;
                 rows.insert(&item.uid, row);
             }
 

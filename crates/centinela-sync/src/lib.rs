@@ -98,6 +98,8 @@ pub struct CycleReport {
     pub posts_added: u64,
     /// Records the centre refused, set aside at the post.
     pub set_aside: u64,
+    /// Clearances and revocations made elsewhere, stored here.
+    pub clearances_pulled: u64,
 }
 
 impl CycleReport {
@@ -306,8 +308,17 @@ async fn send(
 /// Pulls the border posts and the alert-list changes and installs them.
 async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
     let held = store.held_list_versions().await?;
-    let answer: PullAnswer = client.post("/api/sync/pull", &PullRequest { protocol: PROTOCOL, lists: held }).await?;
+    let (clearances_after, revocations_after) = store.clearance_marks().await?;
+    let request = PullRequest { protocol: PROTOCOL, lists: held, clearances_after, revocations_after };
+    let answer: PullAnswer = client.post("/api/sync/pull", &request).await?;
     report.posts_added = store.merge_posts(&answer.posts).await?;
+    // Supervisors' clearances made at the centre or at other posts: in force
+    // here from the next inspection (they are read from the store then).
+    let (stored, skipped) = store.apply_clearances(&answer.clearances).await?;
+    report.clearances_pulled = stored;
+    if stored + skipped > 0 {
+        tracing::info!(stored, skipped, "clearances pulled");
+    }
     for delta in &answer.lists {
         let rows = store.apply_list_delta(delta).await?;
         tracing::info!(list = %delta.name, version = delta.version, full = delta.full, rows, "list installed");

@@ -67,6 +67,10 @@ pub enum Command {
     /// Trafficking cases: export them in the HTCDS 2.0 shapes (JSON, CSV).
     #[command(subcommand)]
     Cases(cmd::cases::Command),
+    /// Supervisors' clearances of a traveller against a list entry: list,
+    /// revoke (audited).
+    #[command(subcommand)]
+    Clearances(cmd::clearances::Command),
     /// Remove what has outlived its retention period (never what a case
     /// holds); audited. `--dry-run` only counts.
     Purge(cmd::purge::Args),
@@ -121,6 +125,7 @@ fn main() -> ExitCode {
         Command::Rules(c) => cmd::rules::run(c, &cli.global),
         Command::Stats(c) => cmd::stats::run(c, &cli.global),
         Command::Cases(c) => cmd::cases::run(c, &cli.global),
+        Command::Clearances(c) => cmd::clearances::run(c, &cli.global),
         Command::Purge(a) => cmd::purge::run(a, &cli.global),
     };
     match result {

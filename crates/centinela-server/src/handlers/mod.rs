@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cases;
+pub mod clearances;
 pub mod docs;
 pub mod health;
 pub mod inspections;
@@ -14,4 +15,5 @@ pub mod rules;
 pub mod session;
 pub mod stats;
 pub mod sync;
+pub mod threshold;
 pub mod users;

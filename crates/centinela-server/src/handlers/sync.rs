@@ -69,7 +69,8 @@ async fn post_auth(parts: &Parts, app: &AppState) -> Result<PostAuth, ApiError> 
 }
 
 /// Push a post's queued records (crossings, inspections, hits,
-/// adjudications, decisions, referrals, audit entries), in order. Applied in
+/// adjudications, decisions, referrals, clearances and their revocations,
+/// audit entries), in order. Applied in
 /// one transaction; records already received are skipped, so a push may be
 /// repeated safely. Authenticated by the post key, not a user session.
 #[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])),
@@ -90,7 +91,10 @@ pub async fn push(
 }
 
 /// Pull the border posts and the alert-list changes since the versions the
-/// post holds (the whole version when the centre no longer keeps the post's).
+/// post holds (the whole version when the centre no longer keeps the post's),
+/// and the supervisors' clearances and revocations made at the centre or at
+/// other posts since the post's marks (`clearances_after`,
+/// `revocations_after`; at most 5,000 of each per pull).
 /// Authenticated by the post key.
 #[utoipa::path(post, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])),
     request_body(content = Object, description = "A PullRequest: `{\"protocol\":1,\"lists\":{\"name\":version}}`",

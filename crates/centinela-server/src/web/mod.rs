@@ -41,6 +41,7 @@ mod pages;
 pub mod report;
 mod review;
 mod rules;
+mod threshold;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -137,9 +138,10 @@ pages! {
     Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
-    Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication"] => review::adjudicate;
+    Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
     Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => review::timeline;
     Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => admin::lists;
+    Post "/listas/umbral"           roles(LIST_READERS), [Get "/api/lists", Post "/api/lists/threshold"] => threshold::backtest;
     Post "/listas/importar"         roles(ADMINS), [Post "/api/lists/reload"]     => import::start;
     Get  "/listas/importar/{job}"   roles(ADMINS), [Post "/api/lists/reload"]     => import::progress;
     Post "/listas/recargar"         roles(ADMINS), [Post "/api/lists/reload"]     => admin::reload;

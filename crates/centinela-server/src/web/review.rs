@@ -36,6 +36,8 @@ pub struct HitsPage {
     pagina: Option<u32>,
     #[serde(default)]
     hecho: Option<String>,
+    #[serde(default)]
+    despejada: Option<String>,
 }
 
 const STATUSES: [(&str, HitStatus); 4] = [
@@ -112,13 +114,15 @@ pub async fn hits(
             "base": base,
             "open": status == HitStatus::Open,
             "done": q.hecho,
+            "cleared": q.despejada,
             "can_adjudicate": user.role == Role::Supervisor,
             "can_timeline": may_open(user.role, "/cruces/{id}"),
         }),
     ))
 }
 
-/// A supervisor confirms or dismisses a hit, with a reason.
+/// A supervisor confirms or dismisses a hit, with a reason — or dismisses it
+/// and clears the pair (`decision=dismissed_cleared`, person hits).
 pub async fn adjudicate(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -130,6 +134,18 @@ pub async fn adjudicate(
         return Err(ctx.error(StatusCode::NOT_FOUND, "error.not_found", None));
     };
     let pairs = form_pairs(&body);
+    if field(&pairs, "decision") == "dismissed_cleared" {
+        // Dismiss as not this person, and remember it for this traveller
+        // and this list entry.
+        if field(&pairs, "reason").trim().is_empty() {
+            return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "adjudication.needs_reason", None));
+        }
+        // Other refusals (no document, another post's hit) say what they are.
+        return match app.app().dismiss_and_clear(&user, id, field(&pairs, "reason"), None).await {
+            Ok(_) => Ok(Redirect::to(&format!("/alertas?despejada={id}")).into_response()),
+            Err(e) => Err(ctx.api_error(e)),
+        };
+    }
     let Ok(decision) = serde_json::from_value::<Verdict>(json!(field(&pairs, "decision"))) else {
         return Err(ctx.error(StatusCode::UNPROCESSABLE_ENTITY, "error.invalid_field", None));
     };

@@ -6,6 +6,8 @@
 mod accounts;
 mod audit;
 mod cases;
+mod clearance_sync;
+mod clearances;
 mod errors;
 mod helpers;
 mod inspections;
@@ -15,3 +17,4 @@ mod rules;
 mod session;
 mod sync;
 mod system;
+mod threshold;

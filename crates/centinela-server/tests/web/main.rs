@@ -6,6 +6,7 @@ mod accounts;
 mod audit_log;
 mod booth;
 mod browser;
+mod clearances;
 mod helpers;
 mod language;
 mod local_time;

@@ -22,6 +22,10 @@ pub enum Command {
     /// inspections, hits, adjudications and decisions, as made offline: the
     /// queue that `bench/sync.sh` then pushes to a centre.
     SyncFill(SyncFillArgs),
+    /// Alerts per 1,000 crossings over the demo country's last month,
+    /// without and with the clearances supervisors would have made on the
+    /// first eleven months' dismissals (JSON).
+    Clearances(crate::cmd::alert_burden::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +84,7 @@ pub fn run(cmd: Command, global: &crate::Global) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Screen(args) => screen(args),
         Command::SyncFill(args) => sync_fill(args, global),
+        Command::Clearances(args) => crate::cmd::alert_burden::run(args),
     }
 }
 

@@ -316,6 +316,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             trusted_proxies: Vec::new(),
             sync_interval: 30,
             db_replica: None,
+            clearance_days: centinela_app::clearances::DEFAULT_CLEARANCE_DAYS,
         };
         crate::cmd::serve::serve(&serve, store).await?;
         Ok(ExitCode::SUCCESS)

@@ -43,6 +43,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What candidate screening thresholds would cost at a post: over its
+    /// stored crossings, alerts per day and the confirmed hits kept or lost.
+    Threshold(crate::cmd::threshold::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +105,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
             Command::CheckDocument { number, state, json } => {
                 check_document(global, &number, state.as_deref(), json).await
             }
+            Command::Threshold(args) => crate::cmd::threshold::run(args, global).await,
         }
     })
 }

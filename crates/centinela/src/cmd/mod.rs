@@ -1,10 +1,12 @@
 //! One module per subcommand. Each turns its arguments into library calls and
 //! prints results; none holds domain logic.
 
+pub mod alert_burden;
 pub mod audit;
 pub mod audit_key;
 pub mod bench;
 pub mod cases;
+pub mod clearances;
 pub mod demo;
 pub mod import;
 pub mod intel;
@@ -18,6 +20,7 @@ pub mod screen;
 pub mod serve;
 pub mod stats;
 pub mod sync;
+pub mod threshold;
 pub mod users;
 
 /// The input could not be read or is unusable as a whole: exit status 2.

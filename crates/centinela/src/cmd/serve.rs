@@ -57,6 +57,10 @@ pub struct Args {
     /// entry, goes to `--db`.
     #[arg(long, env = "CENTINELA_DB_REPLICA", value_name = "URL")]
     pub db_replica: Option<String>,
+    /// How many days a supervisor's clearance of a traveller against a list
+    /// entry lasts (a supervisor may ask for fewer).
+    #[arg(long, env = "CENTINELA_CLEARANCE_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub clearance_days: u32,
 }
 
 /// HTTPS: the server's certificate and key.
@@ -134,6 +138,7 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
         eprintln!("statistics and analyses read from {}", centinela_store::redact(url));
     }
     let state = centinela_server::AppState::with_analytics(cfg, store.clone(), analytics.clone());
+    state.app().set_clearance_days(args.clearance_days)?;
     let (persons, documents) = state.inspections().reload(&store).await.context("loading the alert lists")?;
     tracing::info!(persons, documents, "alert lists loaded");
     // What an import that died left (never read), in short transactions

@@ -1,0 +1,141 @@
+//! Remembered clearances end to end over the API: a supervisor dismisses a
+//! person hit and clears the pair; the next inspection of the same
+//! traveller shows the clearance and neither alerts nor suggests secondary;
+//! the clearance lapses when the list entry changes, and ends when revoked;
+//! roles and posts are enforced; everything is audited.
+
+use centinela_domain::{AlertEntry, BirthDate, ListKind, Role};
+use centinela_store::{ListRows, NewVersion};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, expect_error, json, spawn_apps};
+use crate::inspections::{country, inspect};
+
+fn traveller() -> Value {
+    json!({
+        "post": "GTM-TECUNUMAN", "direction": "entry",
+        "travellers": [{"given_names": "José Luis", "surnames": "Hernández Villalobos", "birth_date": "1980-05-17",
+                        "document_number": "G7654321", "issuing_state": "GTM"}]
+    })
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.client.post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_cleared_pair_no_longer_alerts_until_the_entry_changes_or_it_is_revoked() {
+    for app in spawn_apps().await {
+        let (admin, officer, supervisor) = country(&app).await;
+        let (status, body) = inspect(&app, &officer, traveller()).await;
+        assert_eq!(status, 201, "{body}");
+        let t = &body["travellers"][0];
+        assert_eq!(t["hits"][0]["list"], "interpol-red");
+        assert_eq!(t["suggested"], "secondary_inspection");
+        let hit = t["hit_ids"][0].as_i64().unwrap();
+        let clear = format!("/api/hits/{hit}/clearance");
+
+        // Not before it is dismissed; never by an officer (route) or a
+        // supervisor of another post (record).
+        expect_error(post(&app, &supervisor, &clear, json!({"reason": "viajero diario"})).await, 409, "conflict").await;
+        expect_error(post(&app, &officer, &clear, json!({"reason": "x"})).await, 403, "forbidden").await;
+        let adj = json!({"decision": "dismissed", "reason": "otra persona: viaja a diario"});
+        let r = post(&app, &supervisor, &format!("/api/hits/{hit}/adjudication"), adj).await;
+        assert_eq!(r.status(), 201);
+        let other = app.user("sup-carmen", Role::Supervisor, Some("GTM-ELCARMEN")).await;
+        let other = app.token(&other).await;
+        expect_error(post(&app, &other, &clear, json!({"reason": "x"})).await, 403, "forbidden").await;
+        // A reason and a duration within the deployment's.
+        expect_error(post(&app, &supervisor, &clear, json!({"reason": " "})).await, 422, "invalid_field").await;
+        let long = json!({"reason": "x", "days": 400});
+        expect_error(post(&app, &supervisor, &clear, long).await, 422, "invalid_field").await;
+
+        let (status, c) =
+            json(post(&app, &supervisor, &clear, json!({"reason": "viajero diario", "days": 90})).await).await;
+        assert_eq!(status, 201, "{c}");
+        assert_eq!((c["status"].as_str(), c["document_number"].as_str()), (Some("in_force"), Some("G7654321")));
+        assert_eq!((c["list_name"].as_str(), c["entry_id"].as_str()), (Some("interpol-red"), Some("W-1")));
+        let uid = c["uid"].as_str().unwrap().to_string();
+        expect_error(post(&app, &supervisor, &clear, json!({"reason": "otra vez"})).await, 409, "conflict").await;
+
+        // The next inspection shows the clearance instead of an alert.
+        let (status, body) = inspect(&app, &officer, traveller()).await;
+        assert_eq!(status, 201, "{body}");
+        let t = &body["travellers"][0];
+        assert!(t["hits"].as_array().unwrap().is_empty(), "{t}");
+        assert_eq!(t["suggested"], "admit");
+        assert_eq!(body["suggested"], "admit");
+        assert_eq!(t["cleared"][0]["clearance"]["reason"], "viajero diario");
+        assert_eq!(t["cleared"][0]["clearance"]["cleared_by"], "supervisor");
+        assert_eq!(t["cleared"][0]["hit"]["entry_id"], "W-1");
+        // Nothing to adjudicate, nothing to confirm when admitting.
+        let crossing = t["crossing_id"].as_str().unwrap();
+        let (_, c) =
+            json(app.get(&format!("/api/crossings/{crossing}")).bearer_auth(&officer).send().await.unwrap()).await;
+        assert!(c["hits"].as_array().unwrap().is_empty(), "{c}");
+        let r =
+            post(&app, &officer, &format!("/api/crossings/{crossing}/decision"), json!({"decision": "admit"})).await;
+        assert_eq!(r.status(), 201);
+        let audit = app.audit().await;
+        let used: Vec<_> = audit.iter().filter(|a| a.1 == "clearance_used").collect();
+        assert_eq!(used.len(), 1);
+        assert_eq!(used[0].2, format!("clearance:{uid}"));
+        assert_eq!(used[0].3["crossing"], crossing);
+        assert!(audit.iter().any(|a| a.1 == "clearance_made"));
+        assert!(audit.iter().all(|a| !a.3.to_string().contains("G7654321")));
+
+        // Another traveller with the same name but another document still alerts.
+        let mut someone = traveller();
+        someone["travellers"][0]["document_number"] = json!("G0000001");
+        let (_, body) = inspect(&app, &officer, someone).await;
+        assert_eq!(body["travellers"][0]["hits"][0]["entry_id"], "W-1");
+
+        // Listing: the supervisor's post; another post's supervisor sees none.
+        let (status, list) = json(app.get("/api/clearances").bearer_auth(&supervisor).send().await.unwrap()).await;
+        assert_eq!((status, list.as_array().unwrap().len()), (200, 1), "{list}");
+        let (_, list) = json(app.get("/api/clearances?all=true").bearer_auth(&other).send().await.unwrap()).await;
+        assert!(list.as_array().unwrap().is_empty());
+        expect_error(app.get("/api/clearances").bearer_auth(&officer).send().await.unwrap(), 403, "forbidden").await;
+
+        // The list entry changes: the clearance no longer applies.
+        let changed = AlertEntry {
+            id: "W-1".into(),
+            given_names: "José Luis".into(),
+            surnames: "Hernández Villalobos".into(),
+            birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+            notes: "nueva orden de captura".into(),
+            ..Default::default()
+        };
+        let nv = NewVersion {
+            list: "interpol-red",
+            kind: ListKind::Wanted,
+            source: None,
+            file_name: "t2",
+            format: "csv",
+            rows_read: 1,
+            rows_skipped: 0,
+            keep_old_versions: false,
+        };
+        app.store.import_version(&nv, &ListRows::Entries(vec![changed])).await.unwrap();
+        let r = app.client.post(app.url("/api/lists/reload")).bearer_auth(&admin).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let (_, body) = inspect(&app, &officer, traveller()).await;
+        assert_eq!(body["travellers"][0]["hits"][0]["entry_id"], "W-1", "{body}");
+        assert!(body["travellers"][0].get("cleared").is_none());
+
+        // Revoking: supervisors of its post only, with a reason, once.
+        let revoke = format!("/api/clearances/{uid}/revoke");
+        expect_error(post(&app, &officer, &revoke, json!({"reason": "x"})).await, 403, "forbidden").await;
+        expect_error(post(&app, &other, &revoke, json!({"reason": "x"})).await, 403, "forbidden").await;
+        expect_error(post(&app, &supervisor, &revoke, json!({"reason": ""})).await, 422, "invalid_field").await;
+        let (status, r) = json(post(&app, &supervisor, &revoke, json!({"reason": "nueva información"})).await).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("revoked")), "{r}");
+        expect_error(post(&app, &supervisor, &revoke, json!({"reason": "otra vez"})).await, 409, "conflict").await;
+        let missing = "/api/clearances/0190a1b2-0000-7000-8000-000000000000/revoke";
+        expect_error(post(&app, &supervisor, missing, json!({"reason": "x"})).await, 404, "not_found").await;
+        let (_, list) = json(app.get("/api/clearances").bearer_auth(&supervisor).send().await.unwrap()).await;
+        assert!(list.as_array().unwrap().is_empty());
+        assert!(app.audit().await.iter().any(|a| a.1 == "clearance_revoked"));
+        assert!(app.store.audit_verify().await.unwrap().is_ok());
+    }
+}
