@@ -94,8 +94,8 @@ const CANDIDATES: usize = 32;
 /// A query token whose phonetic code this many entries hold (or 1 in 100,000
 /// of the list, if more) is looked up as written, without typo keys.
 const WELL_ATTESTED: usize = 5;
-/// Typo-tolerant keys (one letter deleted, prefixes) held by more entries
-/// than this are not used.
+/// Typo-tolerant keys (one letter deleted, prefixes) holding more entries
+/// than this among those the walk covers (see `candidates`) are not used.
 const TYPO_LIST_LIMIT: usize = 2000;
 /// Entries whose shared-key weight is below this fraction of the best
 /// entry's are not candidates.

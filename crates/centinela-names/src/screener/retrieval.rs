@@ -126,10 +126,17 @@ impl Screener {
         let Scratch { acc, touched, cand, keys, common, ranges, .. } = s;
         // The query's keys with their weights, deduplicated.
         keys.clear();
+        // The share of the list the walk covers: with a birth date, the
+        // entries whose date can still agree (a few per cent). A typo key
+        // costs only its postings in those ranges, so a typo in a common
+        // name ("MOENO" for MORENO, whose deletion keys every MORENO holds)
+        // is still looked up when the date narrows the walk.
+        let covered: u64 = ranges.iter().map(|&(lo, hi)| u64::from(hi - lo)).sum();
+        let limit = TYPO_LIST_LIMIT as f64 * self.entries.len() as f64 / covered.max(1) as f64;
         let mut add = |k: &[u8], w: f32| {
             if let Some(&id) = self.key_map.get(k) {
                 let len = (self.post_off[id as usize + 1] - self.post_off[id as usize]) as usize;
-                if w < 1.0 && len > TYPO_LIST_LIMIT {
+                if w < 1.0 && len as f64 > limit {
                     // A typo key that many entries share says little and costs much.
                     return;
                 }
