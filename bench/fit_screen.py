@@ -11,7 +11,7 @@ entries could carry the name by chance, nationality and sex. This script
   2. labels each (query, entry) pair from the set's truth.csv (same person or not),
   3. fits the weights by maximum likelihood with a small ridge penalty (Newton's method), under the
      sign constraints the screener's exact pruning needs (costs not positive, matched information
-     not negative: see `name_logit_bound` in screener.rs); a weight that leaves its sign is fixed at 0
+     not negative: see `name_logit_bound` in screener/name.rs); a weight that leaves its sign is fixed at 0
      and the rest refitted,
   4. reports, on the held-out sets, per-query alerting at candidate thresholds (recall on listed
      travellers, false alerts per 1,000 ordinary travellers and per 1,000 namesakes, precision) and a
@@ -40,7 +40,7 @@ import numpy as np
 MODEL_RS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "centinela-names", "src", "model.rs")
 # The cap of the name's net evidence, as the screener applies it (read from model.rs).
 NAME_CAP = float(re.search(r"pub const NAME_CAP: f64 = ([0-9.]+);", open(MODEL_RS).read()).group(1))
-# Sign constraints: +1 not negative, -1 not positive (see screener.rs, `name_logit_bound` and the
+# Sign constraints: +1 not negative, -1 not positive (see screener/name.rs, `name_logit_bound` and the
 # birth-date pruning: a clearly different date must stay strong evidence against).
 SIGNS = {"given": 1, "surname": 1, "other": 1, "initial": 1, "cross_field": -1, "conflict_surname": -1,
          "conflict_given": -1, "extra_traveller": -1, "extra_listed_given": -1, "extra_listed_surname": -1,

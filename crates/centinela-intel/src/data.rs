@@ -107,6 +107,9 @@ pub struct Crossings {
     raw: FastMap<Box<str>, u32>,
     /// Reused buffer for look-up keys.
     buf: String,
+    /// How many people carry each name (see [`Crossings::name_frequency`]),
+    /// computed on first use.
+    name_freq: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Crossings {
@@ -252,6 +255,43 @@ impl Crossings {
     pub fn name_text(&self, i: usize) -> String {
         let n = &self.names[self.name[i] as usize];
         n.given.iter().chain(&n.surnames).map(|&t| self.token_text(t)).collect::<Vec<_>>().join(" ")
+    }
+
+    /// How many people of these crossings carry the name of crossing `i`:
+    /// the distinct birth dates (an unknown one counting once) among the
+    /// records whose first given name, first surname and second surname
+    /// sound the same (their phonetic codes). A commuter's hundred
+    /// crossings count once; a JOSE GARCIA LOPEZ of a whole country counts
+    /// in thousands. Computed for every name on first use, in parallel.
+    pub fn name_frequency(&self, i: usize) -> u32 {
+        let freq = self.name_freq.get_or_init(|| self.name_frequencies());
+        freq.get(self.name[i] as usize).copied().unwrap_or(1).max(1)
+    }
+
+    /// [`Crossings::name_frequency`] of every distinct name.
+    fn name_frequencies(&self) -> Vec<u32> {
+        use rayon::prelude::*;
+        use std::hash::BuildHasher;
+        let hasher = foldhash::fast::FixedState::with_seed(0x6e61_6d65);
+        let key_of = |n: &Name| {
+            let code = |t: Option<&u32>| t.map_or(&[][..], |&t| &self.tokens[t as usize].code[..]);
+            hasher.hash_one((code(n.given.first()), code(n.surnames.first()), code(n.surnames.get(1))))
+        };
+        let name_key: Vec<u64> = self.names.par_iter().map(key_of).collect();
+        let mut seen: Vec<(u64, u32)> =
+            self.name.par_iter().zip(self.birth.par_iter()).map(|(&n, &b)| (name_key[n as usize], b)).collect();
+        seen.par_sort_unstable();
+        seen.dedup();
+        // Distinct birth dates per key: the runs of the sorted list.
+        let mut count: Vec<(u64, u32)> = Vec::new();
+        for &(k, _) in &seen {
+            match count.last_mut() {
+                Some((last, c)) if *last == k => *c += 1,
+                _ => count.push((k, 1)),
+            }
+        }
+        drop(seen);
+        name_key.par_iter().map(|k| count.binary_search_by_key(k, |&(x, _)| x).map_or(1, |i| count[i].1)).collect()
     }
 
     /// Frees the lookup tables only needed while pushing.

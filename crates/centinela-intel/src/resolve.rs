@@ -25,8 +25,11 @@
 //!    name tokens (compared across the two fields, so swapped given names
 //!    and a missing second surname cost little), birth date
 //!    ([`centinela_names::dates`]: a day/month swap still counts), document,
-//!    sex, nationality. [`explain`] lists the terms; they add up to the
-//!    score.
+//!    sex, nationality — and the name's frequency: a name thousands of
+//!    people carry ([`Crossings::name_frequency`]) proves less, above all
+//!    with a near birth date or none, since some of its carriers are bound
+//!    to be born near each other. [`explain`] lists the terms; they add up
+//!    to the score.
 //! 4. **Clustering.** Links at or above [`Params::threshold`] are merged
 //!    best first (union–find); a merge that would put two clearly different
 //!    birth dates, or two different known sexes, in one person is refused,
@@ -403,6 +406,14 @@ const W_DOCUMENT: f32 = 7.0;
 const OTHER_DOCUMENT: f32 = -2.0;
 const CLASH_SEX: f32 = -5.0;
 const CLASH_NATIONALITY: f32 = -4.0;
+/// The name-frequency term ([`name_frequency_term`]): people carrying a
+/// name below which it costs nothing, and the cost per nat above it with
+/// equal birth dates and with any other. Chosen on four stacked synthetic
+/// countries (seeds 1–4, 1.09 M crossings) and checked on four others
+/// (seeds 5–8); see BENCHMARKS.md, "Intelligence".
+const NAME_FREQ_N0: f32 = 5.0;
+const NAME_FREQ_EXACT: f32 = 1.0;
+const NAME_FREQ_NEAR: f32 = 3.0;
 
 /// Token similarities already computed (key: the two token ids, smaller
 /// first), for one worker of the resolver: the same pairs of spellings
@@ -547,7 +558,31 @@ fn score_with(c: &Crossings, i: usize, j: usize, exact: bool, sink: &mut Sink) -
         // Names cannot lift the pair to any line in use: an upper bound.
         return total + NAME_MAX;
     }
-    total + names_llr(c, a, b, sink)
+    let name = names_llr(c, a, b, sink);
+    total + name + name_frequency_term(c, i, j, name, sink)
+}
+
+/// How much less a name proves when many people carry it: `−β·ln(n / N0)`
+/// (nats, never positive), `n` the people carrying the rarer of the two
+/// names ([`Crossings::name_frequency`]), for pairs whose names agree
+/// (`name` > 0) and no shared document (which names one person whatever
+/// the name). β is [`NAME_FREQ_EXACT`] when the birth dates are equal
+/// (namesakes then coincide on the day as well) and [`NAME_FREQ_NEAR`]
+/// otherwise: a near date or none proves little for a name thousands of
+/// people share, since some of them are bound to be born near each
+/// other. A mistyped name is rare and costs nothing.
+fn name_frequency_term(c: &Crossings, i: usize, j: usize, name: f32, sink: &mut Sink) -> f32 {
+    if name <= 0.0 || (c.document[i] != NONE && c.document[i] == c.document[j]) {
+        return 0.0;
+    }
+    let n = c.name_frequency(i).min(c.name_frequency(j));
+    let excess = (n as f32 / NAME_FREQ_N0).ln();
+    if excess <= 0.0 {
+        return 0.0;
+    }
+    let exact = c.birth[i] != 0 && c.birth[i] == c.birth[j];
+    let beta = if exact { NAME_FREQ_EXACT } else { NAME_FREQ_NEAR };
+    sink.add("name", -beta * excess, || format!("a name {n} people carry"))
 }
 
 /// The most the name terms can add.
@@ -828,6 +863,27 @@ mod tests {
         assert!((total - score(&c, 0, 1)).abs() < 1e-4);
     }
 
+    #[test]
+    fn a_name_thousands_carry_proves_less_than_a_rare_one() {
+        let mut recs = namesakes(1500);
+        // N0 (1940-01-01) with the year mistyped, and a rare name likewise.
+        recs.push(rec("year", "José", "García López", "1950-01-01", "", ""));
+        recs.push(rec("r1", "Xochiquetzal", "Tzoc Cumez", "1940-01-01", "", ""));
+        recs.push(rec("r2", "Xochiquetzal", "Tzoc Cumez", "1950-01-01", "", ""));
+        let c = Crossings::build(&recs);
+        assert_eq!(c.name_frequency(0), 1501);
+        assert_eq!(c.name_frequency(1501), 2);
+        let (common, rare) = (score(&c, 0, 1500), score(&c, 1501, 1502));
+        let line = Params::default().threshold;
+        assert!(rare >= line, "{rare} {:?}", explain(&c, 1501, 1502));
+        assert!(common < line, "{common} {:?}", explain(&c, 0, 1500));
+        let terms = explain(&c, 0, 1500);
+        assert!(terms.iter().any(|e| e.aspect == "name" && e.weight < 0.0), "{terms:?}");
+        let total: f32 = terms.iter().map(|e| e.weight).sum();
+        assert!((total - common).abs() < 1e-4);
+        assert!(!explain(&c, 1501, 1502).iter().any(|e| e.aspect == "name"));
+    }
+
     /// `n` (at most 1,680) namesakes born on distinct days, a few on each
     /// day of the year: `k` → year 1940 + k % 60, day (7919 k) % 336 of a
     /// year of 28-day months.
@@ -863,11 +919,20 @@ mod tests {
         assert!(has(5, 1501), "day slip not compared");
         // All pairs would be 1.1 million.
         assert!(pairs.len() < 20 * recs.len(), "{} pairs", pairs.len());
-        // And the slips resolve to their person.
+        // 1,500 people carry the name, so a date one digit off is no proof
+        // on its own (see `a_name_thousands_carry_proves_less_than_a_rare_one`):
+        // the slips stay apart, and resolve to their person with the same
+        // passport.
         let c = Crossings::build(&recs);
         let r = resolve(&c, &Params::default(), &[]);
-        assert_eq!(r.person[1500], r.person[0], "{:?}", explain(&c, 0, 1500));
-        assert_eq!(r.person[1501], r.person[5], "{:?}", explain(&c, 5, 1501));
+        assert_ne!(r.person[1500], r.person[0], "{:?}", explain(&c, 0, 1500));
+        assert_ne!(r.person[1501], r.person[5], "{:?}", explain(&c, 5, 1501));
+        recs.push(rec("doc", "José", "García López", "1940-01-01", "A1234567", "P"));
+        recs.push(rec("doc-year", "José", "García López", "1950-01-01", "A1234567", "P"));
+        let c = Crossings::build(&recs);
+        let r = resolve(&c, &Params::default(), &[]);
+        assert_eq!(r.person[1503], r.person[1502], "{:?}", explain(&c, 1502, 1503));
+        assert_eq!(r.person[1502], r.person[0], "{:?}", explain(&c, 0, 1502));
     }
 
     #[test]

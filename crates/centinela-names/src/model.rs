@@ -10,7 +10,7 @@
 //! each matched name token by field, the name tokens left unmatched, how the
 //! birth dates agree, and how many entries of the list could share the name
 //! by chance. Document numbers do not occur in the labelled sets, so their
-//! weights are not fitted (see `screener.rs`).
+//! weights are not fitted (see `screener/terms.rs`).
 
 /// Number of features.
 pub const NF: usize = 30;
@@ -112,7 +112,7 @@ pub const CHANCE_MAX: f64 = 16.0;
 /// Saturation of the name's net evidence (its weighted tokens plus the
 /// `ln N` term), nats: families and namesakes share whole names, so no name
 /// alone is proof. Chosen, not fitted: it bounds what a name can outweigh
-/// (see the birth-date pruning in `screener.rs`).
+/// (see the birth-date pruning in `screener/retrieval.rs`).
 pub const NAME_CAP: f64 = 1.5;
 
 /// The fitted weights, one per feature (nats per unit).
@@ -159,7 +159,7 @@ mod tests {
 
     /// The screener's pruning is exact only if costs stay costs and
     /// matched information never counts against (see `name_logit_bound`
-    /// in screener.rs); the fitting script enforces these signs.
+    /// in screener/name.rs); the fitting script enforces these signs.
     #[test]
     fn weights_keep_the_pruning_exact() {
         let not_positive = [
