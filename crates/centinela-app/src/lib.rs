@@ -24,6 +24,7 @@ mod heavy;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod pki;
 pub mod rules;
 pub mod stats;
 
@@ -98,6 +99,7 @@ struct Inner {
     inspections: std::sync::OnceLock<Inspections>,
     intel: IntelCache,
     heavy: heavy::HeavyWork,
+    pki: pki::PkiCache,
 }
 
 impl App {
@@ -118,6 +120,7 @@ impl App {
             inspections: std::sync::OnceLock::new(),
             intel: IntelCache::default(),
             heavy: heavy::HeavyWork::default(),
+            pki: pki::PkiCache::default(),
         }))
     }
 

@@ -12,6 +12,7 @@ mod intel;
 mod lists;
 mod multirow;
 mod password;
+mod pki;
 mod retention;
 mod rules;
 mod sessions;
@@ -39,6 +40,7 @@ pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
 };
+pub use pki::{MAX_ANCHORS_PER_IMPORT, NewAnchor, PkiImport, StoredAnchor};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, SessionUser};
