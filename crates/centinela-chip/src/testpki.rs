@@ -508,3 +508,67 @@ impl Passport {
         crate::ChipFiles { sod: Some(&self.sod), dg1: Some(&self.dg1), dg2: Some(&self.dg2), ..Default::default() }
     }
 }
+
+/// One algorithm's figures from [`bench_verify`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BenchRow {
+    pub algorithm: String,
+    pub iterations: usize,
+    pub median_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub sod_bytes: usize,
+    pub dg2_bytes: usize,
+}
+
+/// Times Passive Authentication of one passport per algorithm (DG1 and DG2
+/// hashes, the SOD's signature, the DS certificate up to its CSCA among 300
+/// others, DG1 against the page), `iterations` times each after 20 to warm
+/// up, on the calling thread. What `centinela bench chip` and
+/// `cargo bench -p centinela-chip` print.
+pub fn bench_verify(iterations: usize) -> Vec<BenchRow> {
+    const NOW: u64 = 1_780_000_000;
+    let filler_key = Key::generate(Alg::P256, b"filler");
+    let fillers: Vec<crate::Cert> = (0..300)
+        .map(|i| {
+            let n = format!("CN=CSCA {i},O=State {i},C=UT");
+            let spec = CertSpec { subject: n.clone(), serial: i, not_before: NOW - DAY, not_after: NOW + DAY };
+            let der = certificate(&spec, &filler_key, &n, &filler_key);
+            crate::Cert::from_der(&der, "CSCA").expect("filler CSCA")
+        })
+        .collect();
+    let iterations = iterations.max(1);
+    Alg::ALL
+        .iter()
+        .map(|&alg| {
+            let p = Passport::issue(alg, NOW);
+            let mut trust = crate::TrustStore::new();
+            for f in &fillers {
+                trust.add_csca(f.clone());
+            }
+            trust.add_csca(crate::Cert::from_der(&p.csca, "CSCA").expect("CSCA"));
+            let files = p.files();
+            let mut times = Vec::with_capacity(iterations);
+            for i in 0..iterations + 20 {
+                let t = std::time::Instant::now();
+                let v = crate::verify(&files, &trust, Some(&p.mrz), NOW);
+                let e = t.elapsed();
+                assert_eq!(v.outcome, crate::Outcome::Verified, "{alg:?}");
+                if i >= 20 {
+                    times.push(e.as_secs_f64() * 1e3);
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            let q = |f: f64| times[((times.len() - 1) as f64 * f) as usize];
+            BenchRow {
+                algorithm: format!("{alg:?}"),
+                iterations,
+                median_ms: q(0.5),
+                p99_ms: q(0.99),
+                max_ms: times[times.len() - 1],
+                sod_bytes: p.sod.len(),
+                dg2_bytes: p.dg2.len(),
+            }
+        })
+        .collect()
+}

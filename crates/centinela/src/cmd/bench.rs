@@ -96,50 +96,8 @@ pub fn run(cmd: Command, global: &crate::Global) -> anyhow::Result<ExitCode> {
 }
 
 fn chip(a: ChipArgs) -> anyhow::Result<ExitCode> {
-    use centinela_chip::testpki::{self, Alg, CertSpec, DAY, Key, Passport};
-    const NOW: u64 = 1_780_000_000;
-    // 300 other CSCAs, as many as an ICAO Master List holds.
-    let filler_key = Key::generate(Alg::P256, b"filler");
-    let fillers: Vec<centinela_chip::Cert> = (0..300)
-        .map(|i| {
-            let name = format!("CN=CSCA {i},O=State {i},C=UT");
-            let spec = CertSpec { subject: name.clone(), serial: i, not_before: NOW - DAY, not_after: NOW + DAY };
-            let der = testpki::certificate(&spec, &filler_key, &name, &filler_key);
-            centinela_chip::Cert::from_der(&der, "CSCA").expect("filler CSCA")
-        })
-        .collect();
-    let mut results = Vec::new();
-    for alg in Alg::ALL {
-        let p = Passport::issue(alg, NOW);
-        let mut trust = centinela_chip::TrustStore::new();
-        for f in &fillers {
-            trust.add_csca(f.clone());
-        }
-        trust.add_csca(centinela_chip::Cert::from_der(&p.csca, "CSCA")?);
-        let files = p.files();
-        let mut times = Vec::with_capacity(a.iterations);
-        for i in 0..a.iterations + 20 {
-            let t = Instant::now();
-            let v = centinela_chip::verify(&files, &trust, Some(&p.mrz), NOW);
-            let e = t.elapsed();
-            anyhow::ensure!(v.outcome == centinela_chip::Outcome::Verified, "{alg:?}: {}", v.message_en);
-            if i >= 20 {
-                times.push(e.as_secs_f64() * 1e3);
-            }
-        }
-        times.sort_by(f64::total_cmp);
-        let q = |f: f64| times[((times.len() - 1) as f64 * f) as usize];
-        results.push(serde_json::json!({
-            "algorithm": format!("{alg:?}"),
-            "iterations": times.len(),
-            "median_ms": q(0.5),
-            "p99_ms": q(0.99),
-            "max_ms": times.last().copied().unwrap_or(0.0),
-            "dg2_bytes": p.dg2.len(),
-            "sod_bytes": p.sod.len(),
-        }));
-    }
-    println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "cscas": 301, "results": results }))?);
+    let rows = centinela_chip::testpki::bench_verify(a.iterations);
+    println!("{}", serde_json::to_string_pretty(&json!({ "cscas": 301, "results": rows }))?);
     Ok(ExitCode::SUCCESS)
 }
 
