@@ -274,3 +274,67 @@ impl App {
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// The largest base64 text accepted for one chip file (2 MiB of DG2 and
+/// its encoding; the request's own size limit is usually lower).
+const MAX_CHIP_B64: usize = 3 * 1024 * 1024;
+
+fn decode_chip_file(i: usize, name: &str, text: &str) -> Result<Vec<u8>, AppError> {
+    use base64::Engine;
+    if text.len() > MAX_CHIP_B64 {
+        return Err(AppError::Invalid(format!("travellers[{i}].chip.{name}: too long")));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| AppError::Invalid(format!("travellers[{i}].chip.{name}: not base64")))
+}
+
+impl App {
+    /// Passive Authentication of every traveller's chip in `req` (`None`
+    /// where no chip was presented), DG1 against the traveller's MRZ.
+    pub(crate) async fn chip_results(
+        &self,
+        req: &centinela_inspect::PartyRequest,
+        now: u64,
+    ) -> Result<Vec<Option<centinela_inspect::ChipResult>>, AppError> {
+        let mut out = Vec::with_capacity(req.travellers.len());
+        for (i, t) in req.travellers.iter().enumerate() {
+            let Some(chip) = &t.chip else {
+                out.push(None);
+                continue;
+            };
+            let sod = decode_chip_file(i, "sod", &chip.sod)?;
+            let dg1 = decode_chip_file(i, "dg1", &chip.dg1)?;
+            let opt = |name, v: &Option<String>| v.as_deref().map(|s| decode_chip_file(i, name, s)).transpose();
+            let dg2 = opt("dg2", &chip.dg2)?;
+            let dg11 = opt("dg11", &chip.dg11)?;
+            let dg12 = opt("dg12", &chip.dg12)?;
+            let files = ChipFiles {
+                sod: Some(&sod),
+                dg1: Some(&dg1),
+                dg2: dg2.as_deref(),
+                dg11: dg11.as_deref(),
+                dg12: dg12.as_deref(),
+            };
+            let v = self.verify_chip(&files, t.mrz.as_deref(), now).await?;
+            out.push(Some(centinela_inspect::ChipResult {
+                outcome: v.outcome.code().to_owned(),
+                failed: v.outcome.is_failure(),
+                message_es: v.message_es.clone(),
+                message_en: v.message_en.clone(),
+                verdict: serde_json::to_value(&v).map_err(AppError::internal)?,
+            }));
+        }
+        Ok(out)
+    }
+}
+
+/// The flag a failed chip raises: document fraud, secondary inspection.
+pub(crate) fn chip_flag(r: &centinela_inspect::ChipResult) -> centinela_inspect::Flag {
+    centinela_inspect::Flag {
+        code: if r.outcome == "chip_page_mismatch" { "chip_page_mismatch" } else { "chip_failed" }.to_owned(),
+        kind: centinela_inspect::FlagKind::DocumentFraud,
+        reason: r.message_en.clone(),
+        action: centinela_inspect::NextStep::SecondaryInspection,
+    }
+}

@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod cases;
+mod chip;
 mod errors;
 mod helpers;
 mod inspections;
