@@ -257,9 +257,9 @@ impl App {
     }
 
     /// Passive Authentication of a chip against the anchors held, with the
-    /// printed MRZ when there is one, on the heavy-work-free path (a few
-    /// milliseconds). Not audited here: the inspection that carries the
-    /// chip is.
+    /// printed MRZ when there is one (under 2 ms of CPU: run in place, not
+    /// on the heavy-work pool). Not audited here: the inspection that
+    /// carries the chip is.
     pub async fn verify_chip(
         &self,
         files: &ChipFiles<'_>,

@@ -172,9 +172,9 @@ impl Cert {
         }
     }
 
-    /// The SHA-256 of the certificate's DER, hex: its identity in the store.
+    /// The SHA-256 of the certificate's DER, lowercase hex: its identity in the store.
     pub fn fingerprint(&self) -> String {
-        hex(&crate::crypto::HashAlg::Sha256.digest(&self.der))
+        hex(&crate::crypto::HashAlg::Sha256.digest(&self.der)).to_lowercase()
     }
 }
 
@@ -238,7 +238,8 @@ impl Crl {
         country_of(&self.list.tbs_cert_list.issuer)
     }
 
+    /// The SHA-256 of the CRL's DER, lowercase hex.
     pub fn fingerprint(&self) -> String {
-        hex(&crate::crypto::HashAlg::Sha256.digest(&self.der))
+        hex(&crate::crypto::HashAlg::Sha256.digest(&self.der)).to_lowercase()
     }
 }
