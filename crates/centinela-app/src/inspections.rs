@@ -372,8 +372,19 @@ impl App {
         let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
         let group = new_id();
         let (lists, versions) = ins.lists();
+        let chips = self.chip_results(req, u64::try_from(at.unix_seconds()).unwrap_or(0)).await?;
         let mut outcome: PartyOutcome = centinela_inspect::inspect(req, &lists, at, &ids, &history, &group)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
+        // A failed chip is document fraud until a person says otherwise:
+        // a flag, and at least a secondary inspection.
+        for (t, chip) in outcome.travellers.iter_mut().zip(chips) {
+            if let Some(c) = chip.as_ref().filter(|c| c.failed) {
+                t.flags.push(crate::pki::chip_flag(c));
+                t.suggested = t.suggested.max(centinela_inspect::NextStep::SecondaryInspection);
+            }
+            t.chip = chip;
+        }
+        outcome.suggested = outcome.travellers.iter().map(|t| t.suggested).max().unwrap_or(outcome.suggested);
         // Supervisors' clearances in force: those hits neither alert nor
         // count in the suggestion (and are not stored as hits).
         let cleared = self.apply_clearances(&mut outcome, at).await?;

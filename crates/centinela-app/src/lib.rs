@@ -27,6 +27,7 @@ mod heavy;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod pki;
 pub mod rules;
 pub mod stats;
 pub mod sync;
@@ -105,6 +106,7 @@ struct Inner {
     heavy: heavy::HeavyWork,
     /// How long a supervisor's clearance lasts (`--clearance-days`).
     clearance_days: std::sync::atomic::AtomicU32,
+    pki: pki::PkiCache,
 }
 
 impl App {
@@ -126,6 +128,7 @@ impl App {
             intel: IntelCache::default(),
             heavy: heavy::HeavyWork::default(),
             clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
+            pki: pki::PkiCache::default(),
         }))
     }
 

@@ -27,7 +27,7 @@ use centinela_names::{Query, ScreenOptions};
 use serde::Serialize;
 
 pub use indicators::{Flag, FlagKind};
-pub use request::{Observation, PartyRequest, Relation, TravellerInput};
+pub use request::{ChipInput, Observation, PartyRequest, Relation, TravellerInput};
 pub use watchlists::{ListRef, Watchlists};
 
 /// What the officer is advised to do next. Advice only.
@@ -209,6 +209,25 @@ pub struct TravellerOutcome {
     /// newest first (at most [`TRAVEL_HISTORY_SHOWN`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub travel_history: Vec<PastCrossing>,
+    /// The chip's verdict, when the chip was presented (set by the caller,
+    /// which holds the trust anchors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chip: Option<ChipResult>,
+}
+
+/// What Passive Authentication of the chip said, for the officer: its
+/// outcome code (`verified`, `chip_data_altered`, `signature_invalid`,
+/// `ds_not_trusted`, `chip_page_mismatch`, `malformed`), the message in
+/// both languages and the whole verdict (`centinela chip verify`'s JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChipResult {
+    pub outcome: String,
+    pub failed: bool,
+    pub message_es: String,
+    pub message_en: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub verdict: serde_json::Value,
 }
 
 /// What the inspection of a travel party showed, traveller by traveller,
@@ -313,6 +332,7 @@ pub fn inspect(
             flags,
             suggested,
             travel_history,
+            chip: None,
         });
     }
     let suggested = travellers.iter().map(|t| t.suggested).max().unwrap_or(NextStep::Admit);

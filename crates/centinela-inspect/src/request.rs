@@ -93,6 +93,29 @@ pub struct TravellerInput {
     /// What the officer observed (INDICATORS.md T3, T5–T10).
     #[serde(default)]
     pub observations: Vec<Observation>,
+    /// The ePassport chip's files as the reader delivers them, base64:
+    /// verified (Passive Authentication) against the trust anchors held and
+    /// DG1 against `mrz`.
+    #[serde(default)]
+    pub chip: Option<ChipInput>,
+}
+
+/// The files read from a document's chip, each base64 (standard alphabet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChipInput {
+    /// EF.SOD (tag 77).
+    pub sod: String,
+    /// DG1, the MRZ (tag 61).
+    pub dg1: String,
+    /// DG2, the face (tag 75).
+    #[serde(default)]
+    pub dg2: Option<String>,
+    #[serde(default)]
+    pub dg11: Option<String>,
+    #[serde(default)]
+    pub dg12: Option<String>,
 }
 
 /// How a traveller is related to the party's first traveller (the lead).

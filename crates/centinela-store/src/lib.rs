@@ -14,6 +14,7 @@ mod intel;
 mod lists;
 mod multirow;
 mod password;
+mod pki;
 mod retention;
 mod rules;
 mod sessions;
@@ -44,6 +45,7 @@ pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
 };
+pub use pki::{MAX_ANCHORS_PER_IMPORT, NewAnchor, PkiImport, StoredAnchor};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, AuditSearch, SessionUser};

@@ -42,6 +42,12 @@ pub struct Global {
 pub enum Command {
     /// Read and verify ICAO 9303 machine-readable zones (TD1, TD2, TD3, MRV-A, MRV-B).
     Mrz(cmd::mrz::Args),
+    /// The ePassport chip: Passive Authentication of its files (JSON verdict).
+    #[command(subcommand)]
+    Chip(cmd::chip::Command),
+    /// Trust anchors for the chip: import CSCA Master Lists, CSCA certificates and CRLs; list them.
+    #[command(subcommand)]
+    Pki(cmd::pki::Command),
     /// Screen travellers against an alert list, in bulk.
     Screen(cmd::screen::Args),
     /// Manage alert lists: import, list, look up documents.
@@ -110,6 +116,8 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Mrz(args) => cmd::mrz::run(args),
+        Command::Chip(c) => cmd::chip::run(c, &cli.global),
+        Command::Pki(c) => cmd::pki::run(c, &cli.global),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Lists(c) => cmd::lists::run(c, &cli.global),
         Command::Users(c) => cmd::users::run(c, &cli.global),

@@ -400,3 +400,43 @@ fn phrases_are_translated_with_their_values() {
     assert_eq!(i18n::phrase_count(Lang::Es), count, "a phrase does not make a pattern");
     assert_eq!(super::iso_dates_dmy("1985-08-15 vs 1985-08-16"), "15/08/1985 vs 16/08/1985");
 }
+
+#[test]
+fn a_failed_chip_is_shown_first_in_both_languages() {
+    let env = super::templates();
+    let chip = serde_json::json!({
+        "outcome": "chip_data_altered", "failed": true,
+        "message_es": "Datos del chip alterados: DG2 no coincide con lo firmado.",
+        "message_en": "Chip data altered: DG2 differs from what was signed.",
+        "verdict": {"document_signer": {"subject": "CN=DS Utopia 1,O=Utopia,C=UT"}, "signing_time": "2026-04-28T20:26:40Z"}
+    });
+    let traveller = serde_json::json!({
+        "crossing_id": "C1", "given_names": "ANNA", "surnames": "ERIKSSON", "sex": "F", "relation": "lead",
+        "document": {"document_number": "L898902C3", "issuing_state": "UTO", "document_type": "P", "source": "mrz",
+                     "mrz_valid": true, "problems": [], "typed_differs": []},
+        "hits": [], "flags": [{"code": "chip_failed", "kind": "document_fraud", "reason": "x", "action": "secondary_inspection"}],
+        "suggested": "secondary_inspection", "hit_ids": [], "chip": chip,
+    });
+    for lang in Lang::ALL {
+        let result = serde_json::json!({
+            "suggested": "secondary_inspection", "travellers": [traveller.clone()], "party": "C1",
+            "banner": {"hits": 0, "flagged": 1, "total": 1},
+        });
+        let html = env
+            .get_template("inspection.html")
+            .unwrap()
+            .render(minijinja::context! { lang => lang.code(), other_lang => lang.other().code(), path => "/inspeccion",
+                result => minijinja::Value::from_serialize(&result),
+                booth_ctx => minijinja::Value::from_serialize(serde_json::json!({"post": "GTM-TECUNUMAN", "direction": "entry", "lane": "", "vehicle": ""})),
+                relations => minijinja::Value::from_serialize(serde_json::json!([])),
+                observations => minijinja::Value::from_serialize(serde_json::json!([])) })
+            .unwrap();
+        let chip_at = html.find("data-testid=\"chip\"").expect("the chip's block");
+        let doc_at = html.find(&format!("<h4>{}</h4>", i18n::tr(lang, "document.title"))).expect("the document block");
+        assert!(chip_at < doc_at, "the chip's verdict comes before the document");
+        assert!(html.contains(i18n::tr(lang, "chip.failed")));
+        let message = if lang == Lang::En { "Chip data altered" } else { "Datos del chip alterados" };
+        assert!(html.contains(message), "{message}");
+        assert!(html.contains("28&#x2f;04&#x2f;2026"), "{}", &html[chip_at..doc_at]);
+    }
+}

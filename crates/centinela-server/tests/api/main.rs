@@ -8,6 +8,7 @@ mod audit;
 mod cases;
 mod clearance_sync;
 mod clearances;
+mod chip;
 mod errors;
 mod helpers;
 mod inspections;

@@ -26,6 +26,17 @@ pub enum Command {
     /// without and with the clearances supervisors would have made on the
     /// first eleven months' dismissals (JSON).
     Clearances(crate::cmd::alert_burden::Args),
+    /// ePassport chip: Passive Authentication of one passport (DG1 and DG2
+    /// hashes, the SOD's signature, the DS certificate up to its CSCA among
+    /// 300 others), per algorithm, on one thread; test PKI made on the spot.
+    Chip(ChipArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChipArgs {
+    /// Verifications timed per algorithm (after 20 to warm up).
+    #[arg(long, default_value_t = 2000)]
+    pub iterations: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,7 +96,14 @@ pub fn run(cmd: Command, global: &crate::Global) -> anyhow::Result<ExitCode> {
         Command::Screen(args) => screen(args),
         Command::SyncFill(args) => sync_fill(args, global),
         Command::Clearances(args) => crate::cmd::alert_burden::run(args),
+        Command::Chip(args) => chip(args),
     }
+}
+
+fn chip(a: ChipArgs) -> anyhow::Result<ExitCode> {
+    let rows = centinela_chip::testpki::bench_verify(a.iterations);
+    println!("{}", serde_json::to_string_pretty(&json!({ "cscas": 301, "results": rows }))?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn sync_fill(a: SyncFillArgs, global: &crate::Global) -> anyhow::Result<ExitCode> {
