@@ -102,6 +102,7 @@ async fn hit(store: &Store, u: &Users, crossing: &str, document: Option<&str>, k
             list_version: Some(version),
         }],
         flags: vec![],
+        history_shown: Vec::new(),
     };
     store.record_inspections(&[vec![ins]]).await.unwrap().pop().unwrap().unwrap()[0].hit_ids[0]
 }

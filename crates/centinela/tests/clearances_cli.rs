@@ -77,6 +77,7 @@ async fn clearance(db: &str) {
         result: "{}".into(),
         hits: vec![hit],
         flags: vec![],
+        history_shown: Vec::new(),
     };
     let hit = store.record_inspections(&[vec![ins]]).await.unwrap().pop().unwrap().unwrap()[0].hit_ids[0];
     let actor = Actor { user_id: sup.id, username: "supervisora", role: Role::Supervisor };

@@ -76,6 +76,7 @@ async fn post_with_a_clearance(dir: &tempfile::TempDir) -> Store {
             list_version: Some(1),
         }],
         flags: vec![],
+        history_shown: Vec::new(),
     };
     let hit = store.record_inspections(&[vec![ins]]).await.unwrap().pop().unwrap().unwrap()[0].hit_ids[0];
     let actor = Actor { user_id: sup.id, username: "supervisora", role: Role::Supervisor };
