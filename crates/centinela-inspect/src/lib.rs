@@ -30,8 +30,9 @@ pub use indicators::{Flag, FlagKind};
 pub use request::{ChipInput, Observation, PartyRequest, Relation, TravellerInput};
 pub use watchlists::{ListRef, Watchlists};
 
-/// What the officer is advised to do next. Advice only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// What the officer is advised to do next. Advice only. Ordered by how much
+/// attention it asks for (a party's step is its travellers' greatest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NextStep {

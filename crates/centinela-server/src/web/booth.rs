@@ -18,6 +18,7 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 use centinela_app::inspections::InspectionAnswer;
+use centinela_inspect::NextStep;
 
 /// The most travellers one booth form holds (a full bus).
 const MAX_PARTY: usize = 80;
@@ -262,11 +263,11 @@ fn answer_view(a: &InspectionAnswer, req: &PartyRequest) -> Value {
 }
 
 /// A party's result read back from the store (after a decision): the same
-/// view, with each decision in force. Reads go through the API handler, so
-/// each is audited.
+/// view, with each decision in force. Reads go through the use case, so each
+/// is audited.
 async fn stored_view(app: &AppState, user: &CurrentUser, ids: &[&str]) -> Result<Value, ApiError> {
     let mut travellers = Vec::new();
-    let mut suggested = "admit";
+    let mut suggested = NextStep::Admit;
     let mut recorded = Value::Null;
     for id in ids {
         let c = app.app().crossing(user, id).await?;
@@ -279,16 +280,13 @@ async fn stored_view(app: &AppState, user: &CurrentUser, ids: &[&str]) -> Result
             let r = &c.crossing.record;
             recorded = json!({ "direction": r.direction.as_str(), "post": r.post, "vehicle": r.vehicle });
         }
-        let s = v["suggested"].as_str().unwrap_or("admit");
-        let rank = |s: &str| ["admit", "secondary_inspection", "refer_to_protection"].iter().position(|x| *x == s);
-        if rank(s) > rank(suggested) {
-            suggested = ["admit", "secondary_inspection", "refer_to_protection"][rank(s).unwrap_or(0)];
-        }
+        let step = serde_json::from_value::<NextStep>(v["suggested"].clone()).unwrap_or(NextStep::Admit);
+        suggested = suggested.max(step);
         travellers.push(v);
     }
     let all_decided = travellers.iter().all(|t| !t["decision"].is_null());
     let mut view = json!({
-        "suggested": suggested, "travellers": travellers, "party": ids.join(" "), "all_decided": all_decided,
+        "suggested": suggested.as_str(), "travellers": travellers, "party": ids.join(" "), "all_decided": all_decided,
         "recorded": recorded,
     });
     party_summary(&mut view);
@@ -336,7 +334,7 @@ pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCt
     }
 }
 
-/// Records an officer's decision through the API handler and shows the
+/// Records an officer's decision through the use case and shows the
 /// party again with it; an error is shown beside that traveller's decision,
 /// with the reason as typed.
 pub async fn decide(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, body: Bytes) -> PageResult {

@@ -4,7 +4,7 @@
 //!
 //! The form is generated from [`SECTIONS`], one table of HTCDS fields and
 //! their kinds; the same table reads the submitted form back into a
-//! [`CaseRecord`], which the API handler checks ([`Case::parse`]) and
+//! [`CaseRecord`], which the use case checks ([`Case::parse`]) and
 //! stores. Comments are append-only: the form adds one, never edits.
 //!
 //! [`Case::parse`]: centinela_domain::htcds::Case::parse
