@@ -283,7 +283,8 @@ pub async fn export_body(app: &AppState, user: &AuthUser, q: &ExportQuery) -> Re
 #[utoipa::path(get, path = "/api/cases/export", tag = "cases", security(("bearer" = []), ("cookie" = [])),
     params(ExportQuery),
     responses(
-        (status = 200, description = "The export (application/json or text/csv)"),
+        (status = 200, description = "The export: JSON (format=json) or one table as CSV (format=csv)",
+            content((Object = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown format or table (`invalid_query`)", body = ErrorBody),
     ))]
 pub async fn export(

@@ -66,7 +66,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/stats/csv", tag = "stats", security(("bearer" = []), ("cookie" = [])),
     params(StatsQuery),
     responses(
-        (status = 200, description = "The figures as CSV", content_type = "text/csv"),
+        (status = 200, description = "The figures as CSV (RFC 4180: CRLF line ends, UTF-8)", body = String, content_type = "text/csv"),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
         (status = 422, description = "A date is not a date (`invalid_field`)", body = ErrorBody),
     ))]
