@@ -26,6 +26,9 @@ pub struct StatsQuery {
     pub to: Option<String>,
     /// One post's code (ignored for users bound to a post: theirs).
     pub post: Option<String>,
+    /// CSV only: start with a UTF-8 byte-order mark, for spreadsheets
+    /// (Excel on Windows needs it to read accents); default false.
+    pub excel: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -81,7 +84,7 @@ pub async fn csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"estadisticas.csv\""),
         ],
-        stats_csv(&f.stats),
+        stats_csv(&f.stats, q.excel.unwrap_or(false)),
     )
         .into_response())
 }
