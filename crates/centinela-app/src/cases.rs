@@ -266,18 +266,18 @@ impl CaseExport {
         out.map_err(AppError::internal)
     }
 
-    /// Every table as CSV (CRLF line ends, formulas defused), by name.
-    pub fn csv_tables(&self) -> Vec<(String, String)> {
+    /// Every table as CSV by name, written by the one CSV writer (CRLF
+    /// line ends, formulas defused; a byte-order mark first when `bom`,
+    /// for spreadsheets).
+    pub fn csv_tables(&self, bom: bool) -> Vec<(String, String)> {
         htcds::export_rows(&self.rows())
             .into_iter()
             .map(|(name, header, data)| {
-                let mut out = htcds::csv_line(&header);
-                out.push_str("\r\n");
+                let mut out = centinela_domain::csv::Table::with_bom(&header, bom);
                 for r in &data {
-                    out.push_str(&htcds::csv_line(r));
-                    out.push_str("\r\n");
+                    out.row(r);
                 }
-                (name.to_string(), out)
+                (name.to_string(), out.finish())
             })
             .collect()
     }

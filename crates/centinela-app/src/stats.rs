@@ -129,11 +129,11 @@ impl App {
 }
 
 /// `figure,key,value` lines of every figure (for `directions_by_day` the
-/// key is `day/entry` or `day/exit`); keys are defused for spreadsheets.
-pub fn stats_csv(s: &Stats) -> String {
-    let field = centinela_domain::csv::field;
-    let mut out = String::from("figure,key,value\n");
-    let mut line = |fig: &str, key: &str, v: i64| out.push_str(&format!("{fig},{},{v}\n", field(key)));
+/// key is `day/entry` or `day/exit`), written by the one CSV writer (CRLF,
+/// keys defused for spreadsheets; a byte-order mark first when `bom`).
+pub fn stats_csv(s: &Stats, bom: bool) -> String {
+    let mut out = centinela_domain::csv::Table::with_bom(&["figure", "key", "value"], bom);
+    let mut line = |fig: &str, key: &str, v: i64| out.row(&[fig, key, &v.to_string()]);
     for (k, v) in &s.crossings_by_post {
         line("crossings_by_post", k, *v);
     }
@@ -172,7 +172,7 @@ pub fn stats_csv(s: &Stats) -> String {
     for (k, v) in &s.victims_by_exploitation {
         line("victims_by_exploitation", k, *v);
     }
-    out
+    out.finish()
 }
 
 #[cfg(test)]
@@ -188,8 +188,11 @@ mod tests {
             crossings_by_post: vec![("=HYPERLINK(\"http://x\",\"y\")".into(), 3), ("GTM-TECUNUMAN".into(), -1)],
             ..Stats::default()
         };
-        let csv = stats_csv(&s);
+        let csv = stats_csv(&s, false);
         assert!(csv.contains("crossings_by_post,\"'=HYPERLINK("), "{csv}");
-        assert!(csv.contains("crossings_by_post,GTM-TECUNUMAN,-1\n"), "{csv}");
+        assert!(csv.contains("crossings_by_post,GTM-TECUNUMAN,-1\r\n"), "{csv}");
+        assert!(csv.starts_with("figure,key,value\r\n"), "{csv}");
+        assert!(csv.lines().all(|l| !l.contains('\r')) && !csv.replace("\r\n", "").contains('\n'), "{csv:?}");
+        assert!(stats_csv(&s, true).starts_with("\u{feff}figure,"));
     }
 }

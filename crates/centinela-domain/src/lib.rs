@@ -5,6 +5,7 @@
 
 mod alert;
 pub mod audit;
+pub mod countries;
 mod crossing;
 pub mod csv;
 pub mod htcds;

@@ -30,7 +30,7 @@ pub enum FlagKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Flag {
     /// The indicator's id (`T1` … `T10`), or a document code such as
-    /// `document_invalid`, `document_expired`.
+    /// `document_invalid`, `document_expired`, `document_specimen`.
     pub code: String,
     pub kind: FlagKind,
     /// Why, in a sentence an officer reads (English; the interface
@@ -126,6 +126,9 @@ pub(crate) fn traveller_flags(
             FlagKind::Document,
             format!("the MRZ fails its checks: {}", doc.problems.join(", ")),
         ));
+    }
+    if doc.problems.iter().any(|p| p == "specimen") {
+        out.push(flag("document_specimen", FlagKind::Document, "a specimen document (ICAO's sample state UTO)"));
     }
     if doc.problems.iter().any(|p| p == "expired") {
         out.push(flag("document_expired", FlagKind::Document, "the document has expired"));

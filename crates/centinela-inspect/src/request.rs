@@ -271,6 +271,10 @@ fn apply_mrz(i: usize, mrz: &str, at: Timestamp, read: &mut Read) -> Result<(), 
     let doc = centinela_mrz::parse(mrz.trim(), today).map_err(|e| field_err(i, "mrz", e))?;
     let mut differs = Vec::new();
     let mut problems: Vec<String> = doc.warnings.iter().map(|w| w.code().to_string()).collect();
+    // ICAO's specimen state: a sample document, never a real traveller's.
+    if doc.issuing_state == "UTO" || doc.nationality == "UTO" {
+        problems.push("specimen".to_string());
+    }
     for (ok, code) in [
         (doc.checks.document_number, "check_digit_document_number"),
         (doc.checks.birth_date, "check_digit_birth_date"),

@@ -169,6 +169,21 @@ fn a_bad_check_digit_and_contradicting_typed_fields_are_flagged() {
     assert_eq!(out.suggested, NextStep::SecondaryInspection);
 }
 
+/// ICAO's specimen state (`UTO`) on a real traveller's document: the
+/// zone reads and its checks pass, and the officer is told.
+#[test]
+fn a_specimen_document_is_flagged() {
+    let t = TravellerInput { mrz: Some(MEX_MRZ.replace("MEX", "UTO")), ..Default::default() };
+    let out = run(&party(vec![t]));
+    let t = &out.travellers[0];
+    assert_eq!(t.document.mrz_valid, Some(true));
+    assert!(t.document.problems.iter().any(|p| p == "specimen"), "{:?}", t.document.problems);
+    assert!(t.flags.iter().any(|f| f.code == "document_specimen"), "{:?}", t.flags);
+    assert_eq!(out.suggested, NextStep::SecondaryInspection);
+    let plain = run(&party(vec![TravellerInput { mrz: Some(MEX_MRZ.into()), ..Default::default() }]));
+    assert!(plain.travellers[0].flags.iter().all(|f| f.code != "document_specimen"));
+}
+
 #[test]
 fn a_document_seen_with_another_holder_is_t4() {
     let mut t = typed("Ana", "López Ruiz", "1990-01-01");

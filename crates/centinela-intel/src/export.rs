@@ -2,8 +2,9 @@
 //!
 //! - [`write_ftm`]: FollowTheMoney JSON lines — one `Person` entity per
 //!   resolved person (id `centinela-R0000001`, names, birth dates,
-//!   nationalities as alpha-3 codes as Centinela keeps them, gender,
-//!   documents as `idNumber` `STATE:NUMBER` keys), then one relationship
+//!   nationalities as FtM's lower-case alpha-2 codes, gender, document
+//!   numbers as `passportNumber`), one `Identification` per document
+//!   (`holder`, `number`, `country`), then one relationship
 //!   entity per pair of linked persons: `Associate` (`person`, `associate`,
 //!   `relationship`) when they crossed together (travel party, vehicle),
 //!   `UnknownLink` (`subject`, `object`, `role`) when they only share a
@@ -91,6 +92,18 @@ fn summary_of(l: &PersonLink) -> String {
     l.kinds.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")
 }
 
+/// A country as FtM writes it (lower-case ISO alpha-2), from Centinela's
+/// alpha-3 or ICAO code; `None` for codes without a state (`UTO`, `XXA`).
+fn ftm_country(code: &str) -> Option<String> {
+    let c = centinela_domain::CountryCode::parse(code).ok()?;
+    centinela_domain::countries::alpha3_to_alpha2(&c).map(str::to_ascii_lowercase)
+}
+
+/// A person's documents (`STATE:NUMBER` keys) as (state, number).
+fn documents(keys: &[String]) -> impl Iterator<Item = (&str, &str)> {
+    keys.iter().map(|k| k.split_once(':').unwrap_or(("", k.as_str())))
+}
+
 fn entity_id(p: u32) -> String {
     format!("centinela-{}", person_label(p))
 }
@@ -135,9 +148,9 @@ pub fn write_ftm(report: &Report, persons: &[u32], w: &mut dyn Write) -> io::Res
         put("firstName", first.into_iter().collect());
         put("lastName", last.into_iter().collect());
         put("birthDate", s.birth_dates.clone());
-        put("nationality", s.nationalities.clone());
+        put("nationality", s.nationalities.iter().filter_map(|c| ftm_country(c)).collect());
         put("gender", gender.into_iter().map(String::from).collect());
-        put("idNumber", s.documents.clone());
+        put("passportNumber", documents(&s.documents).map(|(_, n)| n.to_owned()).collect());
         let mut notes = vec![format!("{} crossings, {} to {}", s.crossings, date(s.first_seen), date(s.last_seen))];
         if let Some(score) = s.facilitator_score {
             notes.push(format!("likely facilitator (score {score:.2})"));
@@ -149,6 +162,20 @@ pub fn write_ftm(report: &Report, persons: &[u32], w: &mut dyn Write) -> io::Res
         let line = json!({ "id": entity_id(p), "schema": "Person", "properties": props });
         serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;
+    }
+    for &p in &set {
+        for (state, number) in documents(&report.summary(p).documents) {
+            let mut props = serde_json::Map::new();
+            props.insert("holder".into(), json!([entity_id(p)]));
+            props.insert("number".into(), json!([number]));
+            props.insert("type".into(), json!(["travel document"]));
+            if let Some(c) = ftm_country(state) {
+                props.insert("country".into(), json!([c]));
+            }
+            let id = format!("centinela-{}-doc-{state}-{number}", person_label(p));
+            serde_json::to_writer(&mut *w, &json!({ "id": id, "schema": "Identification", "properties": props }))?;
+            w.write_all(b"\n")?;
+        }
     }
     for (a, b, l) in pairs(report, persons) {
         let together = l.kinds.contains_key("party") || l.kinds.contains_key("vehicle");
@@ -333,14 +360,39 @@ mod tests {
         let lines: Vec<Value> =
             String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         let schemas: Vec<&str> = lines.iter().map(|l| l["schema"].as_str().unwrap()).collect();
-        assert_eq!(schemas, ["Person", "Person", "Person", "Associate", "UnknownLink", "UnknownLink"]);
+        assert_eq!(schemas[..3], ["Person", "Person", "Person"]);
+        assert_eq!(schemas[schemas.len() - 3..], ["Associate", "UnknownLink", "UnknownLink"]);
         assert_eq!(lines[0]["id"], "centinela-R0000001");
-        assert_eq!(lines[0]["properties"]["idNumber"][0], "GTM:X1");
-        assert_eq!(lines[3]["properties"]["person"][0], "centinela-R0000001");
-        assert_eq!(lines[3]["properties"]["associate"][0], "centinela-R0000002");
-        assert!(lines[3]["properties"]["summary"][0].as_str().unwrap().contains("party: 1"));
-        assert_eq!(lines[4]["properties"]["subject"][0], "centinela-R0000001");
-        assert!(lines[4]["properties"]["description"][0].as_str().unwrap().contains("+50255550001"));
+        // FtM's forms: a number a consumer can match, lower-case alpha-2
+        // countries, the issuing state on the document's own entity.
+        assert_eq!(lines[0]["properties"]["passportNumber"][0], "X1");
+        assert!(lines[0]["properties"].get("idNumber").is_none());
+        assert_eq!(lines[0]["properties"]["nationality"][0], "gt");
+        let doc = lines.iter().find(|l| l["schema"] == "Identification").unwrap();
+        assert_eq!(doc["properties"]["holder"][0], "centinela-R0000001");
+        assert_eq!((&doc["properties"]["number"][0], &doc["properties"]["country"][0]), (&json!("X1"), &json!("gt")));
+        let rel = &lines[schemas.len() - 3..];
+        assert_eq!(rel[0]["properties"]["person"][0], "centinela-R0000001");
+        assert_eq!(rel[0]["properties"]["associate"][0], "centinela-R0000002");
+        assert!(rel[0]["properties"]["summary"][0].as_str().unwrap().contains("party: 1"));
+        assert_eq!(rel[1]["properties"]["subject"][0], "centinela-R0000001");
+        assert!(rel[1]["properties"]["description"][0].as_str().unwrap().contains("+50255550001"));
+    }
+
+    /// What Centinela exports, its own FtM importer reads back whole:
+    /// every person with its names, nationality and document numbers.
+    #[test]
+    fn ftm_export_reimports_without_losing_documents() {
+        let r = report();
+        let mut out = Vec::new();
+        write_ftm(&r, &r.linked_persons(), &mut out).unwrap();
+        let (back, stats) = centinela_lists::read_ftm(&out[..]).unwrap();
+        assert_eq!(back.len(), 3);
+        assert_eq!(stats.dropped_values, 0, "{stats:?}");
+        for e in &back {
+            assert_eq!(e.document_numbers.len(), 1, "{e:?}");
+            assert_eq!(e.nationalities.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["GTM"]);
+        }
     }
 
     #[test]

@@ -30,6 +30,21 @@ pub struct FtmStats {
     pub skipped: BTreeMap<String, u64>,
     /// Property values dropped as unusable (unknown country, bad date …).
     pub dropped_values: u64,
+    /// The lines those values were on (the first [`MAX_DROPPED_LINES`],
+    /// each once), so that the source can be corrected.
+    pub dropped_lines: Vec<u64>,
+}
+
+/// How many lines with dropped values [`FtmStats::dropped_lines`] names.
+pub const MAX_DROPPED_LINES: usize = 100;
+
+impl FtmStats {
+    fn drop_value(&mut self, line: u64) {
+        self.dropped_values += 1;
+        if self.dropped_lines.len() < MAX_DROPPED_LINES && self.dropped_lines.last() != Some(&line) {
+            self.dropped_lines.push(line);
+        }
+    }
 }
 
 impl FtmStats {
@@ -108,10 +123,74 @@ pub fn read_ftm<R: Read>(r: R) -> Result<(Vec<AlertEntry>, FtmStats), ParseError
     Ok((out, rd.stats))
 }
 
+/// One operation of an OpenSanctions delta file (`entities.delta.json`:
+/// JSON lines `{"op":"ADD"|"MOD"|"DEL","entity":{…}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FtmChange {
+    /// `ADD` or `MOD` of a person: the entry replaces any of the same id.
+    Upsert(AlertEntry),
+    /// `DEL`: the entity of this id leaves the list (whatever its schema).
+    Delete(String),
+}
+
+/// Reads a whole delta file, stopping at the first rejected line. Changes
+/// to entities of other schemas are skipped and counted, as in [`read_ftm`].
+pub fn read_ftm_delta<R: Read>(r: R) -> Result<(Vec<FtmChange>, FtmStats), ParseError> {
+    let mut stats = FtmStats::default();
+    let mut out = Vec::new();
+    for (i, l) in BufReader::new(r).lines().enumerate() {
+        let line = i as u64 + 1;
+        let l = l.map_err(|e| ParseError::new(line, ParseError::IO_FIELD, e.to_string()))?;
+        let text = l.trim().trim_start_matches('\u{feff}');
+        if text.is_empty() {
+            continue;
+        }
+        stats.lines += 1;
+        let err = |field: &str, msg: &str| ParseError::new(line, field, msg.to_string());
+        let v: Value = serde_json::from_str(text).map_err(|e| err("json", &format!("not a JSON object: {e}")))?;
+        let entity = v.get("entity").ok_or_else(|| err("entity", "missing"))?;
+        match v.get("op").and_then(Value::as_str) {
+            Some("ADD" | "MOD") => {
+                let raw = serde_json::to_vec(entity).map_err(|e| err("entity", &e.to_string()))?;
+                if let Some(e) = parse_entity(&raw, line, &mut stats)? {
+                    stats.persons += 1;
+                    out.push(FtmChange::Upsert(e));
+                }
+            }
+            Some("DEL") => match entity.get("id").and_then(Value::as_str).map(str::trim) {
+                Some(id) if !id.is_empty() => {
+                    check_line(id, MAX_LINE_CHARS).map_err(|e| err("id", &e.to_string()))?;
+                    out.push(FtmChange::Delete(id.to_string()));
+                }
+                _ => return Err(err("id", "missing, empty or not a string")),
+            },
+            _ => return Err(err("op", "missing or not ADD, MOD or DEL")),
+        }
+    }
+    Ok((out, stats))
+}
+
+/// Applies delta changes to a list's entries, in order: an upsert replaces
+/// the entry of its id or is added at the end; a delete removes it.
+pub fn apply_delta(entries: &mut Vec<AlertEntry>, changes: Vec<FtmChange>) {
+    for c in changes {
+        match c {
+            FtmChange::Upsert(e) => match entries.iter_mut().find(|x| x.id == e.id) {
+                Some(slot) => *slot = e,
+                None => entries.push(e),
+            },
+            FtmChange::Delete(id) => entries.retain(|x| x.id != id),
+        }
+    }
+}
+
 /// Every property [`parse_entity`] reads.
 const USED_PROPERTIES: &[&str] = &[
     "name",
     "alias",
+    "weakAlias",
+    "previousName",
+    "title",
     "firstName",
     "secondName",
     "middleName",
@@ -178,18 +257,42 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
         match to_alpha3(c) {
             Some(code) if !nationalities.contains(&code) => nationalities.push(code),
             Some(_) => {}
-            None => stats.dropped_values += 1,
+            None => stats.drop_value(line),
         }
     }
 
     let names = get("name");
-    let first_of =
-        |keys: &[&str]| -> String { keys.iter().filter_map(|k| get(k).first().copied()).collect::<Vec<_>>().join(" ") };
+    // The name is assembled in one script: that of the first given or last
+    // name; each part once (a patronymic given as both `middleName` and
+    // `fatherName` is one part); honorifics (`Herr`, `Dr.`) left out.
+    let script = get("firstName").first().or(get("lastName").first()).map(|s| latin(s));
+    let in_script = |s: &&str| script.is_none_or(|l| latin(s) == l);
+    let mut used: Vec<String> = Vec::new();
+    let mut first_of = |keys: &[&str]| -> String {
+        let mut parts = Vec::new();
+        for k in keys {
+            if let Some(v) = get(k).into_iter().find(in_script) {
+                let v = strip_honorifics(v);
+                if !v.is_empty() && !used.contains(&squash(v)) {
+                    used.push(squash(v));
+                    parts.push(v);
+                }
+            }
+        }
+        parts.join(" ")
+    };
     let mut given_names = first_of(&["firstName", "secondName", "middleName"]);
-    let mut surnames = get("lastName").first().map(|s| s.to_string()).unwrap_or_default();
+    let mut surnames = first_of(&["lastName"]);
     if surnames.is_empty() {
         surnames = first_of(&["fatherName", "motherName"]);
     }
+    // Given and last names in another script make one alias, as written.
+    let other_script = script.and_then(|l| {
+        let given = get("firstName").into_iter().find(|v| latin(v) != l);
+        let last = get("lastName").into_iter().find(|v| latin(v) != l);
+        (given.is_some() || last.is_some())
+            .then(|| squash_keep(&format!("{} {}", given.unwrap_or(""), last.unwrap_or(""))))
+    });
     let mut alias_pool: Vec<&str> = Vec::new();
     if given_names.is_empty() && surnames.is_empty() {
         if let Some((first, rest)) = names.split_first() {
@@ -199,7 +302,14 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
     } else {
         alias_pool.extend(&names);
     }
+    // Every other name the source gives, in whatever script: screening
+    // compares aliases as written (and transliterates them itself).
     alias_pool.extend(get("alias"));
+    alias_pool.extend(get("weakAlias"));
+    alias_pool.extend(get("previousName"));
+    if let Some(o) = other_script.as_deref() {
+        alias_pool.push(o);
+    }
     let primary = squash(&format!("{given_names} {surnames}"));
     let primary_rev = squash(&format!("{surnames} {given_names}"));
     let mut aliases: Vec<String> = Vec::new();
@@ -220,22 +330,29 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
         match date_part(d) {
             Some(bd) if !birth_dates.contains(&bd) => birth_dates.push(bd),
             Some(_) => {}
-            None => stats.dropped_values += 1,
+            None => stats.drop_value(line),
         }
     }
     let sex = match get("gender").first() {
         None => Sex::Unknown,
         Some(g) => Sex::parse(g).unwrap_or_else(|_| {
-            stats.dropped_values += 1;
+            stats.drop_value(line);
             Sex::Unknown
         }),
     };
     let mut document_numbers: Vec<DocumentNumber> = Vec::new();
-    for n in get("passportNumber").into_iter().chain(get("idNumber")) {
+    // `passportNumber` holds travel documents. `idNumber` is any national
+    // identifier (OpenSanctions puts tax and company numbers there), so it
+    // is taken only in Centinela's former `STATE:NUMBER` export form.
+    let legacy = get("idNumber").into_iter().filter_map(|n| {
+        let (state, number) = n.split_once(':')?;
+        to_alpha3(state).map(|_| number.trim())
+    });
+    for n in get("passportNumber").into_iter().chain(legacy) {
         match DocumentNumber::parse(n) {
             Ok(d) if !document_numbers.contains(&d) => document_numbers.push(d),
             Ok(_) => {}
-            Err(_) => stats.dropped_values += 1,
+            Err(_) => stats.drop_value(line),
         }
     }
     let notes = get("notes").join(" ");
@@ -296,6 +413,32 @@ fn notice_of(props: &serde_json::Map<String, Value>, line: u64, stats: &mut FtmS
         }
     }
     Ok(Notice::default())
+}
+
+/// Whether a name is written in the Latin script (every letter below
+/// U+0250); other names are Cyrillic, Arabic, Chinese …
+fn latin(s: &str) -> bool {
+    s.chars().filter(|c| c.is_alphabetic()).all(|c| (c as u32) < 0x250)
+}
+
+/// Honorifics and titles that sources put in given names.
+const HONORIFICS: &[&str] = &[
+    "herr", "frau", "dr", "dr.", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sr", "sr.", "sra", "sra.",
+    "don", "doña", "sheikh", "haji", "hajji", "mme", "mme.", "m.", "lic.", "ing.",
+];
+
+/// `s` without leading honorifics (`Herr Dr. Cornelius` → `Cornelius`);
+/// a name that is nothing but honorifics is kept whole.
+fn strip_honorifics(s: &str) -> &str {
+    let mut rest = s.trim();
+    loop {
+        let Some((word, tail)) = rest.split_once(char::is_whitespace) else { return rest };
+        if HONORIFICS.contains(&word.to_lowercase().as_str()) && !tail.trim().is_empty() {
+            rest = tail.trim_start();
+        } else {
+            return rest;
+        }
+    }
 }
 
 /// Lower case with single spaces, to compare names.
@@ -399,6 +542,46 @@ mod tests {
 {"id":"NK-2","schema":"Person","properties":{"firstName":["Ana"],"lastName":["Ruiz"],"name":["Ana Ruiz","RUIZ Ana Maria"],"birthDate":["1980","1980-05-01T00:00:00"],"nationality":["gt","zz","GTM"],"gender":["female"]}}
 {"id":"v-1","schema":"Vessel","properties":{}}
 "#;
+
+    /// Names in one script, each part once, without honorifics; the
+    /// other names reach screening as aliases; a value dropped names its
+    /// line; `idNumber` is a document only in Centinela's old form.
+    #[test]
+    fn names_aliases_and_documents_as_screening_needs_them() {
+        let ftm = r#"{"id":"a","schema":"Person","properties":{"firstName":["Mariya","Мария"],"middleName":["Aleksandrovna"],"fatherName":["Aleksandrovna","Александровна"],"lastName":["Ivanova","Иванова"],"weakAlias":["Masha"],"previousName":["Mariya Petrova"],"idNumber":["7707083893"],"passportNumber":["721234567"]}}
+{"id":"b","schema":"Person","properties":{"firstName":["Herr Dr. Cornelius"],"lastName":["Gurlitt"],"nationality":["de","zz"],"idNumber":["GTM:8181325701608"]}}
+"#;
+        let (v, stats) = read_ftm(ftm.as_bytes()).unwrap();
+        assert_eq!((v[0].given_names.as_str(), v[0].surnames.as_str()), ("Mariya Aleksandrovna", "Ivanova"));
+        for a in ["Masha", "Mariya Petrova", "Мария Иванова"] {
+            assert!(v[0].aliases.iter().any(|x| x == a), "{a}: {:?}", v[0].aliases);
+        }
+        let docs: Vec<String> = v[0].document_numbers.iter().map(|d| d.to_string()).collect();
+        assert_eq!(docs, ["721234567"], "a tax number is no travel document");
+        assert_eq!(v[1].given_names, "Cornelius");
+        assert_eq!(v[1].document_numbers.iter().map(|d| d.to_string()).collect::<Vec<_>>(), ["8181325701608"]);
+        assert_eq!((stats.dropped_values, stats.dropped_lines.clone()), (1, vec![2]));
+    }
+
+    /// OpenSanctions' delta files, in the shape its documentation gives:
+    /// additions, modifications and deletions applied in order.
+    #[test]
+    fn delta_files_update_a_list() {
+        let (mut list, _) = read_ftm(FTM.as_bytes()).unwrap();
+        let delta = r#"{"op":"MOD","entity":{"id":"NK-2","schema":"Person","properties":{"firstName":["Ana"],"lastName":["Ruiz Soto"]}}}
+{"op":"DEL","entity":{"id":"NK-1"}}
+{"op":"ADD","entity":{"id":"NK-3","schema":"Person","properties":{"name":["Luis Coj"]}}}
+{"op":"ADD","entity":{"id":"c-2","schema":"Company","properties":{"name":["ACME"]}}}
+"#;
+        let (changes, stats) = read_ftm_delta(delta.as_bytes()).unwrap();
+        assert_eq!((changes.len(), stats.skipped_total()), (3, 1));
+        apply_delta(&mut list, changes);
+        let ids: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["NK-2", "NK-3"]);
+        assert_eq!(list[0].surnames, "Ruiz Soto");
+        let e = read_ftm_delta(r#"{"op":"UPSERT","entity":{"id":"x"}}"#.as_bytes()).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (1, "op"));
+    }
 
     #[test]
     fn reads_persons_and_skips_other_schemas() {

@@ -262,7 +262,11 @@ fn unreadable_blocks() {
 #[test]
 fn century_resolution() {
     let at = |y, m, d| Date::new(y, m, d).unwrap();
-    let t = TD3.replace("7408122", &format!("261123{}", check_digit(b"261123")));
+    // (A document valid until 2036: the specimen's 2012 expiry would put
+    // a birth in 2026 after it.)
+    let t = TD3
+        .replace("7408122", &format!("261123{}", check_digit(b"261123")))
+        .replace("1204159", &format!("361123{}", check_digit(b"361123")));
     assert_eq!(parse(&t, at(2026, 11, 23)).unwrap().birth_date, "2026-11-23");
     assert_eq!(parse(&t, at(2026, 11, 22)).unwrap().birth_date, "1926-11-23");
     // Two-digit years resolve within the last 100 years: never future, never over 120.
@@ -276,4 +280,68 @@ fn empty_lines_given_separately() {
     assert_eq!(e.kind, ParseErrorKind::UnknownLength(0));
     let e = Zone::from_lines(&["", "", ""]).unwrap_err();
     assert_eq!(e.kind, ParseErrorKind::LineLength { expected: 30, found: 0 });
+}
+
+/// Optional data keeps the issuer's separation: `<` between items becomes
+/// a space, as in names (`010195<112X` is a date and a personal number,
+/// not `010195112X`).
+#[test]
+fn optional_data_keeps_its_items_apart() {
+    let d = doc("P<ISLSIGURDSSON<<JON<<<<<<<<<<<<<<<<<<<<<<<<\nA1234567<6ISL1203152M0901015010195<112X<<<94");
+    assert_eq!(d.optional_data, "010195 112X");
+    assert!(d.checks.all_pass(), "{d:?}");
+}
+
+/// The birth century is the latest that puts birth before expiry and not
+/// in the future: an Icelander born in 1912 whose passport expired in 2009
+/// was not born in 2012.
+#[test]
+fn birth_century_is_before_expiry() {
+    let d = doc("P<ISLSIGURDSSON<<JON<<<<<<<<<<<<<<<<<<<<<<<<\nA1234567<6ISL1203152M0901015010195<112X<<<94");
+    assert_eq!(d.birth_date, "1912-03-15");
+    assert_eq!(d.expiry_date, "2009-01-01");
+    assert!(!codes(&d).contains(&"expiry_before_birth"), "{:?}", codes(&d));
+    // A child's passport keeps the latest century.
+    let t = TD3.replace("7408122", &format!("200101{}", check_digit(b"200101")));
+    let t = t.replace("1204159", &format!("300101{}", check_digit(b"300101")));
+    assert_eq!(parse(&t, today()).unwrap().birth_date, "2020-01-01");
+}
+
+/// Real documents that break the letter of Doc 9303 are read, valid, with
+/// a named warning.
+#[test]
+fn real_documents_outside_the_letter_are_read_with_a_warning() {
+    // Germany's temporary passport: a TD2 with document code P.
+    let d = doc("P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<\nC01X00T478D<<6408125F3108310<<<<<<<2");
+    assert_eq!((d.format, d.surnames.as_str(), d.given_names.as_str()), (Format::TD2, "MUSTERMANN", "ERIKA"));
+    assert!(d.valid, "{d:?}");
+    assert_eq!(codes(&d), ["td2_passport"]);
+    // India: no primary identifier, the whole name is the secondary one.
+    let d = doc("P<IND<<PRIYA<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nJ8369854<4IND8604150F3002267<<<<<<<<<<<<<<<4");
+    assert_eq!((d.surnames.as_str(), d.given_names.as_str()), ("", "PRIYA"));
+    assert!(d.valid, "{d:?}");
+    assert_eq!(codes(&d), ["no_primary_identifier"]);
+    // Old Belgian cards: the long number's check digit covers the filler
+    // at position 15.
+    let d = doc("IDBEL590330101<0853<<<<<<<<<<<\n8501019M2701013BEL<<<<<<<<<<<6\nDUPONT<<JEAN<<<<<<<<<<<<<<<<<<");
+    assert_eq!(d.document_number, "590330101085");
+    assert!(d.valid && d.checks.document_number, "{d:?}");
+    assert_eq!(codes(&d), ["check_digit_covers_filler"]);
+    // A name that is all fillers is still malformed.
+    let d = doc(&TD3.replace("ERIKSSON<<ANNA<MARIA", "<<<<<<<<<<<<<<<<<<<<"));
+    assert!(codes(&d).contains(&"malformed_name"));
+}
+
+/// What is not an ICAO zone at all says so, instead of a failing TD2.
+#[test]
+fn other_machine_readable_zones_are_named() {
+    let cni = "IDFRABERTHIER<<<<<<<<<<<<<<<<<750123\n8806923102858CORINNE<<<<<<<6512068F6";
+    let e = parse(cni, today()).unwrap_err();
+    assert!(matches!(e.kind, ParseErrorKind::NotIcao(_)), "{e:?}");
+    assert!(e.to_string().contains("not an ICAO machine-readable zone"), "{e}");
+    assert!(e.to_string().contains("French national identity card"), "{e}");
+    let e = parse("D1NLD15094962111659VW87ZV3DB67", today()).unwrap_err();
+    assert!(e.to_string().contains("not an ICAO machine-readable zone") && e.to_string().contains("driving licence"));
+    // An ICAO TD2 identity card still reads.
+    assert!(doc(TD2).checks.all_pass());
 }

@@ -177,6 +177,9 @@ pub enum ParseErrorKind {
     LowerCase(char),
     /// A character outside `A–Z`, `0–9`, `<`.
     InvalidChar(char),
+    /// A machine-readable zone of another standard (what it looks like):
+    /// France's identity card of 1988–2021, a driving licence.
+    NotIcao(&'static str),
 }
 
 /// A block that is not a readable MRZ. `line` is 1-based within the text
@@ -204,6 +207,7 @@ impl fmt::Display for ParseErrorKind {
             }
             ParseErrorKind::LowerCase(c) => write!(f, "lower-case letter {c:?} (MRZ letters are upper case)"),
             ParseErrorKind::InvalidChar(c) => write!(f, "character {c:?} is not an MRZ character (A-Z, 0-9, <)"),
+            ParseErrorKind::NotIcao(what) => write!(f, "not an ICAO machine-readable zone: {what}"),
         }
     }
 }
@@ -263,10 +267,19 @@ pub enum Warning {
     Expired,
     /// Nationality differs from the issuing state (both being states).
     NationalityDiffersFromIssuingState,
+    /// A passport in the TD2 format (document code `P` on 36 characters):
+    /// Germany's temporary passport. Read as a TD2.
+    Td2Passport,
+    /// No primary identifier: the name field starts with `<<` (Indian
+    /// passports of holders with one name). The name is the secondary one.
+    NoPrimaryIdentifier,
+    /// A long document number's check digit passes only when it covers the
+    /// filler at position 15 (old Belgian identity cards).
+    CheckDigitCoversFiller,
 }
 
 impl Warning {
-    pub const ALL: [Warning; 20] = [
+    pub const ALL: [Warning; 23] = [
         Warning::MalformedDocumentCode,
         Warning::UnknownIssuingState,
         Warning::MalformedName,
@@ -287,6 +300,9 @@ impl Warning {
         Warning::ExpiryBeforeBirth,
         Warning::Expired,
         Warning::NationalityDiffersFromIssuingState,
+        Warning::Td2Passport,
+        Warning::NoPrimaryIdentifier,
+        Warning::CheckDigitCoversFiller,
     ];
 
     /// The stable snake_case code.
@@ -312,6 +328,9 @@ impl Warning {
             Warning::ExpiryBeforeBirth => "expiry_before_birth",
             Warning::Expired => "expired",
             Warning::NationalityDiffersFromIssuingState => "nationality_differs_from_issuing_state",
+            Warning::Td2Passport => "td2_passport",
+            Warning::NoPrimaryIdentifier => "no_primary_identifier",
+            Warning::CheckDigitCoversFiller => "check_digit_covers_filler",
         }
     }
 
@@ -405,7 +424,8 @@ pub struct Document {
     pub sex: String,
     /// `YYYY-MM-DD` or empty (unknown or malformed).
     pub expiry_date: String,
-    /// Fillers removed; TD1 joins its two optional fields with a space.
+    /// Items separated by single spaces where the issuer separated them
+    /// with fillers; TD1 joins its two optional fields with a space.
     pub optional_data: String,
     pub checks: Checks,
     pub valid: bool,
@@ -507,11 +527,13 @@ fn read_birth(f: &[u8]) -> BirthField {
 }
 
 /// Resolves a two-digit birth year: the latest century in which the
-/// (earliest possible) date is not after `today`.
-fn resolve_birth(yy: u8, month: Option<u8>, day: Option<u8>, today: Date) -> PartialDate {
+/// (earliest possible) date is neither after `today` nor after the
+/// document's `expiry` (a holder is born before the document is issued).
+fn resolve_birth(yy: u8, month: Option<u8>, day: Option<u8>, today: Date, expiry: Option<Date>) -> PartialDate {
     let base = today.year().div_euclid(100) * 100 + yy as i32;
     let p = PartialDate { year: base, month, day };
-    if p.earliest() > today { PartialDate { year: base - 100, month, day } } else { p }
+    let after = |p: &PartialDate| p.earliest() > today || expiry.is_some_and(|e| p.earliest() > e);
+    if after(&p) { PartialDate { year: base - 100, month, day } } else { p }
 }
 
 /// Reads a full YYMMDD expiry date (20YY). `Err(())` when malformed, `Ok(None)` when all fillers.
@@ -567,6 +589,9 @@ impl<'a> Zone<'a> {
         let Some(&(first, first_line, first_col)) = found.first() else {
             return Err(ParseError { line: 1, column: 1, kind: ParseErrorKind::Empty });
         };
+        if let Some(what) = other_standard(found) {
+            return Err(ParseError { line: first_line, column: first_col + 1, kind: ParseErrorKind::NotIcao(what) });
+        }
         let format = match found.len() {
             3 => Format::TD1,
             2 => {
@@ -668,7 +693,12 @@ impl<'a> Zone<'a> {
         let code = self.at((0, 0), 2);
         let first_ok = match self.format {
             Format::TD3 => code[0] == b'P',
-            Format::TD1 | Format::TD2 => matches!(code[0], b'I' | b'A' | b'C') && code[1] != b'V',
+            Format::TD1 => matches!(code[0], b'I' | b'A' | b'C') && code[1] != b'V',
+            Format::TD2 if code[0] == b'P' => {
+                w.insert(Warning::Td2Passport);
+                true
+            }
+            Format::TD2 => matches!(code[0], b'I' | b'A' | b'C') && code[1] != b'V',
             Format::MrvA | Format::MrvB => code[0] == b'V',
         };
         if !first_ok || !(code[1].is_ascii_uppercase() || code[1] == b'<') {
@@ -693,7 +723,11 @@ impl<'a> Zone<'a> {
 
         // Name.
         let name = self.span(lay.name);
-        if name[0] == b'<' || name.iter().any(|c| c.is_ascii_digit()) {
+        let no_primary = name.starts_with(b"<<") && name.iter().any(|&c| c != b'<');
+        if no_primary {
+            w.insert(Warning::NoPrimaryIdentifier);
+        }
+        if (name[0] == b'<' && !no_primary) || name.iter().any(|c| c.is_ascii_digit()) {
             w.insert(Warning::MalformedName);
         }
         if name[name.len() - 1] != b'<' {
@@ -725,7 +759,14 @@ impl<'a> Zone<'a> {
                 {
                     w.insert(Warning::FillerInDocumentNumber);
                 }
-                ok(&[main, over], cd)
+                if ok(&[main, over], cd) {
+                    true
+                } else if !over.is_empty() && ok(&[main, b"<", over], cd) {
+                    w.insert(Warning::CheckDigitCoversFiller);
+                    true
+                } else {
+                    false
+                }
             }
             None => {
                 w.insert(Warning::MalformedDocumentNumber);
@@ -746,7 +787,7 @@ impl<'a> Zone<'a> {
                 None
             }
             BirthField::Known(yy, m, d) => {
-                let p = resolve_birth(yy, m, d, today);
+                let p = resolve_birth(yy, m, d, today, read_expiry(self.at(lay.expiry, 6)).ok().flatten());
                 if let (Some(m), Some(d)) = (p.month, p.day)
                     && d > days_in_month(p.year, m)
                 {
@@ -837,9 +878,9 @@ impl<'a> Zone<'a> {
             }
             None => (strip_fillers(self.at(lay.doc, 9)), self.span(lay.optional[0])),
         };
-        let mut optional_data = strip_fillers(rest);
+        let mut optional_data = name_parts(rest);
         for &span in &lay.optional[1..] {
-            let more = strip_fillers(self.span(span));
+            let more = name_parts(self.span(span));
             if !more.is_empty() {
                 if !optional_data.is_empty() {
                     optional_data.push(' ');
@@ -867,6 +908,29 @@ impl<'a> Zone<'a> {
             valid: v.valid,
             warnings: v.warnings,
         }
+    }
+}
+
+/// What a block is when it is a machine-readable zone of another standard
+/// that would otherwise be taken for a broken ICAO one.
+fn other_standard(found: &[(&str, usize, usize)]) -> Option<&'static str> {
+    match found {
+        // ISO/IEC 18013 (EU driving licences): one line of 30 starting `D`
+        // and a digit or filler.
+        [(l, ..)] if l.len() == 30 && matches!(l.as_bytes()[..2], [b'D', b'0'..=b'9' | b'<']) => {
+            Some("a driving licence (ISO/IEC 18013: one line of 30 characters)")
+        }
+        // France's identity card of 1988–2021: 2 lines of 36 like a TD2,
+        // but the given names stand where a TD2 has the birth date.
+        [(l1, ..), (l2, ..)]
+            if l1.len() == 36
+                && l2.len() == 36
+                && l1.starts_with("IDFRA")
+                && l2.as_bytes()[13..19].iter().any(u8::is_ascii_uppercase) =>
+        {
+            Some("a French national identity card (1988–2021 format: 2 lines of 36, not a TD2)")
+        }
+        _ => None,
     }
 }
 

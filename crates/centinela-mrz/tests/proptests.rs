@@ -82,6 +82,11 @@ fn fields() -> impl Strategy<Value = (Fields, String)> {
                     _ => PartialDate { year: by, month: Some(bm), day: Some(bd) },
                 };
                 let expiry = Date::new(ey, em, ed.min(centinela_mrz::date::days_in_month(ey, em)))?;
+                // A holder is born before the document expires (the reader
+                // chooses the birth century by it).
+                if birth.earliest() > expiry {
+                    return None;
+                }
                 let expected_opt = match (opt.is_empty(), opt2.is_empty()) {
                     (false, false) => format!("{opt} {opt2}"),
                     _ => format!("{opt}{opt2}"),

@@ -148,6 +148,7 @@ fn operation(item: &mut PathItem, verb: Verb) -> Option<&mut utoipa::openapi::pa
 pub fn document() -> Document {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    name_operations(&mut doc);
     for e in ENDPOINTS {
         let Some(op) = doc.paths.paths.get_mut(e.path).and_then(|item| operation(item, e.verb)) else {
             continue;
@@ -181,6 +182,32 @@ pub fn document() -> Document {
     doc
 }
 
+/// Gives every operation the id `{tag}_{handler}` (`cases_create`,
+/// `users_create`): handlers in different areas share names (`create`,
+/// `list`, `get`), and an OpenAPI document needs each id once.
+fn name_operations(doc: &mut Document) {
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            let tag = op.tags.as_ref().and_then(|t| t.first()).cloned();
+            if let (Some(tag), Some(id)) = (tag, op.operation_id.as_mut())
+                && !id.starts_with(&format!("{tag}_"))
+            {
+                *id = format!("{tag}_{id}");
+            }
+        }
+    }
+}
+
 /// A response with the API's error body.
 fn error_response(description: &str) -> RefOr<Response> {
     let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
@@ -207,6 +234,36 @@ mod tests {
         let doc = serde_json::to_value(super::document()).unwrap();
         let values = doc["components"]["schemas"][name]["enum"].as_array().unwrap_or_else(|| panic!("{name}: {doc}"));
         values.iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    }
+
+    /// Every operation has an `operationId` of its own (code generators
+    /// name methods after them), and every success answer says what its
+    /// body is.
+    #[test]
+    fn operation_ids_are_unique_and_successes_have_schemas() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut seen = std::collections::BTreeMap::new();
+        let mut missing = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (verb, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{verb} {path}: no operationId"));
+                if let Some(other) = seen.insert(id.to_owned(), format!("{verb} {path}")) {
+                    panic!("operationId {id} used by {other} and {verb} {path}");
+                }
+                for (status, resp) in op["responses"].as_object().unwrap() {
+                    if !status.starts_with('2') || status == "204" {
+                        continue;
+                    }
+                    let content = resp["content"].as_object();
+                    let typed = content.is_some_and(|c| !c.is_empty() && c.values().all(|m| m.get("schema").is_some()));
+                    if !typed {
+                        missing.push(format!("{verb} {path} {status}"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "success answers without a schema: {missing:?}");
+        assert!(seen.len() > 50, "{}", seen.len());
     }
 
     /// Every name the document lists parses as the domain's type, and as

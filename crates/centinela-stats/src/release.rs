@@ -376,7 +376,7 @@ mod tests {
         // 0 total too, with PC's total as its partner in the totals column.
         assert_eq!(
             post.to_csv(),
-            "post,2026-01,2026-02,total\nPA,80,160,240\nPB,,,149\nPC,,,\nPD,,,\ntotal,134,272,406\n"
+            "post,2026-01,2026-02,total\r\nPA,80,160,240\r\nPB,,,149\r\nPC,,,\r\nPD,,,\r\ntotal,134,272,406\r\n"
         );
         assert!(publish(&[crossings()], &Options { k: 0, ..Options::default() }).is_err());
     }

@@ -92,35 +92,20 @@ impl PublishedTable {
         self.cells.iter().filter(|c| c.is_none()).count()
     }
 
-    /// The table as CSV: a header `row_dim,col1,…,total`, one line per row
-    /// ending in its total, a last `total` line; a suppressed cell is empty.
+    /// The table as CSV (the one CSV writer: CRLF, formulas defused): a
+    /// header `row_dim,col1,…,total`, one line per row ending in its total,
+    /// a last `total` line; a suppressed cell is empty.
     pub fn to_csv(&self) -> String {
-        let mut s = String::new();
-        s.push_str(&csv_field(&self.row_dim));
-        for c in &self.cols {
-            s.push(',');
-            s.push_str(&csv_field(c));
-        }
-        s.push(',');
-        s.push_str(TOTAL);
-        s.push('\n');
+        let header: Vec<&str> =
+            std::iter::once(self.row_dim.as_str()).chain(self.cols.iter().map(String::as_str)).chain([TOTAL]).collect();
+        let mut t = centinela_domain::csv::Table::new(&header);
         for r in 0..=self.rows.len() {
-            s.push_str(&csv_field(self.rows.get(r).map_or(TOTAL, String::as_str)));
-            for c in 0..=self.cols.len() {
-                s.push(',');
-                if let Some(v) = self.get(r, c) {
-                    s.push_str(&v.to_string());
-                }
-            }
-            s.push('\n');
+            let mut line = vec![self.rows.get(r).map_or(TOTAL, String::as_str).to_owned()];
+            line.extend((0..=self.cols.len()).map(|c| self.get(r, c).map(|v| v.to_string()).unwrap_or_default()));
+            t.row(&line);
         }
-        s
+        t.finish()
     }
-}
-
-/// A CSV field, quoted when it must be and never a spreadsheet formula.
-fn csv_field(s: &str) -> String {
-    centinela_domain::csv::field(s)
 }
 
 #[cfg(test)]
@@ -148,7 +133,7 @@ mod tests {
             cols: t.cols,
             cells: vec![None, None, Some(20), Some(20), Some(23), Some(23)],
         };
-        assert_eq!(p.to_csv(), "post,2026-01,total\nA,,\n\"B,C\",20,20\ntotal,23,23\n");
+        assert_eq!(p.to_csv(), "post,2026-01,total\r\nA,,\r\n\"B,C\",20,20\r\ntotal,23,23\r\n");
         assert_eq!(p.suppressed(), 2);
     }
 }

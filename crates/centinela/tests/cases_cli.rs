@@ -45,6 +45,11 @@ fn the_demo_has_cases_they_export_and_the_purge_spares_them() {
     for t in ["perpetrators", "events", "support_plans", "comments"] {
         assert!(out.join(format!("{t}.csv")).exists(), "{t}");
     }
+    // CRLF line ends (RFC 4180); with --excel, a byte-order mark first.
+    assert!(csv.ends_with("\r\n") && !csv.replace("\r\n", "").contains('\n'), "{csv:?}");
+    let excel = dir.path().join("excel");
+    ok(&centinela(&db, &["cases", "export", "--excel", "--out", excel.to_str().unwrap()]));
+    assert_eq!(std::fs::read_to_string(excel.join("cases.csv")).unwrap(), format!("\u{feff}{csv}"));
     // The same country, the same cases.
     let db2 = dir.path().join("again.db");
     ok(&centinela(&db2, &["demo", "--scale", "small", "--seed", "7", "--no-serve"]));

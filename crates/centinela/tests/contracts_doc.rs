@@ -34,6 +34,8 @@ fn the_documented_csv_headers_are_the_codes() {
     assert!(contracts.contains(&format!("header: `{queries}`")), "query header {queries}");
     let documents = centinela_lists::DOCUMENTS_REQUIRED.join(",");
     assert!(contracts.contains(&format!("`{documents},reported_at`")), "documents header {documents}");
+    assert!(contracts.contains("lines end in CRLF") && centinela_domain::csv::EOL == "\r\n");
+    assert!(contracts.contains("`--excel`") && centinela_domain::csv::BOM == "\u{feff}");
     for optional in centinela_lists::LIST_OPTIONAL {
         assert!(contracts.contains(&format!("`{optional}`")), "{optional}");
     }

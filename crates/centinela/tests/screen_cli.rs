@@ -46,7 +46,7 @@ fn alerts_in_query_order() {
     let out = run(dir.path(), &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("qid,list_id,score\n"), "{text}");
+    assert!(text.starts_with("qid,list_id,score\r\n") && text.ends_with("\r\n"), "{text:?}");
     let r = rows(&text);
     let pairs: Vec<(&str, &str)> = r.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
     assert_eq!(pairs, [("Q1", "W1"), ("Q2", "W2"), ("Q4", "W4")], "{text}");
@@ -84,7 +84,7 @@ fn explain_column() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(dir.path(), &["--explain"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("qid,list_id,score,explanation\n"));
+    assert!(text.starts_with("qid,list_id,score,explanation\r\n"));
     assert!(text.contains("birth date: same date"), "{text}");
 }
 

@@ -121,7 +121,14 @@ fn exports_the_demo_country_with_every_count_at_least_k() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let header = std::fs::read_to_string(out.join("crossings_post_period.csv")).unwrap();
-    assert!(header.starts_with("post,2025-01,2025-02,2025-03,total\n"), "{header}");
+    assert!(header.starts_with("post,2025-01,2025-02,2025-03,total\r\n"), "{header:?}");
+    // For a spreadsheet: the same file after a byte-order mark.
+    let excel = dir.path().join("q1-excel");
+    let args =
+        ["stats", "export", "--excel", "--out", excel.to_str().unwrap(), "--from", "2025-01-01", "--to", "2025-03-31"];
+    assert!(centinela(&db, &args).status.success());
+    let bom = std::fs::read_to_string(excel.join("crossings_post_period.csv")).unwrap();
+    assert_eq!(bom, format!("\u{feff}{header}"));
 
     // Noise: still nothing below k, and the same seed gives the same release.
     let (a, b) = (dir.path().join("n1"), dir.path().join("n2"));

@@ -55,7 +55,6 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
         "prs_MailingState",
         "prs_MailingStreet",
         "prs_MailingPostalCode",
-        "vic_AgreementToManagePersonalData",
         "vic_TraffickingStatus",
         "vic_TraffickingStatusDecisionMakingOrg",
         "vic_RelationshipToTrafficker",
@@ -69,8 +68,6 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
         "vic_TypeOfSexExploitation",
         "vic_LocationOfExploitation",
         "vic_ExploitationWebsitesAndApps",
-        "vic_Vulnerabilities",
-        "vic_DetailsOfVulnerabilities",
         "cas_Status",
         "cas_ReasonForCaseClosure",
         "cas_CaseOwner",
@@ -104,7 +101,7 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
             p.middle_name.clone(),
             p.second_name.clone(),
             p.birthdate.clone(),
-            p.gender.clone(),
+            gender(&p.gender),
             flag(p.deceased),
             p.marital_status.clone(),
             num(p.number_of_children),
@@ -122,7 +119,6 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
             p.mailing_state.clone(),
             p.mailing_street.clone(),
             p.mailing_postal_code.clone(),
-            flag(v.agreement_to_manage_personal_data),
             v.trafficking_status.clone(),
             v.trafficking_status_decision_making_org.clone(),
             v.relationship_to_trafficker.clone(),
@@ -136,8 +132,6 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
             join(&v.type_of_sex_exploitation),
             v.location_of_exploitation.clone(),
             join(&v.exploitation_websites_and_apps),
-            join(&v.vulnerabilities),
-            v.details_of_vulnerabilities.clone(),
             c.status.clone(),
             c.reason_for_case_closure.clone(),
             c.case_owner.clone(),
@@ -158,7 +152,7 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
                 id.clone(),
                 x.first_name.clone(),
                 x.second_name.clone(),
-                x.gender.clone(),
+                gender(&x.gender),
                 join(&x.citizenship),
                 join(&x.role_in_process),
                 x.role_details.clone(),
@@ -233,6 +227,17 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
         ("comments", vec!["case_id", "cco_CaseComment"], comments),
     ]
 }
+
+/// A gender as HTCDS writes it: unknown is `NonSpecifiedUnknown`, not
+/// empty.
+fn gender(g: &str) -> String {
+    if g.is_empty() { "NonSpecifiedUnknown".to_owned() } else { g.to_owned() }
+}
+
+/// HTCDS 2.0 fields marked DEPRECATED: kept in stored records (older
+/// versions hold them) but never exported.
+pub const DEPRECATED: &[&str] =
+    &["vic_AgreementToManagePersonalData", "vic_Vulnerabilities", "vic_DetailsOfVulnerabilities"];
 
 /// One CSV line (no line end), each field as [`crate::csv::field`] writes
 /// it: quoted as needed, spreadsheet formulas defused.

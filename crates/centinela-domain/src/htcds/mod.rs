@@ -66,7 +66,7 @@ mod outcomes;
 #[cfg(test)]
 mod tests;
 
-pub use export::{ExportCase, Table, csv_line, export_rows};
+pub use export::{DEPRECATED, ExportCase, Table, csv_line, export_rows};
 pub use outcomes::{CaseOutcomes, MULTIPLE_EXPLOITATION};
 
 /// HTCDS section "Person".

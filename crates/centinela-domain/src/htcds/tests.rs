@@ -114,6 +114,27 @@ fn csv_quotes_and_guards_formulas() {
     assert_eq!(csv_line(&["@x", "-x"]), "'@x,'-x");
 }
 
+/// The standard's DEPRECATED fields are not exported, and an unknown
+/// gender is the standard's `NonSpecifiedUnknown`, never empty.
+#[test]
+fn export_leaves_deprecated_fields_out_and_names_unknown_gender() {
+    let record: CaseRecord = serde_json::from_str(r#"{"person":{"prs_FirstName":"Ana"}}"#).unwrap();
+    let rows = vec![ExportCase {
+        case_id: 1,
+        version: 1,
+        opened_at: "2026-01-01T00:00:00Z",
+        updated_at: "2026-01-01T00:00:00Z",
+        record: &record,
+    }];
+    let tables = export_rows(&rows);
+    let (_, header, data) = &tables[0];
+    for d in DEPRECATED {
+        assert!(!header.contains(d), "{d} exported");
+    }
+    let g = header.iter().position(|h| *h == "prs_Gender").unwrap();
+    assert_eq!(data[0][g], "NonSpecifiedUnknown");
+}
+
 #[test]
 fn export_tables_have_rows_as_wide_as_their_headers() {
     let mut r = CaseRecord::default();

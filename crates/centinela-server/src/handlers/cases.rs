@@ -254,6 +254,9 @@ pub struct ExportQuery {
     /// For CSV: `cases` (default), `perpetrators`, `events`,
     /// `support_plans` or `comments`.
     pub table: Option<String>,
+    /// For CSV: start with a UTF-8 byte-order mark, for spreadsheets
+    /// (Excel on Windows needs it to read accents); default false.
+    pub excel: Option<bool>,
 }
 
 /// The cases as the HTCDS export writes them: `json` (an array of
@@ -275,7 +278,12 @@ pub async fn export_body(app: &AppState, user: &AuthUser, q: &ExportQuery) -> Re
     if format == "json" {
         return Ok(("application/json".into(), export.json(false)?));
     }
-    let body = export.csv_tables().into_iter().find(|(name, _)| name == table).map(|(_, csv)| csv).unwrap_or_default();
+    let body = export
+        .csv_tables(q.excel.unwrap_or(false))
+        .into_iter()
+        .find(|(name, _)| name == table)
+        .map(|(_, csv)| csv)
+        .unwrap_or_default();
     Ok(("text/csv; charset=utf-8".into(), body))
 }
 
@@ -283,7 +291,8 @@ pub async fn export_body(app: &AppState, user: &AuthUser, q: &ExportQuery) -> Re
 #[utoipa::path(get, path = "/api/cases/export", tag = "cases", security(("bearer" = []), ("cookie" = [])),
     params(ExportQuery),
     responses(
-        (status = 200, description = "The export (application/json or text/csv)"),
+        (status = 200, description = "The export: JSON (format=json) or one table as CSV (format=csv)",
+            content((Object = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown format or table (`invalid_query`)", body = ErrorBody),
     ))]
 pub async fn export(

@@ -26,6 +26,9 @@ pub struct StatsQuery {
     pub to: Option<String>,
     /// One post's code (ignored for users bound to a post: theirs).
     pub post: Option<String>,
+    /// CSV only: start with a UTF-8 byte-order mark, for spreadsheets
+    /// (Excel on Windows needs it to read accents); default false.
+    pub excel: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -66,7 +69,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/stats/csv", tag = "stats", security(("bearer" = []), ("cookie" = [])),
     params(StatsQuery),
     responses(
-        (status = 200, description = "The figures as CSV", content_type = "text/csv"),
+        (status = 200, description = "The figures as CSV (RFC 4180: CRLF line ends, UTF-8)", body = String, content_type = "text/csv"),
         (status = 400, description = "A query parameter does not parse (`invalid_query`)", body = ErrorBody),
         (status = 422, description = "A date is not a date (`invalid_field`)", body = ErrorBody),
     ))]
@@ -81,7 +84,7 @@ pub async fn csv(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"estadisticas.csv\""),
         ],
-        stats_csv(&f.stats),
+        stats_csv(&f.stats, q.excel.unwrap_or(false)),
     )
         .into_response())
 }

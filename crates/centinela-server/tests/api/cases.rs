@@ -159,6 +159,10 @@ async fn a_referral_becomes_a_case_that_changes_by_versions() {
         assert!(header.starts_with("case_id,version,opened_at,updated_at,prs_Salutation,prs_FirstName"), "{header}");
         assert!(header.contains("vic_MethodsOfControl") && header.ends_with("con_Consent"));
         assert!(lines.next().unwrap().contains("FalsePromises;WithholdsDocuments"));
+        assert!(!csv.starts_with('\u{feff}') && csv.ends_with("\r\n"), "{csv:?}");
+        // For a spreadsheet: the byte-order mark, then the same file.
+        let excel = app.get("/api/cases/export?format=csv&excel=true").bearer_auth(&prot).send().await.unwrap();
+        assert_eq!(excel.text().await.unwrap(), format!("\u{feff}{csv}"));
         let perps = app.get("/api/cases/export?format=csv&table=perpetrators").bearer_auth(&prot).send().await.unwrap();
         assert!(perps.text().await.unwrap().contains("TravellingPartner;Smuggler"));
         expect_error(
@@ -180,7 +184,7 @@ async fn a_referral_becomes_a_case_that_changes_by_versions() {
             audit.iter().any(|e| e.1 == "case_viewed" && e.2 == subject && e.0 == format!("user:{}", analyst_user.id))
         );
         assert_eq!(of("case_versions_viewed"), 1);
-        assert_eq!(of("cases_exported"), 3);
+        assert_eq!(of("cases_exported"), 4);
     }
 }
 

@@ -26,6 +26,10 @@ pub struct ExportArgs {
     /// The folder to write (created if missing; files in it are replaced).
     #[arg(long)]
     pub out: PathBuf,
+    /// Start each CSV file with a UTF-8 byte-order mark, for spreadsheets
+    /// (Excel on Windows needs it to read accents).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
@@ -49,7 +53,7 @@ fn export(global: &Global, a: &ExportArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&p, body).with_context(|| format!("writing {}", p.display()))
     };
     write("cases.json", &format!("{}\n", export.json(true)?))?;
-    for (name, csv) in export.csv_tables() {
+    for (name, csv) in export.csv_tables(a.excel) {
         write(&format!("{name}.csv"), &csv)?;
     }
     eprintln!("wrote {} cases to {}", export.len(), a.out.display());

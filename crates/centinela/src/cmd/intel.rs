@@ -280,15 +280,11 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                 None => Box::new(std::io::stdout().lock()),
             };
             let mut w = BufWriter::with_capacity(1 << 20, w);
-            writeln!(w, "crossing_id,person_id")?;
+            let eol = centinela_domain::csv::EOL;
+            write!(w, "crossing_id,person_id{eol}")?;
             for i in 0..c.len() {
-                // Crossing ids come from our own CSV reader or store: quote when needed.
-                let id = &c.ids[i];
-                if id.contains([',', '"', '\n']) {
-                    writeln!(w, "\"{}\",{}", id.replace('"', "\"\""), r.person_id(i))?;
-                } else {
-                    writeln!(w, "{id},{}", r.person_id(i))?;
-                }
+                let line = centinela_domain::csv::line(&[&c.ids[i][..], &r.person_id(i).to_string()]);
+                write!(w, "{line}{eol}")?;
             }
             w.flush()?;
         }

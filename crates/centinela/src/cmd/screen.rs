@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use centinela_domain::AlertEntry;
+use centinela_domain::csv::{EOL, field as csv_field};
 use centinela_lists::{CsvListReader, Dates, ParseError, QueryReader};
 use centinela_names::{DEFAULT_THRESHOLD, Query, ScreenOptions, Screener};
 
@@ -81,11 +82,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut w = BufWriter::with_capacity(1 << 16, sink);
     let mut rows = 0usize;
     if args.explain {
-        writeln!(w, "qid,list_id,score,explanation")?;
+        write!(w, "qid,list_id,score,explanation{EOL}")?;
     } else if args.features {
-        writeln!(w, "qid,list_id,score,{}", centinela_names::FEATURES.join(","))?;
+        write!(w, "qid,list_id,score,{}{EOL}", centinela_names::FEATURES.join(","))?;
     } else {
-        writeln!(w, "qid,list_id,score")?;
+        write!(w, "qid,list_id,score{EOL}")?;
     }
     for ((qid, q), hits) in queries.iter().zip(&results) {
         for h in hits {
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     write!(w, ",{v:.6}")?;
                 }
             }
-            writeln!(w)?;
+            w.write_all(EOL.as_bytes())?;
             rows += 1;
         }
     }
@@ -115,10 +116,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         queries.len() as f64 / t_screen.as_secs_f64().max(1e-9)
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// Reads a whole CSV through one of `centinela-lists`' readers. Any error

@@ -28,6 +28,10 @@ pub struct ExportArgs {
     /// The folder to write (created if missing; files in it are replaced).
     #[arg(long)]
     pub out: PathBuf,
+    /// Start each CSV file with a UTF-8 byte-order mark, for spreadsheets
+    /// (Excel on Windows needs it to read accents).
+    #[arg(long)]
+    pub excel: bool,
     /// First day counted (YYYY-MM-DD, UTC).
     #[arg(long)]
     pub from: Option<String>,
@@ -98,7 +102,8 @@ fn export(global: &Global, a: &ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let mut manifest = Vec::new();
     for t in &release.tables {
-        write(&format!("{}.csv", t.name), &t.to_csv())?;
+        let bom = if a.excel { centinela_domain::csv::BOM } else { "" };
+        write(&format!("{}.csv", t.name), &format!("{bom}{}", t.to_csv()))?;
         manifest.push(serde_json::json!({
             "file": format!("{}.csv", t.name), "measure": t.measure, "rows": t.row_dim, "columns": t.col_dim,
             "suppressed_cells": t.suppressed(), "cells": t.cells.len(),

@@ -1,0 +1,117 @@
+"""The outside world's validators on Centinela's exports (see scripts/conformance).
+
+Usage: conformance.py WORK_DIR — the directory scripts/conformance filled.
+Prints one line per check and exits 1 when any failed.
+"""
+
+import csv
+import io
+import json
+import pathlib
+import re
+import sys
+
+import networkx
+import pandas
+from followthemoney import model
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
+
+work = pathlib.Path(sys.argv[1])
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}")
+    if not ok:
+        failures.append(name)
+
+
+# OpenAPI.
+spec, _ = read_from_filename(str(work / "openapi.json"))
+try:
+    validate(spec)
+    check("openapi-spec-validator: /api/openapi.json", True)
+except Exception as e:  # the validator's own error, printed whole
+    check("openapi-spec-validator: /api/openapi.json", False, str(e)[:2000])
+ids = [op.get("operationId") for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)]
+check("OpenAPI: every operationId unique", len(ids) == len(set(ids)), str(sorted(i for i in ids if ids.count(i) > 1)))
+
+# FollowTheMoney.
+entities = [json.loads(line) for line in (work / "export.ftm").read_text("utf-8").splitlines() if line.strip()]
+STRICT = {"country", "date", "gender", "entity"}
+bad = []
+for data in entities:
+    try:
+        proxy = model.get_proxy(data, cleaned=False)
+    except Exception as e:
+        bad.append(f"{data.get('id')}: {e}")
+        continue
+    for name, values in data.get("properties", {}).items():
+        prop = proxy.schema.get(name)
+        if prop is None:
+            bad.append(f"{data['id']}: {proxy.schema.name} has no property {name}")
+            continue
+        clean = getattr(prop.type, "clean_text", None) or prop.type.clean
+        for v in values:
+            c = clean(v)
+            if c is None or (prop.type.name in STRICT and c != v):
+                bad.append(f"{data['id']}: {name}={v!r} is not a valid {prop.type.name} (FtM reads {c!r})")
+check(f"followthemoney: {len(entities)} exported entities valid (cleaned=False)", not bad, "; ".join(bad[:10]))
+persons = {e["id"] for e in entities if e["schema"] == "Person"}
+links = [e for e in entities if e["schema"] in ("Associate", "UnknownLink")]
+refs_ok = all(
+    v in persons
+    for e in entities
+    for k in ("person", "associate", "subject", "object", "holder")
+    for v in e["properties"].get(k, [])
+)
+check("followthemoney: every reference names an exported person", refs_ok)
+documents = sum(len(e["properties"].get("passportNumber", [])) for e in entities if e["schema"] == "Person")
+identifications = sum(1 for e in entities if e["schema"] == "Identification")
+check("followthemoney: one Identification per document number", documents == identifications,
+      f"{documents} numbers, {identifications} Identification entities")
+# Centinela reads its own export back as an alert list: every person, no value dropped.
+imported = (work / "import.txt").read_text("utf-8")
+m = re.search(r"imported (\d+), rejected 0", imported)
+check("round trip: every exported person imported back", bool(m) and int(m.group(1)) == len(persons), imported.strip())
+check("round trip: no value dropped", "dropped" not in imported, imported.strip())
+
+# GraphML read by networkx: the FtM export's persons and links.
+g = networkx.read_graphml(work / "export.graphml")
+node_persons = {"centinela-" + d.get("person_id", n) for n, d in g.nodes(data=True)}
+check("networkx: GraphML nodes are the FtM persons", node_persons == persons,
+      f"{len(node_persons)} nodes, {len(persons)} persons")
+pairs = set()
+for e in links:
+    p = e["properties"]
+    a, b = (p.get("person") or p.get("subject"))[0], (p.get("associate") or p.get("object"))[0]
+    pairs.add(frozenset((a, b)))
+id_of = {n: "centinela-" + d.get("person_id", n) for n, d in g.nodes(data=True)}
+edges = {frozenset((id_of[a], id_of[b])) for a, b in g.edges()}
+check("networkx: GraphML edges are the FtM relationships", edges == pairs, f"{len(edges)} edges, {len(pairs)} links")
+
+# CSV: Python's csv and pandas read each file identically; CRLF; a BOM only with --excel.
+csvs = sorted(p for p in work.rglob("*.csv"))
+check("CSV: exports found", len(csvs) >= 10, f"{len(csvs)} files")
+for path in csvs:
+    raw = path.read_bytes()
+    rel = path.relative_to(work)
+    excel = "excel" in str(rel)
+    check(f"CSV {rel}: CRLF line ends", raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b""))
+    check(f"CSV {rel}: byte-order mark {'present' if excel else 'absent'}", raw.startswith(b"\xef\xbb\xbf") == excel)
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    frame = pandas.read_csv(io.StringIO(text, newline=""), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    same = rows[0] == list(frame.columns) and rows[1:] == frame.values.tolist()
+    check(f"CSV {rel}: csv and pandas read {len(rows) - 1} rows alike", same)
+    formulas = [c for r in rows[1:] for c in r if c[:1] in ("=", "@", "+", "-", "\t", "\r") and not re.fullmatch(r"[-+]?\d+(\.\d+)?", c)]
+    check(f"CSV {rel}: no field a spreadsheet would evaluate", not formulas, str(formulas[:5]))
+for path in (work / "cases").glob("*.csv"):
+    twin = work / "cases-excel" / path.name
+    check(f"CSV {path.name}: --excel is the same file after a BOM", twin.read_bytes() == b"\xef\xbb\xbf" + path.read_bytes())
+check("CSV api-stats: excel=true is the same file after a BOM",
+      (work / "api-stats-excel.csv").read_bytes() == b"\xef\xbb\xbf" + (work / "api-stats.csv").read_bytes())
+
+print(f"{len(failures)} check(s) failed" if failures else "every conformance check passed")
+sys.exit(1 if failures else 0)
