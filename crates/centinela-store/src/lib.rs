@@ -7,8 +7,8 @@
 
 mod audit;
 mod cases;
-mod conn;
 mod clearances;
+mod conn;
 mod crossings;
 mod intel;
 mod lists;

@@ -6,9 +6,9 @@
 mod accounts;
 mod audit;
 mod cases;
+mod chip;
 mod clearance_sync;
 mod clearances;
-mod chip;
 mod errors;
 mod helpers;
 mod inspections;
