@@ -125,6 +125,23 @@ crossings = sorted({h["crossing_id"] for h in all_hits})
 for c in crossings[-16:]:
     call("POST", f"/api/crossings/{c}/decision", tokens["supervisor"],
          {"decision": "refer_to_protection", "reason": "schemathesis"})
+# Person hits of the supervisor's post dismissed as "not this person", so
+# that clearing has records to act on, and some cleared, to revoke.
+sup_post = post_of(USERS["supervisor"])
+dismissed = []
+for h in all_hits:
+    if len(dismissed) >= 30:
+        break
+    if h.get("kind") == "person" and h.get("adjudication") is None and sup_post in (None, h.get("post")):
+        status, _ = call("POST", f"/api/hits/{h['id']}/adjudication", tokens["supervisor"],
+                         {"decision": "dismissed", "reason": "schemathesis"})
+        if status in (200, 201):
+            dismissed.append(h["id"])
+clearances = []
+for hit in dismissed[:10]:
+    status, answer = call("POST", f"/api/hits/{hit}/clearance", tokens["supervisor"], {"reason": "schemathesis"})
+    if status in (200, 201) and isinstance(answer, dict) and "uid" in answer:
+        clearances.append(answer["uid"])
 referrals = ids("protection", "/api/referrals?waiting=true&limit=500")
 cases = ids("protection", "/api/cases?limit=500")
 fresh_cases = []
@@ -149,7 +166,8 @@ for a, b in zip(crossings[0::2], crossings[1::2]):
         decisions.append(answer["id"])
 for name, values in [("account requests", requests), ("crossings", crossings), ("waiting referrals", referrals),
                      ("cases", cases), ("new cases", fresh_cases), ("rules", rules), ("persons", persons),
-                     ("rings", rings), ("intel decisions", decisions)]:
+                     ("rings", rings), ("intel decisions", decisions), ("dismissed person hits", dismissed[10:]),
+                     ("clearances", clearances)]:
     if not values:
         sys.exit(f"schemathesis: no {name} to test with")
 
@@ -167,6 +185,7 @@ def config_for(role):
         "crossings": sorted({h["crossing_id"] for h in mine}) or crossings,
         "hits": [h["id"] for h in mine if h.get("adjudication") is None] or [h["id"] for h in all_hits],
         "rules": [r["id"] for r in rules], "persons": persons, "rings": rings, "decisions": decisions,
+        "dismissed": dismissed[10:], "clearances": clearances,
         "user_ids": list(user_ids.values()), "case_ids": cases,
         "new_usernames": [f"nuevo.{role}.{i}" for i in range(200)],
         "reasons": ["documento con señales de alteración", "entrevista en segunda línea", "viaja sin su tutor"],
@@ -199,6 +218,8 @@ def config_for(role):
     for name in ["POST /api/users/requests/{id}/approve", "POST /api/users/requests/{id}/reject"]:
         pin(name, **{"path.id": "@requests"})
     pin("POST /api/hits/{id}/adjudication", **{"path.id": "@hits"})
+    pin("POST /api/hits/{id}/clearance", coverage=False, **{"path.id": "@dismissed", "body.reason": "@reasons"})
+    pin("POST /api/clearances/{uid}/revoke", coverage=False, **{"path.uid": "@clearances", "body.reason": "@reasons"})
     for name in ["GET /api/crossings/{id}", "GET /api/crossings/{id}/timeline"]:
         pin(name, **{"path.id": "@crossings"})
     pin("POST /api/crossings/{id}/decision", coverage=False,

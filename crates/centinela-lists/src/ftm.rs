@@ -128,7 +128,7 @@ pub fn read_ftm<R: Read>(r: R) -> Result<(Vec<AlertEntry>, FtmStats), ParseError
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FtmChange {
     /// `ADD` or `MOD` of a person: the entry replaces any of the same id.
-    Upsert(AlertEntry),
+    Upsert(Box<AlertEntry>),
     /// `DEL`: the entity of this id leaves the list (whatever its schema).
     Delete(String),
 }
@@ -154,7 +154,7 @@ pub fn read_ftm_delta<R: Read>(r: R) -> Result<(Vec<FtmChange>, FtmStats), Parse
                 let raw = serde_json::to_vec(entity).map_err(|e| err("entity", &e.to_string()))?;
                 if let Some(e) = parse_entity(&raw, line, &mut stats)? {
                     stats.persons += 1;
-                    out.push(FtmChange::Upsert(e));
+                    out.push(FtmChange::Upsert(Box::new(e)));
                 }
             }
             Some("DEL") => match entity.get("id").and_then(Value::as_str).map(str::trim) {
@@ -176,8 +176,8 @@ pub fn apply_delta(entries: &mut Vec<AlertEntry>, changes: Vec<FtmChange>) {
     for c in changes {
         match c {
             FtmChange::Upsert(e) => match entries.iter_mut().find(|x| x.id == e.id) {
-                Some(slot) => *slot = e,
-                None => entries.push(e),
+                Some(slot) => *slot = *e,
+                None => entries.push(*e),
             },
             FtmChange::Delete(id) => entries.retain(|x| x.id != id),
         }
@@ -264,15 +264,16 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
     let names = get("name");
     // The name is assembled in one script: that of the first given or last
     // name; each part once (a patronymic given as both `middleName` and
-    // `fatherName` is one part); honorifics (`Herr`, `Dr.`) left out.
+    // `fatherName` is one part); honorifics (`Herr`, `Dr.`) left out of the
+    // given names (a surname is kept as written: "Mr" may be one).
     let script = get("firstName").first().or(get("lastName").first()).map(|s| latin(s));
     let in_script = |s: &&str| script.is_none_or(|l| latin(s) == l);
     let mut used: Vec<String> = Vec::new();
-    let mut first_of = |keys: &[&str]| -> String {
+    let mut first_of = |keys: &[&str], given: bool| -> String {
         let mut parts = Vec::new();
         for k in keys {
             if let Some(v) = get(k).into_iter().find(in_script) {
-                let v = strip_honorifics(v);
+                let v = if given { strip_honorifics(v) } else { v.trim() };
                 if !v.is_empty() && !used.contains(&squash(v)) {
                     used.push(squash(v));
                     parts.push(v);
@@ -281,10 +282,10 @@ fn parse_entity(text: &[u8], line: u64, stats: &mut FtmStats) -> Result<Option<A
         }
         parts.join(" ")
     };
-    let mut given_names = first_of(&["firstName", "secondName", "middleName"]);
-    let mut surnames = first_of(&["lastName"]);
+    let mut given_names = first_of(&["firstName", "secondName", "middleName"], true);
+    let mut surnames = first_of(&["lastName"], false);
     if surnames.is_empty() {
-        surnames = first_of(&["fatherName", "motherName"]);
+        surnames = first_of(&["fatherName", "motherName"], false);
     }
     // Given and last names in another script make one alias, as written.
     let other_script = script.and_then(|l| {
@@ -427,13 +428,19 @@ const HONORIFICS: &[&str] = &[
     "don", "doña", "sheikh", "haji", "hajji", "mme", "mme.", "m.", "lic.", "ing.",
 ];
 
+/// Whether `word` is an honorific or title the reader leaves out of given
+/// names (`Herr`, `Dr.`, `Don` …), in any case.
+pub fn is_honorific(word: &str) -> bool {
+    HONORIFICS.contains(&word.to_lowercase().as_str())
+}
+
 /// `s` without leading honorifics (`Herr Dr. Cornelius` → `Cornelius`);
 /// a name that is nothing but honorifics is kept whole.
 fn strip_honorifics(s: &str) -> &str {
     let mut rest = s.trim();
     loop {
         let Some((word, tail)) = rest.split_once(char::is_whitespace) else { return rest };
-        if HONORIFICS.contains(&word.to_lowercase().as_str()) && !tail.trim().is_empty() {
+        if is_honorific(word) && !tail.trim().is_empty() {
             rest = tail.trim_start();
         } else {
             return rest;

@@ -124,8 +124,13 @@ proptest! {
         prop_assert_eq!(back, v);
     }
 
+    /// The FtM reader leaves honorifics out of given names ("Herr Dr.
+    /// Cornelius"), so the round trip holds for given names that do not
+    /// start with one.
     #[test]
-    fn ftm_round_trip(v in entries()) {
+    fn ftm_round_trip(v in entries().prop_filter("no leading honorific", |v| v.iter().all(|e| {
+        e.given_names.split_whitespace().next().is_none_or(|w| !centinela_lists::is_honorific(w))
+    }))) {
         let text: String = v.iter().map(|e| person_to_ftm(e) + "\n").collect();
         let (back, stats) = read_ftm(text.as_bytes()).unwrap();
         prop_assert_eq!(stats.dropped_values, 0);

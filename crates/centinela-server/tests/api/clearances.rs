@@ -11,9 +11,14 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, expect_error, json, spawn_apps};
 use crate::inspections::{country, inspect};
 
+/// The daily commuter: in, then out, then in … (two entries in a row
+/// would raise an indicator of their own).
 fn traveller() -> Value {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let direction =
+        if N.fetch_add(1, std::sync::atomic::Ordering::SeqCst).is_multiple_of(2) { "entry" } else { "exit" };
     json!({
-        "post": "GTM-TECUNUMAN", "direction": "entry",
+        "post": "GTM-TECUNUMAN", "direction": direction,
         "travellers": [{"given_names": "José Luis", "surnames": "Hernández Villalobos", "birth_date": "1980-05-17",
                         "document_number": "G7654321", "issuing_state": "GTM"}]
     })

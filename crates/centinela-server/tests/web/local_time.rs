@@ -14,7 +14,7 @@ use crate::helpers::{WebApp, listed_mrz, spawn_country};
 /// The time shown on the first row of the hits queue.
 async fn first_hit_time(c: &Client, app: &WebApp) -> String {
     c.goto(&app.url("/alertas")).await.unwrap();
-    css(c, "table.data tbody tr td").await.text().await.unwrap()
+    css(c, "[data-testid=hit-time]").await.text().await.unwrap()
 }
 
 /// Whether `shown` (`DD/MM/AAAA HH:MM`) is `now` in `zone`, give or take
