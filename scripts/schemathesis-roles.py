@@ -137,8 +137,9 @@ for h in all_hits:
                          {"decision": "dismissed", "reason": "schemathesis"})
         if status in (200, 201):
             dismissed.append(h["id"])
+half = len(dismissed) // 2
 clearances = []
-for hit in dismissed[:10]:
+for hit in dismissed[:half]:
     status, answer = call("POST", f"/api/hits/{hit}/clearance", tokens["supervisor"], {"reason": "schemathesis"})
     if status in (200, 201) and isinstance(answer, dict) and "uid" in answer:
         clearances.append(answer["uid"])
@@ -166,10 +167,11 @@ for a, b in zip(crossings[0::2], crossings[1::2]):
         decisions.append(answer["id"])
 for name, values in [("account requests", requests), ("crossings", crossings), ("waiting referrals", referrals),
                      ("cases", cases), ("new cases", fresh_cases), ("rules", rules), ("persons", persons),
-                     ("rings", rings), ("intel decisions", decisions), ("dismissed person hits", dismissed[10:]),
+                     ("rings", rings), ("intel decisions", decisions), ("dismissed person hits", dismissed[half:]),
                      ("clearances", clearances)]:
     if not values:
-        sys.exit(f"schemathesis: no {name} to test with")
+        sys.exit(f"schemathesis: no {name} to test with ({len(all_hits)} hits seen by the supervisor, "
+                 f"{len(dismissed)} person hits dismissed, {len(clearances)} cleared)")
 
 
 def config_for(role):
@@ -185,7 +187,7 @@ def config_for(role):
         "crossings": sorted({h["crossing_id"] for h in mine}) or crossings,
         "hits": [h["id"] for h in mine if h.get("adjudication") is None] or [h["id"] for h in all_hits],
         "rules": [r["id"] for r in rules], "persons": persons, "rings": rings, "decisions": decisions,
-        "dismissed": dismissed[10:], "clearances": clearances,
+        "dismissed": dismissed[half:], "clearances": clearances,
         "user_ids": list(user_ids.values()), "case_ids": cases,
         "new_usernames": [f"nuevo.{role}.{i}" for i in range(200)],
         "reasons": ["documento con señales de alteración", "entrevista en segunda línea", "viaja sin su tutor"],
