@@ -169,6 +169,35 @@ pub struct TravellerKey<'a> {
 /// The most crossings [`Store::recent_crossings`] returns.
 pub const MAX_RECENT: u32 = 50;
 
+/// A [`StoredHit`] from a row of either backend holding the hits table's
+/// columns and the crossing's `post` and `crossed_at` (adjudications are
+/// read apart).
+macro_rules! stored_hit {
+    ($row:expr) => {{
+        let row = $row;
+        let explanation: String = row.try_get("explanation")?;
+        StoredHit {
+            id: row.try_get("id")?,
+            crossing_id: row.try_get("crossing_id")?,
+            kind: row.try_get("kind")?,
+            list_name: row.try_get("list_name")?,
+            list_kind: row.try_get("list_kind")?,
+            entry_id: row.try_get("entry_id")?,
+            score: row.try_get("score")?,
+            action: row.try_get("action")?,
+            explanation: serde_json::from_str(&explanation)
+                .map_err(|e| StoreError::Corrupt(format!("hits.explanation: {e}")))?,
+            created_at: row.try_get("created_at")?,
+            post: row.try_get("post")?,
+            crossed_at: row.try_get("crossed_at")?,
+            list_version: row.try_get("list_version")?,
+            origin: row.try_get("origin")?,
+            adjudication: None,
+            adjudications: Vec::new(),
+        }
+    }};
+}
+
 /// A stored hit with its crossing's post and time and its current
 /// adjudication (the latest), if any.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -976,28 +1005,9 @@ impl Store {
             let rows = sqlx::query(sql).bind(post).bind(list).bind(limit).bind(offset).fetch_all(p).await?;
             let mut hits = Vec::with_capacity(rows.len());
             for row in &rows {
-                let explanation: String = row.try_get("explanation")?;
                 let result: Option<String> = row.try_get("result")?;
                 hits.push(QueuedHit {
-                    hit: StoredHit {
-                        id: row.try_get("id")?,
-                        crossing_id: row.try_get("crossing_id")?,
-                        kind: row.try_get("kind")?,
-                        list_name: row.try_get("list_name")?,
-                        list_kind: row.try_get("list_kind")?,
-                        entry_id: row.try_get("entry_id")?,
-                        score: row.try_get("score")?,
-                        action: row.try_get("action")?,
-                        explanation: serde_json::from_str(&explanation)
-                            .map_err(|e| StoreError::Corrupt(format!("hits.explanation: {e}")))?,
-                        created_at: row.try_get("created_at")?,
-                        post: row.try_get("post")?,
-                        crossed_at: row.try_get("crossed_at")?,
-                        list_version: row.try_get("list_version")?,
-                        origin: row.try_get("origin")?,
-                        adjudication: None,
-                        adjudications: Vec::new(),
-                    },
+                    hit: stored_hit!(row),
                     given_names: row.try_get("given_names")?,
                     surnames: row.try_get("surnames")?,
                     decision: row.try_get("booth")?,
@@ -1047,26 +1057,7 @@ impl Store {
             let rows = sqlx::query(sql).bind(f.post).bind(f.crossing).bind(f.id).bind(limit).fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in &rows {
-                let explanation: String = row.try_get("explanation")?;
-                out.push(StoredHit {
-                    id: row.try_get("id")?,
-                    crossing_id: row.try_get("crossing_id")?,
-                    kind: row.try_get("kind")?,
-                    list_name: row.try_get("list_name")?,
-                    list_kind: row.try_get("list_kind")?,
-                    entry_id: row.try_get("entry_id")?,
-                    score: row.try_get("score")?,
-                    action: row.try_get("action")?,
-                    explanation: serde_json::from_str(&explanation)
-                        .map_err(|e| StoreError::Corrupt(format!("hits.explanation: {e}")))?,
-                    created_at: row.try_get("created_at")?,
-                    post: row.try_get("post")?,
-                    crossed_at: row.try_get("crossed_at")?,
-                    list_version: row.try_get("list_version")?,
-                    origin: row.try_get("origin")?,
-                    adjudication: None,
-                    adjudications: Vec::new(),
-                });
+                out.push(stored_hit!(row));
             }
             out
         });
