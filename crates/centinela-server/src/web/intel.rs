@@ -20,6 +20,12 @@ use crate::state::AppState;
 /// How many facilitators the overview lists.
 const OVERVIEW_TOP: usize = 50;
 
+/// How long the overview waits for the analysis before it answers with a
+/// page that says it is under way (and refreshes itself): at national scale
+/// the first analysis after new records takes seconds, and a blank page
+/// for that long looks broken.
+const OVERVIEW_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// The facilitators and rings; `?crossing=ID` goes to that crossing's person.
 pub async fn overview(
     State(app): State<AppState>,
@@ -29,6 +35,18 @@ pub async fn overview(
 ) -> PageResult {
     if !f.crossing.trim().is_empty() {
         return find(app, user, ctx, f.crossing.trim()).await;
+    }
+    // The analysis goes on in its own task when the page stops waiting; the
+    // next refresh finds it cached.
+    let analysing = {
+        let app = app.clone();
+        tokio::spawn(async move { app.app().analysis().await })
+    };
+    match tokio::time::timeout(OVERVIEW_WAIT, analysing).await {
+        Err(_) => return Ok(ctx.render("intel_wait.html", json!({}))),
+        Ok(done) => {
+            done.map_err(|e| ctx.api_error(crate::error::ApiError::internal(&e)))?.map_err(|e| ctx.api_error(e))?;
+        }
     }
     let facs = app.app().intel_facilitators(&user, OVERVIEW_TOP).await.map_err(|e| ctx.api_error(e))?;
     let rings = app.app().intel_rings(&user).await.map_err(|e| ctx.api_error(e))?;
@@ -46,7 +64,10 @@ pub async fn ring(
     let Some(ring) = rings.into_iter().find(|r| r.ring_id == id) else {
         return Err(super::not_found(ctx.lang));
     };
-    Ok(ctx.render("network.html", json!({ "ring": ring, "source": format!("/api/intel/rings/{id}/network") })))
+    Ok(ctx.render(
+        "network.html",
+        json!({ "ring": ring, "companions": "hide", "source": format!("/api/intel/rings/{id}/network") }),
+    ))
 }
 
 pub async fn person(

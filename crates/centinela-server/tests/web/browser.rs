@@ -474,7 +474,8 @@ async fn analyst_sees_a_planted_ring_network_and_an_officer_is_refused() {
     let c = browser(&d).await;
     sign_in(&c, &app, Role::Analyst).await;
     css(&c, "a[href='/redes']").await.click().await.unwrap();
-    css(&c, "#rings").await;
+    // A slow first analysis answers with a page that refreshes itself.
+    c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("#rings")).await.expect("Redes never showed");
     let text = body_text(&c).await;
     assert!(text.contains(&ring.ring_id) && text.contains("Posibles facilitadores"), "{text}");
     c.goto(&app.url(&format!("/redes/anillos/{}", ring.ring_id))).await.unwrap();
@@ -491,10 +492,22 @@ async fn analyst_sees_a_planted_ring_network_and_an_officer_is_refused() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(nodes >= ring.persons.len(), "{nodes} nodes drawn");
+    // Members first: the ring's members alone, companions on demand.
+    assert_eq!(nodes, ring.persons.len(), "the ring's view starts with its members");
     assert!(c.find(Locator::Css("#network canvas")).await.is_ok(), "cytoscape drew no canvas");
     c.execute("document.getElementById('network').scrollIntoView({block: 'end'})", vec![]).await.unwrap();
     screenshot(&c, "network").await;
+    let total: usize = net.attr("data-total").await.unwrap().unwrap().parse().unwrap();
+    if total > nodes {
+        css(&c, "#network-companions").await.click().await.unwrap();
+        let shown: usize = net.attr("data-nodes").await.unwrap().unwrap().parse().unwrap();
+        assert_eq!(shown, total, "the companions appear on demand");
+    }
+    // A search marks the person it names.
+    css(&c, "#network-search").await.send_keys(&facilitator).await.unwrap();
+    let found = net.attr("data-matches").await.unwrap().unwrap_or_default();
+    assert_eq!(found, "1", "searching {facilitator} in the network");
+    assert!(text_now(&c, "#network-status").await.contains("Encontradas en la red: 1"));
 
     // A facilitator's page shows the evidence, the links and the timeline.
     c.goto(&app.url(&format!("/redes/personas/{facilitator}"))).await.unwrap();
