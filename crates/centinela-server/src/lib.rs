@@ -42,6 +42,7 @@ pub mod error;
 pub mod failures;
 pub mod handlers;
 pub mod openapi;
+mod recent;
 pub mod routes;
 pub mod schemas;
 mod signin;

@@ -102,6 +102,8 @@ struct Inner {
     /// The OpenAPI document, set once by [`crate::router`] (it is made from
     /// the handlers, which sit above this module).
     openapi: std::sync::OnceLock<Bytes>,
+    /// Each session's last page answered to a form, for the language switch.
+    recent_pages: crate::recent::RecentPages,
 }
 
 impl AppState {
@@ -146,6 +148,7 @@ impl AppState {
             limiter,
             failures: crate::failures::Failures::default(),
             openapi: std::sync::OnceLock::new(),
+            recent_pages: crate::recent::RecentPages::default(),
         }))
     }
 
@@ -175,6 +178,10 @@ impl AppState {
 
     pub fn config(&self) -> &ServerConfig {
         &self.0.config
+    }
+
+    pub(crate) fn recent_pages(&self) -> &crate::recent::RecentPages {
+        &self.0.recent_pages
     }
 
     pub(crate) fn sessions(&self) -> &SessionCache {

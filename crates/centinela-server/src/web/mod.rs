@@ -29,6 +29,7 @@ type PageResult = Result<axum::response::Response, axum::response::Response>;
 
 mod accounts;
 mod admin;
+mod again;
 mod audit;
 mod booth;
 mod cases;
@@ -134,6 +135,7 @@ pages! {
     Post "/entrar"                  PUBLIC, [Post "/api/session"]                         => pages::login;
     Post "/salir"                   ANY_USER, [Delete "/api/session"]                     => pages::logout;
     Get  "/"                        ANY_USER, []                                          => pages::home;
+    Get  "/de-nuevo/{token}"        ANY_USER, []                                          => again::again;
     Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
     Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
@@ -261,7 +263,7 @@ pub(crate) async fn not_found_page(app: &AppState, parts: &Parts) -> Response {
         Ok(Some(user)) if !user.must_change_password => {
             let zone = viewer_zone(app, user.post.as_deref()).await;
             let csrf = csrf_token(token);
-            let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(csrf), zone: zone.0 };
+            let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(csrf), zone: zone.0, keep: None };
             ctx.error(StatusCode::NOT_FOUND, "error.not_found", None)
         }
         _ => not_found(lang),
@@ -364,7 +366,7 @@ async fn guarded(g: &PageGuard, allowed: &[Role], req: Request, next: Next) -> R
     let country_wide = g.page.uses.iter().any(|(_, path)| crate::routes::is_country_wide(path));
     if !allowed.contains(&user.role) || (country_wide && user.post.is_some()) {
         let zone = viewer_zone(&g.app, user.post.as_deref()).await;
-        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected), zone: zone.0 };
+        let ctx = PageCtx { lang, path: "/".into(), user: Some(user), csrf: Some(expected), zone: zone.0, keep: None };
         let mut resp = ctx.error(StatusCode::FORBIDDEN, "error.forbidden", None);
         resp.extensions_mut().insert(LoggedUser(id));
         return resp;
@@ -467,22 +469,28 @@ pub(crate) struct PageCtx {
     pub csrf: Option<String>,
     /// The IANA name of the zone the page shows times in.
     pub zone: String,
+    /// A page answered to a form post is kept for this session, so that the
+    /// language switch can show it again ([`again`]).
+    pub keep: Option<(AppState, i64)>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+impl FromRequestParts<AppState> for PageCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path();
         let path = if parts.method == Method::GET || PAGES.iter().any(|p| p.verb == Verb::Get && p.path == path) {
             path.to_owned()
         } else {
             "/".to_owned()
         };
+        let user = parts.extensions.get::<CurrentUser>().map(|u| u.0.clone());
+        let keep = (parts.method == Method::POST).then(|| user.as_ref().map(|u| (app.clone(), u.session_id))).flatten();
         Ok(PageCtx {
             lang: lang_of(parts),
             path,
-            user: parts.extensions.get::<CurrentUser>().map(|u| u.0.clone()),
+            keep,
+            user,
             csrf: parts.extensions.get::<WebCsrf>().map(|c| c.0.clone()),
             zone: parts.extensions.get::<ViewerZone>().map_or_else(centre_zone_name, |z| z.0.clone()),
         })
@@ -504,6 +512,15 @@ impl PageCtx {
         ctx.insert("lang".into(), json!(self.lang.code()));
         ctx.insert("other_lang".into(), json!(self.lang.other().code()));
         ctx.insert("path".into(), json!(self.path));
+        let kept = match &self.keep {
+            Some((app, session)) if !status.is_server_error() => app.recent_pages().keep(*session, template, &data),
+            _ => None,
+        };
+        let switch = match kept {
+            Some(token) => format!("/de-nuevo/{token}?lang={}", self.lang.other().code()),
+            None => format!("{}?lang={}", self.path, self.lang.other().code()),
+        };
+        ctx.insert("lang_switch".into(), json!(switch));
         ctx.insert("csrf".into(), json!(self.csrf));
         ctx.insert("time_zone".into(), json!(self.zone));
         if let Some(u) = &self.user {
@@ -587,7 +604,8 @@ fn api_error_page(lang: Lang, e: ApiError) -> Response {
 
 /// An error page without a user (no navigation).
 fn error_page(lang: Lang, status: StatusCode, key: &str, detail: Option<String>) -> Response {
-    PageCtx { lang, path: "/".into(), user: None, csrf: None, zone: centre_zone_name() }.error(status, key, detail)
+    PageCtx { lang, path: "/".into(), user: None, csrf: None, zone: centre_zone_name(), keep: None }
+        .error(status, key, detail)
 }
 
 /// The last resort when a template fails: plain HTML, still translated.

@@ -219,6 +219,29 @@ async fn a_date_typed_dd_mm_yyyy_is_accepted_and_an_error_keeps_every_field() {
     assert_eq!(stored.record.birth_date, Some(BirthDate::parse("1985-08-15").unwrap()));
     assert_eq!(stored.record.surnames, "Ochoa Pérez");
 
+    // The language switch keeps the result (the posted page is drawn again,
+    // not posted again), and switches back.
+    let recorded = css(&c, "#recorded").await.text().await.unwrap();
+    css(&c, "#lang-switch").await.click().await.unwrap();
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("html[lang=en]")).await.unwrap();
+    assert_eq!(first_crossing(&c).await, crossing, "the result survives the language switch");
+    let english = css(&c, "#recorded").await.text().await.unwrap();
+    assert_ne!(english, recorded, "the result is drawn in English");
+    assert_eq!(
+        app.store
+            .crossings_between(None, None, None)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.record.surnames == "Ochoa Pérez")
+            .count(),
+        1,
+        "nothing was recorded twice"
+    );
+    css(&c, "#lang-switch").await.click().await.unwrap();
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("html[lang=es]")).await.unwrap();
+    assert_eq!(css(&c, "#recorded").await.text().await.unwrap(), recorded);
+
     // A malformed zone keeps the box's text, with the error beside it.
     let area = css(&c, "#t0-mrz").await;
     area.send_keys("P<GTMOCHOA<PEREZ<<LUIS<FERNANDO").await.unwrap();
