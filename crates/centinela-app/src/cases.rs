@@ -18,6 +18,36 @@ use serde_json::json;
 
 use crate::{App, AppError, Caller, User};
 
+/// A case's versions and comments as its page shows them
+/// ([`App::case_history`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseHistory {
+    /// Newest first.
+    pub versions: Vec<VersionView>,
+    /// Oldest first, as the record holds them.
+    pub comments: Vec<CommentView>,
+}
+
+/// One version: who wrote it, when, and what changed from the one before.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    pub version: i64,
+    pub status: String,
+    pub at: String,
+    /// The writer's username.
+    pub user: String,
+    pub changes: Vec<htcds::diff::FieldChange>,
+    pub comments_added: usize,
+}
+
+/// A comment with its author and time.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    pub text: String,
+    pub user: String,
+    pub at: String,
+}
+
 /// The most referrals or cases one list answers.
 pub const MAX_LIST: u32 = 1000;
 
@@ -189,6 +219,53 @@ impl App {
         self.audit(Caller::User(user), "case_versions_viewed", format!("case:{id}"), json!({ "versions": v.len() }))
             .await?;
         Ok(v)
+    }
+
+    /// A case's history as its page shows it: each version (newest first)
+    /// with who wrote it and which fields changed, and each comment with who
+    /// added it and when (the version that first holds it). Read with
+    /// [`App::case_versions`], so audited as that read.
+    pub async fn case_history(&self, user: &User, id: i64) -> Result<CaseHistory, AppError> {
+        let versions = self.case_versions(user, id).await?;
+        let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        for v in &versions {
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(v.user_id) {
+                let user = self.store().user_by_id(v.user_id).await?;
+                e.insert(user.map_or_else(|| format!("#{}", v.user_id), |u| u.username));
+            }
+        }
+        let author = |v: &CaseVersion| names.get(&v.user_id).cloned().unwrap_or_default();
+        let empty = CaseRecord::default();
+        let mut out = Vec::with_capacity(versions.len());
+        for (i, v) in versions.iter().enumerate() {
+            let before = if i == 0 { &empty } else { &versions[i - 1].record };
+            let added = v.record.comments.len().saturating_sub(before.comments.len());
+            out.push(VersionView {
+                version: v.version,
+                status: v.status.clone(),
+                at: v.at.clone(),
+                user: author(v),
+                changes: htcds::diff::changes(before, &v.record),
+                comments_added: added,
+            });
+        }
+        out.reverse();
+        let comments = versions.last().map_or_else(Vec::new, |last| {
+            last.record
+                .comments
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let first = versions.iter().find(|v| v.record.comments.len() > i);
+                    CommentView {
+                        text: text.clone(),
+                        user: first.map(author).unwrap_or_default(),
+                        at: first.map(|v| v.at.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        });
+        Ok(CaseHistory { versions: out, comments })
     }
 
     /// Opens a case without a referral (a victim identified elsewhere),

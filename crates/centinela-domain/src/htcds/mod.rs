@@ -59,6 +59,7 @@ impl CaseError {
 }
 
 /// The HTCDS value lists (picklists and multiselect picklists).
+pub mod diff;
 pub mod picklist;
 
 mod export;

@@ -231,6 +231,22 @@ fn sections_view(record: &CaseRecord) -> Value {
     Value::Array(out)
 }
 
+/// A value of a version's change as the page shows it: a list's codes in
+/// the page's language, a date as DD/MM/AAAA.
+fn value_shown(lang: super::i18n::Lang, section: &str, key: &str, value: &str) -> String {
+    let kind = SECTIONS.iter().find(|s| s.key == section).and_then(|s| s.fields.iter().find(|(k, _)| *k == key));
+    match kind.map(|(_, k)| *k) {
+        Some(Pick(_) | Multi(_)) => value
+            .split(", ")
+            .map(|code| super::i18n::tr_or(lang, &format!("htcds.v.{code}"), code))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(Date) => super::dmy(value),
+        Some(Bool) if value == "true" => super::i18n::tr(lang, "audit.yes").to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
 /// Reads one field of the form into JSON, or names the field at fault.
 fn read_field(m: &std::collections::HashMap<&str, Vec<&str>>, name: &str, kind: Kind) -> Result<Value, String> {
     let first = m.get(name).and_then(|v| v.first()).map_or("", |s| s.trim());
@@ -382,7 +398,13 @@ async fn case_page(
     extra: Value,
 ) -> PageResult {
     let c = app.app().case(user, id).await.map_err(|e| ctx.api_error(e))?;
-    let versions = app.app().case_versions(user, id).await.map_err(|e| ctx.api_error(e))?;
+    let mut history = app.app().case_history(user, id).await.map_err(|e| ctx.api_error(e))?;
+    for v in &mut history.versions {
+        for c in &mut v.changes {
+            c.before = value_shown(ctx.lang, &c.section, &c.key, &c.before);
+            c.after = value_shown(ctx.lang, &c.section, &c.key, &c.after);
+        }
+    }
     let record = match extra.get("draft") {
         Some(d) => serde_json::from_value::<CaseRecord>(d.clone()).unwrap_or_else(|_| c.record.clone()),
         None => c.record.clone(),
@@ -390,7 +412,7 @@ async fn case_page(
     let mut data = json!({
         "case": c,
         "sections": sections_view(&record),
-        "versions": versions.iter().rev().map(|v| json!({ "version": v.version, "status": v.status, "user_id": v.user_id, "at": v.at })).collect::<Vec<_>>(),
+        "history": history,
     });
     if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
         d.extend(e.into_iter().filter(|(k, _)| k != "draft"));
@@ -439,7 +461,16 @@ pub async fn save(
         }
     };
     match app.app().update_case(&user, id, base_version, record.clone()).await.map_err(ApiError::from) {
-        Ok(w) => Ok(Redirect::to(&format!("/casos/{id}?guardado={}", w.version)).into_response()),
+        Ok(w) => {
+            // Back to the section whose button was pressed.
+            let section = field(&pairs, "section");
+            let anchor = if section == "comments" || SECTIONS.iter().any(|s| s.key == section) {
+                format!("#section-{section}")
+            } else {
+                String::new()
+            };
+            Ok(Redirect::to(&format!("/casos/{id}?guardado={}{anchor}", w.version)).into_response())
+        }
         Err(e) if matches!(e.code, ErrorCode::InvalidField | ErrorCode::InvalidPicklistValue) => {
             case_page(
                 &app,

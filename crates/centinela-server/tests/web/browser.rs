@@ -331,9 +331,21 @@ async fn a_referral_from_the_booth_becomes_a_case() {
     css(&c, "#f-events-0-hte_Type").await.select_by_value("Recruitment").await.unwrap();
     css(&c, "#f-events-0-hte_Country").await.send_keys("GTM").await.unwrap();
     css(&c, "#new-comment").await.send_keys("Derivada a albergue; entrevista con psicóloga.").await.unwrap();
-    css(&c, "#save-case").await.click().await.unwrap();
+    // The victim section's own button saves the whole form and comes back
+    // to that section.
+    css(&c, "#save-victim").await.click().await.unwrap();
     css(&c, ".flash-info").await;
-    assert!(c.current_url().await.unwrap().query().unwrap_or("").contains("guardado=2"));
+    let url = c.current_url().await.unwrap();
+    assert!(url.query().unwrap_or("").contains("guardado=2"), "{url}");
+    assert_eq!(url.fragment(), Some("section-victim"));
+    // The version names its writer and what changed, in Spanish; the
+    // comment its author.
+    let protection = username(Role::Protection);
+    assert_eq!(css(&c, "#version-2 .version-user").await.text().await.unwrap(), protection);
+    let changes = css(&c, "#version-2 details").await.text().await.unwrap();
+    assert!(changes.contains("Seguimiento") && changes.contains("Retiene sus documentos"), "{changes}");
+    let comment = css(&c, "ol.comments li").await.text().await.unwrap();
+    assert!(comment.contains(&protection) && comment.contains("albergue"), "{comment}");
     let stored = app.store.case(case_id).await.unwrap().unwrap();
     assert_eq!((stored.version, stored.status.as_str()), (2, "FollowUp"));
     assert_eq!(stored.record.victim.methods_of_control, ["FalsePromises", "WithholdsDocuments"]);
