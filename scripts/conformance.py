@@ -91,6 +91,73 @@ id_of = {n: "centinela-" + d.get("person_id", n) for n, d in g.nodes(data=True)}
 edges = {frozenset((id_of[a], id_of[b])) for a, b in g.edges()}
 check("networkx: GraphML edges are the FtM relationships", edges == pairs, f"{len(edges)} edges, {len(pairs)} links")
 
+# HTCDS: every exported column an official field in force (IOM's field
+# list, docs/htcds-2.0-fields.csv) or one of the export's keys, every
+# picklist value one of the field's official values, every country an ISO
+# 3166 code (FtM's own country table) in the form asked for; the JSON
+# export's keys likewise, no DEPRECATED field anywhere.
+from followthemoney.types import registry
+
+root = pathlib.Path(__file__).resolve().parent.parent
+with open(root / "docs" / "htcds-2.0-fields.csv", newline="", encoding="utf-8") as f:
+    official = {r["field"]: r for r in csv.DictReader(f)}
+check("HTCDS: the official field list holds the standard's 83 fields", len(official) == 83, str(len(official)))
+KEYS = {"case_id", "version", "opened_at", "updated_at", "organisation_id"}
+COUNTRY = {"prs_Citizenship", "prs_MailingCountry", "org_ShippingCountry", "hte_Country"}
+
+
+def picklist(field):
+    r = official[field]
+    return set(r["values"].split()) if "Picklist" in r["type"] and not r["values"].startswith("Use ISO") else None
+
+
+def iso(code, width):
+    return len(code) == width and registry.country.clean(code) is not None
+
+
+for folder, width in (("cases", 3), ("cases-alpha2", 2)):
+    problems, values = [], 0
+    for path in sorted((work / folder).glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for col, v in row.items():
+                    if col in KEYS:
+                        continue
+                    if col not in official or official[col]["status"]:
+                        problems.append(f"{path.name}: {col} is {official.get(col, {}).get('status') or 'not an HTCDS 2.0 field'}")
+                        continue
+                    allowed = picklist(col)
+                    for part in (v.split(";") if v else []):
+                        values += 1
+                        if allowed is not None and part not in allowed:
+                            problems.append(f"{path.name}: {col}={part!r} is not an official value")
+                        if col in COUNTRY and not iso(part, width):
+                            problems.append(f"{path.name}: {col}={part!r} is not an ISO 3166 alpha-{width} code")
+    check(f"HTCDS {folder}: {values} values, every column and value official (alpha-{width} countries)",
+          values > 0 and not problems, "; ".join(sorted(set(problems))[:10]))
+exported = json.loads((work / "cases" / "cases.json").read_text("utf-8"))
+SECTIONS = {"person", "organisations", "victim", "perpetrators", "case", "consent", "events", "support_plans", "comments", "id"}
+bad = set()
+
+
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k not in SECTIONS and (k not in official or official[k]["status"]):
+                bad.add(k)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+
+
+for c in exported:
+    walk(c["record"])
+check(f"HTCDS cases.json: {len(exported)} cases, every key an official field in force", exported and not bad, str(sorted(bad)))
+refs = [(c["record"]["case"].get("cas_ReferringOrganisation", ""), {o["id"] for o in c["record"].get("organisations", [])}) for c in exported]
+check("HTCDS cases.json: every cas_ReferringOrganisation names an organisation of its case",
+      all(r in ids for r, ids in refs if r) and any(r for r, _ in refs))
+
 # CSV: Python's csv and pandas read each file identically; CRLF; a BOM only with --excel.
 csvs = sorted(p for p in work.rglob("*.csv"))
 check("CSV: exports found", len(csvs) >= 10, f"{len(csvs)} files")
