@@ -77,6 +77,43 @@ m = re.search(r"imported (\d+), rejected 0", imported)
 check("round trip: every exported person imported back", bool(m) and int(m.group(1)) == len(persons), imported.strip())
 check("round trip: no value dropped", "dropped" not in imported, imported.strip())
 
+# followthemoney's own `ftm validate` (scripts/conformance ran it): it read
+# both exports and wrote every entity back with every value it accepts.
+def props(path):
+    out = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            e = json.loads(line)
+            out[e["id"]] = (e["schema"], {k: sorted(map(str, v)) for k, v in e.get("properties", {}).items()})
+    return out
+
+
+for name in ("export", "reexport"):
+    given, validated = props(work / f"{name}.ftm"), props(work / f"{name}.validated.ftm")
+    lost = [i for i, v in given.items() if validated.get(i) != v]
+    check(f"ftm validate: {name}.ftm, {len(given)} entities given back whole", given and not lost,
+          f"{len(lost)} changed, first: {lost[:3]}")
+
+# Export -> import -> export: every person again, with every name (primary,
+# aliases), birth date, nationality, gender and document number.
+again = {i: p for i, (schema, p) in props(work / "reexport.ftm").items() if schema == "Person"}
+first = {i: p for i, (schema, p) in props(work / "export.ftm").items() if schema == "Person"}
+NAMES = ("name", "alias", "weakAlias", "previousName")
+lost = []
+for i, p in first.items():
+    q = again.get(i)
+    if q is None:
+        lost.append(f"{i}: missing")
+        continue
+    names = lambda x: {n for k in NAMES for n in x.get(k, [])}
+    if not names(p) <= names(q):
+        lost.append(f"{i}: names {sorted(names(p) - names(q))}")
+    for k in ("birthDate", "nationality", "gender", "passportNumber"):
+        if sorted(set(p.get(k, []))) != sorted(set(q.get(k, []))):
+            lost.append(f"{i}: {k} {p.get(k)} became {q.get(k)}")
+check(f"round trip: export -> import -> export keeps {len(first)} persons whole", first and not lost and len(again) == len(first),
+      f"{len(lost)} lost, {len(again)} persons again; first: {lost[:5]}")
+
 # GraphML read by networkx: the FtM export's persons and links.
 g = networkx.read_graphml(work / "export.graphml")
 node_persons = {"centinela-" + d.get("person_id", n) for n, d in g.nodes(data=True)}
