@@ -178,6 +178,8 @@ fn lookups_refer_to_organisations() {
     let place = r.organisations.iter().find(|o| o.id == r.victim.location_of_recruitment).unwrap();
     assert_eq!(place.name, "Mercado central");
     assert_eq!(r.organisations.len(), 3);
+    // Parsing again changes nothing.
+    assert_eq!(Case::parse(r.clone()).unwrap().record(), &r);
     // A name already in the record is that organisation.
     let mut again = r.clone();
     again.case.referred_organisation = "Puesto Tecún Umán".into();
