@@ -77,6 +77,43 @@ m = re.search(r"imported (\d+), rejected 0", imported)
 check("round trip: every exported person imported back", bool(m) and int(m.group(1)) == len(persons), imported.strip())
 check("round trip: no value dropped", "dropped" not in imported, imported.strip())
 
+# followthemoney's own `ftm validate` (scripts/conformance ran it): it read
+# both exports and wrote every entity back with every value it accepts.
+def props(path):
+    out = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            e = json.loads(line)
+            out[e["id"]] = (e["schema"], {k: sorted(map(str, v)) for k, v in e.get("properties", {}).items()})
+    return out
+
+
+for name in ("export", "reexport"):
+    given, validated = props(work / f"{name}.ftm"), props(work / f"{name}.validated.ftm")
+    lost = [i for i, v in given.items() if validated.get(i) != v]
+    check(f"ftm validate: {name}.ftm, {len(given)} entities given back whole", given and not lost,
+          f"{len(lost)} changed, first: {lost[:3]}")
+
+# Export -> import -> export: every person again, with every name (primary,
+# aliases), birth date, nationality, gender and document number.
+again = {i: p for i, (schema, p) in props(work / "reexport.ftm").items() if schema == "Person"}
+first = {i: p for i, (schema, p) in props(work / "export.ftm").items() if schema == "Person"}
+NAMES = ("name", "alias", "weakAlias", "previousName")
+lost = []
+for i, p in first.items():
+    q = again.get(i)
+    if q is None:
+        lost.append(f"{i}: missing")
+        continue
+    names = lambda x: {n for k in NAMES for n in x.get(k, [])}
+    if not names(p) <= names(q):
+        lost.append(f"{i}: names {sorted(names(p) - names(q))}")
+    for k in ("birthDate", "nationality", "gender", "passportNumber"):
+        if sorted(set(p.get(k, []))) != sorted(set(q.get(k, []))):
+            lost.append(f"{i}: {k} {p.get(k)} became {q.get(k)}")
+check(f"round trip: export -> import -> export keeps {len(first)} persons whole", first and not lost and len(again) == len(first),
+      f"{len(lost)} lost, {len(again)} persons again; first: {lost[:5]}")
+
 # GraphML read by networkx: the FtM export's persons and links.
 g = networkx.read_graphml(work / "export.graphml")
 node_persons = {"centinela-" + d.get("person_id", n) for n, d in g.nodes(data=True)}
@@ -90,6 +127,73 @@ for e in links:
 id_of = {n: "centinela-" + d.get("person_id", n) for n, d in g.nodes(data=True)}
 edges = {frozenset((id_of[a], id_of[b])) for a, b in g.edges()}
 check("networkx: GraphML edges are the FtM relationships", edges == pairs, f"{len(edges)} edges, {len(pairs)} links")
+
+# HTCDS: every exported column an official field in force (IOM's field
+# list, docs/htcds-2.0-fields.csv) or one of the export's keys, every
+# picklist value one of the field's official values, every country an ISO
+# 3166 code (FtM's own country table) in the form asked for; the JSON
+# export's keys likewise, no DEPRECATED field anywhere.
+from followthemoney.types import registry
+
+root = pathlib.Path(__file__).resolve().parent.parent
+with open(root / "docs" / "htcds-2.0-fields.csv", newline="", encoding="utf-8") as f:
+    official = {r["field"]: r for r in csv.DictReader(f)}
+check("HTCDS: the official field list holds the standard's 83 fields", len(official) == 83, str(len(official)))
+KEYS = {"case_id", "version", "opened_at", "updated_at", "organisation_id"}
+COUNTRY = {"prs_Citizenship", "prs_MailingCountry", "org_ShippingCountry", "hte_Country"}
+
+
+def picklist(field):
+    r = official[field]
+    return set(r["values"].split()) if "Picklist" in r["type"] and not r["values"].startswith("Use ISO") else None
+
+
+def iso(code, width):
+    return len(code) == width and registry.country.clean(code) is not None
+
+
+for folder, width in (("cases", 3), ("cases-alpha2", 2)):
+    problems, values = [], 0
+    for path in sorted((work / folder).glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for col, v in row.items():
+                    if col in KEYS:
+                        continue
+                    if col not in official or official[col]["status"]:
+                        problems.append(f"{path.name}: {col} is {official.get(col, {}).get('status') or 'not an HTCDS 2.0 field'}")
+                        continue
+                    allowed = picklist(col)
+                    for part in (v.split(";") if v else []):
+                        values += 1
+                        if allowed is not None and part not in allowed:
+                            problems.append(f"{path.name}: {col}={part!r} is not an official value")
+                        if col in COUNTRY and not iso(part, width):
+                            problems.append(f"{path.name}: {col}={part!r} is not an ISO 3166 alpha-{width} code")
+    check(f"HTCDS {folder}: {values} values, every column and value official (alpha-{width} countries)",
+          values > 0 and not problems, "; ".join(sorted(set(problems))[:10]))
+exported = json.loads((work / "cases" / "cases.json").read_text("utf-8"))
+SECTIONS = {"person", "organisations", "victim", "perpetrators", "case", "consent", "events", "support_plans", "comments", "id"}
+bad = set()
+
+
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k not in SECTIONS and (k not in official or official[k]["status"]):
+                bad.add(k)
+            walk(x)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+
+
+for c in exported:
+    walk(c["record"])
+check(f"HTCDS cases.json: {len(exported)} cases, every key an official field in force", exported and not bad, str(sorted(bad)))
+refs = [(c["record"]["case"].get("cas_ReferringOrganisation", ""), {o["id"] for o in c["record"].get("organisations", [])}) for c in exported]
+check("HTCDS cases.json: every cas_ReferringOrganisation names an organisation of its case",
+      all(r in ids for r, ids in refs if r) and any(r for r, _ in refs))
 
 # CSV: Python's csv and pandas read each file identically; CRLF; a BOM only with --excel.
 csvs = sorted(p for p in work.rglob("*.csv"))

@@ -307,14 +307,21 @@ impl App {
 }
 
 /// The CSV tables of an export, in order.
-pub const TABLES: [&str; 5] = ["cases", "perpetrators", "events", "support_plans", "comments"];
+pub const TABLES: [&str; 6] = ["cases", "organisations", "perpetrators", "events", "support_plans", "comments"];
 
 /// Every case as it stands when the export was asked for.
 pub struct CaseExport {
     cases: Vec<StoredCase>,
+    codes: htcds::CountryCodes,
 }
 
 impl CaseExport {
+    /// Country codes written as `codes` says (alpha-3 unless asked).
+    pub fn with_country_codes(mut self, codes: htcds::CountryCodes) -> Self {
+        self.codes = codes;
+        self
+    }
+
     pub fn len(&self) -> usize {
         self.cases.len()
     }
@@ -336,9 +343,14 @@ impl CaseExport {
             .collect()
     }
 
-    /// An array of `{case_id, version, opened_at, updated_at, record}`.
+    /// An array of `{case_id, version, opened_at, updated_at, record}`
+    /// (the DEPRECATED fields never in it).
     pub fn json(&self, pretty: bool) -> Result<String, AppError> {
-        let rows = self.rows();
+        let records: Vec<CaseRecord> = self.cases.iter().map(|c| c.record.with_country_codes(self.codes)).collect();
+        let mut rows = self.rows();
+        for (row, record) in rows.iter_mut().zip(&records) {
+            row.record = record;
+        }
         let out = if pretty { serde_json::to_string_pretty(&rows) } else { serde_json::to_string(&rows) };
         out.map_err(AppError::internal)
     }
@@ -347,7 +359,7 @@ impl CaseExport {
     /// line ends, formulas defused; a byte-order mark first when `bom`,
     /// for spreadsheets).
     pub fn csv_tables(&self, bom: bool) -> Vec<(String, String)> {
-        htcds::export_rows(&self.rows())
+        htcds::export_rows_with(&self.rows(), self.codes)
             .into_iter()
             .map(|(name, header, data)| {
                 let mut out = centinela_domain::csv::Table::with_bom(&header, bom);
@@ -370,6 +382,6 @@ impl App {
             d.extend(extra);
         }
         self.audit(caller, "cases_exported", "cases", d).await?;
-        Ok(CaseExport { cases })
+        Ok(CaseExport { cases, codes: htcds::CountryCodes::default() })
     }
 }

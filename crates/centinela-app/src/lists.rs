@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use centinela_domain::ListKind;
-use centinela_lists::{CsvListReader, DocumentsReader, FtmReader, ParseError};
+use centinela_lists::{CsvListReader, DeltaCounts, DocumentsReader, FtmChange, FtmReader, ParseError};
 use centinela_store::{BetweenChunks, ImportOutcome, ListRows, ListSummary, NewVersion};
 use serde::Serialize;
 use serde_json::json;
@@ -21,16 +21,21 @@ pub enum ListFormat {
     Ftm,
     /// Stolen and lost travel documents.
     Documents,
+    /// An OpenSanctions delta file (`entities.delta.json`: JSON lines of
+    /// `{"op": "ADD"|"MOD"|"DEL", "entity": {…}}`), applied to the list's
+    /// version in force to make its next one.
+    FtmDelta,
 }
 
 impl ListFormat {
-    pub const ALL: [ListFormat; 3] = [ListFormat::Csv, ListFormat::Ftm, ListFormat::Documents];
+    pub const ALL: [ListFormat; 4] = [ListFormat::Csv, ListFormat::Ftm, ListFormat::Documents, ListFormat::FtmDelta];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ListFormat::Csv => "csv",
             ListFormat::Ftm => "ftm",
             ListFormat::Documents => "documents",
+            ListFormat::FtmDelta => "ftm-delta",
         }
     }
 
@@ -57,6 +62,9 @@ pub struct ParsedList {
     /// The first [`SHOWN_REJECTIONS`] rejected rows (line, field, why).
     pub rejected: Vec<ParseError>,
     pub rejected_count: u64,
+    /// A delta's changes, in order ([`ListFormat::FtmDelta`]; `rows` is
+    /// then empty until [`App::import_list`] applies them).
+    pub changes: Vec<FtmChange>,
 }
 
 /// Parses the whole file before anything is written, collecting rejected
@@ -78,6 +86,7 @@ pub fn parse_list(r: impl Read, format: ListFormat) -> Result<ParsedList, ParseE
         }
         Ok(())
     };
+    let mut changes = Vec::new();
     let (rows, skipped, skipped_detail, dropped_values) = match format {
         ListFormat::Csv => {
             let mut out = Vec::new();
@@ -103,10 +112,28 @@ pub fn parse_list(r: impl Read, format: ListFormat) -> Result<ParsedList, ParseE
             let detail = stats.skipped.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
             (ListRows::Entries(out), stats.skipped_total(), detail, stats.dropped_values)
         }
+        ListFormat::FtmDelta => match centinela_lists::read_ftm_delta(r) {
+            Ok((c, stats)) => {
+                // Every line is one change, applied or skipped.
+                read += c.len() as u64;
+                changes = c;
+                let detail = stats.skipped.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
+                (ListRows::Entries(Vec::new()), stats.skipped_total(), detail, stats.dropped_values)
+            }
+            // The reader stops at the first rejected line: the delta is
+            // refused whole.
+            Err(e) if e.field == ParseError::IO_FIELD => return Err(e),
+            Err(e) => {
+                read += e.line;
+                rejected_count = 1;
+                rejected.push(e);
+                (ListRows::Entries(Vec::new()), 0, String::new(), 0)
+            }
+        },
     };
     // FtM: every non-empty line was read, persons or not.
     let read = read + skipped;
-    Ok(ParsedList { rows, read, skipped, skipped_detail, dropped_values, rejected, rejected_count })
+    Ok(ParsedList { rows, read, skipped, skipped_detail, dropped_values, rejected, rejected_count, changes })
 }
 
 /// An alert list and its current version (no personal data: names,
@@ -176,8 +203,8 @@ pub fn check_list_name(name: &str) -> Result<(), AppError> {
     if ok { Ok(()) } else { Err(AppError::Invalid("name: 1 to 64 letters (A-Z, a-z), digits, '-', '_' or '.'".into())) }
 }
 
-/// A documents list takes the documents format; a list of persons, CSV or
-/// FtM.
+/// A documents list takes the documents format; a list of persons, CSV,
+/// FtM or an FtM delta.
 pub fn check_kind_format(kind: ListKind, format: ListFormat) -> Result<(), AppError> {
     if (kind == ListKind::Documents) == (format == ListFormat::Documents) {
         Ok(())
@@ -185,7 +212,7 @@ pub fn check_kind_format(kind: ListKind, format: ListFormat) -> Result<(), AppEr
         Err(AppError::Invalid(format!(
             "format: a {} list takes {}, not {}",
             kind.as_str(),
-            if kind == ListKind::Documents { "documents" } else { "csv or ftm" },
+            if kind == ListKind::Documents { "documents" } else { "csv, ftm or ftm-delta" },
             format.as_str()
         )))
     }
@@ -219,6 +246,19 @@ impl App {
         parsed: &ParsedList,
         between: &mut BetweenChunks,
     ) -> Result<ImportOutcome, AppError> {
+        Ok(self.import_list_delta_paced(caller, req, parsed, between).await?.0)
+    }
+
+    /// [`App::import_list_paced`], also saying, for a delta
+    /// ([`ListFormat::FtmDelta`]), the version it was applied to and what
+    /// it changed.
+    pub async fn import_list_delta_paced(
+        &self,
+        caller: Caller<'_>,
+        req: &ImportRequest<'_>,
+        parsed: &ParsedList,
+        between: &mut BetweenChunks,
+    ) -> Result<(ImportOutcome, Option<(i64, DeltaCounts)>), AppError> {
         check_list_name(req.name)?;
         check_kind_format(req.kind, req.format)?;
         if let Some(first) = parsed.rejected.first() {
@@ -237,19 +277,89 @@ impl App {
             rows_skipped: parsed.skipped,
             keep_old_versions: req.keep_old_versions,
         };
-        let outcome = self.store().import_version_paced(&nv, &parsed.rows, between).await?;
+        let mut detail = json!({ "format": req.format.as_str(), "via": req.via });
+        let (outcome, delta) = if req.format == ListFormat::FtmDelta {
+            let (rows, base, counts) = self.apply_list_delta(req, &parsed.changes).await?;
+            detail["base_version"] = json!(base);
+            detail["added"] = json!(counts.added);
+            detail["modified"] = json!(counts.modified);
+            detail["deleted"] = json!(counts.deleted);
+            detail["absent"] = json!(counts.absent);
+            (self.store().import_version_paced(&nv, &rows, between).await?, Some((base, counts)))
+        } else {
+            (self.store().import_version_paced(&nv, &parsed.rows, between).await?, None)
+        };
+        detail["version"] = json!(outcome.version);
+        detail["rows"] = json!(outcome.rows_imported);
+        self.audit(caller, "list_imported", format!("list:{}", req.name), detail).await?;
+        Ok((outcome, delta))
+    }
+
+    /// The persons of a list's version in force as FollowTheMoney JSON
+    /// lines (one `Person` per line, what `--format ftm` reads back: names,
+    /// aliases, birth dates, nationalities as FtM's alpha-2, gender,
+    /// `passportNumber`, notes, the notice as a nested `Sanction`), and how
+    /// many. Audited as `list_exported` (a list holds personal data).
+    pub async fn export_list_ftm(&self, caller: Caller<'_>, name: &str) -> Result<(String, usize), AppError> {
+        check_list_name(name)?;
+        let lists = self.store().lists().await?;
+        let Some(version) = lists.iter().find(|l| l.name == name).and_then(|l| l.version) else {
+            return Err(AppError::NotFound(format!("list {name}: no such list or no version in force")));
+        };
+        let entries = match self.store().version_rows(name, version).await? {
+            Some((_, ListRows::Entries(e))) => e,
+            Some((_, ListRows::Documents(_))) => {
+                return Err(AppError::Invalid(format!("name: {name} is a documents list, not a list of persons")));
+            }
+            None => return Err(AppError::NotFound(format!("list {name}: the rows of version {version} are purged"))),
+        };
+        let mut out = String::new();
+        for e in &entries {
+            out.push_str(&centinela_lists::person_to_ftm(e));
+            out.push('\n');
+        }
         self.audit(
             caller,
-            "list_imported",
-            format!("list:{}", req.name),
-            json!({
-                "version": outcome.version,
-                "rows": outcome.rows_imported,
-                "format": req.format.as_str(),
-                "via": req.via,
-            }),
+            "list_exported",
+            format!("list:{name}"),
+            json!({ "version": version, "rows": entries.len(), "format": "ftm" }),
         )
         .await?;
-        Ok(outcome)
+        Ok((out, entries.len()))
+    }
+
+    /// A delta's changes applied to the entries of the list's version in
+    /// force: the new version's rows, the version they were applied to,
+    /// and what changed. A list with no version yet, of another kind, or
+    /// whose version in force was purged takes no delta.
+    pub async fn apply_list_delta(
+        &self,
+        req: &ImportRequest<'_>,
+        changes: &[FtmChange],
+    ) -> Result<(ListRows, i64, DeltaCounts), AppError> {
+        let lists = self.store().lists().await?;
+        let current = lists.iter().find(|l| l.name == req.name);
+        let Some((list, Some(base))) = current.map(|l| (l, l.version)) else {
+            return Err(AppError::Invalid(format!(
+                "ftm-delta: the list {} has no version in force to apply a delta to; import the full list first",
+                req.name
+            )));
+        };
+        if list.kind != req.kind {
+            return Err(AppError::Invalid(format!(
+                "kind: the list {} is a {} list, not {}",
+                req.name,
+                list.kind.as_str(),
+                req.kind.as_str()
+            )));
+        }
+        let Some((_, ListRows::Entries(mut entries))) = self.store().version_rows(req.name, base).await? else {
+            return Err(AppError::Invalid(format!(
+                "ftm-delta: the rows of version {base} of {} are no longer kept; import the full list",
+                req.name
+            )));
+        };
+        let counts = centinela_lists::apply_delta_counted(&mut entries, changes.to_vec());
+        Ok((ListRows::Entries(entries), base, counts))
     }
 }

@@ -173,15 +173,56 @@ pub fn read_ftm_delta<R: Read>(r: R) -> Result<(Vec<FtmChange>, FtmStats), Parse
 /// Applies delta changes to a list's entries, in order: an upsert replaces
 /// the entry of its id or is added at the end; a delete removes it.
 pub fn apply_delta(entries: &mut Vec<AlertEntry>, changes: Vec<FtmChange>) {
+    apply_delta_counted(entries, changes);
+}
+
+/// What [`apply_delta_counted`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeltaCounts {
+    /// Upserts of an id the list did not hold.
+    pub added: u64,
+    /// Upserts that replaced an entry.
+    pub modified: u64,
+    /// Deletes that removed an entry.
+    pub deleted: u64,
+    /// Deletes of an id the list does not hold (an entity of another
+    /// schema, which a delta's `DEL` does not name, or one already gone).
+    pub absent: u64,
+}
+
+/// [`apply_delta`], saying how many entries each kind of change touched.
+/// Linear in the entries and changes (an index by id), so that a day's
+/// delta applies to a list of hundreds of thousands at once.
+pub fn apply_delta_counted(entries: &mut Vec<AlertEntry>, changes: Vec<FtmChange>) -> DeltaCounts {
+    let mut counts = DeltaCounts::default();
+    let mut slots: Vec<Option<AlertEntry>> = std::mem::take(entries).into_iter().map(Some).collect();
+    let mut index: std::collections::HashMap<String, usize> =
+        slots.iter().enumerate().filter_map(|(i, e)| Some((e.as_ref()?.id.clone(), i))).collect();
     for c in changes {
         match c {
-            FtmChange::Upsert(e) => match entries.iter_mut().find(|x| x.id == e.id) {
-                Some(slot) => *slot = *e,
-                None => entries.push(*e),
+            FtmChange::Upsert(e) => match index.get(&e.id) {
+                Some(&i) => {
+                    if slots[i].is_some() {
+                        counts.modified += 1;
+                    } else {
+                        counts.added += 1;
+                    }
+                    slots[i] = Some(*e);
+                }
+                None => {
+                    counts.added += 1;
+                    index.insert(e.id.clone(), slots.len());
+                    slots.push(Some(*e));
+                }
             },
-            FtmChange::Delete(id) => entries.retain(|x| x.id != id),
+            FtmChange::Delete(id) => match index.get(&id).and_then(|&i| slots[i].take()) {
+                Some(_) => counts.deleted += 1,
+                None => counts.absent += 1,
+            },
         }
     }
+    *entries = slots.into_iter().flatten().collect();
+    counts
 }
 
 /// Every property [`parse_entity`] reads.
@@ -510,7 +551,18 @@ pub fn person_to_ftm(e: &AlertEntry) -> String {
     put("lastName", if e.surnames.is_empty() { Vec::new() } else { vec![e.surnames.clone()] });
     put("alias", e.aliases.clone());
     put("birthDate", e.birth_dates.iter().map(|d| d.to_string()).collect());
-    put("nationality", e.nationalities.iter().map(|c| c.as_str().to_string()).collect());
+    // FtM's country type: lower-case alpha-2 (a code with no state
+    // behind it, such as XXA, as Centinela keeps it: the reader takes both).
+    put(
+        "nationality",
+        e.nationalities
+            .iter()
+            .map(|c| {
+                centinela_domain::countries::alpha3_to_alpha2(c)
+                    .map_or_else(|| c.as_str().to_string(), str::to_ascii_lowercase)
+            })
+            .collect(),
+    );
     let gender = match e.sex {
         Sex::Male => vec!["male".to_string()],
         Sex::Female => vec!["female".to_string()],

@@ -25,5 +25,6 @@ pub use csvfmt::{
 pub use docindex::{DocumentHit, DocumentIndex, DocumentIndexBuilder, DocumentLookup};
 pub use error::ParseError;
 pub use ftm::{
-    FtmChange, FtmReader, FtmStats, apply_delta, is_honorific, person_to_ftm, read_ftm, read_ftm_delta, split_name,
+    DeltaCounts, FtmChange, FtmReader, FtmStats, apply_delta, apply_delta_counted, is_honorific, person_to_ftm,
+    read_ftm, read_ftm_delta, split_name,
 };

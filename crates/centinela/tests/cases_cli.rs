@@ -42,9 +42,42 @@ fn the_demo_has_cases_they_export_and_the_purge_spares_them() {
     assert_eq!(&header[5], "prs_FirstName");
     assert!(header.iter().any(|h| h == "vic_MethodsOfControl"));
     assert_eq!(r.records().count(), cases.len());
-    for t in ["perpetrators", "events", "support_plans", "comments"] {
+    for t in ["organisations", "perpetrators", "events", "support_plans", "comments"] {
         assert!(out.join(format!("{t}.csv")).exists(), "{t}");
     }
+    // Every case referred from a post names its referring organisation,
+    // one of the record's; no DEPRECATED field goes out.
+    for c in cases {
+        let r = &c["record"];
+        let referring = r["case"]["cas_ReferringOrganisation"].as_str().unwrap_or("");
+        if !referring.is_empty() {
+            let orgs = r["organisations"].as_array().unwrap();
+            assert!(orgs.iter().any(|o| o["id"] == referring), "{r}");
+        }
+        for d in centinela_domain::htcds::DEPRECATED {
+            assert!(r["victim"].get(d).is_none(), "{d}");
+        }
+    }
+    // Alpha-2 country codes on request (--alpha2), alpha-3 by default.
+    let citizenship = header.iter().position(|h| h == "prs_Citizenship").unwrap();
+    let codes: Vec<String> = csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[citizenship].to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(!codes.is_empty() && codes.iter().all(|c| c.split(';').all(|c| c.len() == 3)), "{codes:?}");
+    let a2 = dir.path().join("alpha2");
+    ok(&centinela(&db, &["cases", "export", "--alpha2", "--out", a2.to_str().unwrap()]));
+    let a2csv = std::fs::read_to_string(a2.join("cases.csv")).unwrap();
+    let a2codes: Vec<String> = csv::ReaderBuilder::new()
+        .from_reader(a2csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[citizenship].to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(a2codes.len(), codes.len());
+    assert!(a2codes.iter().all(|c| c.split(';').all(|c| c.len() == 2)), "{a2codes:?}");
     // CRLF line ends (RFC 4180); with --excel, a byte-order mark first.
     assert!(csv.ends_with("\r\n") && !csv.replace("\r\n", "").contains('\n'), "{csv:?}");
     let excel = dir.path().join("excel");

@@ -142,6 +142,81 @@ fn ftm_import_skips_other_schemas() {
     assert_eq!(show_json(&db)[0]["version"], 1);
 }
 
+/// OpenSanctions' delta file (`entities.delta.json`) applied to the list's
+/// version in force as its next version, all or nothing.
+#[test]
+fn an_ftm_delta_makes_the_next_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let full = dir.path().join("entities.ftm.json");
+    let delta = dir.path().join("entities.delta.json");
+    let import = |file: &Path, format: &str| {
+        run(&db, &["lists", "import", "--name", "os", "--kind", "watch", "--format", format, file.to_str().unwrap()])
+    };
+    // No version in force yet: nothing to apply a delta to.
+    std::fs::write(&delta, "{\"op\":\"DEL\",\"entity\":{\"id\":\"NK-1\"}}\n").unwrap();
+    let o = import(&delta, "ftm-delta");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("no version in force"), "{}", stderr(&o));
+    std::fs::write(
+        &full,
+        r#"{"id":"NK-1","schema":"Person","properties":{"name":["Joaquín Guzmán Loera"],"nationality":["mx"]}}
+{"id":"NK-2","schema":"Person","properties":{"firstName":["Ana"],"lastName":["Ruiz"]}}
+{"id":"NK-3","schema":"Person","properties":{"name":["Luis Coj"]}}
+"#,
+    )
+    .unwrap();
+    assert!(import(&full, "ftm").status.success());
+    std::fs::write(
+        &delta,
+        r#"{"op":"MOD","entity":{"id":"NK-2","schema":"Person","properties":{"firstName":["Ana"],"lastName":["Ruiz Soto"],"previousName":["Ana Ruiz"]}}}
+{"op":"DEL","entity":{"id":"NK-1"}}
+{"op":"ADD","entity":{"id":"NK-4","schema":"Person","properties":{"name":["Мария Иванова"],"alias":["Mariya Ivanova"]}}}
+{"op":"ADD","entity":{"id":"c-1","schema":"Company","properties":{"name":["ACME SA"]}}}
+{"op":"DEL","entity":{"id":"c-1"}}
+"#,
+    )
+    .unwrap();
+    let o = import(&delta, "ftm-delta");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("version 2: read 5, imported 3, rejected 0, delta on version 1: added 1, modified 1, deleted 1, not in the list 1, skipped 1 (Company 1)"),
+        "{out}"
+    );
+    let lists = show_json(&db);
+    assert_eq!((lists[0]["version"].as_i64(), lists[0]["format"].as_str()), (Some(2), Some("ftm-delta")));
+    // A broken line refuses the whole delta: version 2 stays in force.
+    std::fs::write(&delta, "{\"op\":\"DEL\",\"entity\":{\"id\":\"NK-2\"}}\n{\"op\":\"UPSERT\",\"entity\":{}}\n")
+        .unwrap();
+    let o = import(&delta, "ftm-delta");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("entities.delta.json:2: field op"), "{}", stderr(&o));
+    assert_eq!(
+        (show_json(&db)[0]["version"].as_i64(), show_json(&db)[0]["rows_imported"].as_i64()),
+        (Some(2), Some(3))
+    );
+    // The version in force exported as FtM: the delta's persons, aliases
+    // in their scripts; what `--format ftm` reads back as it was.
+    let out = dir.path().join("os.ftm.json");
+    let o = run(&db, &["lists", "export", "--name", "os", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let persons: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ids: Vec<&str> = persons.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["NK-2", "NK-3", "NK-4"]);
+    assert_eq!(persons[0]["properties"]["lastName"], serde_json::json!(["Ruiz Soto"]));
+    assert_eq!(persons[0]["properties"]["alias"], serde_json::json!(["Ana Ruiz"]));
+    assert_eq!(persons[2]["properties"]["name"], serde_json::json!(["Мария Иванова"]));
+    assert_eq!(persons[2]["properties"]["alias"], serde_json::json!(["Mariya Ivanova"]));
+    let again = dir.path().join("again.db");
+    let o =
+        run(&again, &["lists", "import", "--name", "os", "--kind", "watch", "--format", "ftm", out.to_str().unwrap()]);
+    assert!(stdout(&o).contains("read 3, imported 3, rejected 0") && !stdout(&o).contains("dropped"), "{}", stdout(&o));
+    let o = run(&db, &["lists", "export", "--name", "nope"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}
+
 #[test]
 fn documents_and_check_document() {
     let dir = tempfile::tempdir().unwrap();

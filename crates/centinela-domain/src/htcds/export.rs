@@ -3,6 +3,56 @@
 use serde::Serialize;
 
 use super::CaseRecord;
+use crate::CountryCode;
+
+/// How the export writes ISO 3166 country codes (`prs_Citizenship`,
+/// `prs_MailingCountry`, `org_ShippingCountry`, `hte_Country`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CountryCodes {
+    /// Three letters (`GTM`): the default, as the standard's text says
+    /// ("ISO 3166 country codes, two-letter country codes optional").
+    /// ICAO's own codes are written as ISO's (`D` as `DEU`).
+    #[default]
+    Alpha3,
+    /// Two letters (`GT`), as IOM's survey toolkit (XLSForm) lists them.
+    /// A code with no state behind it (`XXA` stateless, `UNO` …) stays
+    /// as it is.
+    Alpha2,
+}
+
+impl CountryCodes {
+    /// One stored code (alpha-3, or ICAO's `D`, `GBD` …) as the export
+    /// writes it.
+    pub fn write(self, code: &str) -> String {
+        let Ok(c) = CountryCode::parse(code) else { return code.to_string() };
+        let a2 = crate::countries::alpha3_to_alpha2(&c);
+        match (self, a2) {
+            (CountryCodes::Alpha2, Some(a2)) => a2.to_string(),
+            (CountryCodes::Alpha3, Some(a2)) => crate::countries::alpha2_to_alpha3(a2)
+                .map_or_else(|| c.as_str().to_string(), |a3| a3.as_str().to_string()),
+            (_, None) => c.as_str().to_string(),
+        }
+    }
+}
+
+impl CaseRecord {
+    /// The record with every country code written as `codes` says (the
+    /// JSON export's form).
+    pub fn with_country_codes(&self, codes: CountryCodes) -> CaseRecord {
+        let mut r = self.clone();
+        let one = |v: &mut String| {
+            if !v.is_empty() {
+                *v = codes.write(v);
+            }
+        };
+        r.person.citizenship.iter_mut().for_each(one);
+        one(&mut r.person.mailing_country);
+        r.perpetrators.iter_mut().flat_map(|p| p.citizenship.iter_mut()).for_each(one);
+        r.organisations.iter_mut().for_each(|o| one(&mut o.shipping_country));
+        r.events.iter_mut().for_each(|e| one(&mut e.country));
+        r
+    }
+}
 
 /// One stored case as exported: its id, version, when it was opened and
 /// last changed, the crossings it holds, and the record.
@@ -21,9 +71,18 @@ pub type Table = (&'static str, Vec<&'static str>, Vec<Vec<String>>);
 
 /// Flattens cases into the HTCDS-compatible CSV tables: `cases` (Person,
 /// Victim Context, Case, Referral Details, Consent: one row per case), and
-/// `perpetrators`, `events`, `support_plans`, `comments` keyed by `case_id`.
+/// `organisations` (keyed by `case_id` and `organisation_id`, which the
+/// cases' lookups hold), `perpetrators`, `events`, `support_plans`,
+/// `comments` keyed by `case_id`. Country codes in alpha-3.
 pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
+    export_rows_with(cases, CountryCodes::Alpha3)
+}
+
+/// [`export_rows`] with country codes written as `codes` says.
+pub fn export_rows_with(cases: &[ExportCase<'_>], codes: CountryCodes) -> Vec<Table> {
     let join = |v: &[String]| v.join(";");
+    let country = |v: &str| if v.is_empty() { String::new() } else { codes.write(v) };
+    let countries = |v: &[String]| v.iter().map(|c| codes.write(c)).collect::<Vec<_>>().join(";");
     let num = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
     let flag = |b: bool| if b { "true" } else { "false" }.to_string();
     let coord = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -55,6 +114,8 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
         "prs_MailingState",
         "prs_MailingStreet",
         "prs_MailingPostalCode",
+        "prs_MailingLatitude",
+        "prs_MailingLongitude",
         "vic_TraffickingStatus",
         "vic_TraffickingStatusDecisionMakingOrg",
         "vic_RelationshipToTrafficker",
@@ -86,6 +147,7 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
     let mut case_rows = Vec::with_capacity(cases.len());
     let mut perps = Vec::new();
     let mut events = Vec::new();
+    let mut orgs = Vec::new();
     let mut plans = Vec::new();
     let mut comments = Vec::new();
     for e in cases {
@@ -108,17 +170,19 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
             p.primary_language.clone(),
             p.secondary_language.clone(),
             p.highest_level_of_education.clone(),
-            join(&p.citizenship),
+            countries(&p.citizenship),
             p.identity_number.clone(),
             p.title.clone(),
             p.email.clone(),
             p.home_phone.clone(),
             p.mobile_phone.clone(),
             p.mailing_city.clone(),
-            p.mailing_country.clone(),
+            country(&p.mailing_country),
             p.mailing_state.clone(),
             p.mailing_street.clone(),
             p.mailing_postal_code.clone(),
+            coord(p.mailing_latitude),
+            coord(p.mailing_longitude),
             v.trafficking_status.clone(),
             v.trafficking_status_decision_making_org.clone(),
             v.relationship_to_trafficker.clone(),
@@ -147,13 +211,29 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
             c.outgoing_referral_details.clone(),
             flag(e.record.consent.consent),
         ]);
+        for x in &e.record.organisations {
+            orgs.push(vec![
+                id.clone(),
+                x.id.clone(),
+                x.name.clone(),
+                x.kind.clone(),
+                x.phone.clone(),
+                x.shipping_street.clone(),
+                x.shipping_city.clone(),
+                x.shipping_state.clone(),
+                x.shipping_postal_code.clone(),
+                country(&x.shipping_country),
+                coord(x.shipping_latitude),
+                coord(x.shipping_longitude),
+            ]);
+        }
         for x in &e.record.perpetrators {
             perps.push(vec![
                 id.clone(),
                 x.first_name.clone(),
                 x.second_name.clone(),
                 gender(&x.gender),
-                join(&x.citizenship),
+                countries(&x.citizenship),
                 join(&x.role_in_process),
                 x.role_details.clone(),
             ]);
@@ -163,7 +243,7 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
                 id.clone(),
                 x.kind.clone(),
                 x.date.clone(),
-                x.country.clone(),
+                country(&x.country),
                 x.state.clone(),
                 x.city.clone(),
                 x.street.clone(),
@@ -189,6 +269,24 @@ pub fn export_rows(cases: &[ExportCase<'_>]) -> Vec<Table> {
     }
     vec![
         ("cases", case_header, case_rows),
+        (
+            "organisations",
+            vec![
+                "case_id",
+                "organisation_id",
+                "org_Name",
+                "org_Type",
+                "org_Phone",
+                "org_ShippingStreet",
+                "org_ShippingCity",
+                "org_ShippingState",
+                "org_ShippingPostalCode",
+                "org_ShippingCountry",
+                "org_ShippingLatitude",
+                "org_ShippingLongitude",
+            ],
+            orgs,
+        ),
         (
             "perpetrators",
             vec![

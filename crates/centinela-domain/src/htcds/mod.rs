@@ -67,7 +67,7 @@ mod outcomes;
 #[cfg(test)]
 mod tests;
 
-pub use export::{DEPRECATED, ExportCase, Table, csv_line, export_rows};
+pub use export::{CountryCodes, DEPRECATED, ExportCase, Table, csv_line, export_rows, export_rows_with};
 pub use outcomes::{CaseOutcomes, MULTIPLE_EXPLOITATION};
 
 /// HTCDS section "Person".
@@ -120,13 +120,51 @@ pub struct Person {
     pub mailing_street: String,
     #[serde(rename = "prs_MailingPostalCode")]
     pub mailing_postal_code: String,
+    #[serde(rename = "prs_MailingLongitude")]
+    pub mailing_longitude: Option<f64>,
+    #[serde(rename = "prs_MailingLatitude")]
+    pub mailing_latitude: Option<f64>,
 }
 
-/// HTCDS section "Person – Victim Context".
+/// HTCDS section "Organization": an organisation a case refers to (the
+/// lookups `cas_ReferringOrganisation`, `cas_ReferredOrganisation`,
+/// `vic_LocationOfRecruitment`, `vic_LocationOfExploitation` hold its
+/// `id`). HTCDS has no identifier field; `id` is the record's own key
+/// (`org-1`, `org-2` … given by [`Case::parse`] when empty), written in the
+/// export as `organisation_id`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Organisation {
+    pub id: String,
+    #[serde(rename = "org_Name")]
+    pub name: String,
+    #[serde(rename = "org_Type")]
+    pub kind: String,
+    #[serde(rename = "org_Phone")]
+    pub phone: String,
+    #[serde(rename = "org_ShippingStreet")]
+    pub shipping_street: String,
+    #[serde(rename = "org_ShippingCity")]
+    pub shipping_city: String,
+    #[serde(rename = "org_ShippingState")]
+    pub shipping_state: String,
+    #[serde(rename = "org_ShippingPostalCode")]
+    pub shipping_postal_code: String,
+    #[serde(rename = "org_ShippingCountry")]
+    pub shipping_country: String,
+    #[serde(rename = "org_ShippingLatitude")]
+    pub shipping_latitude: Option<f64>,
+    #[serde(rename = "org_ShippingLongitude")]
+    pub shipping_longitude: Option<f64>,
+}
+
+/// HTCDS section "Person – Victim Context". The three fields the standard
+/// marks DEPRECATED are read (older stored versions hold them) but never
+/// written: not stored again, not in the API's answers, not exported.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VictimContext {
-    #[serde(rename = "vic_AgreementToManagePersonalData")]
+    #[serde(rename = "vic_AgreementToManagePersonalData", skip_serializing)]
     pub agreement_to_manage_personal_data: bool,
     #[serde(rename = "vic_TraffickingStatus")]
     pub trafficking_status: String,
@@ -154,9 +192,9 @@ pub struct VictimContext {
     pub location_of_exploitation: String,
     #[serde(rename = "vic_ExploitationWebsitesAndApps")]
     pub exploitation_websites_and_apps: Vec<String>,
-    #[serde(rename = "vic_Vulnerabilities")]
+    #[serde(rename = "vic_Vulnerabilities", skip_serializing)]
     pub vulnerabilities: Vec<String>,
-    #[serde(rename = "vic_DetailsOfVulnerabilities")]
+    #[serde(rename = "vic_DetailsOfVulnerabilities", skip_serializing)]
     pub details_of_vulnerabilities: String,
 }
 
@@ -265,6 +303,8 @@ pub struct Consent {
 #[serde(default, deny_unknown_fields)]
 pub struct CaseRecord {
     pub person: Person,
+    /// The organisations the record's lookups refer to.
+    pub organisations: Vec<Organisation>,
     pub victim: VictimContext,
     pub perpetrators: Vec<Perpetrator>,
     pub case: CaseDetails,
@@ -328,6 +368,10 @@ impl Case {
             p.mailing_country = one.remove(0);
         }
         range("prs_NumberOfChildren", p.number_of_children, 0, 60)?;
+        coordinate("prs_MailingLatitude", p.mailing_latitude, 90.0)?;
+        coordinate("prs_MailingLongitude", p.mailing_longitude, 180.0)?;
+
+        organisations(&mut r.organisations)?;
 
         let v = &mut r.victim;
         one("vic_TraffickingStatus", &mut v.trafficking_status, pl::TRAFFICKING_STATUS)?;
@@ -343,8 +387,12 @@ impl Case {
         many("vic_TypeOfSexExploitation", &mut v.type_of_sex_exploitation, pl::TYPE_OF_SEX_EXPLOITATION)?;
         text("vic_LocationOfExploitation", &mut v.location_of_exploitation, MAX_TEXT)?;
         many("vic_ExploitationWebsitesAndApps", &mut v.exploitation_websites_and_apps, pl::WEBSITES)?;
-        many("vic_Vulnerabilities", &mut v.vulnerabilities, pl::VULNERABILITIES)?;
-        text("vic_DetailsOfVulnerabilities", &mut v.details_of_vulnerabilities, MAX_LONG_TEXT)?;
+        // DEPRECATED in HTCDS 2.0: never kept (see `DEPRECATED`).
+        v.agreement_to_manage_personal_data = false;
+        v.vulnerabilities.clear();
+        v.details_of_vulnerabilities.clear();
+        lookup("vic_LocationOfRecruitment", &mut v.location_of_recruitment, &mut r.organisations)?;
+        lookup("vic_LocationOfExploitation", &mut v.location_of_exploitation, &mut r.organisations)?;
 
         count("perpetrators", r.perpetrators.len())?;
         for x in &mut r.perpetrators {
@@ -377,6 +425,8 @@ impl Case {
         ] {
             text(field, v, max)?;
         }
+        lookup("cas_ReferringOrganisation", &mut c.referring_organisation, &mut r.organisations)?;
+        lookup("cas_ReferredOrganisation", &mut c.referred_organisation, &mut r.organisations)?;
 
         count("events", r.events.len())?;
         for e in &mut r.events {
@@ -443,7 +493,7 @@ impl Case {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferralFacts<'a> {
     pub crossing: &'a crate::CrossingRecord,
-    /// The post's name or code, for `cas_ReferringOrganisation`.
+    /// The post's name or code: the referring organisation's `org_Name`.
     pub post: &'a str,
     /// `YYYY-MM-DD` of the referral.
     pub referred_on: &'a str,
@@ -457,7 +507,8 @@ pub struct ReferralFacts<'a> {
 
 /// The first version of a case opened from a referral: the person as
 /// registered at the crossing, a possible victim, `Active`, referred by
-/// the immigration service with the officer's reason and the indicators.
+/// the post (an `ImmigrationService` organisation) with the officer's
+/// reason and the indicators.
 pub fn opening_record(f: &ReferralFacts<'_>) -> Case {
     let c = f.crossing;
     let mut r = CaseRecord::default();
@@ -473,10 +524,16 @@ pub fn opening_record(f: &ReferralFacts<'_>) -> Case {
     r.person.citizenship = c.nationality.iter().map(|n| n.as_str().to_string()).collect();
     r.person.identity_number = c.document_number.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default();
     r.victim.trafficking_status = "PossibleVictimOfTrafficking".to_string();
-    r.victim.vulnerabilities = vec!["Migration".to_string()];
     r.case.status = DEFAULT_STATUS.to_string();
     r.case.case_owner = f.owner.chars().take(MAX_TEXT).collect();
-    r.case.referring_organisation = format!("ImmigrationService {}", f.post).chars().take(MAX_TEXT).collect();
+    // The referring post, an organisation of the immigration service.
+    r.organisations.push(Organisation {
+        id: "org-1".to_string(),
+        name: f.post.chars().take(MAX_TEXT).collect(),
+        kind: "ImmigrationService".to_string(),
+        ..Organisation::default()
+    });
+    r.case.referring_organisation = "org-1".to_string();
     r.case.incoming_referral_date = f.referred_on.chars().take(10).collect();
     r.case.reason_for_incoming_referral = "Other".to_string();
     let mut details = f.reason.trim().to_string();
@@ -569,22 +626,98 @@ fn date(field: &'static str, v: &mut String) -> Result<(), CaseError> {
     Ok(())
 }
 
-/// ISO 3166: an alpha-3 code (as everywhere in Centinela) or alpha-2.
+/// ISO 3166: an alpha-3 code (as everywhere in Centinela, and kept so) or
+/// a known alpha-2 code (kept as its alpha-3 code; the export writes
+/// either, see [`CountryCodes`]).
 fn countries(field: &'static str, vs: &mut [String]) -> Result<(), CaseError> {
     count(field, vs.len())?;
     for v in vs.iter_mut() {
         let t = v.trim().to_ascii_uppercase();
-        let ok = (t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase())) || CountryCode::parse(&t).is_ok();
-        if !ok {
+        let code = if t.len() == 2 { crate::countries::alpha2_to_alpha3(&t) } else { CountryCode::parse(&t).ok() };
+        let Some(code) = code else {
             return Err(CaseError::Code { field, value: shown(v), expected: "ISO 3166 alpha-3 or alpha-2" });
-        }
-        *v = t;
+        };
+        *v = code.as_str().to_string();
     }
     for (i, v) in vs.iter().enumerate() {
         if vs[..i].contains(v) {
             return Err(CaseError::Repeated { field, value: v.clone() });
         }
     }
+    Ok(())
+}
+
+/// The longest organisation id.
+pub const MAX_ORGANISATION_ID: usize = 40;
+
+/// Checks the organisations of a record and gives each without an id the
+/// next free `org-N`.
+fn organisations(orgs: &mut [Organisation]) -> Result<(), CaseError> {
+    use picklist as pl;
+    count("organisations", orgs.len())?;
+    for o in orgs.iter_mut() {
+        text("organisation_id", &mut o.id, MAX_ORGANISATION_ID)?;
+        if !o.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(CaseError::Code {
+                field: "organisation_id",
+                value: shown(&o.id),
+                expected: "letters, digits, - and _",
+            });
+        }
+        for (field, v) in [
+            ("org_Name", &mut o.name),
+            ("org_Phone", &mut o.phone),
+            ("org_ShippingStreet", &mut o.shipping_street),
+            ("org_ShippingCity", &mut o.shipping_city),
+            ("org_ShippingState", &mut o.shipping_state),
+            ("org_ShippingPostalCode", &mut o.shipping_postal_code),
+        ] {
+            text(field, v, MAX_TEXT)?;
+        }
+        one("org_Type", &mut o.kind, pl::ORG_TYPE)?;
+        if !o.shipping_country.trim().is_empty() {
+            let mut v = vec![std::mem::take(&mut o.shipping_country)];
+            countries("org_ShippingCountry", &mut v)?;
+            o.shipping_country = v.remove(0);
+        }
+        coordinate("org_ShippingLatitude", o.shipping_latitude, 90.0)?;
+        coordinate("org_ShippingLongitude", o.shipping_longitude, 180.0)?;
+    }
+    for i in 0..orgs.len() {
+        if orgs[i].id.is_empty() {
+            orgs[i].id = next_organisation_id(orgs);
+        } else if orgs[..i].iter().any(|o| o.id == orgs[i].id) {
+            return Err(CaseError::Repeated { field: "organisation_id", value: orgs[i].id.clone() });
+        }
+    }
+    Ok(())
+}
+
+fn next_organisation_id(orgs: &[Organisation]) -> String {
+    let n = orgs.iter().filter_map(|o| o.id.strip_prefix("org-")?.parse::<u32>().ok()).max().unwrap_or(0);
+    format!("org-{}", n + 1)
+}
+
+/// A lookup to an organisation: empty, or the id of one of the record's
+/// organisations. A name (what older versions and a typed form hold) is
+/// the organisation of that name, added to the record when it has none;
+/// an `org-N` naming none is refused.
+fn lookup(field: &'static str, v: &mut String, orgs: &mut Vec<Organisation>) -> Result<(), CaseError> {
+    text(field, v, MAX_TEXT)?;
+    if v.is_empty() || orgs.iter().any(|o| o.id == *v) {
+        return Ok(());
+    }
+    if let Some(o) = orgs.iter().find(|o| o.name == *v) {
+        *v = o.id.clone();
+        return Ok(());
+    }
+    if v.strip_prefix("org-").is_some_and(|n| n.parse::<u32>().is_ok()) {
+        return Err(CaseError::Code { field, value: shown(v), expected: "an organisation of the record" });
+    }
+    count("organisations", orgs.len() + 1)?;
+    let id = next_organisation_id(orgs);
+    orgs.push(Organisation { id: id.clone(), name: std::mem::take(v), ..Organisation::default() });
+    *v = id;
     Ok(())
 }
 

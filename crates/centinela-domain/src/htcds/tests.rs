@@ -84,7 +84,7 @@ fn a_valid_record_is_normalised() {
     r.comments = vec!["".into(), "primera entrevista".into()];
     let c = Case::parse(r).unwrap();
     assert_eq!(c.record().person.first_name, "María");
-    assert_eq!(c.record().person.citizenship, ["GTM", "MX"]);
+    assert_eq!(c.record().person.citizenship, ["GTM", "MEX"]);
     assert_eq!(c.record().person.primary_language, "spa");
     assert_eq!(c.status(), "Active");
     assert!(c.is_open());
@@ -142,6 +142,7 @@ fn export_tables_have_rows_as_wide_as_their_headers() {
     r.events.push(HistoricEvent { kind: "Transit".into(), latitude: Some(14.6), ..Default::default() });
     r.support_plans.push(SupportPlan { kind: "Legal".into(), ..Default::default() });
     r.comments.push("nota".into());
+    r.case.referring_organisation = "Casa del Migrante".into();
     let c = Case::parse(r).unwrap();
     let e = ExportCase { case_id: 7, version: 2, opened_at: "a", updated_at: "b", record: c.record() };
     for (name, header, rows) in export_rows(&[e]) {

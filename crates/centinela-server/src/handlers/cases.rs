@@ -11,7 +11,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use centinela_domain::htcds::CaseRecord;
+use centinela_domain::htcds::{CaseRecord, CountryCodes};
 use centinela_store::{CaseSummary, CaseVersion, ReferralAnswer, StoredCase};
 use serde::Deserialize;
 use serde_json::json;
@@ -251,12 +251,17 @@ pub async fn share(
 pub struct ExportQuery {
     /// `json` (default: every case with its sections) or `csv`.
     pub format: Option<String>,
-    /// For CSV: `cases` (default), `perpetrators`, `events`,
-    /// `support_plans` or `comments`.
+    /// For CSV: `cases` (default), `organisations`, `perpetrators`,
+    /// `events`, `support_plans` or `comments`.
     pub table: Option<String>,
     /// For CSV: start with a UTF-8 byte-order mark, for spreadsheets
     /// (Excel on Windows needs it to read accents); default false.
     pub excel: Option<bool>,
+    /// Country codes (`prs_Citizenship`, `prs_MailingCountry`,
+    /// `org_ShippingCountry`, `hte_Country`) in ISO 3166 alpha-2 (`GT`), as
+    /// IOM's survey toolkit lists them; default false: alpha-3 (`GTM`), as
+    /// the standard's text says.
+    pub alpha2: Option<bool>,
 }
 
 /// The cases as the HTCDS export writes them: `json` (an array of
@@ -271,10 +276,13 @@ pub async fn export_body(app: &AppState, user: &AuthUser, q: &ExportQuery) -> Re
     if format == "csv" && !TABLES.contains(&table) {
         return Err(ApiError::new(
             ErrorCode::InvalidQuery,
-            "table: cases, perpetrators, events, support_plans or comments",
+            "table: cases, organisations, perpetrators, events, support_plans or comments",
         ));
     }
-    let export = app.app().export_cases(Caller::User(user), json!({ "format": format, "table": table })).await?;
+    let alpha2 = q.alpha2.unwrap_or(false);
+    let detail = json!({ "format": format, "table": table, "alpha2": alpha2 });
+    let codes = if alpha2 { CountryCodes::Alpha2 } else { CountryCodes::Alpha3 };
+    let export = app.app().export_cases(Caller::User(user), detail).await?.with_country_codes(codes);
     if format == "json" {
         return Ok(("application/json".into(), export.json(false)?));
     }

@@ -279,6 +279,7 @@ const ACTIONS: &[&str] = &[
     "intel_person_viewed",
     "intel_persons_viewed",
     "intel_rings_viewed",
+    "list_exported",
     "list_imported",
     "lists_reloaded",
     "login",

@@ -94,13 +94,14 @@ pub const SECTIONS: &[Section] = &[
             ("prs_MailingState", Text),
             ("prs_MailingPostalCode", Text),
             ("prs_MailingCountry", Text),
+            ("prs_MailingLatitude", Number),
+            ("prs_MailingLongitude", Number),
         ],
     },
     Section {
         key: "victim",
         repeated: false,
         fields: &[
-            ("vic_AgreementToManagePersonalData", Bool),
             ("vic_TraffickingStatus", Pick(pl::TRAFFICKING_STATUS)),
             ("vic_TraffickingStatusDecisionMakingOrg", Pick(pl::DECISION_ORG)),
             ("vic_RelationshipToTrafficker", Pick(pl::RELATIONSHIP)),
@@ -114,8 +115,26 @@ pub const SECTIONS: &[Section] = &[
             ("vic_TypeOfSexExploitation", Multi(pl::TYPE_OF_SEX_EXPLOITATION)),
             ("vic_LocationOfExploitation", Text),
             ("vic_ExploitationWebsitesAndApps", Multi(pl::WEBSITES)),
-            ("vic_Vulnerabilities", Multi(pl::VULNERABILITIES)),
-            ("vic_DetailsOfVulnerabilities", Long),
+        ],
+    },
+    // The organisations the lookups (referring, referred, places of
+    // recruitment and exploitation) name by `id`; a name typed in a lookup
+    // becomes one.
+    Section {
+        key: "organisations",
+        repeated: true,
+        fields: &[
+            ("id", Text),
+            ("org_Name", Text),
+            ("org_Type", Pick(pl::ORG_TYPE)),
+            ("org_Phone", Text),
+            ("org_ShippingStreet", Text),
+            ("org_ShippingCity", Text),
+            ("org_ShippingState", Text),
+            ("org_ShippingPostalCode", Text),
+            ("org_ShippingCountry", Text),
+            ("org_ShippingLatitude", Number),
+            ("org_ShippingLongitude", Number),
         ],
     },
     Section {
@@ -529,7 +548,8 @@ mod tests {
         r.person.first_name = "Yessenia".into();
         r.person.citizenship = vec!["GTM".into(), "MEX".into()];
         r.person.number_of_children = Some(2);
-        r.victim.agreement_to_manage_personal_data = true;
+        r.person.mailing_latitude = Some(14.6);
+        r.case.referring_organisation = "Puesto Tecún Umán".into();
         r.victim.methods_of_control = vec!["DebtBondage".into(), "WithholdsDocuments".into()];
         r.perpetrators.push(Perpetrator {
             first_name: "Carlos".into(),

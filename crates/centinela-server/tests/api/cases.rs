@@ -87,6 +87,14 @@ async fn a_referral_becomes_a_case_that_changes_by_versions() {
         assert_eq!(c["record"]["person"]["prs_FirstName"], "Yessenia");
         assert_eq!(c["record"]["victim"]["vic_TraffickingStatus"], "PossibleVictimOfTrafficking");
         assert_eq!(c["crossings"], json!([crossing]));
+        // Referred by the post, an organisation of the record (HTCDS's
+        // lookup), and no DEPRECATED field filled or answered.
+        let referring = c["record"]["case"]["cas_ReferringOrganisation"].as_str().unwrap();
+        let org = &c["record"]["organisations"][0];
+        assert_eq!((org["id"].as_str(), &org["org_Type"]), (Some(referring), &json!("ImmigrationService")), "{c}");
+        for d in centinela_domain::htcds::DEPRECATED {
+            assert!(c["record"]["victim"].get(d).is_none(), "{d} in {c}");
+        }
 
         // A new version: the HTCDS fields, picklists checked.
         let mut record = c["record"].clone();
@@ -95,6 +103,7 @@ async fn a_referral_becomes_a_case_that_changes_by_versions() {
         record["perpetrators"] =
             json!([{"prs_FirstName": "Carlos", "per_RoleInProcess": ["TravellingPartner", "Smuggler"]}]);
         record["events"] = json!([{"hte_Type": "Recruitment", "hte_Date": "2025-12-01", "hte_Country": "GTM"}]);
+        record["person"]["prs_Citizenship"] = json!(["GT"]);
         record["consent"] = json!({"con_Consent": true});
         let put = |body: Value| {
             app.client.put(app.url(&format!("/api/cases/{case_id}"))).bearer_auth(&prot).json(&body).send()
@@ -165,6 +174,18 @@ async fn a_referral_becomes_a_case_that_changes_by_versions() {
         assert_eq!(excel.text().await.unwrap(), format!("\u{feff}{csv}"));
         let perps = app.get("/api/cases/export?format=csv&table=perpetrators").bearer_auth(&prot).send().await.unwrap();
         assert!(perps.text().await.unwrap().contains("TravellingPartner;Smuggler"));
+        // Country codes alpha-3 unless alpha-2 is asked for (IOM's survey
+        // toolkit), in the CSV and the JSON alike; organisations their own table.
+        assert!(csv.lines().nth(1).unwrap().contains(",GTM,"), "{csv}");
+        let a2 = app.get("/api/cases/export?format=csv&alpha2=true").bearer_auth(&prot).send().await.unwrap();
+        assert!(a2.text().await.unwrap().lines().nth(1).unwrap().contains(",GT,"));
+        let (_, a2) = get(&app, &prot, "/api/cases/export?alpha2=true").await;
+        assert_eq!(a2[0]["record"]["person"]["prs_Citizenship"], json!(["GT"]));
+        assert_eq!(a2[0]["record"]["events"][0]["hte_Country"], "GT");
+        let orgs = app.get("/api/cases/export?format=csv&table=organisations").bearer_auth(&prot).send().await.unwrap();
+        let orgs = orgs.text().await.unwrap();
+        assert!(orgs.starts_with("case_id,organisation_id,org_Name,org_Type,"), "{orgs}");
+        assert!(orgs.contains(",ImmigrationService,"), "{orgs}");
         expect_error(
             app.get("/api/cases/export?format=xml").bearer_auth(&prot).send().await.unwrap(),
             400,
@@ -184,7 +205,7 @@ async fn a_referral_becomes_a_case_that_changes_by_versions() {
             audit.iter().any(|e| e.1 == "case_viewed" && e.2 == subject && e.0 == format!("user:{}", analyst_user.id))
         );
         assert_eq!(of("case_versions_viewed"), 1);
-        assert_eq!(of("cases_exported"), 4);
+        assert_eq!(of("cases_exported"), 7);
     }
 }
 

@@ -24,6 +24,16 @@ pub enum Command {
     /// Import a file as a list's new version. All or nothing: one rejected
     /// row and nothing is imported (the current version stays in force).
     Import(ImportArgs),
+    /// Write the persons of a list's version in force as FollowTheMoney
+    /// JSON lines (what --format ftm reads back). Audited.
+    Export {
+        /// The list's name.
+        #[arg(long)]
+        name: String,
+        /// The file to write (standard output without it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Show the lists with their kind, current version, rows and import time.
     Show {
         /// One JSON object per list instead of a table.
@@ -80,6 +90,9 @@ pub enum Format {
     Ftm,
     /// document_number,issuing_state,document_type,status,reported_at
     Documents,
+    /// An OpenSanctions delta (entities.delta.json: ADD/MOD/DEL lines),
+    /// applied to the list's version in force as its next version.
+    FtmDelta,
 }
 
 impl Format {
@@ -88,6 +101,7 @@ impl Format {
             Format::Csv => ListFormat::Csv,
             Format::Ftm => ListFormat::Ftm,
             Format::Documents => ListFormat::Documents,
+            Format::FtmDelta => ListFormat::FtmDelta,
         }
     }
 }
@@ -102,6 +116,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         match cmd {
             Command::Import(args) => import(args, global).await,
             Command::Show { json } => show(global, json).await,
+            Command::Export { name, out } => export(global, &name, out.as_deref()).await,
             Command::CheckDocument { number, state, json } => {
                 check_document(global, &number, state.as_deref(), json).await
             }
@@ -157,14 +172,14 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let shown_progress = spinner.clone();
     let out = app
-        .import_list_paced(Caller::Cli, &req, &parsed, &mut move |p| {
+        .import_list_delta_paced(Caller::Cli, &req, &parsed, &mut move |p| {
             shown_progress.set_message(format!("staged {} of {} rows", p.rows_staged, p.rows_total));
             Box::pin(async {})
         })
         .await
         .with_context(|| format!("importing {shown}"));
     spinner.finish_and_clear();
-    let out = out?;
+    let (out, delta) = out?;
     store.close().await;
     tracing::info!(rows = out.rows_imported, secs = started.elapsed().as_secs_f64(), "list version written");
     let mut line = format!(
@@ -175,6 +190,12 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
         parsed.read,
         out.rows_imported
     );
+    if let Some((base, d)) = delta {
+        line.push_str(&format!(
+            ", delta on version {base}: added {}, modified {}, deleted {}, not in the list {}",
+            d.added, d.modified, d.deleted, d.absent
+        ));
+    }
     if parsed.skipped > 0 {
         line.push_str(&format!(", skipped {} ({})", parsed.skipped, parsed.skipped_detail));
     }
@@ -182,6 +203,20 @@ async fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
         line.push_str(&format!(", {} unusable values dropped", parsed.dropped_values));
     }
     println!("{line}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(global: &Global, name: &str, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    check_list_name(name).map_err(|e| Unreadable(format!("--{e}")))?;
+    let store = open_store(global).await?;
+    let res = App::new(store.clone()).export_list_ftm(Caller::Cli, name).await;
+    store.close().await;
+    let (text, n) = res?;
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?,
+    }
+    eprintln!("{n} persons of list {name} written");
     Ok(ExitCode::SUCCESS)
 }
 
