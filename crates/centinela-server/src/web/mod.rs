@@ -42,6 +42,7 @@ pub mod report;
 mod review;
 mod rules;
 mod threshold;
+mod trust;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -135,7 +136,7 @@ pages! {
     Post "/salir"                   ANY_USER, [Delete "/api/session"]                     => pages::logout;
     Get  "/"                        ANY_USER, []                                          => pages::home;
     Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
-    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => booth::inspect;
+    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}", Get "/api/crossings/{id}/images/{kind}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
@@ -165,6 +166,7 @@ pages! {
     Post "/usuarios/solicitudes/{id}/aprobar" roles(ADMINS), [Post "/api/users/requests/{id}/approve", Get "/api/users/requests"] => accounts::approve;
     Post "/usuarios/solicitudes/{id}/rechazar" roles(ADMINS), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
     Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => admin::posts;
+    Get  "/confianza"               roles(PKI_READERS), [Get "/api/pki"]         => trust::anchors;
     Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
     Post "/puestos/{code}/zona"     roles(ADMINS), [Post "/api/lists/reload"]     => admin::set_zone;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
@@ -194,6 +196,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/estadisticas", "nav.stats"),
     ("/usuarios", "nav.users"),
     ("/puestos", "nav.posts"),
+    ("/confianza", "nav.pki"),
     ("/auditoria", "nav.audit"),
 ];
 
@@ -620,6 +623,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../../web/templates/users.html")),
     ("password.html", include_str!("../../web/templates/password.html")),
     ("posts.html", include_str!("../../web/templates/posts.html")),
+    ("pki.html", include_str!("../../web/templates/pki.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),
     ("rules.html", include_str!("../../web/templates/rules.html")),
     ("intel.html", include_str!("../../web/templates/intel.html")),
