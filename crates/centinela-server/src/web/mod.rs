@@ -177,7 +177,7 @@ pages! {
     Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => audit::audit;
     Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify", Get "/api/audit"] => audit::audit_verify;
     Get  "/auditoria/exportar"      roles(AUDITORS), [Get "/api/audit"]           => audit::export;
-    Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
+    Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons", Get "/api/intel/faces"] => intel::overview;
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;
     Post "/redes/decisiones"        roles(ANALYSTS), [Post "/api/intel/decisions", Get "/api/intel/persons"] => intel::decide;
