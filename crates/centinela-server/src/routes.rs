@@ -114,7 +114,15 @@ where
     H: axum::handler::Handler<T, AppState>,
     T: 'static,
 {
-    on(endpoint.verb.filter(), handler).route_layer(from_fn_with_state(Guard { app: app.clone(), endpoint }, guard))
+    let r = on(endpoint.verb.filter(), handler)
+        .route_layer(from_fn_with_state(Guard { app: app.clone(), endpoint }, guard));
+    // A CSCA Master List (ICAO's holds hundreds of certificates) is larger
+    // than the API's usual body limit.
+    if endpoint.verb == Verb::Post && endpoint.path == "/api/pki" {
+        r.layer(axum::extract::DefaultBodyLimit::max(pki::IMPORT_BODY_LIMIT))
+    } else {
+        r
+    }
 }
 
 macro_rules! endpoints {

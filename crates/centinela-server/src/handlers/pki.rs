@@ -20,6 +20,10 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, Json, Path, Query};
 use crate::state::AppState;
 
+/// The largest trust file `POST /api/pki` takes (ICAO's Master List is a
+/// few MiB at most).
+pub const IMPORT_BODY_LIMIT: usize = 16 << 20;
+
 fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -169,6 +169,9 @@ async fn trust_anchors_are_imported_listed_warned_about_and_reach_the_posts() {
         assert_eq!(import(&officer, "csca.der", p.csca.clone()).await.unwrap().status(), 403);
         let (status, e) = crate::helpers::json(import(&admin, "junk.bin", b"junk".to_vec()).await.unwrap()).await;
         assert_eq!((status, e["code"].as_str()), (422, Some("invalid_field")), "{e}");
+        // A Master List may be larger than the API's usual 1 MiB: read, then refused as no trust file.
+        let (status, e) = crate::helpers::json(import(&admin, "big.ml", vec![0x30; 3 << 20]).await.unwrap()).await;
+        assert_eq!((status, e["code"].as_str()), (422, Some("invalid_field")), "{e}");
 
         // Healthy, and no warning yet.
         let (_, h) = crate::helpers::json(app.get("/api/health").send().await.unwrap()).await;
