@@ -52,8 +52,8 @@ pub struct TravellerFaces {
     pub capture: Option<Photo>,
 }
 
-/// A document seen with more than one distinct face (chip photos and
-/// captures, by the SHA-256 of the image: no biometrics).
+/// A document seen with more than one distinct chip photo (by the SHA-256
+/// of the image: no biometrics), and how many faces were seen with it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentFacesView {
@@ -167,9 +167,12 @@ impl App {
         Ok(Photo { mime, bytes: img.bytes })
     }
 
-    /// Documents seen with more than one distinct face (a stable hash of
-    /// each chip photo and capture: two different photos on one document
-    /// number is a lent or forged document), for the analysts. Audited.
+    /// Documents seen with more than one distinct chip photo (a stable
+    /// hash of each image: a genuine chip gives the same bytes at every
+    /// read, so two photos on one number are two chips — a forged or
+    /// re-issued document), with every face seen counted (booth captures
+    /// differ at every take: counted, never matched), for the analysts.
+    /// Audited.
     pub async fn document_faces(&self, caller: Caller<'_>) -> Result<Vec<DocumentFacesView>, AppError> {
         let rows = self.store().documents_with_faces(MAX_DOCUMENT_FACES).await?;
         self.audit(caller, "document_faces_viewed", "intel:faces", json!({ "documents": rows.len() })).await?;

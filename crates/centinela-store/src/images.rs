@@ -23,7 +23,7 @@ pub struct StoredImage {
     pub at: String,
 }
 
-/// A document seen with more than one distinct face.
+/// A document seen with more than one distinct chip photo.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DocumentFaces {
     pub document_number: String,
@@ -128,8 +128,11 @@ impl Store {
         })
     }
 
-    /// Documents seen with more than one distinct face (image hash), the
-    /// most faces first, at most `limit`.
+    /// Documents seen with more than one distinct chip photo (image hash:
+    /// a genuine chip gives the same bytes at every read, so two hashes are
+    /// two chips for one number), the most first, at most `limit`, with the
+    /// count of every face seen (booth captures differ at every take and
+    /// are counted, not matched).
     pub async fn documents_with_faces(&self, limit: u32) -> Result<Vec<DocumentFaces>, StoreError> {
         on_pool!(self, p => {
             let rows = sqlx::query(
@@ -139,8 +142,9 @@ impl Store {
                  COUNT(DISTINCT c.crossing_id) AS crossings, MIN(c.crossed_at) AS first_seen, MAX(c.crossed_at) AS last_seen \
                  FROM crossing_images i JOIN crossings c ON c.crossing_id = i.crossing_id \
                  WHERE c.document_number <> '' \
-                 GROUP BY c.document_number, c.issuing_state HAVING COUNT(DISTINCT i.sha256) > 1 \
-                 ORDER BY faces DESC, c.document_number LIMIT $1",
+                 GROUP BY c.document_number, c.issuing_state \
+                 HAVING COUNT(DISTINCT CASE WHEN i.kind = 'chip' THEN i.sha256 END) > 1 \
+                 ORDER BY chip_faces DESC, faces DESC, c.document_number LIMIT $1",
             )
             .bind(i64::from(limit))
             .fetch_all(p)

@@ -96,12 +96,13 @@ pub async fn image(
     Ok(r)
 }
 
-/// Documents seen with more than one distinct face — chip photos and booth
-/// captures compared by a hash of the image, no biometrics: one number,
-/// two faces (a lent document, or two chips for one number).
+/// Documents seen with more than one distinct chip photo — compared by a
+/// hash of the image, no biometrics: a genuine chip gives the same bytes at
+/// every read, so two photos for one number are two chips — with every
+/// face seen counted (booth captures differ at every take).
 #[utoipa::path(get, path = "/api/intel/faces", tag = "intel", security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, description = "Documents with more than one face, most faces first", body = [DocumentFacesView]),
+        (status = 200, description = "Documents with more than one chip photo, most first", body = [DocumentFacesView]),
     ))]
 pub async fn faces(State(app): State<AppState>, user: CurrentUser) -> Result<Json<Vec<DocumentFacesView>>, ApiError> {
     Ok(Json(app.app().document_faces(Caller::User(&user)).await?))

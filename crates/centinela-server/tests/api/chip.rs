@@ -130,17 +130,31 @@ async fn the_chip_photo_and_the_capture_are_kept_with_the_crossing_and_read_by_i
         assert_eq!(status, 422, "{e}");
         assert!(e.to_string().contains("travellers[0].capture"), "{e}");
 
-        // The same passport again with another face at the booth: the
-        // analysts see a document with two faces (by image hash).
+        // Another face at the booth alone links nothing (every capture
+        // differs byte for byte) ...
         let body = json!({"post": "GTM-TECUNUMAN", "direction": "exit",
                           "travellers": [{"mrz": p.mrz, "capture": capture(2)}]});
         let (status, _) = inspect(&app, &officer, body).await;
         assert_eq!(status, 201);
+        let (_, docs) =
+            crate::helpers::json(app.get("/api/intel/faces").bearer_auth(&analyst).send().await.unwrap()).await;
+        assert!(docs.as_array().unwrap().is_empty(), "{docs}");
+        // ... a chip with another photo for the same number does (its
+        // photo is kept although the chip fails).
+        let mut dg2 = p.dg2.clone();
+        let n = dg2.len() - 5;
+        dg2[n] ^= 0x40;
+        let forged = json!({"sod": b64(&p.sod), "dg1": b64(&p.dg1), "dg2": b64(&dg2)});
+        let body = json!({"post": "GTM-TECUNUMAN", "direction": "entry",
+                          "travellers": [{"mrz": p.mrz, "chip": forged, "capture": capture(3)}]});
+        let (status, a) = inspect(&app, &officer, body).await;
+        assert_eq!(status, 201);
+        assert_eq!(a["travellers"][0]["chip"]["outcome"], "chip_data_altered");
         let (status, docs) =
             crate::helpers::json(app.get("/api/intel/faces").bearer_auth(&analyst).send().await.unwrap()).await;
         assert_eq!(status, 200, "{docs}");
         assert_eq!(docs.as_array().unwrap().len(), 1, "{docs}");
-        assert_eq!((docs[0]["faces"].as_i64(), docs[0]["chip_faces"].as_i64()), (Some(3), Some(1)), "{docs}");
+        assert_eq!((docs[0]["faces"].as_i64(), docs[0]["chip_faces"].as_i64()), (Some(5), Some(2)), "{docs}");
         assert_eq!(app.get("/api/intel/faces").bearer_auth(&officer).send().await.unwrap().status(), 403);
         assert!(app.audit().await.iter().any(|e| e.1 == "document_faces_viewed"));
     }
