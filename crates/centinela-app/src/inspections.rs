@@ -367,18 +367,33 @@ impl App {
                 None => Vec::new(),
             };
             let crossings = self.recent_crossings(user, w).await?;
-            history.push(History { holders, crossings });
+            history.push(History { holders, crossings, ..Default::default() });
         }
         let ids: Vec<String> = (0..req.travellers.len()).map(|_| new_id()).collect();
         let group = new_id();
         let (lists, versions) = ins.lists();
-        let chips = self.chip_results(req, u64::try_from(at.unix_seconds()).unwrap_or(0)).await?;
+        let (chips, chip_photos): (Vec<_>, Vec<_>) = self
+            .chip_results(req, u64::try_from(at.unix_seconds()).unwrap_or(0))
+            .await?
+            .into_iter()
+            .map(|c| match c {
+                Some(c) => (Some(c.result), c.photo),
+                None => (None, None),
+            })
+            .unzip();
+        // The rules see the chip's verdict (`document.chip`, INDICATORS D1).
+        for (h, c) in history.iter_mut().zip(&chips) {
+            h.chip = c.as_ref().map(|c| centinela_inspect::ChipFacts { outcome: c.outcome.clone(), failed: c.failed });
+        }
+        let faces = self.faces_of(req, chip_photos)?;
         let mut outcome: PartyOutcome = centinela_inspect::inspect(req, &lists, at, &ids, &history, &group)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         // A failed chip is document fraud until a person says otherwise:
         // a flag, and at least a secondary inspection.
         for (t, chip) in outcome.travellers.iter_mut().zip(chips) {
-            if let Some(c) = chip.as_ref().filter(|c| c.failed) {
+            // The built-in check stands even where D1 is disabled; where
+            // D1 fired it already says so.
+            if let Some(c) = chip.as_ref().filter(|c| c.failed && !t.flags.iter().any(|f| f.code == "D1")) {
                 t.flags.push(crate::pki::chip_flag(c));
                 t.suggested = t.suggested.max(centinela_inspect::NextStep::SecondaryInspection);
             }
@@ -425,6 +440,11 @@ impl App {
             cleared = cleared.len(),
             "inspection recorded"
         );
+        // The faces seen with each crossing: the chip's photo and the
+        // booth's capture, stored with it (audited).
+        for (t, f) in outcome.travellers.iter_mut().zip(faces) {
+            t.faces = self.store_faces(user, &t.crossing_id, f).await?;
+        }
         for (i, uid) in &cleared {
             let crossing = outcome.travellers.get(*i).map(|t| t.crossing_id.clone()).unwrap_or_default();
             self.audit(
@@ -555,7 +575,7 @@ impl App {
         Ok(self.store().adjudicate(user.store_actor(), id, decision, reason).await?.into())
     }
 
-    async fn visible_crossing(&self, user: &User, id: &str) -> Result<StoredCrossing, AppError> {
+    pub(crate) async fn visible_crossing(&self, user: &User, id: &str) -> Result<StoredCrossing, AppError> {
         let c = self.store().crossing(id).await?.ok_or_else(|| AppError::NotFound("no such crossing".into()))?;
         user.check_post(&c.record.post)?;
         Ok(c)

@@ -23,6 +23,7 @@ pub mod audit;
 pub mod cases;
 pub mod clearances;
 mod error;
+pub mod faces;
 mod heavy;
 pub mod inspections;
 pub mod intel;
@@ -107,6 +108,8 @@ struct Inner {
     /// How long a supervisor's clearance lasts (`--clearance-days`).
     clearance_days: std::sync::atomic::AtomicU32,
     pki: pki::PkiCache,
+    /// The biometric matcher plugged in, if any (none by default).
+    matcher: std::sync::OnceLock<std::sync::Arc<dyn faces::FaceMatcher>>,
 }
 
 impl App {
@@ -129,6 +132,7 @@ impl App {
             heavy: heavy::HeavyWork::default(),
             clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
             pki: pki::PkiCache::default(),
+            matcher: std::sync::OnceLock::new(),
         }))
     }
 

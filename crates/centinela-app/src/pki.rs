@@ -203,14 +203,11 @@ impl App {
         let version = self.store().pki_version().await?;
         let stored = self.store().trust_anchors().await?;
         let now_text = centinela_chip::cert::rfc3339(now);
-        let mut warnings = Vec::new();
+        let warnings = self.pki_warnings(now).await?;
         let anchors = stored
             .into_iter()
             .map(|a| {
                 let stale = a.valid_to.as_deref().is_some_and(|t| t < now_text.as_str());
-                if stale && a.kind == "crl" {
-                    warnings.push(stale_crl_warning(&a.subject, a.valid_to.as_deref().unwrap_or("")));
-                }
                 AnchorRow {
                     version: a.version,
                     kind: a.kind,
@@ -224,6 +221,21 @@ impl App {
             })
             .collect();
         Ok(PkiListing { version, anchors, warnings })
+    }
+
+    /// A warning for every CRL issuer whose latest CRL is past its next
+    /// update at `now` (a CRL superseded by a newer one is not warned
+    /// about): the booth may miss a revocation. Shown by `pki list`, the
+    /// trust-anchor page and `/api/health`.
+    pub async fn pki_warnings(&self, now: u64) -> Result<Vec<Warning>, AppError> {
+        let now_text = centinela_chip::cert::rfc3339(now);
+        Ok(self
+            .store()
+            .stale_crls(&now_text)
+            .await?
+            .into_iter()
+            .map(|(issuer, next)| stale_crl_warning(&issuer, &next))
+            .collect())
     }
 
     /// The trust store of the anchors held, rebuilt when a new version is imported.
@@ -296,7 +308,7 @@ impl App {
         &self,
         req: &centinela_inspect::PartyRequest,
         now: u64,
-    ) -> Result<Vec<Option<centinela_inspect::ChipResult>>, AppError> {
+    ) -> Result<Vec<Option<ChipRead>>, AppError> {
         let mut out = Vec::with_capacity(req.travellers.len());
         for (i, t) in req.travellers.iter().enumerate() {
             let Some(chip) = &t.chip else {
@@ -317,15 +329,55 @@ impl App {
                 dg12: dg12.as_deref(),
             };
             let v = self.verify_chip(&files, t.mrz.as_deref(), now).await?;
-            out.push(Some(centinela_inspect::ChipResult {
-                outcome: v.outcome.code().to_owned(),
-                failed: v.outcome.is_failure(),
-                message_es: v.message_es.clone(),
-                message_en: v.message_en.clone(),
-                verdict: serde_json::to_value(&v).map_err(AppError::internal)?,
+            let data = v.dg1.as_ref().map(|d| chip_data(d, now));
+            // The chip's photo is kept whatever the verdict: a forged
+            // chip's face is evidence too.
+            let photo = v
+                .dg2
+                .as_ref()
+                .and_then(|d| d.faces.first())
+                .map(|f| crate::faces::Photo { mime: f.format.mime(), bytes: f.image.clone() });
+            out.push(Some(ChipRead {
+                result: centinela_inspect::ChipResult {
+                    outcome: v.outcome.code().to_owned(),
+                    failed: v.outcome.is_failure(),
+                    message_es: v.message_es.clone(),
+                    message_en: v.message_en.clone(),
+                    verdict: serde_json::to_value(&v).map_err(AppError::internal)?,
+                    data,
+                },
+                photo,
             }));
         }
         Ok(out)
+    }
+}
+
+/// A chip read at the booth: the verdict for the officer and the chip's photo.
+pub(crate) struct ChipRead {
+    pub result: centinela_inspect::ChipResult,
+    pub photo: Option<crate::faces::Photo>,
+}
+
+/// DG1's fields, as the MRZ reader reads them (dates as of `now`).
+fn chip_data(dg1: &centinela_chip::Dg1, now: u64) -> centinela_inspect::ChipData {
+    let day = jiff::Timestamp::from_second(i64::try_from(now).unwrap_or(0))
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .unwrap_or_default();
+    let today = centinela_mrz::Date::new(i32::from(day.year()), day.month() as u8, day.day() as u8)
+        .or(centinela_mrz::Date::new(2000, 1, 1))
+        .unwrap_or_else(|| unreachable!("2000-01-01 is a date"));
+    let d = dg1.zone().document(today);
+    centinela_inspect::ChipData {
+        document_code: d.document_code,
+        issuing_state: d.issuing_state,
+        surnames: d.surnames,
+        given_names: d.given_names,
+        document_number: d.document_number,
+        nationality: d.nationality,
+        birth_date: d.birth_date,
+        sex: d.sex,
+        expiry_date: d.expiry_date,
     }
 }
 

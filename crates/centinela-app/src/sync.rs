@@ -5,8 +5,9 @@
 //! A push is applied by the store in one transaction, in order, ignoring
 //! records already received; a record it refuses is named (its seq and
 //! kind) and nothing of the batch is kept. A pull that carries list
-//! entries or clearances is audited as the post's (`post:CODE`): lists
-//! name people, clearances their documents.
+//! entries, clearances or trust anchors is audited as the post's
+//! (`post:CODE`): lists name people, clearances their documents, and the
+//! anchors are what the post is given to trust.
 
 use centinela_store::{PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome};
 use serde_json::json;
@@ -94,7 +95,18 @@ impl App {
             });
             self.audit_as(&format!("post:{}", post.code), "sync_clearances_pulled", &post.code, detail).await?;
         }
+        // The chip's trust anchors (public certificates and CRLs): audited
+        // all the same, so that what each post was given to trust is known.
+        let pki = self.store().pki_since(req.pki_after.max(0)).await?;
+        if !pki.versions.is_empty() {
+            let detail = json!({
+                "versions": pki.versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+                "anchors": pki.versions.iter().map(|v| v.anchors.len()).sum::<usize>(),
+                "to": pki.to,
+            });
+            self.audit_as(&format!("post:{}", post.code), "sync_pki_pulled", &post.code, detail).await?;
+        }
         let posts = self.store().post_infos().await?;
-        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances })
+        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki })
     }
 }

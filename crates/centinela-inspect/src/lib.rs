@@ -68,6 +68,18 @@ pub struct InputError {
 pub struct History {
     pub holders: Vec<(String, String, Option<BirthDate>)>,
     pub crossings: Vec<PastCrossing>,
+    /// The chip's Passive Authentication outcome, when a chip was presented
+    /// (`verified`, `chip_data_altered`, `signature_invalid`,
+    /// `ds_not_trusted`, `chip_page_mismatch`, `malformed`): the rules'
+    /// `document.chip` facts.
+    pub chip: Option<ChipFacts>,
+}
+
+/// What the rules see of the chip.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChipFacts {
+    pub outcome: String,
+    pub failed: bool,
 }
 
 /// The most earlier crossings an inspection shows per traveller.
@@ -214,6 +226,50 @@ pub struct TravellerOutcome {
     /// which holds the trust anchors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chip: Option<ChipResult>,
+    /// The faces stored with the crossing (the chip's photo, the booth's
+    /// capture), set by the caller after the crossing is recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faces: Option<Faces>,
+}
+
+/// The faces stored with a crossing, each read through
+/// `GET /api/crossings/{id}/images/{kind}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Faces {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chip: Option<FaceRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<FaceRef>,
+    /// The biometric matcher's score of the capture against the chip's
+    /// photo, when a matcher is configured (none is by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+}
+
+/// One stored face.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaceRef {
+    /// `image/jpeg` or `image/jp2` (JPEG 2000, which browsers may not show).
+    pub mime: String,
+    /// SHA-256 of the image, hex.
+    pub sha256: String,
+}
+
+/// The chip's DG1 as read, for the officer to set beside the page's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChipData {
+    pub document_code: String,
+    pub issuing_state: String,
+    pub surnames: String,
+    pub given_names: String,
+    pub document_number: String,
+    pub nationality: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub expiry_date: String,
 }
 
 /// What Passive Authentication of the chip said, for the officer: its
@@ -229,6 +285,9 @@ pub struct ChipResult {
     pub message_en: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub verdict: serde_json::Value,
+    /// DG1 as the chip holds it, when it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<ChipData>,
 }
 
 /// What the inspection of a travel party showed, traveller by traveller,
@@ -334,6 +393,7 @@ pub fn inspect(
             suggested,
             travel_history,
             chip: None,
+            faces: None,
         });
     }
     let suggested = travellers.iter().map(|t| t.suggested).max().unwrap_or(NextStep::Admit);

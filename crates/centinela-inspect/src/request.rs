@@ -98,6 +98,11 @@ pub struct TravellerInput {
     /// DG1 against `mrz`.
     #[serde(default)]
     pub chip: Option<ChipInput>,
+    /// A live capture of the traveller's face from the booth camera, a
+    /// JPEG in base64, taken with the traveller told and the officer's
+    /// consent step: stored with the crossing beside the chip's photo.
+    #[serde(default)]
+    pub capture: Option<String>,
 }
 
 /// The files read from a document's chip, each base64 (standard alphabet).

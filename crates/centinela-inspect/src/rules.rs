@@ -74,6 +74,7 @@ pub(crate) fn flags(
             mrz_valid: read.document.mrz_valid,
             problems: Some(&problems),
             typed_differs: Some(!read.document.typed_differs.is_empty()),
+            chip: history.and_then(|h| h.chip.as_ref()).map_or("", |c| c.outcome.as_str()),
         },
         crossing: centinela_rules::Crossing {
             post: party.req.post.trim(),

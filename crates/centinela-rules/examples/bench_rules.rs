@@ -94,6 +94,7 @@ fn inspect() {
                 mrz_valid: Some(true),
                 problems: Some(&problems),
                 typed_differs: Some(false),
+                chip: "verified",
             },
             crossing: Crossing { post: "GTM-TECUNUMAN", direction: "entry", transport: "land", ..Crossing::default() }
                 .at(centinela_domain::Timestamp::from_unix_seconds(1_740_000_000 + i * 3_000).unwrap()),

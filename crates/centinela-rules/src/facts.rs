@@ -40,6 +40,10 @@ pub struct Document<'a> {
     pub problems: Option<&'a [&'a str]>,
     /// Typed fields contradict the MRZ.
     pub typed_differs: Option<bool>,
+    /// The ePassport chip's Passive Authentication outcome (`verified`,
+    /// `chip_data_altered`, `signature_invalid`, `ds_not_trusted`,
+    /// `chip_page_mismatch`, `malformed`); empty when no chip was read.
+    pub chip: &'a str,
 }
 
 /// The crossing.
@@ -247,6 +251,9 @@ pub enum Field {
     Problems,
     ChecksFailed,
     TypedDiffers,
+    Chip,
+    ChipFailed,
+    ChipPageMismatch,
     Post,
     Direction,
     Hour,
@@ -263,7 +270,7 @@ pub enum Field {
 }
 
 /// (name, field, type, meaning)
-pub const FIELDS: [(&str, Field, Type, &str); 28] = [
+pub const FIELDS: [(&str, Field, Type, &str); 31] = [
     ("traveller.age", Field::Age, Type::Int, "age in years on the day of the crossing"),
     ("traveller.minor", Field::Minor, Type::Bool, "under 18"),
     ("traveller.sex", Field::Sex, Type::Str, "M, F or X"),
@@ -279,6 +286,19 @@ pub const FIELDS: [(&str, Field, Type, &str); 28] = [
     ("document.problems", Field::Problems, Type::List, "codes of the document checks that failed"),
     ("document.checks_failed", Field::ChecksFailed, Type::Int, "how many document checks failed"),
     ("document.typed_differs", Field::TypedDiffers, Type::Bool, "typed fields contradict the MRZ"),
+    (
+        "document.chip",
+        Field::Chip,
+        Type::Str,
+        "the chip's verdict: verified, chip_data_altered, signature_invalid, ds_not_trusted, chip_page_mismatch, malformed",
+    ),
+    ("document.chip_failed", Field::ChipFailed, Type::Bool, "the chip was read and failed Passive Authentication"),
+    (
+        "document.chip_page_mismatch",
+        Field::ChipPageMismatch,
+        Type::Bool,
+        "the chip's MRZ (DG1) differs from the page's",
+    ),
     ("crossing.post", Field::Post, Type::Str, "the post's code"),
     ("crossing.direction", Field::Direction, Type::Str, "entry or exit"),
     ("crossing.hour", Field::Hour, Type::Int, "hour of day, 0-23 UTC"),
@@ -337,6 +357,21 @@ impl<'a> Facts<'a> {
             Field::Problems => d.problems.map_or(V::U, V::L),
             Field::ChecksFailed => i(d.problems.map(|p| p.len() as i64)),
             Field::TypedDiffers => b(d.typed_differs),
+            Field::Chip => s(d.chip),
+            Field::ChipFailed => {
+                if d.chip.is_empty() {
+                    V::U
+                } else {
+                    V::B(d.chip != "verified")
+                }
+            }
+            Field::ChipPageMismatch => {
+                if d.chip.is_empty() {
+                    V::U
+                } else {
+                    V::B(d.chip == "chip_page_mismatch")
+                }
+            }
             Field::Post => s(c.post),
             Field::Direction => s(c.direction),
             Field::Hour => i(c.hour),

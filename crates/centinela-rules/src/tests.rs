@@ -40,7 +40,11 @@ fn minor_alone() -> Facts<'static> {
 fn the_catalogue_compiles_with_every_indicator() {
     let set = RuleSet::builtin();
     let ids: Vec<&str> = set.rules().map(|m| m.id.as_str()).collect();
-    let want: Vec<String> = (1..=10).map(|i| format!("T{i}")).chain((1..=5).map(|i| format!("N{i}"))).collect();
+    let want: Vec<String> = (1..=10)
+        .map(|i| format!("T{i}"))
+        .chain((1..=5).map(|i| format!("N{i}")))
+        .chain(std::iter::once("D1".to_owned()))
+        .collect();
     assert_eq!(ids, want);
     for m in set.rules() {
         assert!(!m.source.is_empty() && m.enabled && m.version == 1, "{}", m.id);
@@ -241,7 +245,7 @@ fn overlay_replaces_by_id() {
     let mine = compile(&rule("true").replace("R1", "T2").replace("weight 0.5", "weight 0.5\n  enabled false")).unwrap();
     let extra = compile(&rule("true")).unwrap();
     let set = base.overlay(&mine).overlay(&extra);
-    assert_eq!(set.len(), 16);
+    assert_eq!(set.len(), 17);
     let t2 = set.rules().find(|m| m.id == "T2").unwrap();
     assert!(!t2.enabled);
     assert_eq!(set.rules().last().unwrap().id, "R1");
@@ -255,4 +259,29 @@ fn weeks_start_on_monday() {
     assert_eq!(backtest::week_of(t), "2025-03-03");
     let c = Crossing::default().at(t);
     assert_eq!((c.hour, c.weekday), (Some(23), Some(7)));
+}
+
+#[test]
+fn the_chip_is_a_fact_and_d1_fires_on_a_failed_or_substituted_chip() {
+    let set = RuleSet::builtin();
+    let fired = |chip: &str| {
+        let f = Facts { document: crate::Document { chip, ..Default::default() }, ..Facts::default() };
+        set.evaluate(&f).into_iter().any(|x| x.rule_id == "D1")
+    };
+    assert!(!fired(""), "no chip read: unknown, D1 does not fire");
+    assert!(!fired("verified"));
+    assert!(fired("chip_data_altered"));
+    assert!(fired("ds_not_trusted"));
+    assert!(fired("chip_page_mismatch"));
+    let d1 = set.evaluate(&Facts {
+        document: crate::Document { chip: "signature_invalid", ..Default::default() },
+        ..Facts::default()
+    });
+    let d1 = d1.iter().find(|x| x.rule_id == "D1").unwrap();
+    assert!(d1.reason.contains("signature_invalid"), "{}", d1.reason);
+    // The page mismatch on its own, for analysts' rules.
+    let only = compile(&rule("document.chip_page_mismatch")).unwrap();
+    let f = |chip| Facts { document: crate::Document { chip, ..Default::default() }, ..Facts::default() };
+    assert_eq!(only.evaluate(&f("chip_page_mismatch")).len(), 1);
+    assert!(only.evaluate(&f("chip_data_altered")).is_empty());
 }

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, sync,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, pki, rules, session, stats, sync,
     threshold, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
@@ -96,6 +96,10 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         intel::decisions,
         intel::decide,
         intel::withdraw,
+        pki::list,
+        pki::import,
+        pki::image,
+        pki::faces,
     ),
     components(schemas(ErrorBody, ErrorCode, ErrorType)),
     modifiers(&Security),
@@ -105,6 +109,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "users", description = "User accounts (admin)"),
         (name = "audit", description = "The tamper-evident audit chain"),
         (name = "lists", description = "Alert lists"),
+        (name = "pki", description = "The ePassport chip's trust anchors: CSCA Master Lists, CSCA certificates, CRLs"),
         (name = "inspections", description = "Inspections at the booth, hits and their adjudication, crossings"),
         (name = "rules", description = "Risk rules: the catalogue in force, versions, checking, back-testing, enabling"),
         (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),

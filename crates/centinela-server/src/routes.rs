@@ -27,7 +27,7 @@ use crate::auth::{CSRF_COOKIE, LoggedUser, Via, credentials, csrf_ok, request_ad
 use crate::error::{ApiError, ErrorCode};
 use crate::failures::Attempt;
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, rules, session, stats, threshold,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, pki, rules, session, stats, threshold,
     users,
 };
 use crate::state::AppState;
@@ -114,7 +114,15 @@ where
     H: axum::handler::Handler<T, AppState>,
     T: 'static,
 {
-    on(endpoint.verb.filter(), handler).route_layer(from_fn_with_state(Guard { app: app.clone(), endpoint }, guard))
+    let r = on(endpoint.verb.filter(), handler)
+        .route_layer(from_fn_with_state(Guard { app: app.clone(), endpoint }, guard));
+    // A CSCA Master List (ICAO's holds hundreds of certificates) is larger
+    // than the API's usual body limit.
+    if endpoint.verb == Verb::Post && endpoint.path == "/api/pki" {
+        r.layer(axum::extract::DefaultBodyLimit::max(pki::IMPORT_BODY_LIMIT))
+    } else {
+        r
+    }
 }
 
 macro_rules! endpoints {
@@ -172,6 +180,9 @@ endpoints! {
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
     Get    "/api/crossings/{id}/timeline" roles(TIMELINE) => inspections::timeline;
+    Get    "/api/crossings/{id}/images/{kind}" roles(READERS)                        => pki::image;
+    Get    "/api/pki"           roles(PKI_READERS)                                   => pki::list;
+    Post   "/api/pki"           roles(ADMINS)                                        => pki::import;
     Get    "/api/referrals"     roles(PROTECTION)                                    => cases::referrals;
     Get    "/api/referrals/{id}" roles(PROTECTION)                                   => cases::referral;
     Post   "/api/referrals/{id}/answer" roles(PROTECTION)                            => cases::answer;
@@ -205,6 +216,7 @@ endpoints! {
     Get    "/api/intel/decisions" roles(ANALYSTS)                                    => intel::decisions;
     Post   "/api/intel/decisions" roles(ANALYSTS)                                    => intel::decide;
     Post   "/api/intel/decisions/{id}/withdraw" roles(ANALYSTS)                      => intel::withdraw;
+    Get    "/api/intel/faces"   roles(ANALYSTS)                                      => pki::faces;
 }
 
 /// The role groups both tables (the API's here, the pages' in `web`) name:
@@ -239,6 +251,9 @@ pub mod groups {
     /// case is open to any role at the route, but the use case answers only
     /// the protection unit and the users the case is shared with.)
     pub const PROTECTION: &[Role] = &[Role::Protection];
+    /// Who reads the chip's trust anchors (public certificates and CRLs):
+    /// administrators, who import them, and auditors.
+    pub const PKI_READERS: &[Role] = &[Role::Admin, Role::Auditor];
     /// Who reads the statistics (counts only).
     pub const STATS: &[Role] = &[Role::Supervisor, Role::Analyst, Role::Admin];
     /// Who reads the risk rules (no personal data): the intelligence unit,

@@ -10,6 +10,7 @@ mod cases;
 mod clearances;
 mod conn;
 mod crossings;
+mod images;
 mod intel;
 mod lists;
 mod multirow;
@@ -40,12 +41,16 @@ pub use crossings::{
     MAX_HIT_PAGE, MAX_RECENT, NewHit, NewInspection, NewPost, Post, PostKind, QueuedHit, RecentCrossing,
     RecordedInspection, ReferralUnit, StoredCrossing, StoredHit, TravellerKey, Verdict, check_post_code,
 };
+pub use images::{DocumentFaces, MAX_IMAGE_BYTES, StoredImage};
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
 };
-pub use pki::{MAX_ANCHORS_PER_IMPORT, NewAnchor, PkiImport, StoredAnchor};
+pub use pki::{
+    MAX_ANCHORS_PER_IMPORT, MAX_ANCHORS_PULLED, NewAnchor, PkiAnchorItem, PkiDelta, PkiImport, PkiInstalled,
+    PkiVersionItem, StoredAnchor,
+};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, AuditSearch, SessionUser};

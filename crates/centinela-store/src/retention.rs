@@ -70,6 +70,8 @@ pub struct PurgeReport {
     pub closed_cases: u64,
     pub case_versions: u64,
     pub sessions: u64,
+    /// Faces stored with purged crossings (chip photos, booth captures).
+    pub images: u64,
     /// Crossings past their period kept because a case holds them.
     pub kept_for_cases: u64,
 }
@@ -188,6 +190,14 @@ impl Store {
             rep.referrals += sqlx::query(q(format!(
                 "DELETE FROM referrals WHERE crossing_id IN ({of}) \
                  AND NOT EXISTS (SELECT 1 FROM referral_answers a WHERE a.referral_id = referrals.id)"
+            )))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // The faces seen with a crossing go with it.
+            rep.images += sqlx::query(q(format!(
+                "DELETE FROM crossing_images WHERE crossing_id IN ({of}) \
+                 AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.crossing_id = crossing_images.crossing_id)"
             )))
             .execute(&mut *tx)
             .await?

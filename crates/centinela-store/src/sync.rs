@@ -579,6 +579,9 @@ pub struct PullRequest {
     /// The centre's last revocation id the post holds.
     #[serde(default)]
     pub revocations_after: i64,
+    /// The centre's last trust-anchor version the post holds (0: none).
+    #[serde(default)]
+    pub pki_after: i64,
 }
 
 /// A list's change from the version a post holds to the centre's current.
@@ -608,6 +611,9 @@ pub struct PullAnswer {
     /// Clearances and revocations made elsewhere since the post's marks.
     #[serde(default)]
     pub clearances: ClearanceDelta,
+    /// The chip's trust anchors imported at the centre since the post's mark.
+    #[serde(default)]
+    pub pki: crate::PkiDelta,
 }
 
 /// A post key's standing at the centre.

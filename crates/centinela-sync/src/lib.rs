@@ -100,6 +100,8 @@ pub struct CycleReport {
     pub set_aside: u64,
     /// Clearances and revocations made elsewhere, stored here.
     pub clearances_pulled: u64,
+    /// Trust-anchor versions (the chip's CSCAs and CRLs) installed from the centre.
+    pub pki_versions: u64,
 }
 
 impl CycleReport {
@@ -309,7 +311,8 @@ async fn send(
 async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
     let held = store.held_list_versions().await?;
     let (clearances_after, revocations_after) = store.clearance_marks().await?;
-    let request = PullRequest { protocol: PROTOCOL, lists: held, clearances_after, revocations_after };
+    let pki_after = store.pki_mark().await?;
+    let request = PullRequest { protocol: PROTOCOL, lists: held, clearances_after, revocations_after, pki_after };
     let answer: PullAnswer = client.post("/api/sync/pull", &request).await?;
     report.posts_added = store.merge_posts(&answer.posts).await?;
     // Supervisors' clearances made at the centre or at other posts: in force
@@ -318,6 +321,14 @@ async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Resul
     report.clearances_pulled = stored;
     if stored + skipped > 0 {
         tracing::info!(stored, skipped, "clearances pulled");
+    }
+    // The chip's trust anchors imported at the centre: each version
+    // installed here as a version of its own (audited `pki_synced`); the
+    // booth's trust store is rebuilt when the version changes.
+    let pki = store.apply_pki_delta(&answer.pki).await?;
+    report.pki_versions = pki.versions;
+    if pki.versions > 0 || pki.skipped > 0 {
+        tracing::info!(versions = pki.versions, added = pki.added, skipped = pki.skipped, "trust anchors pulled");
     }
     for delta in &answer.lists {
         let rows = store.apply_list_delta(delta).await?;

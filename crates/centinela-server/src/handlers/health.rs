@@ -18,6 +18,11 @@ pub struct Health {
     /// `sqlite` or `postgres`.
     #[schema(example = "sqlite")]
     pub database: &'static str,
+    /// What needs an administrator's attention without making the server
+    /// unhealthy: a chip CRL past its next update (`crl_stale`), Spanish
+    /// and English. Absent when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<centinela_app::pki::Warning>,
 }
 
 /// Liveness and readiness: pings the database.
@@ -35,5 +40,13 @@ pub async fn health(State(app): State<AppState>) -> Result<Json<Health>, ApiErro
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database }))
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let warnings = match app.app().pki_warnings(now).await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(error = %e, "health: the trust anchors could not be read");
+            Vec::new()
+        }
+    };
+    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database, warnings }))
 }

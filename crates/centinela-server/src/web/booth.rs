@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use centinela_domain::Direction;
-use centinela_inspect::{Observation, PartyRequest, Relation, TravellerInput};
+use centinela_inspect::{ChipInput, Observation, PartyRequest, Relation, TravellerInput};
 use centinela_store::Decision;
 use serde_json::{Value, json};
 
@@ -92,6 +92,10 @@ const TRAVELLER_FIELDS: &[&str] = &[
     "issuing_state",
     "relation",
     "consent",
+    "chip_sod",
+    "chip_dg1",
+    "chip_dg2",
+    "capture",
 ];
 
 /// The travellers of the booth's form as typed (`t<i>.<field>`, `t<i>.obs`
@@ -151,6 +155,12 @@ fn party_from_form(pairs: &[(String, String)], typed: &[Value]) -> Result<PartyR
             travel_consent: get("consent").is_some(),
             ..Default::default()
         };
+        // The chip's files (base64, as the reader middleware delivers
+        // them) and the live capture (a JPEG data URL from the camera).
+        if let (Some(sod), Some(dg1)) = (get("chip_sod"), get("chip_dg1")) {
+            t.chip = Some(ChipInput { sod, dg1, dg2: get("chip_dg2"), ..Default::default() });
+        }
+        t.capture = get("capture");
         if let Some(r) = get("relation").filter(|_| i > 0) {
             t.relation =
                 Some(serde_json::from_value::<Relation>(json!(r)).map_err(|_| format!("travellers[{i}].relation"))?);

@@ -51,7 +51,8 @@ pub async fn overview(
     let facs = app.app().intel_facilitators(&user, OVERVIEW_TOP).await.map_err(|e| ctx.api_error(e))?;
     let rings = app.app().intel_rings(&user).await.map_err(|e| ctx.api_error(e))?;
     let info = app.app().analysis().await.map_err(|e| ctx.api_error(e))?.info;
-    Ok(ctx.render("intel.html", json!({ "facilitators": facs, "rings": rings, "analysis": info })))
+    let faces = app.app().document_faces(Caller::User(&user)).await.map_err(|e| ctx.api_error(e))?;
+    Ok(ctx.render("intel.html", json!({ "facilitators": facs, "rings": rings, "analysis": info, "faces": faces })))
 }
 
 pub async fn ring(

@@ -43,6 +43,7 @@ pub mod report;
 mod review;
 mod rules;
 mod threshold;
+mod trust;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -137,7 +138,7 @@ pages! {
     Get  "/"                        ANY_USER, []                                          => pages::home;
     Get  "/de-nuevo/{token}"        ANY_USER, []                                          => again::again;
     Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
-    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}"] => booth::inspect;
+    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}", Get "/api/crossings/{id}/images/{kind}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
@@ -167,6 +168,7 @@ pages! {
     Post "/usuarios/solicitudes/{id}/aprobar" roles(ADMINS), [Post "/api/users/requests/{id}/approve", Get "/api/users/requests"] => accounts::approve;
     Post "/usuarios/solicitudes/{id}/rechazar" roles(ADMINS), [Post "/api/users/requests/{id}/reject", Get "/api/users/requests"] => accounts::reject;
     Get  "/puestos"                 roles(ADMINS), [Get "/api/posts"]             => admin::posts;
+    Get  "/confianza"               roles(PKI_READERS), [Get "/api/pki"]         => trust::anchors;
     Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
     Post "/puestos/{code}/zona"     roles(ADMINS), [Post "/api/lists/reload"]     => admin::set_zone;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
@@ -177,7 +179,7 @@ pages! {
     Get  "/auditoria"               roles(AUDITORS), [Get "/api/audit"]           => audit::audit;
     Get  "/auditoria/verificar"     roles(AUDITORS), [Get "/api/audit/verify", Get "/api/audit"] => audit::audit_verify;
     Get  "/auditoria/exportar"      roles(AUDITORS), [Get "/api/audit"]           => audit::export;
-    Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons"] => intel::overview;
+    Get  "/redes"                   roles(ANALYSTS), [Get "/api/intel/facilitators", Get "/api/intel/rings", Get "/api/intel/persons", Get "/api/intel/faces"] => intel::overview;
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;
     Post "/redes/decisiones"        roles(ANALYSTS), [Post "/api/intel/decisions", Get "/api/intel/persons"] => intel::decide;
@@ -196,6 +198,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/estadisticas", "nav.stats"),
     ("/usuarios", "nav.users"),
     ("/puestos", "nav.posts"),
+    ("/confianza", "nav.pki"),
     ("/auditoria", "nav.audit"),
 ];
 
@@ -638,6 +641,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../../web/templates/users.html")),
     ("password.html", include_str!("../../web/templates/password.html")),
     ("posts.html", include_str!("../../web/templates/posts.html")),
+    ("pki.html", include_str!("../../web/templates/pki.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),
     ("rules.html", include_str!("../../web/templates/rules.html")),
     ("intel.html", include_str!("../../web/templates/intel.html")),

@@ -58,7 +58,7 @@ fn navigation_follows_the_table() {
     let officer: Vec<_> = nav_for(Role::Officer).map(|x| x.0).collect();
     assert_eq!(officer, ["/inspeccion", "/alertas"]);
     let auditor: Vec<_> = nav_for(Role::Auditor).map(|x| x.0).collect();
-    assert_eq!(auditor, ["/reglas", "/auditoria"]);
+    assert_eq!(auditor, ["/reglas", "/confianza", "/auditoria"]);
 }
 
 /// Each role lands on its own work, a page it may open.
@@ -438,5 +438,58 @@ fn a_failed_chip_is_shown_first_in_both_languages() {
         let message = if lang == Lang::En { "Chip data altered" } else { "Datos del chip alterados" };
         assert!(html.contains(message), "{message}");
         assert!(html.contains("28&#x2f;04&#x2f;2026"), "{}", &html[chip_at..doc_at]);
+    }
+}
+
+#[test]
+fn the_chip_data_sits_beside_the_page_and_the_faces_side_by_side() {
+    let env = super::templates();
+    let chip = serde_json::json!({
+        "outcome": "chip_page_mismatch", "failed": true, "message_es": "m", "message_en": "m", "verdict": {},
+        "data": {"document_code": "P", "issuing_state": "UTO", "surnames": "ERIKSSON", "given_names": "ANNA MARIA",
+                 "document_number": "L898902C3", "nationality": "UTO", "birth_date": "1974-08-12", "sex": "F",
+                 "expiry_date": "2012-04-15"},
+    });
+    for (faces, jp2) in [
+        (
+            serde_json::json!({"chip": {"mime": "image/jpeg", "sha256": "a"}, "capture": {"mime": "image/jpeg", "sha256": "b"}}),
+            false,
+        ),
+        (serde_json::json!({"chip": {"mime": "image/jp2", "sha256": "a"}, "score": 0.25}), true),
+    ] {
+        let traveller = serde_json::json!({
+            "crossing_id": "C1", "given_names": "ANNE MARIA", "surnames": "ERIKSSON", "sex": "F", "relation": "lead",
+            "birth_date": {"year": 1974, "month": 8, "day": 12}, "nationality": "UTO",
+            "document": {"document_number": "L898902C3", "issuing_state": "UTO", "document_type": "P", "source": "mrz",
+                         "mrz_valid": true, "problems": [], "typed_differs": []},
+            "hits": [], "flags": [], "suggested": "secondary_inspection", "hit_ids": [], "chip": chip, "faces": faces,
+        });
+        for lang in Lang::ALL {
+            let result = serde_json::json!({
+                "suggested": "secondary_inspection", "travellers": [traveller.clone()], "party": "C1",
+                "banner": {"hits": 0, "flagged": 1, "total": 1},
+            });
+            let html = env
+                .get_template("inspection.html")
+                .unwrap()
+                .render(minijinja::context! { lang => lang.code(), other_lang => lang.other().code(), path => "/inspeccion",
+                    result => minijinja::Value::from_serialize(&result),
+                    booth_ctx => minijinja::Value::from_serialize(serde_json::json!({"post": "GTM-TECUNUMAN", "direction": "entry", "lane": "", "vehicle": ""})),
+                    relations => minijinja::Value::from_serialize(serde_json::json!([])),
+                    observations => minijinja::Value::from_serialize(serde_json::json!([])) })
+                .unwrap();
+            // Only the given names differ between the chip and the page.
+            assert_eq!(html.matches("data-testid=\"chip-differs\"").count(), 1, "{html}");
+            assert!(html.contains("12&#x2f;08&#x2f;1974"));
+            if jp2 {
+                assert!(html.contains("data-testid=\"face-jp2\""));
+                assert!(html.contains(i18n::tr(lang, "faces.no_capture")));
+                assert!(html.contains("data-testid=\"face-score\""));
+            } else {
+                assert!(html.contains("/api/crossings/C1/images/chip"));
+                assert!(html.contains("/api/crossings/C1/images/capture"));
+                assert!(!html.contains("data-testid=\"face-score\""));
+            }
+        }
     }
 }

@@ -70,11 +70,24 @@ pub(crate) fn driver() -> Option<Driver> {
 }
 
 pub(crate) async fn browser(d: &Driver) -> Client {
+    browser_with(d, &[]).await
+}
+
+/// [`browser`] with more Chromium switches (the booth camera's tests give
+/// `--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`).
+pub(crate) async fn browser_with(d: &Driver, extra: &[&str]) -> Client {
     let mut caps = serde_json::Map::new();
-    let mut opts = json!({
-        "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
-                 "--lang=es", "--disable-gpu", "--hide-scrollbars"],
-    });
+    let mut args = vec![
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,768",
+        "--lang=es",
+        "--disable-gpu",
+        "--hide-scrollbars",
+    ];
+    args.extend_from_slice(extra);
+    let mut opts = json!({ "args": args });
     if std::path::Path::new("/usr/bin/chromium").exists() {
         opts["binary"] = json!("/usr/bin/chromium");
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod audit_log;
 mod booth;
 mod browser;
+mod chip;
 mod clearances;
 mod helpers;
 mod language;

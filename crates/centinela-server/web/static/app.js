@@ -367,3 +367,125 @@ document.addEventListener("DOMContentLoaded", () => {
   setupCrossingLookup();
   setupRules();
 });
+
+// The chip's files at the booth: each chosen file is read into base64 for
+// its hidden field (reader middleware may fill the hidden fields itself).
+function setupChipFiles(root) {
+  root.querySelectorAll("input.chip-file").forEach((input) => {
+    if (input.dataset.bound) return;
+    input.dataset.bound = "1";
+    input.addEventListener("change", () => {
+      const file = input.files[0];
+      const target = document.getElementById(input.dataset.target);
+      if (!file || !target) return;
+      const reader = new FileReader();
+      reader.onload = () => {
+        const url = String(reader.result);
+        target.value = url.slice(url.indexOf(",") + 1);
+      };
+      reader.readAsDataURL(file);
+    });
+  });
+}
+
+// The live capture: the camera starts only after the officer confirms the
+// traveller was told and agrees; one frame is kept as a JPEG for the form,
+// and the camera stops at once.
+function setupCapture(root) {
+  root.querySelectorAll("details.capture").forEach((box) => {
+    if (box.dataset.bound) return;
+    box.dataset.bound = "1";
+    const q = (c) => box.querySelector(c);
+    const consent = q(".capture-consent"), start = q(".capture-start"), take = q(".capture-take");
+    const clear = q(".capture-clear"), video = q(".capture-video"), preview = q(".capture-preview");
+    const status = q(".capture-status"), field = q("input[type=hidden]");
+    let stream = null;
+    const stop = () => {
+      if (stream) stream.getTracks().forEach((t) => t.stop());
+      stream = null;
+      video.srcObject = null;
+      video.hidden = true;
+      take.hidden = true;
+    };
+    consent.addEventListener("change", () => {
+      start.disabled = !consent.checked;
+      if (!consent.checked) stop();
+    });
+    start.addEventListener("click", async () => {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        status.textContent = status.dataset.unavailable;
+        return;
+      }
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+        video.srcObject = stream;
+        video.hidden = false;
+        take.hidden = false;
+        status.textContent = "";
+      } catch (e) {
+        status.textContent = status.dataset.denied;
+      }
+    });
+    take.addEventListener("click", () => {
+      if (!stream || !video.videoWidth) return;
+      const canvas = document.createElement("canvas");
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      canvas.getContext("2d").drawImage(video, 0, 0);
+      const url = canvas.toDataURL("image/jpeg", 0.85);
+      field.value = url;
+      preview.src = url;
+      preview.hidden = false;
+      clear.hidden = false;
+      status.textContent = status.dataset.taken;
+      stop();
+    });
+    clear.addEventListener("click", () => {
+      field.value = "";
+      preview.removeAttribute("src");
+      preview.hidden = true;
+      clear.hidden = true;
+    });
+  });
+}
+
+// The trust-anchor page: the chosen file goes to POST /api/pki as the body.
+function setupPkiImport() {
+  const form = document.getElementById("pki-import");
+  if (!form) return;
+  const status = document.getElementById("pki-status");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const file = document.getElementById("pki-file").files[0];
+    if (!file) return;
+    const button = document.getElementById("pki-start");
+    button.disabled = true;
+    status.textContent = form.dataset.sending;
+    try {
+      const r = await fetch("/api/pki?" + new URLSearchParams({ file_name: file.name }), {
+        method: "POST", body: file, credentials: "same-origin",
+        headers: { "X-CSRF-Token": form.dataset.csrf, "Content-Type": "application/octet-stream",
+                   "Accept-Language": document.documentElement.lang || "es" },
+      });
+      const body = await r.json();
+      if (!r.ok) { status.textContent = body.message; button.disabled = false; return; }
+      status.textContent = form.dataset.done.replace("{version}", body.version)
+        .replace("{added}", body.added).replace("{already}", body.already);
+      setTimeout(() => window.location.reload(), 1200);
+    } catch (e) {
+      status.textContent = String(e);
+      button.disabled = false;
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupChipFiles(document);
+  setupCapture(document);
+  setupPkiImport();
+  // A companion added to the party gets the same controls.
+  const box = document.getElementById("travellers");
+  if (box) {
+    new MutationObserver(() => { setupChipFiles(box); setupCapture(box); }).observe(box, { childList: true });
+  }
+});
