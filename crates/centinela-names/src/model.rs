@@ -108,7 +108,7 @@ pub(crate) mod f {
     /// other's is not: the 1st written for an unknown day (registries and
     /// data entry fill a missing day so). A near date, apart from
     /// [`DATE_SAME_YEAR_MONTH`] (another day, no placeholder), which a
-    /// same person rarely shows. (A listed or travelling 1 January facing
+    /// same person rarely shows. (A listed 1 January facing
     /// another date of the same year is read as a year only:
     /// [`DATE_CONSISTENT_Y`].)
     pub const DATE_DAY_UNKNOWN: usize = 30;
@@ -127,37 +127,37 @@ pub const NAME_CAP: f64 = 1.5;
 /// The fitted weights, one per feature (nats per unit).
 /// Fitted by `bench/fit_screen.py`: sets s101 s102 s201 s301, K=10, ridge 1.0.
 pub const WEIGHTS: [f64; NF] = [
-    4.6358,   // bias
-    -0.7196,  // ln_n
-    0.1664,   // given
-    0.2782,   // surname
-    0.3243,   // other
-    0.0098,   // initial
+    4.4926,   // bias
+    -0.6971,  // ln_n
+    0.1595,   // given
+    0.2747,   // surname
+    0.3095,   // other
+    0.0096,   // initial
     0.0000,   // cross_field
-    -5.8430,  // conflict_surname
-    -5.2393,  // conflict_given
-    -5.0362,  // extra_traveller
-    -1.0969,  // extra_listed_given
-    -0.6628,  // extra_listed_surname
-    4.3936,   // date_exact
-    2.4409,   // date_consistent_ym
-    1.4645,   // date_consistent_y
-    1.9088,   // date_swapped
-    0.4036,   // date_year_typo
-    -3.8206,  // date_day_month_typo
-    -1.5210,  // date_same_year_month
-    -6.7707,  // date_same_year
-    -1.4645,  // date_close
-    -10.1419, // date_different
-    0.3162,   // near_date_excess
-    0.2827,   // exact_date_excess
-    0.3232,   // no_date_excess
+    -5.8455,  // conflict_surname
+    -5.2613,  // conflict_given
+    -5.0488,  // extra_traveller
+    -1.0888,  // extra_listed_given
+    -0.7033,  // extra_listed_surname
+    4.3316,   // date_exact
+    2.4064,   // date_consistent_ym
+    1.4439,   // date_consistent_y
+    1.8264,   // date_swapped
+    0.3232,   // date_year_typo
+    -3.8684,  // date_day_month_typo
+    -4.2377,  // date_same_year_month
+    -6.8212,  // date_same_year
+    -1.4439,  // date_close
+    -10.1332, // date_different
+    0.3036,   // near_date_excess
+    0.2892,   // exact_date_excess
+    0.3231,   // no_date_excess
     0.0000,   // nat_agree
-    -4.4322,  // nat_clash
-    1.2701,   // sex_agree
-    -1.2701,  // sex_clash
+    -4.2300,  // nat_clash
+    1.2772,   // sex_agree
+    -1.2772,  // sex_clash
     0.0000,   // name_chance
-    1.1372,   // date_day_unknown
+    1.0932,   // date_day_unknown
 ];
 
 /// The features of one traveller against one entry.

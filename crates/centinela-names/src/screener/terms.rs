@@ -263,8 +263,10 @@ pub(super) fn date_evidence(q: Option<&BirthDate>, entry: &[BirthDate]) -> (Date
 /// the partial date it stands for: two full dates of the same year and
 /// month where one day is the 1st and the other is not (an unknown day
 /// written as the 1st: [`f::DATE_DAY_UNKNOWN`]), or of the same year in
-/// other months where one is 1 January (an unknown day and month:
-/// consistent with the year, [`f::DATE_CONSISTENT_Y`]). `m` is
+/// other months where the *listed* one is 1 January (lists write it for
+/// an unknown day and month: consistent with the year,
+/// [`f::DATE_CONSISTENT_Y`]; a traveller's 1 January is read as a date, as
+/// travel documents carry it far more rarely). `m` is
 /// [`dates::compare`]'s reading; an equal, swapped or year-mistyped date
 /// keeps it.
 pub(super) fn placeholder(q: &BirthDate, e: &BirthDate, m: DateMatch) -> Option<usize> {
@@ -278,7 +280,7 @@ pub(super) fn placeholder(q: &BirthDate, e: &BirthDate, m: DateMatch) -> Option<
     if qm == em {
         (qd != ed && (qd == 1 || ed == 1)).then_some(f::DATE_DAY_UNKNOWN)
     } else {
-        ((qm, qd) == (1, 1) || (em, ed) == (1, 1)).then_some(f::DATE_CONSISTENT_Y)
+        ((em, ed) == (1, 1)).then_some(f::DATE_CONSISTENT_Y)
     }
 }
 
