@@ -46,9 +46,13 @@ SIGNS = {"given": 1, "surname": 1, "other": 1, "initial": 1, "cross_field": -1, 
          "conflict_given": -1, "extra_traveller": -1, "extra_listed_given": -1, "extra_listed_surname": -1,
          "near_date_excess": 1, "exact_date_excess": 1, "no_date_excess": 1, "name_chance": -1, "nat_agree": 1,
          "sex_agree": 1, "sex_clash": -1, "nat_clash": -1, "date_different": -1}
-# Birth-date levels the labelled sets may lack (partial dates): their weight is the reasoned
-# log-likelihood ratio (dates.rs) scaled as the fitted equal-date weight scales the reasoned one.
+# Birth-date levels the labelled sets do not sample (partial dates; streamgen writes full dates only,
+# so the few pairs that show them are chance coincidences, e.g. a traveller born on 1 January facing a
+# namesake of the same year, which the screener reads as a year-only placeholder): never fitted, their
+# weight is the reasoned log-likelihood ratio (dates.rs) scaled as the fitted equal-date weight scales
+# the reasoned one, and their columns are left out of the fit.
 REASONED = {"date_exact": 9.0, "date_consistent_ym": 5.0, "date_consistent_y": 3.0, "date_close": -3.0}
+NOT_SAMPLED = ["date_consistent_ym", "date_consistent_y", "date_close"]
 # Features the name's cap applies to (the tokens and ln N).
 NET = ["ln_n", "given", "surname", "other", "initial", "cross_field"]
 
@@ -205,13 +209,16 @@ def main():
         Xs += [s["X"]] * rep; ys += [s["y"]] * rep
     X = np.vstack(Xs); y = np.concatenate(ys)
     print(f"[fit] {len(y)} pairs ({int(y.sum())} same person) from {len(fit_sets)} sets", file=sys.stderr)
+    for n in NOT_SAMPLED:
+        i = names.index(n)
+        print(f"[fit] {n}: {int(np.count_nonzero(X[:, i]))} pairs show it by chance; not fitted", file=sys.stderr)
+        X[:, i] = 0.0
     w, free = fit_constrained(X, y, names, a.ridge)
     ie = names.index("date_exact")
-    for n, v in REASONED.items():
+    for n in NOT_SAMPLED:
         i = names.index(n)
-        if not np.any(X[:, i]):
-            w[i] = v * w[ie] / REASONED["date_exact"]
-            print(f"[fit] {n}: no pair shows it; reasoned weight scaled: {w[i]:+.3f}", file=sys.stderr)
+        w[i] = REASONED[n] * w[ie] / REASONED["date_exact"]
+        print(f"[fit] {n}: reasoned weight scaled: {w[i]:+.3f}", file=sys.stderr)
     for i, n in enumerate(names):
         print(f"{n:22s} {w[i]:+8.3f}{'' if i in free else '  (not fitted)'}")
     test_sets = [load(a.bin, d, a.k, a.work) for d in a.test]

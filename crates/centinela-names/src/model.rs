@@ -13,7 +13,7 @@
 //! weights are not fitted (see `screener/terms.rs`).
 
 /// Number of features.
-pub const NF: usize = 30;
+pub const NF: usize = 31;
 
 /// Feature names, in the order of [`WEIGHTS`] (the fitting script reads
 /// them from `centinela screen --features`).
@@ -48,6 +48,7 @@ pub const FEATURES: [&str; NF] = [
     "sex_agree",
     "sex_clash",
     "name_chance",
+    "date_day_unknown",
 ];
 
 /// Feature numbers.
@@ -103,6 +104,14 @@ pub(crate) mod f {
     /// How many entries could carry the name by chance: `ln N − matched
     /// information`, in `0..=CHANCE_MAX`, whatever the date.
     pub const NAME_CHANCE: usize = 29;
+    /// Same year and month, and one side's day is the 1st while the
+    /// other's is not: the 1st written for an unknown day (registries and
+    /// data entry fill a missing day so). A near date, apart from
+    /// [`DATE_SAME_YEAR_MONTH`] (another day, no placeholder), which a
+    /// same person rarely shows. (A listed 1 January facing
+    /// another date of the same year is read as a year only:
+    /// [`DATE_CONSISTENT_Y`].)
+    pub const DATE_DAY_UNKNOWN: usize = 30;
 }
 
 /// Upper end of the chance features (nats): beyond, every entry of any
@@ -116,38 +125,39 @@ pub const CHANCE_MAX: f64 = 16.0;
 pub const NAME_CAP: f64 = 1.5;
 
 /// The fitted weights, one per feature (nats per unit).
-/// Fitted by `bench/fit_screen.py`: sets k100-s101 k100-s102 m1-s201 k20-s301, K=10, ridge 1.0.
+/// Fitted by `bench/fit_screen.py`: sets s101 s102 s201 s301, K=10, ridge 1.0.
 pub const WEIGHTS: [f64; NF] = [
-    4.8488,  // bias
-    -0.5854, // ln_n
-    0.0000,  // given
-    0.1298,  // surname
-    0.1817,  // other
-    0.0034,  // initial
-    0.0000,  // cross_field
-    -5.8431, // conflict_surname
-    -5.3737, // conflict_given
-    -5.1052, // extra_traveller
-    -1.1491, // extra_listed_given
-    -0.6280, // extra_listed_surname
-    4.4461,  // date_exact
-    2.4701,  // date_consistent_ym
-    1.4820,  // date_consistent_y
-    1.8433,  // date_swapped
-    0.3290,  // date_year_typo
-    -1.6977, // date_day_month_typo
-    -1.6183, // date_same_year_month
-    -6.4038, // date_same_year
-    -1.4820, // date_close
-    -9.0725, // date_different
-    0.3396,  // near_date_excess
-    0.3463,  // exact_date_excess
-    0.3601,  // no_date_excess
-    0.0000,  // nat_agree
-    -4.5334, // nat_clash
-    1.2654,  // sex_agree
-    -1.2654, // sex_clash
-    -0.0859, // name_chance
+    4.4926,   // bias
+    -0.6971,  // ln_n
+    0.1595,   // given
+    0.2747,   // surname
+    0.3095,   // other
+    0.0096,   // initial
+    0.0000,   // cross_field
+    -5.8455,  // conflict_surname
+    -5.2613,  // conflict_given
+    -5.0488,  // extra_traveller
+    -1.0888,  // extra_listed_given
+    -0.7033,  // extra_listed_surname
+    4.3316,   // date_exact
+    2.4064,   // date_consistent_ym
+    1.4439,   // date_consistent_y
+    1.8264,   // date_swapped
+    0.3232,   // date_year_typo
+    -3.8684,  // date_day_month_typo
+    -4.2377,  // date_same_year_month
+    -6.8212,  // date_same_year
+    -1.4439,  // date_close
+    -10.1332, // date_different
+    0.3036,   // near_date_excess
+    0.2892,   // exact_date_excess
+    0.3231,   // no_date_excess
+    0.0000,   // nat_agree
+    -4.2300,  // nat_clash
+    1.2772,   // sex_agree
+    -1.2772,  // sex_clash
+    0.0000,   // name_chance
+    1.0932,   // date_day_unknown
 ];
 
 /// The features of one traveller against one entry.

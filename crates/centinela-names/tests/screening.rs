@@ -410,3 +410,36 @@ fn a_clashing_second_surname_costs_more_than_a_missing_one() {
     assert!(clash < missing, "clash {clash} missing {missing}");
     assert!(missing >= DEFAULT_THRESHOLD, "{missing}");
 }
+
+/// Issue 19: a birth date whose day is the 1st facing another day of the
+/// same month is read as a day unknown (registries and data entry write
+/// the 1st for it), not as another day; 1 January facing another date of
+/// the same year as a year only. Both are weaker than an equal date and
+/// stronger than a same month or year that is no placeholder.
+#[test]
+fn a_placeholder_day_is_read_as_unknown() {
+    let target = entry("R3", "Edenilson Josué", "Membreño Menjívar", "1983-09-17", "SLV", Sex::Male);
+    let placeholder = entry("R4", "Yesenia Xiomara", "Quiñónez Bautista", "1971-01-01", "HND", Sex::Female);
+    let s = crowded_list(5_000, vec![target, placeholder]);
+    let score = |given: &str, surnames: &str, born: &str| {
+        let mut q = Query::new(given, surnames);
+        q.birth_date = Some(d(born));
+        let hits = s.screen(&q, &ScreenOptions::candidates(1));
+        let h = hits.first().expect("a candidate");
+        let date = h.explanation.items.iter().find(|i| i.aspect == Aspect::BirthDate).expect("a date item");
+        (h.score, date.how.clone())
+    };
+    let (exact, _) = score("Edenilson Josué", "Membreño Menjívar", "1983-09-17");
+    let (first, how) = score("Edenilson Josué", "Membreño Menjívar", "1983-09-01");
+    let (other_day, how_other) = score("Edenilson Josué", "Membreño Menjívar", "1983-09-26");
+    assert!(how.starts_with(DateMatch::Consistent.as_str()), "{how}");
+    assert!(how_other.starts_with(DateMatch::SameYearMonth.as_str()), "{how_other}");
+    assert!(exact > first && first > other_day, "exact {exact}, the 1st {first}, another day {other_day}");
+    assert!(first >= DEFAULT_THRESHOLD, "{first}");
+    // The listed date is the placeholder: 1 January for a year known alone.
+    let (jan, how) = score("Yesenia Xiomara", "Quiñónez Bautista", "1971-06-23");
+    assert!(how.starts_with(DateMatch::Consistent.as_str()), "{how}");
+    let (same_year, how) = score("Edenilson Josué", "Membreño Menjívar", "1983-06-23");
+    assert!(how.starts_with(DateMatch::SameYear.as_str()), "{how}");
+    assert!(jan > same_year, "1 January {jan}, same year {same_year}");
+}

@@ -114,9 +114,9 @@ impl Screener {
         if f.flags & READ_DATES != 0 {
             // Several dates, or one the record does not hold: read them.
             let all = &self.entries[self.orig[e as usize] as usize].birth_dates;
-            all.iter().map(|d| date_weight_bound(dates::compare(q, d))).reduce(f64::max).unwrap_or(0.0)
+            all.iter().map(|d| date_weight_bound(q, d)).reduce(f64::max).unwrap_or(0.0)
         } else {
-            dates::unpack(f.date0).map_or(0.0, |d| date_weight_bound(dates::compare(q, &d)))
+            dates::unpack(f.date0).map_or(0.0, |d| date_weight_bound(q, &d))
         }
     }
 

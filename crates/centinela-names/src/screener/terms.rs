@@ -229,6 +229,7 @@ pub(super) fn is_near(feat: usize) -> bool {
             | f::DATE_DAY_MONTH_TYPO
             | f::DATE_SAME_YEAR_MONTH
             | f::DATE_CLOSE
+            | f::DATE_DAY_UNKNOWN
     )
 }
 
@@ -243,21 +244,55 @@ pub(super) fn date_evidence(q: Option<&BirthDate>, entry: &[BirthDate]) -> (Date
     let mut best = (DateMatch::Missing, None, f64::NEG_INFINITY);
     for e in entry {
         let m = dates::compare(q, e);
-        let feat = date_feature(m, date_parts(q).min(date_parts(e)));
-        let w = feat.map_or(0.0, |i| WEIGHTS[i]);
+        let mut feat = date_feature(m, date_parts(q).min(date_parts(e)));
+        let mut w = feat.map_or(0.0, |i| WEIGHTS[i]);
+        let mut shown = m;
+        if let Some(p) = placeholder(q, e, m)
+            && WEIGHTS[p] > w
+        {
+            (feat, w, shown) = (Some(p), WEIGHTS[p], DateMatch::Consistent);
+        }
         if w > best.2 {
-            best = (m, feat, w);
+            best = (shown, feat, w);
         }
     }
     if best.2 == f64::NEG_INFINITY { (DateMatch::Missing, None, 0.0) } else { best }
 }
 
-/// An upper bound of the weight of a comparison whatever the dates' parts.
-pub(super) fn date_weight_bound(m: DateMatch) -> f64 {
-    match m {
+/// A birth date written with a placeholder for what is unknown, read as
+/// the partial date it stands for: two full dates of the same year and
+/// month where one day is the 1st and the other is not (an unknown day
+/// written as the 1st: [`f::DATE_DAY_UNKNOWN`]), or of the same year in
+/// other months where the *listed* one is 1 January (lists write it for
+/// an unknown day and month: consistent with the year,
+/// [`f::DATE_CONSISTENT_Y`]; a traveller's 1 January is read as a date, as
+/// travel documents carry it far more rarely). `m` is
+/// [`dates::compare`]'s reading; an equal, swapped or year-mistyped date
+/// keeps it.
+pub(super) fn placeholder(q: &BirthDate, e: &BirthDate, m: DateMatch) -> Option<usize> {
+    if !matches!(m, DateMatch::SameYearMonth | DateMatch::DayOrMonthTypo | DateMatch::SameYear) {
+        return None;
+    }
+    let (Some(qm), Some(qd), Some(em), Some(ed)) = (q.month, q.day, e.month, e.day) else { return None };
+    if q.year != e.year {
+        return None;
+    }
+    if qm == em {
+        (qd != ed && (qd == 1 || ed == 1)).then_some(f::DATE_DAY_UNKNOWN)
+    } else {
+        ((em, ed) == (1, 1)).then_some(f::DATE_CONSISTENT_Y)
+    }
+}
+
+/// An upper bound of the weight of a comparison of `q` with `e` whatever
+/// the dates' parts, placeholders included.
+pub(super) fn date_weight_bound(q: &BirthDate, e: &BirthDate) -> f64 {
+    let m = dates::compare(q, e);
+    let w = match m {
         DateMatch::Consistent => WEIGHTS[f::DATE_CONSISTENT_YM].max(WEIGHTS[f::DATE_CONSISTENT_Y]),
         _ => date_feature(m, 3).map_or(0.0, |i| WEIGHTS[i]),
-    }
+    };
+    placeholder(q, e, m).map_or(w, |p| w.max(WEIGHTS[p]))
 }
 
 pub(super) fn join(v: &[CountryCode]) -> String {
