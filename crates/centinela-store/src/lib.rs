@@ -12,6 +12,7 @@ mod conn;
 mod crossings;
 mod intel;
 mod lists;
+mod lookouts;
 mod multirow;
 mod password;
 mod pki;
@@ -45,6 +46,7 @@ pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
 };
+pub use lookouts::{LookoutChange, LookoutHitFilter, MAX_LOOKOUTS, NewLookoutHit, StoredLookout, StoredLookoutHit};
 pub use pki::{MAX_ANCHORS_PER_IMPORT, NewAnchor, PkiImport, StoredAnchor};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
