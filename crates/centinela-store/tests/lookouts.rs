@@ -113,7 +113,7 @@ async fn hits_are_stored_once_and_audited() {
             kind: "vehicle".into(),
             score: 1.0,
         };
-        let stored = store.record_lookout_hits("officer1", &[hit.clone()], now).await.unwrap();
+        let stored = store.record_lookout_hits("officer1", std::slice::from_ref(&hit), now).await.unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!((stored[0].reason.as_str(), stored[0].action.as_str()), (l.reason.as_str(), "secondary_inspection"));
         assert_eq!(stored[0].issued_by, "sup1");
