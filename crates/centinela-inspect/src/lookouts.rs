@@ -158,8 +158,7 @@ impl LookoutIndex {
             if !plate.is_empty() {
                 for &i in self.plates.get(&plate).into_iter().flatten() {
                     let LookoutSubject::Vehicle { plate: p, .. } = &self.lookouts[i].subject else { continue };
-                    let exact = p.as_str().replace([' ', '-', '.'], "")
-                        == record.vehicle.to_ascii_uppercase().replace([' ', '-', '.'], "");
+                    let exact = plain(p.as_str()) == plain(&record.vehicle);
                     let how =
                         if exact { "same plate" } else { "plate differs only by case, spaces, dashes or O/0, I/1" };
                     push(i, if exact { 1.0 } else { 0.5 }, vec![reason("vehicle plate", how)]);
@@ -170,7 +169,8 @@ impl LookoutIndex {
                     push(i, 1.0, vec![reason("phone", "same telephone number")]);
                 }
             }
-            if !self.persons.is_empty() && !(t.given_names.is_empty() && t.surnames.is_empty()) {
+            let named = !t.given_names.is_empty() || !t.surnames.is_empty();
+            if !self.persons.is_empty() && named {
                 let q = Query {
                     given_names: t.given_names.clone(),
                     surnames: t.surnames.clone(),
@@ -205,6 +205,11 @@ impl LookoutIndex {
         }
         outcome.suggested = outcome.travellers.iter().map(|t| t.suggested).max().unwrap_or(outcome.suggested);
     }
+}
+
+/// A plate's letters and digits, upper-cased, nothing folded.
+fn plain(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 fn reason(aspect: &str, how: &str) -> Reason {
