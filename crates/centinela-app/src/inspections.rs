@@ -388,6 +388,8 @@ impl App {
         // Supervisors' clearances in force: those hits neither alert nor
         // count in the suggestion (and are not stored as hits).
         let cleared = self.apply_clearances(&mut outcome, at).await?;
+        // Lookouts in force at this post: shown apart, raising the step.
+        self.screen_lookouts(&mut outcome, &post, at).await?;
         let mut party = Vec::with_capacity(outcome.travellers.len());
         for (t, record) in outcome.travellers.iter().zip(outcome.records) {
             let result = serde_json::to_string(t).map_err(AppError::internal)?;
@@ -425,6 +427,7 @@ impl App {
             cleared = cleared.len(),
             "inspection recorded"
         );
+        self.record_lookout_hits(user, &outcome.travellers, &post, at).await?;
         for (i, uid) in &cleared {
             let crossing = outcome.travellers.get(*i).map(|t| t.crossing_id.clone()).unwrap_or_default();
             self.audit(

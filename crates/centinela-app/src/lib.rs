@@ -27,6 +27,7 @@ mod heavy;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod lookouts;
 pub mod pki;
 pub mod rules;
 pub mod stats;
@@ -107,6 +108,7 @@ struct Inner {
     /// How long a supervisor's clearance lasts (`--clearance-days`).
     clearance_days: std::sync::atomic::AtomicU32,
     pki: pki::PkiCache,
+    lookouts: lookouts::LookoutState,
 }
 
 impl App {
@@ -129,6 +131,7 @@ impl App {
             heavy: heavy::HeavyWork::default(),
             clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
             pki: pki::PkiCache::default(),
+            lookouts: lookouts::LookoutState::default(),
         }))
     }
 

@@ -403,19 +403,28 @@ impl LookoutInput {
             }
             (None, true) => LookoutScope::All,
         };
-        if self.notify.len() > MAX_NOTIFY {
-            return Err(bad("notify", format!("at most {MAX_NOTIFY} people")));
-        }
-        let mut notify = Vec::with_capacity(self.notify.len());
-        for u in &self.notify {
-            let u = u.trim();
-            if u.is_empty() || u.len() > 64 || !u.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
-                return Err(bad("notify", "user names: letters, digits and . _ - @, at most 64"));
-            }
-            notify.push(u.to_string());
-        }
+        let notify = parse_notify(&self.notify)?;
         Ok(LookoutDraft { subject, reason, action, valid_from, valid_until, scope, notify })
     }
+}
+
+/// The user names told of a lookout's hits: at most [`MAX_NOTIFY`], each
+/// letters, digits and `. _ - @` (at most 64).
+pub fn parse_notify(names: &[String]) -> Result<Vec<String>, LookoutError> {
+    if names.len() > MAX_NOTIFY {
+        return Err(bad("notify", format!("at most {MAX_NOTIFY} people")));
+    }
+    let mut notify = Vec::with_capacity(names.len());
+    for u in names {
+        let u = u.trim();
+        if u.is_empty() || u.len() > 64 || !u.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
+            return Err(bad("notify", "user names: letters, digits and . _ - @, at most 64"));
+        }
+        if !notify.iter().any(|n: &String| n == u) {
+            notify.push(u.to_string());
+        }
+    }
+    Ok(notify)
 }
 
 /// A validity window ends after it starts and after `now`, and lasts at
