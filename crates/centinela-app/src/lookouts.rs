@@ -25,8 +25,12 @@ use std::time::Duration;
 
 use centinela_domain::{CountryCode, LookoutAction, LookoutInput, LookoutScope, Role, Timestamp, check_line};
 use centinela_inspect::{Lookout, LookoutIndex, PartyOutcome, TravellerOutcome};
-use centinela_store::{LookoutChange, LookoutHitFilter, MAX_LOOKOUTS, NewLookoutHit, StoredLookout, StoredLookoutHit};
+use centinela_store::{
+    LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
+    StoredLookoutHit,
+};
 use serde::{Deserialize, Serialize};
+
 use serde_json::json;
 use tokio::sync::{broadcast, watch};
 
@@ -99,28 +103,6 @@ pub struct LookoutChangeInput {
     pub valid_until: Option<String>,
     #[serde(default)]
     pub notify: Option<Vec<String>>,
-}
-
-/// A post's long poll: the generation it holds (0 at start) and how long
-/// the centre may hold the request (seconds, at most [`MAX_WAIT_SECS`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct LookoutsPull {
-    pub protocol: u32,
-    pub generation: u64,
-    #[serde(default)]
-    pub wait_secs: u32,
-}
-
-/// The centre's answer: its generation and, when it differs from the
-/// post's, every lookout whose window has not ended (cancelled ones too).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct LookoutsAnswer {
-    pub generation: u64,
-    pub changed: bool,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub lookouts: Vec<StoredLookout>,
 }
 
 fn may_issue(user: &User) -> Result<(), AppError> {

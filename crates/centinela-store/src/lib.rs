@@ -46,7 +46,10 @@ pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
 };
-pub use lookouts::{LookoutChange, LookoutHitFilter, MAX_LOOKOUTS, NewLookoutHit, StoredLookout, StoredLookoutHit};
+pub use lookouts::{
+    LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
+    StoredLookoutHit,
+};
 pub use pki::{MAX_ANCHORS_PER_IMPORT, NewAnchor, PkiImport, StoredAnchor};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};

@@ -114,6 +114,26 @@ pub struct LookoutHitFilter {
     pub limit: u32,
 }
 
+/// A post's long poll for lookouts: the centre's generation it holds (0
+/// at start) and how long the centre may hold the request, in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LookoutsPull {
+    pub protocol: u32,
+    pub generation: u64,
+    #[serde(default)]
+    pub wait_secs: u32,
+}
+
+/// The centre's answer: its generation and, when it differs from the
+/// post's (`changed`), every lookout whose window has not ended, cancelled
+/// ones included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LookoutsAnswer {
+    pub generation: u64,
+    pub changed: bool,
+    pub lookouts: Vec<StoredLookout>,
+}
+
 const COLS: &str = "uid, subject, reason, action, scope, notify, valid_from, valid_until, issued_by, issued_role, \
     issued_at, revision, changed_at, cancelled_at, cancelled_by, cancel_reason, origin";
 
