@@ -611,12 +611,11 @@ impl App {
                 .iter()
                 .filter(|h| h.adjudication.as_ref().is_none_or(|a| a.decision != Verdict::Dismissed))
                 .count();
-            flags += self
-                .store()
-                .inspection_result(c)
-                .await?
-                .and_then(|r| r.get("flags").and_then(|f| f.as_array()).map(Vec::len))
-                .unwrap_or(0);
+            let result = self.store().inspection_result(c).await?;
+            let len = |k: &str| result.as_ref().and_then(|r| r.get(k).and_then(|f| f.as_array()).map(Vec::len));
+            flags += len("flags").unwrap_or(0);
+            // A lookout hit is an open hit until the party is decided.
+            hits += len("lookouts").unwrap_or(0);
         }
         Ok((hits, flags))
     }

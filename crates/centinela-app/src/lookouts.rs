@@ -26,7 +26,7 @@ use std::time::Duration;
 use centinela_domain::{CountryCode, LookoutAction, LookoutInput, LookoutScope, Role, Timestamp, check_line};
 use centinela_inspect::{Lookout, LookoutIndex, PartyOutcome, TravellerOutcome};
 use centinela_store::{
-    LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
+    Actor, LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
     StoredLookoutHit,
 };
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,16 @@ pub struct LookoutChangeInput {
     pub notify: Option<Vec<String>>,
 }
 
-fn may_issue(user: &User) -> Result<(), AppError> {
+/// The store's actor for `caller` (the command line as `cli`).
+fn actor<'a>(caller: Caller<'a>) -> Actor<'a> {
+    match caller {
+        Caller::User(u) => u.store_actor(),
+        Caller::Cli => Actor { user_id: 0, username: "cli", role: Role::Admin },
+    }
+}
+
+fn may_issue(caller: Caller<'_>) -> Result<(), AppError> {
+    let Caller::User(user) = caller else { return Ok(()) };
     match user.role {
         Role::Supervisor | Role::Analyst => Ok(()),
         _ => Err(AppError::Forbidden("only a supervisor or an analyst issues, changes or cancels a lookout".into())),
@@ -114,7 +123,8 @@ fn may_issue(user: &User) -> Result<(), AppError> {
 
 /// A user bound to a post issues, changes and cancels only lookouts scoped
 /// to that post alone; country-wide users any.
-fn check_scope(user: &User, scope: &LookoutScope) -> Result<(), AppError> {
+fn check_scope(caller: Caller<'_>, scope: &LookoutScope) -> Result<(), AppError> {
+    let Caller::User(user) = caller else { return Ok(()) };
     match (&user.post, scope) {
         (None, _) => Ok(()),
         (Some(p), LookoutScope::Posts { posts }) if posts.len() == 1 && &posts[0] == p => Ok(()),
@@ -171,40 +181,43 @@ impl App {
     }
 
     /// Issues a lookout.
-    pub async fn issue_lookout(&self, user: &User, input: &LookoutInput) -> Result<LookoutView, AppError> {
-        may_issue(user)?;
+    pub async fn issue_lookout(&self, caller: Caller<'_>, input: &LookoutInput) -> Result<LookoutView, AppError> {
+        may_issue(caller)?;
         let now = Timestamp::now();
         let draft = input.parse(now).map_err(|e| AppError::Invalid(e.to_string()))?;
-        check_scope(user, &draft.scope)?;
+        check_scope(caller, &draft.scope)?;
         if let LookoutScope::Posts { posts } = &draft.scope {
             let known: Vec<String> = self.store().post_infos().await?.into_iter().map(|p| p.code).collect();
             if let Some(p) = posts.iter().find(|p| !known.contains(p)) {
                 return Err(AppError::Invalid(format!("scope_posts: no border post '{p}'")));
             }
         }
-        let stored = self.store().issue_lookout(user.store_actor(), &new_id(), &draft, now).await?;
+        let stored = self.store().issue_lookout(actor(caller), &new_id(), &draft, now).await?;
         tracing::info!(lookout = %stored.uid, kind = stored.subject.kind(), "lookout issued");
         self.lookouts_changed().await?;
         Ok(LookoutView::new(stored, now))
     }
 
-    async fn own_lookout(&self, user: &User, uid: &str) -> Result<StoredLookout, AppError> {
-        may_issue(user)?;
+    async fn own_lookout(&self, caller: Caller<'_>, uid: &str) -> Result<StoredLookout, AppError> {
+        may_issue(caller)?;
+        if uid.is_empty() || uid.len() > 64 {
+            return Err(AppError::NotFound("no such lookout".into()));
+        }
         let Some(l) = self.store().lookout(uid).await? else {
             return Err(AppError::NotFound("no such lookout".into()));
         };
-        check_scope(user, &l.scope)?;
+        check_scope(caller, &l.scope)?;
         Ok(l)
     }
 
     /// Changes a lookout issued here (reason, action, end, people told).
     pub async fn change_lookout(
         &self,
-        user: &User,
+        caller: Caller<'_>,
         uid: &str,
         input: &LookoutChangeInput,
     ) -> Result<LookoutView, AppError> {
-        self.own_lookout(user, uid).await?;
+        self.own_lookout(caller, uid).await?;
         let now = Timestamp::now();
         let bad = |field: &str, e: &dyn std::fmt::Display| AppError::Invalid(format!("{field}: {e}"));
         let reason = match input.reason.as_deref().map(str::trim) {
@@ -223,16 +236,16 @@ impl App {
             None => None,
         };
         let change = LookoutChange { reason, action, valid_until, scope: None, notify };
-        let stored = self.store().change_lookout(user.store_actor(), uid, &change, now).await?;
+        let stored = self.store().change_lookout(actor(caller), uid, &change, now).await?;
         self.lookouts_changed().await?;
         Ok(LookoutView::new(stored, now))
     }
 
     /// Cancels a lookout issued here, with a reason.
-    pub async fn cancel_lookout(&self, user: &User, uid: &str, reason: &str) -> Result<LookoutView, AppError> {
-        self.own_lookout(user, uid).await?;
+    pub async fn cancel_lookout(&self, caller: Caller<'_>, uid: &str, reason: &str) -> Result<LookoutView, AppError> {
+        self.own_lookout(caller, uid).await?;
         let now = Timestamp::now();
-        let stored = self.store().cancel_lookout(user.store_actor(), uid, reason, now).await?;
+        let stored = self.store().cancel_lookout(actor(caller), uid, reason, now).await?;
         tracing::info!(lookout = %stored.uid, "lookout cancelled");
         self.lookouts_changed().await?;
         Ok(LookoutView::new(stored, now))

@@ -295,7 +295,7 @@ pub(crate) fn post_key_routes() -> Router<AppState> {
     Router::new()
         .route("/api/sync/push", post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)))
         .route("/api/sync/pull", post(sync::pull))
-        .route("/api/sync/lookouts", post(crate::handlers::lookouts::sync_pull))
+        .route("/api/sync/lookouts", post(sync::pull_lookouts))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use centinela_app::Caller;
 pub use centinela_app::lookouts::{LookoutChangeInput, LookoutView};
 use centinela_domain::LookoutInput;
-use centinela_store::{LookoutHitFilter, LookoutsAnswer, LookoutsPull, StoredLookoutHit};
+use centinela_store::{LookoutHitFilter, StoredLookoutHit};
 use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::json;
@@ -22,7 +22,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, Json, Path, Query};
-use crate::handlers::sync::PostAuth;
 use crate::state::AppState;
 
 /// Issue a lookout: an urgent alert on a person (`given_names`,
@@ -50,7 +49,7 @@ pub async fn issue(
     user: CurrentUser,
     Json(input): Json<LookoutInput>,
 ) -> Result<(StatusCode, Json<LookoutView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(app.app().issue_lookout(&user, &input).await?)))
+    Ok((StatusCode::CREATED, Json(app.app().issue_lookout(Caller::User(&user), &input).await?)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -109,7 +108,7 @@ pub async fn change(
     Path(uid): Path<String>,
     Json(input): Json<LookoutChangeInput>,
 ) -> Result<Json<LookoutView>, ApiError> {
-    Ok(Json(app.app().change_lookout(&user, &uid, &input).await?))
+    Ok(Json(app.app().change_lookout(Caller::User(&user), &uid, &input).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -139,7 +138,7 @@ pub async fn cancel(
     Path(uid): Path<String>,
     Json(req): Json<CancelRequest>,
 ) -> Result<Json<LookoutView>, ApiError> {
-    Ok(Json(app.app().cancel_lookout(&user, &uid, &req.reason).await?))
+    Ok(Json(app.app().cancel_lookout(Caller::User(&user), &uid, &req.reason).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -174,11 +173,15 @@ pub async fn hits(
     Ok(Json(app.app().lookout_hits(Caller::User(&user), filter).await?))
 }
 
+/// How long one live stream is held open.
+const STREAM_LIFETIME: Duration = Duration::from_secs(600);
+
 /// New lookout hits as they happen (server-sent events, event
 /// `lookout_hit`, data the hit as JSON): for the duty supervisor of the
 /// hit's post (country-wide supervisors: every post), the lookout's issuer
 /// and the people it names. Each event sent is audited
-/// (`lookout_hit_notified`).
+/// (`lookout_hit_notified`). A stream ends after ten minutes (a
+/// browser's EventSource reconnects).
 #[utoipa::path(get, path = "/api/lookouts/hits/stream", tag = "lookouts",
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, description = "An event stream (text/event-stream)", content_type = "text/event-stream",
@@ -190,9 +193,13 @@ pub async fn stream(
     let rx = app.app().lookout_hit_events();
     let user = user.0.user.clone();
     let app = app.app().clone();
-    let events = futures_util::stream::unfold((rx, user, app), |(mut rx, user, app)| async move {
+    // A stream lasts at most STREAM_LIFETIME; the browser's EventSource
+    // opens the next one by itself.
+    let deadline = tokio::time::Instant::now() + STREAM_LIFETIME;
+    let events = futures_util::stream::unfold((rx, user, app), move |(mut rx, user, app)| async move {
         loop {
-            match rx.recv().await {
+            let Ok(next) = tokio::time::timeout_at(deadline, rx.recv()).await else { return None };
+            match next {
                 Ok(hit) if centinela_app::App::told_of(&user, &hit) => {
                     let detail = json!({ "hit": hit.id, "post": hit.post });
                     let subject = format!("lookout:{}", hit.lookout_uid);
@@ -213,26 +220,4 @@ pub async fn stream(
         }
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-}
-
-/// A post's long poll for lookouts: answered at once when the centre's
-/// `generation` differs from the post's, else when a lookout is issued,
-/// changed or cancelled, or after `wait_secs` (at most 30) unchanged. A
-/// changed answer carries every lookout whose window has not ended,
-/// cancelled ones included. Authenticated by the post key.
-#[utoipa::path(post, path = "/api/sync/lookouts", tag = "sync", security(("bearer" = [])),
-    request_body(content = Object, description = "`{\"protocol\":1,\"generation\":0,\"wait_secs\":25}`",
-        example = json!({"protocol": 1, "generation": 0, "wait_secs": 0})),
-    responses(
-        (status = 200, description = "The centre's generation and, when changed, its lookouts", body = Object),
-        (status = 401, description = "No or unknown post key", body = ErrorBody),
-        (status = 403, description = "The post key was revoked (`post_revoked`)", body = ErrorBody),
-        (status = 422, description = "Another protocol, or wait_secs over 30 (`invalid_field`)", body = ErrorBody),
-    ))]
-pub async fn sync_pull(
-    State(app): State<AppState>,
-    post: PostAuth,
-    Json(req): Json<LookoutsPull>,
-) -> Result<Json<LookoutsAnswer>, ApiError> {
-    Ok(Json(app.app().answer_lookouts_pull(&post.0, &req).await?))
 }
