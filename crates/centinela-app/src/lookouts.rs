@@ -13,7 +13,7 @@
 //!
 //! Distribution: the centre answers a post's long poll
 //! ([`App::answer_lookouts_pull`]) as soon as a lookout changes — the
-//! generation counter moves after each committed write — so that an online
+//! store's stamp moves with each committed write — so that an online
 //! post has a new lookout in force within a second or two; a post that
 //! was offline gets the whole current set (cancellations included) when it
 //! is back.
@@ -46,25 +46,19 @@ pub(crate) struct LookoutState {
     /// Each post's country, for lookouts scoped to a country.
     countries: RwLock<HashMap<String, CountryCode>>,
     loaded: AtomicBool,
-    /// Moves after every committed change of the lookouts here; starts at
-    /// a value of its own, so that a restarted centre is never taken for
-    /// an unchanged one.
+    /// Moves after every committed change made through this node: wakes
+    /// the posts' long polls waiting here.
     generation: watch::Sender<u64>,
     hits: broadcast::Sender<StoredLookoutHit>,
 }
 
 impl Default for LookoutState {
     fn default() -> Self {
-        let start = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1)
-            | 1;
         LookoutState {
             index: RwLock::new(Arc::new(LookoutIndex::empty())),
             countries: RwLock::new(HashMap::new()),
             loaded: AtomicBool::new(false),
-            generation: watch::channel(start).0,
+            generation: watch::channel(0).0,
             hits: broadcast::channel(256).0,
         }
     }
@@ -377,12 +371,19 @@ impl App {
         if req.wait_secs > MAX_WAIT_SECS {
             return Err(AppError::Invalid(format!("wait_secs: at most {MAX_WAIT_SECS}")));
         }
+        // The generation is the store's stamp, so that any node of the
+        // centre answers alike; a write through this node wakes the wait at
+        // once, one through another node within a second.
         let mut rx = self.lookout_state().generation.subscribe();
-        if *rx.borrow_and_update() == req.generation && req.wait_secs > 0 {
-            let wait = Duration::from_secs(u64::from(req.wait_secs));
-            let _ = tokio::time::timeout(wait, rx.wait_for(|g| *g != req.generation)).await;
+        let mut generation = self.store().lookouts_stamp().await?;
+        if generation == req.generation && req.wait_secs > 0 {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::from(req.wait_secs));
+            while generation == req.generation && tokio::time::Instant::now() < deadline {
+                let next = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
+                let _ = tokio::time::timeout_at(next, rx.changed()).await;
+                generation = self.store().lookouts_stamp().await?;
+            }
         }
-        let generation = *rx.borrow();
         if generation == req.generation {
             return Ok(LookoutsAnswer { generation, changed: false, lookouts: Vec::new() });
         }
@@ -392,11 +393,5 @@ impl App {
             self.audit_as(&format!("post:{}", post.code), "sync_lookouts_pulled", &post.code, detail).await?;
         }
         Ok(LookoutsAnswer { generation, changed: true, lookouts })
-    }
-
-    /// The generation of the lookouts here (what a post's long poll
-    /// compares).
-    pub fn lookouts_generation(&self) -> u64 {
-        *self.lookout_state().generation.borrow()
     }
 }

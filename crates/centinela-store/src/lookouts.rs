@@ -414,6 +414,17 @@ impl Store {
         })
     }
 
+    /// The lookouts issued here as one number that grows with every issue,
+    /// change and cancellation (the sum of their revisions): what a post's
+    /// long poll compares, the same whichever centre node answers.
+    pub async fn lookouts_stamp(&self) -> Result<u64, StoreError> {
+        let sql = "SELECT CAST(COALESCE(SUM(revision), 0) AS BIGINT) FROM lookouts WHERE origin = ''";
+        on_pool!(self, p => {
+            let n: i64 = sqlx::query_scalar(sql).fetch_one(p).await?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// At a post: stores the centre's lookouts, each replacing the copy
     /// held when its revision is newer. Answers how many were stored or
     /// replaced; audited `lookouts_pulled` (uids and revisions) when any.

@@ -55,6 +55,7 @@ async fn issued_changed_cancelled_each_a_revision_audited_without_the_subject() 
         assert!(matches!(store.cancel_lookout(SUP, "L-1", " ", now).await, Err(StoreError::Invalid(_))));
         let x = store.cancel_lookout(SUP, "L-1", "Hallado", now).await.unwrap();
         assert_eq!((x.revision, x.state(now)), (3, "cancelled"));
+        assert_eq!(store.lookouts_stamp().await.unwrap(), 3, "the stamp grows with every write");
         assert!(matches!(store.cancel_lookout(SUP, "L-1", "otra vez", now).await, Err(StoreError::Conflict(_))));
         assert!(matches!(store.change_lookout(SUP, "L-1", &change, now).await, Err(StoreError::Conflict(_))));
         assert!(matches!(store.cancel_lookout(SUP, "NOPE", "x", now).await, Err(StoreError::NotFound(_))));
@@ -80,6 +81,7 @@ async fn a_post_takes_the_centres_copy_only_when_newer_and_never_edits_it() {
         let sent = centre.lookouts_for_posts(now).await.unwrap();
         assert_eq!(sent, vec![issued.clone()]);
         assert_eq!(post.apply_lookouts(&sent).await.unwrap(), 1);
+        assert_eq!(post.lookouts_stamp().await.unwrap(), 0, "the centre's lookouts are not the post's own");
         assert_eq!(post.apply_lookouts(&sent).await.unwrap(), 0, "the same revision again changes nothing");
         let held = post.lookout("L-2").await.unwrap().unwrap();
         assert_eq!((held.origin.as_str(), held.revision), ("central", 1));
