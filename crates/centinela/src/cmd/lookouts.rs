@@ -18,50 +18,7 @@ use crate::cmd::{open_store, runtime};
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Issue a lookout on a person, a document, a vehicle or a phone.
-    Issue {
-        /// person, document, vehicle or phone.
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        given_names: Option<String>,
-        #[arg(long)]
-        surnames: Option<String>,
-        /// YYYY, YYYY-MM or YYYY-MM-DD.
-        #[arg(long)]
-        birth_date: Option<String>,
-        #[arg(long)]
-        nationality: Option<String>,
-        #[arg(long)]
-        document_number: Option<String>,
-        #[arg(long)]
-        issuing_state: Option<String>,
-        #[arg(long)]
-        plate: Option<String>,
-        /// The plate's country.
-        #[arg(long)]
-        country: Option<String>,
-        /// E.164, e.g. +50255551234.
-        #[arg(long)]
-        phone: Option<String>,
-        /// Why: shown at the booth.
-        #[arg(long)]
-        reason: String,
-        /// secondary_inspection, refer_to_protection, notify or detain_per_law.
-        #[arg(long, default_value = "secondary_inspection")]
-        action: String,
-        /// Hours it stays in force (at most 2160).
-        #[arg(long, default_value_t = 24)]
-        hours: i64,
-        /// Only at these posts (repeat).
-        #[arg(long = "post")]
-        posts: Vec<String>,
-        /// Only at the posts of this country.
-        #[arg(long)]
-        scope_country: Option<String>,
-        /// User names told of each hit (repeat).
-        #[arg(long)]
-        notify: Vec<String>,
-    },
+    Issue(Box<IssueArgs>),
     /// Lookouts, newest first, one per line (tab-separated): id, state,
     /// kind, subject, action, valid until, issued by, reason. In force or
     /// pending only unless --all.
@@ -93,6 +50,52 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct IssueArgs {
+    /// person, document, vehicle or phone.
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub given_names: Option<String>,
+    #[arg(long)]
+    pub surnames: Option<String>,
+    /// YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long)]
+    pub birth_date: Option<String>,
+    #[arg(long)]
+    pub nationality: Option<String>,
+    #[arg(long)]
+    pub document_number: Option<String>,
+    #[arg(long)]
+    pub issuing_state: Option<String>,
+    #[arg(long)]
+    pub plate: Option<String>,
+    /// The plate's country.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// E.164, e.g. +50255551234.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Why: shown at the booth.
+    #[arg(long)]
+    pub reason: String,
+    /// secondary_inspection, refer_to_protection, notify or detain_per_law.
+    #[arg(long, default_value = "secondary_inspection")]
+    pub action: String,
+    /// Hours it stays in force (at most 2160).
+    #[arg(long, default_value_t = 24)]
+    pub hours: i64,
+    /// Only at these posts (repeat).
+    #[arg(long = "post")]
+    pub posts: Vec<String>,
+    /// Only at the posts of this country.
+    #[arg(long)]
+    pub scope_country: Option<String>,
+    /// User names told of each hit (repeat).
+    #[arg(long)]
+    pub notify: Vec<String>,
+}
+
 fn line(s: &str) -> String {
     s.replace(['\t', '\n'], " ")
 }
@@ -103,24 +106,25 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
         let store = open_store(global).await?;
         let app = App::new(store.clone());
         let out = match cmd {
-            Command::Issue {
-                kind,
-                given_names,
-                surnames,
-                birth_date,
-                nationality,
-                document_number,
-                issuing_state,
-                plate,
-                country,
-                phone,
-                reason,
-                action,
-                hours,
-                posts,
-                scope_country,
-                notify,
-            } => {
+            Command::Issue(a) => {
+                let IssueArgs {
+                    kind,
+                    given_names,
+                    surnames,
+                    birth_date,
+                    nationality,
+                    document_number,
+                    issuing_state,
+                    plate,
+                    country,
+                    phone,
+                    reason,
+                    action,
+                    hours,
+                    posts,
+                    scope_country,
+                    notify,
+                } = *a;
                 let input = LookoutInput {
                     kind,
                     given_names,
