@@ -263,6 +263,9 @@ impl App {
     /// One lookout, audited (`lookout_viewed`).
     pub async fn lookout(&self, caller: Caller<'_>, uid: &str) -> Result<LookoutView, AppError> {
         let now = Timestamp::now();
+        if uid.is_empty() || uid.len() > 64 {
+            return Err(AppError::NotFound("no such lookout".into()));
+        }
         let Some(l) = self.store().lookout(uid).await? else {
             return Err(AppError::NotFound("no such lookout".into()));
         };
