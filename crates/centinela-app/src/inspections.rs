@@ -403,6 +403,8 @@ impl App {
         // Supervisors' clearances in force: those hits neither alert nor
         // count in the suggestion (and are not stored as hits).
         let cleared = self.apply_clearances(&mut outcome, at).await?;
+        // Lookouts in force at this post: shown apart, raising the step.
+        self.screen_lookouts(&mut outcome, &post, at).await?;
         let mut party = Vec::with_capacity(outcome.travellers.len());
         for (t, record) in outcome.travellers.iter().zip(outcome.records) {
             let result = serde_json::to_string(t).map_err(AppError::internal)?;
@@ -445,6 +447,7 @@ impl App {
         for (t, f) in outcome.travellers.iter_mut().zip(faces) {
             t.faces = self.store_faces(user, &t.crossing_id, f).await?;
         }
+        self.record_lookout_hits(user, &outcome.travellers, &post, at).await?;
         for (i, uid) in &cleared {
             let crossing = outcome.travellers.get(*i).map(|t| t.crossing_id.clone()).unwrap_or_default();
             self.audit(
@@ -628,12 +631,11 @@ impl App {
                 .iter()
                 .filter(|h| h.adjudication.as_ref().is_none_or(|a| a.decision != Verdict::Dismissed))
                 .count();
-            flags += self
-                .store()
-                .inspection_result(c)
-                .await?
-                .and_then(|r| r.get("flags").and_then(|f| f.as_array()).map(Vec::len))
-                .unwrap_or(0);
+            let result = self.store().inspection_result(c).await?;
+            let len = |k: &str| result.as_ref().and_then(|r| r.get(k).and_then(|f| f.as_array()).map(Vec::len));
+            flags += len("flags").unwrap_or(0);
+            // A lookout hit is an open hit until the party is decided.
+            hits += len("lookouts").unwrap_or(0);
         }
         Ok((hits, flags))
     }

@@ -28,6 +28,7 @@ mod heavy;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod lookouts;
 pub mod pki;
 pub mod rules;
 pub mod stats;
@@ -110,6 +111,7 @@ struct Inner {
     pki: pki::PkiCache,
     /// The biometric matcher plugged in, if any (none by default).
     matcher: std::sync::OnceLock<std::sync::Arc<dyn faces::FaceMatcher>>,
+    lookouts: lookouts::LookoutState,
 }
 
 impl App {
@@ -133,6 +135,7 @@ impl App {
             clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
             pki: pki::PkiCache::default(),
             matcher: std::sync::OnceLock::new(),
+            lookouts: lookouts::LookoutState::default(),
         }))
     }
 

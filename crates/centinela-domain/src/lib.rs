@@ -9,6 +9,7 @@ pub mod countries;
 mod crossing;
 pub mod csv;
 pub mod htcds;
+pub mod lookout;
 mod role;
 pub mod text;
 mod values;
@@ -19,6 +20,9 @@ pub use audit::{
     Anchor, AuditKey, AuditRecord, BreakReason, BrokenLink, ChainVerifier, KeyError, verify_chain, verify_sealed_chain,
 };
 pub use crossing::{CROSSING_COLUMNS, CrossingRecord, Direction, Timestamp, check_phone, check_post_code};
+pub use lookout::{
+    LookoutAction, LookoutDraft, LookoutError, LookoutInput, LookoutScope, LookoutSubject, Plate, phone_key, plate_key,
+};
 pub use role::Role;
 pub use text::{TextError, check_block, check_line};
 pub use values::{BirthDate, CountryCode, DocumentNumber, Sex, ValueError};

@@ -22,6 +22,8 @@ pub enum ValueError {
     Timestamp,
     #[error("not a telephone number: expected E.164 such as +50255551234")]
     Phone,
+    #[error("not a vehicle plate: 2 to 15 letters and digits, with spaces, dashes or dots")]
+    Plate,
     #[error("not a border post's code: 2 to 40 capital letters, digits or '-'")]
     PostCode,
     #[error("not one of: {expected}")]

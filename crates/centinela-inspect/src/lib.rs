@@ -16,6 +16,7 @@
 //! ([`History`]).
 
 mod indicators;
+pub mod lookouts;
 mod request;
 mod rules;
 mod watchlists;
@@ -27,6 +28,7 @@ use centinela_names::{Query, ScreenOptions};
 use serde::Serialize;
 
 pub use indicators::{Flag, FlagKind};
+pub use lookouts::{Lookout, LookoutHit, LookoutIndex};
 pub use request::{ChipInput, Observation, PartyRequest, Relation, TravellerInput};
 pub use watchlists::{ListRef, Watchlists};
 
@@ -212,6 +214,10 @@ pub struct TravellerOutcome {
     pub relation: Relation,
     pub document: DocumentCheck,
     pub hits: Vec<AlertHit>,
+    /// Hits of the lookouts in force at the post (shown apart from list
+    /// hits, with the lookout's reason and action).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lookouts: Vec<LookoutHit>,
     /// Hits a supervisor has cleared for this traveller: they do not
     /// alert and do not count in the suggestion.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -388,6 +394,7 @@ pub fn inspect(
             relation: input.relation.unwrap_or(if i == 0 { Relation::Lead } else { Relation::Unknown }),
             document: r.document,
             hits,
+            lookouts: Vec::new(),
             cleared: Vec::new(),
             flags,
             suggested,

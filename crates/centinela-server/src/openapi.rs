@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, pki, rules, session, stats, sync,
-    threshold, users,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, lookouts, pki, rules, session, stats,
+    sync, threshold, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
 
@@ -61,6 +61,13 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         clearances::clear,
         clearances::list,
         clearances::revoke,
+        lookouts::issue,
+        lookouts::list,
+        lookouts::get,
+        lookouts::change,
+        lookouts::cancel,
+        lookouts::hits,
+        lookouts::stream,
         cases::referrals,
         cases::referral,
         cases::answer,
@@ -83,6 +90,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         rules::disable,
         sync::push,
         sync::pull,
+        sync::pull_lookouts,
         intel::persons,
         intel::person,
         intel::person_crossings,
@@ -114,6 +122,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "rules", description = "Risk rules: the catalogue in force, versions, checking, back-testing, enabling"),
         (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),
         (name = "stats", description = "Statistics: the dashboard's figures and the k-anonymous regional release"),
+        (name = "lookouts", description = "Lookouts: urgent alerts on a person, document, vehicle or phone, and their hits"),
         (name = "sync", description = "Border posts synchronising with the centre (post key as bearer)"),
     )
 )]

@@ -27,8 +27,8 @@ use crate::auth::{CSRF_COOKIE, LoggedUser, Via, credentials, csrf_ok, request_ad
 use crate::error::{ApiError, ErrorCode};
 use crate::failures::Attempt;
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, pki, rules, session, stats, threshold,
-    users,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, lookouts, pki, rules, session, stats,
+    threshold, users,
 };
 use crate::state::AppState;
 use crate::user::CurrentUser;
@@ -177,6 +177,13 @@ endpoints! {
     Post   "/api/hits/{id}/clearance" roles(SUPERVISORS)                     => clearances::clear;
     Get    "/api/clearances"    roles(SUPERVISORS)                                   => clearances::list;
     Post   "/api/clearances/{uid}/revoke" roles(SUPERVISORS)                 => clearances::revoke;
+    Get    "/api/lookouts"      roles(LOOKOUT_ISSUERS)                               => lookouts::list;
+    Post   "/api/lookouts"      roles(LOOKOUT_ISSUERS)                               => lookouts::issue;
+    Get    "/api/lookouts/hits" roles(LOOKOUT_ISSUERS)                               => lookouts::hits;
+    Get    "/api/lookouts/hits/stream" roles(LOOKOUT_ISSUERS)                        => lookouts::stream;
+    Get    "/api/lookouts/{uid}" roles(LOOKOUT_ISSUERS)                              => lookouts::get;
+    Patch  "/api/lookouts/{uid}" roles(LOOKOUT_ISSUERS)                              => lookouts::change;
+    Post   "/api/lookouts/{uid}/cancel" roles(LOOKOUT_ISSUERS)                       => lookouts::cancel;
     Get    "/api/crossings/{id}" roles(READERS)                                      => inspections::crossing;
     Post   "/api/crossings/{id}/decision" roles(INSPECTORS)                          => inspections::decide;
     Get    "/api/crossings/{id}/timeline" roles(TIMELINE) => inspections::timeline;
@@ -263,6 +270,8 @@ pub mod groups {
     /// Who checks, back-tests, enables and disables rules (saving a text is
     /// the analysts' alone: [`ANALYSTS`]).
     pub const RULE_WRITERS: &[Role] = &[Role::Analyst, Role::Admin];
+    /// Who issues, changes, cancels and follows lookouts (issue 21).
+    pub const LOOKOUT_ISSUERS: &[Role] = &[Role::Supervisor, Role::Analyst];
 }
 
 /// Route prefixes whose answers span every border post: the intelligence
@@ -289,7 +298,8 @@ pub const STATIC_ROUTES: &[&str] = &["/api/docs", "/api/docs/"];
 
 /// Routes for border posts, outside the table: authenticated by a post key
 /// (`handlers::sync::PostAuth`), never by a user session.
-pub const POST_KEY_ROUTES: &[(Verb, &str)] = &[(Verb::Post, "/api/sync/push"), (Verb::Post, "/api/sync/pull")];
+pub const POST_KEY_ROUTES: &[(Verb, &str)] =
+    &[(Verb::Post, "/api/sync/push"), (Verb::Post, "/api/sync/pull"), (Verb::Post, "/api/sync/lookouts")];
 
 /// The post-key routes, with their larger body limit for pushes.
 pub(crate) fn post_key_routes() -> Router<AppState> {
@@ -300,6 +310,7 @@ pub(crate) fn post_key_routes() -> Router<AppState> {
     Router::new()
         .route("/api/sync/push", post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT)))
         .route("/api/sync/pull", post(sync::pull))
+        .route("/api/sync/lookouts", post(sync::pull_lookouts))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod crossings;
 mod images;
 mod intel;
 mod lists;
+mod lookouts;
 mod multirow;
 mod password;
 mod pki;
@@ -46,6 +47,10 @@ pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
+};
+pub use lookouts::{
+    LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
+    StoredLookoutHit,
 };
 pub use pki::{
     MAX_ANCHORS_PER_IMPORT, MAX_ANCHORS_PULLED, NewAnchor, PkiAnchorItem, PkiDelta, PkiImport, PkiInstalled,

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use centinela_store::{
-    AuditHead, PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Refused, Store, StoreError,
+    AuditHead, LookoutsAnswer, LookoutsPull, PROTOCOL, PullAnswer, PullRequest, PushBatch, PushOutcome, Refused, Store,
+    StoreError,
 };
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -373,6 +374,69 @@ where
             }
         };
         tokio::time::sleep(wait).await;
+    }
+}
+
+/// How long a post asks the centre to hold its lookouts long poll.
+pub const LOOKOUT_WAIT_SECS: u32 = 25;
+
+/// One lookouts long poll: asks the centre for its lookouts unless its
+/// generation is still `generation`, waiting at most `wait_secs` for a
+/// change, and stores what it answers. Returns the centre's generation
+/// and how many lookouts were stored or replaced (`None` when unchanged).
+pub async fn pull_lookouts(
+    store: &Store,
+    cfg: &Config,
+    generation: u64,
+    wait_secs: u32,
+) -> Result<(u64, Option<u64>), SyncError> {
+    let mut cfg = cfg.clone();
+    // The request outlives the wait by a margin.
+    cfg.timeout = cfg.timeout.max(Duration::from_secs(u64::from(wait_secs) + 15));
+    let client = Client::new(&cfg)?;
+    let request = LookoutsPull { protocol: PROTOCOL, generation, wait_secs };
+    let answer: LookoutsAnswer = client.post("/api/sync/lookouts", &request).await?;
+    if !answer.changed {
+        return Ok((answer.generation, None));
+    }
+    let stored = store.apply_lookouts(&answer.lookouts).await?;
+    Ok((answer.generation, Some(stored)))
+}
+
+/// Keeps a serving post's lookouts current: long polls the centre, which
+/// answers as soon as a lookout is issued, changed or cancelled there (or
+/// after [`LOOKOUT_WAIT_SECS`] unchanged), stores the answer and runs
+/// `on_change` (the post rebuilds its lookouts in memory). While the centre
+/// is unreachable it backs off like [`background`]; once back, the first
+/// answer carries the whole current set, so a lookout issued or cancelled
+/// meanwhile takes effect then.
+pub async fn watch_lookouts<F, Fut>(store: Store, cfg: Config, max_backoff: Duration, on_change: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut generation = 0u64;
+    let mut failures = 0u32;
+    loop {
+        match pull_lookouts(&store, &cfg, generation, LOOKOUT_WAIT_SECS).await {
+            Ok((g, changed)) => {
+                if failures > 0 {
+                    tracing::info!("lookouts: the centre answers again");
+                }
+                failures = 0;
+                generation = g;
+                if let Some(n) = changed {
+                    tracing::info!(stored = n, "lookouts pulled");
+                    on_change().await;
+                }
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(Duration::from_secs(2), max_backoff, failures);
+                tracing::warn!(error = %e, retry_in_secs = wait.as_secs_f64(), "lookouts: cannot reach the centre");
+                tokio::time::sleep(wait).await;
+            }
+        }
     }
 }
 

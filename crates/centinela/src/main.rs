@@ -77,6 +77,10 @@ pub enum Command {
     /// revoke (audited).
     #[command(subcommand)]
     Clearances(cmd::clearances::Command),
+    /// Lookouts: urgent alerts on a person, document, vehicle or phone —
+    /// issue, list, cancel, hits (audited).
+    #[command(subcommand)]
+    Lookouts(cmd::lookouts::Command),
     /// Remove what has outlived its retention period (never what a case
     /// holds); audited. `--dry-run` only counts.
     Purge(cmd::purge::Args),
@@ -134,6 +138,7 @@ fn main() -> ExitCode {
         Command::Stats(c) => cmd::stats::run(c, &cli.global),
         Command::Cases(c) => cmd::cases::run(c, &cli.global),
         Command::Clearances(c) => cmd::clearances::run(c, &cli.global),
+        Command::Lookouts(c) => cmd::lookouts::run(c, &cli.global),
         Command::Purge(a) => cmd::purge::run(a, &cli.global),
     };
     match result {

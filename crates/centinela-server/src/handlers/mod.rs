@@ -11,6 +11,7 @@ pub mod health;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod lookouts;
 pub mod pki;
 pub mod rules;
 pub mod session;

@@ -11,7 +11,7 @@
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use centinela_app::sync::{KeyRefused, SyncPost};
-use centinela_store::{PullAnswer, PullRequest, PushBatch, PushOutcome};
+use centinela_store::{LookoutsAnswer, LookoutsPull, PullAnswer, PullRequest, PushBatch, PushOutcome};
 use serde_json::json;
 
 use crate::error::{ApiError, ErrorBody, ErrorCode, Json};
@@ -110,4 +110,26 @@ pub async fn pull(
     Json(req): Json<PullRequest>,
 ) -> Result<Json<PullAnswer>, ApiError> {
     Ok(Json(app.app().answer_pull(&post.0, &req).await?))
+}
+
+/// A post's long poll for lookouts: answered at once when the centre's
+/// `generation` differs from the post's, else when a lookout is issued,
+/// changed or cancelled, or after `wait_secs` (at most 30) unchanged. A
+/// changed answer carries every lookout whose window has not ended,
+/// cancelled ones included. Authenticated by the post key.
+#[utoipa::path(post, path = "/api/sync/lookouts", tag = "sync", security(("bearer" = [])),
+    request_body(content = Object, description = "`{\"protocol\":1,\"generation\":0,\"wait_secs\":25}`",
+        example = json!({"protocol": 1, "generation": 0, "wait_secs": 0})),
+    responses(
+        (status = 200, description = "The centre's generation and, when changed, its lookouts", body = Object),
+        (status = 401, description = "No or unknown post key", body = ErrorBody),
+        (status = 403, description = "The post key was revoked (`post_revoked`)", body = ErrorBody),
+        (status = 422, description = "Another protocol, or wait_secs over 30 (`invalid_field`)", body = ErrorBody),
+    ))]
+pub async fn pull_lookouts(
+    State(app): State<AppState>,
+    post: PostAuth,
+    Json(req): Json<LookoutsPull>,
+) -> Result<Json<LookoutsAnswer>, ApiError> {
+    Ok(Json(app.app().answer_lookouts_pull(&post.0, &req).await?))
 }

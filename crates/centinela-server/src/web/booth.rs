@@ -218,7 +218,11 @@ fn page_decision(pairs: &[(String, String)]) -> (String, bool, String) {
 /// indicator in the party, as the API decides).
 fn party_summary(view: &mut Value) {
     let Some(travellers) = view["travellers"].as_array_mut() else { return };
-    let count = |t: &Value, k: &str| t[k].as_array().map_or(0, Vec::len);
+    // A lookout hit counts as a hit wherever the page counts hits.
+    let count = |t: &Value, k: &str| {
+        let n = t[k].as_array().map_or(0, Vec::len);
+        if k == "hits" { n + t["lookouts"].as_array().map_or(0, Vec::len) } else { n }
+    };
     let total = travellers.len();
     let with_hits = travellers.iter().filter(|t| count(t, "hits") > 0).count();
     let flagged = travellers.iter().filter(|t| count(t, "hits") == 0 && count(t, "flags") > 0).count();

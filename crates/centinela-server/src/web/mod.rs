@@ -38,6 +38,7 @@ mod dashboard;
 mod i18n;
 mod import;
 mod intel;
+mod lookouts;
 mod pages;
 pub mod report;
 mod review;
@@ -142,6 +143,9 @@ pages! {
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
+    Get  "/busquedas"               roles(LOOKOUT_ISSUERS), [Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::lookouts;
+    Post "/busquedas"               roles(LOOKOUT_ISSUERS), [Post "/api/lookouts", Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::issue;
+    Post "/busquedas/{uid}/cancelar" roles(LOOKOUT_ISSUERS), [Post "/api/lookouts/{uid}/cancel", Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::cancel;
     Get  "/cruces/{id}"             roles(TIMELINE), [Get "/api/crossings/{id}", Get "/api/crossings/{id}/timeline"] => review::timeline;
     Get  "/listas"                  roles(LIST_READERS), [Get "/api/lists"]               => admin::lists;
     Post "/listas/umbral"           roles(LIST_READERS), [Get "/api/lists", Post "/api/lists/threshold"] => threshold::backtest;
@@ -190,6 +194,7 @@ pages! {
 pub const NAV: &[(&str, &str)] = &[
     ("/inspeccion", "nav.inspection"),
     ("/alertas", "nav.hits"),
+    ("/busquedas", "nav.lookouts"),
     ("/derivaciones", "nav.referrals"),
     ("/casos", "nav.cases"),
     ("/listas", "nav.lists"),
@@ -642,6 +647,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("password.html", include_str!("../../web/templates/password.html")),
     ("posts.html", include_str!("../../web/templates/posts.html")),
     ("pki.html", include_str!("../../web/templates/pki.html")),
+    ("lookouts.html", include_str!("../../web/templates/lookouts.html")),
     ("audit.html", include_str!("../../web/templates/audit.html")),
     ("rules.html", include_str!("../../web/templates/rules.html")),
     ("intel.html", include_str!("../../web/templates/intel.html")),

@@ -183,6 +183,11 @@ pub fn method(verb: Verb) -> Method {
 /// The status and the JSON body of an answer.
 pub async fn json(r: Response) -> (u16, Value) {
     let status = r.status().as_u16();
+    // A live stream never ends: its status is the answer.
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.starts_with("text/event-stream") {
+        return (status, Value::Null);
+    }
     let text = r.text().await.unwrap();
     let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     (status, body)

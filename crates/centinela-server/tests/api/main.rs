@@ -13,6 +13,7 @@ mod errors;
 mod helpers;
 mod inspections;
 mod intel;
+mod lookouts;
 mod matrix;
 mod rules;
 mod session;

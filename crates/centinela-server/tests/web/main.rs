@@ -11,5 +11,6 @@ mod clearances;
 mod helpers;
 mod language;
 mod local_time;
+mod lookouts;
 mod matrix;
 mod work;

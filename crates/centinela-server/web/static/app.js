@@ -361,7 +361,35 @@ function setupRules() {
   if (area.value.trim() !== "") check();
 }
 
+/** The duty supervisor's live lookout hits (server-sent events): a banner
+ * and, when ticked, a short tone; no reload. */
+function setupLiveLookouts() {
+  const box = document.querySelector("[data-live-lookouts]");
+  if (!box || !window.EventSource) return;
+  const banner = box.querySelector("[data-testid=lookout-live-banner]");
+  const source = new EventSource("/api/lookouts/hits/stream");
+  source.addEventListener("lookout_hit", (ev) => {
+    let hit;
+    try { hit = JSON.parse(ev.data); } catch (_) { return; }
+    const line = document.createElement("p");
+    line.dataset.lookout = hit.lookout_uid;
+    line.textContent = box.dataset.text.replace("{post}", hit.post).replace("{reason}", hit.reason);
+    banner.prepend(line);
+    banner.hidden = false;
+    const sound = document.getElementById("lookout-sound");
+    if (sound && sound.checked && window.AudioContext) {
+      const ctx = new AudioContext();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.4);
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupLiveLookouts();
   setupBooth();
   setupImport();
   setupCrossingLookup();

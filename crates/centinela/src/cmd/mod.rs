@@ -12,6 +12,7 @@ pub mod demo;
 pub mod import;
 pub mod intel;
 pub mod lists;
+pub mod lookouts;
 pub mod migrate;
 pub mod mrz;
 pub mod pki;

@@ -151,6 +151,20 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
             }
         })
     };
+    // Lookouts: in force at this post as soon as the centre issues them
+    // (a long poll beside the cycle below).
+    let watching = sync.clone().map(|sync| {
+        let state = state.clone();
+        tokio::spawn(centinela_sync::watch_lookouts(store.clone(), sync, Duration::from_secs(60), move || {
+            let state = state.clone();
+            async move {
+                match state.app().reload_lookouts().await {
+                    Ok(n) => tracing::info!(lookouts = n, "lookouts in force after pull"),
+                    Err(e) => tracing::error!(error = %e, "cannot reload the lookouts after pull"),
+                }
+            }
+        }))
+    });
     let syncing = sync.map(|sync| {
         eprintln!("synchronising with {} every {} s", sync.central, args.sync_interval);
         let state = state.clone();
@@ -193,6 +207,9 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     });
     let result = centinela_server::serve_on(listener, state, centinela_server::shutdown_signal()).await;
     if let Some(task) = syncing {
+        task.abort();
+    }
+    if let Some(task) = watching {
         task.abort();
     }
     if let Some(p) = purger {
