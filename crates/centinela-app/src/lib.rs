@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod clearances;
+pub mod connectors;
 mod error;
 mod heavy;
 pub mod inspections;
@@ -107,6 +108,8 @@ struct Inner {
     /// How long a supervisor's clearance lasts (`--clearance-days`).
     clearance_days: std::sync::atomic::AtomicU32,
     pki: pki::PkiCache,
+    /// Connector kinds registered besides the built-in ones.
+    connectors: connectors::Registry,
 }
 
 impl App {
@@ -129,6 +132,7 @@ impl App {
             heavy: heavy::HeavyWork::default(),
             clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
             pki: pki::PkiCache::default(),
+            connectors: connectors::Registry::default(),
         }))
     }
 
