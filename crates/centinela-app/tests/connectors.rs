@@ -7,7 +7,9 @@ mod support;
 
 use std::time::Duration;
 
-use centinela_app::connectors::{AddConnector, Diff, Limits, Outcome, RunReport};
+use centinela_app::connectors::{
+    AddConnector, Connector, Diff, Fetched, Limits, Outcome, Pull, PullContext, PullFuture, RunReport,
+};
 use centinela_app::{App, Caller};
 use centinela_domain::ListKind;
 use centinela_store::ListRows;
@@ -323,5 +325,61 @@ async fn configuration_is_checked_and_schedules_run_enabled_connectors() {
         assert_eq!(app.run_due_connectors(now + 3_601).await.unwrap().len(), 1);
         app.set_connector_enabled(Caller::Cli, "x", false).await.unwrap();
         assert!(app.run_due_connectors(now + 9_999).await.unwrap().is_empty());
+    }
+}
+
+/// The worked example of docs/CONNECTORS.md: a country's own connector (a
+/// bridge to its NCB's stolen and lost documents), registered and run.
+struct NcbSltd;
+
+impl Connector for NcbSltd {
+    fn pull<'a>(&'a self, ctx: &'a PullContext<'a>) -> PullFuture<'a> {
+        Box::pin(async move {
+            let url = ctx.http.resolve(&ctx.base, "sltd/export.csv")?;
+            let before = ctx.state.get("v").cloned().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+            let (bytes, v) = match ctx.http.get(&url, ctx.current.is_some().then_some(&before)).await? {
+                Fetched::NotModified => return Ok(Pull::NotModified { state: ctx.state.clone() }),
+                Fetched::Body { bytes, validators } => (bytes, validators),
+            };
+            let docs = centinela_lists::read_documents(bytes.as_slice())?;
+            Ok(Pull::Rows {
+                read: docs.len() as u64,
+                rows: ListRows::Documents(docs),
+                format: "ncb-sltd",
+                skipped: 0,
+                dropped_values: 0,
+                state: json!({ "v": v }),
+            })
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_country_plugs_in_its_own_connector() {
+    for (store, _dir) in stores().await {
+        let srv = FixtureServer::start().await;
+        let app = App::new(store);
+        assert!(app.register_connector("un-sc", |_| Ok(Box::new(NcbSltd))).is_err(), "a built-in kind");
+        app.register_connector("ncb-sltd", |_| Ok(Box::new(NcbSltd))).unwrap();
+        let docs = "document_number,issuing_state,document_type,status,reported_at\nG123,GTM,P,stolen,2026-01-02\n";
+        srv.set("/sltd/export.csv", Fixture::tagged(docs, "s1"));
+        app.add_connector(
+            Caller::Cli,
+            &AddConnector {
+                name: "sltd",
+                kind: "ncb-sltd",
+                base_url: &format!("{}/", srv.base),
+                list: "sltd-nacional",
+                list_kind: Some(ListKind::Documents),
+                schedule_minutes: None,
+                max_age_hours: None,
+                credential: "",
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(run(&app, "sltd").await.outcome, Outcome::Imported);
+        assert_eq!(run(&app, "sltd").await.outcome, Outcome::NotModified);
+        assert_eq!(app.store().lists().await.unwrap()[0].format.as_deref(), Some("ncb-sltd"));
     }
 }

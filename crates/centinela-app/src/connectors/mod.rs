@@ -367,8 +367,8 @@ impl App {
         }
         check_credential(req.credential)?;
         let list_kind = req.list_kind.unwrap_or(builtin::usual_list_kind(req.kind));
-        let documents = matches!(req.kind, "national-csv" | "national-dir");
-        if list_kind == ListKind::Documents && !documents {
+        let persons_only = BUILTIN_KINDS.iter().any(|(k, _)| *k == req.kind) && !req.kind.starts_with("national-");
+        if list_kind == ListKind::Documents && persons_only {
             return Err(AppError::Invalid(format!("list_kind: a {} connector feeds a list of persons", req.kind)));
         }
         let schedule = req.schedule_minutes.unwrap_or(60);
