@@ -7,6 +7,7 @@ mod audit_log;
 mod booth;
 mod browser;
 mod clearances;
+mod connectors;
 mod helpers;
 mod language;
 mod local_time;
