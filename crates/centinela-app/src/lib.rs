@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod clearances;
+pub mod connectors;
 mod error;
 pub mod faces;
 mod heavy;
@@ -112,6 +113,8 @@ struct Inner {
     /// The biometric matcher plugged in, if any (none by default).
     matcher: std::sync::OnceLock<std::sync::Arc<dyn faces::FaceMatcher>>,
     lookouts: lookouts::LookoutState,
+    /// Connector kinds registered besides the built-in ones.
+    connectors: connectors::Registry,
 }
 
 impl App {
@@ -136,6 +139,7 @@ impl App {
             pki: pki::PkiCache::default(),
             matcher: std::sync::OnceLock::new(),
             lookouts: lookouts::LookoutState::default(),
+            connectors: connectors::Registry::default(),
         }))
     }
 

@@ -155,6 +155,27 @@ pub struct ListView {
     pub format: Option<String>,
     pub rows_imported: i64,
     pub rows_rejected: i64,
+    /// When the list was last confirmed against its source (an import, a
+    /// connector's pull that found it unchanged).
+    pub refreshed_at: Option<String>,
+    /// How old the list may grow before posts are warned; absent: no
+    /// expectation.
+    pub max_age_hours: Option<i64>,
+    /// Older than its expected age: posts are warned.
+    pub stale: bool,
+}
+
+impl ListView {
+    /// Whether a list refreshed at `refreshed_at` (RFC 3339) with this
+    /// expected age is stale at `now_unix`. A list with an expected age and
+    /// no refresh time is stale.
+    pub fn is_stale(refreshed_at: Option<&str>, max_age_hours: Option<i64>, now_unix: i64) -> bool {
+        let Some(hours) = max_age_hours else { return false };
+        match refreshed_at.and_then(|t| t.parse::<jiff::Timestamp>().ok()) {
+            Some(t) => t.as_second().saturating_add(hours.saturating_mul(3600)) < now_unix,
+            None => true,
+        }
+    }
 }
 
 impl From<ListSummary> for ListView {
@@ -172,6 +193,9 @@ impl From<ListSummary> for ListView {
             format: s.format,
             rows_imported: s.rows_imported,
             rows_rejected: s.rows_rejected,
+            stale: ListView::is_stale(s.refreshed_at.as_deref(), s.max_age_hours, jiff::Timestamp::now().as_second()),
+            refreshed_at: s.refreshed_at,
+            max_age_hours: s.max_age_hours,
         }
     }
 }
@@ -222,6 +246,12 @@ impl App {
     /// The alert lists with their current versions.
     pub async fn lists(&self) -> Result<Vec<ListView>, AppError> {
         Ok(self.store().lists().await?.into_iter().map(ListView::from).collect())
+    }
+
+    /// The active lists older than their expected age (for the booth's and
+    /// the supervisor's warning and `/api/health`).
+    pub async fn stale_lists(&self) -> Result<Vec<ListView>, AppError> {
+        Ok(self.lists().await?.into_iter().filter(|l| l.stale && l.active).collect())
     }
 
     /// Writes a parsed list as the list's new version and audits it

@@ -7,15 +7,20 @@
 //! - [`FtmReader`] / [`read_ftm`]: `--format ftm` (FollowTheMoney JSON lines).
 //! - [`DocumentsReader`] / [`read_documents`]: `--format documents`.
 //! - [`CrossingReader`] / [`write_crossings`]: crossing records (`import crossings`).
+//! - [`parse_notice_page`] / [`parse_notice`]: Interpol's public notices (JSON).
+//! - [`read_un_list`]: the UN Security Council consolidated list (XML).
 //! - [`DocumentIndex`]: stolen/lost document lookups, exact and through
 //!   confusable characters.
 
 pub mod countries;
+pub mod country_names;
 mod crossings;
 mod csvfmt;
 mod docindex;
 mod error;
 mod ftm;
+mod interpol;
+mod unsc;
 
 pub use crossings::{CROSSING_COLUMNS, CROSSING_REQUIRED, CrossingReader, write_crossings};
 pub use csvfmt::{
@@ -28,3 +33,7 @@ pub use ftm::{
     DeltaCounts, FtmChange, FtmReader, FtmStats, apply_delta, apply_delta_counted, is_honorific, person_to_ftm,
     read_ftm, read_ftm_delta, split_name,
 };
+pub use interpol::{
+    MAX_PAGE_NOTICES, NoticeColour, NoticeLink, NoticePage, NoticeStats, interpol_date, parse_notice, parse_notice_page,
+};
+pub use unsc::{MAX_RANGE_YEARS, MAX_UN_BYTES, MAX_UN_INDIVIDUALS, UnStats, read_un_list};

@@ -9,6 +9,7 @@ mod audit;
 mod cases;
 mod clearances;
 mod conn;
+mod connectors;
 mod crossings;
 mod images;
 mod intel;
@@ -37,6 +38,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::{AuditEntry, AuditSeal, Verified};
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
 pub use clearances::{Clearance, ClearanceFilter, ClearancePair, MAX_CLEARANCE_DAYS, MAX_CLEARANCE_REASON, Revocation};
+pub use connectors::{ConnectorRow, ConnectorRun, NewConnector};
 pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, HitOrder, HitPage, HitQuery, HitStatus, Holder,
     MAX_HIT_PAGE, MAX_RECENT, NewHit, NewInspection, NewPost, Post, PostKind, QueuedHit, RecentCrossing,

@@ -98,6 +98,12 @@ pub struct ListSummary {
     pub rows_imported: i64,
     pub rows_rejected: i64,
     pub rows_skipped: i64,
+    /// When the list was last confirmed against its source: its last
+    /// import, or a connector's pull that found it unchanged.
+    pub refreshed_at: Option<String>,
+    /// How old the list may grow before posts are warned (`None`: no
+    /// expectation).
+    pub max_age_hours: Option<i64>,
 }
 
 /// A person on the current version of an active list.
@@ -291,7 +297,7 @@ impl Store {
         const SQL: &str = "SELECT l.name, l.kind, l.source, l.active, l.created_at, l.updated_at, \
              (SELECT COUNT(*) FROM list_versions x WHERE x.list_id = l.id AND NOT x.staged), \
              v.version, v.imported_at, v.file_name, v.format, v.rows_read, v.rows_imported, v.rows_rejected, \
-             v.rows_skipped \
+             v.rows_skipped, l.refreshed_at, l.max_age_hours \
              FROM alert_lists l LEFT JOIN list_versions v ON v.id = l.current_version_id \
              WHERE l.current_version_id IS NOT NULL ORDER BY l.name";
         on_pool!(self, p => {
@@ -315,6 +321,8 @@ impl Store {
                     rows_imported: r.try_get::<Option<i64>, _>(12)?.unwrap_or(0),
                     rows_rejected: r.try_get::<Option<i64>, _>(13)?.unwrap_or(0),
                     rows_skipped: r.try_get::<Option<i64>, _>(14)?.unwrap_or(0),
+                    refreshed_at: r.try_get(15)?,
+                    max_age_hours: r.try_get(16)?,
                 });
             }
             Ok(out)
@@ -842,12 +850,14 @@ macro_rules! stage_conn {
                     .bind(staged.version_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("UPDATE alert_lists SET current_version_id = $1, updated_at = $2 WHERE id = $3")
-                    .bind(staged.version_id)
-                    .bind(&now)
-                    .bind(staged.list_id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE alert_lists SET current_version_id = $1, updated_at = $2, refreshed_at = $2 WHERE id = $3",
+                )
+                .bind(staged.version_id)
+                .bind(&now)
+                .bind(staged.list_id)
+                .execute(&mut *tx)
+                .await?;
                 if let (Some(source), false) = (v.source, staged.created_list) {
                     sqlx::query("UPDATE alert_lists SET source = $1 WHERE id = $2")
                         .bind(source)

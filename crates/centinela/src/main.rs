@@ -81,6 +81,10 @@ pub enum Command {
     /// issue, list, cancel, hits (audited).
     #[command(subcommand)]
     Lookouts(cmd::lookouts::Command),
+    /// Connectors pulling alert lists from their sources (Interpol, UN,
+    /// OpenSanctions, national lists): add, list, run, enable, disable.
+    #[command(subcommand)]
+    Connectors(cmd::connectors::Command),
     /// Remove what has outlived its retention period (never what a case
     /// holds); audited. `--dry-run` only counts.
     Purge(cmd::purge::Args),
@@ -122,6 +126,7 @@ fn main() -> ExitCode {
         Command::Mrz(args) => cmd::mrz::run(args),
         Command::Chip(c) => cmd::chip::run(c, &cli.global),
         Command::Pki(c) => cmd::pki::run(c, &cli.global),
+        Command::Connectors(c) => cmd::connectors::run(c, &cli.global),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Lists(c) => cmd::lists::run(c, &cli.global),
         Command::Users(c) => cmd::users::run(c, &cli.global),

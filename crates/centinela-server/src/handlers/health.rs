@@ -1,4 +1,5 @@
-//! `GET /api/health`: the server answers and the database too.
+//! `GET /api/health`: the server answers and the database too, and which
+//! alert lists are older than their expected age.
 
 use axum::extract::State;
 use centinela_store::Backend;
@@ -23,6 +24,19 @@ pub struct Health {
     /// and English. Absent when there is none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<centinela_app::pki::Warning>,
+    /// Active lists older than their expected age (names, kinds and times
+    /// only): posts are warned; the server still answers.
+    pub stale_lists: Vec<StaleList>,
+}
+
+/// A list older than its expected age.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaleList {
+    pub name: String,
+    pub kind: &'static str,
+    /// When it was last confirmed against its source (RFC 3339, UTC).
+    pub refreshed_at: Option<String>,
+    pub max_age_hours: Option<i64>,
 }
 
 /// Liveness and readiness: pings the database.
@@ -48,5 +62,12 @@ pub async fn health(State(app): State<AppState>) -> Result<Json<Health>, ApiErro
             Vec::new()
         }
     };
-    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database, warnings }))
+    let stale_lists = app
+        .app()
+        .stale_lists()
+        .await?
+        .into_iter()
+        .map(|l| StaleList { name: l.name, kind: l.kind, refreshed_at: l.refreshed_at, max_age_hours: l.max_age_hours })
+        .collect();
+    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION"), database, warnings, stale_lists }))
 }

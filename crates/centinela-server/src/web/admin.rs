@@ -15,16 +15,27 @@ use crate::state::AppState;
 use centinela_app::accounts::Outcome;
 
 pub async fn lists(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+    lists_page(&app, &user, &ctx, json!({})).await
+}
+
+/// The Listas page, with `extra` (a flash, a form's error) merged in; an
+/// administrator also sees the connectors.
+pub(crate) async fn lists_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx, extra: Value) -> PageResult {
     let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
-    Ok(ctx.render(
-        "lists.html",
-        json!({
-            "lists": lists,
-            "can_import": user.role == Role::Admin,
-            "kinds": ["wanted", "missing", "documents", "watch"],
-            "formats": ["csv", "ftm", "documents"],
-        }),
-    ))
+    let admin = user.role == Role::Admin;
+    let connectors = if admin { app.app().connectors().await.map_err(|e| ctx.api_error(e))? } else { Vec::new() };
+    let mut frame = json!({
+        "lists": lists,
+        "can_import": admin,
+        "kinds": ["wanted", "missing", "documents", "watch"],
+        "formats": ["csv", "ftm", "documents"],
+        "connectors": connectors,
+        "connector_kinds": centinela_app::connectors::BUILTIN_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+    });
+    if let (Some(f), Some(e)) = (frame.as_object_mut(), extra.as_object()) {
+        f.extend(e.clone());
+    }
+    Ok(ctx.render("lists.html", frame))
 }
 
 /// Reloads the screening index (`POST /api/lists/reload`'s handler).

@@ -34,6 +34,7 @@ async fn booth(app: &AppState, user: &CurrentUser) -> Result<Value, ApiError> {
         "relations": RELATIONS.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "observations": OBSERVATIONS.iter().map(|(code, _)| code).collect::<Vec<_>>(),
         "decisions": DECISIONS,
+        "stale_lists": app.app().stale_lists().await?,
     }))
 }
 

@@ -34,6 +34,7 @@ mod audit;
 mod booth;
 mod cases;
 mod charts;
+mod connectors;
 mod dashboard;
 mod i18n;
 mod import;
@@ -152,6 +153,10 @@ pages! {
     Post "/listas/importar"         roles(ADMINS), [Post "/api/lists/reload"]     => import::start;
     Get  "/listas/importar/{job}"   roles(ADMINS), [Post "/api/lists/reload"]     => import::progress;
     Post "/listas/recargar"         roles(ADMINS), [Post "/api/lists/reload"]     => admin::reload;
+    Post "/listas/conectores"       roles(ADMINS), [Post "/api/lists/reload"]     => connectors::add;
+    Post "/listas/conectores/{name}/ejecutar" roles(ADMINS), [Post "/api/lists/reload"] => connectors::run;
+    Post "/listas/conectores/{name}/desactivar" roles(ADMINS), [Post "/api/lists/reload"] => connectors::disable;
+    Post "/listas/conectores/{name}/activar" roles(ADMINS), [Post "/api/lists/reload"] => connectors::enable;
     Get  "/derivaciones"            roles(PROTECTION), [Get "/api/referrals", Get "/api/cases"] => cases::referrals;
     Post "/derivaciones/{id}"       roles(PROTECTION), [Post "/api/referrals/{id}/answer"] => cases::answer;
     Get  "/casos"                   roles(PROTECTION), [Get "/api/cases"]                 => cases::list;

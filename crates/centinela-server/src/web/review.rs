@@ -84,6 +84,8 @@ pub async fn hits(
     // Lists named in words (their source) where they have one.
     let sources: serde_json::Map<String, serde_json::Value> =
         in_force.iter().filter(|l| !l.source.is_empty()).map(|l| (l.name.clone(), json!(l.source))).collect();
+    let stale: Vec<&centinela_app::lists::ListView> = in_force.iter().filter(|l| l.stale && l.active).collect();
+    let stale = json!(stale);
     let lists: Vec<String> = in_force.into_iter().map(|l| l.name).collect();
     let posts: Vec<String> = if user.post.is_some() {
         Vec::new()
@@ -99,6 +101,7 @@ pub async fn hits(
         "hits.html",
         json!({
             "hits": queue.rows,
+            "stale_lists": stale,
             "total": queue.total,
             "page": queue.page,
             "pages": queue.pages,

@@ -20,10 +20,44 @@ async fn health_reports_version_and_database() {
         insta::allow_duplicates! { insta::assert_json_snapshot!(body, {".database" => "[backend]", ".version" => "[version]"}, @r#"
         {
           "database": "[backend]",
+          "stale_lists": [],
           "status": "ok",
           "version": "[version]"
         }
         "#); }
+    }
+}
+
+/// A list older than its expected age is reported (the server still
+/// answers 200); one refreshed within it, or with no expected age, is not.
+#[tokio::test]
+async fn health_reports_stale_lists() {
+    use centinela_domain::{AlertEntry, ListKind};
+    use centinela_store::{ListRows, NewVersion};
+    for app in spawn_apps().await {
+        for name in ["interpol-rojas", "nacional"] {
+            let nv = NewVersion {
+                list: name,
+                kind: ListKind::Wanted,
+                source: None,
+                file_name: "l.csv",
+                format: "csv",
+                rows_read: 1,
+                rows_skipped: 0,
+                keep_old_versions: false,
+            };
+            let e = AlertEntry { id: "1".into(), surnames: "PEREZ".into(), ..Default::default() };
+            app.store.import_version(&nv, &ListRows::Entries(vec![e])).await.unwrap();
+        }
+        app.store.mark_list_refreshed("interpol-rojas", None, Some(24)).await.unwrap();
+        let (_, body) = json(app.get("/api/health").send().await.unwrap()).await;
+        assert_eq!(body["stale_lists"], serde_json::json!([]), "refreshed just now");
+        app.raw("UPDATE alert_lists SET refreshed_at = '2026-01-01T00:00:00Z'").await;
+        let (status, body) = json(app.get("/api/health").send().await.unwrap()).await;
+        assert_eq!(status, 200);
+        let stale = body["stale_lists"].as_array().unwrap();
+        assert_eq!(stale.len(), 1, "{body}");
+        assert_eq!((stale[0]["name"].as_str(), stale[0]["max_age_hours"].as_i64()), (Some("interpol-rojas"), Some(24)));
     }
 }
 

@@ -8,6 +8,7 @@ mod booth;
 mod browser;
 mod chip;
 mod clearances;
+mod connectors;
 mod helpers;
 mod language;
 mod local_time;

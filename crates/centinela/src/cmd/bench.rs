@@ -30,6 +30,12 @@ pub enum Command {
     /// hashes, the SOD's signature, the DS certificate up to its CSCA among
     /// 300 others), per algorithm, on one thread; test PKI made on the spot.
     Chip(ChipArgs),
+    /// A connector refreshing an Interpol-shaped feed of NOTICES Red
+    /// notices (pages of 160, each notice's detail with its ETag) from a
+    /// server on 127.0.0.1, into the database (`--db`): the first pull
+    /// (every detail fetched), a pull where nothing changed (every detail
+    /// answers 304), and one with 1 % changed and 0.5 % withdrawn (JSON).
+    Connector(ConnectorArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,7 +103,146 @@ pub fn run(cmd: Command, global: &crate::Global) -> anyhow::Result<ExitCode> {
         Command::SyncFill(args) => sync_fill(args, global),
         Command::Clearances(args) => crate::cmd::alert_burden::run(args),
         Command::Chip(args) => chip(args),
+        Command::Connector(args) => connector(args, global),
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConnectorArgs {
+    /// Notices in the feed.
+    #[arg(long, default_value_t = 10_000)]
+    pub notices: usize,
+    /// Requests per second the connector allows itself (0: no limit; the
+    /// default limit is 10 a second for a real source).
+    #[arg(long, default_value_t = 0.0)]
+    pub rate: f64,
+}
+
+/// One feed served from memory: path → (body, ETag).
+type Feed = std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, (Vec<u8>, String)>>>;
+
+async fn serve_feed(listener: tokio::net::TcpListener, feed: Feed) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let Ok((mut sock, _)) = listener.accept().await else { return };
+        let feed = feed.clone();
+        tokio::spawn(async move {
+            let mut buf = Vec::with_capacity(1024);
+            let mut chunk = [0u8; 2048];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match sock.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&buf);
+            let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+            let inm = head
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.eq_ignore_ascii_case("if-none-match"))
+                .map(|(_, v)| v.trim().to_string());
+            let found = feed.read().unwrap().get(&path).cloned();
+            let (status, body, etag) = match found {
+                None => ("404 Not Found", Vec::new(), String::new()),
+                Some((_, etag)) if inm.as_deref() == Some(etag.as_str()) => ("304 Not Modified", Vec::new(), etag),
+                Some((body, etag)) => ("200 OK", body, etag),
+            };
+            let mut out = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nETag: {etag}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            out.extend_from_slice(&body);
+            let _ = sock.write_all(&out).await;
+            let _ = sock.shutdown().await;
+        });
+    }
+}
+
+/// The feed's pages and details; `changed` notices get another charge and
+/// ETag, the last `withdrawn` are left out.
+fn build_feed(n: usize, changed: usize, withdrawn: usize) -> std::collections::HashMap<String, (Vec<u8>, String)> {
+    const GIVEN: &[&str] = &["JUAN", "MARIA", "JOSE", "ANA", "LUIS", "ROSA", "CARLOS", "SOFIA", "MIGUEL", "ELENA"];
+    const SUR: &[&str] = &["PEREZ", "LOPEZ", "GARCIA", "HERNANDEZ", "MARTINEZ", "RAMIREZ", "FLORES", "MORALES", "CRUZ"];
+    const NAT: &[&str] = &["GT", "SV", "HN", "MX", "NI", "CR", "CO", "US"];
+    let ids: Vec<String> = (0..n - withdrawn).map(|i| format!("{}/{}", 2000 + i % 25, 10_000 + i)).collect();
+    let mut feed = std::collections::HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let charge = if i < changed { "Trafficking in persons (amended)" } else { "Trafficking in persons" };
+        let body = json!({
+            "entity_id": id, "forename": GIVEN[i % GIVEN.len()],
+            "name": format!("{} {}", SUR[i % SUR.len()], SUR[(i / 7) % SUR.len()]),
+            "date_of_birth": format!("{}/{:02}/{:02}", 1950 + i % 50, 1 + i % 12, 1 + i % 28),
+            "nationalities": [NAT[i % NAT.len()]], "sex_id": if i % 2 == 0 { "M" } else { "F" },
+            "country_of_birth_id": NAT[(i / 3) % NAT.len()], "place_of_birth": "CIUDAD",
+            "distinguishing_marks": "Scar on the left hand",
+            "arrest_warrants": [{"charge": charge, "issuing_country_id": NAT[(i / 5) % NAT.len()]}],
+        });
+        let etag = format!("\"{}-{}\"", i, if i < changed { 2 } else { 1 });
+        feed.insert(format!("/notices/v1/red/{}", id.replace('/', "-")), (body.to_string().into_bytes(), etag));
+    }
+    let pages: Vec<&[String]> = ids.chunks(160).collect();
+    for (p, chunk) in pages.iter().enumerate() {
+        let notices: Vec<_> = chunk
+            .iter()
+            .map(|id| json!({"entity_id": id, "_links": {"self": {"href": format!("/notices/v1/red/{}", id.replace('/', "-"))}}}))
+            .collect();
+        let mut links = json!({"self": {"href": format!("/notices/v1/red?page={}", p + 1)}});
+        if p + 1 < pages.len() {
+            links["next"] = json!({"href": format!("/notices/v1/red?page={}", p + 2)});
+        }
+        let body = json!({"total": ids.len(), "_embedded": {"notices": notices}, "_links": links});
+        feed.insert(format!("/notices/v1/red?page={}", p + 1), (body.to_string().into_bytes(), format!("\"p{p}\"")));
+    }
+    feed
+}
+
+fn connector(a: ConnectorArgs, global: &crate::Global) -> anyhow::Result<ExitCode> {
+    use centinela_app::connectors::{AddConnector, Limits};
+    use centinela_app::{App, Caller};
+    if a.notices == 0 || a.notices > 1_000_000 {
+        return Err(Unreadable("--notices: 1 to 1000000".into()).into());
+    }
+    crate::cmd::runtime()?.block_on(async {
+        let app = App::new(crate::cmd::open_store(global).await?);
+        let feed: Feed = std::sync::Arc::new(std::sync::RwLock::new(build_feed(a.notices, 0, 0)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}/notices/v1/red?page=1", listener.local_addr()?);
+        tokio::spawn(serve_feed(listener, feed.clone()));
+        let name = format!("bench-interpol-{}", std::process::id());
+        let add = AddConnector {
+            name: &name,
+            kind: "interpol-red",
+            base_url: &base,
+            list: &name,
+            list_kind: None,
+            schedule_minutes: None,
+            max_age_hours: None,
+            credential: "",
+        };
+        app.add_connector(Caller::Cli, &add).await?;
+        let limits = Limits { rate_per_second: a.rate, backoff: Duration::from_millis(50), ..Limits::default() };
+        let mut runs = Vec::new();
+        let changed = a.notices / 100;
+        let withdrawn = a.notices / 200;
+        for label in ["first", "unchanged", "changed"] {
+            if label == "changed" {
+                *feed.write().unwrap() = build_feed(a.notices, changed, withdrawn);
+            }
+            let t = Instant::now();
+            let r = app.run_connector_as("cli", &name, limits.clone()).await?;
+            let secs = t.elapsed().as_secs_f64();
+            anyhow::ensure!(r.outcome.as_str() != "failed", "the {label} pull failed: {}", r.message);
+            runs.push(json!({
+                "pull": label, "outcome": r.outcome.as_str(), "seconds": (secs * 1000.0).round() / 1000.0,
+                "requests": r.requests, "added": r.diff.added, "changed": r.diff.changed,
+                "withdrawn": r.diff.withdrawn, "rows": r.rows, "version": r.version,
+            }));
+        }
+        println!("{}", serde_json::to_string_pretty(&json!({ "notices": a.notices, "rate": a.rate, "runs": runs }))?);
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn chip(a: ChipArgs) -> anyhow::Result<ExitCode> {

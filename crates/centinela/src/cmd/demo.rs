@@ -315,6 +315,7 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             tls: crate::cmd::serve::TlsArgs::default(),
             trusted_proxies: Vec::new(),
             sync_interval: 30,
+            connector_check_seconds: 60,
             db_replica: None,
             clearance_days: centinela_app::clearances::DEFAULT_CLEARANCE_DAYS,
         };

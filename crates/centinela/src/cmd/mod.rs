@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cases;
 pub mod chip;
 pub mod clearances;
+pub mod connectors;
 pub mod demo;
 pub mod import;
 pub mod intel;

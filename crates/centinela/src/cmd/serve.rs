@@ -51,6 +51,10 @@ pub struct Args {
     /// (failures back off exponentially up to 5 minutes).
     #[arg(long, env = "CENTINELA_SYNC_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub sync_interval: u64,
+    /// Seconds between two looks for connectors whose schedule has come
+    /// (0: connectors run only by `centinela connectors run`).
+    #[arg(long, env = "CENTINELA_CONNECTOR_CHECK_SECONDS", default_value_t = 60)]
+    pub connector_check_seconds: u64,
     /// At the centre: a read-only replica of `--db` (a PostgreSQL streaming
     /// standby) that statistics, the regional report, intelligence analyses
     /// and rule back-tests read from; everything else, and every audit
@@ -205,6 +209,34 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
             }
         })
     });
+    // Connectors on their schedule, one pull at a time: parsing runs on the
+    // heavy-work pool and a new version is staged in short transactions,
+    // so inspections go on meanwhile.
+    let connecting = (args.connector_check_seconds > 0).then(|| {
+        let state = state.clone();
+        let every = Duration::from_secs(args.connector_check_seconds);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            loop {
+                let now = jiff::Timestamp::now().as_second();
+                match state.app().run_due_connectors(now).await {
+                    Ok(runs) if runs.iter().any(|r| r.outcome == centinela_app::connectors::Outcome::Imported) => {
+                        match state.app().reload_lists(None).await {
+                            Ok((persons, documents)) => {
+                                tracing::info!(persons, documents, "alert lists reloaded after a connector pull")
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "cannot reload the alert lists after a connector pull")
+                            }
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "connectors could not run"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    });
     let result = centinela_server::serve_on(listener, state, centinela_server::shutdown_signal()).await;
     if let Some(task) = syncing {
         task.abort();
@@ -214,6 +246,9 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     }
     if let Some(p) = purger {
         p.abort();
+    }
+    if let Some(c) = connecting {
+        c.abort();
     }
     cleaning.abort();
     store.close().await;
