@@ -187,6 +187,9 @@ pub struct Tokenizer<'a> {
     delims: Delimiters,
     limits: Limits,
     segments: u32,
+    /// The service characters (separators, terminator, release) as a table:
+    /// the value scan looks each byte up once.
+    special: [bool; 256],
     values: Vec<Cow<'a, str>>,
     ends: Vec<u32>,
     /// A UNA was present.
@@ -207,12 +210,21 @@ impl<'a> Tokenizer<'a> {
         } else {
             (Delimiters::default(), start, false)
         };
+        let mut special = [false; 256];
+        for b in [delims.component, delims.element, delims.terminator]
+            .into_iter()
+            .chain(delims.release)
+            .chain(delims.repetition)
+        {
+            special[b as usize] = true;
+        }
         Ok(Tokenizer {
             input,
             pos,
             delims,
             limits,
             segments: 0,
+            special,
             values: Vec::with_capacity(32),
             ends: Vec::with_capacity(16),
             had_una,
@@ -304,6 +316,10 @@ impl<'a> Tokenizer<'a> {
             // Scan the value.
             let end_sep;
             loop {
+                // Skip ordinary bytes.
+                while self.pos < bytes.len() && !self.special[bytes[self.pos] as usize] {
+                    self.pos += 1;
+                }
                 let Some(&b) = bytes.get(self.pos) else {
                     return Some(Err(Error::new(here(Some(tag), element, component), ErrorKind::Unterminated)));
                 };
@@ -332,7 +348,7 @@ impl<'a> Tokenizer<'a> {
                 }
                 None => Cow::Borrowed(&self.input[value_start..self.pos]),
             };
-            if v.chars().count() > self.limits.max_value_chars {
+            if v.len() > self.limits.max_value_chars && v.chars().count() > self.limits.max_value_chars {
                 return Some(Err(Error::new(
                     here(Some(tag), element, component),
                     ErrorKind::ValueTooLong { limit: self.limits.max_value_chars },
