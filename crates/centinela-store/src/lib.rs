@@ -13,6 +13,7 @@ mod crossings;
 mod intel;
 mod lists;
 mod multirow;
+mod passengers;
 mod password;
 mod pki;
 mod retention;
@@ -44,6 +45,10 @@ pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
 pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,
+};
+pub use passengers::{
+    ApiPerson, BookingPassenger, MAX_PASSENGER_MESSAGES, NewBooking, NewFlight, NewPassengerMessage, PassengerImport,
+    StoredBooking, StoredFlight,
 };
 pub use pki::{MAX_ANCHORS_PER_IMPORT, NewAnchor, PkiImport, StoredAnchor};
 pub use retention::{PurgeReport, Retention};
