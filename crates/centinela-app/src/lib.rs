@@ -27,6 +27,7 @@ mod heavy;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod passengers;
 pub mod pki;
 pub mod rules;
 pub mod stats;

@@ -11,6 +11,7 @@ pub mod health;
 pub mod inspections;
 pub mod intel;
 pub mod lists;
+pub mod passengers;
 pub mod rules;
 pub mod session;
 pub mod stats;

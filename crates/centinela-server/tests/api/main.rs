@@ -14,6 +14,7 @@ mod helpers;
 mod inspections;
 mod intel;
 mod matrix;
+mod passengers;
 mod rules;
 mod session;
 mod sync;

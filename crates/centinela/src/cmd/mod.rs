@@ -14,6 +14,7 @@ pub mod intel;
 pub mod lists;
 pub mod migrate;
 pub mod mrz;
+pub mod passengers;
 pub mod pki;
 pub mod posts;
 pub mod purge;
