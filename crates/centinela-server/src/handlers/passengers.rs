@@ -3,7 +3,6 @@
 //! a carrier's gateway and calls [`centinela_app::passengers`], which reads
 //! every message first, stores all or nothing, and audits.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use centinela_app::Caller;
@@ -11,7 +10,7 @@ use centinela_app::passengers::Source;
 pub use centinela_app::passengers::{InputWarning, PassengerImportReport};
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ErrorBody, Json};
+use crate::error::{ApiError, ErrorBody, Json, RawBody};
 use crate::state::AppState;
 
 /// Import API passenger and crew lists (PAXLST, D02B/D05B) and PNR pushes
@@ -29,7 +28,7 @@ use crate::state::AppState;
 pub async fn import(
     State(app): State<AppState>,
     user: CurrentUser,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<PassengerImportReport>), ApiError> {
     let year = u16::try_from(jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).year()).unwrap_or(2000);
     let report = app.app().import_passenger_messages(Caller::User(&user), Source::Api, &body, year).await?;
