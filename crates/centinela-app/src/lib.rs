@@ -30,6 +30,7 @@ pub mod inspections;
 pub mod intel;
 pub mod lists;
 pub mod lookouts;
+pub mod passengers;
 pub mod pki;
 pub mod rules;
 pub mod stats;

@@ -314,6 +314,28 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// A raw body (EDIFACT from a carrier's gateway), bounded by the server's
+/// body limit; rejections are [`ApiError`]s (`payload_too_large` past it).
+#[derive(Debug, Clone)]
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S> FromRequest<S> for RawBody
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(RawBody(b)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(ErrorCode::PayloadTooLarge, r.body_text()))
+            }
+            Err(r) => Err(ApiError::new(ErrorCode::InvalidField, r.body_text())),
+        }
+    }
+}
+
 /// A JSON body (request) or answer (response); rejections are [`ApiError`]s.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);

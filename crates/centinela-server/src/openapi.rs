@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, lookouts, pki, rules, session, stats,
-    sync, threshold, users,
+    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, lookouts, passengers, pki, rules,
+    session, stats, sync, threshold, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
 
@@ -48,6 +48,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         audit::page,
         audit::verify,
         lists::list,
+        passengers::import,
         threshold::backtest,
         inspections::reload,
         inspections::posts,
@@ -118,6 +119,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         (name = "audit", description = "The tamper-evident audit chain"),
         (name = "lists", description = "Alert lists"),
         (name = "pki", description = "The ePassport chip's trust anchors: CSCA Master Lists, CSCA certificates, CRLs"),
+        (name = "passengers", description = "Air passenger data: API lists (PAXLST) and PNRs (PNRGOV) from carriers"),
         (name = "inspections", description = "Inspections at the booth, hits and their adjudication, crossings"),
         (name = "rules", description = "Risk rules: the catalogue in force, versions, checking, back-testing, enabling"),
         (name = "cases", description = "Referrals to protection and trafficking cases (HTCDS 2.0)"),

@@ -16,6 +16,7 @@ mod intel;
 mod lists;
 mod lookouts;
 mod multirow;
+mod passengers;
 mod password;
 mod pki;
 mod retention;
@@ -53,6 +54,10 @@ pub use lists::{
 pub use lookouts::{
     LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
     StoredLookoutHit,
+};
+pub use passengers::{
+    ApiPerson, BookingPassenger, MAX_PASSENGER_MESSAGES, NewBooking, NewFlight, NewPassengerMessage, PassengerImport,
+    StoredBooking, StoredFlight,
 };
 pub use pki::{
     MAX_ANCHORS_PER_IMPORT, MAX_ANCHORS_PULLED, NewAnchor, PkiAnchorItem, PkiDelta, PkiImport, PkiInstalled,

@@ -48,6 +48,9 @@ pub enum Command {
     /// Trust anchors for the chip: import CSCA Master Lists, CSCA certificates and CRLs; list them.
     #[command(subcommand)]
     Pki(cmd::pki::Command),
+    /// Air passenger data: import API lists (PAXLST) and PNRs (PNRGOV) in UN/EDIFACT.
+    #[command(subcommand)]
+    Passengers(cmd::passengers::Command),
     /// Screen travellers against an alert list, in bulk.
     Screen(cmd::screen::Args),
     /// Manage alert lists: import, list, look up documents.
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Chip(c) => cmd::chip::run(c, &cli.global),
         Command::Pki(c) => cmd::pki::run(c, &cli.global),
         Command::Connectors(c) => cmd::connectors::run(c, &cli.global),
+        Command::Passengers(c) => cmd::passengers::run(c, &cli.global),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Lists(c) => cmd::lists::run(c, &cli.global),
         Command::Users(c) => cmd::users::run(c, &cli.global),

@@ -15,6 +15,7 @@ mod inspections;
 mod intel;
 mod lookouts;
 mod matrix;
+mod passengers;
 mod rules;
 mod session;
 mod sync;
