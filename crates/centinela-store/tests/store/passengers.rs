@@ -3,10 +3,8 @@
 //! the manifest; every push of a PNR is a new version. On SQLite and (with
 //! `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::stores;
 use centinela_store::{ApiPerson, BookingPassenger, NewBooking, NewFlight, NewPassengerMessage, StoreError};
-use common::stores;
 
 fn flight() -> NewFlight {
     NewFlight {

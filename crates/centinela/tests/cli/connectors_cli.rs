@@ -3,9 +3,7 @@
 //! is pulled as a list version, then found unchanged; a broken file fails
 //! (exit 1) and the version in force stays; a bad configuration exits 2.
 
-mod support;
-
-use support::{fresh_db, run, text};
+use crate::support::{fresh_db, run, text};
 
 #[test]
 fn a_directory_connector_from_the_command_line() {

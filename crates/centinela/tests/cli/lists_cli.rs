@@ -1,9 +1,8 @@
 //! `centinela lists …` end to end, against a database in a temp dir.
 
+use crate::support::run;
 use std::path::Path;
 use std::process::Output;
-mod support;
-use support::run;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

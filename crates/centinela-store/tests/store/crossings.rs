@@ -1,14 +1,12 @@
 //! Posts, crossings, inspections, hits, adjudications and decisions, on
 //! SQLite and (with `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::{raw, stores};
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
 use centinela_store::{
     Actor, Decision, HistoryReader, HitKind, InspectionWriter, NewHit, NewInspection, NewPost, PostKind, Store,
     StoreError, Verdict,
 };
-use common::{raw, stores};
 
 fn record(id: &str, surnames: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {

@@ -2,12 +2,10 @@
 //! against PostgreSQL when `CENTINELA_TEST_PG` holds a URL (each test gets a
 //! fresh database; `scripts/pg-test-server` starts a throwaway server).
 
-mod common;
-
+use crate::common::{raw, stores};
 use centinela_domain::Role;
 use centinela_domain::audit::{Anchor, AnchorMismatch, AuditKey, AuditRecord, BreakReason, BrokenLink, GENESIS};
 use centinela_store::{Backend, Store, StoreError};
-use common::{raw, stores};
 
 #[tokio::test]
 async fn appends_chain_and_verify() {

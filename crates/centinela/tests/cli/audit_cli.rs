@@ -1,10 +1,9 @@
 //! `centinela users …` and `centinela audit …` end to end, against a SQLite
 //! database in a temp dir; tampering goes straight to the file with sqlx.
 
+use crate::support::{run, run_with_stdin};
 use std::path::Path;
 use std::process::{Command, Output};
-mod support;
-use support::{run, run_with_stdin};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

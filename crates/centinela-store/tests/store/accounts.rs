@@ -4,11 +4,9 @@
 //! audited in its own transaction. SQLite always; PostgreSQL too when
 //! `CENTINELA_TEST_PG` holds a URL.
 
-mod common;
-
+use crate::common::stores;
 use centinela_domain::Role;
 use centinela_store::{RequestKind, RequestStatus, Store, StoreError};
-use common::stores;
 
 const PW: &str = "correct horse battery staple";
 

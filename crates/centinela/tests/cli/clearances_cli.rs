@@ -3,14 +3,12 @@
 //! the store is listed (in force), revoked with a reason (audited), then
 //! listed only with `--all`; revoking twice fails.
 
-mod support;
-
+use crate::support::{PG_AUDIT_KEY, fresh_db, run, text};
 use centinela_domain::audit::AuditKey;
 use centinela_domain::{
     AlertEntry, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
 };
 use centinela_store::{Actor, HitKind, ListRows, NewHit, NewInspection, NewVersion, Store, Verdict};
-use support::{PG_AUDIT_KEY, fresh_db, run, text};
 
 const UID: &str = "0190a1b2-0000-7000-8000-00000000c1ea";
 

@@ -1,10 +1,8 @@
 //! `centinela pki import|list` and `centinela chip verify` end to end, over a
 //! test PKI made here: on SQLite and (with `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod support;
-
+use crate::support::{fresh_db, run, text};
 use centinela_chip::testpki::{self, Alg, CertSpec, DAY, Key, Passport};
-use support::{fresh_db, run, text};
 
 const NOW: u64 = 1_780_000_000;
 

@@ -1,11 +1,9 @@
 //! The dashboard's aggregates, on SQLite and (with `CENTINELA_TEST_PG`)
 //! PostgreSQL.
 
-mod common;
-
+use crate::common::stores;
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, Role, Sex, Timestamp};
 use centinela_store::{Actor, Decision, HitKind, NewHit, NewInspection, StatsFilter, Verdict};
-use common::stores;
 
 fn record(id: &str, post: &str, direction: Direction, at: &str) -> CrossingRecord {
     CrossingRecord {

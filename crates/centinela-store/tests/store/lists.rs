@@ -2,8 +2,7 @@
 //! when `CENTINELA_TEST_PG` holds a URL (each test gets a fresh database;
 //! `scripts/pg-test-server` starts a throwaway server).
 
-mod common;
-
+use crate::common::stores;
 use centinela_domain::{
     AlertEntry, CountryCode, CrossingRecord, Direction, DocumentNumber, DocumentRecord, DocumentStatus, ListKind, Role,
     Sex, Timestamp,
@@ -11,7 +10,6 @@ use centinela_domain::{
 use centinela_store::{
     Backend, ImportOutcome, InspectionWriter, ListRows, NewInspection, NewVersion, StagingProgress, Store, StoreError,
 };
-use common::stores;
 use tokio::sync::oneshot;
 
 fn person(id: &str, given: &str, sur: &str) -> AlertEntry {

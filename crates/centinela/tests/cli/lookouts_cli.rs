@@ -3,9 +3,7 @@
 //! is listed in force, a refused field names the field (exit 1), cancelling
 //! needs a reason and happens once, and every step is audited.
 
-mod support;
-
-use support::{fresh_db, run, text};
+use crate::support::{fresh_db, run, text};
 
 #[test]
 fn lookouts_are_issued_listed_and_cancelled_from_the_command_line() {

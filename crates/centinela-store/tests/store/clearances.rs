@@ -5,8 +5,7 @@
 //! both queued for the centre, applied there once, and pulled by other
 //! posts.
 
-mod common;
-
+use crate::common::stores;
 use centinela_domain::{
     AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
 };
@@ -14,7 +13,6 @@ use centinela_store::{
     Actor, ClearanceFilter, ClearancePair, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL,
     PostKind, PushBatch, Store, StoreError, SyncRecord, Verdict,
 };
-use common::stores;
 
 const POST: &str = "GTM-TECUNUMAN";
 

@@ -2,10 +2,8 @@
 //! its audit entry, an anchor is held once, and both tables are
 //! append-only. On SQLite and (with `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::stores;
 use centinela_store::{Backend, NewAnchor, Store, StoreError};
-use common::stores;
 
 async fn raw(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
     let sql = sqlx::AssertSqlSafe(sql.to_string());

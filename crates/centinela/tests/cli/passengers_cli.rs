@@ -3,9 +3,7 @@
 //! naming the file, message and segment and no value. On SQLite and (with
 //! `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod support;
-
-use support::{fresh_db, run, text};
+use crate::support::{fresh_db, run, text};
 
 /// Written for this test from the API and PNRGOV guides' segment tables.
 const FILE: &str = "UNA:+.? '

@@ -5,8 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use centinela_synth::{Config, Scale, generate, write_crossings_csv};
 
-mod support;
-use support::{fresh_db, run, text};
+use crate::support::{fresh_db, run, text};
 
 #[test]
 fn intel_commands_follow_the_contract() {

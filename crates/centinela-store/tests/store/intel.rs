@@ -2,11 +2,9 @@
 //! a new row; the stamp that invalidates cached analyses. On SQLite and
 //! (with `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::{raw, stores};
 use centinela_domain::{CrossingRecord, Direction, Sex, Timestamp};
 use centinela_store::{OverrideKind, StoreError};
-use common::{raw, stores};
 
 fn rec(id: &str, given: &str) -> CrossingRecord {
     CrossingRecord {

@@ -3,10 +3,9 @@
 //! applies pushes once, keeps both sides' adjudications, checks each post's
 //! audit chain, refuses what is not the post's; lists flow back as deltas.
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 
+use crate::common::stores;
 use centinela_domain::audit::AuditKey;
 use centinela_domain::{
     AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
@@ -15,7 +14,6 @@ use centinela_store::{
     Actor, AuditHead, Backend, Decision, HitKind, ListRows, NewHit, NewInspection, NewPost, NewVersion, PROTOCOL,
     PostKey, PostKind, PushBatch, Store, StoreError, SyncRecord, Verdict,
 };
-use common::stores;
 
 const POST: &str = "GTM-TECUNUMAN";
 

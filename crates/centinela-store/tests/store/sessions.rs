@@ -1,10 +1,8 @@
 //! Sessions and the server's look-ups: always against SQLite in a temp dir;
 //! also against PostgreSQL when `CENTINELA_TEST_PG` holds a URL.
 
-mod common;
-
+use crate::common::{raw, stores};
 use centinela_domain::Role;
-use common::{raw, stores};
 
 #[tokio::test]
 async fn sessions_live_expire_and_end() {

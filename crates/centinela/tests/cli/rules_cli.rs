@@ -1,7 +1,6 @@
 //! `centinela rules list|check|backtest|save|enable|disable`, end to end.
 
-mod support;
-use support::{run, text};
+use crate::support::{run, text};
 
 const HEADER: &str = "crossing_id,post,direction,crossed_at,given_names,surnames,birth_date,nationality,sex,\
 document_type,document_number,issuing_state,group_id,vehicle,phone,address,destination\n";

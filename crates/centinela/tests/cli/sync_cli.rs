@@ -13,10 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::free_port;
 use centinela_store::Store;
 use serde_json::{Value, json};
-mod support;
-use support::free_port;
 
 const PASSWORD: &str = "clave de prueba larga";
 const A: &str = "GTM-TECUNUMAN";
@@ -174,7 +173,7 @@ struct Post {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_work_offline_and_every_record_arrives_once() {
     let dir = tempfile::tempdir().unwrap();
-    let centre = support::fresh_db(dir.path(), "centre");
+    let centre = crate::support::fresh_db(dir.path(), "centre");
     let list = dir.path().join("buscados.csv");
     std::fs::write(
         &list,
@@ -415,7 +414,7 @@ async fn posts_work_offline_and_every_record_arrives_once() {
 async fn a_record_the_centre_refuses_is_set_aside_and_the_queue_goes_on() {
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
-    let centre = support::fresh_db(dir.path(), "centre");
+    let centre = crate::support::fresh_db(dir.path(), "centre");
     let list = dir.path().join("buscados.csv");
     std::fs::write(&list, "id,given_names,surnames,birth_date,nationality,sex\nW-1,Juan,Pérez,1980-05-04,GTM,M\n")
         .unwrap();
@@ -566,7 +565,7 @@ async fn sync_over_tls_with_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
     let pki = throwaway_pki(dir.path(), "centinela");
     let stranger = throwaway_pki(dir.path(), "other");
-    let centre = support::fresh_db(dir.path(), "centre");
+    let centre = crate::support::fresh_db(dir.path(), "centre");
     let key =
         ok(&cli(&centre, &["posts", "add", "--code", A, "--name", A, "--country", "GTM"], None)).trim().to_string();
     let key_file = dir.path().join("post.key");

@@ -2,13 +2,12 @@
 //! restart every acknowledged crossing is there, none twice, and the audit
 //! chain verifies.
 
+use crate::support::{free_port, run, run_with_stdin};
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-mod support;
-use support::{free_port, run, run_with_stdin};
 
 const PASSWORD: &str = "clave de prueba larga";
 

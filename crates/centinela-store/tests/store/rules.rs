@@ -1,11 +1,9 @@
 //! Risk rules with versions and their audit entries, on SQLite and (with
 //! `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::{raw, stores};
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, Role, Sex, Timestamp};
 use centinela_store::{HitKind, NewHit, NewInspection, StoreError, Verdict};
-use common::{raw, stores};
 
 const T2: &str = "rule T2 \"Unaccompanied minor\" { category possible_victim action refer_to_protection \
                   when traveller.minor and party.adults == 0 }";

@@ -3,10 +3,9 @@
 //! change a password, role and post changes, ending sessions, the password
 //! policy, and every change in the audit chain.
 
+use crate::support::{run, run_with_stdin};
 use std::path::Path;
 use std::process::Output;
-mod support;
-use support::{run, run_with_stdin};
 
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))

@@ -4,11 +4,9 @@
 //! post's only when newer (a cancellation missed offline arrives); hits
 //! stored once and audited.
 
-mod common;
-
+use crate::common::stores;
 use centinela_domain::{LookoutAction, LookoutInput, LookoutScope, Role, Timestamp};
 use centinela_store::{Actor, LookoutChange, LookoutHitFilter, NewLookoutHit, StoreError};
-use common::stores;
 
 fn at(s: &str) -> Timestamp {
     Timestamp::parse(s).unwrap()
@@ -99,7 +97,7 @@ async fn a_post_takes_the_centres_copy_only_when_newer_and_never_edits_it() {
         // Past its window it is no longer sent.
         assert!(centre.lookouts_for_posts(at("2026-03-05T00:00:00Z")).await.unwrap().is_empty());
         // The next round uses a fresh centre lookout uid.
-        common::raw(&centre, "DELETE FROM lookouts").await.unwrap();
+        crate::common::raw(&centre, "DELETE FROM lookouts").await.unwrap();
     }
 }
 

@@ -5,11 +5,9 @@
 //! faces are found, and the retention purge removes the faces with the
 //! crossing. On SQLite and (with `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::stores;
 use centinela_domain::{CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
 use centinela_store::{NewAnchor, NewInspection, Retention, Store, StoreError};
-use common::stores;
 use sha2::Digest;
 
 fn fp(der: &[u8]) -> String {

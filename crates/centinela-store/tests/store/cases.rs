@@ -2,12 +2,10 @@
 //! shares) and the retention purge, on SQLite and (with
 //! `CENTINELA_TEST_PG`) PostgreSQL.
 
-mod common;
-
+use crate::common::{raw, stores};
 use centinela_domain::htcds::{Case, CaseRecord};
 use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Role, Sex, Timestamp};
 use centinela_store::{Actor, Answer, Decision, NewInspection, Retention, Store, StoreError, Verdict};
-use common::{raw, stores};
 
 fn record(id: &str, given: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {
