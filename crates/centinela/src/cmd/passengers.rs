@@ -64,7 +64,7 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                     println!("{}", serde_json::to_string(&report)?);
                 } else {
                     println!(
-                        "{} PAXLST, {} PNRGOV: {} vuelos, {} personas, {} reservas / {} flights, {} persons, {} bookings",
+                        "PAXLST: {}, PNRGOV: {}; vuelos: {}, personas: {}, reservas: {} / flights: {}, persons: {}, bookings: {}",
                         report.paxlst,
                         report.pnrgov,
                         report.flights,
