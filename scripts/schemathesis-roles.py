@@ -143,6 +143,25 @@ for hit in dismissed[:half]:
     status, answer = call("POST", f"/api/hits/{hit}/clearance", tokens["supervisor"], {"reason": "schemathesis"})
     if status in (200, 201) and isinstance(answer, dict) and "uid" in answer:
         clearances.append(answer["uid"])
+# Lookouts to read, change and cancel: the supervisor's for their own post
+# (a user bound to a post issues for that post only), the analyst's for
+# every post.
+
+
+def seed_lookouts(role, scope_posts):
+    made = []
+    for i in range(25):
+        status, answer = call("POST", "/api/lookouts", tokens[role], {
+            "kind": "document", "document_number": f"SCH{role[:3].upper()}{i:05d}", "issuing_state": "GTM",
+            "reason": "schemathesis", "action": "secondary_inspection", "valid_hours": 48,
+            "scope_posts": scope_posts})
+        if status in (200, 201) and isinstance(answer, dict) and "uid" in answer:
+            made.append(answer["uid"])
+    return made
+
+
+lookouts = {"supervisor": seed_lookouts("supervisor", [sup_post] if sup_post else []),
+            "analyst": seed_lookouts("analyst", [])}
 referrals = ids("protection", "/api/referrals?waiting=true&limit=500")
 cases = ids("protection", "/api/cases?limit=500")
 fresh_cases = []
@@ -168,7 +187,8 @@ for a, b in zip(crossings[0::2], crossings[1::2]):
 for name, values in [("account requests", requests), ("crossings", crossings), ("waiting referrals", referrals),
                      ("cases", cases), ("new cases", fresh_cases), ("rules", rules), ("persons", persons),
                      ("rings", rings), ("intel decisions", decisions), ("dismissed person hits", dismissed[half:]),
-                     ("clearances", clearances)]:
+                     ("clearances", clearances), ("supervisor's lookouts", lookouts["supervisor"]),
+                     ("analyst's lookouts", lookouts["analyst"])]:
     if not values:
         sys.exit(f"schemathesis: no {name} to test with ({len(all_hits)} hits seen by the supervisor, "
                  f"{len(dismissed)} person hits dismissed, {len(clearances)} cleared)")
@@ -188,6 +208,7 @@ def config_for(role):
         "hits": [h["id"] for h in mine if h.get("adjudication") is None] or [h["id"] for h in all_hits],
         "rules": [r["id"] for r in rules], "persons": persons, "rings": rings, "decisions": decisions,
         "dismissed": dismissed[half:], "clearances": clearances,
+        "lookouts": lookouts.get(role) or lookouts["analyst"],
         "user_ids": list(user_ids.values()), "case_ids": cases,
         "new_usernames": [f"nuevo.{role}.{i}" for i in range(200)],
         "reasons": ["documento con señales de alteración", "entrevista en segunda línea", "viaja sin su tutor"],
@@ -241,6 +262,9 @@ def config_for(role):
         pin(name, **{"path.id": "@persons"})
     pin("GET /api/intel/rings/{id}/network", **{"path.id": "@rings"})
     pin("POST /api/intel/decisions/{id}/withdraw", **{"path.id": "@decisions"})
+    for name in ["GET /api/lookouts/{uid}", "PATCH /api/lookouts/{uid}"]:
+        pin(name, coverage=False, **{"path.uid": "@lookouts"})
+    pin("POST /api/lookouts/{uid}/cancel", coverage=False, **{"path.uid": "@lookouts", "body.reason": "@reasons"})
     path = f"{work}/schemathesis-{role}.toml"
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -266,6 +290,8 @@ for role in order:
             "--seed", "1", "--workers", "2", "--phases", "examples,coverage,fuzzing",
             "--suppress-health-check", "all",
             "--include-name-regex", "^(" + "|".join(re.escape(n) for n in names) + ")$"]
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks",
+               PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
     if os.environ.get("SCHEMATHESIS_KEEP"):
         # Every request and answer, for looking into a warning.
         args += ["--report", "har", "--report-dir", f"{work}/har-{role}"]
@@ -273,7 +299,7 @@ for role in order:
     ok = False
     for attempt in (1, 2):
         with open(log, "w", encoding="utf-8") as out:
-            rc = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT).returncode
+            rc = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT, env=env).returncode
         text = open(log, encoding="utf-8").read()
         if rc == 0:
             ok = True

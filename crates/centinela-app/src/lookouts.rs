@@ -178,7 +178,12 @@ impl App {
     pub async fn issue_lookout(&self, caller: Caller<'_>, input: &LookoutInput) -> Result<LookoutView, AppError> {
         may_issue(caller)?;
         let now = Timestamp::now();
-        let draft = input.parse(now).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut draft = input.parse(now).map_err(|e| AppError::Invalid(e.to_string()))?;
+        // A user bound to a post who names no scope issues for their post
+        // (the answer shows the scope); any other scope is checked below.
+        if let (Caller::User(User { post: Some(p), .. }), LookoutScope::All) = (caller, &draft.scope) {
+            draft.scope = LookoutScope::Posts { posts: vec![p.clone()] };
+        }
         check_scope(caller, &draft.scope)?;
         if let LookoutScope::Posts { posts } = &draft.scope {
             let known: Vec<String> = self.store().post_infos().await?.into_iter().map(|p| p.code).collect();

@@ -60,12 +60,16 @@ async fn a_lookout_issued_hits_at_the_booth_at_once_and_is_audited_until_cancell
         let bad = json!({"kind": "vehicle", "plate": "P/1", "reason": "x", "action": "notify", "valid_hours": 2});
         let e = expect_error(post(&app, &analyst, "/api/lookouts", bad).await, 422, "invalid_field").await;
         assert!(e["message"].as_str().unwrap().starts_with("plate"), "{e}");
-        let wide = vehicle_lookout("P-123ABC");
+        let mut wide = vehicle_lookout("P-123ABC");
+        wide["scope_country"] = json!("GTM");
         expect_error(post(&app, &supervisor, "/api/lookouts", wide).await, 403, "forbidden").await;
-        let mut mine = vehicle_lookout("P-123ABC");
-        mine["scope_posts"] = json!([POST]);
-        let (status, l) = json(post(&app, &supervisor, "/api/lookouts", mine).await).await;
+        let mut others = vehicle_lookout("P-123ABC");
+        others["scope_posts"] = json!([POST, "GTM-ELCARMEN"]);
+        expect_error(post(&app, &supervisor, "/api/lookouts", others).await, 403, "forbidden").await;
+        // A supervisor bound to a post who names no scope issues for that post.
+        let (status, l) = json(post(&app, &supervisor, "/api/lookouts", vehicle_lookout("P-123ABC")).await).await;
         assert_eq!(status, 201, "{l}");
+        assert_eq!(l["scope"], json!({"scope": "posts", "posts": [POST]}), "{l}");
         assert_eq!((l["state"].as_str(), l["revision"].as_i64()), (Some("in_force"), Some(1)));
         let phone = json!({"kind": "phone", "phone": "+502 5555 1234", "reason": "Contacto de una red",
                            "action": "notify", "valid_hours": 4, "notify": ["supervisor"]});
