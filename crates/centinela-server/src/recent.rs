@@ -10,8 +10,12 @@ use serde_json::Value;
 
 /// How long a posted page can be shown again.
 const KEEP: Duration = Duration::from_secs(10 * 60);
-/// The most sessions whose last posted page is kept (the oldest goes first).
-const MAX_SESSIONS: usize = 2_000;
+/// The most sessions whose last posted page is kept (the oldest goes first):
+/// a page's data is what its template drew (a back-test or an import
+/// report can be hundreds of kilobytes), so the memory this holds is
+/// bounded by the count; a centre with more sessions posting forms within
+/// [`KEEP`] loses the oldest page's language switch, nothing else.
+const MAX_SESSIONS: usize = 500;
 
 struct Kept {
     token: String,
