@@ -347,6 +347,8 @@ async fn a_referral_from_the_booth_becomes_a_case() {
     // The victim section's own button saves the whole form and comes back
     // to that section.
     css(&c, "#save-victim").await.click().await.unwrap();
+    // The page opened with a flash of its own: wait for the saved version.
+    css(&c, "#version-2").await;
     css(&c, ".flash-info").await;
     let url = c.current_url().await.unwrap();
     assert!(url.query().unwrap_or("").contains("guardado=2"), "{url}");
