@@ -151,7 +151,7 @@ impl App {
         supervisor_only(user)?;
         let hit = self.store().hit(hit_id).await?.ok_or_else(|| AppError::NotFound(format!("no hit {hit_id}")))?;
         user.check_post(&hit.post)?;
-        if hit.kind != "person" {
+        if hit.kind != centinela_domain::HitKind::Person {
             return Err(AppError::Invalid(
                 "hit: only a name-screening hit can be cleared (a reported document stays reported)".into(),
             ));

@@ -135,10 +135,11 @@ pub struct InspectionAnswer {
 pub struct HitView {
     pub id: i64,
     pub crossing_id: String,
-    /// `person` or `document`.
-    pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "person"))]
+    pub kind: centinela_domain::HitKind,
     pub list_name: String,
-    pub list_kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "wanted"))]
+    pub list_kind: centinela_domain::ListKind,
     pub entry_id: String,
     pub score: f64,
     pub action: String,
@@ -421,7 +422,7 @@ impl App {
                     .map(|h| NewHit {
                         kind: h.kind,
                         list_name: h.list.clone(),
-                        list_kind: h.list_kind.as_str().to_string(),
+                        list_kind: h.list_kind,
                         entry_id: h.entry_id.clone(),
                         score: h.score,
                         action: h.action.clone(),
@@ -533,7 +534,7 @@ impl App {
                 });
                 let listed_as = shown.and_then(|h| h["listed_as"].as_str()).unwrap_or_default().to_string();
                 let notice = shown.and_then(|h| h.get("notice")).filter(|n| n.is_object()).cloned();
-                let severity = centinela_domain::ListKind::parse(&q.hit.list_kind).map_or(0, |k| k.severity());
+                let severity = q.hit.list_kind.severity();
                 let waiting_seconds = match &q.hit.adjudication {
                     None => Timestamp::parse(&q.hit.created_at).ok().map(|t| (now - t.unix_seconds()).max(0)),
                     Some(_) => None,

@@ -99,14 +99,14 @@ pub struct CrossingsImport {
     pub already_present: u64,
 }
 
-pub use centinela_domain::HitKind;
+pub use centinela_domain::{HitKind, ListKind};
 
 /// A hit to store with its inspection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewHit {
     pub kind: HitKind,
     pub list_name: String,
-    pub list_kind: String,
+    pub list_kind: ListKind,
     /// The list entry's id or the reported document's number.
     pub entry_id: String,
     pub score: f64,
@@ -179,9 +179,15 @@ macro_rules! stored_hit {
         StoredHit {
             id: row.try_get("id")?,
             crossing_id: row.try_get("crossing_id")?,
-            kind: row.try_get("kind")?,
+            kind: {
+                let kind: String = row.try_get("kind")?;
+                HitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt("hits.kind".into()))?
+            },
             list_name: row.try_get("list_name")?,
-            list_kind: row.try_get("list_kind")?,
+            list_kind: {
+                let kind: String = row.try_get("list_kind")?;
+                ListKind::parse(&kind).map_err(|_| StoreError::Corrupt("hits.list_kind".into()))?
+            },
             entry_id: row.try_get("entry_id")?,
             score: row.try_get("score")?,
             action: row.try_get("action")?,
@@ -204,9 +210,9 @@ macro_rules! stored_hit {
 pub struct StoredHit {
     pub id: i64,
     pub crossing_id: String,
-    pub kind: String,
+    pub kind: HitKind,
     pub list_name: String,
-    pub list_kind: String,
+    pub list_kind: ListKind,
     pub entry_id: String,
     pub score: f64,
     pub action: String,

@@ -426,7 +426,7 @@ async fn record_batch_sqlite(
                 Cell::Text(&i.record.crossing_id),
                 Cell::Text(h.kind.as_str()),
                 Cell::Text(&h.list_name),
-                Cell::Text(&h.list_kind),
+                Cell::Text(h.list_kind.as_str()),
                 Cell::Text(&h.entry_id),
                 Cell::Real(h.score),
                 Cell::Text(&h.action),
@@ -526,7 +526,7 @@ async fn record_batch_postgres(
                 .bind(*crossing)
                 .bind(h.kind.as_str())
                 .bind(&h.list_name)
-                .bind(&h.list_kind)
+                .bind(h.list_kind.as_str())
                 .bind(&h.entry_id)
                 .bind(h.score)
                 .bind(&h.action)

@@ -68,7 +68,7 @@ async fn post_with_a_clearance(dir: &tempfile::TempDir) -> Store {
         hits: vec![NewHit {
             kind: HitKind::Person,
             list_name: "buscados".into(),
-            list_kind: "wanted".into(),
+            list_kind: centinela_domain::ListKind::Wanted,
             entry_id: "W-1".into(),
             score: 0.6,
             action: "secondary_inspection".into(),

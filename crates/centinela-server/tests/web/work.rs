@@ -203,7 +203,7 @@ async fn many_watch_hits(app: &WebApp, n: usize) {
                 hits: vec![NewHit {
                     kind: HitKind::Person,
                     list_name: "national-watch".into(),
-                    list_kind: "watch".into(),
+                    list_kind: centinela_domain::ListKind::Watch,
                     entry_id: format!("W-{i}"),
                     score: 0.5,
                     action: "secondary_inspection".into(),

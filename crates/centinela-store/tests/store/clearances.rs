@@ -92,7 +92,7 @@ async fn hit(store: &Store, u: &Users, crossing: &str, document: Option<&str>, k
         hits: vec![NewHit {
             kind,
             list_name: "buscados".into(),
-            list_kind: "wanted".into(),
+            list_kind: centinela_domain::ListKind::Wanted,
             entry_id: "W-1".into(),
             score: 0.8,
             action: "secondary_inspection".into(),

@@ -50,7 +50,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
             .map(|i| NewHit {
                 kind: HitKind::Person,
                 list_name: "interpol-red".into(),
-                list_kind: "wanted".into(),
+                list_kind: centinela_domain::ListKind::Wanted,
                 entry_id: format!("W-{i}"),
                 score: 0.9,
                 action: "secondary_inspection_notify_police".into(),
@@ -190,11 +190,8 @@ async fn an_inspection_reads_back_exactly_as_written() {
         let hits = store.hits_of_crossing("Q1").await.unwrap();
         assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), ids);
         for (h, want) in hits.iter().zip(&i.hits) {
-            assert_eq!(h.kind, want.kind.as_str());
-            assert_eq!(
-                (h.list_name.as_str(), h.list_kind.as_str()),
-                (want.list_name.as_str(), want.list_kind.as_str())
-            );
+            assert_eq!(h.kind, want.kind);
+            assert_eq!((h.list_name.as_str(), h.list_kind), (want.list_name.as_str(), want.list_kind));
             assert_eq!((h.entry_id.as_str(), h.action.as_str()), (want.entry_id.as_str(), want.action.as_str()));
             assert_eq!(h.score.to_bits(), want.score.to_bits(), "score kept to the bit");
             assert_eq!(h.list_version, want.list_version);
@@ -471,7 +468,7 @@ async fn the_hit_queue_sorts_filters_and_pages() {
         // Q3: a wanted hit (high, higher score), at another post.
         let mut watch = inspection(record("Q1", "Mora", "", "2026-02-01T10:00:00Z"), off, 1);
         watch.hits[0].list_name = "vigilancia".into();
-        watch.hits[0].list_kind = "watch".into();
+        watch.hits[0].list_kind = centinela_domain::ListKind::Watch;
         watch.hits[0].score = 0.99;
         let mut low = inspection(record("Q2", "López", "", "2026-02-01T10:01:00Z"), off, 1);
         low.hits[0].score = 0.4;

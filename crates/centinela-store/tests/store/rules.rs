@@ -80,7 +80,7 @@ async fn crossing_outcomes_follow_the_latest_adjudication() {
         let hit = || NewHit {
             kind: HitKind::Person,
             list_name: "wanted".into(),
-            list_kind: "wanted".into(),
+            list_kind: centinela_domain::ListKind::Wanted,
             entry_id: "W-1".into(),
             score: 0.9,
             action: "secondary_inspection".into(),

@@ -39,7 +39,7 @@ fn inspection(r: CrossingRecord, officer_id: i64, hits: usize) -> NewInspection 
             .map(|i| NewHit {
                 kind: HitKind::Person,
                 list_name: "buscados".into(),
-                list_kind: "wanted".into(),
+                list_kind: centinela_domain::ListKind::Wanted,
                 entry_id: format!("W-{i}"),
                 score: 0.9,
                 action: "notify".into(),

@@ -82,7 +82,7 @@ async fn work_at_post(post: &Store, id: &str) -> String {
         hits: vec![NewHit {
             kind: HitKind::Person,
             list_name: "buscados".into(),
-            list_kind: "wanted".into(),
+            list_kind: centinela_domain::ListKind::Wanted,
             entry_id: "W-1".into(),
             score: 0.93,
             action: "secondary_inspection".into(),

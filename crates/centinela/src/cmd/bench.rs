@@ -315,7 +315,7 @@ fn sync_fill(a: SyncFillArgs, global: &crate::Global) -> anyhow::Result<ExitCode
                         vec![NewHit {
                             kind: HitKind::Person,
                             list_name: "buscados".into(),
-                            list_kind: "wanted".into(),
+                            list_kind: centinela_domain::ListKind::Wanted,
                             entry_id: format!("W-{n}"),
                             score: 0.91,
                             action: "secondary_inspection".into(),

@@ -59,7 +59,7 @@ async fn clearance(db: &str) {
     let hit = NewHit {
         kind: HitKind::Person,
         list_name: "buscados".into(),
-        list_kind: "wanted".into(),
+        list_kind: centinela_domain::ListKind::Wanted,
         entry_id: "W-1".into(),
         score: 0.6,
         action: "secondary_inspection".into(),

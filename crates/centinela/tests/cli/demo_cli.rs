@@ -119,7 +119,7 @@ fn builds_once_and_prints_working_credentials() {
         let waiting = store.referrals(true, 100).await.unwrap();
         assert!(!waiting.is_empty(), "no referral waiting for protection after the demo");
         // The hits carry the alert's notice from the lists (reason, issuer).
-        let person = open.iter().find(|h| h.kind == "person").expect("a person hit");
+        let person = open.iter().find(|h| h.kind == centinela_domain::HitKind::Person).expect("a person hit");
         let shown = store.inspection_result(&person.crossing_id).await.unwrap().unwrap();
         assert!(shown["hits"].as_array().unwrap().iter().any(|h| h["notice"]["reason"].is_string()), "{shown}");
     });
