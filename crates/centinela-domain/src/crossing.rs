@@ -151,6 +151,37 @@ pub struct CrossingRecord {
     pub destination: String,
 }
 
+impl CrossingRecord {
+    /// A crossing known only by its id, post, direction and time: every
+    /// other field empty (unknown), to be filled as the record is read.
+    pub fn new(
+        crossing_id: impl Into<String>,
+        post: impl Into<String>,
+        direction: Direction,
+        crossed_at: Timestamp,
+    ) -> Self {
+        CrossingRecord {
+            crossing_id: crossing_id.into(),
+            post: post.into(),
+            direction,
+            crossed_at,
+            given_names: String::new(),
+            surnames: String::new(),
+            birth_date: None,
+            nationality: None,
+            sex: Sex::default(),
+            document_type: String::new(),
+            document_number: None,
+            issuing_state: None,
+            group_id: String::new(),
+            vehicle: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            destination: String::new(),
+        }
+    }
+}
+
 /// Checks a border post's code: 2 to 40 ASCII capitals, digits and `-`
 /// (`GTM-TECUNUMAN`). Nothing else is a post, so no code can carry a
 /// spreadsheet formula or a control character into a file or report.

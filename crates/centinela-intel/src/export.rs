@@ -302,10 +302,6 @@ mod tests {
 
     fn rec(id: &str, given: &str, surnames: &str, group: &str, phone: &str) -> CrossingRecord {
         CrossingRecord {
-            crossing_id: id.into(),
-            post: "GTM-TECUNUMAN".into(),
-            direction: Direction::Entry,
-            crossed_at: Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
             given_names: given.into(),
             surnames: surnames.into(),
             birth_date: BirthDate::parse_opt("1990-01-02").unwrap(),
@@ -315,10 +311,13 @@ mod tests {
             document_number: DocumentNumber::parse(&format!("X{id}")).ok(),
             issuing_state: CountryCode::parse("GTM").ok(),
             group_id: group.into(),
-            vehicle: String::new(),
             phone: phone.into(),
-            address: String::new(),
-            destination: String::new(),
+            ..CrossingRecord::new(
+                id,
+                "GTM-TECUNUMAN",
+                Direction::Entry,
+                Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
+            )
         }
     }
 

@@ -816,10 +816,6 @@ mod tests {
 
     fn rec(id: &str, given: &str, surnames: &str, birth: &str, doc: &str, doc_type: &str) -> CrossingRecord {
         CrossingRecord {
-            crossing_id: id.into(),
-            post: "GTM-TECUNUMAN".into(),
-            direction: Direction::Entry,
-            crossed_at: Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
             given_names: given.into(),
             surnames: surnames.into(),
             birth_date: BirthDate::parse_opt(birth).unwrap(),
@@ -828,11 +824,12 @@ mod tests {
             document_type: doc_type.into(),
             document_number: DocumentNumber::parse(doc).ok(),
             issuing_state: CountryCode::parse("GTM").ok(),
-            group_id: String::new(),
-            vehicle: String::new(),
-            phone: String::new(),
-            address: String::new(),
-            destination: String::new(),
+            ..CrossingRecord::new(
+                id,
+                "GTM-TECUNUMAN",
+                Direction::Entry,
+                Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
+            )
         }
     }
 
@@ -1003,10 +1000,6 @@ mod proptests {
             "[A-Z]{0,2}",
         )
             .prop_map(|(g, s, b, doc, sex, group)| CrossingRecord {
-                crossing_id: String::new(),
-                post: "P".into(),
-                direction: Direction::Entry,
-                crossed_at: Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
                 given_names: g,
                 surnames: s,
                 birth_date: b.map(|(y, m, d)| BirthDate::full(y, m, d).unwrap()),
@@ -1014,12 +1007,13 @@ mod proptests {
                 sex: [Sex::Male, Sex::Female, Sex::Unspecified, Sex::Unknown][sex as usize],
                 document_type: "P".into(),
                 document_number: doc.and_then(|d| DocumentNumber::parse(&d).ok()),
-                issuing_state: None,
                 group_id: group,
-                vehicle: String::new(),
-                phone: String::new(),
-                address: String::new(),
-                destination: String::new(),
+                ..CrossingRecord::new(
+                    String::new(),
+                    "P",
+                    Direction::Entry,
+                    Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
+                )
             })
     }
 

@@ -59,10 +59,6 @@ fn read_back(csv_bytes: &[u8]) -> Vec<CrossingRecord> {
             }
             assert!(!f(4).is_empty() || !f(5).is_empty(), "{}: no name", f(0));
             CrossingRecord {
-                crossing_id: f(0).to_string(),
-                post: f(1).to_string(),
-                direction: Direction::parse(f(2)).unwrap(),
-                crossed_at: Timestamp::parse(f(3)).unwrap(),
                 given_names: f(4).to_string(),
                 surnames: f(5).to_string(),
                 birth_date: BirthDate::parse_opt(f(6)).unwrap(),
@@ -76,6 +72,12 @@ fn read_back(csv_bytes: &[u8]) -> Vec<CrossingRecord> {
                 phone: f(14).to_string(),
                 address: f(15).to_string(),
                 destination: f(16).to_string(),
+                ..CrossingRecord::new(
+                    f(0).to_string(),
+                    f(1).to_string(),
+                    Direction::parse(f(2)).unwrap(),
+                    Timestamp::parse(f(3)).unwrap(),
+                )
             }
         })
         .collect()

@@ -40,23 +40,13 @@ async fn post_with_a_clearance(dir: &tempfile::TempDir) -> Store {
     let officer = store.create_user("system", "oficial", Role::Officer, Some(POST), pw).await.unwrap();
     let sup = store.create_user("system", "supervisora", Role::Supervisor, Some(POST), pw).await.unwrap();
     let record = CrossingRecord {
-        crossing_id: "C-1".into(),
-        post: POST.into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
         given_names: "José".into(),
         surnames: "Hernández".into(),
-        birth_date: None,
-        nationality: None,
         sex: Sex::Male,
         document_type: "P".into(),
         document_number: Some(DocumentNumber::parse("G1234567").unwrap()),
         issuing_state: CountryCode::parse_opt("GTM").unwrap(),
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new("C-1", POST, Direction::Entry, Timestamp::parse("2026-03-01T10:00:00Z").unwrap())
     };
     let ins = NewInspection {
         record,

@@ -32,23 +32,12 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::R
 
 fn crossing(id: &str, post: &str, at: &str, nationality: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: post.into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse(at).unwrap(),
         given_names: format!("Persona {id}"),
         surnames: format!("Apellido{id}"),
         birth_date: Some(BirthDate::parse("1990-01-01").unwrap()),
         nationality: Some(CountryCode::parse(nationality).unwrap()),
         sex: Sex::Female,
-        document_type: String::new(),
-        document_number: None,
-        issuing_state: None,
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, post, Direction::Entry, Timestamp::parse(at).unwrap())
     }
 }
 

@@ -77,23 +77,12 @@ async fn posts_authenticate_with_their_key_and_a_revoked_key_is_refused() {
 
 fn crossing(id: &str, post: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: post.into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
         given_names: "Ana".into(),
         surnames: "López".into(),
-        birth_date: None,
         nationality: CountryCode::parse_opt("GTM").unwrap(),
         sex: Sex::Female,
         document_type: "P".into(),
-        document_number: None,
-        issuing_state: None,
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, post, Direction::Entry, Timestamp::parse("2026-03-01T10:00:00Z").unwrap())
     }
 }
 

@@ -9,10 +9,6 @@ use centinela_store::{Actor, Answer, Decision, NewInspection, Retention, Store, 
 
 fn record(id: &str, given: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: "GTM-TECUNUMAN".into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse(at).unwrap(),
         given_names: given.into(),
         surnames: "Pérez López".into(),
         birth_date: BirthDate::parse_opt("2009-04-05").unwrap(),
@@ -21,11 +17,7 @@ fn record(id: &str, given: &str, doc: &str, at: &str) -> CrossingRecord {
         document_type: "P".into(),
         document_number: (!doc.is_empty()).then(|| DocumentNumber::parse(doc).unwrap()),
         issuing_state: CountryCode::parse_opt("HND").unwrap(),
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, "GTM-TECUNUMAN", Direction::Entry, Timestamp::parse(at).unwrap())
     }
 }
 

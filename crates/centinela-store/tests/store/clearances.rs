@@ -43,10 +43,6 @@ fn version() -> NewVersion<'static> {
 
 fn record(id: &str, document: Option<&str>) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: POST.into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
         given_names: "José".into(),
         surnames: "Hernández".into(),
         birth_date: BirthDate::parse_opt("1981-05-17").unwrap(),
@@ -55,11 +51,7 @@ fn record(id: &str, document: Option<&str>) -> CrossingRecord {
         document_type: "P".into(),
         document_number: document.map(|d| DocumentNumber::parse(d).unwrap()),
         issuing_state: CountryCode::parse_opt("GTM").unwrap(),
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, POST, Direction::Entry, Timestamp::parse("2026-03-01T10:00:00Z").unwrap())
     }
 }
 

@@ -10,10 +10,6 @@ use centinela_store::{
 
 fn record(id: &str, surnames: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: "GTM-TECUNUMAN".into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse(at).unwrap(),
         given_names: "Ana María".into(),
         surnames: surnames.into(),
         birth_date: BirthDate::parse_opt("1990-04-05").unwrap(),
@@ -22,11 +18,10 @@ fn record(id: &str, surnames: &str, doc: &str, at: &str) -> CrossingRecord {
         document_type: "P".into(),
         document_number: (!doc.is_empty()).then(|| DocumentNumber::parse(doc).unwrap()),
         issuing_state: CountryCode::parse_opt("GTM").unwrap(),
-        group_id: String::new(),
         vehicle: "P-123ABC".into(),
         phone: "+50255551234".into(),
-        address: String::new(),
         destination: "Tapachula".into(),
+        ..CrossingRecord::new(id, "GTM-TECUNUMAN", Direction::Entry, Timestamp::parse(at).unwrap())
     }
 }
 

@@ -87,23 +87,14 @@ async fn trust_anchors_reach_a_post_version_by_version_audited() {
 
 fn crossing(id: &str, doc: &str, at: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: "GTM-TECUNUMAN".into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse(at).unwrap(),
         given_names: "Anna".into(),
         surnames: "Eriksson".into(),
-        birth_date: None,
         nationality: CountryCode::parse_opt("UTO").unwrap(),
         sex: Sex::Female,
         document_type: "P".into(),
         document_number: Some(DocumentNumber::parse(doc).unwrap()),
         issuing_state: CountryCode::parse_opt("UTO").unwrap(),
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, "GTM-TECUNUMAN", Direction::Entry, Timestamp::parse(at).unwrap())
     }
 }
 

@@ -8,23 +8,10 @@ use centinela_store::{OverrideKind, StoreError};
 
 fn rec(id: &str, given: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: "GTM-TECUNUMAN".into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse("2025-03-01T10:00:00Z").unwrap(),
         given_names: given.into(),
         surnames: "Pérez".into(),
-        birth_date: None,
-        nationality: None,
         sex: Sex::Female,
-        document_type: String::new(),
-        document_number: None,
-        issuing_state: None,
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, "GTM-TECUNUMAN", Direction::Entry, Timestamp::parse("2025-03-01T10:00:00Z").unwrap())
     }
 }
 

@@ -241,23 +241,15 @@ async fn paused_import(
 fn crossing(id: &str) -> NewInspection {
     NewInspection {
         record: CrossingRecord {
-            crossing_id: id.into(),
-            post: "GTM-TECUNUMAN".into(),
-            direction: Direction::Entry,
-            crossed_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
             given_names: "Ana".into(),
             surnames: "López".into(),
-            birth_date: None,
-            nationality: None,
             sex: Sex::Female,
-            document_type: String::new(),
-            document_number: None,
-            issuing_state: None,
-            group_id: String::new(),
-            vehicle: String::new(),
-            phone: String::new(),
-            address: String::new(),
-            destination: String::new(),
+            ..CrossingRecord::new(
+                id,
+                "GTM-TECUNUMAN",
+                Direction::Entry,
+                Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
+            )
         },
         relation: "lead".into(),
         officer_id: 0,

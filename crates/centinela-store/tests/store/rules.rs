@@ -50,23 +50,13 @@ async fn saving_enabling_and_disabling_append_versions_and_audit() {
 
 fn record(id: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: "GTM-TECUNUMAN".into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse("2026-02-01T10:00:00Z").unwrap(),
         given_names: "Ana".into(),
         surnames: "López".into(),
         birth_date: BirthDate::parse_opt("1990-04-05").unwrap(),
         nationality: CountryCode::parse_opt("GTM").unwrap(),
         sex: Sex::Female,
         document_type: "P".into(),
-        document_number: None,
-        issuing_state: None,
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, "GTM-TECUNUMAN", Direction::Entry, Timestamp::parse("2026-02-01T10:00:00Z").unwrap())
     }
 }
 

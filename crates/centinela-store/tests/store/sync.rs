@@ -19,10 +19,6 @@ const POST: &str = "GTM-TECUNUMAN";
 
 fn record(id: &str, post: &str) -> CrossingRecord {
     CrossingRecord {
-        crossing_id: id.into(),
-        post: post.into(),
-        direction: Direction::Entry,
-        crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
         given_names: "Ana María".into(),
         surnames: "López".into(),
         birth_date: BirthDate::parse_opt("1990-04-05").unwrap(),
@@ -31,11 +27,7 @@ fn record(id: &str, post: &str) -> CrossingRecord {
         document_type: "P".into(),
         document_number: Some(DocumentNumber::parse("A123").unwrap()),
         issuing_state: CountryCode::parse_opt("GTM").unwrap(),
-        group_id: String::new(),
-        vehicle: String::new(),
-        phone: String::new(),
-        address: String::new(),
-        destination: String::new(),
+        ..CrossingRecord::new(id, post, Direction::Entry, Timestamp::parse("2026-03-01T10:00:00Z").unwrap())
     }
 }
 

@@ -286,10 +286,6 @@ fn sync_fill(a: SyncFillArgs, global: &crate::Global) -> anyhow::Result<ExitCode
                 let id = format!("BENCH-{}-{n}", a.post);
                 let hit = a.hit_every > 0 && n.is_multiple_of(a.hit_every);
                 let record = CrossingRecord {
-                    crossing_id: id.clone(),
-                    post: a.post.clone(),
-                    direction: if n.is_multiple_of(2) { Direction::Entry } else { Direction::Exit },
-                    crossed_at: Timestamp::from_unix_seconds(at)?,
                     given_names: ["Ana María", "José Luis", "Rosa", "Juan Carlos"][(rng.next() % 4) as usize].into(),
                     surnames: format!("López {}", rng.next() % 100_000),
                     birth_date: BirthDate::parse_opt("1988-07-14")?,
@@ -298,11 +294,8 @@ fn sync_fill(a: SyncFillArgs, global: &crate::Global) -> anyhow::Result<ExitCode
                     document_type: "P".into(),
                     document_number: Some(DocumentNumber::parse(&format!("G{:08}", rng.next() % 100_000_000))?),
                     issuing_state: CountryCode::parse_opt("GTM")?,
-                    group_id: String::new(),
-                    vehicle: String::new(),
-                    phone: String::new(),
-                    address: String::new(),
                     destination: "Tapachula".into(),
+                    ..CrossingRecord::new(id.clone(), a.post.clone(), if n.is_multiple_of(2) { Direction::Entry } else { Direction::Exit }, Timestamp::from_unix_seconds(at)?)
                 };
                 parties.push(vec![NewInspection {
                     record,
