@@ -52,6 +52,7 @@ pub mod user;
 pub mod web;
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -111,8 +112,8 @@ pub async fn serve_on(
     tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "listening");
     let sweeper = tokio::spawn(sweep(state.clone()));
     let flusher = tokio::spawn(flush_attempts(state.clone()));
-    let header_timeout = state.config().header_read_timeout;
-    let result = serve_app(listener, tls, header_timeout, router(state.clone()), shutdown).await;
+    let limits = ConnLimits::new(state.config());
+    let result = serve_app(listener, tls, limits, router(state.clone()), shutdown).await;
     sweeper.abort();
     flusher.abort();
     if let Err(e) = state.flush_attempts(true).await {
@@ -128,13 +129,110 @@ pub async fn serve_on(
 async fn serve_app(
     listener: TcpListener,
     tls: Option<TlsConfig>,
-    header_timeout: std::time::Duration,
+    limits: ConnLimits,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     match tls {
-        None => connections(listener, header_timeout, app, shutdown).await,
-        Some(tls) => connections(tls::TlsListener::new(listener, &tls), header_timeout, app, shutdown).await,
+        None => connections(listener, limits, app, shutdown).await,
+        Some(tls) => connections(tls::TlsListener::new(listener, &tls), limits, app, shutdown).await,
+    }
+}
+
+/// How many connections may be open at once, in all and from one address,
+/// and how long a client may take to send a request's headers.
+struct ConnLimits {
+    header_timeout: std::time::Duration,
+    total: usize,
+    per_peer: usize,
+    proxies: Vec<std::net::IpAddr>,
+    /// Connections open now, in all and by address.
+    open: std::sync::Arc<std::sync::Mutex<(usize, HashMap<std::net::IpAddr, usize>)>>,
+}
+
+impl ConnLimits {
+    fn new(config: &ServerConfig) -> Self {
+        ConnLimits {
+            header_timeout: config.header_read_timeout,
+            total: config.max_connections.min(fd_budget()).max(1),
+            per_peer: config.max_connections_per_peer.max(1),
+            proxies: config.trusted_proxies.clone(),
+            open: Default::default(),
+        }
+    }
+
+    /// A slot for a connection from `peer`, or `None` when it would pass a
+    /// limit. The slot is given back when dropped.
+    fn admit(&self, peer: std::net::IpAddr) -> Option<ConnSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let proxy = self.proxies.contains(&peer);
+        let from_peer = open.1.get(&peer).copied().unwrap_or(0);
+        if open.0 >= self.total || (!proxy && from_peer >= self.per_peer) {
+            return None;
+        }
+        open.0 += 1;
+        *open.1.entry(peer).or_insert(0) += 1;
+        Some(ConnSlot { open: self.open.clone(), peer })
+    }
+}
+
+/// Counts a connection closed at a limit, and says so in the log at most
+/// once a minute (with how many since).
+fn refused_connection() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static REFUSED: AtomicU64 = AtomicU64::new(0);
+    static LAST_SAID: AtomicU64 = AtomicU64::new(0);
+    let n = REFUSED.fetch_add(1, Ordering::Relaxed) + 1;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let last = LAST_SAID.load(Ordering::Relaxed);
+    if now >= last + 60 && LAST_SAID.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        tracing::warn!(refused = n, "connections over the limits closed (in all since start)");
+    }
+}
+
+/// One admitted connection; dropping it frees its place.
+struct ConnSlot {
+    open: std::sync::Arc<std::sync::Mutex<(usize, HashMap<std::net::IpAddr, usize>)>>,
+    peer: std::net::IpAddr,
+}
+
+impl Drop for ConnSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.0 = open.0.saturating_sub(1);
+        if let Some(n) = open.1.get_mut(&self.peer) {
+            *n -= 1;
+            if *n == 0 {
+                open.1.remove(&self.peer);
+            }
+        }
+    }
+}
+
+/// The connections this process can hold: its open-file limit (raised to
+/// the hard limit first) less a margin for the database, the log and the
+/// listener.
+fn fd_budget() -> usize {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit/setrlimit only read and write the struct given.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return usize::MAX;
+            }
+            if lim.rlim_cur < lim.rlim_max {
+                let raised = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    lim = raised;
+                }
+            }
+        }
+        usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX).saturating_sub(256)
+    }
+    #[cfg(not(unix))]
+    {
+        usize::MAX
     }
 }
 
@@ -145,7 +243,7 @@ async fn serve_app(
 /// those open finish their requests in flight.
 async fn connections<L>(
     mut listener: L,
-    header_timeout: std::time::Duration,
+    limits: ConnLimits,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()>
@@ -163,6 +261,13 @@ where
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
+        let Some(slot) = limits.admit(peer.ip()) else {
+            // Closed before a byte is read: no handler, no log line per
+            // connection (a flood would fill the log); counted instead.
+            refused_connection();
+            drop(io);
+            continue;
+        };
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
@@ -170,13 +275,14 @@ where
         });
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(header_timeout)
+            .header_read_timeout(limits.header_timeout)
             .serve_connection(TokioIo::new(io), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
+            drop(slot);
         });
     }
     drop(listener);
@@ -366,7 +472,13 @@ mod tests {
             .route("/peer", get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.ip().to_string() }));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(serve_app(listener, Some(tls), Duration::from_secs(20), app, std::future::pending()));
+        tokio::spawn(serve_app(
+            listener,
+            Some(tls),
+            ConnLimits::new(&ServerConfig::default()),
+            app,
+            std::future::pending(),
+        ));
         let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
         let client = reqwest::Client::builder()
             .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).unwrap()])
@@ -391,7 +503,11 @@ mod tests {
         let app: Router = Router::new().route("/x", get(|| async { "ok" }));
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(serve_app(listener, None, Duration::from_millis(500), app, std::future::pending()));
+        let limits = ConnLimits::new(&ServerConfig {
+            header_read_timeout: Duration::from_millis(500),
+            ..ServerConfig::default()
+        });
+        tokio::spawn(serve_app(listener, None, limits, app, std::future::pending()));
         let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
         slow.write_all(b"GET /x HTTP/1.1\r\nHost: a\r\n").await.unwrap();
         let started = std::time::Instant::now();
@@ -408,6 +524,69 @@ mod tests {
         let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
         assert!(read.is_ok(), "the connection is still open after {:?}", started.elapsed());
         assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    }
+
+    /// One machine opening connections without end gets at most its share:
+    /// the one past the limit is closed at once, the others still work,
+    /// and a place freed is a place again.
+    #[tokio::test]
+    async fn connections_past_the_limit_from_one_address_are_closed() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let app: Router = Router::new().route("/x", get(|| async { "ok" }));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let limits = ConnLimits::new(&ServerConfig { max_connections_per_peer: 3, ..ServerConfig::default() });
+        tokio::spawn(serve_app(listener, None, limits, app, std::future::pending()));
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        }
+        // Let the server accept all three before the fourth.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut extra = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let _ = extra.write_all(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n").await;
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), extra.read_to_end(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "the fourth connection was served: {read:?}");
+        // The three held ones are served.
+        let first = &mut held[0];
+        first.write_all(b"GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").await.unwrap();
+        let mut answer = String::new();
+        first.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "{answer}");
+        // That one closed: its place is free for a new client.
+        drop(held.remove(0));
+        let mut served = false;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/x")).await {
+                served = r.text().await.is_ok_and(|t| t == "ok");
+                if served {
+                    break;
+                }
+            }
+        }
+        assert!(served, "a freed place was not given again");
+    }
+
+    #[test]
+    fn the_total_limit_counts_every_address_and_a_proxy_only_there() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let limits = ConnLimits::new(&ServerConfig {
+            max_connections: 4,
+            max_connections_per_peer: 1,
+            trusted_proxies: vec![proxy],
+            ..ServerConfig::default()
+        });
+        let a: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let slot = limits.admit(a).expect("first from a");
+        assert!(limits.admit(a).is_none(), "second from a");
+        let via_proxy: Vec<_> =
+            (0..3).map(|_| limits.admit(proxy).expect("the proxy counts only in the total")).collect();
+        assert!(limits.admit(proxy).is_none(), "the total is reached");
+        drop(slot);
+        assert!(limits.admit("10.0.0.3".parse().unwrap()).is_some(), "a freed place");
+        drop(via_proxy);
     }
 
     #[test]

@@ -63,6 +63,14 @@ pub struct ServerConfig {
     /// most once a minute). 30 minutes: a booth machine left unattended,
     /// as NIST SP 800-63B asks of sessions at its second assurance level.
     pub idle_timeout: Duration,
+    /// Connections open at once, from every client together. One past it
+    /// is closed as soon as it is accepted (before a byte is read), so that
+    /// no flood can take every file descriptor the booths need.
+    pub max_connections: usize,
+    /// Connections open at once from one address: one machine cannot hold
+    /// the connections of every other. A trusted proxy
+    /// ([`ServerConfig::trusted_proxies`]) counts only in the total.
+    pub max_connections_per_peer: usize,
 }
 
 impl Default for ServerConfig {
@@ -82,6 +90,8 @@ impl Default for ServerConfig {
             max_concurrent_logins: 32,
             auth_cache_ttl: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(30 * 60),
+            max_connections: 2048,
+            max_connections_per_peer: 256,
         }
     }
 }

@@ -314,6 +314,8 @@ pub fn run(args: Args, global: &Global) -> anyhow::Result<ExitCode> {
             centre: crate::cmd::sync::CentreArgs::default(),
             tls: crate::cmd::serve::TlsArgs::default(),
             trusted_proxies: Vec::new(),
+            max_connections: 2048,
+            max_connections_per_address: 256,
             sync_interval: 30,
             connector_check_seconds: 60,
             db_replica: None,

@@ -30,6 +30,14 @@ pub struct Args {
     /// limits and the audit count clients, not the proxy.
     #[arg(long = "trusted-proxy", env = "CENTINELA_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Connections open at once from every client together; more are
+    /// closed as soon as they are accepted.
+    #[arg(long, env = "CENTINELA_MAX_CONNECTIONS", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
+    pub max_connections: u64,
+    /// Connections open at once from one address (a trusted proxy counts
+    /// only in the total): one machine cannot hold every connection.
+    #[arg(long, env = "CENTINELA_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(4..=1_000_000))]
+    pub max_connections_per_address: u64,
     /// How long a login lasts, in hours.
     #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
     pub session_hours: u64,
@@ -108,6 +116,8 @@ impl Args {
             session_ttl: Duration::from_secs(self.session_hours * 3600),
             idle_timeout: Duration::from_secs(self.idle_minutes * 60),
             trusted_proxies: self.trusted_proxies.clone(),
+            max_connections: usize::try_from(self.max_connections)?,
+            max_connections_per_peer: usize::try_from(self.max_connections_per_address)?,
             ..ServerConfig::default()
         })
     }
