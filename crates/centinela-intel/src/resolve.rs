@@ -24,12 +24,14 @@
 //! 3. **Scoring.** A sum of log-likelihood terms, like the screener's:
 //!    name tokens (compared across the two fields, so swapped given names
 //!    and a missing second surname cost little), birth date
-//!    ([`centinela_names::dates`]: a day/month swap still counts), document,
-//!    sex, nationality — and the name's frequency: a name thousands of
-//!    people carry ([`Crossings::name_frequency`]) proves less, above all
-//!    with a near birth date or none, since some of its carriers are bound
-//!    to be born near each other. [`explain`] lists the terms; they add up
-//!    to the score.
+//!    ([`centinela_names::dates`]: a day/month swap still counts), document
+//!    (the same one, another of the same type, or documents of two states),
+//!    sex, nationality, a second given name on one record only — and the
+//!    name's frequency: a name thousands of people carry
+//!    ([`Crossings::name_frequency`], the commoner of the two names) proves
+//!    less, above all with a near birth date or none, since some of its
+//!    carriers are bound to be born near each other. [`explain`] lists the
+//!    terms; they add up to the score.
 //! 4. **Clustering.** Links at or above [`Params::threshold`] are merged
 //!    best first (union–find); a merge that would put two clearly different
 //!    birth dates, or two different known sexes, in one person is refused,
@@ -406,6 +408,16 @@ const W_DOCUMENT: f32 = 7.0;
 const OTHER_DOCUMENT: f32 = -2.0;
 const CLASH_SEX: f32 = -5.0;
 const CLASH_NATIONALITY: f32 = -4.0;
+/// Documents issued by two states (the nationalities not known to
+/// differ): the person would hold two nationalities, as rare as two
+/// declared nationalities ([`CLASH_NATIONALITY`]), and not added to it.
+const CLASH_STATE: f32 = CLASH_NATIONALITY;
+/// A second given name on one record and none on the other: records of
+/// one person drop a given name now and then (a document with room for
+/// one, an officer typing the first); namesakes differ in it far more
+/// often. `ln(m/u)` with m = 0.168 (links between records of one person,
+/// seeds 1–4) and u = 0.61 (links between two people, the same sets).
+const GIVEN_ONE_SIDE: f32 = -1.3;
 /// The name-frequency term ([`name_frequency_term`]): people carrying a
 /// name below which it costs nothing, and the cost per nat above it with
 /// equal birth dates and with any other. Chosen on four stacked synthetic
@@ -506,6 +518,11 @@ fn fields(c: &Crossings, ga: &[u32], sa: &[u32], gb: &[u32], sb: &[u32], bag: bo
             total += sink.add("given name", tok(g2, W_GIVEN2, CLASH_GIVEN2), || {
                 format!("second given names {} / {} ({g2:.2})", txt(a1), txt(b1))
             });
+        } else if ga.len() != gb.len() {
+            total += sink.add("given name", GIVEN_ONE_SIDE, || {
+                let all = |v: &[u32]| v.iter().map(|&t| c.token_text(t)).collect::<Vec<_>>().join(" ");
+                format!("given names {} / {}: a given name on one record only", all(ga), all(gb))
+            });
         }
     }
     total
@@ -552,6 +569,13 @@ fn score_with(c: &Crossings, i: usize, j: usize, exact: bool, sink: &mut Sink) -
     if na != NONE && nb != NONE && na != nb {
         total +=
             sink.add("nationality", CLASH_NATIONALITY, || format!("{} / {}", c.strings.get(na), c.strings.get(nb)));
+    } else if da != NONE && db != NONE && two_states(c, da, db) {
+        // One event with the nationality clash (a dual national shows the
+        // other state's document and declares that nationality): counted
+        // once, whichever the records show.
+        total += sink.add("document", CLASH_STATE, || {
+            format!("documents of two states: {} / {}", c.strings.get(da), c.strings.get(db))
+        });
     }
     let (a, b) = (&c.names[c.name[i] as usize], &c.names[c.name[j] as usize]);
     if !exact && total + NAME_MAX < FAST_FLOOR {
@@ -563,19 +587,22 @@ fn score_with(c: &Crossings, i: usize, j: usize, exact: bool, sink: &mut Sink) -
 }
 
 /// How much less a name proves when many people carry it: `−β·ln(n / N0)`
-/// (nats, never positive), `n` the people carrying the rarer of the two
+/// (nats, never positive), `n` the people carrying the commoner of the two
 /// names ([`Crossings::name_frequency`]), for pairs whose names agree
 /// (`name` > 0) and no shared document (which names one person whatever
 /// the name). β is [`NAME_FREQ_EXACT`] when the birth dates are equal
 /// (namesakes then coincide on the day as well) and [`NAME_FREQ_NEAR`]
 /// otherwise: a near date or none proves little for a name thousands of
 /// people share, since some of them are bound to be born near each
-/// other. A mistyped name is rare and costs nothing.
+/// other. The count is the commoner of the two names': a mistyped or
+/// shortened common name still agrees with all who carry it.
 fn name_frequency_term(c: &Crossings, i: usize, j: usize, name: f32, sink: &mut Sink) -> f32 {
     if name <= 0.0 || (c.document[i] != NONE && c.document[i] == c.document[j]) {
         return 0.0;
     }
-    let n = c.name_frequency(i).min(c.name_frequency(j));
+    // The commoner of the two: a dropped second surname or a mistyped
+    // common name agrees with everyone who carries that common name.
+    let n = c.name_frequency(i).max(c.name_frequency(j));
     let excess = (n as f32 / NAME_FREQ_N0).ln();
     if excess <= 0.0 {
         return 0.0;
@@ -608,6 +635,13 @@ fn birth_weight(m: DateMatch, parts: u8) -> f32 {
         DateMatch::SameYearMonth => -2.0,
         other => other.weight(parts) as f32,
     }
+}
+
+/// Two documents issued by two known states.
+fn two_states(c: &Crossings, a: u32, b: u32) -> bool {
+    let st = |x: u32| c.strings.get(x).split(':').next().unwrap_or("");
+    let (x, y) = (st(a), st(b));
+    !x.is_empty() && !y.is_empty() && x != y
 }
 
 fn same_state(c: &Crossings, a: u32, b: u32) -> bool {
@@ -879,6 +913,53 @@ mod tests {
         let total: f32 = terms.iter().map(|e| e.weight).sum();
         assert!((total - common).abs() < 1e-4);
         assert!(!explain(&c, 1501, 1502).iter().any(|e| e.aspect == "name"));
+    }
+
+    #[test]
+    fn a_shortened_common_name_proves_as_little_as_the_common_name() {
+        let mut recs = namesakes(1500);
+        // N0 (José García López, 1940-01-01) with the year mistyped and
+        // the second surname dropped: its spelling is rare (one record),
+        // the name it agrees on is carried by 1,500 people.
+        recs.push(rec("short", "José", "García", "1950-01-01", "", ""));
+        let c = Crossings::build(&recs);
+        assert_eq!(c.name_frequency(1500), 1);
+        let terms = explain(&c, 0, 1500);
+        assert!(terms.iter().any(|e| e.aspect == "name" && e.detail.contains("1500 people")), "{terms:?}");
+        assert!(score(&c, 0, 1500) < Params::default().threshold, "{terms:?}");
+    }
+
+    #[test]
+    fn documents_of_two_states_and_a_lone_given_name_count_against() {
+        let mut recs = vec![
+            rec("1", "Rigoberto Juan", "López Pérez", "1988-12-15", "2345678901234", "ID"),
+            rec("2", "Juan", "López Pérez", "1988-12-15", "A7654321", "P"),
+        ];
+        recs[1].issuing_state = CountryCode::parse("HND").ok();
+        let c = Crossings::build(&recs);
+        let terms = explain(&c, 0, 1);
+        let find = |aspect: &str, what: &str| {
+            terms.iter().find(|e| e.aspect == aspect && e.detail.contains(what)).map(|e| e.weight)
+        };
+        assert_eq!(find("document", "two states"), Some(CLASH_STATE), "{terms:?}");
+        assert_eq!(
+            find("given name", "RIGOBERTO JUAN / JUAN: a given name on one record only"),
+            Some(GIVEN_ONE_SIDE),
+            "{terms:?}"
+        );
+        let total: f32 = terms.iter().map(|e| e.weight).sum();
+        assert!((total - score(&c, 0, 1)).abs() < 1e-4);
+        // Declared nationalities that differ too are the same event: one term.
+        recs[1].nationality = CountryCode::parse("HND").ok();
+        let c = Crossings::build(&recs);
+        let terms = explain(&c, 0, 1);
+        assert!(terms.iter().any(|e| e.aspect == "nationality"), "{terms:?}");
+        assert!(!terms.iter().any(|e| e.detail.contains("two states")), "{terms:?}");
+        // A document without its issuing state proves nothing either way.
+        recs[1].nationality = CountryCode::parse("GTM").ok();
+        recs[1].issuing_state = None;
+        let c = Crossings::build(&recs);
+        assert!(!explain(&c, 0, 1).iter().any(|e| e.detail.contains("two states")));
     }
 
     /// `n` (at most 1,680) namesakes born on distinct days, a few on each

@@ -394,6 +394,12 @@ fn phrases_are_translated_with_their_values() {
         es("ILO/EC Delphi indicators (2009); UNODC indicators for children; Frontex VEGA handbook"),
         "indicadores Delphi de la OIT/CE (2009); indicadores de la UNODC sobre niños; manual VEGA de Frontex"
     );
+    assert_eq!(es("documents of two states: GTM:123 / HND:456"), "documentos de dos Estados: GTM:123 / HND:456");
+    assert_eq!(
+        es("given names RIGOBERTO JUAN / JUAN: a given name on one record only"),
+        "nombres RIGOBERTO JUAN / JUAN: un segundo nombre en uno solo de los registros"
+    );
+    assert_eq!(es("a name 1500 people carry"), "un nombre que llevan 1500 personas");
     assert_eq!(es("PEREZ LOPEZ"), "PEREZ LOPEZ");
     assert_eq!(i18n::phrase(Lang::En, "same date"), "same date");
     let count = i18n::parse(Lang::En.source()).keys().filter(|k| k.starts_with("phrase.")).count();
