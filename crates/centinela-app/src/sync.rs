@@ -55,6 +55,11 @@ impl App {
                     acked_seq = outcome.acked_seq,
                     "sync push applied"
                 );
+                // The post's lookout hits: their issuers, here, are told.
+                if !outcome.lookout_hits.is_empty() {
+                    let hits = self.store().lookout_hits_by_id(&outcome.lookout_hits).await?;
+                    self.tell_lookout_hits(hits);
+                }
                 Ok(outcome)
             }
             Err(refused) => {

@@ -152,6 +152,10 @@ macro_rules! load_records {
                             "SELECT r.id AS rid, r.uid AS ruid, r.clearance_uid, r.reason, r.revoked_by AS uname, \
                              r.revoked_role AS urole, r.at FROM clearance_revocations r WHERE r.id IN ({p})"
                         ),
+                        "lookout_hit" => format!(
+                            "SELECT h.id AS rid, h.lookout_uid, h.crossing_id, h.kind, h.score, h.at \
+                             FROM lookout_hits h WHERE h.id IN ({p})"
+                        ),
                         other => return Err(StoreError::Corrupt(format!("sync_outbox.kind: '{other}'"))),
                     };
                     let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -247,6 +251,13 @@ macro_rules! load_records {
                                 at: t("at")?,
                                 origin: String::new(),
                             })),
+                            "lookout_hit" => ("lookout_hit", SyncRecord::LookoutHit(LookoutHitItem {
+                                lookout_uid: t("lookout_uid")?,
+                                crossing_id: t("crossing_id")?,
+                                kind: t("kind")?,
+                                score: row.try_get("score")?,
+                                at: t("at")?,
+                            })),
                             _ => {
                                 let prev: Vec<u8> = row.try_get("prev_hash")?;
                                 let hash: Vec<u8> = row.try_get("hash")?;
@@ -278,6 +289,7 @@ macro_rules! load_records {
                     "referral" => "referral",
                     "clearance" => "clearance",
                     "clearance_revocation" => "clearance_revocation",
+                    "lookout_hit" => "lookout_hit",
                     _ => "audit",
                 };
                 // A row purged by the retention rules before it was sent is
@@ -399,6 +411,54 @@ macro_rules! insert_revocation {
 }
 
 // After the macros: the modules below use them.
+/// Stores the lookout hits of a post's push (`origin` = the post), each new
+/// one audited `lookout_hit` as the post's (`post:CODE`); a hit already
+/// here (the same lookout and crossing) stands. Puts each record's row in
+/// `rows` and answers the ids of the hits stored now.
+macro_rules! write_lookout_hits {
+    ($tx:expr, $store:expr, $post:expr, $items:expr, $rows:expr) => {
+        async {
+            let mut stored: Vec<i64> = Vec::new();
+            for item in $items {
+                let SyncRecord::LookoutHit(h) = &item.record else { continue };
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO lookout_hits (lookout_uid, crossing_id, post, kind, score, at, origin) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $3) ON CONFLICT (lookout_uid, crossing_id) DO NOTHING RETURNING id",
+                )
+                .bind(&h.lookout_uid)
+                .bind(&h.crossing_id)
+                .bind($post)
+                .bind(&h.kind)
+                .bind(h.score)
+                .bind(&h.at)
+                .fetch_optional(&mut *$tx)
+                .await?;
+                let row = match id {
+                    Some(id) => {
+                        let detail = serde_json::json!({
+                            "crossing": h.crossing_id, "post": $post, "kind": h.kind, "hit": id,
+                        })
+                        .to_string();
+                        let subject = format!("lookout:{}", h.lookout_uid);
+                        append_in_tx!($tx, $store, format!("post:{}", $post), "lookout_hit", subject, &detail).await?;
+                        stored.push(id);
+                        id
+                    }
+                    None => {
+                        sqlx::query_scalar("SELECT id FROM lookout_hits WHERE lookout_uid = $1 AND crossing_id = $2")
+                            .bind(&h.lookout_uid)
+                            .bind(&h.crossing_id)
+                            .fetch_one(&mut *$tx)
+                            .await?
+                    }
+                };
+                $rows.insert(item.uid.as_str(), row);
+            }
+            Ok::<Vec<i64>, StoreError>(stored)
+        }
+    };
+}
+
 mod deltas;
 mod push;
 

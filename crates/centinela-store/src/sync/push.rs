@@ -378,6 +378,7 @@ impl Store {
                 let row = insert_revocation!(tx, r, &by, post).await?;
                 rows.insert(&item.uid, row);
             }
+            let lookout_hits = write_lookout_hits!(tx, self, post, of_kind("lookout_hit"), rows).await?;
 
             for chunk in audit_rows.chunks(CHUNK) {
                 let sql = format!(
@@ -482,7 +483,7 @@ impl Store {
             .to_string();
             append_in_tx!(tx, self, format!("post:{post}"), "sync_push_applied", post, &detail).await?;
             tx.commit().await?;
-            Ok(Ok(PushOutcome { applied, duplicates, acked_seq, audit_rewound }))
+            Ok(Ok(PushOutcome { applied, duplicates, acked_seq, audit_rewound, lookout_hits }))
         })
     }
 }

@@ -131,3 +131,33 @@ async fn hits_are_stored_once_and_audited() {
         assert!(matches!(l.scope, LookoutScope::All));
     }
 }
+
+/// The retention purge removes lookout hits with their crossing and, like
+/// any hit, after the hits' period; a recent hit stays.
+#[tokio::test]
+async fn lookout_hits_are_purged_with_the_hits_period() {
+    for (store, _dir) in stores().await {
+        let l = store.issue_lookout(SUP, "L-4", &vehicle(24), at("2026-03-01T09:00:00Z")).await.unwrap();
+        let hit = |crossing: &str| NewLookoutHit {
+            lookout_uid: l.uid.clone(),
+            crossing_id: crossing.into(),
+            post: "GTM-TECUNUMAN".into(),
+            kind: "vehicle".into(),
+            score: 1.0,
+        };
+        store.record_lookout_hits("officer1", &[hit("C-OLD")], at("2026-03-01T09:00:00Z")).await.unwrap();
+        store.record_lookout_hits("officer1", &[hit("C-NEW")], at("2026-03-20T09:00:00Z")).await.unwrap();
+        let now = at("2026-03-21T09:00:00Z").unix_seconds() as u64;
+        let retention = centinela_store::Retention { hits_days: 10, ..Default::default() };
+        let dry = store.purge("system", &retention, now, true).await.unwrap();
+        assert_eq!(dry.lookout_hits, 1, "{dry:?}");
+        let all = LookoutHitFilter { limit: 10, ..LookoutHitFilter::default() };
+        assert_eq!(store.lookout_hits(&all).await.unwrap().len(), 2, "a dry run removes nothing");
+        let rep = store.purge("system", &retention, now, false).await.unwrap();
+        assert_eq!(rep.lookout_hits, 1, "{rep:?}");
+        let left = store.lookout_hits(&all).await.unwrap();
+        assert_eq!(left.iter().map(|h| h.crossing_id.as_str()).collect::<Vec<_>>(), ["C-NEW"]);
+        let audit = store.audit_entries(None).await.unwrap();
+        assert!(audit.iter().any(|a| a.action == "purge" && a.detail.contains("\"lookout_hits\":1")));
+    }
+}
