@@ -370,6 +370,7 @@ impl App {
     pub(crate) fn tell_lookout_hits(&self, hits: Vec<StoredLookoutHit>) {
         for h in hits {
             tracing::warn!(lookout = %h.lookout_uid, post = %h.post, hit = h.id, "lookout hit");
+            self.queue_notifications(&h);
             // No listener is no error.
             let _ = self.lookout_state().hits.send(h);
         }

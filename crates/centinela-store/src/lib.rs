@@ -16,6 +16,7 @@ mod intel;
 mod lists;
 mod lookouts;
 mod multirow;
+mod notifications;
 mod passengers;
 mod password;
 mod pki;
@@ -55,6 +56,7 @@ pub use lookouts::{
     LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
     StoredLookoutHit,
 };
+pub use notifications::{MAX_NOTIFICATION_TARGETS, NewNotificationTarget, NotificationTarget};
 pub use passengers::{
     ApiPerson, BookingPassenger, MAX_PASSENGER_MESSAGES, NewBooking, NewFlight, NewPassengerMessage, PassengerImport,
     StoredBooking, StoredFlight,

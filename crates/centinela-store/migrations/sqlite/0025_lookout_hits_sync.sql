@@ -96,3 +96,29 @@ BEGIN
     INSERT INTO sync_outbox (uid, kind, ref) VALUES (
         (SELECT instance FROM sync_state WHERE id = 1) || '-a-' || printf('%016x', NEW.id) || '-' || lower(hex(randomblob(6))), 'lookout_hit', NEW.id);
 END;
+
+-- After-hours notifications of lookout hits (issue 21, part 4): an HTTPS
+-- webhook (JSON signed with HMAC-SHA256) or an e-mail through an SMTP
+-- relay, for the hits at one post ('' every post), standing for a role.
+-- `secret` names the file the secret is read from at each sending
+-- (`file:/path`: the webhook's HMAC key, the relay's credentials), never
+-- the secret itself. The message carries no personal data (see
+-- docs/NOTIFICATIONS.md).
+CREATE TABLE notification_targets (
+    id          INTEGER PRIMARY KEY,
+    post        TEXT    NOT NULL DEFAULT '',
+    role        TEXT    NOT NULL,
+    kind        TEXT    NOT NULL CHECK (kind IN ('webhook', 'email')),
+    -- The webhook's URL, or the e-mail's recipient.
+    address     TEXT    NOT NULL,
+    -- E-mail: the relay (smtps://host:465, smtp://host:587 with STARTTLS)
+    -- and the sender.
+    relay       TEXT    NOT NULL DEFAULT '',
+    sender      TEXT    NOT NULL DEFAULT '',
+    secret      TEXT    NOT NULL DEFAULT '',
+    enabled     INTEGER NOT NULL DEFAULT 1,
+    created_by  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    last_sent_at TEXT,
+    last_error  TEXT    NOT NULL DEFAULT ''
+);

@@ -161,3 +161,41 @@ async fn lookout_hits_are_purged_with_the_hits_period() {
         assert!(audit.iter().any(|a| a.action == "purge" && a.detail.contains("\"lookout_hits\":1")));
     }
 }
+
+/// Notification targets: added, listed, chosen by post (and every post),
+/// disabled, their outcome recorded, removed.
+#[tokio::test]
+async fn notification_targets_are_kept_per_post() {
+    use centinela_store::NewNotificationTarget;
+    for (store, _dir) in stores().await {
+        let t = |post: &'static str, address: &'static str| NewNotificationTarget {
+            post,
+            role: "supervisor",
+            kind: "webhook",
+            address,
+            relay: "",
+            sender: "",
+            secret: "file:/etc/centinela/hook.key",
+            created_by: "cli",
+        };
+        let a = store.add_notification_target(&t("GTM-TECUNUMAN", "https://a.example.org/h")).await.unwrap();
+        let b = store.add_notification_target(&t("", "https://b.example.org/h")).await.unwrap();
+        store.add_notification_target(&t("GTM-OTRO", "https://c.example.org/h")).await.unwrap();
+        assert!(a.enabled && a.last_sent_at.is_none());
+        let ids = |v: Vec<centinela_store::NotificationTarget>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(ids(store.notification_targets_for("GTM-TECUNUMAN").await.unwrap()), [a.id, b.id]);
+        store.set_notification_target_enabled(a.id, false).await.unwrap();
+        assert_eq!(ids(store.notification_targets_for("GTM-TECUNUMAN").await.unwrap()), [b.id]);
+        store.record_notification(b.id, "2026-03-01T09:00:00Z", "").await.unwrap();
+        store.record_notification(b.id, "2026-03-01T10:00:00Z", "webhook answered 503").await.unwrap();
+        let b2 = store.notification_targets().await.unwrap().into_iter().find(|t| t.id == b.id).unwrap();
+        assert_eq!(
+            (b2.last_sent_at.as_deref(), b2.last_error.as_str()),
+            (Some("2026-03-01T09:00:00Z"), "webhook answered 503")
+        );
+        store.remove_notification_target(a.id).await.unwrap();
+        assert!(matches!(store.remove_notification_target(a.id).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.set_notification_target_enabled(a.id, true).await, Err(StoreError::NotFound(_))));
+        assert_eq!(store.notification_targets().await.unwrap().len(), 2);
+    }
+}
