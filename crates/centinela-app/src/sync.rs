@@ -112,6 +112,11 @@ impl App {
             self.audit_as(&format!("post:{}", post.code), "sync_pki_pulled", &post.code, detail).await?;
         }
         let posts = self.store().post_infos().await?;
-        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki })
+        // The freshness of every list the post holds or is sent, so that
+        // its warning follows the centre's last refresh from the source.
+        let names: std::collections::HashSet<&str> =
+            req.lists.keys().map(String::as_str).chain(lists.iter().map(|d| d.name.as_str())).collect();
+        let freshness = self.store().list_freshness(&names).await?;
+        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki, freshness })
     }
 }

@@ -71,9 +71,9 @@ pub use sessions::{AuditRow, AuditSearch, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
     AdjudicationItem, AuditHead, AuditItem, ClearanceDelta, ClearanceItem, CrossingItem, DecisionItem, HitItem,
-    InspectionItem, ListDelta, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo, PostKey,
-    PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord, SyncStatus,
-    UserRef,
+    InspectionItem, ListDelta, ListFreshness, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo,
+    PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord,
+    SyncStatus, UserRef,
 };
 pub use threshold::ConfirmedHit;
 pub use time::now_rfc3339;

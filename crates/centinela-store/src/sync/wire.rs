@@ -369,6 +369,20 @@ pub struct PullAnswer {
     /// The chip's trust anchors imported at the centre since the post's mark.
     #[serde(default)]
     pub pki: crate::PkiDelta,
+    /// When the centre last refreshed each list the post holds from its
+    /// source, and how old it may grow: a post's freshness warning follows
+    /// the centre's, not when the post last pulled.
+    #[serde(default)]
+    pub freshness: Vec<ListFreshness>,
+}
+
+/// A list's freshness at the centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFreshness {
+    pub name: String,
+    /// RFC 3339; `None`: never confirmed against a source.
+    pub refreshed_at: Option<String>,
+    pub max_age_hours: Option<i64>,
 }
 
 /// A post key's standing at the centre.

@@ -658,3 +658,38 @@ async fn a_posts_lookout_hit_reaches_the_centre_once_and_is_audited_there() {
         assert_eq!(refused.kind, "lookout_hit");
     }
 }
+
+/// A post's list is as fresh as the centre's: the centre's last refresh
+/// from the source (and the list's expected age) travels with the pull,
+/// even when the list itself did not change.
+#[tokio::test]
+async fn a_posts_list_freshness_follows_the_centres_refresh() {
+    for (centre, _dir) in stores().await {
+        let (post, _pdir) = post_store().await;
+        centre.import_version(&version(true, 2), &ListRows::Entries(vec![person("A", "Pérez")])).await.unwrap();
+        post.apply_list_delta(&centre.list_deltas(&BTreeMap::new()).await.unwrap()[0]).await.unwrap();
+        // The centre's connector confirms the list against its source
+        // later, unchanged: no delta, but a new refresh time.
+        crate::common::raw(
+            &centre,
+            "UPDATE alert_lists SET refreshed_at = '2031-01-02T03:04:05Z', max_age_hours = 24 WHERE name = 'buscados'",
+        )
+        .await
+        .unwrap();
+        let held = post.held_list_versions().await.unwrap();
+        assert!(centre.list_deltas(&held).await.unwrap().is_empty());
+        let names = held.keys().map(String::as_str).collect();
+        let fresh = centre.list_freshness(&names).await.unwrap();
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(fresh[0].refreshed_at.as_deref(), Some("2031-01-02T03:04:05Z"));
+        assert_eq!(post.apply_list_freshness(&fresh).await.unwrap(), 1);
+        let at_post = post.lists().await.unwrap().into_iter().find(|l| l.name == "buscados").unwrap();
+        assert_eq!(at_post.refreshed_at.as_deref(), Some("2031-01-02T03:04:05Z"));
+        assert_eq!(at_post.max_age_hours, Some(24));
+        // A list the post does not hold is not named; a bad time is skipped.
+        assert!(centre.list_freshness(&HashSet::from(["otra"])).await.unwrap().is_empty());
+        let mut bad = fresh.clone();
+        bad[0].refreshed_at = Some("ayer".into());
+        assert_eq!(post.apply_list_freshness(&bad).await.unwrap(), 0);
+    }
+}
