@@ -30,6 +30,7 @@ pub mod inspections;
 pub mod intel;
 pub mod lists;
 pub mod lookouts;
+pub mod notifications;
 pub mod passengers;
 pub mod pki;
 pub mod rules;
@@ -114,6 +115,7 @@ struct Inner {
     /// The biometric matcher plugged in, if any (none by default).
     matcher: std::sync::OnceLock<std::sync::Arc<dyn faces::FaceMatcher>>,
     lookouts: lookouts::LookoutState,
+    notify: notifications::NotifyState,
     /// Connector kinds registered besides the built-in ones.
     connectors: connectors::Registry,
 }
@@ -140,6 +142,7 @@ impl App {
             pki: pki::PkiCache::default(),
             matcher: std::sync::OnceLock::new(),
             lookouts: lookouts::LookoutState::default(),
+            notify: notifications::NotifyState::default(),
             connectors: connectors::Registry::default(),
         }))
     }

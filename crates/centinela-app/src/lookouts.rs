@@ -360,12 +360,20 @@ impl App {
             return Ok(());
         }
         let stored = self.store().record_lookout_hits(&user.actor(), &new, at).await?;
-        for h in stored {
+        self.tell_lookout_hits(stored);
+        Ok(())
+    }
+
+    /// Tells the live pages (and the after-hours notifications) of lookout
+    /// hits stored here: made at this installation's booths, or pushed by a
+    /// post to the centre, where the lookout's issuer is.
+    pub(crate) fn tell_lookout_hits(&self, hits: Vec<StoredLookoutHit>) {
+        for h in hits {
             tracing::warn!(lookout = %h.lookout_uid, post = %h.post, hit = h.id, "lookout hit");
+            self.queue_notifications(&h);
             // No listener is no error.
             let _ = self.lookout_state().hits.send(h);
         }
-        Ok(())
     }
 
     /// The centre's side of a post's long poll: waits (at most

@@ -55,6 +55,11 @@ impl App {
                     acked_seq = outcome.acked_seq,
                     "sync push applied"
                 );
+                // The post's lookout hits: their issuers, here, are told.
+                if !outcome.lookout_hits.is_empty() {
+                    let hits = self.store().lookout_hits_by_id(&outcome.lookout_hits).await?;
+                    self.tell_lookout_hits(hits);
+                }
                 Ok(outcome)
             }
             Err(refused) => {
@@ -107,6 +112,11 @@ impl App {
             self.audit_as(&format!("post:{}", post.code), "sync_pki_pulled", &post.code, detail).await?;
         }
         let posts = self.store().post_infos().await?;
-        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki })
+        // The freshness of every list the post holds or is sent, so that
+        // its warning follows the centre's last refresh from the source.
+        let names: std::collections::HashSet<&str> =
+            req.lists.keys().map(String::as_str).chain(lists.iter().map(|d| d.name.as_str())).collect();
+        let freshness = self.store().list_freshness(&names).await?;
+        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki, freshness })
     }
 }

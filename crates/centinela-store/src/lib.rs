@@ -16,6 +16,7 @@ mod intel;
 mod lists;
 mod lookouts;
 mod multirow;
+mod notifications;
 mod passengers;
 mod password;
 mod pki;
@@ -55,6 +56,7 @@ pub use lookouts::{
     LookoutChange, LookoutHitFilter, LookoutsAnswer, LookoutsPull, MAX_LOOKOUTS, NewLookoutHit, StoredLookout,
     StoredLookoutHit,
 };
+pub use notifications::{MAX_NOTIFICATION_TARGETS, NewNotificationTarget, NotificationTarget};
 pub use passengers::{
     ApiPerson, BookingPassenger, MAX_PASSENGER_MESSAGES, NewBooking, NewFlight, NewPassengerMessage, PassengerImport,
     StoredBooking, StoredFlight,
@@ -69,9 +71,9 @@ pub use sessions::{AuditRow, AuditSearch, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
     AdjudicationItem, AuditHead, AuditItem, ClearanceDelta, ClearanceItem, CrossingItem, DecisionItem, HitItem,
-    InspectionItem, ListDelta, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo, PostKey,
-    PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord, SyncStatus,
-    UserRef,
+    InspectionItem, ListDelta, ListFreshness, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo,
+    PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord,
+    SyncStatus, UserRef,
 };
 pub use threshold::ConfirmedHit;
 pub use time::now_rfc3339;

@@ -528,10 +528,16 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.lookout_hits_by_id(&ids).await
+    }
+
+    /// The stored lookout hits of these ids, in their order (an id not
+    /// stored is left out).
+    pub async fn lookout_hits_by_id(&self, ids: &[i64]) -> Result<Vec<StoredLookoutHit>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let filter = LookoutHitFilter { after_id: id - 1, limit: 1, ..LookoutHitFilter::default() };
-            out.extend(self.lookout_hits(&filter).await?);
+            out.extend(self.lookout_hits(&filter).await?.into_iter().filter(|h| h.id == *id));
         }
         Ok(out)
     }

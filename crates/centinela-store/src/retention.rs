@@ -63,6 +63,8 @@ pub struct PurgeReport {
     pub crossings: u64,
     pub inspections: u64,
     pub hits: u64,
+    /// Lookout hits (with their crossing, or past the hits' period).
+    pub lookout_hits: u64,
     pub adjudications: u64,
     pub decisions: u64,
     pub referrals: u64,
@@ -222,6 +224,16 @@ impl Store {
             .rows_affected();
             rep.hits += sqlx::query(q(format!(
                 "DELETE FROM hits WHERE created_at < $1 AND crossing_id NOT IN ({held_hit})"
+            )))
+            .bind(&h_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // Lookout hits go with their crossing, or after the hits'
+            // period like any hit (a case's crossings keep theirs).
+            rep.lookout_hits += sqlx::query(q(format!(
+                "DELETE FROM lookout_hits WHERE crossing_id IN ({of}) \
+                 OR (at < $1 AND crossing_id NOT IN ({held_hit}))"
             )))
             .bind(&h_cut)
             .execute(&mut *tx)

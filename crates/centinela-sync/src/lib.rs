@@ -336,6 +336,9 @@ async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Resul
         tracing::info!(list = %delta.name, version = delta.version, full = delta.full, rows, "list installed");
         report.lists_updated.push((delta.name.clone(), delta.version));
     }
+    // When the centre last refreshed each list from its source (after the
+    // deltas: a version installed now is as fresh as the centre's).
+    store.apply_list_freshness(&answer.freshness).await?;
     Ok(())
 }
 

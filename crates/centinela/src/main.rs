@@ -88,6 +88,11 @@ pub enum Command {
     /// OpenSanctions, national lists): add, list, run, enable, disable.
     #[command(subcommand)]
     Connectors(cmd::connectors::Command),
+    /// After-hours notifications of lookout hits (HTTPS webhook, e-mail),
+    /// per post and role: add-webhook, add-email, list, enable, disable,
+    /// remove, test.
+    #[command(subcommand)]
+    Notifications(cmd::notifications::Command),
     /// Remove what has outlived its retention period (never what a case
     /// holds); audited. `--dry-run` only counts.
     Purge(cmd::purge::Args),
@@ -130,6 +135,7 @@ fn main() -> ExitCode {
         Command::Chip(c) => cmd::chip::run(c, &cli.global),
         Command::Pki(c) => cmd::pki::run(c, &cli.global),
         Command::Connectors(c) => cmd::connectors::run(c, &cli.global),
+        Command::Notifications(c) => cmd::notifications::run(c, &cli.global),
         Command::Passengers(c) => cmd::passengers::run(c, &cli.global),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Lists(c) => cmd::lists::run(c, &cli.global),

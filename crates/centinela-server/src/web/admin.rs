@@ -24,12 +24,16 @@ pub(crate) async fn lists_page(app: &AppState, user: &CurrentUser, ctx: &PageCtx
     let lists = app.app().lists().await.map_err(|e| ctx.api_error(e))?;
     let admin = user.role == Role::Admin;
     let connectors = if admin { app.app().connectors().await.map_err(|e| ctx.api_error(e))? } else { Vec::new() };
+    let notifications =
+        if admin { app.app().notification_targets().await.map_err(|e| ctx.api_error(e))? } else { Vec::new() };
     let mut frame = json!({
         "lists": lists,
         "can_import": admin,
         "kinds": ["wanted", "missing", "documents", "watch"],
         "formats": ["csv", "ftm", "documents"],
         "connectors": connectors,
+        "notifications": notifications,
+        "notification_roles": ["supervisor", "analyst", "protection"],
         "connector_kinds": centinela_app::connectors::BUILTIN_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
     });
     if let (Some(f), Some(e)) = (frame.as_object_mut(), extra.as_object()) {

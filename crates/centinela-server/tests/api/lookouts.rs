@@ -271,3 +271,65 @@ async fn a_lookout_reaches_an_online_post_within_seconds_and_an_offline_one_when
         expect_error(r, 401, "unauthenticated").await;
     }
 }
+
+/// Reads a live stream until `want` appears (or 10 s pass).
+async fn read_until(stream: &mut reqwest::Response, want: &str) -> String {
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.contains(want) && Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await {
+            Ok(Ok(Some(c))) => seen.push_str(&String::from_utf8_lossy(&c)),
+            _ => break,
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn the_issuer_at_the_centre_is_told_of_a_hit_at_a_post() {
+    for centre in spawn_apps().await {
+        let p = NewPost {
+            code: POST,
+            name: POST,
+            country: CountryCode::parse("GTM").unwrap(),
+            facing: "",
+            kind: PostKind::Land,
+        };
+        let key = centre.store.add_post("system", &p).await.unwrap().1;
+        let analyst = centre.user("analista", Role::Analyst, None).await;
+        let analyst = centre.token(&analyst).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (post_app, officer) = a_post(&dir).await;
+        let watcher = watch(&centre, &key, &post_app);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (status, l) = json(post(&centre, &analyst, "/api/lookouts", vehicle_lookout("P-333CCC")).await).await;
+        assert_eq!(status, 201, "{l}");
+        let uid = l["uid"].as_str().unwrap();
+        until_hits(&post_app, &officer, "P333CCC", 1).await;
+        watcher.abort();
+
+        // The issuer listens at the centre; the post's next push carries
+        // the hit.
+        let mut stream =
+            centre.client.get(centre.url("/api/lookouts/hits/stream")).bearer_auth(&analyst).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        let cfg = centinela_sync::Config::new(&centre.url(""), &key);
+        centinela_sync::cycle(&post_app.store, &cfg).await.unwrap();
+        let seen = read_until(&mut stream, "event: lookout_hit").await;
+        assert!(seen.contains("event: lookout_hit") && seen.contains(uid), "{seen}");
+        assert!(seen.contains(POST), "the event names the post: {seen}");
+        let (status, hits) = get(&centre, &analyst, &format!("/api/lookouts/hits?lookout={uid}")).await;
+        assert_eq!(status, 200, "{hits}");
+        let hits = hits.as_array().unwrap();
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0]["post"], POST);
+        let audit = centre.audit().await;
+        assert!(audit.iter().any(|a| a.1 == "lookout_hit" && a.0 == format!("post:{POST}")), "audited as the post's");
+        assert!(audit.iter().any(|a| a.1 == "lookout_hit_notified"));
+        // Pushed again (an acknowledgement lost), nobody is told twice and
+        // the hit is stored once.
+        centinela_sync::cycle(&post_app.store, &cfg).await.unwrap();
+        let (_, hits) = get(&centre, &analyst, &format!("/api/lookouts/hits?lookout={uid}")).await;
+        assert_eq!(hits.as_array().unwrap().len(), 1);
+    }
+}

@@ -85,3 +85,85 @@ async fn an_administrator_runs_a_connector_and_stale_lists_are_warned_of() {
     let queue = sup.get(app.url("/alertas?lang=en")).send().await.unwrap().text().await.unwrap();
     assert!(queue.contains("Stale lists") && queue.contains("expected every 1 h"), "{queue}");
 }
+
+/// A webhook receiver on 127.0.0.1 answering 204 to every request.
+async fn receiver() -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let mut r = BufReader::new(sock);
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).await.unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; len];
+            let _ = r.read_exact(&mut body).await;
+            let _ = r.get_mut().write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n").await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_administrator_configures_and_tests_an_after_hours_notification() {
+    let app = spawn_country().await;
+    let admin = sign_in(&app, &username(Role::Admin), PASSWORD).await;
+    let token = csrf(&admin, &app, "/listas").await;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("hook.key");
+    std::fs::write(&key, "clave\n").unwrap();
+    let secret = format!("file:{}", key.display());
+    let url = receiver().await;
+    let form = |address: &str| {
+        let fields = [
+            ("_csrf", token.as_str()),
+            ("kind", "webhook"),
+            ("post", ""),
+            ("role", "supervisor"),
+            ("address", address),
+            ("secret", secret.as_str()),
+        ];
+        serde_urlencoded::to_string(fields).unwrap()
+    };
+    let send = |body: String| {
+        let admin = admin.clone();
+        let url = app.url("/listas/avisos");
+        async move {
+            let r = admin
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = send(form("http://hooks.example.org/x")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Revise el campo") && html.contains("address"), "{html}");
+    let (_, html) = send(form(&url)).await;
+    let host = url.trim_start_matches("http://").split('/').next().unwrap();
+    assert!(html.contains("Aviso añadido.") && html.contains(host), "{html}");
+    assert!(!html.contains("clave\n"), "the key is never shown");
+    let id = app.store.notification_targets().await.unwrap()[0].id;
+    let (_, html) = post_form(&admin, &app, &format!("/listas/avisos/{id}/probar"), &[("_csrf", &token)]).await;
+    assert!(html.contains("Mensaje de prueba enviado."), "{html}");
+    let (_, html) = post_form(&admin, &app, &format!("/listas/avisos/{id}/desactivar"), &[("_csrf", &token)]).await;
+    assert!(html.contains("desactivado"), "{html}");
+    assert!(!app.store.notification_targets().await.unwrap()[0].enabled);
+    let (_, _) = post_form(&admin, &app, &format!("/listas/avisos/{id}/eliminar"), &[("_csrf", &token)]).await;
+    assert!(app.store.notification_targets().await.unwrap().is_empty());
+    // Another role never reaches the form.
+    let officer = sign_in(&app, &username(Role::Officer), PASSWORD).await;
+    let (status, _) = post_form(&officer, &app, "/listas/avisos", &[("_csrf", "x")]).await;
+    assert!(status == 403 || status == 404, "{status}");
+}

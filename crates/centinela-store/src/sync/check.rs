@@ -177,6 +177,20 @@ impl OutboxItem {
                 check_revocation(r)?;
                 long(&r.reason, "reason")?;
             }
+            SyncRecord::LookoutHit(h) => {
+                check_time(&h.at)?;
+                if !h.score.is_finite() || !(0.0..=1.0).contains(&h.score) {
+                    return Err("score is not in [0, 1]".into());
+                }
+                if !matches!(h.kind.as_str(), "person" | "document" | "vehicle" | "phone") {
+                    return Err(format!("lookout hit kind '{}' is not person, document, vehicle or phone", h.kind));
+                }
+                if h.lookout_uid.is_empty() || h.lookout_uid.len() > 64 {
+                    return Err("lookout_uid: 1 to 64 characters".into());
+                }
+                line(&h.lookout_uid, "lookout_uid")?;
+                line(&h.crossing_id, "crossing_id")?;
+            }
             SyncRecord::Audit(a) => {
                 if a.seq < 1 {
                     return Err("audit seq starts at 1".into());

@@ -131,4 +131,40 @@ impl Store {
         self.write_version(&v, &rows, Some(d.version), &mut |_| Box::pin(async {})).await?;
         Ok(n)
     }
+
+    /// The freshness of the active lists named in `names` (the lists a post
+    /// holds or is being sent).
+    pub async fn list_freshness(&self, names: &HashSet<&str>) -> Result<Vec<ListFreshness>, StoreError> {
+        Ok(self
+            .lists()
+            .await?
+            .into_iter()
+            .filter(|l| l.active && names.contains(l.name.as_str()))
+            .map(|l| ListFreshness { name: l.name, refreshed_at: l.refreshed_at, max_age_hours: l.max_age_hours })
+            .collect())
+    }
+
+    /// At a post: takes the centre's freshness of the lists held here (a
+    /// time that does not read as RFC 3339, or a negative age, is skipped).
+    /// The number of lists updated.
+    pub async fn apply_list_freshness(&self, all: &[ListFreshness]) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for f in all.iter().take(1_000) {
+            if f.refreshed_at.as_deref().is_some_and(|t| Timestamp::parse(t).is_err())
+                || f.max_age_hours.is_some_and(|h| !(1..=24 * 365).contains(&h))
+            {
+                continue;
+            }
+            n += on_pool!(self, p => sqlx::query(
+                "UPDATE alert_lists SET refreshed_at = $1, max_age_hours = $2 WHERE name = $3",
+            )
+            .bind(&f.refreshed_at)
+            .bind(f.max_age_hours)
+            .bind(&f.name)
+            .execute(p)
+            .await?
+            .rows_affected());
+        }
+        Ok(n)
+    }
 }

@@ -152,6 +152,10 @@ macro_rules! load_records {
                             "SELECT r.id AS rid, r.uid AS ruid, r.clearance_uid, r.reason, r.revoked_by AS uname, \
                              r.revoked_role AS urole, r.at FROM clearance_revocations r WHERE r.id IN ({p})"
                         ),
+                        "lookout_hit" => format!(
+                            "SELECT h.id AS rid, h.lookout_uid, h.crossing_id, h.kind, h.score, h.at \
+                             FROM lookout_hits h WHERE h.id IN ({p})"
+                        ),
                         other => return Err(StoreError::Corrupt(format!("sync_outbox.kind: '{other}'"))),
                     };
                     let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -247,6 +251,13 @@ macro_rules! load_records {
                                 at: t("at")?,
                                 origin: String::new(),
                             })),
+                            "lookout_hit" => ("lookout_hit", SyncRecord::LookoutHit(LookoutHitItem {
+                                lookout_uid: t("lookout_uid")?,
+                                crossing_id: t("crossing_id")?,
+                                kind: t("kind")?,
+                                score: row.try_get("score")?,
+                                at: t("at")?,
+                            })),
                             _ => {
                                 let prev: Vec<u8> = row.try_get("prev_hash")?;
                                 let hash: Vec<u8> = row.try_get("hash")?;
@@ -278,6 +289,7 @@ macro_rules! load_records {
                     "referral" => "referral",
                     "clearance" => "clearance",
                     "clearance_revocation" => "clearance_revocation",
+                    "lookout_hit" => "lookout_hit",
                     _ => "audit",
                 };
                 // A row purged by the retention rules before it was sent is

@@ -186,6 +186,7 @@ macro_rules! writers {
             decisions(&mut tx, &mut push, &fresh).await?;
             referrals(&mut tx, &mut push, &fresh).await?;
             clearances(&mut tx, &mut push, &fresh).await?;
+            let lookout_hits = lookout_hits(&mut tx, store, &mut push, &fresh).await?;
             audit_entries(&mut tx, &mut push, &fresh, &checked).await?;
             received(&mut tx, &push, &fresh).await?;
             let applied = fresh.len() as u64;
@@ -203,7 +204,7 @@ macro_rules! writers {
             .to_string();
             append_in_tx!(tx, store, format!("post:{post}"), "sync_push_applied", post, &detail).await?;
             tx.commit().await?;
-            Ok(Ok(PushOutcome { applied, duplicates, acked_seq, audit_rewound }))
+            Ok(Ok(PushOutcome { applied, duplicates, acked_seq, audit_rewound, lookout_hits }))
         }
 
         /// The batch's records the centre has not received yet (a uid twice
@@ -560,6 +561,58 @@ macro_rules! writers {
                 push.rows.insert(&item.uid, row);
             }
             Ok(())
+        }
+
+        /// Lookout hits of the post (`origin` = the post), each new one
+        /// audited `lookout_hit` as the post's (`post:CODE`); a hit already
+        /// here (the same lookout and crossing) stands. The ids of the hits
+        /// stored now, so that the centre tells the lookouts' issuers.
+        async fn lookout_hits<'b>(
+            tx: &mut Tx<'_>,
+            store: &Store,
+            push: &mut Push<'b>,
+            fresh: &[&'b OutboxItem],
+        ) -> Result<Vec<i64>, StoreError> {
+            let post = push.post;
+            let mut stored: Vec<i64> = Vec::new();
+            for (item, h) in of_kind(fresh, |r| match r {
+                SyncRecord::LookoutHit(h) => Some(h),
+                _ => None,
+            }) {
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO lookout_hits (lookout_uid, crossing_id, post, kind, score, at, origin) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $3) ON CONFLICT (lookout_uid, crossing_id) DO NOTHING RETURNING id",
+                )
+                .bind(&h.lookout_uid)
+                .bind(&h.crossing_id)
+                .bind(post)
+                .bind(&h.kind)
+                .bind(h.score)
+                .bind(&h.at)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let row = match id {
+                    Some(id) => {
+                        let detail = serde_json::json!({
+                            "crossing": h.crossing_id, "post": post, "kind": h.kind, "hit": id,
+                        })
+                        .to_string();
+                        let subject = format!("lookout:{}", h.lookout_uid);
+                        append_in_tx!((*tx), store, format!("post:{post}"), "lookout_hit", subject, &detail).await?;
+                        stored.push(id);
+                        id
+                    }
+                    None => {
+                        sqlx::query_scalar("SELECT id FROM lookout_hits WHERE lookout_uid = $1 AND crossing_id = $2")
+                            .bind(&h.lookout_uid)
+                            .bind(&h.crossing_id)
+                            .fetch_one(&mut **tx)
+                            .await?
+                    }
+                };
+                push.rows.insert(&item.uid, row);
+            }
+            Ok(stored)
         }
 
         /// The post's audit entries as it sealed them, many per statement.

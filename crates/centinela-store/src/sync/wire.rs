@@ -155,6 +155,19 @@ pub struct ClearanceDelta {
 /// The most clearances (and revocations) in one pull answer.
 pub const MAX_CLEARANCES_PULLED: i64 = 5_000;
 
+/// A lookout's hit of one traveller at the post (see
+/// [`crate::NewLookoutHit`]): pushed so that the lookout's issuer at the
+/// centre is told of it. The post is the pushing post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LookoutHitItem {
+    pub lookout_uid: String,
+    pub crossing_id: String,
+    /// The subject's kind: `person`, `document`, `vehicle`, `phone`.
+    pub kind: String,
+    pub score: f64,
+    pub at: String,
+}
+
 /// A record of any kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
@@ -168,6 +181,7 @@ pub enum SyncRecord {
     Audit(AuditItem),
     Clearance(ClearanceItem),
     ClearanceRevocation(RevocationItem),
+    LookoutHit(LookoutHitItem),
 }
 
 impl SyncRecord {
@@ -180,6 +194,7 @@ impl SyncRecord {
             SyncRecord::Hit(h) => Some(&h.crossing_id),
             SyncRecord::Decision(d) => Some(&d.crossing_id),
             SyncRecord::Referral(r) => Some(&r.crossing_id),
+            SyncRecord::LookoutHit(h) => Some(&h.crossing_id),
             SyncRecord::Adjudication(_)
             | SyncRecord::Audit(_)
             | SyncRecord::Clearance(_)
@@ -198,6 +213,7 @@ impl SyncRecord {
             SyncRecord::Audit(_) => "audit",
             SyncRecord::Clearance(_) => "clearance",
             SyncRecord::ClearanceRevocation(_) => "clearance_revocation",
+            SyncRecord::LookoutHit(_) => "lookout_hit",
         }
     }
 }
@@ -229,7 +245,7 @@ pub struct AuditHead {
 }
 
 /// The centre's answer to a push.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushOutcome {
     /// Records applied now.
     pub applied: u64,
@@ -244,6 +260,10 @@ pub struct PushOutcome {
     /// it and `posts list` shows it.
     #[serde(default)]
     pub audit_rewound: bool,
+    /// The centre's ids of the lookout hits this push stored (not sent:
+    /// the centre tells the lookouts' issuers of them).
+    #[serde(skip)]
+    pub lookout_hits: Vec<i64>,
 }
 
 /// Why the centre refuses a record: the post's data, not the centre, is at
@@ -349,6 +369,20 @@ pub struct PullAnswer {
     /// The chip's trust anchors imported at the centre since the post's mark.
     #[serde(default)]
     pub pki: crate::PkiDelta,
+    /// When the centre last refreshed each list the post holds from its
+    /// source, and how old it may grow: a post's freshness warning follows
+    /// the centre's, not when the post last pulled.
+    #[serde(default)]
+    pub freshness: Vec<ListFreshness>,
+}
+
+/// A list's freshness at the centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFreshness {
+    pub name: String,
+    /// RFC 3339; `None`: never confirmed against a source.
+    pub refreshed_at: Option<String>,
+    pub max_age_hours: Option<i64>,
 }
 
 /// A post key's standing at the centre.

@@ -131,3 +131,71 @@ async fn hits_are_stored_once_and_audited() {
         assert!(matches!(l.scope, LookoutScope::All));
     }
 }
+
+/// The retention purge removes lookout hits with their crossing and, like
+/// any hit, after the hits' period; a recent hit stays.
+#[tokio::test]
+async fn lookout_hits_are_purged_with_the_hits_period() {
+    for (store, _dir) in stores().await {
+        let l = store.issue_lookout(SUP, "L-4", &vehicle(24), at("2026-03-01T09:00:00Z")).await.unwrap();
+        let hit = |crossing: &str| NewLookoutHit {
+            lookout_uid: l.uid.clone(),
+            crossing_id: crossing.into(),
+            post: "GTM-TECUNUMAN".into(),
+            kind: "vehicle".into(),
+            score: 1.0,
+        };
+        store.record_lookout_hits("officer1", &[hit("C-OLD")], at("2026-03-01T09:00:00Z")).await.unwrap();
+        store.record_lookout_hits("officer1", &[hit("C-NEW")], at("2026-03-20T09:00:00Z")).await.unwrap();
+        let now = at("2026-03-21T09:00:00Z").unix_seconds() as u64;
+        let retention = centinela_store::Retention { hits_days: 10, ..Default::default() };
+        let dry = store.purge("system", &retention, now, true).await.unwrap();
+        assert_eq!(dry.lookout_hits, 1, "{dry:?}");
+        let all = LookoutHitFilter { limit: 10, ..LookoutHitFilter::default() };
+        assert_eq!(store.lookout_hits(&all).await.unwrap().len(), 2, "a dry run removes nothing");
+        let rep = store.purge("system", &retention, now, false).await.unwrap();
+        assert_eq!(rep.lookout_hits, 1, "{rep:?}");
+        let left = store.lookout_hits(&all).await.unwrap();
+        assert_eq!(left.iter().map(|h| h.crossing_id.as_str()).collect::<Vec<_>>(), ["C-NEW"]);
+        let audit = store.audit_entries(None).await.unwrap();
+        assert!(audit.iter().any(|a| a.action == "purge" && a.detail.contains("\"lookout_hits\":1")));
+    }
+}
+
+/// Notification targets: added, listed, chosen by post (and every post),
+/// disabled, their outcome recorded, removed.
+#[tokio::test]
+async fn notification_targets_are_kept_per_post() {
+    use centinela_store::NewNotificationTarget;
+    for (store, _dir) in stores().await {
+        let t = |post: &'static str, address: &'static str| NewNotificationTarget {
+            post,
+            role: "supervisor",
+            kind: "webhook",
+            address,
+            relay: "",
+            sender: "",
+            secret: "file:/etc/centinela/hook.key",
+            created_by: "cli",
+        };
+        let a = store.add_notification_target(&t("GTM-TECUNUMAN", "https://a.example.org/h")).await.unwrap();
+        let b = store.add_notification_target(&t("", "https://b.example.org/h")).await.unwrap();
+        store.add_notification_target(&t("GTM-OTRO", "https://c.example.org/h")).await.unwrap();
+        assert!(a.enabled && a.last_sent_at.is_none());
+        let ids = |v: Vec<centinela_store::NotificationTarget>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(ids(store.notification_targets_for("GTM-TECUNUMAN").await.unwrap()), [a.id, b.id]);
+        store.set_notification_target_enabled(a.id, false).await.unwrap();
+        assert_eq!(ids(store.notification_targets_for("GTM-TECUNUMAN").await.unwrap()), [b.id]);
+        store.record_notification(b.id, "2026-03-01T09:00:00Z", "").await.unwrap();
+        store.record_notification(b.id, "2026-03-01T10:00:00Z", "webhook answered 503").await.unwrap();
+        let b2 = store.notification_targets().await.unwrap().into_iter().find(|t| t.id == b.id).unwrap();
+        assert_eq!(
+            (b2.last_sent_at.as_deref(), b2.last_error.as_str()),
+            (Some("2026-03-01T09:00:00Z"), "webhook answered 503")
+        );
+        store.remove_notification_target(a.id).await.unwrap();
+        assert!(matches!(store.remove_notification_target(a.id).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.set_notification_target_enabled(a.id, true).await, Err(StoreError::NotFound(_))));
+        assert_eq!(store.notification_targets().await.unwrap().len(), 2);
+    }
+}

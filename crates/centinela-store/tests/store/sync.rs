@@ -297,6 +297,7 @@ fn kind_digit(kind: &str) -> &'static str {
         "decision" => "5",
         "referral" => "6",
         "audit" => "7",
+        "lookout_hit" => "a",
         other => panic!("unknown kind {other}"),
     }
 }
@@ -434,9 +435,11 @@ async fn migration_0008_upgrades_a_post_with_a_queue() {
              INSERT INTO sync_outbox (uid, kind, ref) VALUES (lower(hex(randomblob(16))), '{kind}', NEW.{col}); END;"
         );
     }
-    // Migration 0017's triggers read the instance too: gone with it (this
-    // post is older than both; 0017 stays applied and is not re-run).
-    undo += "DROP TRIGGER clearances_outbox; DROP TRIGGER clearance_revocations_outbox;";
+    // Migrations 0017's and 0025's triggers read the instance too: gone
+    // with it (this post is older than all three; they stay applied and are
+    // not re-run).
+    undo += "DROP TRIGGER clearances_outbox; DROP TRIGGER clearance_revocations_outbox; \
+             DROP TRIGGER lookout_hits_outbox;";
     undo += "ALTER TABLE sync_state DROP COLUMN instance; DELETE FROM _sqlx_migrations WHERE version = 8; COMMIT;";
     sqlx::raw_sql(sqlx::AssertSqlSafe(undo)).execute(p).await.unwrap();
     work_at_post(&post, "C-1").await;
@@ -569,5 +572,116 @@ async fn the_inspection_writer_seals_with_the_key() {
             "revisado",
         );
         assert!(matches!(e.await, Err(StoreError::AuditKeyMissing(1))));
+    }
+}
+
+/// A lookout hit at a post travels to the centre on the push: stored there
+/// once (as the post's, audited as `post:CODE` without the subject), with
+/// the lookout's issuer, and not queued again at the centre; a hit whose
+/// crossing the centre does not hold is refused by name.
+#[tokio::test]
+async fn a_posts_lookout_hit_reaches_the_centre_once_and_is_audited_there() {
+    use centinela_domain::LookoutInput;
+    use centinela_store::NewLookoutHit;
+    let now = Timestamp::parse("2026-03-01T09:00:00Z").unwrap();
+    let sup = Actor { user_id: 1, username: "sup1", role: Role::Supervisor };
+    let draft = LookoutInput {
+        kind: "vehicle".into(),
+        plate: Some("P-123 ABC".into()),
+        reason: "Secuestro: vehículo usado".into(),
+        action: "secondary_inspection".into(),
+        valid_hours: Some(24),
+        ..LookoutInput::default()
+    }
+    .parse(now)
+    .unwrap();
+    for (centre, _dir) in stores().await {
+        centre.add_post("admin", &new_post(POST)).await.unwrap();
+        let issued = centre.issue_lookout(sup, "L-9", &draft, now).await.unwrap();
+        let (post, _pdir) = post_store().await;
+        post.apply_lookouts(&centre.lookouts_for_posts(now).await.unwrap()).await.unwrap();
+        work_at_post(&post, "C-9").await;
+        let hit = |crossing: &str| NewLookoutHit {
+            lookout_uid: issued.uid.clone(),
+            crossing_id: crossing.into(),
+            post: POST.into(),
+            kind: "vehicle".into(),
+            score: 1.0,
+        };
+        post.record_lookout_hits("oficial", &[hit("C-9")], now).await.unwrap();
+        let items = post.outbox_pending(1000).await.unwrap();
+        let queued: Vec<_> = items.iter().filter(|i| matches!(i.record, SyncRecord::LookoutHit(_))).collect();
+        assert_eq!(queued.len(), 1, "the hit is queued at the post");
+        assert!(queued[0].uid.contains("-a-"), "{}", queued[0].uid);
+
+        let batch = PushBatch { protocol: PROTOCOL, items: items.clone(), head: None };
+        let out = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert_eq!(out.lookout_hits.len(), 1);
+        let again = centre.apply_push(POST, &batch).await.unwrap().unwrap();
+        assert!(again.lookout_hits.is_empty(), "a batch pushed again tells no one twice");
+        let at_centre = centre.lookout_hits_by_id(&out.lookout_hits).await.unwrap();
+        assert_eq!(at_centre.len(), 1);
+        let h = &at_centre[0];
+        assert_eq!((h.post.as_str(), h.crossing_id.as_str(), h.issued_by.as_str()), (POST, "C-9", "sup1"));
+        assert_eq!(h.reason, issued.reason);
+        let audit = centre.audit_entries(None).await.unwrap();
+        let hits: Vec<_> = audit.iter().filter(|a| a.action == "lookout_hit").collect();
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].actor.as_str(), hits[0].subject.as_str()), ("post:GTM-TECUNUMAN", "lookout:L-9"));
+        assert!(!hits[0].detail.contains("123"), "no plate in the audit");
+        let at_centre_queue = centre.outbox_pending(1000).await.unwrap();
+        assert!(!at_centre_queue.iter().any(|i| matches!(i.record, SyncRecord::LookoutHit(_))), "not queued again");
+
+        // A hit on a crossing the centre does not hold is refused by name.
+        post.sync_ack(out.acked_seq, "http://centre").await.unwrap();
+        post.record_lookout_hits("oficial", &[hit("C-404")], now).await.unwrap();
+        let stray: Vec<_> = post
+            .outbox_pending(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|i| matches!(i.record, SyncRecord::LookoutHit(_)))
+            .collect();
+        let refused = centre
+            .apply_push(POST, &PushBatch { protocol: PROTOCOL, items: stray, head: None })
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(refused.kind, "lookout_hit");
+    }
+}
+
+/// A post's list is as fresh as the centre's: the centre's last refresh
+/// from the source (and the list's expected age) travels with the pull,
+/// even when the list itself did not change.
+#[tokio::test]
+async fn a_posts_list_freshness_follows_the_centres_refresh() {
+    for (centre, _dir) in stores().await {
+        let (post, _pdir) = post_store().await;
+        centre.import_version(&version(true, 2), &ListRows::Entries(vec![person("A", "Pérez")])).await.unwrap();
+        post.apply_list_delta(&centre.list_deltas(&BTreeMap::new()).await.unwrap()[0]).await.unwrap();
+        // The centre's connector confirms the list against its source
+        // later, unchanged: no delta, but a new refresh time.
+        crate::common::raw(
+            &centre,
+            "UPDATE alert_lists SET refreshed_at = '2031-01-02T03:04:05Z', max_age_hours = 24 WHERE name = 'buscados'",
+        )
+        .await
+        .unwrap();
+        let held = post.held_list_versions().await.unwrap();
+        assert!(centre.list_deltas(&held).await.unwrap().is_empty());
+        let names = held.keys().map(String::as_str).collect();
+        let fresh = centre.list_freshness(&names).await.unwrap();
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(fresh[0].refreshed_at.as_deref(), Some("2031-01-02T03:04:05Z"));
+        assert_eq!(post.apply_list_freshness(&fresh).await.unwrap(), 1);
+        let at_post = post.lists().await.unwrap().into_iter().find(|l| l.name == "buscados").unwrap();
+        assert_eq!(at_post.refreshed_at.as_deref(), Some("2031-01-02T03:04:05Z"));
+        assert_eq!(at_post.max_age_hours, Some(24));
+        // A list the post does not hold is not named; a bad time is skipped.
+        assert!(centre.list_freshness(&HashSet::from(["otra"])).await.unwrap().is_empty());
+        let mut bad = fresh.clone();
+        bad[0].refreshed_at = Some("ayer".into());
+        assert_eq!(post.apply_list_freshness(&bad).await.unwrap(), 0);
     }
 }

@@ -16,6 +16,7 @@ pub mod lists;
 pub mod lookouts;
 pub mod migrate;
 pub mod mrz;
+pub mod notifications;
 pub mod passengers;
 pub mod pki;
 pub mod posts;
