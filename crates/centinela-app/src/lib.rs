@@ -32,6 +32,7 @@ pub mod lists;
 pub mod lookouts;
 pub mod passengers;
 pub mod pki;
+pub mod prearrival;
 pub mod rules;
 pub mod stats;
 pub mod sync;
