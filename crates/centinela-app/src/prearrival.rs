@@ -24,8 +24,8 @@ use centinela_domain::{CountryCode, Direction, Timestamp};
 use centinela_inspect::{PartyOutcome, PartyRequest, TravellerInput, Watchlists};
 use centinela_rules::{Booking, Facts};
 use centinela_store::{
-    ApiPerson, NewPrearrivalHit, PostFlight, PrearrivalAdjudication, StoredBooking, StoredFlight,
-    StoredPrearrivalHit, Verdict,
+    ApiPerson, NewPrearrivalHit, PostFlight, PrearrivalAdjudication, StoredBooking, StoredFlight, StoredPrearrivalHit,
+    Verdict,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -192,47 +192,48 @@ pub fn subjects(flight: &StoredFlight, manifest: &[ApiPerson], bookings: &[Store
     }
     let payer = |b: &StoredBooking| b.booking.payment_account.clone().filter(|a| !a.trim().is_empty());
     let contacts: Vec<Vec<String>> = bookings.iter().map(|b| contact_keys(&b.booking.contact)).collect();
-    let facts_of = |i: usize, surnames: &str, age: Option<i64>| -> BookingFacts {
-        let b = &bookings[i];
-        let r = route(&b.booking.itinerary);
-        let me = payer(b);
-        let shared_payer = me.as_ref().map(|a| {
-            pax.iter()
-                .filter(|p| p.booking != i && payer(&bookings[p.booking]).as_ref() == Some(a))
-                .filter(|p| !related(p.surnames, surnames))
-                .count() as i64
-        });
-        let shared_contact = (!contacts[i].is_empty()).then(|| {
-            pax.iter()
-                .filter(|p| p.booking != i && contacts[p.booking].iter().any(|c| contacts[i].contains(c)))
-                .filter(|p| !related(p.surnames, surnames))
-                .count() as i64
-        });
-        let minor_without_guardian = age.filter(|a| *a < 18).map(|_| {
-            !b.booking.passengers.iter().any(|q| {
-                let adult = match age_on(q.birth_date.as_deref(), &flight.departure_date) {
-                    Some(a) => a >= 18,
-                    None => q.kind.as_deref().is_none_or(|k| k == "ADT"),
-                };
-                adult && related(&q.surnames, surnames)
-            })
-        });
-        BookingFacts {
-            origin: r.first().cloned().unwrap_or_default(),
-            destination: r.last().cloned().unwrap_or_default(),
-            transit: if r.len() > 2 { r[1..r.len() - 1].to_vec() } else { Vec::new() },
-            days_before_departure: b.booking.booked_at.as_deref().and_then(days_from_civil).and_then(|booked| {
-                days_from_civil(&flight.departure_date).map(|dep| dep - booked).filter(|d| *d >= 0)
-            }),
-            one_way: (r.len() >= 2).then(|| r.first() != r.last()),
-            cash: b.booking.payment_kind.as_deref().map(|k| k.eq_ignore_ascii_case("CA")),
-            agency: b.booking.agency.clone().unwrap_or_default(),
-            group_size: Some(b.booking.passengers.len() as i64),
-            shared_payer,
-            shared_contact,
-            minor_without_guardian,
-        }
-    };
+    let facts_of =
+        |i: usize, surnames: &str, age: Option<i64>| -> BookingFacts {
+            let b = &bookings[i];
+            let r = route(&b.booking.itinerary);
+            let me = payer(b);
+            let shared_payer = me.as_ref().map(|a| {
+                pax.iter()
+                    .filter(|p| p.booking != i && payer(&bookings[p.booking]).as_ref() == Some(a))
+                    .filter(|p| !related(p.surnames, surnames))
+                    .count() as i64
+            });
+            let shared_contact = (!contacts[i].is_empty()).then(|| {
+                pax.iter()
+                    .filter(|p| p.booking != i && contacts[p.booking].iter().any(|c| contacts[i].contains(c)))
+                    .filter(|p| !related(p.surnames, surnames))
+                    .count() as i64
+            });
+            let minor_without_guardian = age.filter(|a| *a < 18).map(|_| {
+                !b.booking.passengers.iter().any(|q| {
+                    let adult = match age_on(q.birth_date.as_deref(), &flight.departure_date) {
+                        Some(a) => a >= 18,
+                        None => q.kind.as_deref().is_none_or(|k| k == "ADT"),
+                    };
+                    adult && related(&q.surnames, surnames)
+                })
+            });
+            BookingFacts {
+                origin: r.first().cloned().unwrap_or_default(),
+                destination: r.last().cloned().unwrap_or_default(),
+                transit: if r.len() > 2 { r[1..r.len() - 1].to_vec() } else { Vec::new() },
+                days_before_departure: b.booking.booked_at.as_deref().and_then(days_from_civil).and_then(|booked| {
+                    days_from_civil(&flight.departure_date).map(|dep| dep - booked).filter(|d| *d >= 0)
+                }),
+                one_way: (r.len() >= 2).then(|| r.first() != r.last()),
+                cash: b.booking.payment_kind.as_deref().map(|k| k.eq_ignore_ascii_case("CA")),
+                agency: b.booking.agency.clone().unwrap_or_default(),
+                group_size: Some(b.booking.passengers.len() as i64),
+                shared_payer,
+                shared_contact,
+                minor_without_guardian,
+            }
+        };
     let booking_of = |locator: Option<&str>, key: &str| -> Option<usize> {
         if let Some(l) = locator
             && let Some(i) = bookings.iter().position(|b| b.booking.locator == l)
@@ -733,6 +734,11 @@ impl App {
         }
     }
 
+    /// The codes of the air posts with an airport code.
+    pub async fn air_posts(&self) -> Result<Vec<String>, AppError> {
+        Ok(self.store().air_posts().await?.into_iter().map(|p| p.code).collect())
+    }
+
     /// The air post a user works for: their own, or for a country-wide
     /// user the one asked for.
     async fn air_post(&self, user: &User, post: Option<&str>) -> Result<(String, String, String), AppError> {
@@ -761,8 +767,14 @@ impl App {
         let now = Timestamp::now();
         let from = local(Timestamp::from_unix_seconds(now.unix_seconds() - 24 * 3600).unwrap_or(now), &zone);
         let to = local(Timestamp::from_unix_seconds(now.unix_seconds() + 48 * 3600).unwrap_or(now), &zone);
-        let flights = self.store().airport_flights(&iata, &code, &from, &to, centinela_store::MAX_FLIGHTS_LISTED).await?;
-        Ok(PostFlights { post: code, iata, time_zone: zone, flights: flights.into_iter().map(FlightRow::from).collect() })
+        let flights =
+            self.store().airport_flights(&iata, &code, &from, &to, centinela_store::MAX_FLIGHTS_LISTED).await?;
+        Ok(PostFlights {
+            post: code,
+            iata,
+            time_zone: zone,
+            flights: flights.into_iter().map(FlightRow::from).collect(),
+        })
     }
 
     /// A flight's manifest with each person's hits at the user's air post.
@@ -805,7 +817,8 @@ impl App {
         )
         .await?;
         let open = hits.iter().filter(|h| h.adjudication.is_none()).count() as i64;
-        let row = FlightRow::from(PostFlight { flight, leg: leg.to_string(), hits: hits.len() as i64, open_hits: open });
+        let row =
+            FlightRow::from(PostFlight { flight, leg: leg.to_string(), hits: hits.len() as i64, open_hits: open });
         Ok(FlightView { post: code, time_zone: zone, flight: row, persons })
     }
 

@@ -36,6 +36,7 @@ mod cases;
 mod charts;
 mod connectors;
 mod dashboard;
+mod flights;
 mod i18n;
 mod import;
 mod intel;
@@ -144,6 +145,9 @@ pages! {
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
+    Get  "/vuelos"                  roles(SUPERVISORS), [Get "/api/flights"]              => flights::flights;
+    Get  "/vuelos/{id}"             roles(SUPERVISORS), [Get "/api/flights/{id}"]         => flights::flight;
+    Post "/vuelos/alertas/{id}"     roles(SUPERVISORS), [Post "/api/flights/hits/{id}/adjudication"] => flights::adjudicate;
     Get  "/busquedas"               roles(LOOKOUT_ISSUERS), [Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::lookouts;
     Post "/busquedas"               roles(LOOKOUT_ISSUERS), [Post "/api/lookouts", Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::issue;
     Post "/busquedas/{uid}/cancelar" roles(LOOKOUT_ISSUERS), [Post "/api/lookouts/{uid}/cancel", Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::cancel;
@@ -199,6 +203,7 @@ pages! {
 pub const NAV: &[(&str, &str)] = &[
     ("/inspeccion", "nav.inspection"),
     ("/alertas", "nav.hits"),
+    ("/vuelos", "nav.flights"),
     ("/busquedas", "nav.lookouts"),
     ("/derivaciones", "nav.referrals"),
     ("/casos", "nav.cases"),
