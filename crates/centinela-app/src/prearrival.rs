@@ -734,6 +734,25 @@ impl App {
         }
     }
 
+    /// Every air post's airport code (empty when none is set), by post.
+    pub async fn post_airports(&self) -> Result<HashMap<String, String>, AppError> {
+        Ok(self.store().post_airports().await?.into_iter().collect())
+    }
+
+    /// Sets the IATA code of air post `code` (three capitals, or empty for
+    /// none): the flights arriving at or leaving that airport are screened
+    /// for it. Administrators; audited by the store (`post_iata_changed`).
+    pub async fn set_post_iata(&self, user: &User, code: &str, iata: &str) -> Result<(), AppError> {
+        if user.role != centinela_domain::Role::Admin {
+            return Err(AppError::Forbidden("only administrators edit posts".into()));
+        }
+        let iata = iata.trim().to_uppercase();
+        if !self.store().post_airports().await?.iter().any(|(c, _)| c == code) {
+            return Err(AppError::NotFound(format!("no air post '{code}'")));
+        }
+        Ok(self.store().set_post_iata(&user.actor(), code, &iata).await?)
+    }
+
     /// The codes of the air posts with an airport code.
     pub async fn air_posts(&self) -> Result<Vec<String>, AppError> {
         Ok(self.store().air_posts().await?.into_iter().map(|p| p.code).collect())

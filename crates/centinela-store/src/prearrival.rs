@@ -219,6 +219,14 @@ impl Store {
         Ok(rows.into_iter().map(|(code, iata, time_zone)| AirPost { code, iata, time_zone }).collect())
     }
 
+    /// Every air post (revoked ones too) with its airport code, empty
+    /// when none is set, by code.
+    pub async fn post_airports(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_pool!(self, p => {
+            sqlx::query_as("SELECT code, iata FROM posts WHERE kind = 'air' ORDER BY code").fetch_all(p).await?
+        }))
+    }
+
     /// The airport code of post `code` (empty when none is set; `NotFound`
     /// when there is no such post).
     pub async fn post_iata(&self, code: &str) -> Result<String, StoreError> {

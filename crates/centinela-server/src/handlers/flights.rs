@@ -10,13 +10,25 @@ use axum::http::StatusCode;
 pub use centinela_app::prearrival::{
     FlightRow, FlightView, ManifestPerson, PostFlights, PrearrivalDecision, PrearrivalHitView,
 };
+use centinela_store::Verdict;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorBody, Json, Path, Query};
-use crate::handlers::inspections::AdjudicationRequest;
 use crate::state::AppState;
+
+/// A supervisor's judgement of a pre-arrival hit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrearrivalAdjudicationRequest {
+    /// `confirmed` or `dismissed`.
+    #[schema(value_type = crate::schemas::VerdictName, example = "dismissed")]
+    pub decision: Verdict,
+    /// Why: required.
+    #[schema(example = "otra fecha de nacimiento y otra nacionalidad", max_length = 500)]
+    pub reason: String,
+}
 
 /// Which air post (country-wide users only; a user bound to a post reads
 /// their own).
@@ -79,7 +91,7 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/flights/hits/{id}/adjudication", tag = "passengers",
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = i64, Path, description = "The pre-arrival hit's id")),
-    request_body = AdjudicationRequest,
+    request_body = PrearrivalAdjudicationRequest,
     responses(
         (status = 201, description = "Recorded", body = PrearrivalDecision),
         (status = 403, description = "Not a supervisor, or another post's hit", body = ErrorBody),
@@ -90,7 +102,7 @@ pub async fn adjudicate(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Json(req): Json<AdjudicationRequest>,
+    Json(req): Json<PrearrivalAdjudicationRequest>,
 ) -> Result<(StatusCode, Json<PrearrivalDecision>), ApiError> {
     let a = app.app().adjudicate_prearrival(&user, id, req.decision, &req.reason).await?;
     Ok((StatusCode::CREATED, Json(a)))

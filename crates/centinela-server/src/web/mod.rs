@@ -184,6 +184,7 @@ pages! {
     Get  "/confianza"               roles(PKI_READERS), [Get "/api/pki"]         => trust::anchors;
     Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
     Post "/puestos/{code}/zona"     roles(ADMINS), [Post "/api/lists/reload"]     => admin::set_zone;
+    Post "/puestos/{code}/aeropuerto" roles(ADMINS), [Post "/api/lists/reload"]   => admin::set_iata;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
     Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => rules::rules_backtest;
     Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => rules::rules_save;
