@@ -647,6 +647,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../web/templates/home.html")),
     ("inspection.html", include_str!("../../web/templates/inspection.html")),
     ("hits.html", include_str!("../../web/templates/hits.html")),
+    ("flights.html", include_str!("../../web/templates/flights.html")),
+    ("flight.html", include_str!("../../web/templates/flight.html")),
     ("timeline.html", include_str!("../../web/templates/timeline.html")),
     ("referrals.html", include_str!("../../web/templates/referrals.html")),
     ("cases.html", include_str!("../../web/templates/cases.html")),
