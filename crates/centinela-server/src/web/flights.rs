@@ -132,10 +132,12 @@ pub async fn adjudicate(
         Ok(_) => {
             let mut to = format!("/vuelos/{flight}?hecho={id}");
             // A post's code is capitals, digits and dashes; anything else is dropped.
-            if user.post.is_none() && !post.is_empty() && post.len() <= 64 {
-                if post.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                    to.push_str(&format!("&puesto={post}"));
-                }
+            if user.post.is_none()
+                && !post.is_empty()
+                && post.len() <= 64
+                && post.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                to.push_str(&format!("&puesto={post}"));
             }
             Ok(Redirect::to(&to).into_response())
         }
