@@ -732,7 +732,7 @@ impl App {
     }
 }
 
-fn check_reason(reason: &str) -> Result<(), AppError> {
+pub(crate) fn check_reason(reason: &str) -> Result<(), AppError> {
     if reason.chars().count() > MAX_REASON {
         return Err(AppError::Invalid(format!("reason: at most {MAX_REASON} characters")));
     }

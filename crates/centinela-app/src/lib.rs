@@ -33,6 +33,7 @@ pub mod lookouts;
 pub mod notifications;
 pub mod passengers;
 pub mod pki;
+pub mod prearrival;
 pub mod rules;
 pub mod stats;
 pub mod sync;

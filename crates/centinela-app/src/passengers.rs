@@ -286,6 +286,8 @@ impl App {
             .store()
             .import_passenger_messages(&caller.actor(), &source_text, &sha256_hex(bytes), &messages)
             .await?;
+        // Committed: every person of these flights is screened (pre-arrival).
+        self.after_passenger_import(caller, done.flights.clone()).await;
         let warnings = interchange
             .warnings
             .iter()

@@ -91,6 +91,7 @@ pub(crate) fn flags(
             has_guardian: crate::indicators::has_guardian(&party.req.travellers, party.ages, i),
             is_lead: Some(i == 0),
         },
+        booking: Default::default(),
         history: &hist,
     };
     rules

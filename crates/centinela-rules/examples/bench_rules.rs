@@ -105,6 +105,7 @@ fn inspect() {
                 has_guardian: Some(i % 4 != 1),
                 is_lead: Some(true),
             },
+            booking: Default::default(),
             history: &Fixed,
         })
         .collect();

@@ -584,6 +584,8 @@ pub fn evaluate_history(rules: &RuleSet, input: &BacktestInput<'_>) -> Vec<Vec<u
                 }
                 .at(r.crossed_at),
                 party,
+                // Crossing records carry no passenger data.
+                booking: Default::default(),
                 history: &view,
             };
             rules.matching(&facts, scratch);

@@ -93,6 +93,39 @@ pub struct Party {
     pub is_lead: Option<bool>,
 }
 
+/// What passenger data (PNR and API, issue 23) says of an air traveller's
+/// booking and flight: filled only before arrival or departure by air;
+/// at a land booth and in back-tests over crossings every fact is unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Booking<'a> {
+    /// IATA code of the airport the itinerary starts from.
+    pub origin: &'a str,
+    /// IATA code of the itinerary's last airport.
+    pub destination: &'a str,
+    /// IATA codes of the airports between (connections).
+    pub transit: Option<&'a [&'a str]>,
+    /// Whole days from the booking's creation to the flight's departure.
+    pub days_before_departure: Option<i64>,
+    /// The itinerary has no return to its origin.
+    pub one_way: Option<bool>,
+    /// The form of payment is cash (PNRGOV FOP `CA`).
+    pub cash: Option<bool>,
+    /// The travel agency that made the booking, as the carrier names it.
+    pub agency: &'a str,
+    /// Passengers on the booking.
+    pub group_size: Option<i64>,
+    /// Passengers of other bookings on the same flight, of other surnames,
+    /// paid for with the same payment account.
+    pub shared_payer: Option<i64>,
+    /// Passengers of other bookings on the same flight, of other surnames,
+    /// with the same contact (phone or e-mail).
+    pub shared_contact: Option<i64>,
+    /// For a minor: no adult of the booking shares a surname with them and
+    /// none is declared guardian (the PNR has no relations: a shared
+    /// surname stands for one).
+    pub minor_without_guardian: Option<bool>,
+}
+
 /// A question about the past, counted over the `days` before the crossing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HistoryQuery {
@@ -185,6 +218,8 @@ pub struct Facts<'a> {
     pub document: Document<'a>,
     pub crossing: Crossing<'a>,
     pub party: Party,
+    /// Passenger data, before a flight (unknown elsewhere).
+    pub booking: Booking<'a>,
     pub history: &'a dyn History,
 }
 
@@ -195,6 +230,7 @@ impl Default for Facts<'_> {
             document: Document::default(),
             crossing: Crossing::default(),
             party: Party::default(),
+            booking: Booking::default(),
             history: &NoHistory,
         }
     }
@@ -207,6 +243,7 @@ impl std::fmt::Debug for Facts<'_> {
             .field("document", &self.document)
             .field("crossing", &self.crossing)
             .field("party", &self.party)
+            .field("booking", &self.booking)
             .finish_non_exhaustive()
     }
 }
@@ -267,10 +304,21 @@ pub enum Field {
     Minors,
     HasGuardian,
     IsLead,
+    Origin,
+    BookingDestination,
+    Transit,
+    DaysBeforeDeparture,
+    OneWay,
+    Cash,
+    Agency,
+    GroupSize,
+    SharedPayer,
+    SharedContact,
+    MinorWithoutGuardian,
 }
 
 /// (name, field, type, meaning)
-pub const FIELDS: [(&str, Field, Type, &str); 31] = [
+pub const FIELDS: [(&str, Field, Type, &str); 42] = [
     ("traveller.age", Field::Age, Type::Int, "age in years on the day of the crossing"),
     ("traveller.minor", Field::Minor, Type::Bool, "under 18"),
     ("traveller.sex", Field::Sex, Type::Str, "M, F or X"),
@@ -312,6 +360,37 @@ pub const FIELDS: [(&str, Field, Type, &str); 31] = [
     ("party.minors", Field::Minors, Type::Int, "minors in the party"),
     ("party.has_guardian", Field::HasGuardian, Type::Bool, "an adult of the party is parent or guardian"),
     ("party.is_lead", Field::IsLead, Type::Bool, "the traveller is the party's first"),
+    ("booking.origin", Field::Origin, Type::Str, "IATA code of the itinerary's first airport (passenger data)"),
+    ("booking.destination", Field::BookingDestination, Type::Str, "IATA code of the itinerary's last airport"),
+    ("booking.transit", Field::Transit, Type::List, "IATA codes of the connecting airports"),
+    (
+        "booking.days_before_departure",
+        Field::DaysBeforeDeparture,
+        Type::Int,
+        "days from the booking to the flight's departure",
+    ),
+    ("booking.one_way", Field::OneWay, Type::Bool, "the itinerary does not return to its origin"),
+    ("booking.cash", Field::Cash, Type::Bool, "paid in cash"),
+    ("booking.agency", Field::Agency, Type::Str, "the travel agency that booked"),
+    ("booking.group_size", Field::GroupSize, Type::Int, "passengers on the booking"),
+    (
+        "booking.shared_payer",
+        Field::SharedPayer,
+        Type::Int,
+        "passengers of other bookings and surnames on the flight with the same payer",
+    ),
+    (
+        "booking.shared_contact",
+        Field::SharedContact,
+        Type::Int,
+        "passengers of other bookings and surnames on the flight with the same contact",
+    ),
+    (
+        "booking.minor_without_guardian",
+        Field::MinorWithoutGuardian,
+        Type::Bool,
+        "a minor whose booking has no adult of the same surname or declared guardian",
+    ),
 ];
 
 /// A value during evaluation; `U` is unknown.
@@ -340,7 +419,7 @@ fn i(v: Option<i64>) -> V<'static> {
 
 impl<'a> Facts<'a> {
     pub(crate) fn get<'x>(&'x self, f: Field) -> V<'x> {
-        let (t, d, c, p) = (&self.traveller, &self.document, &self.crossing, &self.party);
+        let (t, d, c, p, k) = (&self.traveller, &self.document, &self.crossing, &self.party, &self.booking);
         match f {
             Field::Age => i(t.age),
             Field::Minor => b(t.age.map(|a| a < 18)),
@@ -385,6 +464,17 @@ impl<'a> Facts<'a> {
             Field::Minors => i(p.minors),
             Field::HasGuardian => b(p.has_guardian),
             Field::IsLead => b(p.is_lead),
+            Field::Origin => s(k.origin),
+            Field::BookingDestination => s(k.destination),
+            Field::Transit => k.transit.map_or(V::U, V::L),
+            Field::DaysBeforeDeparture => i(k.days_before_departure),
+            Field::OneWay => b(k.one_way),
+            Field::Cash => b(k.cash),
+            Field::Agency => s(k.agency),
+            Field::GroupSize => i(k.group_size),
+            Field::SharedPayer => i(k.shared_payer),
+            Field::SharedContact => i(k.shared_contact),
+            Field::MinorWithoutGuardian => b(k.minor_without_guardian),
         }
     }
 }

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 pub use backtest::{BacktestInput, BacktestReport, RuleReport, backtest};
 pub use facts::{
-    Crossing, DEFAULT_DAYS, Document, FIELDS, Facts, Field, History, HistoryQuery, MAX_DAYS, NoHistory, Party,
+    Booking, Crossing, DEFAULT_DAYS, Document, FIELDS, Facts, Field, History, HistoryQuery, MAX_DAYS, NoHistory, Party,
     Traveller, Type,
 };
 pub use syntax::{Expr, Pos, RuleAst, parse_expr, parse_file};

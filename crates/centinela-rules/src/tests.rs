@@ -44,6 +44,7 @@ fn the_catalogue_compiles_with_every_indicator() {
         .map(|i| format!("T{i}"))
         .chain((1..=5).map(|i| format!("N{i}")))
         .chain(std::iter::once("D1".to_owned()))
+        .chain((1..=4).map(|i| format!("A{i}")))
         .collect();
     assert_eq!(ids, want);
     for m in set.rules() {
@@ -245,7 +246,7 @@ fn overlay_replaces_by_id() {
     let mine = compile(&rule("true").replace("R1", "T2").replace("weight 0.5", "weight 0.5\n  enabled false")).unwrap();
     let extra = compile(&rule("true")).unwrap();
     let set = base.overlay(&mine).overlay(&extra);
-    assert_eq!(set.len(), 17);
+    assert_eq!(set.len(), 21);
     let t2 = set.rules().find(|m| m.id == "T2").unwrap();
     assert!(!t2.enabled);
     assert_eq!(set.rules().last().unwrap().id, "R1");
@@ -284,4 +285,45 @@ fn the_chip_is_a_fact_and_d1_fires_on_a_failed_or_substituted_chip() {
     let f = |chip| Facts { document: crate::Document { chip, ..Default::default() }, ..Facts::default() };
     assert_eq!(only.evaluate(&f("chip_page_mismatch")).len(), 1);
     assert!(only.evaluate(&f("chip_data_altered")).is_empty());
+}
+
+#[test]
+fn passenger_data_facts_fire_the_air_indicators() {
+    let set = RuleSet::builtin();
+    let ids = |f: &Facts<'_>| -> Vec<String> { set.evaluate(f).into_iter().map(|x| x.rule_id).collect() };
+    // Unknown everywhere but before a flight: nothing fires.
+    assert!(ids(&Facts::default()).is_empty());
+    let transit = ["PTY"];
+    let mut f = Facts {
+        traveller: Traveller { age: Some(30), ..Traveller::default() },
+        booking: Booking {
+            origin: "BOG",
+            destination: "CUN",
+            transit: Some(&transit),
+            days_before_departure: Some(2),
+            one_way: Some(true),
+            cash: Some(true),
+            group_size: Some(1),
+            shared_payer: Some(3),
+            shared_contact: Some(1),
+            ..Booking::default()
+        },
+        ..Facts::default()
+    };
+    assert_eq!(ids(&f), ["A1", "A3"]);
+    let r = set.evaluate(&f);
+    assert!(r[0].reason.contains("3 passengers"), "{}", r[0].reason);
+    f.booking.days_before_departure = Some(10);
+    f.booking.shared_contact = Some(2);
+    assert_eq!(ids(&f), ["A1", "A2"]);
+    f.booking.shared_payer = None;
+    f.booking.shared_contact = None;
+    f.traveller.age = Some(12);
+    f.booking.minor_without_guardian = Some(true);
+    assert_eq!(ids(&f), ["A4"]);
+    // The new facts are checked like the others.
+    let fires = |when: &str| !compile(&rule(when)).unwrap().evaluate(&f).is_empty();
+    assert!(fires("\"PTY\" in booking.transit and booking.origin == \"BOG\""));
+    assert!(!fires("booking.agency == \"X\""), "unknown agency");
+    assert!(compile(&rule("booking.grup_size > 2")).is_err());
 }

@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, lookouts, passengers, pki, rules,
-    session, stats, sync, threshold, users,
+    accounts, audit, cases, clearances, docs, flights, health, inspections, intel, lists, lookouts, passengers, pki,
+    rules, session, stats, sync, threshold, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
 
@@ -49,6 +49,9 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         audit::verify,
         lists::list,
         passengers::import,
+        flights::list,
+        flights::get,
+        flights::adjudicate,
         threshold::backtest,
         inspections::reload,
         inspections::posts,

@@ -27,8 +27,8 @@ use crate::auth::{CSRF_COOKIE, LoggedUser, Via, credentials, csrf_ok, request_ad
 use crate::error::{ApiError, ErrorCode};
 use crate::failures::Attempt;
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, health, inspections, intel, lists, lookouts, passengers, pki, rules,
-    session, stats, threshold, users,
+    accounts, audit, cases, clearances, docs, flights, health, inspections, intel, lists, lookouts, passengers, pki,
+    rules, session, stats, threshold, users,
 };
 use crate::state::AppState;
 use crate::user::CurrentUser;
@@ -168,6 +168,9 @@ endpoints! {
     Get    "/api/audit/verify"  roles(VERIFIERS)                 => audit::verify;
     Get    "/api/lists"         roles(LIST_READERS) => lists::list;
     Post   "/api/passengers/messages" roles(ADMINS)                         => passengers::import;
+    Get    "/api/flights"       roles(SUPERVISORS)                                   => flights::list;
+    Get    "/api/flights/{id}"  roles(SUPERVISORS)                                   => flights::get;
+    Post   "/api/flights/hits/{id}/adjudication" roles(SUPERVISORS)          => flights::adjudicate;
     Post   "/api/lists/reload"  roles(ADMINS)                                => inspections::reload;
     Post   "/api/lists/threshold" roles(LIST_READERS)                        => threshold::backtest;
     Get    "/api/posts"         ANY_USER                                             => inspections::posts;

@@ -610,6 +610,10 @@ impl Store {
             .bind(zone)
             .fetch_one(&mut *tx)
             .await?;
+            // An air post named in the shipped table gets its airport code.
+            if let Some(iata) = crate::known_airport(p.code).filter(|_| p.kind.as_str() == "air") {
+                sqlx::query("UPDATE posts SET iata = $1 WHERE id = $2").bind(iata).bind(id).execute(&mut *tx).await?;
+            }
             append_in_tx!(tx, self, actor, "post_created", p.code, &detail).await?;
             tx.commit().await?;
             id

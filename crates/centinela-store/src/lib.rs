@@ -20,6 +20,7 @@ mod notifications;
 mod passengers;
 mod password;
 mod pki;
+mod prearrival;
 mod retention;
 mod rules;
 mod sessions;
@@ -64,6 +65,10 @@ pub use passengers::{
 pub use pki::{
     MAX_ANCHORS_PER_IMPORT, MAX_ANCHORS_PULLED, NewAnchor, PkiAnchorItem, PkiDelta, PkiImport, PkiInstalled,
     PkiVersionItem, StoredAnchor,
+};
+pub use prearrival::{
+    AirPost, MAX_FLIGHTS_LISTED, MAX_PREARRIVAL_HITS, NewPrearrivalHit, PostFlight, PrearrivalAdjudication,
+    StoredPrearrivalHit, check_iata, known_airport,
 };
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};

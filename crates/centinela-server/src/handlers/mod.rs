@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cases;
 pub mod clearances;
 pub mod docs;
+pub mod flights;
 pub mod health;
 pub mod inspections;
 pub mod intel;

@@ -114,7 +114,8 @@ const ZONES: &[&str] = &[
 
 async fn posts_page(app: &AppState, ctx: &PageCtx, extra: Value) -> PageResult {
     let list = app.app().posts().await.map_err(|e| ctx.api_error(e))?;
-    let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"], "zones": ZONES });
+    let airports = app.app().post_airports().await.map_err(|e| ctx.api_error(e))?;
+    let mut data = json!({ "posts": list, "kinds": ["land", "air", "sea"], "zones": ZONES, "airports": airports });
     if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
         d.extend(e);
     }
@@ -159,6 +160,30 @@ pub async fn set_zone(
     let pairs = form_pairs(&body);
     match app.app().set_post_time_zone(&user, &code, field(&pairs, "time_zone")).await {
         Ok(()) => posts_page(&app, &ctx, json!({ "zone_set": code })).await,
+        Err(e) => {
+            let e = ApiError::from(e);
+            if matches!(e.code, crate::ErrorCode::InvalidField) {
+                let detail = super::i18n::phrase(ctx.lang, &e.message);
+                posts_page(&app, &ctx, json!({ "form_error": "error.invalid_field", "form_detail": detail })).await
+            } else {
+                Err(ctx.api_error(e))
+            }
+        }
+    }
+}
+
+/// Sets an air post's IATA airport code (audited by the store): the
+/// flights of that airport are screened for the post from the next import.
+pub async fn set_iata(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    body: Bytes,
+) -> PageResult {
+    let pairs = form_pairs(&body);
+    match app.app().set_post_iata(&user, &code, field(&pairs, "iata")).await {
+        Ok(()) => posts_page(&app, &ctx, json!({ "iata_set": code })).await,
         Err(e) => {
             let e = ApiError::from(e);
             if matches!(e.code, crate::ErrorCode::InvalidField) {

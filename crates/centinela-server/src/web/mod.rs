@@ -36,6 +36,7 @@ mod cases;
 mod charts;
 mod connectors;
 mod dashboard;
+mod flights;
 mod i18n;
 mod import;
 mod intel;
@@ -145,6 +146,9 @@ pages! {
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
+    Get  "/vuelos"                  roles(SUPERVISORS), [Get "/api/flights"]              => flights::flights;
+    Get  "/vuelos/{id}"             roles(SUPERVISORS), [Get "/api/flights/{id}"]         => flights::flight;
+    Post "/vuelos/alertas/{id}"     roles(SUPERVISORS), [Post "/api/flights/hits/{id}/adjudication"] => flights::adjudicate;
     Get  "/busquedas"               roles(LOOKOUT_ISSUERS), [Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::lookouts;
     Post "/busquedas"               roles(LOOKOUT_ISSUERS), [Post "/api/lookouts", Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::issue;
     Post "/busquedas/{uid}/cancelar" roles(LOOKOUT_ISSUERS), [Post "/api/lookouts/{uid}/cancel", Get "/api/lookouts", Get "/api/lookouts/hits"] => lookouts::cancel;
@@ -186,6 +190,7 @@ pages! {
     Get  "/confianza"               roles(PKI_READERS), [Get "/api/pki"]         => trust::anchors;
     Post "/puestos"                 roles(ADMINS), [Post "/api/lists/reload"]     => admin::create_post;
     Post "/puestos/{code}/zona"     roles(ADMINS), [Post "/api/lists/reload"]     => admin::set_zone;
+    Post "/puestos/{code}/aeropuerto" roles(ADMINS), [Post "/api/lists/reload"]   => admin::set_iata;
     Get  "/reglas"                  roles(RULE_READERS), [Get "/api/rules"]               => rules::rules;
     Post "/reglas/probar"           roles(RULE_WRITERS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules/backtest"] => rules::rules_backtest;
     Post "/reglas/guardar"          roles(ANALYSTS), [Get "/api/rules", Post "/api/rules/check", Post "/api/rules"] => rules::rules_save;
@@ -205,6 +210,7 @@ pages! {
 pub const NAV: &[(&str, &str)] = &[
     ("/inspeccion", "nav.inspection"),
     ("/alertas", "nav.hits"),
+    ("/vuelos", "nav.flights"),
     ("/busquedas", "nav.lookouts"),
     ("/derivaciones", "nav.referrals"),
     ("/casos", "nav.cases"),
@@ -647,6 +653,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../web/templates/home.html")),
     ("inspection.html", include_str!("../../web/templates/inspection.html")),
     ("hits.html", include_str!("../../web/templates/hits.html")),
+    ("flights.html", include_str!("../../web/templates/flights.html")),
+    ("flight.html", include_str!("../../web/templates/flight.html")),
     ("timeline.html", include_str!("../../web/templates/timeline.html")),
     ("referrals.html", include_str!("../../web/templates/referrals.html")),
     ("cases.html", include_str!("../../web/templates/cases.html")),

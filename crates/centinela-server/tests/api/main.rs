@@ -10,6 +10,7 @@ mod chip;
 mod clearance_sync;
 mod clearances;
 mod errors;
+mod flights;
 mod helpers;
 mod inspections;
 mod intel;

@@ -9,6 +9,7 @@ mod browser;
 mod chip;
 mod clearances;
 mod connectors;
+mod flights;
 mod helpers;
 mod language;
 mod local_time;

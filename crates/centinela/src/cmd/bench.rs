@@ -36,6 +36,27 @@ pub enum Command {
     /// (every detail fetched), a pull where nothing changed (every detail
     /// answers 304), and one with 1 % changed and 0.5 % withdrawn (JSON).
     Connector(ConnectorArgs),
+    /// Pre-arrival screening of one flight: a manifest of PASSENGERS (API
+    /// list and PNRs) screened as the server does after an import — the
+    /// booth's pipeline per person (names, documents), the rules with the
+    /// passenger facts, on two workers — against LIST.csv (JSON).
+    Passengers(PassengersArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PassengersArgs {
+    /// The alert list (LIST.csv, as for `centinela screen`).
+    #[arg(long, value_name = "LIST.csv")]
+    pub list: PathBuf,
+    /// The travellers the manifest is made of (QUERIES.csv, cycled).
+    #[arg(long, value_name = "QUERIES.csv")]
+    pub queries: PathBuf,
+    /// Persons on the flight.
+    #[arg(long, default_value_t = 300)]
+    pub passengers: usize,
+    /// Manifests screened and timed (after 5 to warm up).
+    #[arg(long, default_value_t = 200)]
+    pub iterations: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +125,7 @@ pub fn run(cmd: Command, global: &crate::Global) -> anyhow::Result<ExitCode> {
         Command::Clearances(args) => crate::cmd::alert_burden::run(args),
         Command::Chip(args) => chip(args),
         Command::Connector(args) => connector(args, global),
+        Command::Passengers(args) => passengers(args),
     }
 }
 
@@ -460,6 +482,128 @@ fn screen(args: ScreenArgs) -> anyhow::Result<ExitCode> {
         },
     });
     println!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn passengers(a: PassengersArgs) -> anyhow::Result<ExitCode> {
+    use centinela_app::prearrival::{screen_all, subjects};
+    use centinela_store::{ApiPerson, BookingPassenger, NewBooking, StoredBooking, StoredFlight};
+    if a.passengers == 0 || a.passengers > centinela_app::prearrival::MAX_FLIGHT_PERSONS || a.iterations == 0 {
+        return Err(Unreadable("--passengers: 1 to 2000; --iterations: at least 1".into()).into());
+    }
+    let list = read_list(&a.list)?;
+    let queries: Vec<Query> = read_queries(&a.queries)?.into_iter().map(|(_, q)| q).collect();
+    if queries.is_empty() {
+        return Err(Unreadable(format!("{}: no queries", a.queries.display())).into());
+    }
+    let entries = list.len();
+    let t = Instant::now();
+    let listed = centinela_inspect::ListRef {
+        name: "bench".into(),
+        kind: centinela_domain::ListKind::Wanted,
+        action: "secondary_inspection".into(),
+    };
+    let lists =
+        centinela_inspect::Watchlists::build(list.into_iter().map(|e| (listed.clone(), e)).collect(), Vec::new());
+    let build_s = t.elapsed().as_secs_f64();
+    // The flight: PTY -> GUA; bookings of three, every fifth paid by one
+    // account with one contact (A1, A2 fire for those), one-way, cash.
+    let flight = StoredFlight {
+        id: 1,
+        carrier: "CM".into(),
+        number: "CM421".into(),
+        origin: "PTY".into(),
+        destination: "GUA".into(),
+        departure_date: "2026-12-06".into(),
+        departs_at: Some("2026-12-06T15:30".into()),
+        arrives_at: Some("2026-12-06T16:45".into()),
+        persons: 0,
+        bookings: 0,
+    };
+    let manifest: Vec<ApiPerson> = queries
+        .iter()
+        .cycle()
+        .take(a.passengers)
+        .enumerate()
+        .map(|(i, q)| ApiPerson {
+            role: if i % 50 == 0 { "crew" } else { "passenger" }.into(),
+            surnames: q.surnames.clone(),
+            given_names: q.given_names.clone(),
+            sex: Some(q.sex.as_str().to_string()).filter(|s| !s.is_empty()),
+            birth_date: q.birth_date.map(|b| b.to_string()),
+            nationality: q.nationality.map(|c| c.as_str().to_string()),
+            document_type: Some("P".into()),
+            document_number: Some(format!("X{i:07}")),
+            document_issuer: q.nationality.map(|c| c.as_str().to_string()),
+            booking: Some(format!("B{:05}", i / 3)),
+            ..ApiPerson::default()
+        })
+        .collect();
+    let bookings: Vec<StoredBooking> = manifest
+        .chunks(3)
+        .enumerate()
+        .map(|(k, ps)| {
+            let shared = k % 5 == 0;
+            StoredBooking {
+                id: k as i64 + 1,
+                version: 1,
+                flight_id: Some(1),
+                received_at: String::new(),
+                booking: NewBooking {
+                    carrier: "CM".into(),
+                    locator: format!("B{k:05}"),
+                    booked_at: Some("2026-12-04T10:00".into()),
+                    agency: Some("AGENCIA".into()),
+                    payment_kind: Some("CA".into()),
+                    payment_account: Some(if shared { "XXXX1111".into() } else { format!("XXXX{k:04}") }),
+                    contact: if shared { "+50255550000".into() } else { format!("+5025555{k:04}") },
+                    itinerary: r#"[{"from":"PTY","to":"GUA"}]"#.into(),
+                    passengers: ps
+                        .iter()
+                        .map(|p| BookingPassenger {
+                            surnames: p.surnames.clone(),
+                            given_names: p.given_names.clone(),
+                            birth_date: p.birth_date.clone(),
+                            ..BookingPassenger::default()
+                        })
+                        .collect(),
+                    ..NewBooking::default()
+                },
+            }
+        })
+        .collect();
+    let at = centinela_domain::Timestamp::now();
+    let run = || {
+        let subs = subjects(&flight, &manifest, &bookings);
+        screen_all(&lists, &subs, at, centinela_domain::Direction::Entry)
+    };
+    for _ in 0..5 {
+        std::hint::black_box(run());
+    }
+    let mut times = Vec::with_capacity(a.iterations);
+    let (mut hits, mut rules, mut skipped) = (0usize, 0usize, 0usize);
+    for _ in 0..a.iterations {
+        let t = Instant::now();
+        let out = run();
+        times.push(t.elapsed());
+        hits = out.iter().filter_map(|s| s.outcome.as_ref()).map(|o| o.travellers[0].hits.len()).sum();
+        rules = out.iter().map(|s| s.findings.len()).sum();
+        skipped = out.iter().filter(|s| s.skipped).count();
+    }
+    println!(
+        "{}",
+        json!({
+            "entries": entries,
+            "build_s": build_s,
+            "passengers": a.passengers,
+            "bookings": bookings.len(),
+            "workers": 2,
+            "manifest": summary(&mut times),
+            "list_hits": hits,
+            "rule_firings": rules,
+            "skipped": skipped,
+        })
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -82,3 +82,44 @@ fn a_file_of_messages_is_stored_whole_or_refused_whole() {
         assert!(imports[0].contains("file:cm421.edi") && !out.contains("OKAFOR"));
     }
 }
+
+/// The import screens its flight before returning: a listed passenger is a
+/// pre-arrival hit for the air post of the arrival airport (GUA), audited
+/// with counts only; the same file again screens nobody anew.
+#[test]
+fn an_import_screens_its_flight_for_the_air_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cm421.edi");
+    std::fs::write(&file, FILE).unwrap();
+    let list = dir.path().join("red.csv");
+    std::fs::write(
+        &list,
+        "id,given_names,surnames,birth_date,nationality,sex,aliases\nR-7,Chinedu,Okafor,1988-03-14,NGA,M,\n",
+    )
+    .unwrap();
+    for db in dbs(dir.path()) {
+        let add = ["posts", "add", "--code", "GTM-GUA", "--name", "La Aurora", "--country", "GTM", "--kind", "air"];
+        assert!(run(&db, &add).status.success());
+        let o = run(
+            &db,
+            &["lists", "import", "--name", "red", "--kind", "wanted", "--format", "csv", list.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        for _ in 0..2 {
+            let o = run(&db, &["passengers", "import", file.to_str().unwrap()]);
+            assert!(o.status.success(), "{}", text(&o.stderr));
+        }
+        let o = run(&db, &["audit", "show", "--json"]);
+        let out = text(&o.stdout);
+        let screened: Vec<serde_json::Value> = out
+            .lines()
+            .filter(|l| l.contains("prearrival_screened"))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(screened.len(), 1, "the second import found nothing changed: {out}");
+        let detail = screened[0]["detail"].to_string();
+        assert!(detail.contains("\\\"screened\\\":1") || detail.contains("\"screened\":1"), "{detail}");
+        assert!(detail.contains("\\\"hits\\\":1") || detail.contains("\"hits\":1"), "{detail}");
+        assert!(!out.contains("OKAFOR"));
+    }
+}

@@ -16,7 +16,13 @@ fn list_shows_the_catalogue_by_id() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     let ids: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
-    assert_eq!(ids, ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "N1", "N2", "N3", "N4", "N5", "D1"]);
+    assert_eq!(
+        ids,
+        [
+            "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "N1", "N2", "N3", "N4", "N5", "D1", "A1",
+            "A2", "A3", "A4"
+        ]
+    );
     assert!(out.lines().next().unwrap().starts_with("T1\tpossible_victim\trefer_to_protection\t"), "{out}");
 }
 
