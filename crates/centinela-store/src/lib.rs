@@ -19,6 +19,7 @@ mod multirow;
 mod passengers;
 mod password;
 mod pki;
+mod pnr;
 mod retention;
 mod rules;
 mod sessions;
@@ -63,6 +64,7 @@ pub use pki::{
     MAX_ANCHORS_PER_IMPORT, MAX_ANCHORS_PULLED, NewAnchor, PkiAnchorItem, PkiDelta, PkiImport, PkiInstalled,
     PkiVersionItem, StoredAnchor,
 };
+pub use pnr::{ArrivingPerson, BookingPerson, LinkedBooking, MAX_LINKED_BOOKINGS, MaskedPassenger, MaskedValues};
 pub use retention::{PurgeReport, Retention};
 pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, check_rule_id};
 pub use sessions::{AuditRow, AuditSearch, SessionUser};

@@ -12,6 +12,7 @@ mod lists;
 mod lookouts;
 mod passengers;
 mod pki;
+mod pnr;
 mod rules;
 mod sessions;
 mod stats;
