@@ -445,7 +445,7 @@ impl Store {
             let mut keys_of: std::collections::HashMap<i64, Vec<(String, String)>> = std::collections::HashMap::new();
             for r in &rows {
                 let bid: i64 = r.try_get("booking_id")?;
-                if !keys_of.contains_key(&bid) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = keys_of.entry(bid) {
                     let ks = sqlx::query("SELECT kind, link_key FROM booking_keys WHERE booking_id = $1 ORDER BY kind, link_key")
                         .bind(bid)
                         .fetch_all(p)
@@ -454,7 +454,7 @@ impl Store {
                         .iter()
                         .map(|k| Ok((k.try_get("kind")?, k.try_get("link_key")?)))
                         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-                    keys_of.insert(bid, ks);
+                    slot.insert(ks);
                 }
                 out.push(BookingPerson {
                     id: r.try_get("id")?,
