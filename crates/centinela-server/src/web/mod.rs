@@ -140,7 +140,7 @@ pages! {
     Post "/salir"                   ANY_USER, [Delete "/api/session"]                     => pages::logout;
     Get  "/"                        ANY_USER, []                                          => pages::home;
     Get  "/de-nuevo/{token}"        ANY_USER, []                                          => again::again;
-    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
+    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/posts/{code}/api-record"] => booth::inspection_form;
     Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}", Get "/api/crossings/{id}/images/{kind}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;

@@ -74,3 +74,60 @@ async fn analyst_opens_the_planted_booking_from_redes_and_unmasks_it_with_a_reas
     assert!(text.contains("Other linked bookings") && text.contains("same payer"), "{text}");
     c.close().await.unwrap();
 }
+
+/// At the air post's booth, the officer finds a passenger of a flight
+/// arriving today by document: the page says which flight and booking and
+/// prefills the form; a land post's booth has no such look-up.
+#[tokio::test]
+async fn the_air_posts_booth_prefills_a_passenger_from_todays_manifest() {
+    use centinela_store::{ApiPerson, NewFlight, NewPassengerMessage};
+    let app = spawn_country().await;
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("America/Guatemala").unwrap()).date();
+    let msg = NewPassengerMessage {
+        kind: "PAXLST",
+        flight: Some(NewFlight {
+            carrier: "CM".into(),
+            number: "CM421".into(),
+            origin: "PTY".into(),
+            destination: "GUA".into(),
+            departure_date: today.to_string(),
+            arrives_at: Some(format!("{today}T11:05")),
+            ..NewFlight::default()
+        }),
+        reference: "1".into(),
+        part: 1,
+        persons: vec![ApiPerson {
+            role: "passenger".into(),
+            surnames: "OKAFOR".into(),
+            given_names: "CHINEDU".into(),
+            birth_date: Some("1988-03-14".into()),
+            nationality: Some("NGA".into()),
+            document_type: Some("P".into()),
+            document_number: Some("A07712345".into()),
+            document_issuer: Some("NGA".into()),
+            booking: Some("QX7Z2P".into()),
+            ..ApiPerson::default()
+        }],
+        ..NewPassengerMessage::default()
+    };
+    app.store.import_passenger_messages("cli", "api", "aa", &[msg]).await.unwrap();
+    app.store
+        .create_user("system", "oficial.aurora", Role::Officer, Some("GTM-GUA"), crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    let c = crate::helpers::sign_in(&app, "oficial.aurora", crate::helpers::PASSWORD).await;
+    let page = c.get(app.url("/inspeccion")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"manifest-form\""), "an air post's booth looks manifests up");
+    let page = c.get(app.url("/inspeccion?documento=A07712345&emisor=NGA")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("En el manifiesto del vuelo CM421, reserva QX7Z2P"), "{page}");
+    assert!(page.contains("value=\"OKAFOR\"") && page.contains("value=\"A07712345\""), "prefilled");
+    assert!(page.contains("14&#x2f;03&#x2f;1988") || page.contains("14/03/1988"), "prefilled as DD/MM/AAAA");
+    let page = c.get(app.url("/inspeccion?documento=B999&emisor=NGA")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"manifest-none\""));
+    let audit = app.store.audit_entries(None).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "api_record_viewed").count(), 1);
+    // The land post's officer has no look-up.
+    let land = crate::helpers::sign_in(&app, &crate::helpers::username(Role::Officer), crate::helpers::PASSWORD).await;
+    let page = land.get(app.url("/inspeccion")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("id=\"manifest-form\""), "{}", app.post);
+}
