@@ -407,6 +407,17 @@ impl App {
         // Lookouts in force at this post: shown apart, raising the step.
         self.screen_lookouts(&mut outcome, &post, at).await?;
         let mut party = Vec::with_capacity(outcome.travellers.len());
+        // Entries at an air post are linked to their API records (issue 23).
+        let api_links: Vec<(String, Option<String>, Option<String>)> = outcome
+            .travellers
+            .iter()
+            .zip(&outcome.records)
+            .filter(|(_, r)| r.direction == centinela_domain::Direction::Entry)
+            .map(|(t, r)| {
+                let number = r.document_number.as_ref().map(|d| d.as_str().to_string());
+                (t.crossing_id.clone(), number, r.issuing_state.as_ref().map(|c| c.as_str().to_string()))
+            })
+            .collect();
         for (t, record) in outcome.travellers.iter().zip(outcome.records) {
             let result = serde_json::to_string(t).map_err(AppError::internal)?;
             party.push(NewInspection {
@@ -449,6 +460,7 @@ impl App {
             t.faces = self.store_faces(user, &t.crossing_id, f).await?;
         }
         self.record_lookout_hits(user, &outcome.travellers, &post, at).await?;
+        self.link_api_records(user, &post, &api_links).await?;
         for (i, uid) in &cleared {
             let crossing = outcome.travellers.get(*i).map(|t| t.crossing_id.clone()).unwrap_or_default();
             self.audit(

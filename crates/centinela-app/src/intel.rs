@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use centinela_intel::export::Format;
+use centinela_intel::graph::LinkKind;
 use centinela_intel::view::{IdentityLink, Network};
 use centinela_intel::{
     Crossings, DocumentReuse, Facilitator, Override, PersonLink, PersonSummary, Report, Ring, SharedContact,
@@ -66,12 +67,22 @@ impl IntelCache {
         let rows = store.crossings_between(None, None, None).await?;
         let decisions = overrides(store).await?;
         let n_decisions = decisions.len();
+        // Airline bookings' passengers enter the analysis as records of
+        // their own, with their booking's links (issue 23).
+        let booked = store.booking_persons(MAX_BOOKING_PERSONS).await?;
         let report = tokio::task::spawn_blocking(move || {
             let mut c = Crossings::default();
             for r in &rows {
                 c.push(&r.record);
             }
             drop(rows);
+            for b in &booked {
+                if let Some((record, links)) = booking_record(b) {
+                    let links: Vec<(LinkKind, &str)> = links.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    c.push_linked(&record, &links);
+                }
+            }
+            drop(booked);
             c.shrink();
             Report::build(c, &decisions)
         })
@@ -89,6 +100,60 @@ impl IntelCache {
         *guard = Some(a.clone());
         Ok(a)
     }
+}
+
+/// At most this many booking passengers enter one analysis.
+pub const MAX_BOOKING_PERSONS: i64 = 1_000_000;
+
+/// A booking passenger as a record for the analysis (`pnr-<id>`, at the
+/// flight's destination airport and scheduled arrival), with the links of
+/// its booking: the booking itself (carrier and locator), and the keyed
+/// digests of its payer, contacts and agency. `None` when its time does
+/// not read.
+pub fn booking_record(
+    b: &centinela_store::BookingPerson,
+) -> Option<(centinela_domain::CrossingRecord, Vec<(LinkKind, String)>)> {
+    use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Sex, Timestamp};
+    let at = match b.at.len() {
+        10 => format!("{}T00:00:00Z", b.at),
+        16 => format!("{}:00Z", b.at),
+        _ => b.at.clone(),
+    };
+    let record = CrossingRecord {
+        crossing_id: format!("pnr-{}", b.id),
+        post: b.destination.clone(),
+        direction: Direction::Entry,
+        crossed_at: Timestamp::parse(&at).ok()?,
+        given_names: b.given_names.clone(),
+        surnames: b.surnames.clone(),
+        birth_date: b.birth_date.as_deref().and_then(BirthDate::parse_lenient),
+        nationality: b.nationality.as_deref().and_then(|n| CountryCode::parse(n).ok()),
+        sex: b.sex.as_deref().and_then(|s| Sex::parse(s).ok()).unwrap_or(Sex::Unknown),
+        document_type: b.document_type.clone().unwrap_or_default(),
+        document_number: b.document_number.as_deref().and_then(|d| DocumentNumber::parse(d).ok()),
+        // SSR DOCS names no issuer here: a passport is most often its
+        // holder's state's, so that the resolver's document key can agree.
+        issuing_state: match b.document_type.as_deref() {
+            Some("P" | "PP") => b.nationality.as_deref().and_then(|n| CountryCode::parse(n).ok()),
+            _ => None,
+        },
+        group_id: String::new(),
+        vehicle: String::new(),
+        phone: String::new(),
+        address: String::new(),
+        destination: String::new(),
+    };
+    let mut links = vec![(LinkKind::Booking, format!("{}:{}", b.carrier, b.locator))];
+    for (kind, key) in &b.keys {
+        let kind = match kind.as_str() {
+            "payer" => LinkKind::Payer,
+            "contact" => LinkKind::Contact,
+            "agency" => LinkKind::Agency,
+            _ => continue,
+        };
+        links.push((kind, key.clone()));
+    }
+    Some((record, links))
 }
 
 /// The analysts' stored merge and split decisions, as the resolver takes them.

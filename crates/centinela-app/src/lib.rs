@@ -20,6 +20,7 @@ use centinela_store::{Actor, Store};
 
 pub mod accounts;
 pub mod audit;
+pub mod bookings;
 pub mod cases;
 pub mod clearances;
 pub mod connectors;

@@ -88,6 +88,17 @@ impl AuditKey {
         m.finalize().into_bytes().into()
     }
 
+    /// `HMAC-SHA256(key, label || 0 || value)`: a keyed, non-reversible
+    /// digest for another use of the same secret (the PNR link keys), the
+    /// label keeping each use apart from the chain's MACs.
+    pub fn keyed_digest(&self, label: &[u8], value: &[u8]) -> [u8; 32] {
+        let mut m = self.mac();
+        m.update(label);
+        m.update(&[0]);
+        m.update(value);
+        m.finalize().into_bytes().into()
+    }
+
     fn mac(&self) -> Hmac<Sha256> {
         // HMAC takes a key of any length: this never fails.
         <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!("HMAC takes any key length"))

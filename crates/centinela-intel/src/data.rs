@@ -95,6 +95,9 @@ pub struct Crossings {
     pub nationality: Vec<u32>,
     /// Index into [`Crossings::names`].
     pub name: Vec<u32>,
+    /// Extra links of some records (a booking's passengers: same booking,
+    /// payer, contact, agency): (record index, kind, interned key).
+    pub links: Vec<(u32, crate::graph::LinkKind, u32)>,
     pub names: Vec<Name>,
     pub tokens: Vec<Token>,
     pub strings: Interner,
@@ -161,6 +164,19 @@ impl Crossings {
         self.nationality.push(nat);
         let name = self.name_id(&r.given_names, &r.surnames);
         self.name.push(name);
+    }
+
+    /// Appends one record with links of its own (a booking passenger as a
+    /// record: the booking's keys, each `(kind, key)`).
+    pub fn push_linked(&mut self, r: &CrossingRecord, links: &[(crate::graph::LinkKind, &str)]) {
+        let i = self.ids.len() as u32;
+        self.push(r);
+        for (kind, key) in links {
+            let v = self.strings.intern(key);
+            if v != NONE {
+                self.links.push((i, *kind, v));
+            }
+        }
     }
 
     /// The interned `fold(raw)`, folding each distinct raw value once.

@@ -497,7 +497,11 @@ pub fn document_reuse(c: &Crossings, r: &Resolution, g: &Graph) -> Vec<DocumentR
 pub fn shared_contacts(c: &Crossings, g: &Graph) -> Vec<SharedContact> {
     let mut out = Vec::new();
     for (kind, v, persons) in &g.shared {
-        if *kind == LinkKind::Document || persons.len() < MIN_CONTACT_PERSONS {
+        // Documents are reuse (N3); a booking and an agency are not
+        // contact points of a person.
+        if matches!(kind, LinkKind::Document | LinkKind::Booking | LinkKind::Agency)
+            || persons.len() < MIN_CONTACT_PERSONS
+        {
             continue;
         }
         // Families share a home and a phone: count distinct first surnames.

@@ -32,6 +32,14 @@ pub enum LinkKind {
     Address,
     /// Crossed on the same document.
     Document,
+    /// On the same airline booking (PNR).
+    Booking,
+    /// Bookings paid with the same card or account.
+    Payer,
+    /// Bookings giving the same phone or e-mail.
+    Contact,
+    /// Bookings made by the same travel agency.
+    Agency,
 }
 
 impl LinkKind {
@@ -43,6 +51,12 @@ impl LinkKind {
             LinkKind::Phone => 0.5,
             LinkKind::Address => 0.3,
             LinkKind::Document => 1.0,
+            LinkKind::Booking => 1.0,
+            LinkKind::Payer => 0.8,
+            LinkKind::Contact => 0.5,
+            // An agency books for thousands: weak, and left out of the
+            // edges where shared by many (`edges`' `max_shared`).
+            LinkKind::Agency => 0.1,
         }
     }
 
@@ -53,6 +67,10 @@ impl LinkKind {
             LinkKind::Phone => "phone",
             LinkKind::Address => "address",
             LinkKind::Document => "document",
+            LinkKind::Booking => "booking",
+            LinkKind::Payer => "payer",
+            LinkKind::Contact => "contact",
+            LinkKind::Agency => "agency",
         }
     }
 }
@@ -156,6 +174,19 @@ impl Graph {
             vals.sort();
             shared.extend(vals.into_iter().map(|(v, ps)| (kind, v, ps)));
         }
+        // Booking links (air passenger data): same booking, payer, contact
+        // or agency, by the keys the records carry.
+        let mut by: std::collections::BTreeMap<(LinkKind, u32), Vec<u32>> = std::collections::BTreeMap::new();
+        for &(i, kind, v) in &c.links {
+            by.entry((kind, v)).or_default().push(r.person[i as usize]);
+        }
+        for ((kind, v), mut ps) in by {
+            ps.sort_unstable();
+            ps.dedup();
+            if ps.len() >= 2 {
+                shared.push((kind, v, ps));
+            }
+        }
         Graph { passages, passages_of, shared, crossings_of }
     }
 
@@ -194,4 +225,55 @@ fn distinct_persons(r: &Resolution, crossings: &[u32]) -> usize {
     ps.sort_unstable();
     ps.dedup();
     ps.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::{Params, resolve};
+    use centinela_domain::{BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, Sex, Timestamp};
+
+    fn rec(id: &str, given: &str, surnames: &str, birth: &str, doc: &str, post: &str) -> CrossingRecord {
+        CrossingRecord {
+            crossing_id: id.into(),
+            post: post.into(),
+            direction: Direction::Entry,
+            crossed_at: Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
+            given_names: given.into(),
+            surnames: surnames.into(),
+            birth_date: BirthDate::parse_opt(birth).unwrap(),
+            nationality: CountryCode::parse("ECU").ok(),
+            sex: Sex::Male,
+            document_type: "P".into(),
+            document_number: DocumentNumber::parse(doc).ok(),
+            issuing_state: CountryCode::parse("ECU").ok(),
+            group_id: String::new(),
+            vehicle: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            destination: String::new(),
+        }
+    }
+
+    /// Three unrelated passengers booked by one payer and contact; one of
+    /// them crosses later at a land post and is one person with their
+    /// booking record; an agency alone shared by two is a weak link.
+    #[test]
+    fn booking_links_join_persons_and_a_booked_passenger_is_one_person_with_their_crossing() {
+        let mut c = Crossings::default();
+        let pay = [(LinkKind::Payer, "p1"), (LinkKind::Contact, "c1"), (LinkKind::Agency, "a1")];
+        c.push_linked(&rec("pnr-1", "JUAN CARLOS", "QUISPE MAMANI", "1991-04-05", "EC1111", "GUA"), &pay);
+        c.push_linked(&rec("pnr-2", "WEI", "CHEN", "1988-11-30", "EC2222", "GUA"), &pay);
+        c.push_linked(&rec("pnr-3", "AMINATA", "DIALLO", "1995-07-14", "EC3333", "GUA"), &pay[..1]);
+        c.push(&rec("x-1", "JUAN CARLOS", "QUISPE MAMANI", "1991-04-05", "EC1111", "GTM-TECUNUMAN"));
+        let r = resolve(&c, &Params::default(), &[]);
+        assert_eq!(r.person[0], r.person[3], "the booked passenger and the land crossing are one person");
+        let g = Graph::build(&c, &r);
+        let kinds: Vec<(LinkKind, usize)> = g.shared.iter().map(|(k, _, ps)| (*k, ps.len())).collect();
+        assert_eq!(kinds, vec![(LinkKind::Payer, 3), (LinkKind::Contact, 2), (LinkKind::Agency, 2)]);
+        let edges = g.edges(&r, 50);
+        let (a, b) = (r.person[3].min(r.person[1]), r.person[3].max(r.person[1]));
+        let w = edges.iter().find(|e| (e.0, e.1) == (a, b)).map(|e| e.2).unwrap();
+        assert!((w - (0.8 + 0.5 + 0.1)).abs() < 1e-9, "{w}");
+    }
 }

@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorCode, ErrorType};
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, flights, health, inspections, intel, lists, lookouts, passengers, pki,
-    rules, session, stats, sync, threshold, users,
+    accounts, audit, bookings, cases, clearances, docs, flights, health, inspections, intel, lists, lookouts,
+    passengers, pki, rules, session, stats, sync, threshold, users,
 };
 use crate::routes::{Access, ENDPOINTS, Verb};
 
@@ -108,6 +108,10 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         intel::decisions,
         intel::decide,
         intel::withdraw,
+        bookings::search,
+        bookings::links,
+        bookings::unmask,
+        bookings::api_record,
         pki::list,
         pki::import,
         pki::image,

@@ -27,8 +27,8 @@ use crate::auth::{CSRF_COOKIE, LoggedUser, Via, credentials, csrf_ok, request_ad
 use crate::error::{ApiError, ErrorCode};
 use crate::failures::Attempt;
 use crate::handlers::{
-    accounts, audit, cases, clearances, docs, flights, health, inspections, intel, lists, lookouts, passengers, pki,
-    rules, session, stats, threshold, users,
+    accounts, audit, bookings, cases, clearances, docs, flights, health, inspections, intel, lists, lookouts,
+    passengers, pki, rules, session, stats, threshold, users,
 };
 use crate::state::AppState;
 use crate::user::CurrentUser;
@@ -174,6 +174,7 @@ endpoints! {
     Post   "/api/lists/reload"  roles(ADMINS)                                => inspections::reload;
     Post   "/api/lists/threshold" roles(LIST_READERS)                        => threshold::backtest;
     Get    "/api/posts"         ANY_USER                                             => inspections::posts;
+    Get    "/api/posts/{code}/api-record" roles(INSPECTORS)                          => bookings::api_record;
     Post   "/api/inspections"   roles(INSPECTORS)                                    => inspections::create;
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
     Get    "/api/hits/queue"    roles(INSPECTORS)                                    => inspections::hit_queue;
@@ -228,6 +229,9 @@ endpoints! {
     Post   "/api/intel/decisions" roles(ANALYSTS)                                    => intel::decide;
     Post   "/api/intel/decisions/{id}/withdraw" roles(ANALYSTS)                      => intel::withdraw;
     Get    "/api/intel/faces"   roles(ANALYSTS)                                      => pki::faces;
+    Get    "/api/intel/bookings" roles(ANALYSTS)                                     => bookings::search;
+    Get    "/api/intel/bookings/{carrier}/{locator}" roles(ANALYSTS)                 => bookings::links;
+    Post   "/api/intel/booking-versions/{id}/unmask" roles(ANALYSTS)                 => bookings::unmask;
 }
 
 /// The role groups both tables (the API's here, the pages' in `web`) name:

@@ -53,6 +53,10 @@ pub struct IntelStamp {
     pub crossings: i64,
     pub last_crossing: i64,
     pub last_override: i64,
+    /// The latest booking version and how many are kept (air passenger
+    /// data enters the analysis; masking and deletion change the count).
+    pub last_booking: i64,
+    pub bookings: i64,
 }
 
 impl Store {
@@ -189,7 +193,11 @@ impl Store {
                 sqlx::query_as("SELECT COUNT(*), MAX(id) FROM crossings").fetch_one(p).await?;
             let last_override: Option<i64> =
                 sqlx::query_scalar("SELECT MAX(id) FROM intel_overrides").fetch_one(p).await?;
+            let (bookings, last_booking): (i64, Option<i64>) =
+                sqlx::query_as("SELECT COUNT(*) - COUNT(masked_at), MAX(id) FROM bookings").fetch_one(p).await?;
             Ok(IntelStamp {
+                last_booking: last_booking.unwrap_or(0),
+                bookings,
                 crossings,
                 last_crossing: last_crossing.unwrap_or(0),
                 last_override: last_override.unwrap_or(0),

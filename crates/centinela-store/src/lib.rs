@@ -20,6 +20,7 @@ mod notifications;
 mod passengers;
 mod password;
 mod pki;
+mod pnr;
 mod prearrival;
 mod retention;
 mod rules;
@@ -66,6 +67,7 @@ pub use pki::{
     MAX_ANCHORS_PER_IMPORT, MAX_ANCHORS_PULLED, NewAnchor, PkiAnchorItem, PkiDelta, PkiImport, PkiInstalled,
     PkiVersionItem, StoredAnchor,
 };
+pub use pnr::{ArrivingPerson, BookingPerson, LinkedBooking, MAX_LINKED_BOOKINGS, MaskedPassenger, MaskedValues};
 pub use prearrival::{
     AirPost, MAX_FLIGHTS_LISTED, MAX_PREARRIVAL_HITS, NewPrearrivalHit, PostFlight, PrearrivalAdjudication,
     StoredPrearrivalHit, check_iata, known_airport,

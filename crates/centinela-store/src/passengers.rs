@@ -138,6 +138,8 @@ pub struct StoredBooking {
     pub version: i64,
     pub flight_id: Option<i64>,
     pub received_at: String,
+    /// When its identifying values were masked (migration 0024), if so.
+    pub masked_at: Option<String>,
     #[serde(flatten)]
     pub booking: NewBooking,
 }
@@ -145,7 +147,7 @@ pub struct StoredBooking {
 const PERSON_COLUMNS: &str = "role, surnames, given_names, sex, birth_date, nationality, document_type, \
     document_number, document_issuer, document_expiry, booking, seat, embarkation, debarkation, residence";
 
-fn person_row<R>(r: &R) -> Result<ApiPerson, sqlx::Error>
+pub(crate) fn person_row<R>(r: &R) -> Result<ApiPerson, sqlx::Error>
 where
     R: Row,
     for<'c> &'c str: sqlx::ColumnIndex<R>,
@@ -300,6 +302,14 @@ impl Store {
                     .bind(&now)
                     .fetch_one(&mut *tx)
                     .await?;
+                    for (kind, key) in self.booking_link_keys(b) {
+                        sqlx::query("INSERT INTO booking_keys (booking_id, kind, link_key) VALUES ($1, $2, $3)")
+                            .bind(booking_id)
+                            .bind(kind)
+                            .bind(key)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     for p in &b.passengers {
                         sqlx::query(
                             "INSERT INTO booking_passengers (booking_id, surnames, given_names, kind, sex, birth_date, \
@@ -407,7 +417,7 @@ impl Store {
     pub async fn booking_versions(&self, carrier: &str, locator: &str) -> Result<Vec<StoredBooking>, StoreError> {
         on_pool!(self, p => {
             let rows = sqlx::query(
-                "SELECT id, version, flight_id, received_at, carrier, locator, booked_at, agency, agency_country, \
+                "SELECT id, version, flight_id, received_at, masked_at, carrier, locator, booked_at, agency, agency_country, \
                  payment_kind, payment_account, contact, split, itinerary FROM bookings \
                  WHERE carrier = $1 AND locator = $2 ORDER BY version",
             )
@@ -447,6 +457,7 @@ impl Store {
                     version: r.try_get("version")?,
                     flight_id: r.try_get("flight_id")?,
                     received_at: r.try_get("received_at")?,
+                    masked_at: r.try_get("masked_at")?,
                     booking: NewBooking {
                         carrier: r.try_get("carrier")?,
                         locator: r.try_get("locator")?,

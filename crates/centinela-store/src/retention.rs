@@ -37,6 +37,11 @@ pub struct Retention {
     pub sessions_days: u32,
     /// Closed trafficking cases, after their last change.
     pub closed_cases_days: u32,
+    /// PNR versions are depersonalised (names, contacts, payment, document
+    /// numbers masked; see the store's `pnr.rs`) this long after receipt.
+    pub pnr_mask_days: u32,
+    /// PNR versions are deleted this long after receipt.
+    pub pnr_days: u32,
 }
 
 impl Default for Retention {
@@ -50,6 +55,9 @@ impl Default for Retention {
             hits_days: 5 * 365,
             sessions_days: 30,
             closed_cases_days: 10 * 365,
+            // The EU PNR directive's periods (2016/681, article 12).
+            pnr_mask_days: 183,
+            pnr_days: 5 * 365,
         }
     }
 }
@@ -76,6 +84,9 @@ pub struct PurgeReport {
     pub images: u64,
     /// Crossings past their period kept because a case holds them.
     pub kept_for_cases: u64,
+    /// PNR versions depersonalised, and deleted.
+    pub pnr_masked: u64,
+    pub pnr_deleted: u64,
 }
 
 fn q(sql: String) -> sqlx::AssertSqlSafe<String> {
@@ -103,6 +114,10 @@ impl Store {
         let s_cut = i64::try_from(now_unix.saturating_sub(u64::from(retention.sessions_days) * 86_400)).unwrap_or(0);
         let now = rfc3339(now_unix);
         let mut rep = PurgeReport { dry_run, now: now.clone(), ..PurgeReport::default() };
+        // PNRs first, in a transaction of their own (audited apart).
+        (rep.pnr_masked, rep.pnr_deleted) = self
+            .depersonalise_pnr(actor, &cut(retention.pnr_mask_days), &cut(retention.pnr_days), &now, dry_run)
+            .await?;
         let backend = self.backend();
         // Closed cases past their period: latest version closed and older
         // than the cut, and not purged before (it still has versions).

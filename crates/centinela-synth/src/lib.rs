@@ -58,6 +58,7 @@
 //! Random list entries may by chance share a name with a traveller; those
 //! coincidences are not in the truth, as they are not the same person.
 
+pub mod air;
 mod lists;
 mod names;
 mod places;
@@ -71,6 +72,7 @@ use std::io::{self, Write};
 use centinela_domain::{CountryCode, CrossingRecord, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 
+pub use air::{AirlineDay, PlantedBookings, airline_day};
 pub use lists::SynthList;
 pub use posts::{BORDER_POSTS_CSV, Post, PostKind, all_posts, posts_of};
 pub use rng::Rng;

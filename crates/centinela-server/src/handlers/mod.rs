@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bookings;
 pub mod cases;
 pub mod clearances;
 pub mod docs;

@@ -29,7 +29,18 @@ async fn booth(app: &AppState, user: &CurrentUser) -> Result<Value, ApiError> {
         Some(p) => vec![json!({ "code": p, "name": p })],
         None => app.store().posts().await?.into_iter().map(|p| json!({ "code": p.code, "name": p.name })).collect(),
     };
+    // Air posts get the manifest look-up.
+    let air: Vec<String> = app
+        .store()
+        .posts()
+        .await?
+        .into_iter()
+        .filter(|p| centinela_app::bookings::airport_of(&p.code, &p.kind).is_some())
+        .filter(|p| user.post.as_deref().is_none_or(|mine| mine == p.code))
+        .map(|p| p.code)
+        .collect();
     Ok(json!({
+        "air_posts": air,
         "posts": posts,
         "relations": RELATIONS.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "observations": OBSERVATIONS.iter().map(|(code, _)| code).collect::<Vec<_>>(),
@@ -62,10 +73,49 @@ const OBSERVATIONS: &[(&str, Observation)] = &[
 
 const DECISIONS: &[&str] = &["admit", "secondary_inspection", "refer_to_protection", "refuse"];
 
-pub async fn inspection_form(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx) -> PageResult {
+pub async fn inspection_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<ManifestQuery>,
+) -> PageResult {
     let mut frame = booth(&app, &user).await.map_err(|e| ctx.api_error(e))?;
     frame["booth_ctx"] = booth_context(&[]);
+    // At an air post: the arriving passenger's API record by document,
+    // its data prefilled so the officer does not retype (issue 23).
+    let document = q.documento.trim();
+    let post = user.post.clone().unwrap_or_else(|| q.puesto.trim().to_string());
+    if !document.is_empty() && !post.is_empty() {
+        let issuer = Some(q.emisor.trim()).filter(|s| !s.is_empty());
+        frame["booth_ctx"]["post"] = json!(post);
+        match app.app().arriving_api_record(&user, &post, document, issuer).await.map_err(|e| ctx.api_error(e))? {
+            Some(found) => {
+                let p = &found.person;
+                frame["form"] = json!({ "travellers": [{
+                    "surnames": p.surnames, "given_names": p.given_names,
+                    "birth_date": p.birth_date.as_deref().map(super::dmy).unwrap_or_default(),
+                    "sex": p.sex.clone().unwrap_or_default(), "nationality": p.nationality.clone().unwrap_or_default(),
+                    "document_number": p.document_number.clone().unwrap_or_default(),
+                    "issuing_state": p.document_issuer.clone().unwrap_or_default(),
+                }], "errors": {} });
+                frame["manifest"] = json!({ "flight": found.flight, "booking": p.booking, "origin": found.origin });
+            }
+            None => frame["manifest_none"] = json!(true),
+        }
+    }
     Ok(ctx.render("inspection.html", frame))
+}
+
+/// `?documento=…&emisor=…` (and `puesto=…` for an officer bound to no
+/// post): look the document up in today's arriving manifests.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ManifestQuery {
+    #[serde(default)]
+    documento: String,
+    #[serde(default)]
+    emisor: String,
+    #[serde(default)]
+    puesto: String,
 }
 
 /// The booth's context, which stays until the officer changes it: post,

@@ -31,6 +31,7 @@ mod accounts;
 mod admin;
 mod again;
 mod audit;
+mod bookings;
 mod booth;
 mod cases;
 mod charts;
@@ -141,7 +142,7 @@ pages! {
     Post "/salir"                   ANY_USER, [Delete "/api/session"]                     => pages::logout;
     Get  "/"                        ANY_USER, []                                          => pages::home;
     Get  "/de-nuevo/{token}"        ANY_USER, []                                          => again::again;
-    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections"]          => booth::inspection_form;
+    Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/posts/{code}/api-record"] => booth::inspection_form;
     Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}", Get "/api/crossings/{id}/images/{kind}"] => booth::inspect;
     Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
@@ -203,6 +204,9 @@ pages! {
     Get  "/redes/anillos/{id}"      roles(ANALYSTS), [Get "/api/intel/rings", Get "/api/intel/rings/{id}/network"] => intel::ring;
     Get  "/redes/personas/{id}"     roles(ANALYSTS), [Get "/api/intel/persons/{id}", Get "/api/intel/persons/{id}/crossings", Get "/api/intel/persons/{id}/network"] => intel::person;
     Post "/redes/decisiones"        roles(ANALYSTS), [Post "/api/intel/decisions", Get "/api/intel/persons"] => intel::decide;
+    Get  "/redes/reservas"          roles(ANALYSTS), [Get "/api/intel/bookings"]          => bookings::search;
+    Get  "/redes/reservas/{carrier}/{locator}" roles(ANALYSTS), [Get "/api/intel/bookings/{carrier}/{locator}"] => bookings::show;
+    Post "/redes/reservas/{carrier}/{locator}/desenmascarar" roles(ANALYSTS), [Get "/api/intel/bookings/{carrier}/{locator}", Post "/api/intel/booking-versions/{id}/unmask"] => bookings::unmask;
 }
 
 /// The navigation: (page, catalogue key). Each item is shown only to roles
@@ -673,6 +677,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("network.html", include_str!("../../web/templates/network.html")),
     ("network_view.html", include_str!("../../web/templates/network_view.html")),
     ("person.html", include_str!("../../web/templates/person.html")),
+    ("bookings.html", include_str!("../../web/templates/bookings.html")),
 ];
 
 fn templates() -> &'static Environment<'static> {

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod bookings;
 mod cases;
 mod chip;
 mod clearance_sync;

@@ -16,6 +16,8 @@ pub struct WebApp {
     pub country: Country,
     /// The post of the users bound to one.
     pub post: String,
+    /// The airline day imported (flights, bookings, the planted network).
+    pub air: centinela_synth::AirlineDay,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -82,6 +84,11 @@ pub async fn spawn_country() -> WebApp {
     let addr = listener.local_addr().unwrap();
     let state = AppState::new(ServerConfig::default(), store.clone());
     state.inspections().reload(state.store()).await.unwrap();
+    let air = centinela_synth::airline_day(&country);
+    for text in &air.interchanges {
+        let source = centinela_app::passengers::Source::File("demo.edi");
+        state.app().import_passenger_messages(centinela_app::Caller::Cli, source, text.as_bytes(), 2025).await.unwrap();
+    }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         centinela_server::serve_on(listener, state, async {
@@ -90,7 +97,7 @@ pub async fn spawn_country() -> WebApp {
         .await
         .unwrap();
     });
-    WebApp { addr, store, country, post, stop: Some(stop), _dir: dir }
+    WebApp { addr, store, country, post, air, stop: Some(stop), _dir: dir }
 }
 
 /// A TD3 passport zone (two lines) with these fields; `expiry` as

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit_log;
+mod bookings;
 mod booth;
 mod browser;
 mod chip;

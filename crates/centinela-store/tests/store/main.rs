@@ -12,6 +12,7 @@ mod lists;
 mod lookouts;
 mod passengers;
 mod pki;
+mod pnr;
 mod prearrival;
 mod rules;
 mod sessions;

@@ -549,6 +549,7 @@ fn passengers(a: PassengersArgs) -> anyhow::Result<ExitCode> {
                 version: 1,
                 flight_id: Some(1),
                 received_at: String::new(),
+                masked_at: None,
                 booking: NewBooking {
                     carrier: "CM".into(),
                     locator: format!("B{k:05}"),

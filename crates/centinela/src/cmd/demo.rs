@@ -388,11 +388,16 @@ async fn load(
     write_passwords(file, &creds)?;
     phase(bar, "protección / protection", 1);
     let (referrals, cases) = protection(store, country, today).await?;
-    let (inspections, hits) = booth_day(store, country, today, bar).await?;
+    let app = centinela_app::App::new(store.clone());
+    app.reload_lists(None).await.context("loading the alert lists")?;
+    let air_started = std::time::Instant::now();
+    let (flights, bookings) = airline_day(&app, country, bar).await?;
+    let air_secs = air_started.elapsed().as_secs_f64();
+    let (inspections, hits) = booth_day(&app, store, country, today, bar).await?;
     bar.finish_and_clear();
     eprintln!(
         "país de demostración construido / demo country built in {:.1} s: {} posts, {} lists, {} crossings, \
-         {} users, {} referrals, {} cases, \
+         {} users, {} referrals, {} cases, {} flights with {} bookings ({:.1} s), \
          {} inspections today with {} hits",
         started.elapsed().as_secs_f64(),
         country.posts.len(),
@@ -401,6 +406,9 @@ async fn load(
         country.users.len(),
         referrals,
         cases,
+        flights,
+        bookings,
+        air_secs,
         inspections,
         hits
     );
@@ -437,18 +445,40 @@ fn held_back(country: &Country) -> HashSet<&str> {
     ids
 }
 
+/// The airline day (`centinela_synth::airline_day`): each flight's API
+/// list and PNR push, as EDIFACT, imported through the app's import use
+/// case like a carrier's gateway (so whatever screens an import runs).
+/// Returns (flights, bookings).
+async fn airline_day(app: &centinela_app::App, country: &Country, bar: &ProgressBar) -> anyhow::Result<(usize, usize)> {
+    let day = centinela_synth::airline_day(country);
+    phase(bar, "un día de vuelos / a day of flights", day.interchanges.len() as u64);
+    let year = day.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2025);
+    let (mut flights, mut bookings) = (0, 0);
+    for (i, text) in day.interchanges.iter().enumerate() {
+        let name = format!("demo-vuelo-{}.edi", i + 1);
+        let source = centinela_app::passengers::Source::File(&name);
+        let r = app
+            .import_passenger_messages(centinela_app::Caller::Cli, source, text.as_bytes(), year)
+            .await
+            .with_context(|| format!("importing the demo flight {name}"))?;
+        flights += r.flights;
+        bookings += r.bookings;
+        bar.inc(1);
+    }
+    Ok((flights, bookings))
+}
+
 /// Inspects the held-back crossings, party by party in time order, through
 /// the server's inspection pipeline (document checks, screening, rules,
 /// stored with their hits and audit entries), each by an officer of its
 /// post. Returns (inspections, hits).
 async fn booth_day(
+    app: &centinela_app::App,
     store: &Store,
     country: &Country,
     today: &HashSet<&str>,
     bar: &ProgressBar,
 ) -> anyhow::Result<(usize, usize)> {
-    let app = centinela_app::App::new(store.clone());
-    app.reload_lists(None).await.context("loading the alert lists")?;
     let users = store.users().await?;
     let mut parties: Vec<Vec<&CrossingRecord>> = Vec::new();
     let mut party_of: HashMap<&str, usize> = HashMap::new();

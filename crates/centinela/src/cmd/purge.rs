@@ -28,6 +28,13 @@ pub struct RetentionArgs {
     /// Days a closed trafficking case is kept after its last change.
     #[arg(long, env = "CENTINELA_KEEP_CLOSED_CASES_DAYS", default_value_t = Retention::default().closed_cases_days)]
     pub keep_closed_cases_days: u32,
+    /// Days after which a PNR's names, contacts, payment and document
+    /// numbers are masked (six months, as the EU PNR directive).
+    #[arg(long, env = "CENTINELA_PNR_MASK_DAYS", default_value_t = Retention::default().pnr_mask_days)]
+    pub pnr_mask_days: u32,
+    /// Days a PNR is kept at all.
+    #[arg(long, env = "CENTINELA_KEEP_PNR_DAYS", default_value_t = Retention::default().pnr_days)]
+    pub keep_pnr_days: u32,
 }
 
 impl Default for RetentionArgs {
@@ -39,6 +46,8 @@ impl Default for RetentionArgs {
             keep_hits_days: r.hits_days,
             keep_sessions_days: r.sessions_days,
             keep_closed_cases_days: r.closed_cases_days,
+            pnr_mask_days: r.pnr_mask_days,
+            keep_pnr_days: r.pnr_days,
         }
     }
 }
@@ -51,6 +60,8 @@ impl RetentionArgs {
             hits_days: self.keep_hits_days,
             sessions_days: self.keep_sessions_days,
             closed_cases_days: self.keep_closed_cases_days,
+            pnr_mask_days: self.pnr_mask_days,
+            pnr_days: self.keep_pnr_days,
         }
     }
 }

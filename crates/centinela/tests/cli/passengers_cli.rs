@@ -123,3 +123,37 @@ fn an_import_screens_its_flight_for_the_air_post() {
         assert!(!out.contains("OKAFOR"));
     }
 }
+
+/// `centinela purge --pnr-mask-days 0` masks the PNR just imported (its
+/// names leave the booking) and `--keep-pnr-days 0` deletes it; a dry run
+/// counts and changes nothing; audited with counts only.
+#[test]
+fn the_purge_masks_then_deletes_pnrs_after_their_periods() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("cm421.edi");
+    std::fs::write(&good, FILE).unwrap();
+    for db in dbs(dir.path()) {
+        let o = run(&db, &["passengers", "import", good.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        // Periods are counted back from now, to the second.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let purge = |extra: &[&str]| {
+            let mut args = vec!["purge"];
+            args.extend_from_slice(extra);
+            let o = run(&db, &args);
+            assert!(o.status.success(), "{}", text(&o.stderr));
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+        };
+        let r = purge(&["--dry-run", "--pnr-mask-days", "0"]);
+        assert_eq!((r["pnr_masked"].as_u64(), r["pnr_deleted"].as_u64()), (Some(1), Some(0)));
+        let r = purge(&["--pnr-mask-days", "0"]);
+        assert_eq!(r["pnr_masked"].as_u64(), Some(1));
+        assert_eq!(purge(&["--pnr-mask-days", "0"])["pnr_masked"].as_u64(), Some(0), "masked once");
+        let r = purge(&["--pnr-mask-days", "0", "--keep-pnr-days", "0"]);
+        assert_eq!(r["pnr_deleted"].as_u64(), Some(1));
+        let o = run(&db, &["audit", "show", "--json"]);
+        let out = text(&o.stdout);
+        assert_eq!(out.lines().filter(|l| l.contains("pnr_depersonalised")).count(), 2, "{out}");
+        assert!(!out.lines().filter(|l| l.contains("pnr_depersonalised")).any(|l| l.contains("OKAFOR")));
+    }
+}
