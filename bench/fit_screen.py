@@ -44,7 +44,7 @@ NAME_CAP = float(re.search(r"pub const NAME_CAP: f64 = ([0-9.]+);", open(MODEL_R
 # birth-date pruning: a clearly different date must stay strong evidence against).
 SIGNS = {"given": 1, "surname": 1, "other": 1, "initial": 1, "cross_field": -1, "conflict_surname": -1,
          "conflict_given": -1, "extra_traveller": -1, "extra_listed_given": -1, "extra_listed_surname": -1,
-         "near_date_excess": 1, "exact_date_excess": 1, "no_date_excess": 1, "name_chance": -1, "nat_agree": 1,
+         "near_date_excess": 1, "year_typo_excess": 1, "exact_date_excess": 1, "no_date_excess": 1, "name_chance": -1, "nat_agree": 1,
          "sex_agree": 1, "sex_clash": -1, "nat_clash": -1, "date_different": -1}
 # Birth-date levels the labelled sets do not sample (partial dates; streamgen writes full dates only,
 # so the few pairs that show them are chance coincidences, e.g. a traveller born on 1 January facing a
@@ -53,6 +53,11 @@ SIGNS = {"given": 1, "surname": 1, "other": 1, "initial": 1, "cross_field": -1, 
 # the reasoned one, and their columns are left out of the fit.
 REASONED = {"date_exact": 9.0, "date_consistent_ym": 5.0, "date_consistent_y": 3.0, "date_close": -3.0}
 NOT_SAMPLED = ["date_consistent_ym", "date_consistent_y", "date_close"]
+# Near-date kinds the sets sample by chance only (streamgen moves a listed person's year by one, never by
+# another digit): weighed as their sampled sibling less the log of how much more often a non-matching pair
+# shows them (their chance window, measured on the fit sets' non-matching pairs), i.e. assuming a same
+# person shows them no more often than the sibling. Their pairs are left out of the fit.
+BY_CHANCE = {"date_year_digit": "date_year_typo"}
 # Features the name's cap applies to (the tokens and ln N).
 NET = ["ln_n", "given", "surname", "other", "initial", "cross_field"]
 
@@ -213,12 +218,25 @@ def main():
         i = names.index(n)
         print(f"[fit] {n}: {int(np.count_nonzero(X[:, i]))} pairs show it by chance; not fitted", file=sys.stderr)
         X[:, i] = 0.0
+    chance_ratio = {}
+    for n, sib in BY_CHANCE.items():
+        i, j = names.index(n), names.index(sib)
+        neg = y == 0
+        chance_ratio[n] = float(np.count_nonzero(X[neg, i])) / max(1, np.count_nonzero(X[neg, j]))
+        print(f"[fit] {n}: {int(np.count_nonzero(X[y == 1, i]))} same-person pairs; non-matching pairs show it "
+              f"{chance_ratio[n]:.2f} times as often as {sib}; not fitted (its pairs left out)", file=sys.stderr)
+        keep = X[:, i] == 0
+        X, y = X[keep], y[keep]
     w, free = fit_constrained(X, y, names, a.ridge)
     ie = names.index("date_exact")
     for n in NOT_SAMPLED:
         i = names.index(n)
         w[i] = REASONED[n] * w[ie] / REASONED["date_exact"]
         print(f"[fit] {n}: reasoned weight scaled: {w[i]:+.3f}", file=sys.stderr)
+    for n, sib in BY_CHANCE.items():
+        i = names.index(n)
+        w[i] = w[names.index(sib)] - math.log(max(chance_ratio[n], 1.0))
+        print(f"[fit] {n}: {sib} less ln {chance_ratio[n]:.2f}: {w[i]:+.3f}", file=sys.stderr)
     for i, n in enumerate(names):
         print(f"{n:22s} {w[i]:+8.3f}{'' if i in free else '  (not fitted)'}")
     test_sets = [load(a.bin, d, a.k, a.work) for d in a.test]

@@ -13,7 +13,7 @@
 //! weights are not fitted (see `screener/terms.rs`).
 
 /// Number of features.
-pub const NF: usize = 31;
+pub const NF: usize = 33;
 
 /// Feature names, in the order of [`WEIGHTS`] (the fitting script reads
 /// them from `centinela screen --features`).
@@ -49,6 +49,8 @@ pub const FEATURES: [&str; NF] = [
     "sex_clash",
     "name_chance",
     "date_day_unknown",
+    "date_year_digit",
+    "year_typo_excess",
 ];
 
 /// Feature numbers.
@@ -112,6 +114,18 @@ pub(crate) mod f {
     /// another date of the same year is read as a year only:
     /// [`DATE_CONSISTENT_Y`].)
     pub const DATE_DAY_UNKNOWN: usize = 30;
+    /// Same day and month, years one digit apart (or two digits
+    /// transposed) but not consecutive: 1989 against 1969. A near date of
+    /// its own, apart from [`DATE_YEAR_TYPO`] (the year off by one, as an
+    /// age counted on the wrong side of a birthday gives): about thirteen
+    /// years of a lifetime are one digit away from a year, two are one
+    /// year away, so a namesake shows it far more often by chance.
+    pub const DATE_YEAR_DIGIT: usize = 31;
+    /// The name's excess (as [`NEAR_DATE_EXCESS`]) when the years differ
+    /// and day and month agree ([`DATE_YEAR_TYPO`], [`DATE_YEAR_DIGIT`]):
+    /// the near date a namesake of a common name shows most often by
+    /// chance, so the name's rarity has its own weight with it.
+    pub const YEAR_TYPO_EXCESS: usize = 32;
 }
 
 /// Upper end of the chance features (nats): beyond, every entry of any
@@ -125,7 +139,10 @@ pub const CHANCE_MAX: f64 = 16.0;
 pub const NAME_CAP: f64 = 1.5;
 
 /// The fitted weights, one per feature (nats per unit).
-/// Fitted by `bench/fit_screen.py`: sets s101 s102 s201 s301, K=10, ridge 1.0.
+/// Fitted by `bench/fit_screen.py`: sets s101 s102 s201 s301, K=10, ridge 1.0. The two year-typo kinds
+/// (`date_year_digit`, `year_typo_excess`) keep the weights of the one feature they were
+/// (`date_year_typo`, `near_date_excess`): a refit that told them apart moved along the
+/// recall / false-alert frontier, not past it (BENCHMARKS.md, "Two kinds of mistyped year").
 pub const WEIGHTS: [f64; NF] = [
     4.4926,   // bias
     -0.6971,  // ln_n
@@ -158,6 +175,8 @@ pub const WEIGHTS: [f64; NF] = [
     -1.2772,  // sex_clash
     0.0000,   // name_chance
     1.0932,   // date_day_unknown
+    0.3232,   // date_year_digit
+    0.3036,   // year_typo_excess
 ];
 
 /// The features of one traveller against one entry.
@@ -194,6 +213,7 @@ mod tests {
             f::NEAR_DATE_EXCESS,
             f::EXACT_DATE_EXCESS,
             f::NO_DATE_EXCESS,
+            f::YEAR_TYPO_EXCESS,
         ] {
             assert!(WEIGHTS[i] >= 0.0, "{} = {}", FEATURES[i], WEIGHTS[i]);
         }

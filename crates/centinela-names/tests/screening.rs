@@ -443,3 +443,37 @@ fn a_placeholder_day_is_read_as_unknown() {
     assert!(how.starts_with(DateMatch::SameYear.as_str()), "{how}");
     assert!(jan > same_year, "1 January {jan}, same year {same_year}");
 }
+
+/// Issue 19: a year one digit away but not the next or previous one (1963
+/// against 1983) is a near date of its own kind, never stronger than a year
+/// off by one: four to five times as many years of a lifetime are one digit
+/// away, so a namesake shows it that much more often by chance. Each reads
+/// as what it is in the explanation.
+#[test]
+fn a_year_off_by_one_counts_more_than_another_digit() {
+    let target = entry("R5", "Edenilson Josué", "Membreño Menjívar", "1983-09-17", "SLV", Sex::Male);
+    let s = crowded_list(5_000, vec![target]);
+    let score = |born: &str| {
+        let mut q = Query::new("Edenilson Josué", "Membreño Menjívar");
+        q.birth_date = Some(d(born));
+        let hits = s.screen(&q, &ScreenOptions::candidates(1));
+        let h = hits.first().expect("a candidate");
+        assert_eq!(s.entry(h.entry).id, "R5");
+        let date = h.explanation.items.iter().find(|i| i.aspect == Aspect::BirthDate).expect("a date item");
+        assert!((centinela_names::sigmoid(h.explanation.log_odds()) - h.score).abs() < 1e-9);
+        (h.score, date.how.clone())
+    };
+    let (exact, _) = score("1983-09-17");
+    let (by_one, how_one) = score("1984-09-17");
+    let (digit, how_digit) = score("1963-09-17");
+    let (transposed, how_transposed) = score("1938-09-17");
+    assert!(how_one.starts_with("year off by one ("), "{how_one}");
+    assert!(how_digit.starts_with("year mistyped (one digit) ("), "{how_digit}");
+    assert!(how_transposed.starts_with("year mistyped (one digit) ("), "{how_transposed}");
+    assert!(exact > by_one && by_one >= digit, "exact {exact}, off by one {by_one}, another digit {digit}");
+    assert!((digit - transposed).abs() < 1e-12, "{digit} {transposed}");
+    // A year two digits away is no typo of either kind.
+    let mut q = Query::new("Edenilson Josué", "Membreño Menjívar");
+    q.birth_date = Some(d("1979-09-17"));
+    assert!(s.screen(&q, &ScreenOptions::default()).is_empty());
+}

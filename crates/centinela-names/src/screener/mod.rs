@@ -317,6 +317,7 @@ fn date_excess_weight(date_feat: Option<usize>) -> f64 {
     match date_feat {
         None => WEIGHTS[f::NO_DATE_EXCESS],
         Some(f::DATE_EXACT) => WEIGHTS[f::EXACT_DATE_EXCESS],
+        Some(f::DATE_YEAR_TYPO | f::DATE_YEAR_DIGIT) => WEIGHTS[f::YEAR_TYPO_EXCESS],
         Some(d) if is_near(d) => WEIGHTS[f::NEAR_DATE_EXCESS],
         _ => 0.0,
     }

@@ -75,6 +75,8 @@ impl Screener {
                 fs[d] = 1.0;
                 if d == f::DATE_EXACT {
                     fs[f::EXACT_DATE_EXCESS] = excess;
+                } else if d == f::DATE_YEAR_TYPO || d == f::DATE_YEAR_DIGIT {
+                    fs[f::YEAR_TYPO_EXCESS] = excess;
                 } else if is_near(d) {
                     fs[f::NEAR_DATE_EXCESS] = excess;
                 }
@@ -149,7 +151,12 @@ impl Screener {
             (Some(a), Some(b)) if dm != dates::DateMatch::Missing => format!(" ({a} vs {b})"),
             _ => String::new(),
         };
-        ex.push(Aspect::BirthDate, format!("{}{shown}", dm.as_str()), terms.date);
+        let how = match terms.date_feat {
+            Some(f::DATE_YEAR_TYPO) => "year off by one",
+            Some(f::DATE_YEAR_DIGIT) => "year mistyped (one digit)",
+            _ => dm.as_str(),
+        };
+        ex.push(Aspect::BirthDate, format!("{how}{shown}"), terms.date);
         if let (Some(n), Some(w)) = (q.nationality, terms.nat) {
             let how = if entry.nationalities.contains(&n) {
                 format!("{n} = {n}")
@@ -230,6 +237,7 @@ pub(super) fn is_near(feat: usize) -> bool {
             | f::DATE_SAME_YEAR_MONTH
             | f::DATE_CLOSE
             | f::DATE_DAY_UNKNOWN
+            | f::DATE_YEAR_DIGIT
     )
 }
 
@@ -244,7 +252,7 @@ pub(super) fn date_evidence(q: Option<&BirthDate>, entry: &[BirthDate]) -> (Date
     let mut best = (DateMatch::Missing, None, f64::NEG_INFINITY);
     for e in entry {
         let m = dates::compare(q, e);
-        let mut feat = date_feature(m, date_parts(q).min(date_parts(e)));
+        let mut feat = date_feature(m, date_parts(q).min(date_parts(e))).map(|i| year_kind(q, e, i));
         let mut w = feat.map_or(0.0, |i| WEIGHTS[i]);
         let mut shown = m;
         if let Some(p) = placeholder(q, e, m)
@@ -257,6 +265,14 @@ pub(super) fn date_evidence(q: Option<&BirthDate>, entry: &[BirthDate]) -> (Date
         }
     }
     if best.2 == f64::NEG_INFINITY { (DateMatch::Missing, None, 0.0) } else { best }
+}
+
+/// The year-typo feature split by kind: a year off by one keeps
+/// [`f::DATE_YEAR_TYPO`]; years one digit apart otherwise (1989 against
+/// 1969, or transposed digits) are [`f::DATE_YEAR_DIGIT`], a wider chance
+/// window. Any other feature is returned as it is.
+pub(super) fn year_kind(q: &BirthDate, e: &BirthDate, feat: usize) -> usize {
+    if feat == f::DATE_YEAR_TYPO && q.year.abs_diff(e.year) != 1 { f::DATE_YEAR_DIGIT } else { feat }
 }
 
 /// A birth date written with a placeholder for what is unknown, read as
@@ -290,7 +306,7 @@ pub(super) fn date_weight_bound(q: &BirthDate, e: &BirthDate) -> f64 {
     let m = dates::compare(q, e);
     let w = match m {
         DateMatch::Consistent => WEIGHTS[f::DATE_CONSISTENT_YM].max(WEIGHTS[f::DATE_CONSISTENT_Y]),
-        _ => date_feature(m, 3).map_or(0.0, |i| WEIGHTS[i]),
+        _ => date_feature(m, 3).map_or(0.0, |i| WEIGHTS[year_kind(q, e, i)]),
     };
     placeholder(q, e, m).map_or(w, |p| w.max(WEIGHTS[p]))
 }
