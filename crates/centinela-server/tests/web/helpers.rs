@@ -207,3 +207,56 @@ pub async fn sign_in(app: &WebApp, username: &str, password: &str) -> reqwest::C
     assert_eq!(r.headers()["location"], "/", "{username}");
     c
 }
+
+/// A border post beside `centre`: its own server over its own SQLite store,
+/// knowing the centre's post `centre.post` and that post's officer and
+/// supervisor (the same usernames), watching the centre's lookouts as a
+/// serving post does (`centinela_sync::watch_lookouts`, the long poll).
+/// Answers the post and its key at the centre.
+pub async fn spawn_post(centre: &WebApp) -> (WebApp, String, tokio::task::JoinHandle<()>) {
+    let key = centre.store.rotate_post_key("system", &centre.post).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(dir.path().join("post.db").to_str().unwrap()).await.unwrap();
+    let p = centre.country.posts.iter().find(|p| p.code == centre.post).unwrap();
+    let facing = p.facing.map(|c| c.as_str().to_string()).unwrap_or_default();
+    let kind = match p.kind {
+        centinela_synth::PostKind::Land => PostKind::Land,
+        centinela_synth::PostKind::Air => PostKind::Air,
+        centinela_synth::PostKind::Sea => PostKind::Sea,
+    };
+    let np = NewPost { code: &p.code, name: &p.name, country: p.country, facing: &facing, kind };
+    store.add_post("system", &np).await.unwrap();
+    for role in [Role::Officer, Role::Supervisor] {
+        store.create_user("system", &username(role), role, Some(&centre.post), PASSWORD).await.unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(ServerConfig::default(), store.clone());
+    state.inspections().reload(state.store()).await.unwrap();
+    let cfg = centinela_sync::Config::new(&centre.url(""), &key);
+    let app = state.app().clone();
+    let watcher = tokio::spawn(centinela_sync::watch_lookouts(
+        store.clone(),
+        cfg,
+        std::time::Duration::from_secs(2),
+        move || {
+            let app = app.clone();
+            async move {
+                app.reload_lookouts().await.unwrap();
+            }
+        },
+    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        centinela_server::serve_on(listener, state, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    let post = centre.post.clone();
+    // The post's store holds no passenger data; the field names the
+    // country's airline day, which only the centre imported.
+    let air = centre.air.clone();
+    (WebApp { addr, store, country: centre.country.clone(), post, air, stop: Some(stop), _dir: dir }, key, watcher)
+}
