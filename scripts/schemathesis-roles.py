@@ -36,7 +36,13 @@ USERS = {
     "analyst": "analista",
     "auditor": "auditor",
     "protection": "proteccion",
+    # The air post's supervisor: the flights and the booth's manifest
+    # look-up are an airport's (a land post's supervisor is refused them).
+    "supervisor_air": "supervisor.gua",
 }
+# The operations of an air post, run as its supervisor only.
+AIR_OPS = {"GET /api/flights", "GET /api/flights/{id}", "POST /api/flights/hits/{id}/adjudication",
+           "GET /api/posts/{code}/api-record"}
 # Operations left out, and why: signing in and out would end or replace the
 # token the run uses, and a password change ends the user's sessions (the
 # API tests cover all three).
@@ -162,6 +168,27 @@ def seed_lookouts(role, scope_posts):
 
 lookouts = {"supervisor": seed_lookouts("supervisor", [sup_post] if sup_post else []),
             "analyst": seed_lookouts("analyst", [])}
+# The air post's flights (the demo's are past, so not in its list of the
+# next hours: found by id), their pre-arrival hits, and the bookings on
+# them, masked by scripts/schemathesis so that unmasking has versions.
+air_post = post_of(USERS["supervisor_air"])
+flights, prearrival_hits, bookings = [], [], set()
+for fid in range(1, 41):
+    status, answer = call("GET", f"/api/flights/{fid}", tokens["supervisor_air"])
+    if status != 200:
+        continue
+    flights.append(fid)
+    for person in answer.get("persons", []):
+        prearrival_hits += [h["id"] for h in person.get("hits", []) if h.get("decision") is None]
+        if person.get("booking"):
+            bookings.add(tuple(person["booking"].split("/", 1)))
+carrier = sorted(bookings)[0][0] if bookings else ""
+locators = sorted(loc for c, loc in bookings if c == carrier)
+booking_versions = []
+for loc in locators:
+    status, answer = call("GET", f"/api/intel/bookings/{carrier}/{loc}", tokens["analyst"])
+    if status == 200:
+        booking_versions += [v["id"] for v in answer.get("versions", []) if v.get("masked_at")]
 referrals = ids("protection", "/api/referrals?waiting=true&limit=500")
 cases = ids("protection", "/api/cases?limit=500")
 fresh_cases = []
@@ -188,7 +215,9 @@ for name, values in [("account requests", requests), ("crossings", crossings), (
                      ("cases", cases), ("new cases", fresh_cases), ("rules", rules), ("persons", persons),
                      ("rings", rings), ("intel decisions", decisions), ("dismissed person hits", dismissed[half:]),
                      ("clearances", clearances), ("supervisor's lookouts", lookouts["supervisor"]),
-                     ("analyst's lookouts", lookouts["analyst"])]:
+                     ("analyst's lookouts", lookouts["analyst"]), ("flights", flights),
+                     ("pre-arrival hits", prearrival_hits), ("bookings", locators),
+                     ("masked booking versions", booking_versions)]:
     if not values:
         sys.exit(f"schemathesis: no {name} to test with ({len(all_hits)} hits seen by the supervisor, "
                  f"{len(dismissed)} person hits dismissed, {len(clearances)} cleared)")
@@ -209,6 +238,8 @@ def config_for(role):
         "rules": [r["id"] for r in rules], "persons": persons, "rings": rings, "decisions": decisions,
         "dismissed": dismissed[half:], "clearances": clearances,
         "lookouts": lookouts.get(role) or lookouts["analyst"],
+        "flights": flights, "prearrival_hits": prearrival_hits, "locators": locators,
+        "booking_versions": booking_versions,
         "user_ids": list(user_ids.values()), "case_ids": cases,
         "new_usernames": [f"nuevo.{role}.{i}" for i in range(200)],
         "reasons": ["documento con señales de alteración", "entrevista en segunda línea", "viaja sin su tutor"],
@@ -265,6 +296,15 @@ def config_for(role):
     for name in ["GET /api/lookouts/{uid}", "PATCH /api/lookouts/{uid}"]:
         pin(name, coverage=False, **{"path.uid": "@lookouts"})
     pin("POST /api/lookouts/{uid}/cancel", coverage=False, **{"path.uid": "@lookouts", "body.reason": "@reasons"})
+    pin("GET /api/flights", **{"query.post": air_post})
+    pin("GET /api/flights/{id}", coverage=False, **{"path.id": "@flights"})
+    pin("POST /api/flights/hits/{id}/adjudication", coverage=False,
+        **{"path.id": "@prearrival_hits", "body.reason": "@reasons"})
+    pin("GET /api/posts/{code}/api-record", **{"path.code": post or air_post})
+    pin("GET /api/intel/bookings/{carrier}/{locator}", coverage=False,
+        **{"path.carrier": carrier, "path.locator": "@locators"})
+    pin("POST /api/intel/booking-versions/{id}/unmask", coverage=False,
+        **{"path.id": "@booking_versions", "body.reason": "@reasons"})
     path = f"{work}/schemathesis-{role}.toml"
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -274,7 +314,7 @@ def config_for(role):
 status = 0
 # The administrator last: its account operations may end other users'
 # sessions. Each run signs in afresh.
-order = ["officer", "supervisor", "analyst", "auditor", "protection", "post", "admin"]
+order = ["officer", "supervisor", "supervisor_air", "analyst", "auditor", "protection", "post", "admin"]
 if os.environ.get("SCHEMATHESIS_ROLES"):
     order = [r for r in order if r in os.environ["SCHEMATHESIS_ROLES"].split()]
 for role in order:
@@ -282,7 +322,10 @@ for role in order:
         token, names = post_key, [n for n, roles in operations if roles is None]
     else:
         token = login(USERS[role], passwords[USERS[role]])
-        names = [n for n, roles in operations if roles is not None and (not roles or role in roles)]
+        # The air post's supervisor runs what is an airport's, and only that.
+        as_role = "supervisor" if role == "supervisor_air" else role
+        names = [n for n, roles in operations if roles is not None and (not roles or as_role in roles)]
+        names = [n for n in names if (n in AIR_OPS) == (role == "supervisor_air")]
     names = [n for n in names if n not in LEFT_OUT]
     log = f"{work}/st-{role}.log"
     args = [st, "--config-file", config_for(role), "run", f"{base}/api/openapi.json", "--checks",

@@ -106,12 +106,6 @@ fn analyst(user: &User) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The IATA airport of an air post (`GTM-GUA` → `GUA`), if it is one.
-pub fn airport_of(post_code: &str, kind: &str) -> Option<String> {
-    let (_, tail) = post_code.rsplit_once('-')?;
-    (kind == "air" && tail.len() == 3 && tail.chars().all(|c| c.is_ascii_uppercase())).then(|| tail.to_string())
-}
-
 impl App {
     /// A booking's versions and the bookings linked to it; audited.
     pub async fn booking_links(&self, user: &User, carrier: &str, locator: &str) -> Result<BookingLinks, AppError> {
@@ -201,7 +195,7 @@ impl App {
         let Some(p) = posts.iter().find(|p| p.code == post) else {
             return Err(AppError::NotFound(format!("post {}", post.chars().take(40).collect::<String>())));
         };
-        let Some(airport) = airport_of(&p.code, &p.kind) else { return Ok(None) };
+        let Some(airport) = self.airport_of(&p.code).await? else { return Ok(None) };
         let zone = jiff::tz::TimeZone::get(&p.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let today = jiff::Timestamp::now().to_zoned(zone).date();
         let from = format!("{}T12:00", today.yesterday().map_err(AppError::internal)?);
@@ -228,13 +222,9 @@ impl App {
         post: &str,
         travellers: &[(String, Option<String>, Option<String>)],
     ) -> Result<usize, AppError> {
-        // Land posts (nearly every inspection) leave at the code's shape,
-        // without a read.
-        if travellers.is_empty() || airport_of(post, "air").is_none() {
-            return Ok(0);
-        }
-        let posts = self.store().posts().await?;
-        if !posts.iter().any(|p| p.code == post && airport_of(&p.code, &p.kind).is_some()) {
+        // Land posts (nearly every inspection) leave here, on the airport
+        // codes held in memory.
+        if travellers.is_empty() || self.airport_of(post).await?.is_none() {
             return Ok(0);
         }
         let mut linked = 0;
@@ -258,10 +248,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn air_posts_name_their_airport_and_keys_are_checked() {
-        assert_eq!(airport_of("GTM-GUA", "air").as_deref(), Some("GUA"));
-        assert_eq!(airport_of("GTM-TECUNUMAN", "land"), None);
-        assert_eq!(airport_of("GTM-GUA", "land"), None);
+    fn booking_keys_are_checked() {
         assert_eq!(parse_booking_key(" cm ", "abc123").unwrap(), ("CM".into(), "ABC123".into()));
         assert!(parse_booking_key("CM", "ABC 123").is_err());
         assert!(parse_booking_key("", "ABC123").is_err());

@@ -714,6 +714,7 @@ impl App {
     ) -> Result<(centinela_store::Post, String), AppError> {
         let (post, key) = self.store().add_post(&caller.actor(), post).await?;
         tracing::info!(actor = %caller.actor(), post = %post.code, "post created");
+        self.forget_airports();
         if let Some(inspections) = self.0.inspections.get() {
             inspections.reload(self.store()).await?;
         }

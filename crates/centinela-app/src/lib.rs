@@ -120,6 +120,9 @@ struct Inner {
     notify: notifications::NotifyState,
     /// Connector kinds registered besides the built-in ones.
     connectors: connectors::Registry,
+    /// The air posts' airport codes, read at most once a minute (every
+    /// inspection asks whether its post is an airport).
+    airports: prearrival::AirportCache,
 }
 
 impl App {
@@ -146,6 +149,7 @@ impl App {
             lookouts: lookouts::LookoutState::default(),
             notify: notifications::NotifyState::default(),
             connectors: connectors::Registry::default(),
+            airports: prearrival::AirportCache::default(),
         }))
     }
 

@@ -734,6 +734,25 @@ impl App {
         }
     }
 
+    /// The airport code (IATA) of post `code` when it is an air post with
+    /// one set; `None` for every other post. Read from the posts at most
+    /// once a minute, and again at once after a change here.
+    pub async fn airport_of(&self, code: &str) -> Result<Option<String>, AppError> {
+        if let Some(known) = self.0.airports.get(code) {
+            return Ok(known);
+        }
+        let posts = self.store().air_posts().await?;
+        let map: HashMap<String, String> = posts.into_iter().map(|p| (p.code, p.iata)).collect();
+        let found = map.get(code).cloned();
+        self.0.airports.put(map);
+        Ok(found)
+    }
+
+    /// Forgets the airport codes read, after a post was added or changed.
+    pub(crate) fn forget_airports(&self) {
+        self.0.airports.clear();
+    }
+
     /// Every air post's airport code (empty when none is set), by post.
     pub async fn post_airports(&self) -> Result<HashMap<String, String>, AppError> {
         Ok(self.store().post_airports().await?.into_iter().collect())
@@ -750,7 +769,9 @@ impl App {
         if !self.store().post_airports().await?.iter().any(|(c, _)| c == code) {
             return Err(AppError::NotFound(format!("no air post '{code}'")));
         }
-        Ok(self.store().set_post_iata(&user.actor(), code, &iata).await?)
+        self.store().set_post_iata(&user.actor(), code, &iata).await?;
+        self.forget_airports();
+        Ok(())
     }
 
     /// The codes of the air posts with an airport code.
@@ -862,5 +883,29 @@ impl App {
         crate::inspections::check_reason(reason)?;
         let a = self.store().adjudicate_prearrival(user.store_actor(), hit_id, decision, reason).await?;
         Ok(PrearrivalDecision { id: a.id, hit_id, decision: a.decision, reason: a.reason, at: a.at })
+    }
+}
+
+/// The air posts' airport codes by post, with when they were read.
+#[derive(Default)]
+pub(crate) struct AirportCache(std::sync::Mutex<Option<(std::time::Instant, HashMap<String, String>)>>);
+
+impl AirportCache {
+    /// How long codes read are used without asking the database again
+    /// (another node of a centre may change them).
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// `Some(answer)` while the codes read are fresh.
+    fn get(&self, code: &str) -> Option<Option<String>> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.as_ref().filter(|(at, _)| at.elapsed() < Self::FRESH).map(|(_, m)| m.get(code).cloned())
+    }
+
+    fn put(&self, map: HashMap<String, String>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), map));
+    }
+
+    fn clear(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }

@@ -102,22 +102,22 @@ pub struct ApiRecordQuery {
 /// At an air post, the API record of an arriving passenger (flights into
 /// the post's airport from noon yesterday to the end of today, local):
 /// flight, booking reference and the list's data, so the officer does not
-/// retype. Audited when found.
+/// retype. Audited when found. Not being listed is an answer, not a
+/// missing resource: `null`.
 #[utoipa::path(get, path = "/api/posts/{code}/api-record", tag = "passengers",
     security(("bearer" = []), ("cookie" = [])),
     params(("code" = String, Path, description = "An air post's code, e.g. GTM-GUA"), ApiRecordQuery),
     responses(
-        (status = 200, description = "The record", body = ApiRecordFound),
-        (status = 404, description = "No arriving flight lists this document (or not an air post)", body = ErrorBody),
+        (status = 200, description = "The record, or null when no flight arriving at the post lists this document \
+            (and at a post that is not an airport)", body = Option<ApiRecordFound>),
+        (status = 404, description = "No such post", body = ErrorBody),
     ))]
 pub async fn api_record(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
     Query(q): Query<ApiRecordQuery>,
-) -> Result<Json<ApiRecordFound>, ApiError> {
-    match app.app().arriving_api_record(&user, &code, &q.document_number, q.issuing_state.as_deref()).await? {
-        Some(found) => Ok(Json(found.into())),
-        None => Err(centinela_app::AppError::NotFound("no arriving flight lists this document".into()).into()),
-    }
+) -> Result<Json<Option<ApiRecordFound>>, ApiError> {
+    let found = app.app().arriving_api_record(&user, &code, &q.document_number, q.issuing_state.as_deref()).await?;
+    Ok(Json(found.map(Into::into)))
 }

@@ -31,13 +31,11 @@ async fn booth(app: &AppState, user: &CurrentUser) -> Result<Value, ApiError> {
     };
     // Air posts get the manifest look-up.
     let air: Vec<String> = app
-        .store()
-        .posts()
+        .app()
+        .air_posts()
         .await?
         .into_iter()
-        .filter(|p| centinela_app::bookings::airport_of(&p.code, &p.kind).is_some())
-        .filter(|p| user.post.as_deref().is_none_or(|mine| mine == p.code))
-        .map(|p| p.code)
+        .filter(|code| user.post.as_deref().is_none_or(|mine| mine == code))
         .collect();
     Ok(json!({
         "air_posts": air,
