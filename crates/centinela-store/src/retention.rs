@@ -87,6 +87,12 @@ pub struct PurgeReport {
     /// PNR versions depersonalised, and deleted.
     pub pnr_masked: u64,
     pub pnr_deleted: u64,
+    /// Passengers and crew of flights' API lists (PAXLST) deleted: kept
+    /// for the arrival, no longer than a PNR stays unmasked.
+    pub api_persons: u64,
+    /// Pre-arrival hits deleted (with their adjudications), past the
+    /// hits' period like a booth's.
+    pub prearrival_hits: u64,
 }
 
 fn q(sql: String) -> sqlx::AssertSqlSafe<String> {
@@ -105,19 +111,19 @@ impl Store {
         dry_run: bool,
     ) -> Result<PurgeReport, StoreError> {
         let cut = |days: u32| rfc3339(now_unix.saturating_sub(u64::from(days) * 86_400));
-        let (c_cut, i_cut, h_cut, k_cut) = (
+        let (c_cut, i_cut, h_cut, k_cut, m_cut) = (
             cut(retention.crossings_days),
             cut(retention.inspections_days),
             cut(retention.hits_days),
             cut(retention.closed_cases_days),
+            cut(retention.pnr_mask_days),
         );
         let s_cut = i64::try_from(now_unix.saturating_sub(u64::from(retention.sessions_days) * 86_400)).unwrap_or(0);
         let now = rfc3339(now_unix);
         let mut rep = PurgeReport { dry_run, now: now.clone(), ..PurgeReport::default() };
         // PNRs first, in a transaction of their own (audited apart).
-        (rep.pnr_masked, rep.pnr_deleted) = self
-            .depersonalise_pnr(actor, &cut(retention.pnr_mask_days), &cut(retention.pnr_days), &now, dry_run)
-            .await?;
+        (rep.pnr_masked, rep.pnr_deleted) =
+            self.depersonalise_pnr(actor, &m_cut, &cut(retention.pnr_days), &now, dry_run).await?;
         let backend = self.backend();
         // Closed cases past their period: latest version closed and older
         // than the cut, and not purged before (it still has versions).
@@ -251,6 +257,44 @@ impl Store {
                  OR (at < $1 AND crossing_id NOT IN ({held_hit}))"
             )))
             .bind(&h_cut)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // Air passenger data, by the day its flight left: pre-arrival
+            // hits after the hits' period; API lists (and the links of
+            // crossings to them, and the digests of what was screened)
+            // after the PNR's unmasked period — they serve the arrival.
+            let old_flights = "SELECT f.id FROM flights f WHERE f.departure_date < $1";
+            let (h_day, m_day) = (&h_cut[..10], &m_cut[..10]);
+            sqlx::query(q(format!(
+                "DELETE FROM prearrival_adjudications WHERE hit_id IN \
+                 (SELECT h.id FROM prearrival_hits h WHERE h.flight_id IN ({old_flights}))"
+            )))
+            .bind(h_day)
+            .execute(&mut *tx)
+            .await?;
+            rep.prearrival_hits += sqlx::query(q(format!(
+                "DELETE FROM prearrival_hits WHERE flight_id IN ({old_flights})"
+            )))
+            .bind(h_day)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query(q(format!("DELETE FROM prearrival_screened WHERE flight_id IN ({old_flights})")))
+                .bind(m_day)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(q(format!(
+                "DELETE FROM crossing_api_persons WHERE crossing_id IN ({of}) OR api_person_id IN \
+                 (SELECT a.id FROM api_persons a WHERE a.flight_id IN ({old_flights}))"
+            )))
+            .bind(m_day)
+            .execute(&mut *tx)
+            .await?;
+            rep.api_persons += sqlx::query(q(format!(
+                "DELETE FROM api_persons WHERE flight_id IN ({old_flights})"
+            )))
+            .bind(m_day)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -176,5 +176,18 @@ async fn the_booth_finds_an_arriving_api_record_and_links_the_crossing_once() {
         assert!(matches!(store.link_crossing_api_person("user:3", "X-2", 999_999).await, Err(StoreError::NotFound(_))));
         let audit = store.audit_entries(None).await.unwrap();
         assert_eq!(audit.iter().filter(|e| e.action == "crossing_api_linked").count(), 1);
+
+        // The API list serves the arrival: the purge keeps it while a PNR
+        // of the flight would stay unmasked, then deletes it with the
+        // crossing's link to it (the flight left on 06/12/2026).
+        let day = 86_400;
+        let left = 1_796_515_200; // 2026-12-06T00:00:00Z
+        let r = store.purge("system", &Retention::default(), left + 30 * day, false).await.unwrap();
+        assert_eq!(r.api_persons, 0);
+        assert_eq!(store.flight_manifest(found.flight_id).await.unwrap().len(), 1);
+        let r = store.purge("system", &Retention::default(), left + 200 * day, false).await.unwrap();
+        assert_eq!(r.api_persons, 1);
+        assert!(store.flight_manifest(found.flight_id).await.unwrap().is_empty());
+        assert_eq!(store.crossing_api_person("X-1").await.unwrap(), None);
     }
 }

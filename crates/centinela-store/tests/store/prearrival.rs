@@ -123,5 +123,15 @@ async fn air_posts_hits_and_adjudications() {
         for e in &audit {
             assert!(!e.detail.contains("RIOS") && !e.detail.contains("G1234567"), "{}", e.detail);
         }
+
+        // Pre-arrival hits last as long as a booth's hits, counted from the
+        // day the flight left (06/12/2026), adjudications with them.
+        let left = 1_796_515_200; // 2026-12-06T00:00:00Z
+        let keep = centinela_store::Retention::default();
+        let r = store.purge("system", &keep, left + 365 * 86_400, false).await.unwrap();
+        assert_eq!(r.prearrival_hits, 0);
+        let r = store.purge("system", &keep, left + (u64::from(keep.hits_days) + 1) * 86_400, false).await.unwrap();
+        assert_eq!(r.prearrival_hits, hits.len() as u64);
+        assert!(store.prearrival_hits(flight, Some("GTM-GUA")).await.unwrap().is_empty());
     }
 }
