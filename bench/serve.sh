@@ -38,7 +38,11 @@ if [ ! -s "$set_dir/truth.csv" ]; then
 fi
 "$tgt/release/examples/gen_lists" documents 1000000 "$out/documents.csv"
 db="$out/bench-$entries.db"
-if [ -n "${BENCH_DB:-}" ]; then rm -f "$db"*; cp "$BENCH_DB" "$db"; fi
+if [ -n "${BENCH_DB:-}" ]; then
+    rm -f "$db"*; cp "$BENCH_DB" "$db"
+    # The audit log is sealed with the key beside the database.
+    if [ -f "$BENCH_DB.audit-key" ]; then cp "$BENCH_DB.audit-key" "$db.audit-key"; fi
+fi
 if [ ! -f "$db" ]; then
     rm -f "$db"*
     $bin --db "$db" lists import --name wanted --kind wanted --format csv "$set_dir/list.csv" >&2
@@ -54,6 +58,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break
+    kill -0 $server 2>/dev/null || { cat "$out/server.log" >&2; echo "serve.sh: the server stopped" >&2; exit 1; }
     sleep 0.5
 done
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$server/status)
