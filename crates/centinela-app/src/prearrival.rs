@@ -610,7 +610,7 @@ impl App {
         let posts = self.store().air_posts().await?;
         let mut report = ScreeningReport::default();
         for &id in flight_ids.iter().take(MAX_FLIGHTS_SCREENED) {
-            let Some(flight) = self.store().flight(id).await? else { continue };
+            let Some((flight, manifest)) = self.store().flight_and_manifest(id).await? else { continue };
             let legs: Vec<(&centinela_store::AirPost, &'static str)> = posts
                 .iter()
                 .filter_map(|p| {
@@ -627,7 +627,6 @@ impl App {
                 continue;
             }
             report.flights += 1;
-            let manifest = self.store().flight_manifest(id).await?;
             let bookings = self.store().flight_bookings(id).await?;
             let all = subjects(&flight, &manifest, &bookings);
             let done = self.store().prearrival_screened(id).await?;
@@ -821,7 +820,8 @@ impl App {
     /// Audited `flight_viewed`.
     pub async fn flight_view(&self, user: &User, post: Option<&str>, id: i64) -> Result<FlightView, AppError> {
         let (code, iata, zone) = self.air_post(user, post).await?;
-        let flight = self.store().flight(id).await?.ok_or_else(|| AppError::NotFound(format!("no flight {id}")))?;
+        let (flight, manifest) =
+            self.store().flight_and_manifest(id).await?.ok_or_else(|| AppError::NotFound(format!("no flight {id}")))?;
         let leg = if flight.destination == iata {
             "arrival"
         } else if flight.origin == iata {
@@ -829,7 +829,6 @@ impl App {
         } else {
             return Err(AppError::NotFound(format!("no flight {id} at this post")));
         };
-        let manifest = self.store().flight_manifest(id).await?;
         let bookings = self.store().flight_bookings(id).await?;
         let hits = self.store().prearrival_hits(id, Some(&code)).await?;
         let mut by_person: HashMap<String, Vec<PrearrivalHitView>> = HashMap::new();

@@ -638,12 +638,27 @@ impl Store {
         if !zone.is_empty() && !centinela_domain::is_zone_name(zone) {
             return Err(StoreError::Invalid("time_zone: not an IANA time zone name".into()));
         }
-        let detail = serde_json::json!({ "time_zone": zone }).to_string();
+        self.set_post_setting(actor, code, "time_zone", zone, "post_time_zone_changed").await
+    }
+
+    /// Sets `column` of post `code` to `value` and audits `action` with
+    /// the new value, in one transaction. For the posts' settings whose
+    /// value is no personal data (time zone, airport code); `column` is
+    /// one of this crate's names, never a caller's text.
+    pub(crate) async fn set_post_setting(
+        &self,
+        actor: &str,
+        code: &str,
+        column: &'static str,
+        value: &str,
+        action: &str,
+    ) -> Result<(), StoreError> {
+        let detail = serde_json::json!({ column: value }).to_string();
         let backend = self.backend();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin_write(backend)).await?;
-            let n = sqlx::query("UPDATE posts SET time_zone = $1 WHERE code = $2")
-                .bind(zone)
+            let n = sqlx::query(AssertSqlSafe(format!("UPDATE posts SET {column} = $1 WHERE code = $2")))
+                .bind(value)
                 .bind(code)
                 .execute(&mut *tx)
                 .await?
@@ -651,7 +666,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound(format!("post '{code}'")));
             }
-            append_in_tx!(tx, self, actor, "post_time_zone_changed", code, &detail).await?;
+            append_in_tx!(tx, self, actor, action, code, &detail).await?;
             tx.commit().await?;
         });
         Ok(())

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use sqlx::Row;
 
 use crate::audit::{append_in_tx, begin_write};
-use crate::{Actor, Store, StoreError, StoredFlight, Verdict, now_rfc3339, on_pool};
+use crate::{Actor, ApiPerson, Store, StoreError, StoredFlight, Verdict, now_rfc3339, on_pool};
 
 /// The most hits one screening records (a 900-seat aircraft, ten each).
 pub const MAX_PREARRIVAL_HITS: usize = 10_000;
@@ -242,27 +242,12 @@ impl Store {
         if !iata.is_empty() {
             check_iata(iata)?;
         }
-        let detail = serde_json::json!({ "iata": iata }).to_string();
-        let backend = self.backend();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(begin_write(backend)).await?;
-            let n = sqlx::query("UPDATE posts SET iata = $1 WHERE code = $2")
-                .bind(iata)
-                .bind(code)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("post '{code}'")));
-            }
-            append_in_tx!(tx, self, actor, "post_iata_changed", code, &detail).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        self.set_post_setting(actor, code, "iata", iata, "post_iata_changed").await
     }
 
-    /// One flight, with its manifest's size.
-    pub async fn flight(&self, id: i64) -> Result<Option<StoredFlight>, StoreError> {
+    /// One flight and its manifest ([`Store::flight_manifest`]; the
+    /// flight's `persons` is the manifest's size).
+    pub async fn flight_and_manifest(&self, id: i64) -> Result<Option<(StoredFlight, Vec<ApiPerson>)>, StoreError> {
         let found = on_pool!(self, p => {
             match sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FLIGHT_COLUMNS} FROM flights f WHERE f.id = $1")))
                 .bind(id)
@@ -275,8 +260,9 @@ impl Store {
         });
         match found {
             Some(mut f) => {
-                f.persons = self.flight_manifest(f.id).await?.len() as i64;
-                Ok(Some(f))
+                let manifest = self.flight_manifest(f.id).await?;
+                f.persons = manifest.len() as i64;
+                Ok(Some((f, manifest)))
             }
             None => Ok(None),
         }
