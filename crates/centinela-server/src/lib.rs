@@ -70,7 +70,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use auth::{AuthUser, CurrentUser};
 pub use error::{ApiError, ErrorCode, Json, Path, Query};
 pub use routes::{ENDPOINTS, Endpoint};
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER, ServerConfig};
 pub use tls::{TlsConfig, TlsError};
 
 /// Why the server could not run.

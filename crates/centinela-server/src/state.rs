@@ -73,6 +73,11 @@ pub struct ServerConfig {
     pub max_connections_per_peer: usize,
 }
 
+/// [`ServerConfig::max_connections`] by default.
+pub const MAX_CONNECTIONS: usize = 2048;
+/// [`ServerConfig::max_connections_per_peer`] by default.
+pub const MAX_CONNECTIONS_PER_PEER: usize = 256;
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -90,8 +95,8 @@ impl Default for ServerConfig {
             max_concurrent_logins: 32,
             auth_cache_ttl: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(30 * 60),
-            max_connections: 2048,
-            max_connections_per_peer: 256,
+            max_connections: MAX_CONNECTIONS,
+            max_connections_per_peer: MAX_CONNECTIONS_PER_PEER,
         }
     }
 }

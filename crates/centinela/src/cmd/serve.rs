@@ -32,11 +32,11 @@ pub struct Args {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Connections open at once from every client together; more are
     /// closed as soon as they are accepted.
-    #[arg(long, env = "CENTINELA_MAX_CONNECTIONS", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
+    #[arg(long, env = "CENTINELA_MAX_CONNECTIONS", default_value_t = centinela_server::MAX_CONNECTIONS as u64, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
     pub max_connections: u64,
     /// Connections open at once from one address (a trusted proxy counts
     /// only in the total): one machine cannot hold every connection.
-    #[arg(long, env = "CENTINELA_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(4..=1_000_000))]
+    #[arg(long, env = "CENTINELA_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = centinela_server::MAX_CONNECTIONS_PER_PEER as u64, value_parser = clap::value_parser!(u64).range(4..=1_000_000))]
     pub max_connections_per_address: u64,
     /// How long a login lasts, in hours.
     #[arg(long, env = "CENTINELA_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
