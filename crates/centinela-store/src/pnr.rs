@@ -152,8 +152,10 @@ impl Store {
         out
     }
 
-    /// Masks the booking versions received before `mask_before` (RFC
-    /// 3339) and deletes those received before `delete_before`; with
+    /// Masks the booking versions received at or before `mask_before`
+    /// (RFC 3339, whole seconds: a mask period of 0 days masks what arrived
+    /// in this very second too) and deletes those received before
+    /// `delete_before`; with
     /// `dry_run` only counts. Answers (masked, deleted). Audited
     /// (`pnr_depersonalised`, counts only) when anything changed.
     pub async fn depersonalise_pnr(
@@ -182,7 +184,7 @@ impl Store {
                 .await?
                 .rows_affected();
             let ids: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM bookings WHERE received_at < $1 AND masked_at IS NULL ORDER BY id")
+                sqlx::query_scalar("SELECT id FROM bookings WHERE received_at <= $1 AND masked_at IS NULL ORDER BY id")
                     .bind(mask_before)
                     .fetch_all(&mut *tx)
                     .await?;

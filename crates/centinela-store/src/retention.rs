@@ -42,6 +42,10 @@ pub struct Retention {
     pub pnr_mask_days: u32,
     /// PNR versions are deleted this long after receipt.
     pub pnr_days: u32,
+    /// API passenger lists (with the links of crossings to them and the
+    /// record of what was screened) are deleted this long after their
+    /// flight's day of departure.
+    pub api_days: u32,
 }
 
 impl Default for Retention {
@@ -58,6 +62,9 @@ impl Default for Retention {
             // The EU PNR directive's periods (2016/681, article 12).
             pnr_mask_days: 183,
             pnr_days: 5 * 365,
+            // As long as a PNR stays unmasked: the list serves the arrival
+            // and the first months of analysis.
+            api_days: 183,
         }
     }
 }
@@ -111,12 +118,13 @@ impl Store {
         dry_run: bool,
     ) -> Result<PurgeReport, StoreError> {
         let cut = |days: u32| rfc3339(now_unix.saturating_sub(u64::from(days) * 86_400));
-        let (c_cut, i_cut, h_cut, k_cut, m_cut) = (
+        let (c_cut, i_cut, h_cut, k_cut, m_cut, a_cut) = (
             cut(retention.crossings_days),
             cut(retention.inspections_days),
             cut(retention.hits_days),
             cut(retention.closed_cases_days),
             cut(retention.pnr_mask_days),
+            cut(retention.api_days),
         );
         let s_cut = i64::try_from(now_unix.saturating_sub(u64::from(retention.sessions_days) * 86_400)).unwrap_or(0);
         let now = rfc3339(now_unix);
@@ -263,9 +271,9 @@ impl Store {
             // Air passenger data, by the day its flight left: pre-arrival
             // hits after the hits' period; API lists (and the links of
             // crossings to them, and the digests of what was screened)
-            // after the PNR's unmasked period — they serve the arrival.
+            // after theirs.
             let old_flights = "SELECT f.id FROM flights f WHERE f.departure_date < $1";
-            let (h_day, m_day) = (&h_cut[..10], &m_cut[..10]);
+            let (h_day, a_day) = (&h_cut[..10], &a_cut[..10]);
             sqlx::query(q(format!(
                 "DELETE FROM prearrival_adjudications WHERE hit_id IN \
                  (SELECT h.id FROM prearrival_hits h WHERE h.flight_id IN ({old_flights}))"
@@ -281,20 +289,20 @@ impl Store {
             .await?
             .rows_affected();
             sqlx::query(q(format!("DELETE FROM prearrival_screened WHERE flight_id IN ({old_flights})")))
-                .bind(m_day)
+                .bind(a_day)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(q(format!(
                 "DELETE FROM crossing_api_persons WHERE crossing_id IN ({of}) OR api_person_id IN \
                  (SELECT a.id FROM api_persons a WHERE a.flight_id IN ({old_flights}))"
             )))
-            .bind(m_day)
+            .bind(a_day)
             .execute(&mut *tx)
             .await?;
             rep.api_persons += sqlx::query(q(format!(
                 "DELETE FROM api_persons WHERE flight_id IN ({old_flights})"
             )))
-            .bind(m_day)
+            .bind(a_day)
             .execute(&mut *tx)
             .await?
             .rows_affected();

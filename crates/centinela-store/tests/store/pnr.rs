@@ -84,11 +84,14 @@ async fn masking_keeps_links_and_moves_values_to_the_vault_then_deletion_removes
         let now = centinela_store::now_rfc3339();
         let r = store.purge("cli", &Retention::default(), unix_now(), false).await.unwrap();
         assert_eq!((r.pnr_masked, r.pnr_deleted), (0, 0));
-        // A dry run with a period of 0 days counts and changes nothing.
+        // A dry run with a period of 0 days counts and changes nothing,
+        // even in the very second the bookings arrived.
         let zero = Retention { pnr_mask_days: 0, ..Retention::default() };
-        let later = unix_now() + 10;
-        let r = store.purge("cli", &zero, later, true).await.unwrap();
+        let received = &store.booking_versions("CM", "AAA111").await.unwrap()[0].received_at;
+        let same_second = centinela_domain::Timestamp::parse(received).unwrap().unix_seconds() as u64;
+        let r = store.purge("cli", &zero, same_second, true).await.unwrap();
         assert_eq!((r.pnr_masked, r.pnr_deleted), (4, 0));
+        let later = unix_now() + 10;
         assert!(store.booking_versions("CM", "AAA111").await.unwrap()[0].masked_at.is_none());
         let r = store.purge("system", &zero, later, false).await.unwrap();
         assert_eq!((r.pnr_masked, r.pnr_deleted), (4, 0));
@@ -177,14 +180,18 @@ async fn the_booth_finds_an_arriving_api_record_and_links_the_crossing_once() {
         let audit = store.audit_entries(None).await.unwrap();
         assert_eq!(audit.iter().filter(|e| e.action == "crossing_api_linked").count(), 1);
 
-        // The API list serves the arrival: the purge keeps it while a PNR
-        // of the flight would stay unmasked, then deletes it with the
+        // The API list serves the arrival: the purge keeps it for its
+        // period (183 days by default), then deletes it with the
         // crossing's link to it (the flight left on 06/12/2026).
         let day = 86_400;
         let left = 1_796_515_200; // 2026-12-06T00:00:00Z
         let r = store.purge("system", &Retention::default(), left + 30 * day, false).await.unwrap();
         assert_eq!(r.api_persons, 0);
         assert_eq!(store.flight_manifest(found.flight_id).await.unwrap().len(), 1);
+        // Its own period, not the PNR's: masking PNRs at once keeps it.
+        let mask_now = Retention { pnr_mask_days: 0, ..Retention::default() };
+        let r = store.purge("system", &mask_now, left + 30 * day, false).await.unwrap();
+        assert_eq!(r.api_persons, 0);
         let r = store.purge("system", &Retention::default(), left + 200 * day, false).await.unwrap();
         assert_eq!(r.api_persons, 1);
         assert!(store.flight_manifest(found.flight_id).await.unwrap().is_empty());

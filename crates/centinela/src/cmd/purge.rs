@@ -35,6 +35,9 @@ pub struct RetentionArgs {
     /// Days a PNR is kept at all.
     #[arg(long, env = "CENTINELA_KEEP_PNR_DAYS", default_value_t = Retention::default().pnr_days)]
     pub keep_pnr_days: u32,
+    /// Days an API passenger list is kept after its flight left.
+    #[arg(long, env = "CENTINELA_KEEP_API_DAYS", default_value_t = Retention::default().api_days)]
+    pub keep_api_days: u32,
 }
 
 impl Default for RetentionArgs {
@@ -48,6 +51,7 @@ impl Default for RetentionArgs {
             keep_closed_cases_days: r.closed_cases_days,
             pnr_mask_days: r.pnr_mask_days,
             keep_pnr_days: r.pnr_days,
+            keep_api_days: r.api_days,
         }
     }
 }
@@ -62,6 +66,7 @@ impl RetentionArgs {
             closed_cases_days: self.keep_closed_cases_days,
             pnr_mask_days: self.pnr_mask_days,
             pnr_days: self.keep_pnr_days,
+            api_days: self.keep_api_days,
         }
     }
 }
