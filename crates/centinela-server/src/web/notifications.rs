@@ -53,7 +53,19 @@ pub async fn enable(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx
     lists_page(&app, &user, &ctx, json!({})).await
 }
 
-pub async fn remove(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx, Path(id): Path<i64>) -> PageResult {
+/// `POST /listas/avisos/{id}/eliminar`: removes a target only with the
+/// form's explicit `confirm=1` (the second step of the page's "Eliminar…");
+/// without it the page opens that step and removes nothing.
+pub async fn remove(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
+    if field(&form_pairs(&body), "confirm") != "1" {
+        return lists_page(&app, &user, &ctx, json!({ "notification_confirm": id })).await;
+    }
     app.app().remove_notification_target(Caller::User(&user), id).await.map_err(|e| ctx.api_error(e))?;
     lists_page(&app, &user, &ctx, json!({})).await
 }

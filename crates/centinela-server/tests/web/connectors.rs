@@ -160,7 +160,12 @@ async fn an_administrator_configures_and_tests_an_after_hours_notification() {
     let (_, html) = post_form(&admin, &app, &format!("/listas/avisos/{id}/desactivar"), &[("_csrf", &token)]).await;
     assert!(html.contains("desactivado"), "{html}");
     assert!(!app.store.notification_targets().await.unwrap()[0].enabled);
-    let (_, _) = post_form(&admin, &app, &format!("/listas/avisos/{id}/eliminar"), &[("_csrf", &token)]).await;
+    // Removing takes a second, explicit step: without it nothing goes.
+    let (_, html) = post_form(&admin, &app, &format!("/listas/avisos/{id}/eliminar"), &[("_csrf", &token)]).await;
+    assert!(html.contains("No se puede deshacer"), "{html}");
+    assert_eq!(app.store.notification_targets().await.unwrap().len(), 1);
+    let confirm = [("_csrf", token.as_str()), ("confirm", "1")];
+    let (_, _) = post_form(&admin, &app, &format!("/listas/avisos/{id}/eliminar"), &confirm).await;
     assert!(app.store.notification_targets().await.unwrap().is_empty());
     // Another role never reaches the form.
     let officer = sign_in(&app, &username(Role::Officer), PASSWORD).await;
