@@ -16,6 +16,13 @@ ROUNDS × POSTS latencies (the poll interval bounds the resolution).
     python3 bench/lookouts.py                     POSTS=10 ROUNDS=5 POLL=20
     CENTINELA=target/release/centinela python3 bench/lookouts.py
     CENTRE_DB=postgres://…/db python3 bench/lookouts.py   (with CENTINELA_AUDIT_KEY set)
+    NODES=2 CENTRE_DB=postgres://…/db python3 bench/lookouts.py
+
+NODES (PostgreSQL only) runs that many centre nodes on the one database, as
+the central deployment does (`scripts/central-loopback`): the lookout is
+issued through node 1 and post i watches node i mod NODES, so half the posts
+hear of it through a node that did not write it (the long poll's generation
+is the store's stamp, polled about once a second).
 
 Outputs go to bench-out/lookouts/ (git-ignored). Stdlib only.
 """
@@ -36,6 +43,7 @@ POSTS = int(os.environ.get("POSTS", "10"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 POLL = int(os.environ.get("POLL", "20")) / 1000
 BASE = int(os.environ.get("BASE_PORT", "18400"))
+NODES = int(os.environ.get("NODES", "1"))
 PASSWORD = "una clave bastante larga"
 OUT = os.path.join(ROOT, "bench-out", "lookouts")
 
@@ -95,7 +103,10 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     centre_db = os.environ.get("CENTRE_DB", os.path.join(OUT, "centre.db"))
-    centre = f"http://127.0.0.1:{BASE}"
+    if NODES > 1 and not centre_db.startswith("postgres"):
+        sys.exit("NODES > 1 needs CENTRE_DB=postgres://… (nodes share one database)")
+    nodes = [f"http://127.0.0.1:{BASE}"] + [f"http://127.0.0.1:{BASE + 100 + k}" for k in range(1, NODES)]
+    centre = nodes[0]
     codes = [f"BENCH-P{i:02d}" for i in range(POSTS)]
     keys = [cli(bin_, centre_db, "posts", "add", "--code", c, "--name", c, "--country", "GTM") for c in codes]
     cli(bin_, centre_db, "users", "add", "--username", "analista", "--role", "analyst", "--password-stdin",
@@ -103,10 +114,11 @@ def main():
     procs = []
     env = dict(os.environ, RUST_LOG="warn")
     try:
-        log = open(os.path.join(OUT, "centre.log"), "w")
-        procs.append(subprocess.Popen([bin_, "--db", centre_db, "serve", "--addr", f"127.0.0.1:{BASE}",
-                                       "--purge-every-hours", "0"], stderr=log, env=env))
-        wait_up(centre)
+        for k, node in enumerate(nodes):
+            log = open(os.path.join(OUT, f"centre{k}.log"), "w")
+            procs.append(subprocess.Popen([bin_, "--db", centre_db, "serve", "--addr", node.removeprefix("http://"),
+                                           "--purge-every-hours", "0"], stderr=log, env=env))
+            wait_up(node)
         posts = []
         for i, (code, key) in enumerate(zip(codes, keys)):
             db = os.path.join(OUT, f"post{i}.db")
@@ -117,7 +129,7 @@ def main():
             log = open(os.path.join(OUT, f"post{i}.log"), "w")
             procs.append(subprocess.Popen(
                 [bin_, "--db", db, "serve", "--addr", f"127.0.0.1:{port}", "--purge-every-hours", "0",
-                 "--central", centre, "--post-key", key], stderr=log, env=env))
+                 "--central", nodes[i % NODES], "--post-key", key], stderr=log, env=env))
             posts.append((code, f"http://127.0.0.1:{port}", f"oficial{i}"))
         for _, url, _ in posts:
             wait_up(url)
@@ -160,7 +172,7 @@ def main():
             time.sleep(1)
         ms = sorted(d * 1000 for d in latencies)
         p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-        print(json.dumps({"posts": POSTS, "rounds": ROUNDS, "poll_ms": POLL * 1000,
+        print(json.dumps({"posts": POSTS, "nodes": NODES, "rounds": ROUNDS, "poll_ms": POLL * 1000,
                           "p50_ms": round(statistics.median(ms)), "p95_ms": round(p95), "max_ms": round(ms[-1]),
                           "load": open("/proc/loadavg").read().split()[:3]}))
     finally:
