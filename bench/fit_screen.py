@@ -23,7 +23,14 @@ namegen.py's). Features are cached in --work by set directory and binary.
 
 Usage:
   fit_screen.py --bin target/release/centinela --fit DIR... --test DIR... [--k 10] [--work DIR]
-                [--ridge 1.0] [--write crates/centinela-names/src/model.rs]
+                [--ridge 1.0] [--tie FEAT=SIBLING,...] [--without FEAT,...]
+                [--write crates/centinela-names/src/model.rs]
+  --tie      fits FEAT and SIBLING as one feature (their columns added) and gives FEAT the sibling's
+             weight: the shipped model keeps the two year-typo kinds tied so
+             (date_year_digit=date_year_typo,year_typo_excess=near_date_excess); a tied feature is
+             not weighed BY_CHANCE.
+  --without  leaves features out of the fit (weight 0): the same refit without a new feature, to
+             tell what the feature brings from what refitting alone moves.
 Needs numpy."""
 import argparse
 import csv
@@ -45,7 +52,8 @@ NAME_CAP = float(re.search(r"pub const NAME_CAP: f64 = ([0-9.]+);", open(MODEL_R
 SIGNS = {"given": 1, "surname": 1, "other": 1, "initial": 1, "cross_field": -1, "conflict_surname": -1,
          "conflict_given": -1, "extra_traveller": -1, "extra_listed_given": -1, "extra_listed_surname": -1,
          "near_date_excess": 1, "year_typo_excess": 1, "exact_date_excess": 1, "no_date_excess": 1, "name_chance": -1, "nat_agree": 1,
-         "sex_agree": 1, "sex_clash": -1, "nat_clash": -1, "date_different": -1}
+         "sex_agree": 1, "sex_clash": -1, "nat_clash": -1, "date_different": -1,
+         "extra_listed_first_surname": -1}
 # Birth-date levels the labelled sets do not sample (partial dates; streamgen writes full dates only,
 # so the few pairs that show them are chance coincidences, e.g. a traveller born on 1 January facing a
 # namesake of the same year, which the screener reads as a year-only placeholder): never fitted, their
@@ -201,8 +209,12 @@ def main():
     ap.add_argument("--work", default="bench-out/fit")
     ap.add_argument("--ridge", type=float, default=1.0)
     ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7,0.8,0.9")
+    ap.add_argument("--tie", default="")
+    ap.add_argument("--without", default="")
     ap.add_argument("--write")
     a = ap.parse_args()
+    ties = dict(t.split("=") for t in a.tie.split(",") if t)
+    without = [n for n in a.without.split(",") if n]
     os.makedirs(a.work, exist_ok=True)
     fit_sets = [load(a.bin, d, a.k, a.work) for d in a.fit]
     names = fit_sets[0]["names"]
@@ -218,8 +230,22 @@ def main():
         i = names.index(n)
         print(f"[fit] {n}: {int(np.count_nonzero(X[:, i]))} pairs show it by chance; not fitted", file=sys.stderr)
         X[:, i] = 0.0
+    for n in without:
+        X[:, names.index(n)] = 0.0
+        print(f"[fit] {n}: left out of the fit (weight 0)", file=sys.stderr)
+    for n, sib in ties.items():
+        i, j = names.index(n), names.index(sib)
+        X[:, j] += X[:, i]
+        X[:, i] = 0.0
+        print(f"[fit] {n}: tied to {sib}", file=sys.stderr)
+    for n in ["extra_listed_first_surname", "extra_listed_surname"]:
+        i = names.index(n)
+        print(f"[fit] {n}: shown by {int(np.count_nonzero(X[y == 1, i]))} same-person pairs and "
+              f"{int(np.count_nonzero(X[y == 0, i]))} others", file=sys.stderr)
     chance_ratio = {}
     for n, sib in BY_CHANCE.items():
+        if n in ties:
+            continue
         i, j = names.index(n), names.index(sib)
         neg = y == 0
         chance_ratio[n] = float(np.count_nonzero(X[neg, i])) / max(1, np.count_nonzero(X[neg, j]))
@@ -234,9 +260,13 @@ def main():
         w[i] = REASONED[n] * w[ie] / REASONED["date_exact"]
         print(f"[fit] {n}: reasoned weight scaled: {w[i]:+.3f}", file=sys.stderr)
     for n, sib in BY_CHANCE.items():
+        if n in ties:
+            continue
         i = names.index(n)
         w[i] = w[names.index(sib)] - math.log(max(chance_ratio[n], 1.0))
         print(f"[fit] {n}: {sib} less ln {chance_ratio[n]:.2f}: {w[i]:+.3f}", file=sys.stderr)
+    for n, sib in ties.items():
+        w[names.index(n)] = w[names.index(sib)]
     for i, n in enumerate(names):
         print(f"{n:22s} {w[i]:+8.3f}{'' if i in free else '  (not fitted)'}")
     test_sets = [load(a.bin, d, a.k, a.work) for d in a.test]

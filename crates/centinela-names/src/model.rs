@@ -13,7 +13,7 @@
 //! weights are not fitted (see `screener/terms.rs`).
 
 /// Number of features.
-pub const NF: usize = 33;
+pub const NF: usize = 34;
 
 /// Feature names, in the order of [`WEIGHTS`] (the fitting script reads
 /// them from `centinela screen --features`).
@@ -51,6 +51,7 @@ pub const FEATURES: [&str; NF] = [
     "date_day_unknown",
     "date_year_digit",
     "year_typo_excess",
+    "extra_listed_first_surname",
 ];
 
 /// Feature numbers.
@@ -126,6 +127,13 @@ pub(crate) mod f {
     /// the near date a namesake of a common name shows most often by
     /// chance, so the name's rarity has its own weight with it.
     pub const YEAR_TYPO_EXCESS: usize = 32;
+    /// The listed first surname left out while a later listed surname is
+    /// matched ("Juan López" for Juan Acosta López), on top of
+    /// [`EXTRA_LISTED_SURNAME`]: Hispanic short forms keep the first
+    /// surname and drop the second, so a traveller who carries only the
+    /// second is weaker evidence than one who carries only the first
+    /// (indicator).
+    pub const EXTRA_LISTED_FIRST_SURNAME: usize = 33;
 }
 
 /// Upper end of the chance features (nats): beyond, every entry of any
@@ -177,6 +185,7 @@ pub const WEIGHTS: [f64; NF] = [
     1.0932,   // date_day_unknown
     0.3232,   // date_year_digit
     0.3036,   // year_typo_excess
+    0.0000,   // extra_listed_first_surname
 ];
 
 /// The features of one traveller against one entry.
@@ -198,6 +207,7 @@ mod tests {
             f::EXTRA_TRAVELLER,
             f::EXTRA_LISTED_GIVEN,
             f::EXTRA_LISTED_SURNAME,
+            f::EXTRA_LISTED_FIRST_SURNAME,
             f::NAME_CHANCE,
             f::DATE_DIFFERENT,
         ];

@@ -477,3 +477,31 @@ fn a_year_off_by_one_counts_more_than_another_digit() {
     q.birth_date = Some(d("1979-09-17"));
     assert!(s.screen(&q, &ScreenOptions::default()).is_empty());
 }
+
+/// Issue 19: which listed surname a traveller left out. Hispanic short
+/// forms keep the first surname, so the first one left out while the
+/// second is given ("Juan López" for Juan Acosta López) is a feature of
+/// its own; a second surname left out, a clash, or no surname given are
+/// not it.
+#[test]
+fn the_first_surname_left_out_is_told_from_the_second() {
+    let at = |n: &str| centinela_names::FEATURES.iter().position(|x| *x == n).unwrap();
+    let (first_i, extra_i, clash_i) =
+        (at("extra_listed_first_surname"), at("extra_listed_surname"), at("conflict_surname"));
+    let s = Screener::build(vec![
+        entry("A", "Juan", "Acosta López", "1980-05-17", "MEX", Sex::Male),
+        entry("B", "Ana", "Ruiz", "1970-01-02", "MEX", Sex::Female),
+    ]);
+    let first = |given: &str, surnames: &str| {
+        let fs = s.features(&Query::new(given, surnames), 0);
+        (fs[first_i], fs[extra_i], fs[clash_i])
+    };
+    assert_eq!(first("Juan", "López"), (1.0, 1.0, 0.0));
+    assert_eq!(first("Juan", "Lopes"), (1.0, 1.0, 0.0), "a typo in the kept surname");
+    assert_eq!(first("Juan López", ""), (1.0, 1.0, 0.0), "the kept surname in the other field");
+    assert_eq!(first("Juan", "Acosta"), (0.0, 1.0, 0.0));
+    assert_eq!(first("Juan", "Acosta López"), (0.0, 0.0, 0.0));
+    assert_eq!(first("Juan", "Pérez López"), (0.0, 0.0, 1.0), "a clash is not a surname left out");
+    assert_eq!(first("Juan", ""), (0.0, 2.0, 0.0), "no surname kept");
+    assert_eq!(first("Juan", "AcostaLópez"), (0.0, 0.0, 0.0), "written together");
+}

@@ -408,6 +408,19 @@ impl Screener {
                 fs[c] += n as f64;
             }
         }
+        let unmatched = ev.penalty;
+        // The listed first surname left out and a later one given ("Juan
+        // López" for Juan Acosta López): Hispanic short forms keep the
+        // first surname, so a traveller who carries only the second is
+        // weaker evidence. On top of the extra listed surname it also is.
+        let first_dropped = ue_sur > sur_conf && first_surname_dropped(&rec[..ne], &used_e[..ne]);
+        let first_w = if first_dropped { WEIGHTS[f::EXTRA_LISTED_FIRST_SURNAME] } else { 0.0 };
+        if first_dropped {
+            ev.penalty += first_w;
+            if let Some(fs) = feats {
+                fs[f::EXTRA_LISTED_FIRST_SURNAME] += 1.0;
+            }
+        }
         if let Some(ex) = ex
             && (uq > 0 || ue > 0)
         {
@@ -425,8 +438,22 @@ impl Screener {
                 (false, true) => format!("not on the list entry: {}", list(qs)),
                 _ => format!("not given by the traveller: {}", list(es)),
             };
-            ex.push(Aspect::Name, how, ev.penalty);
+            ex.push(Aspect::Name, how, unmatched);
+            if first_w != 0.0
+                && let Some(j) = rec[..ne].iter().position(|s| s.field == Field::Surname)
+            {
+                let how =
+                    format!("first surname left out, second kept: {}", String::from_utf8_lossy(self.text(rec[j].tok)));
+                ex.push(Aspect::Surname, how, first_w);
+            }
         }
         ev
     }
+}
+
+/// Whether the first of a name record's surnames is left unmatched while
+/// a later one is matched (`used[j]`: slot `j` of `rec` is aligned).
+pub(super) fn first_surname_dropped(rec: &[Slot], used: &[bool]) -> bool {
+    let mut surnames = rec.iter().zip(used).filter(|(s, _)| s.field == Field::Surname).map(|(_, &u)| u);
+    surnames.next() == Some(false) && surnames.any(|u| u)
 }
