@@ -13,7 +13,7 @@
 //! weights are not fitted (see `screener/terms.rs`).
 
 /// Number of features.
-pub const NF: usize = 34;
+pub const NF: usize = 35;
 
 /// Feature names, in the order of [`WEIGHTS`] (the fitting script reads
 /// them from `centinela screen --features`).
@@ -52,6 +52,7 @@ pub const FEATURES: [&str; NF] = [
     "date_year_digit",
     "year_typo_excess",
     "extra_listed_first_surname",
+    "whole_name_overstated",
 ];
 
 /// Feature numbers.
@@ -134,6 +135,13 @@ pub(crate) mod f {
     /// second is weaker evidence than one who carries only the first
     /// (indicator).
     pub const EXTRA_LISTED_FIRST_SURNAME: usize = 33;
+    /// The primary name's first given name and first surname both
+    /// matched: how much their information counted apart overstates that
+    /// of the pair counted as a whole in the list (nats, `0..=ln N`; see
+    /// `whole_name_overstated` in screener/name.rs). JOSÉ and HERNÁNDEZ go
+    /// together, so the product of their frequencies makes JOSÉ HERNÁNDEZ
+    /// look rarer than it is.
+    pub const WHOLE_NAME_OVERSTATED: usize = 34;
 }
 
 /// Upper end of the chance features (nats): beyond, every entry of any
@@ -186,6 +194,7 @@ pub const WEIGHTS: [f64; NF] = [
     0.3232,   // date_year_digit
     0.3036,   // year_typo_excess
     0.0000,   // extra_listed_first_surname
+    0.0000,   // whole_name_overstated
 ];
 
 /// The features of one traveller against one entry.
@@ -208,6 +217,7 @@ mod tests {
             f::EXTRA_LISTED_GIVEN,
             f::EXTRA_LISTED_SURNAME,
             f::EXTRA_LISTED_FIRST_SURNAME,
+            f::WHOLE_NAME_OVERSTATED,
             f::NAME_CHANCE,
             f::DATE_DIFFERENT,
         ];

@@ -505,3 +505,29 @@ fn the_first_surname_left_out_is_told_from_the_second() {
     assert_eq!(first("Juan", ""), (0.0, 2.0, 0.0), "no surname kept");
     assert_eq!(first("Juan", "AcostaLópez"), (0.0, 0.0, 0.0), "written together");
 }
+
+/// Issue 19: a name's frequency counted as a whole. When JOSÉ always goes
+/// with HERNÁNDEZ, the two tokens' frequencies multiplied make JOSÉ
+/// HERNÁNDEZ look far rarer than the list says it is; a pair no other
+/// entry carries overstates nothing, and the feature needs both the first
+/// given name and the first surname matched.
+#[test]
+fn a_whole_name_is_counted_as_a_whole() {
+    let at = |n: &str| centinela_names::FEATURES.iter().position(|x| *x == n).unwrap();
+    let whole = at("whole_name_overstated");
+    let mut v = vec![entry("R", "Edenilson", "Membreño Menjívar", "1983-03-08", "SLV", Sex::Male)];
+    for (i, (g, s)) in [("José", "Hernández"), ("María", "García"), ("Ana", "López")].iter().enumerate() {
+        for k in 0..400 {
+            v.push(entry(&format!("F{i}-{k}"), g, s, "1970-01-02", "MEX", Sex::Male));
+        }
+    }
+    let s = Screener::build(v);
+    let x = |given: &str, surnames: &str, o: u32| s.features(&Query::new(given, surnames), o)[whole];
+    // 400 of 1,201 entries carry JOSÉ, HERNÁNDEZ, and the two together:
+    // counted apart they claim twice the information the pair has.
+    let common = x("José", "Hernández", 1);
+    assert!((1.5..2.0).contains(&common), "{common}");
+    assert_eq!(x("Edenilson", "Membreño Menjívar", 0), 0.0);
+    assert_eq!(x("José", "Pérez", 1), 0.0, "the surname does not match");
+    assert_eq!(x("Hernández", "José", 1), common, "fields swapped, both matched");
+}

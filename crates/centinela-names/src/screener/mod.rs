@@ -242,6 +242,11 @@ pub struct Screener {
     orig: Vec<u32>,
     slot_off: Vec<u32>,
     slots: Vec<Slot>,
+    /// How many entries share internal entry `i`'s first given name and
+    /// first surname (by phonetic code; 0 when its primary name lacks
+    /// either): the whole name's frequency, see
+    /// `Screener::whole_name_overstated`.
+    pair_df: Vec<u32>,
     /// The compact scoring record of each internal entry (see [`Fact`]).
     facts: Vec<Fact>,
     /// Distinct [`dates::index_key`]s of the dated entries, ascending, and
