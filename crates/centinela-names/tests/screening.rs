@@ -531,3 +531,25 @@ fn a_whole_name_is_counted_as_a_whole() {
     assert_eq!(x("José", "Pérez", 1), 0.0, "the surname does not match");
     assert_eq!(x("Hernández", "José", 1), common, "fields swapped, both matched");
 }
+
+/// Issue 19: a traveller who carries only the listed second surname is
+/// weaker evidence than one who carries only the first (Hispanic short
+/// forms keep the first), and the explanation says so.
+#[test]
+fn only_the_second_surname_is_weaker_than_only_the_first() {
+    let target = entry("R3", "Juan Ramón", "Acosta Villatoro", "1985-04-12", "GTM", Sex::Male);
+    let s = crowded_list(5_000, vec![target]);
+    let hit = |surnames: &str| {
+        let mut q = Query::new("Juan Ramón", surnames);
+        q.birth_date = Some(d("1985-04-12"));
+        q.sex = Sex::Male;
+        s.screen(&q, &ScreenOptions::candidates(1)).into_iter().next().unwrap()
+    };
+    let (first, second) = (hit("Acosta"), hit("Villatoro"));
+    assert_eq!(s.entry(second.entry).id, "R3");
+    assert!(second.score < first.score, "second {} first {}", second.score, first.score);
+    let text = second.explanation.to_string();
+    assert!(text.contains("surname: first surname left out, second kept: ACOSTA"), "{text}");
+    assert!(!first.explanation.to_string().contains("first surname left out"), "{}", first.explanation);
+    assert!((centinela_names::sigmoid(second.explanation.log_odds()) - second.score).abs() < 1e-9);
+}
