@@ -504,6 +504,7 @@ fn the_first_surname_left_out_is_told_from_the_second() {
     assert_eq!(first("Juan", "Pérez López"), (0.0, 0.0, 1.0), "a clash is not a surname left out");
     assert_eq!(first("Juan", ""), (0.0, 2.0, 0.0), "no surname kept");
     assert_eq!(first("Juan", "AcostaLópez"), (0.0, 0.0, 0.0), "written together");
+    assert_eq!(first("Juan A", "López"), (0.0, 0.0, 0.0), "the first surname as an initial");
 }
 
 /// Issue 19: a name's frequency counted as a whole. When JOSÉ always goes
@@ -530,6 +531,14 @@ fn a_whole_name_is_counted_as_a_whole() {
     assert_eq!(x("Edenilson", "Membreño Menjívar", 0), 0.0);
     assert_eq!(x("José", "Pérez", 1), 0.0, "the surname does not match");
     assert_eq!(x("Hernández", "José", 1), common, "fields swapped, both matched");
+    // It costs, and the explanation says how many entries carry the pair.
+    let mut q = Query::new("José", "Hernández");
+    q.birth_date = Some(d("1970-01-02"));
+    let hits = s.screen(&q, &ScreenOptions::candidates(1));
+    let ex = &hits[0].explanation;
+    let item = ex.items.iter().find(|e| e.how == "given name and first surname carried together by 400 entries");
+    assert!(item.is_some_and(|e| e.contribution < 0.0), "{ex}");
+    assert!((centinela_names::sigmoid(ex.log_odds()) - hits[0].score).abs() < 1e-9);
 }
 
 /// Issue 19: a traveller who carries only the listed second surname is
