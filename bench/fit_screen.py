@@ -3,8 +3,10 @@
 
 The score (crates/centinela-names/src/model.rs) is a logistic regression on features the engine
 computes for a traveller and a list entry (`centinela screen --features`): the information of the
-matched name tokens by field, the unmatched tokens, how the birth dates agree, ln N and how many
-entries could carry the name by chance, nationality and sex. This script
+matched name tokens by field, the unmatched tokens (and whether the listed first surname is the one
+left out), how much the name's tokens counted apart overstate the whole name's information, how the
+birth dates agree, ln N and how many entries could carry the name by chance, nationality and sex.
+This script
 
   1. runs `centinela screen --candidates K --features` on every set (the K best candidates of each
      query under the weights the binary was built with, with their features),

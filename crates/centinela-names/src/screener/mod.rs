@@ -34,7 +34,11 @@
 //! crossing costs a little); an aligned pair contributes the information
 //! (`ln 1/p`, `p` the token's frequency in the loaded list) of the listed
 //! token, scaled by how close the spelling is and weighted by field;
-//! unaligned tokens cost (one side only, or a clash: both sides have one).
+//! unaligned tokens cost (one side only, or a clash: both sides have one;
+//! the listed first surname left out costs more than the second, which
+//! short forms drop). When the first given name and first surname both
+//! align, what their frequencies counted apart overstate against the pair
+//! counted whole in the list costs too.
 //! The name's net evidence, its tokens less the chance term in `ln N`, is
 //! capped at [`NAME_CAP`]: families and namesakes share whole names, so no
 //! name alone is proof. How many entries could carry the name by chance
