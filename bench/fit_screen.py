@@ -3,8 +3,10 @@
 
 The score (crates/centinela-names/src/model.rs) is a logistic regression on features the engine
 computes for a traveller and a list entry (`centinela screen --features`): the information of the
-matched name tokens by field, the unmatched tokens, how the birth dates agree, ln N and how many
-entries could carry the name by chance, nationality and sex. This script
+matched name tokens by field, the unmatched tokens (and whether the listed first surname is the one
+left out), how much the name's tokens counted apart overstate the whole name's information, how the
+birth dates agree, ln N and how many entries could carry the name by chance, nationality and sex.
+This script
 
   1. runs `centinela screen --candidates K --features` on every set (the K best candidates of each
      query under the weights the binary was built with, with their features),
@@ -23,7 +25,16 @@ namegen.py's). Features are cached in --work by set directory and binary.
 
 Usage:
   fit_screen.py --bin target/release/centinela --fit DIR... --test DIR... [--k 10] [--work DIR]
-                [--ridge 1.0] [--write crates/centinela-names/src/model.rs]
+                [--ridge 1.0] [--tie FEAT=SIBLING,...] [--without FEAT,...]
+                [--write crates/centinela-names/src/model.rs]
+  --tie      fits FEAT and SIBLING as one feature (their columns added) and gives FEAT the sibling's
+             weight: the shipped model keeps the two year-typo kinds tied so
+             (date_year_digit=date_year_typo,year_typo_excess=near_date_excess); a tied feature is
+             not weighed BY_CHANCE.
+  --without  leaves features out of the fit (weight 0): the same refit without a new feature, to
+             tell what the feature brings from what refitting alone moves.
+  --same-ratio FEAT=R  weighs a feature the sets never show for a same person by an assumed ratio
+             (see SAME_RATIO_SIBLING) instead of fitting it.
 Needs numpy."""
 import argparse
 import csv
@@ -45,7 +56,8 @@ NAME_CAP = float(re.search(r"pub const NAME_CAP: f64 = ([0-9.]+);", open(MODEL_R
 SIGNS = {"given": 1, "surname": 1, "other": 1, "initial": 1, "cross_field": -1, "conflict_surname": -1,
          "conflict_given": -1, "extra_traveller": -1, "extra_listed_given": -1, "extra_listed_surname": -1,
          "near_date_excess": 1, "year_typo_excess": 1, "exact_date_excess": 1, "no_date_excess": 1, "name_chance": -1, "nat_agree": 1,
-         "sex_agree": 1, "sex_clash": -1, "nat_clash": -1, "date_different": -1}
+         "sex_agree": 1, "sex_clash": -1, "nat_clash": -1, "date_different": -1,
+         "extra_listed_first_surname": -1, "whole_name_overstated": -1}
 # Birth-date levels the labelled sets do not sample (partial dates; streamgen writes full dates only,
 # so the few pairs that show them are chance coincidences, e.g. a traveller born on 1 January facing a
 # namesake of the same year, which the screener reads as a year-only placeholder): never fitted, their
@@ -58,6 +70,13 @@ NOT_SAMPLED = ["date_consistent_ym", "date_consistent_y", "date_close"]
 # shows them (their chance window, measured on the fit sets' non-matching pairs), i.e. assuming a same
 # person shows them no more often than the sibling. Their pairs are left out of the fit.
 BY_CHANCE = {"date_year_digit": "date_year_typo"}
+# Name features the streams never sample for a same person (streamgen drops a listed person's second
+# surname, never the first): with --same-ratio FEAT=R, FEAT (added to its sibling, the extra listed
+# surname) is weighed ln(R / chance ratio), R the assumed ratio of how often a same person shows FEAT
+# rather than the sibling alone, the chance ratio measured on the fit sets' non-matching pairs with one
+# extra listed surname; its pairs are left out of the fit. Fitted directly instead, its weight is set by
+# the ridge alone (no same-person pair holds it back).
+SAME_RATIO_SIBLING = {"extra_listed_first_surname": "extra_listed_surname"}
 # Features the name's cap applies to (the tokens and ln N).
 NET = ["ln_n", "given", "surname", "other", "initial", "cross_field"]
 
@@ -201,8 +220,14 @@ def main():
     ap.add_argument("--work", default="bench-out/fit")
     ap.add_argument("--ridge", type=float, default=1.0)
     ap.add_argument("--thresholds", default="0.3,0.4,0.5,0.6,0.7,0.8,0.9")
+    ap.add_argument("--tie", default="")
+    ap.add_argument("--without", default="")
+    ap.add_argument("--same-ratio", default="")
     ap.add_argument("--write")
     a = ap.parse_args()
+    ties = dict(t.split("=") for t in a.tie.split(",") if t)
+    without = [n for n in a.without.split(",") if n]
+    same_ratio = {k: float(v) for k, v in (t.split("=") for t in a.same_ratio.split(",") if t)}
     os.makedirs(a.work, exist_ok=True)
     fit_sets = [load(a.bin, d, a.k, a.work) for d in a.fit]
     names = fit_sets[0]["names"]
@@ -218,8 +243,31 @@ def main():
         i = names.index(n)
         print(f"[fit] {n}: {int(np.count_nonzero(X[:, i]))} pairs show it by chance; not fitted", file=sys.stderr)
         X[:, i] = 0.0
+    for n in without:
+        X[:, names.index(n)] = 0.0
+        print(f"[fit] {n}: left out of the fit (weight 0)", file=sys.stderr)
+    for n, sib in ties.items():
+        i, j = names.index(n), names.index(sib)
+        X[:, j] += X[:, i]
+        X[:, i] = 0.0
+        print(f"[fit] {n}: tied to {sib}", file=sys.stderr)
+    for n in ["extra_listed_first_surname", "extra_listed_surname"]:
+        i = names.index(n)
+        print(f"[fit] {n}: shown by {int(np.count_nonzero(X[y == 1, i]))} same-person pairs and "
+              f"{int(np.count_nonzero(X[y == 0, i]))} others", file=sys.stderr)
     chance_ratio = {}
+    for n, r in same_ratio.items():
+        i, j = names.index(n), names.index(SAME_RATIO_SIBLING[n])
+        one = (y == 0) & (X[:, j] == 1)
+        chance_ratio[n] = float(np.count_nonzero(X[one, i])) / max(1, np.count_nonzero(X[one, i] == 0))
+        print(f"[fit] {n}: non-matching pairs with one extra listed surname show it {chance_ratio[n]:.3f} times as "
+              f"often as the other surname left out; a same person assumed {r:g} times as often: not fitted "
+              f"(its pairs left out)", file=sys.stderr)
+        keep = X[:, i] == 0
+        X, y = X[keep], y[keep]
     for n, sib in BY_CHANCE.items():
+        if n in ties:
+            continue
         i, j = names.index(n), names.index(sib)
         neg = y == 0
         chance_ratio[n] = float(np.count_nonzero(X[neg, i])) / max(1, np.count_nonzero(X[neg, j]))
@@ -234,11 +282,20 @@ def main():
         w[i] = REASONED[n] * w[ie] / REASONED["date_exact"]
         print(f"[fit] {n}: reasoned weight scaled: {w[i]:+.3f}", file=sys.stderr)
     for n, sib in BY_CHANCE.items():
+        if n in ties:
+            continue
         i = names.index(n)
         w[i] = w[names.index(sib)] - math.log(max(chance_ratio[n], 1.0))
         print(f"[fit] {n}: {sib} less ln {chance_ratio[n]:.2f}: {w[i]:+.3f}", file=sys.stderr)
+    for n, sib in ties.items():
+        w[names.index(n)] = w[names.index(sib)]
+    for n, r in same_ratio.items():
+        i = names.index(n)
+        w[i] = min(0.0, math.log(r / max(chance_ratio[n], 1e-9)))
+        print(f"[fit] {n}: ln({r:g} / {chance_ratio[n]:.3f}) = {w[i]:+.3f} on top of "
+              f"{SAME_RATIO_SIBLING[n]}", file=sys.stderr)
     for i, n in enumerate(names):
-        print(f"{n:22s} {w[i]:+8.3f}{'' if i in free else '  (not fitted)'}")
+        print(f"{n:22s} {w[i]:+9.4f}{'' if i in free else '  (not fitted)'}")
     test_sets = [load(a.bin, d, a.k, a.work) for d in a.test]
     ts = [float(x) for x in a.thresholds.split(",")]
     for s in fit_sets + test_sets:

@@ -477,3 +477,88 @@ fn a_year_off_by_one_counts_more_than_another_digit() {
     q.birth_date = Some(d("1979-09-17"));
     assert!(s.screen(&q, &ScreenOptions::default()).is_empty());
 }
+
+/// Issue 19: which listed surname a traveller left out. Hispanic short
+/// forms keep the first surname, so the first one left out while the
+/// second is given ("Juan López" for Juan Acosta López) is a feature of
+/// its own; a second surname left out, a clash, or no surname given are
+/// not it.
+#[test]
+fn the_first_surname_left_out_is_told_from_the_second() {
+    let at = |n: &str| centinela_names::FEATURES.iter().position(|x| *x == n).unwrap();
+    let (first_i, extra_i, clash_i) =
+        (at("extra_listed_first_surname"), at("extra_listed_surname"), at("conflict_surname"));
+    let s = Screener::build(vec![
+        entry("A", "Juan", "Acosta López", "1980-05-17", "MEX", Sex::Male),
+        entry("B", "Ana", "Ruiz", "1970-01-02", "MEX", Sex::Female),
+    ]);
+    let first = |given: &str, surnames: &str| {
+        let fs = s.features(&Query::new(given, surnames), 0);
+        (fs[first_i], fs[extra_i], fs[clash_i])
+    };
+    assert_eq!(first("Juan", "López"), (1.0, 1.0, 0.0));
+    assert_eq!(first("Juan", "Lopes"), (1.0, 1.0, 0.0), "a typo in the kept surname");
+    assert_eq!(first("Juan López", ""), (1.0, 1.0, 0.0), "the kept surname in the other field");
+    assert_eq!(first("Juan", "Acosta"), (0.0, 1.0, 0.0));
+    assert_eq!(first("Juan", "Acosta López"), (0.0, 0.0, 0.0));
+    assert_eq!(first("Juan", "Pérez López"), (0.0, 0.0, 1.0), "a clash is not a surname left out");
+    assert_eq!(first("Juan", ""), (0.0, 2.0, 0.0), "no surname kept");
+    assert_eq!(first("Juan", "AcostaLópez"), (0.0, 0.0, 0.0), "written together");
+    assert_eq!(first("Juan A", "López"), (0.0, 0.0, 0.0), "the first surname as an initial");
+}
+
+/// Issue 19: a name's frequency counted as a whole. When JOSÉ always goes
+/// with HERNÁNDEZ, the two tokens' frequencies multiplied make JOSÉ
+/// HERNÁNDEZ look far rarer than the list says it is; a pair no other
+/// entry carries overstates nothing, and the feature needs both the first
+/// given name and the first surname matched.
+#[test]
+fn a_whole_name_is_counted_as_a_whole() {
+    let at = |n: &str| centinela_names::FEATURES.iter().position(|x| *x == n).unwrap();
+    let whole = at("whole_name_overstated");
+    let mut v = vec![entry("R", "Edenilson", "Membreño Menjívar", "1983-03-08", "SLV", Sex::Male)];
+    for (i, (g, s)) in [("José", "Hernández"), ("María", "García"), ("Ana", "López")].iter().enumerate() {
+        for k in 0..400 {
+            v.push(entry(&format!("F{i}-{k}"), g, s, "1970-01-02", "MEX", Sex::Male));
+        }
+    }
+    let s = Screener::build(v);
+    let x = |given: &str, surnames: &str, o: u32| s.features(&Query::new(given, surnames), o)[whole];
+    // 400 of 1,201 entries carry JOSÉ, HERNÁNDEZ, and the two together:
+    // counted apart they claim twice the information the pair has.
+    let common = x("José", "Hernández", 1);
+    assert!((1.5..2.0).contains(&common), "{common}");
+    assert_eq!(x("Edenilson", "Membreño Menjívar", 0), 0.0);
+    assert_eq!(x("José", "Pérez", 1), 0.0, "the surname does not match");
+    assert_eq!(x("Hernández", "José", 1), common, "fields swapped, both matched");
+    // It costs, and the explanation says how many entries carry the pair.
+    let mut q = Query::new("José", "Hernández");
+    q.birth_date = Some(d("1970-01-02"));
+    let hits = s.screen(&q, &ScreenOptions::candidates(1));
+    let ex = &hits[0].explanation;
+    let item = ex.items.iter().find(|e| e.how == "given name and first surname carried together by 400 entries");
+    assert!(item.is_some_and(|e| e.contribution < 0.0), "{ex}");
+    assert!((centinela_names::sigmoid(ex.log_odds()) - hits[0].score).abs() < 1e-9);
+}
+
+/// Issue 19: a traveller who carries only the listed second surname is
+/// weaker evidence than one who carries only the first (Hispanic short
+/// forms keep the first), and the explanation says so.
+#[test]
+fn only_the_second_surname_is_weaker_than_only_the_first() {
+    let target = entry("R3", "Juan Ramón", "Acosta Villatoro", "1985-04-12", "GTM", Sex::Male);
+    let s = crowded_list(5_000, vec![target]);
+    let hit = |surnames: &str| {
+        let mut q = Query::new("Juan Ramón", surnames);
+        q.birth_date = Some(d("1985-04-12"));
+        q.sex = Sex::Male;
+        s.screen(&q, &ScreenOptions::candidates(1)).into_iter().next().unwrap()
+    };
+    let (first, second) = (hit("Acosta"), hit("Villatoro"));
+    assert_eq!(s.entry(second.entry).id, "R3");
+    assert!(second.score < first.score, "second {} first {}", second.score, first.score);
+    let text = second.explanation.to_string();
+    assert!(text.contains("surname: first surname left out, second kept: ACOSTA"), "{text}");
+    assert!(!first.explanation.to_string().contains("first surname left out"), "{}", first.explanation);
+    assert!((centinela_names::sigmoid(second.explanation.log_odds()) - second.score).abs() < 1e-9);
+}

@@ -239,6 +239,24 @@ impl Screener {
             }
             (best * (1.0 + 1e-6) + 1e-6) as f32
         });
+        // Whole names: entries sharing the first given name and first
+        // surname of their primary name (by phonetic code).
+        let pair_key = |e: usize| {
+            let rec = &slots[slot_off[e] as usize..slot_off[e + 1] as usize];
+            let first = |field| rec.iter().find(|s| s.name == 0 && s.field == field);
+            match (first(Field::Given), first(Field::Surname)) {
+                (Some(g), Some(s)) => Some((tok_key[g.tok as usize], tok_key[s.tok as usize])),
+                _ => None,
+            }
+        };
+        let mut pair_count: HashMap<(u32, u32), u32> = HashMap::new();
+        for e in 0..entries.len() {
+            if let Some(k) = pair_key(e) {
+                *pair_count.entry(k).or_default() += 1;
+            }
+        }
+        let pair_df: Vec<u32> = (0..entries.len()).map(|e| pair_key(e).map_or(0, |k| pair_count[&k])).collect();
+        drop(pair_count);
         let common_limit = (entries.len() / 256).max(4096);
         let mut key_bits = vec![NONE; nkeys];
         let mut bitsets = Vec::new();
@@ -318,6 +336,7 @@ impl Screener {
             tok_info,
             slot_off,
             slots,
+            pair_df,
             key_map,
             post_skip: post.iter().step_by(SKIP).copied().collect(),
             post_off,

@@ -34,7 +34,11 @@
 //! crossing costs a little); an aligned pair contributes the information
 //! (`ln 1/p`, `p` the token's frequency in the loaded list) of the listed
 //! token, scaled by how close the spelling is and weighted by field;
-//! unaligned tokens cost (one side only, or a clash: both sides have one).
+//! unaligned tokens cost (one side only, or a clash: both sides have one;
+//! the listed first surname left out costs more than the second, which
+//! short forms drop). When the first given name and first surname both
+//! align, what their frequencies counted apart overstate against the pair
+//! counted whole in the list costs too.
 //! The name's net evidence, its tokens less the chance term in `ln N`, is
 //! capped at [`NAME_CAP`]: families and namesakes share whole names, so no
 //! name alone is proof. How many entries could carry the name by chance
@@ -242,6 +246,11 @@ pub struct Screener {
     orig: Vec<u32>,
     slot_off: Vec<u32>,
     slots: Vec<Slot>,
+    /// How many entries share internal entry `i`'s first given name and
+    /// first surname (by phonetic code; 0 when its primary name lacks
+    /// either): the whole name's frequency, see
+    /// `Screener::whole_name_overstated`.
+    pair_df: Vec<u32>,
     /// The compact scoring record of each internal entry (see [`Fact`]).
     facts: Vec<Fact>,
     /// Distinct [`dates::index_key`]s of the dated entries, ascending, and

@@ -57,7 +57,7 @@ impl Screener {
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
         let mut best: Option<(NameEv, u16, f64)> = None;
         for rec in slots.chunk_by(|a, b| a.name == b.name) {
-            let ev = self.name_evidence(pq, rec, None, pairs, None);
+            let ev = self.name_evidence(pq, e, rec, None, pairs, None);
             let x = self.name_logit(&ev, date_feat);
             if best.is_none_or(|b| x > b.2) {
                 best = Some((ev, rec[0].name, x));
@@ -262,12 +262,36 @@ impl Screener {
         }
     }
 
-    /// Name evidence of one name record, by one-to-one alignment: each
-    /// query token with at most one listed token, the pairs worth most
-    /// first. With `feats`, also adds the record's name features.
+    /// How much the information of internal entry `e`'s first given name
+    /// and first surname, counted apart, overstates that of the two
+    /// together (nats, not negative): `min(info(given) + info(surname),
+    /// ln N) − min(ln 1/p(pair), ln N)`, `p(pair)` the pair's frequency in
+    /// the list (by phonetic code, as the tokens' information is counted).
+    /// Names of a country go together (JOSÉ and HERNÁNDEZ are both
+    /// Mexican), so the product of their frequencies makes the pair look
+    /// rarer than it is; a pair no other entry carries overstates nothing.
+    /// `rec` is the entry's primary name; also returns how many entries
+    /// carry the pair.
+    pub(super) fn whole_name_overstated(&self, e: u32, rec: &[Slot]) -> (f64, u32) {
+        let df = self.pair_df[e as usize];
+        let given = rec.iter().find(|s| s.field == Field::Given);
+        let surname = rec.iter().find(|s| s.field == Field::Surname);
+        let (Some(g), Some(s)) = (given, surname) else { return (0.0, df) };
+        let n = self.entries.len() as f64;
+        let pair = ((n + PSEUDO_A) / (df as f64 + PSEUDO_A * PSEUDO_P0 * PSEUDO_P0)).ln();
+        let apart = self.info(g.tok) + self.info(s.tok);
+        ((apart.min(self.ln_n) - pair.min(self.ln_n)).max(0.0), df)
+    }
+
+    /// Name evidence of one name record of internal entry `e`, by
+    /// one-to-one alignment: each query token with at most one listed
+    /// token, the pairs worth most first. With `feats`, also adds the
+    /// record's name features.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn name_evidence(
         &self,
         pq: &PreparedQuery,
+        e: u32,
         rec: &[Slot],
         mut ex: Option<&mut Explanation>,
         pairs: &mut PairCache,
@@ -408,6 +432,42 @@ impl Screener {
                 fs[c] += n as f64;
             }
         }
+        let unmatched = ev.penalty;
+        // The listed first surname left out and a later one given ("Juan
+        // López" for Juan Acosta López): Hispanic short forms keep the
+        // first surname, so a traveller who carries only the second is
+        // weaker evidence. On top of the extra listed surname it also is.
+        let first_dropped = ue_sur > sur_conf && first_surname_dropped(&rec[..ne], &used_e[..ne]);
+        let first_w = if first_dropped { WEIGHTS[f::EXTRA_LISTED_FIRST_SURNAME] } else { 0.0 };
+        if first_dropped {
+            ev.penalty += first_w;
+            if let Some(fs) = feats.as_deref_mut() {
+                fs[f::EXTRA_LISTED_FIRST_SURNAME] += 1.0;
+            }
+        }
+        // The primary name's first given name and first surname both
+        // matched: what their frequencies counted apart overstate.
+        let first_of = |field| rec[..ne].iter().position(|s| s.field == field);
+        let mut whole = None;
+        if rec.first().is_some_and(|s| s.name == 0)
+            && let (Some(g), Some(s)) = (first_of(Field::Given), first_of(Field::Surname))
+            && used_e[g]
+            && used_e[s]
+        {
+            let (x, df) = self.whole_name_overstated(e, &rec[..ne]);
+            let w = WEIGHTS[f::WHOLE_NAME_OVERSTATED] * x;
+            ev.penalty += w;
+            if let Some(fs) = feats {
+                fs[f::WHOLE_NAME_OVERSTATED] += x;
+            }
+            whole = Some((w, df));
+        }
+        if let Some(ex) = ex.as_deref_mut()
+            && let Some((w, df)) = whole
+            && w != 0.0
+        {
+            ex.push(Aspect::Name, format!("given name and first surname carried together by {df} entries"), w);
+        }
         if let Some(ex) = ex
             && (uq > 0 || ue > 0)
         {
@@ -425,8 +485,22 @@ impl Screener {
                 (false, true) => format!("not on the list entry: {}", list(qs)),
                 _ => format!("not given by the traveller: {}", list(es)),
             };
-            ex.push(Aspect::Name, how, ev.penalty);
+            ex.push(Aspect::Name, how, unmatched);
+            if first_w != 0.0
+                && let Some(j) = rec[..ne].iter().position(|s| s.field == Field::Surname)
+            {
+                let how =
+                    format!("first surname left out, second kept: {}", String::from_utf8_lossy(self.text(rec[j].tok)));
+                ex.push(Aspect::Surname, how, first_w);
+            }
         }
         ev
     }
+}
+
+/// Whether the first of a name record's surnames is left unmatched while
+/// a later one is matched (`used[j]`: slot `j` of `rec` is aligned).
+pub(super) fn first_surname_dropped(rec: &[Slot], used: &[bool]) -> bool {
+    let mut surnames = rec.iter().zip(used).filter(|(s, _)| s.field == Field::Surname).map(|(_, &u)| u);
+    surnames.next() == Some(false) && surnames.any(|u| u)
 }

@@ -19,7 +19,7 @@ impl Screener {
         let (ev, name, x) = self.name_raw(pq, e, terms.date_feat, pairs);
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
         let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == name).collect();
-        self.name_evidence(pq, &rec, Some(ex), pairs, None);
+        self.name_evidence(pq, e, &rec, Some(ex), pairs, None);
         let net = (ev.tokens + WEIGHTS[f::LN_N] * self.ln_n).min(NAME_CAP);
         let capped = if ev.tokens + WEIGHTS[f::LN_N] * self.ln_n > NAME_CAP { ", capped" } else { "" };
         ex.push(Aspect::Prior, format!("one of {} entries{capped}", self.entries.len()), BIAS + net - ev.tokens);
@@ -64,7 +64,7 @@ impl Screener {
         let (ev, name, _) = self.name_raw(&pq, e, terms.date_feat, &mut pairs);
         let slots = &self.slots[self.slot_off[e as usize] as usize..self.slot_off[e as usize + 1] as usize];
         let rec: Vec<Slot> = slots.iter().copied().filter(|s| s.name == name).collect();
-        self.name_evidence(&pq, &rec, None, &mut pairs, Some(&mut fs));
+        self.name_evidence(&pq, e, &rec, None, &mut pairs, Some(&mut fs));
         fs[f::BIAS] = 1.0;
         fs[f::LN_N] = self.ln_n;
         fs[f::NAME_CHANCE] = self.chance(ev.info);

@@ -387,6 +387,11 @@ fn phrases_are_translated_with_their_values() {
         es("their companions gave the same phone +50255501234"),
         "sus acompañantes dieron el mismo dato (teléfono) +50255501234"
     );
+    assert_eq!(es("first surname left out, second kept: ACOSTA"), "falta el primer apellido, está el segundo: ACOSTA");
+    assert_eq!(
+        es("given name and first surname carried together by 412 entries"),
+        "nombre y primer apellido que llevan juntos 412 entradas"
+    );
     assert_eq!(es("N1: given by 4 persons of 3 different families"), "N1: dado por 4 personas de 3 familias distintas");
     assert_eq!(es("unknown fact 'traveler.age'"), "dato desconocido «traveler.age»");
     assert_eq!(es("expected true/false, found a number"), "se esperaba verdadero/falso y se encontró un número");
