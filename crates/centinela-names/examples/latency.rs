@@ -1,7 +1,9 @@
 //! Single-query latency on one thread: `cargo run --release -p centinela-names
 //! --example latency -- LIST.csv QUERIES.csv` (simple CSV without quoted
 //! fields, as `shared/eval/namegen.py` writes). Prints build time and the
-//! p50/p90/p99/max of per-query time.
+//! p50/p90/p99/max of per-query time; then, at the shipped threshold, the
+//! bulk rate on `THREADS` threads (default 2; each takes every N-th query,
+//! as `centinela bench screen` does) and the peak resident memory.
 
 use std::time::Instant;
 
@@ -72,4 +74,26 @@ fn main() {
             lat.iter().sum::<f64>() / lat.len() as f64
         );
     }
+    let threads: usize = std::env::var("THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(2).max(1);
+    let opts = ScreenOptions::default();
+    let t = Instant::now();
+    let alerts: usize = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (s, qs, opts) = (&s, &qs, &opts);
+                sc.spawn(move || qs.iter().skip(i).step_by(threads).map(|q| s.screen(q, opts).len()).sum::<usize>())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("bulk thread")).sum()
+    });
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "bulk: {} queries on {threads} threads in {secs:.2}s, {:.0} queries/s, {alerts} hits",
+        qs.len(),
+        qs.len() as f64 / secs
+    );
+    let hwm = std::fs::read_to_string("/proc/self/status").ok().and_then(|st| {
+        st.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+    });
+    println!("peak RSS: {} kB", hwm.unwrap_or_else(|| "?".into()));
 }

@@ -392,7 +392,40 @@ impl Screener {
         SCRATCH.with(|s| self.screen_prepared(&pq, q, opts, &mut s.borrow_mut()))
     }
 
-    fn screen_prepared(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> Vec<Hit> {
+    /// The entries retrieval hands to the scorer for `q` under `opts`
+    /// (input positions, as [`Hit::entry`]), before any is bounded or
+    /// scored: a hit can only be one of these. For measuring retrieval
+    /// (is the listed person among them?), not for screening.
+    pub fn retrieved(&self, q: &Query, opts: &ScreenOptions) -> Vec<u32> {
+        let pq = self.prepare_query(q);
+        if pq.toks.is_empty() || self.entries.is_empty() {
+            return Vec::new();
+        }
+        SCRATCH.with(|s| {
+            let s = &mut s.borrow_mut();
+            self.retrieve(&pq, q, opts, s);
+            s.cand.iter().map(|&(_, e)| self.orig[e as usize]).collect()
+        })
+    }
+
+    /// The score of the traveller `q` against the entry at input position
+    /// `o`, whether or not retrieval would find it: what [`Screener::screen`]
+    /// gives that entry when it is retrieved. For measuring retrieval (would
+    /// a missed entry have been a hit?), not for screening.
+    pub fn score(&self, q: &Query, o: u32) -> f64 {
+        let pq = self.prepare_query(q);
+        if pq.toks.is_empty() || o as usize >= self.entries.len() {
+            return 0.0;
+        }
+        let mut pairs = PairCache { query: 0, slots: Vec::new(), cat: Vec::new(), code: Vec::new() };
+        pairs.next_query();
+        let mut ex = Explanation::default();
+        sigmoid(self.explain_entry(&pq, q, self.internal(o), &mut ex, &mut pairs))
+    }
+
+    /// Retrieval: fills `s.cand` with the entries to score. Returns the
+    /// least log-odds a hit can have.
+    fn retrieve(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> f64 {
         let m = opts.top_k.map_or(CANDIDATES, |k| (2 * k).max(CANDIDATES));
         // Least log-odds a hit can have, less a margin for rounding.
         let need = log_odds(opts.threshold) - 1e-6;
@@ -412,6 +445,11 @@ impl Screener {
                 }
             }
         }
+        need
+    }
+
+    fn screen_prepared(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> Vec<Hit> {
+        let need = self.retrieve(pq, q, opts, s);
         let Scratch { cand, scored, pairs, .. } = s;
         pairs.next_query();
         scored.clear();
