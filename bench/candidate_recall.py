@@ -115,10 +115,11 @@ def main():
         lost = [q for q in misses if pair_score.get(q, 0.0) >= threshold]
         print(f"would be alerts if retrieved (score >= {threshold}): {len(alertable)};"
               f" of them not retrieved: {len(lost)} (retrieval's loss of recall {len(lost) / max(n, 1):.4f})")
-    if not misses:
+    below = [q for q in truth if q in pair_score and pair_score[q] < threshold]
+    if not misses and not below:
         return
-    need_q = set(misses)
-    need_l = {truth[q]["list_id"] for q in misses}
+    need_q = set(misses) | set(below)
+    need_l = {truth[q]["list_id"] for q in need_q}
     queries = {r["qid"]: r for r in rows(f"{stream}/queries.csv") if r["qid"] in need_q}
     listed = {r["id"]: r for r in rows(f"{stream}/list.csv") if r["id"] in need_l}
     by_date, by_name, together = Counter(), Counter(), Counter()
@@ -141,6 +142,18 @@ def main():
     print("misses by name (a miss may have several):", ", ".join(f"{k} {v}" for k, v in by_name.most_common()))
     for (d, k), v in together.most_common():
         print(f"  {v:4d}  {d}  {k}")
+    if below:
+        # The score's share: listed travellers their own entry scores under
+        # the threshold, retrieved or not.
+        by_date, by_name = Counter(), Counter()
+        for qid in below:
+            q, l = queries[qid], listed[truth[qid]["list_id"]]
+            by_date[date_kind(q["birth_date"], l["birth_date"])] += 1
+            for k in name_kinds(q, l):
+                by_name[k] += 1
+        print(f"own entry scored under {threshold}: {len(below)} ({len(below) / max(n, 1):.4f} of recall)")
+        print("  by birth date:", ", ".join(f"{k} {v}" for k, v in by_date.most_common()))
+        print("  by name:", ", ".join(f"{k} {v}" for k, v in by_name.most_common()))
 
 
 if __name__ == "__main__":
