@@ -3,14 +3,16 @@
 //! Build: every name token of every entry is folded, given a Spanish phonetic
 //! code and interned; each entry is posted under the phonetic code of each of
 //! its tokens, under each code with one letter deleted (symmetric-deletion
-//! keys: one typo on either side still shares a key) and, for long codes,
-//! under their first four letters. Keys held by a large share of the list
-//! ("GARCIA", "MARIA" in a list of millions) get a bitset instead of being
-//! walked for every query.
+//! keys: one typo on either side still shares a key; a deletion that brings
+//! two equal letters together writes them once, as a code does) and, for
+//! long codes, under their first four letters. Keys held by a large share
+//! of the list ("GARCIA", "MARIA" in a list of millions) get a bitset
+//! instead of being walked for every query.
 //!
 //! Query: the posting lists of the query's keys add each key's information
 //! (`ln 1/p`) to the entries they hold (a well-attested spelling is looked
-//! up as written, without its typo keys; crowded typo keys are skipped);
+//! up as written, without its typo keys; a typo key too crowded to walk
+//! finds no entries but still adds to those the other keys found);
 //! common keys only add to entries already found, to those holding both of
 //! the two rarest common keys, or, when too few were found, to the rarest
 //! common key's entries; the birth date is added; the best few dozen
