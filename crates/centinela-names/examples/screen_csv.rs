@@ -7,6 +7,13 @@
 //! `cargo run --release -p centinela-names --example screen_csv -- screen
 //! --list LIST.csv --queries QUERIES.csv [--candidates K] [--features]
 //! [--threshold T] --out HITS.csv`
+//!
+//! With `--retrieved`, it writes instead every entry retrieval hands to the
+//! scorer for each query (`qid,list_id`, under the same `--threshold` or
+//! `--candidates`): whether the listed person was among them measures
+//! retrieval apart from the score. With `--pairs TRUTH.csv` (`qid,list_id`
+//! rows), it writes the score of each query against the entry named beside
+//! it, retrieved or not (`qid,list_id,score`).
 
 use std::io::{BufWriter, Write};
 
@@ -63,6 +70,34 @@ fn main() {
         })
         .collect();
     let s = Screener::build(entries);
+    if let Some(pairs) = arg(&args, "--pairs") {
+        let pos: std::collections::HashMap<&str, u32> =
+            (0..s.len() as u32).map(|i| (s.entry(i).id.as_str(), i)).collect();
+        let by_qid: std::collections::HashMap<&str, &Query> = qs.iter().map(|(id, q)| (id.as_str(), q)).collect();
+        let mut w = BufWriter::new(std::fs::File::create(&out).unwrap_or_else(|e| panic!("{out}: {e}")));
+        writeln!(w, "qid,list_id,score").unwrap();
+        for r in rows(&pairs) {
+            let (qid, lid) = (field(&r, 0), field(&r, 1));
+            if let (Some(q), Some(&o)) = (by_qid.get(qid.as_str()), pos.get(lid.as_str())) {
+                writeln!(w, "{qid},{lid},{:.4}", s.score(q, o)).unwrap();
+            }
+        }
+        w.flush().unwrap();
+        return;
+    }
+    if args.iter().any(|a| a == "--retrieved") {
+        use rayon::prelude::*;
+        let found: Vec<Vec<u32>> = qs.par_iter().map(|(_, q)| s.retrieved(q, &opts)).collect();
+        let mut w = BufWriter::new(std::fs::File::create(&out).unwrap_or_else(|e| panic!("{out}: {e}")));
+        writeln!(w, "qid,list_id").unwrap();
+        for ((qid, _), es) in qs.iter().zip(&found) {
+            for &e in es {
+                writeln!(w, "{qid},{}", s.entry(e).id).unwrap();
+            }
+        }
+        w.flush().unwrap();
+        return;
+    }
     let only: Vec<Query> = qs.iter().map(|(_, q)| q.clone()).collect();
     let results = s.screen_many(&only, &opts);
     let mut w = BufWriter::new(std::fs::File::create(&out).unwrap_or_else(|e| panic!("{out}: {e}")));

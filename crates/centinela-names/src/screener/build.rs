@@ -9,6 +9,11 @@ use super::*;
 /// letter deleted (so that one typo, insertion, deletion or transposition on
 /// either side still shares a key: the symmetric-deletion scheme); for long
 /// codes, the first four letters (truncated names).
+///
+/// A deleted key is itself a code: when the deletion brings two equal
+/// letters together they are one, as [`phonetic::code_into`] writes a
+/// doubled letter once. "AANDA" (AMANDA, its M dropped) is coded ANDA,
+/// which is then AMANDA's key: written AANDA, the key would be no code's.
 pub(super) fn keys_of(code: &[u8], mut f: impl FnMut(&[u8], f32)) {
     let mut buf = [0u8; 40];
     let n = code.len().min(39);
@@ -21,8 +26,12 @@ pub(super) fn keys_of(code: &[u8], mut f: impl FnMut(&[u8], f32)) {
                 continue;
             }
             buf[1..=i].copy_from_slice(&code[..i]);
-            buf[i + 1..n].copy_from_slice(&code[i + 1..]);
-            f(&buf[1..n], 0.25);
+            // The letters after the deleted one, less the first when it
+            // repeats the one before the deletion.
+            let rest = if i > 0 && i + 1 < n && code[i - 1] == code[i + 1] { i + 2 } else { i + 1 };
+            let len = i + (n - rest);
+            buf[i + 1..=len].copy_from_slice(&code[rest..]);
+            f(&buf[1..=len], 0.25);
         }
     }
     if n >= 6 {

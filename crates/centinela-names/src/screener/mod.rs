@@ -3,14 +3,16 @@
 //! Build: every name token of every entry is folded, given a Spanish phonetic
 //! code and interned; each entry is posted under the phonetic code of each of
 //! its tokens, under each code with one letter deleted (symmetric-deletion
-//! keys: one typo on either side still shares a key) and, for long codes,
-//! under their first four letters. Keys held by a large share of the list
-//! ("GARCIA", "MARIA" in a list of millions) get a bitset instead of being
-//! walked for every query.
+//! keys: one typo on either side still shares a key; a deletion that brings
+//! two equal letters together writes them once, as a code does) and, for
+//! long codes, under their first four letters. Keys held by a large share
+//! of the list ("GARCIA", "MARIA" in a list of millions) get a bitset
+//! instead of being walked for every query.
 //!
 //! Query: the posting lists of the query's keys add each key's information
 //! (`ln 1/p`) to the entries they hold (a well-attested spelling is looked
-//! up as written, without its typo keys; crowded typo keys are skipped);
+//! up as written, without its typo keys; a typo key too crowded to walk
+//! finds no entries but still adds to those the other keys found);
 //! common keys only add to entries already found, to those holding both of
 //! the two rarest common keys, or, when too few were found, to the rarest
 //! common key's entries; the birth date is added; the best few dozen
@@ -401,7 +403,40 @@ impl Screener {
         SCRATCH.with(|s| self.screen_prepared(&pq, q, opts, &mut s.borrow_mut()))
     }
 
-    fn screen_prepared(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> Vec<Hit> {
+    /// The entries retrieval hands to the scorer for `q` under `opts`
+    /// (input positions, as [`Hit::entry`]), before any is bounded or
+    /// scored: a hit can only be one of these. For measuring retrieval
+    /// (is the listed person among them?), not for screening.
+    pub fn retrieved(&self, q: &Query, opts: &ScreenOptions) -> Vec<u32> {
+        let pq = self.prepare_query(q);
+        if pq.toks.is_empty() || self.entries.is_empty() {
+            return Vec::new();
+        }
+        SCRATCH.with(|s| {
+            let s = &mut s.borrow_mut();
+            self.retrieve(&pq, q, opts, s);
+            s.cand.iter().map(|&(_, e)| self.orig[e as usize]).collect()
+        })
+    }
+
+    /// The score of the traveller `q` against the entry at input position
+    /// `o`, whether or not retrieval would find it: what [`Screener::screen`]
+    /// gives that entry when it is retrieved. For measuring retrieval (would
+    /// a missed entry have been a hit?), not for screening.
+    pub fn score(&self, q: &Query, o: u32) -> f64 {
+        let pq = self.prepare_query(q);
+        if pq.toks.is_empty() || o as usize >= self.entries.len() {
+            return 0.0;
+        }
+        let mut pairs = PairCache { query: 0, slots: Vec::new(), cat: Vec::new(), code: Vec::new() };
+        pairs.next_query();
+        let mut ex = Explanation::default();
+        sigmoid(self.explain_entry(&pq, q, self.internal(o), &mut ex, &mut pairs))
+    }
+
+    /// Retrieval: fills `s.cand` with the entries to score. Returns the
+    /// least log-odds a hit can have.
+    fn retrieve(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> f64 {
         let m = opts.top_k.map_or(CANDIDATES, |k| (2 * k).max(CANDIDATES));
         // Least log-odds a hit can have, less a margin for rounding.
         let need = log_odds(opts.threshold) - 1e-6;
@@ -421,6 +456,11 @@ impl Screener {
                 }
             }
         }
+        need
+    }
+
+    fn screen_prepared(&self, pq: &PreparedQuery, q: &Query, opts: &ScreenOptions, s: &mut Scratch) -> Vec<Hit> {
+        let need = self.retrieve(pq, q, opts, s);
         let Scratch { cand, scored, pairs, .. } = s;
         pairs.next_query();
         scored.clear();

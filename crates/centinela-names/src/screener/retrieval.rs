@@ -123,9 +123,10 @@ impl Screener {
     /// The `m` most promising entries (internal numbers) by shared keys and
     /// birth date, among the entries in `ranges`.
     pub(super) fn candidates(&self, pq: &PreparedQuery, m: usize, s: &mut Scratch) {
-        let Scratch { acc, touched, cand, keys, common, ranges, .. } = s;
+        let Scratch { acc, touched, cand, keys, common, rank_only, ranges, .. } = s;
         // The query's keys with their weights, deduplicated.
         keys.clear();
+        rank_only.clear();
         // The share of the list the walk covers: with a birth date, the
         // entries whose date can still agree (a few per cent). A typo key
         // costs only its postings in those ranges, so a typo in a common
@@ -136,11 +137,14 @@ impl Screener {
         let mut add = |k: &[u8], w: f32| {
             if let Some(&id) = self.key_map.get(k) {
                 let len = (self.post_off[id as usize + 1] - self.post_off[id as usize]) as usize;
-                if w < 1.0 && len as f64 > limit {
-                    // A typo key that many entries share says little and costs much.
-                    return;
-                }
+                // A typo key that many entries share says little and costs
+                // much to walk: it finds no entries, but still ranks those
+                // the other keys find ("LUTS" for LUIS: its key LUS is
+                // every LUZ's, yet among the MORALES GARCIA found it tells
+                // Luis from the others).
+                let crowded = w < 1.0 && len as f64 > limit;
                 let w = w * self.key_info[id as usize] + 1e-3;
+                let keys = if crowded { &mut *rank_only } else { &mut *keys };
                 match keys.iter_mut().find(|x| x.0 == id) {
                     Some(x) => x.1 = x.1.max(w),
                     None => keys.push((id, w)),
@@ -228,6 +232,27 @@ impl Screener {
                     for &e in touched.iter() {
                         if bits[e as usize / 64] & (1 << (e % 64)) != 0 {
                             acc[e as usize] += w;
+                        }
+                    }
+                }
+            }
+            for &(k, w) in rank_only.iter() {
+                if keys.iter().any(|x| x.0 == k) {
+                    continue;
+                }
+                match self.key_bits[k as usize] {
+                    NONE => self.for_each_in(k, ranges, |e| {
+                        let a = &mut acc[e as usize];
+                        if *a != 0.0 {
+                            *a += w;
+                        }
+                    }),
+                    b => {
+                        let bits = &self.bitsets[b as usize];
+                        for &e in touched.iter() {
+                            if bits[e as usize / 64] & (1 << (e % 64)) != 0 {
+                                acc[e as usize] += w;
+                            }
                         }
                     }
                 }

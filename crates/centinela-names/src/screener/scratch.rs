@@ -12,6 +12,8 @@ pub(super) struct Scratch {
     pub(super) cand: Vec<(f32, u32)>,
     pub(super) keys: Vec<(u32, f32)>,
     pub(super) common: Vec<(u32, f32)>,
+    /// Typo keys too crowded to find entries, which still rank those found.
+    pub(super) rank_only: Vec<(u32, f32)>,
     pub(super) key_ranges: Vec<(u32, u32)>,
     pub(super) ranges: Vec<(u32, u32)>,
     pub(super) scored: Vec<(f64, u32)>,
@@ -28,6 +30,7 @@ thread_local! {
             cand: Vec::new(),
             keys: Vec::new(),
             common: Vec::new(),
+            rank_only: Vec::new(),
             key_ranges: Vec::new(),
             ranges: Vec::new(),
             scored: Vec::new(),
