@@ -420,9 +420,9 @@ async fn interpol_thumbnails_are_fetched_bounded_checked_and_go_with_their_notic
 
         let r = run(&app, "rojas").await;
         assert_eq!((r.outcome, r.rows, r.images_stored), (Outcome::Imported, 4, 1), "{:?}", r.warnings);
-        let codes: Vec<&str> = r.warnings.iter().filter_map(|w| w.split(':').next()).collect();
+        let codes: Vec<&str> = r.warnings.iter().map(|w| w.code.as_str()).collect();
         assert_eq!(codes, ["thumbnail_too_large", "thumbnail_not_image", "thumbnail_missing"], "{:?}", r.warnings);
-        assert!(r.warnings[0].contains("larger than 262144 bytes"), "{}", r.warnings[0]);
+        assert!(r.warnings[0].detail.contains("larger than 262144 bytes"), "{:?}", r.warnings[0]);
         let img = app.store().list_image("interpol-rojas", "2024/1").await.unwrap().unwrap();
         assert_eq!((img.mime.as_str(), img.bytes), ("image/jpeg", jpeg(1, 2_000)));
         for id in &ids[1..] {

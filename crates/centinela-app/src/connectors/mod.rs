@@ -99,7 +99,7 @@ pub struct Thumbnails(std::sync::Mutex<ThumbnailsInner>);
 struct ThumbnailsInner {
     put: Vec<(String, Vec<u8>)>,
     removed: Vec<String>,
-    warnings: Vec<String>,
+    warnings: Vec<PullWarning>,
     more_warnings: u64,
     bytes: usize,
 }
@@ -121,12 +121,12 @@ impl Thumbnails {
         self.inner().removed.push(entry_id.to_string());
     }
 
-    /// A named warning of the pull (`code: where`): not a failure. Paths
-    /// and counts only, never a listed person's data.
-    pub fn warn(&self, code: &str, text: impl std::fmt::Display) {
+    /// A named warning of the pull: not a failure. Paths and counts only,
+    /// never a listed person's data.
+    pub fn warn(&self, code: &'static str, detail: impl std::fmt::Display) {
         let mut i = self.inner();
         if i.warnings.len() < MAX_WARNINGS {
-            i.warnings.push(format!("{code}: {text}"));
+            i.warnings.push(PullWarning { code: code.to_string(), detail: detail.to_string() });
         } else {
             i.more_warnings += 1;
         }
@@ -228,6 +228,18 @@ impl Diff {
     }
 }
 
+/// Something a pull noticed that did not fail it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullWarning {
+    /// `thumbnail_not_image`, `thumbnail_too_large`, `thumbnail_missing`
+    /// (404, 410), `thumbnail_failed`, `thumbnail_link` (another host),
+    /// `thumbnail_budget` (left for the next pull), `more_warnings`.
+    pub code: String,
+    /// Where: a URL's path, a count (never a listed person's data).
+    pub detail: String,
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -274,9 +286,9 @@ pub struct RunReport {
     /// Notices' thumbnails stored (new or changed) and taken away.
     pub images_stored: u64,
     pub images_removed: u64,
-    /// Named warnings (`code: where`) that did not fail the pull, e.g.
-    /// `thumbnail_not_image: /notices/v1/red/2024-3/images/1`.
-    pub warnings: Vec<String>,
+    /// Named warnings that did not fail the pull (at most 20, then
+    /// `more_warnings` with the count left out).
+    pub warnings: Vec<PullWarning>,
 }
 
 /// A connector as shown (the credential only as where it is read).
@@ -618,7 +630,7 @@ impl App {
             let t = thumbs.take();
             report.warnings = t.warnings;
             if t.more_warnings > 0 {
-                report.warnings.push(format!("… {} more", t.more_warnings));
+                report.warnings.push(PullWarning { code: "more_warnings".into(), detail: t.more_warnings.to_string() });
             }
             if !t.put.is_empty() || !t.removed.is_empty() {
                 let put: Vec<NewListImage<'_>> =
@@ -648,7 +660,8 @@ impl App {
                 if report.warnings.is_empty() {
                     String::new()
                 } else {
-                    format!("; {} warnings: {}", report.warnings.len(), report.warnings.join("; "))
+                    let w: Vec<String> = report.warnings.iter().map(|w| format!("{}: {}", w.code, w.detail)).collect();
+                    format!("; {} warnings: {}", w.len(), w.join("; "))
                 }
             ),
         };
@@ -672,7 +685,7 @@ impl App {
                 "added": report.diff.added, "changed": report.diff.changed, "withdrawn": report.diff.withdrawn,
                 "version": report.version, "requests": report.requests, "millis": report.millis,
                 "images_stored": report.images_stored, "images_removed": report.images_removed,
-                "warnings": report.warnings.iter().filter_map(|w| w.split(':').next()).collect::<Vec<_>>(),
+                "warnings": report.warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(),
                 "message": if report.outcome == Outcome::Failed { report.message.as_str() } else { "" },
             }),
         )
