@@ -2,10 +2,17 @@
 //! on a list entry that carries an image shows it, with its alt text, from
 //! the audited endpoint; a hit on an entry without one shows none.
 
+use std::time::{Duration, Instant};
+
 use centinela_domain::Role;
 use centinela_store::NewListImage;
 
-use crate::helpers::{PASSWORD, WebApp, listed_mrz, sign_in, username};
+use crate::browser::{ENTER, browser, css, driver};
+use crate::helpers::{PASSWORD, WebApp, listed_mrz, sign_in, spawn_country, username};
+
+/// A 1×1 PNG, which a browser draws.
+const PNG_1X1: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 async fn booth(c: &reqwest::Client, app: &WebApp, mrz: &[String]) -> String {
     let html = c.get(app.url("/inspeccion")).send().await.unwrap().text().await.unwrap();
@@ -26,7 +33,7 @@ async fn booth(c: &reqwest::Client, app: &WebApp, mrz: &[String]) -> String {
 
 #[tokio::test]
 async fn the_hit_card_shows_the_notices_photo() {
-    let app = crate::helpers::spawn_country().await;
+    let app = spawn_country().await;
     let officer = sign_in(&app, &username(Role::Officer), PASSWORD).await;
     let (mrz, list) = listed_mrz(&app.country);
     let html = booth(&officer, &app, &mrz).await;
@@ -52,4 +59,37 @@ async fn the_hit_card_shows_the_notices_photo() {
     assert_eq!(r.bytes().await.unwrap().to_vec(), jpeg);
     let audit = app.store.audit_entries(None).await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "list_image_viewed").count(), 1);
+}
+
+#[tokio::test]
+async fn the_booth_draws_the_notices_photo_in_the_browser() {
+    use base64::Engine;
+    let Some(d) = driver() else { return };
+    let app = spawn_country().await;
+    let (mrz, list) = listed_mrz(&app.country);
+    let png = base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap();
+    let entries = &app.country.lists.iter().find(|l| l.name == list).unwrap().entries;
+    let put: Vec<NewListImage<'_>> = entries.iter().map(|e| NewListImage { entry_id: &e.id, bytes: &png }).collect();
+    app.store.write_list_images(&list, &put, &[]).await.unwrap();
+    let c = browser(&d).await;
+    crate::browser::sign_in(&c, &app, Role::Officer).await;
+    c.active_element().await.unwrap().send_keys(&format!("{}{ENTER}{}{ENTER}", mrz[0], mrz[1])).await.unwrap();
+    let img = css(&c, "[data-testid=hit-thumbnail]").await;
+    let alt = img.attr("alt").await.unwrap().unwrap_or_default();
+    assert!(alt.starts_with("Foto de la persona"), "{alt}");
+    let start = Instant::now();
+    loop {
+        let w = c
+            .execute("const i = document.querySelector('[data-testid=hit-thumbnail]'); return i.complete ? i.naturalWidth : -1;", vec![])
+            .await
+            .unwrap();
+        if w == 1 {
+            break;
+        }
+        assert!(w != 0, "the image did not load");
+        assert!(start.elapsed() < Duration::from_secs(10), "the image never loaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let audit = app.store.audit_entries(None).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "list_image_viewed").count(), 1, "the browser's read, audited");
 }
