@@ -153,7 +153,8 @@ pub async fn adjudicate(
     security(("bearer" = []), ("cookie" = [])),
     params(("id" = i64, Path, description = "The hit's id")),
     responses(
-        (status = 200, description = "The image (`image/jpeg` or `image/png`)", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 200, description = "The image (`image/jpeg` or `image/png`)",
+            content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 403, description = "Role not allowed, or another post's hit", body = ErrorBody),
         (status = 404, description = "No such hit, or its list entry has no image", body = ErrorBody),
     ))]

@@ -62,6 +62,11 @@ async fn a_hits_thumbnail_is_served_to_its_post_only_and_audited() {
         )
         .await;
 
+        // The OpenAPI document says both image types.
+        let doc: serde_json::Value = app.get("/api/openapi.json").send().await.unwrap().json().await.unwrap();
+        let ok = &doc["paths"]["/api/hits/{id}/thumbnail"]["get"]["responses"]["200"]["content"];
+        assert!(ok["image/jpeg"].is_object() && ok["image/png"].is_object(), "{ok}");
+
         let viewed: Vec<_> = app.audit().await.into_iter().filter(|a| a.1 == "list_image_viewed").collect();
         assert_eq!(viewed.len(), 2, "each read audited, refusals not served: {viewed:?}");
         assert_eq!(viewed[0].2, format!("hit:{wanted}"));
