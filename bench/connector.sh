@@ -9,6 +9,7 @@
 #   bench/connector.sh
 #   NOTICES=N                 notices in the feed (default 10000)
 #   RATE=R                    requests per second the connector allows itself (default 0: none)
+#   THUMBNAILS=1              each notice links a 4 KiB JPEG thumbnail, fetched and stored
 #   CENTINELA_BIN=PATH        run this binary (A/B against another build)
 #
 # Outputs go to bench-out/connector/ (git-ignored).
@@ -22,4 +23,4 @@ if [ -n "${CENTINELA_BIN:-}" ]; then bin=$CENTINELA_BIN; else
 fi
 db="$out/bench.db"
 rm -f "$db" "$db-wal" "$db-shm" "$db.audit-key"
-"$bin" --db "$db" bench connector --notices "${NOTICES:-10000}" --rate "${RATE:-0}" | tee "$out/result.json"
+"$bin" --db "$db" bench connector --notices "${NOTICES:-10000}" --rate "${RATE:-0}" ${THUMBNAILS:+--thumbnails} | tee "$out/result.json"

@@ -29,6 +29,7 @@ pub mod faces;
 mod heavy;
 pub mod inspections;
 pub mod intel;
+pub mod list_images;
 pub mod lists;
 pub mod lookouts;
 pub mod notifications;

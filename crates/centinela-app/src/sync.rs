@@ -117,6 +117,18 @@ impl App {
         let names: std::collections::HashSet<&str> =
             req.lists.keys().map(String::as_str).chain(lists.iter().map(|d| d.name.as_str())).collect();
         let freshness = self.store().list_freshness(&names).await?;
-        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki, freshness })
+        // The notices' thumbnails (images of listed persons): bounded per
+        // pull, and audited with what each post received (no names).
+        let images = self.store().list_images_since(req.images_after.max(0)).await?;
+        if !images.images.is_empty() {
+            let detail = json!({
+                "images": images.images.iter().filter(|i| !i.mime.is_empty()).count(),
+                "removed": images.images.iter().filter(|i| i.mime.is_empty()).count(),
+                "to": images.images.iter().map(|i| i.seq).max(),
+                "more": images.more,
+            });
+            self.audit_as(&format!("post:{}", post.code), "sync_list_images_pulled", &post.code, detail).await?;
+        }
+        Ok(PullAnswer { protocol: centinela_store::PROTOCOL, posts, lists, clearances, pki, freshness, images })
     }
 }

@@ -383,3 +383,79 @@ async fn a_country_plugs_in_its_own_connector() {
         assert_eq!(app.store().lists().await.unwrap()[0].format.as_deref(), Some("ncb-sltd"));
     }
 }
+
+/// A tiny JPEG's first bytes (the connector checks magic bytes, not pixels).
+fn jpeg(fill: u8, len: usize) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    b.resize(len, fill);
+    b
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interpol_thumbnails_are_fetched_bounded_checked_and_go_with_their_notice() {
+    for (store, _dir) in stores().await {
+        let srv = FixtureServer::start().await;
+        let app = App::new(store);
+        let ids = ["2024/1", "2024/2", "2024/3", "2024/4"];
+        let thumb = |id: &str| format!("{}/images/1", detail_path(id));
+        let listing = |ids: &[&str]| {
+            let notices: Vec<_> = ids
+                .iter()
+                .map(|id| {
+                    json!({"entity_id": id, "_links": {"self": {"href": detail_path(id)},
+                    "thumbnail": {"href": thumb(id)}}})
+                })
+                .collect();
+            json!({"_embedded": {"notices": notices}, "_links": {}}).to_string()
+        };
+        srv.set("/notices/v1/red", Fixture::ok(listing(&ids)));
+        for (i, id) in ids.iter().enumerate() {
+            srv.set(&detail_path(id), Fixture::tagged(notice(id, "JUAN", &format!("PEREZ{i}"), "Fraud"), "d"));
+        }
+        // One JPEG, one oversized, one HTML page pretending to be an image, one 404.
+        srv.set(&thumb("2024/1"), Fixture::tagged(jpeg(1, 2_000), "t1"));
+        srv.set(&thumb("2024/2"), Fixture::tagged(jpeg(2, 300 * 1024), "t2"));
+        srv.set(&thumb("2024/3"), Fixture::tagged("<html><body>Not found</body></html>", "t3"));
+        add(&app, "rojas", "interpol-red", &format!("{}/notices/v1/red", srv.base), "interpol-rojas").await;
+
+        let r = run(&app, "rojas").await;
+        assert_eq!((r.outcome, r.rows, r.images_stored), (Outcome::Imported, 4, 1), "{:?}", r.warnings);
+        let codes: Vec<&str> = r.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["thumbnail_too_large", "thumbnail_not_image", "thumbnail_missing"], "{:?}", r.warnings);
+        assert!(r.warnings[0].detail.contains("larger than 262144 bytes"), "{:?}", r.warnings[0]);
+        let img = app.store().list_image("interpol-rojas", "2024/1").await.unwrap().unwrap();
+        assert_eq!((img.mime.as_str(), img.bytes), ("image/jpeg", jpeg(1, 2_000)));
+        for id in &ids[1..] {
+            assert!(app.store().list_image("interpol-rojas", id).await.unwrap().is_none(), "{id}");
+        }
+        let c = app.connectors().await.unwrap();
+        assert!(c[0].last_message.contains("3 warnings"), "{}", c[0].last_message);
+
+        // Unchanged: the held image is asked conditionally (304), not fetched again.
+        let before = srv.seen.lock().unwrap().not_modified;
+        let r = run(&app, "rojas").await;
+        assert_eq!((r.outcome, r.images_stored, r.images_removed), (Outcome::Unchanged, 0, 0));
+        assert_eq!(srv.seen.lock().unwrap().not_modified - before, 5, "4 details and the one image held");
+
+        // A changed image replaces the held one; a withdrawn notice's image goes with it.
+        srv.set(&thumb("2024/4"), Fixture::tagged(jpeg(4, 100), "t4"));
+        let r = run(&app, "rojas").await;
+        assert_eq!(r.images_stored, 1);
+        assert!(app.store().list_image("interpol-rojas", "2024/4").await.unwrap().is_some());
+        srv.set("/notices/v1/red", Fixture::ok(listing(&ids[1..])));
+        let r = run(&app, "rojas").await;
+        assert_eq!((r.outcome, r.diff.withdrawn), (Outcome::Imported, 1));
+        assert!(app.store().list_image("interpol-rojas", "2024/1").await.unwrap().is_none(), "withdrawn");
+        assert!(app.store().list_image("interpol-rojas", "2024/4").await.unwrap().is_some());
+        // An image turned into something else is taken away (a tombstone for the posts).
+        srv.set(&thumb("2024/4"), Fixture::tagged("GIF89a", "t5"));
+        let r = run(&app, "rojas").await;
+        assert_eq!((r.outcome, r.images_removed), (Outcome::Unchanged, 1));
+        assert!(app.store().list_image("interpol-rojas", "2024/4").await.unwrap().is_none());
+        let sent = app.store().list_images_since(0).await.unwrap();
+        assert!(sent.images.last().is_some_and(|i| i.entry_id == "2024/4" && i.mime.is_empty()));
+        let pulls = app.store().audit_entries(None).await.unwrap();
+        let last = pulls.iter().rev().find(|e| e.action == "connector_pull").unwrap();
+        assert!(!last.detail.contains("PEREZ") && last.detail.contains("thumbnail_not_image"), "{}", last.detail);
+    }
+}

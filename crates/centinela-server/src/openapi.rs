@@ -59,6 +59,7 @@ use crate::routes::{Access, ENDPOINTS, Verb};
         inspections::hits,
         inspections::hit_queue,
         inspections::adjudicate,
+        inspections::thumbnail,
         inspections::crossing,
         inspections::decide,
         inspections::timeline,

@@ -179,6 +179,7 @@ endpoints! {
     Get    "/api/hits"          roles(INSPECTORS)                                    => inspections::hits;
     Get    "/api/hits/queue"    roles(INSPECTORS)                                    => inspections::hit_queue;
     Post   "/api/hits/{id}/adjudication" roles(SUPERVISORS)                  => inspections::adjudicate;
+    Get    "/api/hits/{id}/thumbnail" roles(INSPECTORS)                          => inspections::thumbnail;
     Post   "/api/hits/{id}/clearance" roles(SUPERVISORS)                     => clearances::clear;
     Get    "/api/clearances"    roles(SUPERVISORS)                                   => clearances::list;
     Post   "/api/clearances/{uid}/revoke" roles(SUPERVISORS)                 => clearances::revoke;

@@ -13,6 +13,7 @@ mod connectors;
 mod crossings;
 mod images;
 mod intel;
+mod list_images;
 mod lists;
 mod lookouts;
 mod multirow;
@@ -50,6 +51,10 @@ pub use crossings::{
 };
 pub use images::{DocumentFaces, MAX_IMAGE_BYTES, StoredImage};
 pub use intel::{IntelStamp, MAX_REASON_CHARS, OverrideKind, StoredOverride};
+pub use list_images::{
+    ListImage, ListImageDelta, ListImagesInstalled, ListImagesWritten, MAX_LIST_IMAGE_BYTES,
+    MAX_LIST_IMAGE_BYTES_PULLED, MAX_LIST_IMAGES_PULLED, NewListImage, SyncedListImage, image_mime,
+};
 pub use lists::{
     BetweenChunks, DocumentMatch, DocumentMatches, ImportOutcome, ListRows, ListSummary, NewVersion, StagingProgress,
     StoredEntry,

@@ -850,6 +850,16 @@ macro_rules! stage_conn {
                     .bind(staged.version_id)
                     .execute(&mut *tx)
                     .await?;
+                // The notices' images live while the version in force holds
+                // their entry (a withdrawn notice's image goes with it).
+                sqlx::query(
+                    "DELETE FROM list_images WHERE list_name = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM list_entries e WHERE e.version_id = $2 AND e.entry_id = list_images.entry_id)",
+                )
+                .bind(v.list)
+                .bind(staged.version_id)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "UPDATE alert_lists SET current_version_id = $1, updated_at = $2, refreshed_at = $2 WHERE id = $3",
                 )

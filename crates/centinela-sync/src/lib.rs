@@ -103,6 +103,8 @@ pub struct CycleReport {
     pub clearances_pulled: u64,
     /// Trust-anchor versions (the chip's CSCAs and CRLs) installed from the centre.
     pub pki_versions: u64,
+    /// Notices' thumbnails stored or removed here.
+    pub list_images: u64,
 }
 
 impl CycleReport {
@@ -308,12 +310,29 @@ async fn send(
     Ok(())
 }
 
-/// Pulls the border posts and the alert-list changes and installs them.
+/// At most this many pulls in one cycle while the centre has more
+/// thumbnails to send (each pull is bounded; the next cycle goes on).
+const MAX_IMAGE_PULLS: usize = 25;
+
+/// Pulls the border posts and the alert-list changes and installs them,
+/// again while the centre says it has more thumbnails than one pull carries.
 async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Result<(), SyncError> {
+    for _ in 0..MAX_IMAGE_PULLS {
+        if !pull_once(store, client, report).await? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One pull; whether the centre has more thumbnails to send.
+async fn pull_once(store: &Store, client: &Client, report: &mut CycleReport) -> Result<bool, SyncError> {
     let held = store.held_list_versions().await?;
     let (clearances_after, revocations_after) = store.clearance_marks().await?;
     let pki_after = store.pki_mark().await?;
-    let request = PullRequest { protocol: PROTOCOL, lists: held, clearances_after, revocations_after, pki_after };
+    let images_after = store.list_images_mark().await?;
+    let request =
+        PullRequest { protocol: PROTOCOL, lists: held, clearances_after, revocations_after, pki_after, images_after };
     let answer: PullAnswer = client.post("/api/sync/pull", &request).await?;
     report.posts_added = store.merge_posts(&answer.posts).await?;
     // Supervisors' clearances made at the centre or at other posts: in force
@@ -339,7 +358,19 @@ async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Resul
     // When the centre last refreshed each list from its source (after the
     // deltas: a version installed now is as fresh as the centre's).
     store.apply_list_freshness(&answer.freshness).await?;
-    Ok(())
+    // The notices' thumbnails, after the lists (a version switch keeps
+    // only the images of the entries it holds).
+    let images = store.apply_list_images(&answer.images).await?;
+    report.list_images += images.stored + images.removed;
+    if images.stored + images.removed + images.skipped > 0 {
+        tracing::info!(
+            stored = images.stored,
+            removed = images.removed,
+            skipped = images.skipped,
+            "list images pulled"
+        );
+    }
+    Ok(answer.images.more && !answer.images.images.is_empty())
 }
 
 /// Runs cycles until the task is dropped: every `interval` while the centre

@@ -31,6 +31,12 @@ pub struct Limits {
     pub backoff: Duration,
     /// One request's whole time (connection, headers, body).
     pub timeout: Duration,
+    /// The largest thumbnail read (bytes); a larger one is refused while
+    /// it is read.
+    pub max_image_bytes: usize,
+    /// The thumbnails' bytes one pull may hold in memory; the rest wait for
+    /// the next pull.
+    pub max_image_bytes_per_pull: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +49,8 @@ impl Default for Limits {
             retries: 3,
             backoff: Duration::from_secs(2),
             timeout: Duration::from_secs(60),
+            max_image_bytes: centinela_store::MAX_LIST_IMAGE_BYTES,
+            max_image_bytes_per_pull: 64 << 20,
         }
     }
 }
@@ -143,6 +151,18 @@ impl Http {
     /// faults worth retrying. The error names the URL's path and the
     /// status, never a body.
     pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, ConnectorError> {
+        self.get_bounded(url, validators, self.limits.max_bytes).await
+    }
+
+    /// [`Http::get`] with a body bound of its own (`max_bytes`, at most the
+    /// limits'): a larger body is refused while it is read, never buffered.
+    pub async fn get_bounded(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        max_bytes: usize,
+    ) -> Result<Fetched, ConnectorError> {
+        let max_bytes = max_bytes.min(self.limits.max_bytes);
         let mut attempt = 0u32;
         loop {
             self.pace().await;
@@ -195,41 +215,35 @@ impl Http {
                 return Err(ConnectorError::Fetch(format!("{}: HTTP {}", url.path(), status.as_u16())));
             }
             if !status.is_success() {
-                return Err(ConnectorError::Fetch(format!("{}: HTTP {}", url.path(), status.as_u16())));
+                return Err(ConnectorError::Status { path: url.path().to_string(), status: status.as_u16() });
             }
             let text = |n: header::HeaderName| {
                 resp.headers().get(n).and_then(|v| v.to_str().ok()).filter(|v| v.len() <= 512).map(String::from)
             };
             let validators = Validators { etag: text(header::ETAG), last_modified: text(header::LAST_MODIFIED) };
-            if resp.content_length().is_some_and(|n| n > self.limits.max_bytes as u64) {
-                return Err(ConnectorError::Limit(format!(
-                    "{}: larger than {} bytes",
-                    url.path(),
-                    self.limits.max_bytes
-                )));
+            if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
+                return Err(ConnectorError::Limit(format!("{}: larger than {max_bytes} bytes", url.path())));
             }
-            let bytes = self.read_bounded(resp, url).await?;
+            let bytes = read_bounded(resp, url, max_bytes).await?;
             return Ok(Fetched::Body { bytes, validators });
         }
     }
+}
 
-    async fn read_bounded(&self, mut resp: reqwest::Response, url: &Url) -> Result<Vec<u8>, ConnectorError> {
-        let mut out = Vec::new();
-        loop {
-            match resp.chunk().await {
-                Ok(Some(c)) => {
-                    if out.len() + c.len() > self.limits.max_bytes {
-                        return Err(ConnectorError::Limit(format!(
-                            "{}: larger than {} bytes",
-                            url.path(),
-                            self.limits.max_bytes
-                        )));
-                    }
-                    out.extend_from_slice(&c);
+/// The body, refused (an error, never a silent truncation) as soon as it
+/// passes `max_bytes`.
+async fn read_bounded(mut resp: reqwest::Response, url: &Url, max_bytes: usize) -> Result<Vec<u8>, ConnectorError> {
+    let mut out = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if out.len() + c.len() > max_bytes {
+                    return Err(ConnectorError::Limit(format!("{}: larger than {max_bytes} bytes", url.path())));
                 }
-                Ok(None) => return Ok(out),
-                Err(e) => return Err(ConnectorError::Fetch(format!("{}: {}", url.path(), without_url(&e)))),
+                out.extend_from_slice(&c);
             }
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(ConnectorError::Fetch(format!("{}: {}", url.path(), without_url(&e)))),
         }
     }
 }

@@ -17,13 +17,13 @@
 mod builtin;
 mod http;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
 use centinela_domain::{AlertEntry, DocumentRecord, ListKind};
-use centinela_store::{ConnectorRow, ConnectorRun, ListRows, NewConnector, NewVersion, StoreError};
+use centinela_store::{ConnectorRow, ConnectorRun, ListRows, NewConnector, NewListImage, NewVersion, StoreError};
 use reqwest::Url;
 use serde::Serialize;
 use serde_json::json;
@@ -45,6 +45,9 @@ pub enum ConnectorError {
     /// The source did not answer, or answered an error, after the retries.
     #[error("fetch: {0}")]
     Fetch(String),
+    /// The source answered a client error (404, 410 …): not retried.
+    #[error("fetch: {path}: HTTP {status}")]
+    Status { path: String, status: u16 },
     /// The source answered something that is not its format.
     #[error("source: {0}")]
     Source(String),
@@ -75,6 +78,68 @@ pub struct PullContext<'a> {
     pub current: Option<&'a ListRows>,
     /// Runs CPU-heavy parsing off the async threads (the heavy-work pool).
     pub app: &'a App,
+    /// Where the notices' thumbnails fetched go (stored by the run after
+    /// the version, never by the connector).
+    pub images: &'a Thumbnails,
+    /// The entries of the list that hold an image now.
+    pub images_held: &'a HashSet<String>,
+}
+
+/// At most this many warnings are kept per pull (the rest are counted).
+const MAX_WARNINGS: usize = 20;
+
+/// The notices' thumbnails a pull brought and what it noticed on the way:
+/// a connector collects, [`App::run_connector_as`] stores them with the
+/// list (JPEG or PNG, checked by their first bytes) once the pull
+/// succeeded.
+#[derive(Debug, Default)]
+pub struct Thumbnails(std::sync::Mutex<ThumbnailsInner>);
+
+#[derive(Debug, Default)]
+struct ThumbnailsInner {
+    put: Vec<(String, Vec<u8>)>,
+    removed: Vec<String>,
+    warnings: Vec<PullWarning>,
+    more_warnings: u64,
+    bytes: usize,
+}
+
+impl Thumbnails {
+    fn inner(&self) -> std::sync::MutexGuard<'_, ThumbnailsInner> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// An entry's image, as fetched (checked when stored).
+    pub fn put(&self, entry_id: &str, bytes: Vec<u8>) {
+        let mut i = self.inner();
+        i.bytes += bytes.len();
+        i.put.push((entry_id.to_string(), bytes));
+    }
+
+    /// The source has no (usable) image for the entry any more.
+    pub fn remove(&self, entry_id: &str) {
+        self.inner().removed.push(entry_id.to_string());
+    }
+
+    /// A named warning of the pull: not a failure. Paths and counts only,
+    /// never a listed person's data.
+    pub fn warn(&self, code: &'static str, detail: impl std::fmt::Display) {
+        let mut i = self.inner();
+        if i.warnings.len() < MAX_WARNINGS {
+            i.warnings.push(PullWarning { code: code.to_string(), detail: detail.to_string() });
+        } else {
+            i.more_warnings += 1;
+        }
+    }
+
+    /// The bytes of the images collected so far.
+    pub fn bytes(&self) -> usize {
+        self.inner().bytes
+    }
+
+    fn take(&self) -> ThumbnailsInner {
+        std::mem::take(&mut *self.inner())
+    }
 }
 
 /// What a pull brought.
@@ -163,6 +228,18 @@ impl Diff {
     }
 }
 
+/// Something a pull noticed that did not fail it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullWarning {
+    /// `thumbnail_not_image`, `thumbnail_too_large`, `thumbnail_missing`
+    /// (404, 410), `thumbnail_failed`, `thumbnail_link` (another host),
+    /// `thumbnail_budget` (left for the next pull), `more_warnings`.
+    pub code: String,
+    /// Where: a URL's path, a count (never a listed person's data).
+    pub detail: String,
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -206,6 +283,12 @@ pub struct RunReport {
     pub millis: u64,
     /// Why it failed (and that the version in force stays), or empty.
     pub message: String,
+    /// Notices' thumbnails stored (new or changed) and taken away.
+    pub images_stored: u64,
+    pub images_removed: u64,
+    /// Named warnings that did not fail the pull (at most 20, then
+    /// `more_warnings` with the count left out).
+    pub warnings: Vec<PullWarning>,
 }
 
 /// A connector as shown (the credential only as where it is read).
@@ -453,14 +536,29 @@ impl App {
             requests: 0,
             millis: 0,
             message: String::new(),
+            images_stored: 0,
+            images_removed: 0,
+            warnings: Vec::new(),
         };
+        let thumbs = Thumbnails::default();
+        let images_held = self.store().list_images_held(&row.list_name).await?;
         let pulled = async {
             let base = base_url(&row.base_url)?;
             let auth = read_credential(&row.credential)?;
             let http = Http::new(&base, limits, auth)?;
             let state = serde_json::from_str(&row.state).unwrap_or_else(|_| json!({}));
             let connector = self.make_connector(&row)?;
-            let ctx = PullContext { spec: &row, kind, base, http: &http, state, current: current.as_ref(), app: self };
+            let ctx = PullContext {
+                spec: &row,
+                kind,
+                base,
+                http: &http,
+                state,
+                current: current.as_ref(),
+                app: self,
+                images: &thumbs,
+                images_held: &images_held,
+            };
             let r = connector.pull(&ctx).await;
             Ok::<_, ConnectorError>((r, http.requests.load(std::sync::atomic::Ordering::Relaxed)))
         }
@@ -528,18 +626,43 @@ impl App {
             );
         } else {
             self.store().mark_list_refreshed(&row.list_name, Some(&now), Some(row.max_age_hours)).await?;
+            // The thumbnails, now that the version they belong to is in force.
+            let t = thumbs.take();
+            report.warnings = t.warnings;
+            if t.more_warnings > 0 {
+                report.warnings.push(PullWarning { code: "more_warnings".into(), detail: t.more_warnings.to_string() });
+            }
+            if !t.put.is_empty() || !t.removed.is_empty() {
+                let put: Vec<NewListImage<'_>> =
+                    t.put.iter().map(|(id, b)| NewListImage { entry_id: id, bytes: b }).collect();
+                let removed: Vec<&str> = t.removed.iter().map(String::as_str).collect();
+                let w = self.store().write_list_images(&row.list_name, &put, &removed).await?;
+                report.images_stored = w.stored;
+                report.images_removed = w.removed;
+            }
         }
         report.millis = started.elapsed().as_millis() as u64;
         let state_text = new_state.map(|s| s.to_string());
         let summary_msg = match report.outcome {
             Outcome::Failed => report.message.clone(),
             o => format!(
-                "{}: +{} ~{} -{} ({} rows)",
+                "{}: +{} ~{} -{} ({} rows){}{}",
                 o.as_str(),
                 report.diff.added,
                 report.diff.changed,
                 report.diff.withdrawn,
-                report.rows
+                report.rows,
+                if report.images_stored + report.images_removed > 0 {
+                    format!("; images +{} -{}", report.images_stored, report.images_removed)
+                } else {
+                    String::new()
+                },
+                if report.warnings.is_empty() {
+                    String::new()
+                } else {
+                    let w: Vec<String> = report.warnings.iter().map(|w| format!("{}: {}", w.code, w.detail)).collect();
+                    format!("; {} warnings: {}", w.len(), w.join("; "))
+                }
             ),
         };
         self.store()
@@ -561,6 +684,8 @@ impl App {
                 "list": row.list_name, "kind": row.kind, "outcome": report.outcome.as_str(),
                 "added": report.diff.added, "changed": report.diff.changed, "withdrawn": report.diff.withdrawn,
                 "version": report.version, "requests": report.requests, "millis": report.millis,
+                "images_stored": report.images_stored, "images_removed": report.images_removed,
+                "warnings": report.warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(),
                 "message": if report.outcome == Outcome::Failed { report.message.as_str() } else { "" },
             }),
         )

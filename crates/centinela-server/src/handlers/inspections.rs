@@ -146,6 +146,34 @@ pub async fn adjudicate(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+/// The thumbnail of the list entry a hit matched (an Interpol notice's
+/// image, JPEG or PNG), for the inspectors and supervisors of the hit's
+/// post; audited (`list_image_viewed`: hit, list, entry id, hash).
+#[utoipa::path(get, path = "/api/hits/{id}/thumbnail", tag = "inspections",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("id" = i64, Path, description = "The hit's id")),
+    responses(
+        (status = 200, description = "The image (`image/jpeg` or `image/png`)",
+            content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 403, description = "Role not allowed, or another post's hit", body = ErrorBody),
+        (status = 404, description = "No such hit, or its list entry has no image", body = ErrorBody),
+    ))]
+pub async fn thumbnail(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let photo = app.app().hit_thumbnail(&user, id).await?;
+    let mut r = photo.bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(photo.mime));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(r)
+}
+
 /// One crossing, with its inspection, hits and decision.
 #[utoipa::path(get, path = "/api/crossings/{id}", tag = "inspections", security(("bearer" = []), ("cookie" = [])),
     params(("id" = String, Path, description = "The crossing's id")),

@@ -356,6 +356,40 @@ async fn stored_view(app: &AppState, user: &CurrentUser, ids: &[&str]) -> Result
     Ok(view)
 }
 
+/// Marks each person hit whose list entry carries an image (an Interpol
+/// notice's thumbnail) with its hit id, for the hit card's `<img>` (served,
+/// checked and audited by `GET /api/hits/{id}/thumbnail`).
+async fn mark_thumbnails(app: &AppState, view: &mut Value) -> Result<(), ApiError> {
+    let Some(travellers) = view["travellers"].as_array_mut() else { return Ok(()) };
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for t in travellers.iter() {
+        for h in t["hits"].as_array().into_iter().flatten() {
+            if let (Some(l), Some(e)) = (h["list"].as_str(), h["entry_id"].as_str()) {
+                wanted.push((l.to_string(), e.to_string()));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<(&str, &str)> = wanted.iter().map(|(l, e)| (l.as_str(), e.as_str())).collect();
+    let with = app.app().entries_with_images(&pairs).await?;
+    for t in travellers.iter_mut() {
+        let ids: Vec<i64> = t["hit_ids"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect();
+        let Some(hits) = t["hits"].as_array_mut() else { continue };
+        if hits.len() != ids.len() {
+            continue;
+        }
+        for (h, id) in hits.iter_mut().zip(ids) {
+            let key = (h["list"].as_str().unwrap_or("").to_string(), h["entry_id"].as_str().unwrap_or("").to_string());
+            if h["kind"] != "document" && with.contains(&key) {
+                h["thumbnail"] = json!(id);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The alert lists' descriptions by name, so that a hit names its list in
 /// words rather than by its identifier.
 async fn list_sources(app: &AppState) -> Result<Value, ApiError> {
@@ -389,6 +423,7 @@ pub async fn inspect(State(app): State<AppState>, user: CurrentUser, ctx: PageCt
     match app.app().inspect(&user, &req).await.map_err(ApiError::from) {
         Ok(answer) => {
             frame["result"] = answer_view(&answer, &req);
+            mark_thumbnails(&app, &mut frame["result"]).await.map_err(|e| ctx.api_error(e))?;
             frame["list_sources"] = list_sources(&app).await.map_err(|e| ctx.api_error(e))?;
             Ok(ctx.render_status(StatusCode::CREATED, "inspection.html", frame))
         }
@@ -457,6 +492,7 @@ pub async fn decide(State(app): State<AppState>, user: CurrentUser, ctx: PageCtx
         Err(e) => return Err(ctx.api_error(e)),
     };
     frame["result"] = stored_view(&app, &user, &party).await.map_err(|e| ctx.api_error(e))?;
+    mark_thumbnails(&app, &mut frame["result"]).await.map_err(|e| ctx.api_error(e))?;
     frame["list_sources"] = list_sources(&app).await.map_err(|e| ctx.api_error(e))?;
     Ok(ctx.render_status(status, "inspection.html", frame))
 }

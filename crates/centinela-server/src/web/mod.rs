@@ -143,8 +143,8 @@ pages! {
     Get  "/"                        ANY_USER, []                                          => pages::home;
     Get  "/de-nuevo/{token}"        ANY_USER, []                                          => again::again;
     Get  "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/posts/{code}/api-record"] => booth::inspection_form;
-    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}", Get "/api/crossings/{id}/images/{kind}"] => booth::inspect;
-    Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}"] => booth::decide;
+    Post "/inspeccion"              roles(INSPECTORS), [Post "/api/inspections", Get "/api/crossings/{id}", Get "/api/crossings/{id}/images/{kind}", Get "/api/hits/{id}/thumbnail"] => booth::inspect;
+    Post "/inspeccion/decision"     roles(INSPECTORS), [Post "/api/crossings/{id}/decision", Get "/api/crossings/{id}", Get "/api/hits/{id}/thumbnail"] => booth::decide;
     Get  "/alertas"                 roles(INSPECTORS), [Get "/api/hits/queue"]            => review::hits;
     Post "/alertas/{id}"            roles(SUPERVISORS), [Post "/api/hits/{id}/adjudication", Post "/api/hits/{id}/clearance"] => review::adjudicate;
     Get  "/vuelos"                  roles(SUPERVISORS), [Get "/api/flights"]              => flights::flights;

@@ -23,3 +23,4 @@ mod session;
 mod sync;
 mod system;
 mod threshold;
+mod thumbnails;

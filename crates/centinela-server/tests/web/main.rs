@@ -16,4 +16,5 @@ mod language;
 mod local_time;
 mod lookouts;
 mod matrix;
+mod thumbnails;
 mod work;

@@ -337,6 +337,9 @@ pub struct PullRequest {
     /// The centre's last trust-anchor version the post holds (0: none).
     #[serde(default)]
     pub pki_after: i64,
+    /// The centre's last list image (`seq`) the post holds (0: none).
+    #[serde(default)]
+    pub images_after: i64,
 }
 
 /// A list's change from the version a post holds to the centre's current.
@@ -374,6 +377,10 @@ pub struct PullAnswer {
     /// the centre's, not when the post last pulled.
     #[serde(default)]
     pub freshness: Vec<ListFreshness>,
+    /// The notices' thumbnails written since the post's mark, bounded
+    /// (`more`: the next pull brings the rest).
+    #[serde(default)]
+    pub images: crate::ListImageDelta,
 }
 
 /// A list's freshness at the centre.

@@ -8,6 +8,7 @@ mod common;
 mod crossings;
 mod faces;
 mod intel;
+mod list_images;
 mod lists;
 mod lookouts;
 mod passengers;

@@ -138,6 +138,10 @@ pub struct ConnectorArgs {
     /// default limit is 10 a second for a real source).
     #[arg(long, default_value_t = 0.0)]
     pub rate: f64,
+    /// Each notice also links a thumbnail (a 4 KiB JPEG), fetched and
+    /// stored with the notice.
+    #[arg(long)]
+    pub thumbnails: bool,
 }
 
 /// One feed served from memory: path → (body, ETag).
@@ -184,7 +188,12 @@ async fn serve_feed(listener: tokio::net::TcpListener, feed: Feed) {
 
 /// The feed's pages and details; `changed` notices get another charge and
 /// ETag, the last `withdrawn` are left out.
-fn build_feed(n: usize, changed: usize, withdrawn: usize) -> std::collections::HashMap<String, (Vec<u8>, String)> {
+fn build_feed(
+    n: usize,
+    changed: usize,
+    withdrawn: usize,
+    thumbnails: bool,
+) -> std::collections::HashMap<String, (Vec<u8>, String)> {
     const GIVEN: &[&str] = &["JUAN", "MARIA", "JOSE", "ANA", "LUIS", "ROSA", "CARLOS", "SOFIA", "MIGUEL", "ELENA"];
     const SUR: &[&str] = &["PEREZ", "LOPEZ", "GARCIA", "HERNANDEZ", "MARTINEZ", "RAMIREZ", "FLORES", "MORALES", "CRUZ"];
     const NAT: &[&str] = &["GT", "SV", "HN", "MX", "NI", "CR", "CO", "US"];
@@ -203,12 +212,23 @@ fn build_feed(n: usize, changed: usize, withdrawn: usize) -> std::collections::H
         });
         let etag = format!("\"{}-{}\"", i, if i < changed { 2 } else { 1 });
         feed.insert(format!("/notices/v1/red/{}", id.replace('/', "-")), (body.to_string().into_bytes(), etag));
+        if thumbnails {
+            let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+            jpeg.extend((0..4096u32).map(|k| (k as usize * 31 + i) as u8));
+            feed.insert(thumb_path(id), (jpeg, format!("\"t{i}\"")));
+        }
     }
     let pages: Vec<&[String]> = ids.chunks(160).collect();
     for (p, chunk) in pages.iter().enumerate() {
         let notices: Vec<_> = chunk
             .iter()
-            .map(|id| json!({"entity_id": id, "_links": {"self": {"href": format!("/notices/v1/red/{}", id.replace('/', "-"))}}}))
+            .map(|id| {
+                let mut links = json!({"self": {"href": format!("/notices/v1/red/{}", id.replace('/', "-"))}});
+                if thumbnails {
+                    links["thumbnail"] = json!({"href": thumb_path(id)});
+                }
+                json!({"entity_id": id, "_links": links})
+            })
             .collect();
         let mut links = json!({"self": {"href": format!("/notices/v1/red?page={}", p + 1)}});
         if p + 1 < pages.len() {
@@ -220,6 +240,10 @@ fn build_feed(n: usize, changed: usize, withdrawn: usize) -> std::collections::H
     feed
 }
 
+fn thumb_path(id: &str) -> String {
+    format!("/notices/v1/red/{}/images/1", id.replace('/', "-"))
+}
+
 fn connector(a: ConnectorArgs, global: &crate::Global) -> anyhow::Result<ExitCode> {
     use centinela_app::connectors::{AddConnector, Limits};
     use centinela_app::{App, Caller};
@@ -228,7 +252,7 @@ fn connector(a: ConnectorArgs, global: &crate::Global) -> anyhow::Result<ExitCod
     }
     crate::cmd::runtime()?.block_on(async {
         let app = App::new(crate::cmd::open_store(global).await?);
-        let feed: Feed = std::sync::Arc::new(std::sync::RwLock::new(build_feed(a.notices, 0, 0)));
+        let feed: Feed = std::sync::Arc::new(std::sync::RwLock::new(build_feed(a.notices, 0, 0, a.thumbnails)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}/notices/v1/red?page=1", listener.local_addr()?);
         tokio::spawn(serve_feed(listener, feed.clone()));
@@ -250,7 +274,7 @@ fn connector(a: ConnectorArgs, global: &crate::Global) -> anyhow::Result<ExitCod
         let withdrawn = a.notices / 200;
         for label in ["first", "unchanged", "changed"] {
             if label == "changed" {
-                *feed.write().unwrap() = build_feed(a.notices, changed, withdrawn);
+                *feed.write().unwrap() = build_feed(a.notices, changed, withdrawn, a.thumbnails);
             }
             let t = Instant::now();
             let r = app.run_connector_as("cli", &name, limits.clone()).await?;
@@ -260,9 +284,15 @@ fn connector(a: ConnectorArgs, global: &crate::Global) -> anyhow::Result<ExitCod
                 "pull": label, "outcome": r.outcome.as_str(), "seconds": (secs * 1000.0).round() / 1000.0,
                 "requests": r.requests, "added": r.diff.added, "changed": r.diff.changed,
                 "withdrawn": r.diff.withdrawn, "rows": r.rows, "version": r.version,
+                "images_stored": r.images_stored, "warnings": r.warnings.len(),
             }));
         }
-        println!("{}", serde_json::to_string_pretty(&json!({ "notices": a.notices, "rate": a.rate, "runs": runs }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "notices": a.notices, "rate": a.rate, "thumbnails": a.thumbnails, "runs": runs })
+            )?
+        );
         Ok(ExitCode::SUCCESS)
     })
 }

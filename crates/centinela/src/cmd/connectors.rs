@@ -137,6 +137,17 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                         r.requests,
                         r.millis
                     );
+                    if r.images_stored + r.images_removed > 0 {
+                        println!(
+                            "fotos / photos: {} nuevas / new, {} retiradas / taken away",
+                            r.images_stored, r.images_removed
+                        );
+                    }
+                }
+                if !json {
+                    for w in &r.warnings {
+                        eprintln!("aviso / warning: {}: {}", w.code, w.detail);
+                    }
                 }
                 Ok(if r.outcome == Outcome::Failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
             }
