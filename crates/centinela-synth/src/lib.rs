@@ -62,6 +62,7 @@ pub mod air;
 mod lists;
 mod names;
 mod places;
+mod portrait;
 mod posts;
 mod rng;
 mod truth;
@@ -74,6 +75,7 @@ use serde::{Deserialize, Serialize};
 
 pub use air::{AirlineDay, PlantedBookings, airline_day};
 pub use lists::SynthList;
+pub use portrait::{PORTRAIT_SIZE, portrait_png};
 pub use posts::{BORDER_POSTS_CSV, Post, PostKind, all_posts, posts_of};
 pub use rng::Rng;
 pub use truth::{

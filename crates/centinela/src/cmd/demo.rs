@@ -23,7 +23,9 @@ use centinela_app::User;
 use centinela_domain::htcds::{Case, HistoricEvent, Perpetrator};
 use centinela_domain::{CrossingRecord, Role};
 use centinela_inspect::{PartyRequest, TravellerInput};
-use centinela_store::{Actor, Answer, Backend, Decision, ListRows, NewPost, NewVersion, PostKind, Store};
+use centinela_store::{
+    Actor, Answer, Backend, Decision, ListRows, NewListImage, NewPost, NewVersion, PostKind, Store,
+};
 use centinela_synth::{Config, Country, Scale, VictimKind};
 use indicatif::ProgressBar;
 
@@ -154,6 +156,9 @@ fn read_passwords(path: &Path) -> anyhow::Result<Vec<Credential>> {
     }
     Ok(creds)
 }
+
+/// The most entries of one demo list given a synthetic photo.
+const DEMO_PORTRAITS_PER_LIST: usize = 5_000;
 
 /// What the database holds, compared with the country of this seed and scale.
 enum Holds {
@@ -364,6 +369,20 @@ async fn load(
             keep_old_versions: false,
         };
         store.import_version(&nv, &rows).await.with_context(|| format!("importing list {}", l.name))?;
+        // Wanted and missing persons' notices carry a photo, as Interpol's
+        // do: a synthetic silhouette per entry (no real face), so that the
+        // booth's hit card shows one.
+        if matches!(l.kind, centinela_domain::ListKind::Wanted | centinela_domain::ListKind::Missing) {
+            let photos: Vec<(&str, Vec<u8>)> = l
+                .entries
+                .iter()
+                .take(DEMO_PORTRAITS_PER_LIST)
+                .map(|e| (e.id.as_str(), centinela_synth::portrait_png(&e.id)))
+                .collect();
+            let put: Vec<NewListImage<'_>> =
+                photos.iter().map(|(id, bytes)| NewListImage { entry_id: id, bytes }).collect();
+            store.write_list_images(&l.name, &put, &[]).await.with_context(|| format!("photos of list {}", l.name))?;
+        }
         bar.inc(1);
     }
     phase(bar, "un año de cruces / a year of crossings", 1);
