@@ -223,6 +223,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 cleared_by: "supervisor".into(),
                 reason: "not this person".into(),
                 expires_at: String::new(),
+                made_on_document: String::new(),
+                made_on_state: String::new(),
+                linked_person: None,
             })
         });
         used += moved;
