@@ -301,25 +301,30 @@ impl App {
         list: Vec<Clearance>,
         now: Timestamp,
     ) -> Result<ExtensionReport, AppError> {
-        use extend::{DocumentUse, crossings_by_key, documents_to_cover, key_of, persons_of_keys};
+        use extend::{DocumentUse, crossings_by_key, documents_to_cover, key_of, keys_of_crossings, persons_of_keys};
         let mut out = ExtensionReport { clearances: list.len(), analysis: Some(a.info.clone()), ..Default::default() };
         let mut skip = |why: &str| *out.skipped.entry(why.to_string()).or_insert(0) += 1;
         let keys: Vec<Option<String>> = list.iter().map(|c| key_of(&c.document_number, &c.issuing_state)).collect();
         let wanted: HashSet<String> = keys.iter().flatten().cloned().collect();
-        let report = a.report.clone();
-        let persons =
-            tokio::task::spawn_blocking(move || persons_of_keys(&report, &wanted)).await.map_err(AppError::internal)?;
-        let reused: HashSet<&str> = a.report.documents.iter().map(|d| d.document.as_str()).collect();
-        // An analyst's split decision names crossings they judged two people:
-        // a person any of whose crossings is named is not extended.
-        let split: HashSet<String> = self
+        // An analyst's split decision sets two crossings apart: the
+        // documents they carry are never added to a clearance.
+        let splits: Vec<(String, String)> = self
             .store()
             .intel_overrides()
             .await?
             .into_iter()
             .filter(|o| o.kind == OverrideKind::Split)
-            .flat_map(|o| [o.crossing_a, o.crossing_b])
+            .map(|o| (o.crossing_a, o.crossing_b))
             .collect();
+        let report = a.report.clone();
+        let (persons, split) = tokio::task::spawn_blocking(move || {
+            let named: HashSet<String> = splits.iter().flat_map(|(a, b)| [a.clone(), b.clone()]).collect();
+            let split: HashSet<String> = keys_of_crossings(&report, &named).into_values().collect();
+            (persons_of_keys(&report, &wanted), split)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        let reused: HashSet<&str> = a.report.documents.iter().map(|d| d.document.as_str()).collect();
         for (c, key) in list.into_iter().zip(keys) {
             if c.documents.len() >= MAX_CLEARANCE_DOCUMENTS {
                 skip("cap_reached");
@@ -349,7 +354,6 @@ impl App {
                 continue;
             }
             let ids: Vec<String> = by_key.values().flatten().cloned().collect();
-            let analyst_split = ids.iter().any(|id| split.contains(id));
             let rows = self.analytics().crossings_by_ids(&ids).await?;
             let rows: std::collections::HashMap<&str, &centinela_domain::CrossingRecord> =
                 rows.iter().map(|r| (r.record.crossing_id.as_str(), &r.record)).collect();
@@ -371,7 +375,7 @@ impl App {
                     reused: reused.contains(k.as_str()),
                 });
             }
-            let found = match documents_to_cover(&key, &uses, analyst_split) {
+            let found = match documents_to_cover(&key, &uses, &split) {
                 Ok(found) => found,
                 Err(why) => {
                     skip(why);
@@ -553,12 +557,13 @@ impl App {
 /// is high, not perfect), so a document is added only where the records
 /// say "the same traveller with a new document" and nothing says otherwise:
 /// the cleared document is used by this person alone; the person's
-/// records carry one birth date, the same on the new document; the new
+/// records carry one birth date; the person's documents were used one
+/// after another, never side by side (a renewed passport succeeds the old
+/// one; two namesakes merged use theirs at the same time); the new
 /// document is of the same issuing state, used by no other person, and
-/// used only before or only after the cleared one (a renewed passport
-/// succeeds the old one; two people's documents are used side by side); no
-/// analyst's split decision names any of the person's crossings; and the
-/// person holds at most `MAX_CLEARANCE_DOCUMENTS + 1` documents in all.
+/// named by no analyst's split decision (a crossing of it set apart from
+/// another: the analyst doubted who carries it); and the person holds at most
+/// `MAX_CLEARANCE_DOCUMENTS + 1` documents in all.
 pub mod extend {
     use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -588,17 +593,17 @@ pub mod extend {
     /// Why a person's documents are not added, or a document is not.
     pub type Skip = &'static str;
 
-    /// The documents to add to a clearance made on `cleared` (its key),
-    /// among the person's `uses`: each with its evidence codes. `Err` when
-    /// none may be, and why (a code).
+    /// The documents to add to a clearance made on the document whose key
+    /// is `cleared_key`, among the person's `uses`: each with its evidence
+    /// codes. `split` holds the keys of the documents an analyst's split
+    /// decision names (a crossing of them set apart from another): an
+    /// analyst doubted who carries them, so they are never added. `Err`
+    /// when none may be, and why (a code).
     pub fn documents_to_cover(
         cleared_key: &str,
         uses: &[DocumentUse],
-        analyst_split: bool,
+        split: &HashSet<String>,
     ) -> Result<Vec<(DocumentUse, String)>, Skip> {
-        if analyst_split {
-            return Err("analyst_split");
-        }
         let Some(cleared) = uses.iter().find(|u| u.key == cleared_key) else {
             return Err("not_in_analysis");
         };
@@ -612,20 +617,41 @@ pub mod extend {
         if births.len() != 1 || births.iter().any(|b| b.is_empty()) {
             return Err("birth_date_unclear");
         }
+        // One traveller's documents succeed one another; two people merged
+        // use theirs side by side.
+        let mut spans: Vec<(i64, i64)> = uses.iter().map(|u| (u.first, u.last)).collect();
+        spans.sort_unstable();
+        if spans.windows(2).any(|w| w[1].0 <= w[0].1) {
+            return Err("documents_used_alongside");
+        }
         let mut out = Vec::new();
         for u in uses.iter().filter(|u| u.key != cleared_key) {
             if u.reused || u.issuing_state != cleared.issuing_state || u.issuing_state.is_empty() {
                 continue;
             }
-            let succeeds = u.first > cleared.last;
-            let precedes = u.last < cleared.first;
-            if !succeeds && !precedes {
+            if split.contains(&u.key) {
                 continue;
             }
-            let order = if succeeds { "after" } else { "before" };
+            let order = if u.first > cleared.last { "after" } else { "before" };
             out.push((u.clone(), format!("same_person same_birth_date same_state used_{order}")));
         }
         Ok(out)
+    }
+
+    /// The document key of each crossing named in `ids` (those without a
+    /// document or not in the analysis left out).
+    pub fn keys_of_crossings(report: &Report, ids: &HashSet<String>) -> HashMap<String, String> {
+        let c = &report.crossings;
+        let mut out = HashMap::new();
+        if ids.is_empty() {
+            return out;
+        }
+        for (i, id) in c.ids.iter().enumerate() {
+            if c.document[i] != NONE && ids.contains(&**id) {
+                out.insert(id.to_string(), c.strings.get(c.document[i]).to_string());
+            }
+        }
+        out
     }
 
     /// For each document key wanted, the resolved persons whose crossings
@@ -671,5 +697,73 @@ pub mod extend {
     pub fn key_of(number: &str, state: &str) -> Option<String> {
         let n = centinela_domain::DocumentNumber::parse(number).ok()?;
         Some(format!("{state}:{}", n.confusable_key()))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn use_of(number: &str, state: &str, birth: &str, first: i64, last: i64) -> DocumentUse {
+            DocumentUse {
+                document_number: number.into(),
+                issuing_state: state.into(),
+                key: format!("{state}:{number}"),
+                births: [birth.to_string()].into(),
+                first,
+                last,
+                reused: false,
+            }
+        }
+
+        fn covered(r: Result<Vec<(DocumentUse, String)>, Skip>) -> Result<Vec<String>, Skip> {
+            r.map(|v| v.into_iter().map(|(u, e)| format!("{} {e}", u.document_number)).collect())
+        }
+
+        #[test]
+        fn a_renewed_passport_is_covered_and_a_doubtful_person_is_not() {
+            let none = HashSet::new();
+            let old = use_of("G1", "GTM", "1980-05-17", 100, 200);
+            let cleared = use_of("G2", "GTM", "1980-05-17", 300, 400);
+            let renewed = use_of("G3", "GTM", "1980-05-17", 500, 600);
+            let all = [old.clone(), cleared.clone(), renewed.clone()];
+            assert_eq!(
+                covered(documents_to_cover("GTM:G2", &all, &none)),
+                Ok(vec![
+                    "G1 same_person same_birth_date same_state used_before".to_string(),
+                    "G3 same_person same_birth_date same_state used_after".to_string()
+                ])
+            );
+            // The cleared document must be the person's, and theirs alone.
+            assert_eq!(covered(documents_to_cover("GTM:G9", &all, &none)), Err("not_in_analysis"));
+            let mut shared = all.clone();
+            shared[1].reused = true;
+            assert_eq!(covered(documents_to_cover("GTM:G2", &shared, &none)), Err("document_shared"));
+            // A document another person uses too, or of another state, is left out.
+            let mut other = all.clone();
+            other[2].reused = true;
+            other[0] = use_of("G1", "HND", "1980-05-17", 100, 200);
+            assert_eq!(covered(documents_to_cover("GTM:G2", &other, &none)), Ok(vec![]));
+            // Two birth dates, or one unknown: two people, or too little to say.
+            let mut dates = all.clone();
+            dates[2].births = ["1981-05-17".to_string()].into();
+            assert_eq!(covered(documents_to_cover("GTM:G2", &dates, &none)), Err("birth_date_unclear"));
+            dates[2].births = [String::new()].into();
+            assert_eq!(covered(documents_to_cover("GTM:G2", &dates, &none)), Err("birth_date_unclear"));
+            // Documents used side by side: namesakes merged.
+            let alongside = [old.clone(), cleared.clone(), use_of("G3", "GTM", "1980-05-17", 350, 600)];
+            assert_eq!(covered(documents_to_cover("GTM:G2", &alongside, &none)), Err("documents_used_alongside"));
+            // An analyst set a crossing of G3 apart from another: G3 is not
+            // covered, G1 still is.
+            let split: HashSet<String> = ["GTM:G3".to_string()].into();
+            assert_eq!(
+                covered(documents_to_cover("GTM:G2", &all, &split)),
+                Ok(vec!["G1 same_person same_birth_date same_state used_before".to_string()])
+            );
+            // A person with more documents than a clearance may cover.
+            let many: Vec<DocumentUse> = (0..=crate::clearances::MAX_DOCUMENTS_PER_PERSON as i64)
+                .map(|i| use_of(&format!("G{i}"), "GTM", "1980-05-17", i * 10, i * 10 + 5))
+                .collect();
+            assert_eq!(covered(documents_to_cover("GTM:G0", &many, &none)), Err("too_many_documents"));
+        }
     }
 }
