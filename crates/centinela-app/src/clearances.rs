@@ -44,7 +44,7 @@ pub struct CoveredDocumentView {
     pub issuing_state: String,
     /// The resolved person (`R0000001`) of the analysis that linked it.
     pub person: String,
-    /// Why, as codes (`same_person same_birth_date same_state used_after`).
+    /// Why, as codes (`same_person same_name same_birth_date same_state used_after`).
     pub evidence: String,
     pub added_by: String,
     pub added_at: String,
@@ -370,6 +370,7 @@ impl App {
                         .iter()
                         .map(|r| r.birth_date.as_ref().map(|b| b.to_string()).unwrap_or_default())
                         .collect(),
+                    names: records.iter().map(|r| extend::name_key(&r.given_names, &r.surnames)).collect(),
                     first: records.iter().map(|r| r.crossed_at.unix_seconds()).min().unwrap_or(0),
                     last: records.iter().map(|r| r.crossed_at.unix_seconds()).max().unwrap_or(0),
                     reused: reused.contains(k.as_str()),
@@ -557,7 +558,8 @@ impl App {
 /// is high, not perfect), so a document is added only where the records
 /// say "the same traveller with a new document" and nothing says otherwise:
 /// the cleared document is used by this person alone; the person's
-/// records carry one birth date; the person's documents were used one
+/// records carry one birth date; the new document's records carry a name
+/// the cleared document's did (folded); the person's documents were used one
 /// after another, never side by side (a renewed passport succeeds the old
 /// one; two namesakes merged use theirs at the same time); the new
 /// document is of the same issuing state, used by no other person, and
@@ -583,6 +585,8 @@ pub mod extend {
         pub key: String,
         /// Birth dates its records carry ('' for a record without one).
         pub births: BTreeSet<String>,
+        /// The names its records carry, folded ([`name_key`]).
+        pub names: BTreeSet<String>,
         /// First and last crossing (Unix seconds).
         pub first: i64,
         pub last: i64,
@@ -632,8 +636,13 @@ pub mod extend {
             if split.contains(&u.key) {
                 continue;
             }
+            // A renewed document carries its holder's name as the old one
+            // did; a namesake merged has another given name, or one more.
+            if u.names.is_disjoint(&cleared.names) {
+                continue;
+            }
             let order = if u.first > cleared.last { "after" } else { "before" };
-            out.push((u.clone(), format!("same_person same_birth_date same_state used_{order}")));
+            out.push((u.clone(), format!("same_person same_name same_birth_date same_state used_{order}")));
         }
         Ok(out)
     }
@@ -693,6 +702,12 @@ pub mod extend {
         Some(out)
     }
 
+    /// A record's full name folded as intelligence folds names (case,
+    /// accents, spacing), to compare the names two documents carry.
+    pub fn name_key(given_names: &str, surnames: &str) -> String {
+        centinela_intel::data::fold_key(&format!("{given_names} {surnames}"))
+    }
+
     /// The resolver's key of a document (`STATE:` and the confusable key).
     pub fn key_of(number: &str, state: &str) -> Option<String> {
         let n = centinela_domain::DocumentNumber::parse(number).ok()?;
@@ -709,6 +724,7 @@ pub mod extend {
                 issuing_state: state.into(),
                 key: format!("{state}:{number}"),
                 births: [birth.to_string()].into(),
+                names: [name_key("José Luis", "Hernández Villalobos")].into(),
                 first,
                 last,
                 reused: false,
@@ -729,8 +745,8 @@ pub mod extend {
             assert_eq!(
                 covered(documents_to_cover("GTM:G2", &all, &none)),
                 Ok(vec![
-                    "G1 same_person same_birth_date same_state used_before".to_string(),
-                    "G3 same_person same_birth_date same_state used_after".to_string()
+                    "G1 same_person same_name same_birth_date same_state used_before".to_string(),
+                    "G3 same_person same_name same_birth_date same_state used_after".to_string()
                 ])
             );
             // The cleared document must be the person's, and theirs alone.
@@ -749,6 +765,15 @@ pub mod extend {
             assert_eq!(covered(documents_to_cover("GTM:G2", &dates, &none)), Err("birth_date_unclear"));
             dates[2].births = [String::new()].into();
             assert_eq!(covered(documents_to_cover("GTM:G2", &dates, &none)), Err("birth_date_unclear"));
+            // Another given name, or one more, on the other document: a
+            // namesake merged, not a renewal; a spelling of the same is.
+            let mut named = all.clone();
+            named[2].names = [name_key("Carlos José Luis", "Hernández Villalobos")].into();
+            named[0].names = [name_key("JOSE LUIS", "HERNANDEZ VILLALOBOS"), name_key("José", "Hernández")].into();
+            assert_eq!(
+                covered(documents_to_cover("GTM:G2", &named, &none)),
+                Ok(vec!["G1 same_person same_name same_birth_date same_state used_before".to_string()])
+            );
             // Documents used side by side: namesakes merged.
             let alongside = [old.clone(), cleared.clone(), use_of("G3", "GTM", "1980-05-17", 350, 600)];
             assert_eq!(covered(documents_to_cover("GTM:G2", &alongside, &none)), Err("documents_used_alongside"));
@@ -757,7 +782,7 @@ pub mod extend {
             let split: HashSet<String> = ["GTM:G3".to_string()].into();
             assert_eq!(
                 covered(documents_to_cover("GTM:G2", &all, &split)),
-                Ok(vec!["G1 same_person same_birth_date same_state used_before".to_string()])
+                Ok(vec!["G1 same_person same_name same_birth_date same_state used_before".to_string()])
             );
             // A person with more documents than a clearance may cover.
             let many: Vec<DocumentUse> = (0..=crate::clearances::MAX_DOCUMENTS_PER_PERSON as i64)

@@ -371,7 +371,7 @@ fn follow_person(
 ) -> Followed {
     use centinela_app::clearances::MAX_DOCUMENTS_PER_PERSON;
     use centinela_app::clearances::extend::{
-        DocumentUse, crossings_by_key, documents_to_cover, key_of, persons_of_keys,
+        DocumentUse, crossings_by_key, documents_to_cover, key_of, name_key, persons_of_keys,
     };
     let before: Vec<&CrossingRecord> = crossings.iter().filter(|c| c.crossed_at.unix_seconds() < cut).collect();
     let report = centinela_intel::Report::build(centinela_intel::Crossings::build(before.iter().copied()), &[]);
@@ -418,6 +418,7 @@ fn follow_person(
                     issuing_state: first.issuing_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
                     key: k.clone(),
                     births: records.iter().map(|r| r.birth_date.map(|b| b.to_string()).unwrap_or_default()).collect(),
+                    names: records.iter().map(|r| name_key(&r.given_names, &r.surnames)).collect(),
                     first: records.iter().map(|r| r.crossed_at.unix_seconds()).min().unwrap_or(0),
                     last: records.iter().map(|r| r.crossed_at.unix_seconds()).max().unwrap_or(0),
                     reused: reused.contains(k.as_str()),
