@@ -461,13 +461,16 @@ impl App {
         }
         self.record_lookout_hits(user, &outcome.travellers, &post, at).await?;
         self.link_api_records(user, &post, &api_links).await?;
-        for (i, uid) in &cleared {
-            let crossing = outcome.travellers.get(*i).map(|t| t.crossing_id.clone()).unwrap_or_default();
+        for u in &cleared {
+            let crossing = outcome.travellers.get(u.traveller).map(|t| t.crossing_id.clone()).unwrap_or_default();
+            // Which document the clearance was used through: the one it was
+            // made on, or one the centre extended it to (by its uid).
+            let made_on = if u.extension.is_some() { "linked_document" } else { "cleared_document" };
             self.audit(
                 Caller::User(user),
                 "clearance_used",
-                format!("clearance:{uid}"),
-                json!({ "crossing": crossing, "post": post }),
+                format!("clearance:{}", u.uid),
+                json!({ "crossing": crossing, "post": post, "document": made_on, "extension": u.extension }),
             )
             .await?;
         }

@@ -53,6 +53,12 @@ pub struct AnalysisInfo {
 }
 
 impl IntelCache {
+    /// The analysis held now, if any, without computing one or waiting for
+    /// one being computed (it may be older than the store).
+    pub fn peek(&self) -> Option<Analysed> {
+        self.latest.try_lock().ok().and_then(|g| g.clone())
+    }
+
     /// The analysis of what `store` holds now: the cached one when the
     /// stamp is unchanged, else a new one computed on a blocking thread.
     pub async fn current(&self, store: &Store) -> Result<Analysed, AppError> {
@@ -241,7 +247,10 @@ async fn off_runtime<T: Send + 'static>(
 impl App {
     /// The analysis of what the store (or its replica) holds now.
     pub async fn analysis(&self) -> Result<Analysed, AppError> {
-        self.intel().current(self.analytics()).await
+        let a = self.intel().current(self.analytics()).await?;
+        // Documents intelligence newly links to cleared travellers.
+        self.extend_after_analysis(&a);
+        Ok(a)
     }
 
     /// Resolved persons (most crossings first), each with the names, dates,

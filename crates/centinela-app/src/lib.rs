@@ -114,6 +114,11 @@ struct Inner {
     heavy: heavy::HeavyWork,
     /// How long a supervisor's clearance lasts (`--clearance-days`).
     clearance_days: std::sync::atomic::AtomicU32,
+    /// Whether clearances are extended here to the documents intelligence
+    /// links (not at a post that synchronises: the centre does).
+    extends_clearances: std::sync::atomic::AtomicBool,
+    /// The analysis (its `computed_at`) the last extension pass used.
+    extended_for: std::sync::Mutex<Option<String>>,
     pki: pki::PkiCache,
     /// The biometric matcher plugged in, if any (none by default).
     matcher: std::sync::OnceLock<std::sync::Arc<dyn faces::FaceMatcher>>,
@@ -145,6 +150,8 @@ impl App {
             intel: IntelCache::default(),
             heavy: heavy::HeavyWork::default(),
             clearance_days: std::sync::atomic::AtomicU32::new(clearances::DEFAULT_CLEARANCE_DAYS),
+            extends_clearances: std::sync::atomic::AtomicBool::new(true),
+            extended_for: std::sync::Mutex::new(None),
             pki: pki::PkiCache::default(),
             matcher: std::sync::OnceLock::new(),
             lookouts: lookouts::LookoutState::default(),

@@ -88,15 +88,22 @@ impl App {
         }
         let clearances = self
             .store()
-            .clearances_since(&post.code, req.clearances_after.max(0), req.revocations_after.max(0))
+            .clearances_since(
+                &post.code,
+                req.clearances_after.max(0),
+                req.revocations_after.max(0),
+                req.clearance_documents_after.max(0),
+            )
             .await?;
-        if !clearances.clearances.is_empty() || !clearances.revocations.is_empty() {
+        if !clearances.clearances.is_empty() || !clearances.revocations.is_empty() || !clearances.documents.is_empty() {
             // Clearances name travellers' documents: what each post received.
             let detail = json!({
                 "clearances": clearances.clearances.len(),
                 "revocations": clearances.revocations.len(),
+                "documents": clearances.documents.len(),
                 "clearances_to": clearances.clearances_to,
                 "revocations_to": clearances.revocations_to,
+                "documents_to": clearances.documents_to,
             });
             self.audit_as(&format!("post:{}", post.code), "sync_clearances_pulled", &post.code, detail).await?;
         }

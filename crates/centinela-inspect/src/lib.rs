@@ -177,6 +177,15 @@ pub struct ClearanceNote {
     pub cleared_by: String,
     pub reason: String,
     pub expires_at: String,
+    /// The document the clearance was made on (number and issuing state):
+    /// the traveller's own, or another of theirs when it reached this one
+    /// through intelligence's identity resolution.
+    pub made_on_document: String,
+    pub made_on_state: String,
+    /// The resolved person that linked this document to the cleared one
+    /// (`R0000001`), when the clearance was extended to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_person: Option<String>,
 }
 
 /// A hit a supervisor's clearance answers: shown, never alerting.

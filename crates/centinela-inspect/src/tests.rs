@@ -458,6 +458,9 @@ fn a_cleared_person_hit_leaves_the_alerts_and_the_suggestion() {
         cleared_by: "sup".into(),
         reason: "otra persona".into(),
         expires_at: "2027-01-02T00:00:00Z".into(),
+        made_on_document: "P123".into(),
+        made_on_state: "GTM".into(),
+        linked_person: None,
     };
     // A clearance for another entry changes nothing.
     assert_eq!(apply_clearances(&mut out, |_, h| (h.entry_id == "X").then(|| note.clone())), 0);

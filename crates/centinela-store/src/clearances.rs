@@ -25,6 +25,11 @@ use crate::{Actor, Store, StoreError, now_rfc3339, on_pool};
 pub const MAX_CLEARANCE_REASON: usize = 2000;
 /// The longest a clearance may last, in days.
 pub const MAX_CLEARANCE_DAYS: u32 = 3650;
+/// The most documents one clearance covers besides the one it was made on
+/// (migration 0027): a renewed passport or two, never a crowd.
+pub const MAX_CLEARANCE_DOCUMENTS: usize = 3;
+/// The longest evidence an extension may carry.
+const MAX_EVIDENCE: usize = 500;
 
 /// A clearance, with its revocation if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +55,27 @@ pub struct Clearance {
     /// Where it was made: '' here, else a post's code or `central`.
     pub origin: String,
     pub revocation: Option<Revocation>,
+    /// The other documents of the same person it covers (oldest first),
+    /// added as intelligence linked them.
+    #[serde(default)]
+    pub documents: Vec<ClearanceDocument>,
+}
+
+/// A document a clearance was extended to: another document of the cleared
+/// traveller, as intelligence's identity resolution linked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearanceDocument {
+    pub uid: String,
+    pub document_number: String,
+    pub issuing_state: String,
+    /// The resolved person (`R0000001`) of the analysis that linked it.
+    pub person: String,
+    /// Why: codes and counts (never a name or a number).
+    pub evidence: String,
+    pub added_by: String,
+    pub added_at: String,
+    /// '' where it was added, `central` at a post that pulled it.
+    pub origin: String,
 }
 
 /// Why and by whom a clearance was revoked.
@@ -70,6 +96,19 @@ impl Clearance {
         self.revocation.is_none() && self.entry_hash == entry_hash && !self.expired(now)
     }
 
+    /// Which of its documents `number`/`state` is: `Some(None)` the one it
+    /// was made on, `Some(Some(extension))` one it was extended to, `None`
+    /// neither.
+    pub fn covers(&self, number: &str, state: &str) -> Option<Option<&ClearanceDocument>> {
+        if number.is_empty() {
+            return None;
+        }
+        if self.document_number == number && self.issuing_state == state {
+            return Some(None);
+        }
+        self.documents.iter().find(|d| d.document_number == number && d.issuing_state == state).map(Some)
+    }
+
     /// Past its expiry at `now` (an unreadable expiry counts as past).
     pub fn expired(&self, now: Timestamp) -> bool {
         match Timestamp::parse(&self.expires_at) {
@@ -86,6 +125,18 @@ pub struct ClearancePair {
     pub issuing_state: String,
     pub list_name: String,
     pub entry_id: String,
+}
+
+/// A document to extend a clearance to ([`Store::extend_clearance`]).
+#[derive(Debug, Clone)]
+pub struct NewClearanceDocument<'a> {
+    /// The extension's id (made by the caller, unique everywhere).
+    pub uid: &'a str,
+    pub clearance_uid: &'a str,
+    pub document_number: &'a str,
+    pub issuing_state: &'a str,
+    pub person: &'a str,
+    pub evidence: &'a str,
 }
 
 /// Which clearances to list.
@@ -144,7 +195,49 @@ where
         expires_at: t("expires_at")?,
         origin: t("origin")?,
         revocation,
+        documents: Vec::new(),
     })
+}
+
+const DOC_COLS: &str =
+    "uid, clearance_uid, document_number, issuing_state, person, evidence, added_by, added_at, origin";
+
+fn document_from<R: Row>(row: &R) -> Result<(String, ClearanceDocument), StoreError>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let t = |c: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(c)?) };
+    Ok((
+        t("clearance_uid")?,
+        ClearanceDocument {
+            uid: t("uid")?,
+            document_number: t("document_number")?,
+            issuing_state: t("issuing_state")?,
+            person: t("person")?,
+            evidence: t("evidence")?,
+            added_by: t("added_by")?,
+            added_at: t("added_at")?,
+            origin: t("origin")?,
+        },
+    ))
+}
+
+/// The checks an extension's fields pass wherever it is written (here, or
+/// pulled from the centre).
+pub(crate) fn check_document_fields(
+    document_number: &str,
+    issuing_state: &str,
+    person: &str,
+    evidence: &str,
+) -> Result<(), String> {
+    for (what, s) in [("document_number", document_number), ("issuing_state", issuing_state), ("person", person)] {
+        centinela_domain::check_line(s, 64).map_err(|e| format!("{what}: {e}"))?;
+    }
+    if document_number.trim().is_empty() {
+        return Err("document_number: an extension names a document".into());
+    }
+    centinela_domain::check_line(evidence, MAX_EVIDENCE).map_err(|e| format!("evidence: {e}"))
 }
 
 fn check_reason(reason: &str) -> Result<&str, StoreError> {
@@ -309,6 +402,7 @@ impl Store {
                 expires_at,
                 origin: String::new(),
                 revocation: None,
+                documents: Vec::new(),
             })
         })
     }
@@ -366,15 +460,125 @@ impl Store {
         })
     }
 
-    /// One clearance by uid.
-    pub async fn clearance(&self, uid: &str) -> Result<Option<Clearance>, StoreError> {
+    /// Extends clearance `d.clearance_uid` to another document of the same
+    /// person (intelligence linked them; the caller decides that), audited
+    /// as `actor` (`clearance_extended`, detail ids and the evidence's
+    /// codes, never the number). [`StoreError::NotFound`] without the
+    /// clearance; [`StoreError::Conflict`] when it is revoked or expired at
+    /// `now`, when it already covers the document, or when it covers
+    /// [`MAX_CLEARANCE_DOCUMENTS`] others already.
+    pub async fn extend_clearance(
+        &self,
+        actor: &str,
+        d: &NewClearanceDocument<'_>,
+        now: Timestamp,
+    ) -> Result<ClearanceDocument, StoreError> {
+        check_document_fields(d.document_number, d.issuing_state, d.person, d.evidence).map_err(StoreError::Invalid)?;
+        let added_at = now.to_string();
+        let backend = self.backend();
         on_pool!(self, p => {
+            let mut tx = p.begin_with(begin_write(backend)).await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM {FROM} WHERE c.uid = $1")))
+                .bind(d.clearance_uid)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Err(StoreError::NotFound("no such clearance".into()));
+            };
+            let c = clearance_from(&row)?;
+            if c.revocation.is_some() || c.expired(now) {
+                return Err(StoreError::Conflict("the clearance is no longer in force".into()));
+            }
+            let held = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {DOC_COLS} FROM clearance_documents WHERE clearance_uid = $1"
+            )))
+            .bind(d.clearance_uid)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut c = c;
+            for row in &held {
+                c.documents.push(document_from(row)?.1);
+            }
+            if c.covers(d.document_number, d.issuing_state).is_some() {
+                return Err(StoreError::Conflict("the clearance already covers this document".into()));
+            }
+            if c.documents.len() >= MAX_CLEARANCE_DOCUMENTS {
+                return Err(StoreError::Conflict(format!(
+                    "a clearance covers at most {MAX_CLEARANCE_DOCUMENTS} documents besides its own"
+                )));
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO clearance_documents (uid, clearance_uid, document_number, issuing_state, person, \
+                 evidence, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(d.uid)
+            .bind(d.clearance_uid)
+            .bind(d.document_number)
+            .bind(d.issuing_state)
+            .bind(d.person)
+            .bind(d.evidence)
+            .bind(actor)
+            .bind(&added_at)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                // Another pass added it in the meantime.
+                return Err(StoreError::Conflict("the clearance already covers this document".into()));
+            }
+            let detail = serde_json::json!({
+                "extension": d.uid, "person": d.person, "evidence": d.evidence, "list": c.list_name,
+                "documents": c.documents.len() + 2,
+            })
+            .to_string();
+            append_in_tx!(tx, self, actor, "clearance_extended", format!("clearance:{}", d.clearance_uid), &detail)
+                .await?;
+            tx.commit().await?;
+            Ok(ClearanceDocument {
+                uid: d.uid.to_string(),
+                document_number: d.document_number.to_string(),
+                issuing_state: d.issuing_state.to_string(),
+                person: d.person.to_string(),
+                evidence: d.evidence.to_string(),
+                added_by: actor.to_string(),
+                added_at,
+                origin: String::new(),
+            })
+        })
+    }
+
+    /// The covered documents of these clearances, filled in (oldest first).
+    async fn with_documents(&self, mut found: Vec<Clearance>) -> Result<Vec<Clearance>, StoreError> {
+        for chunk in found.chunks_mut(200) {
+            let params = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql =
+                format!("SELECT {DOC_COLS} FROM clearance_documents WHERE clearance_uid IN ({params}) ORDER BY id");
+            let rows = on_pool!(self, p => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for c in chunk.iter() {
+                    q = q.bind(c.uid.clone());
+                }
+                let rows = q.fetch_all(p).await?;
+                rows.iter().map(document_from).collect::<Result<Vec<_>, StoreError>>()?
+            });
+            for (uid, d) in rows {
+                if let Some(c) = chunk.iter_mut().find(|c| c.uid == uid) {
+                    c.documents.push(d);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// One clearance by uid, with the documents it covers.
+    pub async fn clearance(&self, uid: &str) -> Result<Option<Clearance>, StoreError> {
+        let found = on_pool!(self, p => {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM {FROM} WHERE c.uid = $1")))
                 .bind(uid)
                 .fetch_optional(p)
                 .await?;
-            row.as_ref().map(clearance_from).transpose()
-        })
+            row.as_ref().map(clearance_from).transpose()?
+        });
+        Ok(self.with_documents(found.into_iter().collect()).await?.pop())
     }
 
     /// Clearances, newest first: those not revoked nor expired at `now`
@@ -386,23 +590,27 @@ impl Store {
         let sql =
             format!("SELECT {COLS} FROM {FROM} WHERE ($1 = '' OR c.post = $1) {live} ORDER BY c.id DESC LIMIT $2");
         let now_s = now.to_string();
-        on_pool!(self, p => {
+        let found = on_pool!(self, p => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&post).bind(limit);
             if !filter.all {
                 q = q.bind(&now_s);
             }
             let rows = q.fetch_all(p).await?;
-            rows.iter().map(clearance_from).collect()
-        })
+            rows.iter().map(clearance_from).collect::<Result<Vec<_>, StoreError>>()?
+        });
+        self.with_documents(found).await
     }
 
     /// The clearances not revoked of these pairs (whatever their expiry and
-    /// entry hash: [`Clearance::in_force`] decides).
+    /// entry hash: [`Clearance::in_force`] decides), made on the pair's
+    /// document or extended to it, with the documents they cover.
     pub async fn clearances_of(&self, pairs: &[ClearancePair]) -> Result<Vec<Clearance>, StoreError> {
-        let mut out = Vec::new();
+        let mut out: Vec<Clearance> = Vec::new();
         for pair in pairs.iter().take(100) {
             let sql = format!(
-                "SELECT {COLS} FROM {FROM} WHERE c.document_number = $1 AND c.issuing_state = $2 \
+                "SELECT {COLS} FROM {FROM} WHERE ((c.document_number = $1 AND c.issuing_state = $2) \
+                 OR c.uid IN (SELECT d.clearance_uid FROM clearance_documents d \
+                 WHERE d.document_number = $1 AND d.issuing_state = $2)) \
                  AND c.list_name = $3 AND c.entry_id = $4 AND r.uid IS NULL"
             );
             on_pool!(self, p => {
@@ -414,10 +622,26 @@ impl Store {
                     .fetch_all(p)
                     .await?;
                 for row in &rows {
-                    out.push(clearance_from(row)?);
+                    let c = clearance_from(row)?;
+                    if !out.iter().any(|o| o.uid == c.uid) {
+                        out.push(c);
+                    }
                 }
             });
         }
-        Ok(out)
+        self.with_documents(out).await
+    }
+
+    /// The clearances in force at `now` (not revoked, not expired), with
+    /// the documents they cover, oldest first, at most `limit`: what the
+    /// centre extends when intelligence links a new document.
+    pub async fn clearances_in_force(&self, now: Timestamp, limit: u32) -> Result<Vec<Clearance>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.uid IS NULL AND c.expires_at > $1 ORDER BY c.id LIMIT $2");
+        let now_s = now.to_string();
+        let found = on_pool!(self, p => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&now_s).bind(i64::from(limit)).fetch_all(p).await?;
+            rows.iter().map(clearance_from).collect::<Result<Vec<_>, StoreError>>()?
+        });
+        self.with_documents(found).await
     }
 }

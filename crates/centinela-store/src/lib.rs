@@ -42,7 +42,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::{AuditEntry, AuditSeal, Verified};
 pub use cases::{Answer, CaseSummary, CaseVersion, Referral, ReferralAnswer, StoredCase};
-pub use clearances::{Clearance, ClearanceFilter, ClearancePair, MAX_CLEARANCE_DAYS, MAX_CLEARANCE_REASON, Revocation};
+pub use clearances::{
+    Clearance, ClearanceDocument, ClearanceFilter, ClearancePair, MAX_CLEARANCE_DAYS, MAX_CLEARANCE_DOCUMENTS,
+    MAX_CLEARANCE_REASON, NewClearanceDocument, Revocation,
+};
 pub use connectors::{ConnectorRow, ConnectorRun, NewConnector};
 pub use crossings::{
     Actor, Adjudication, CrossingsImport, Decision, HitKind, HitOrder, HitPage, HitQuery, HitStatus, Holder,
@@ -82,10 +85,10 @@ pub use rules::{BacktestData, CrossingFollowUp, CrossingOutcome, StoredRule, che
 pub use sessions::{AuditRow, AuditSearch, SessionUser};
 pub use stats::{CaseCounts, HitCounts, Stats, StatsFilter};
 pub use sync::{
-    AdjudicationItem, AuditHead, AuditItem, ClearanceDelta, ClearanceItem, CrossingItem, DecisionItem, HitItem,
-    InspectionItem, ListDelta, ListFreshness, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED, OutboxItem, PROTOCOL, PostInfo,
-    PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused, RevocationItem, SyncRecord,
-    SyncStatus, UserRef,
+    AdjudicationItem, AuditHead, AuditItem, ClearanceDelta, ClearanceDocumentItem, ClearanceItem, CrossingItem,
+    DecisionItem, HitItem, InspectionItem, ListDelta, ListFreshness, MAX_BATCH_ITEMS, MAX_CLEARANCES_PULLED,
+    OutboxItem, PROTOCOL, PostInfo, PostKey, PullAnswer, PullRequest, PushBatch, PushOutcome, ReferralItem, Refused,
+    RevocationItem, SyncRecord, SyncStatus, UserRef,
 };
 pub use threshold::ConfirmedHit;
 pub use time::now_rfc3339;

@@ -99,7 +99,7 @@ pub struct CycleReport {
     pub posts_added: u64,
     /// Records the centre refused, set aside at the post.
     pub set_aside: u64,
-    /// Clearances and revocations made elsewhere, stored here.
+    /// Clearances, revocations and clearance extensions made elsewhere, stored here.
     pub clearances_pulled: u64,
     /// Trust-anchor versions (the chip's CSCAs and CRLs) installed from the centre.
     pub pki_versions: u64,
@@ -329,10 +329,18 @@ async fn pull(store: &Store, client: &Client, report: &mut CycleReport) -> Resul
 async fn pull_once(store: &Store, client: &Client, report: &mut CycleReport) -> Result<bool, SyncError> {
     let held = store.held_list_versions().await?;
     let (clearances_after, revocations_after) = store.clearance_marks().await?;
+    let clearance_documents_after = store.clearance_documents_mark().await?;
     let pki_after = store.pki_mark().await?;
     let images_after = store.list_images_mark().await?;
-    let request =
-        PullRequest { protocol: PROTOCOL, lists: held, clearances_after, revocations_after, pki_after, images_after };
+    let request = PullRequest {
+        protocol: PROTOCOL,
+        lists: held,
+        clearances_after,
+        revocations_after,
+        pki_after,
+        images_after,
+        clearance_documents_after,
+    };
     let answer: PullAnswer = client.post("/api/sync/pull", &request).await?;
     report.posts_added = store.merge_posts(&answer.posts).await?;
     // Supervisors' clearances made at the centre or at other posts: in force

@@ -1,7 +1,7 @@
 //! Clearances through the centre's sync endpoints: made at one post (its
 //! SQLite store, as posts are), pushed with its key, pulled by another post
 //! with its key (audited at the centre), installed there; the maker gets
-//! nothing back.
+//! nothing back but the documents the centre extended it to.
 
 use centinela_domain::{
     AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
@@ -97,11 +97,34 @@ async fn a_clearance_made_at_a_post_reaches_the_other_posts_through_the_centre()
         let (status, body) = json(r).await;
         assert_eq!(status, 200, "{body}");
 
+        // The centre extends it to the traveller's renewed passport (as its
+        // pass does when intelligence links the document).
+        let ext = centinela_store::NewClearanceDocument {
+            uid: "0190a1b2-0000-7000-8000-00000000e7e1",
+            clearance_uid: "0190a1b2-0000-7000-8000-00000000c1ea",
+            document_number: "G7654321",
+            issuing_state: "GTM",
+            person: "R0000001",
+            evidence: "same_person same_birth_date same_state used_after",
+        };
+        app.store.extend_clearance("system", &ext, Timestamp::now()).await.unwrap();
+
         let pull = json!({"protocol": 1, "lists": {}, "clearances_after": 0, "revocations_after": 0});
         let ask =
             |key: &str| app.client.post(app.url("/api/sync/pull")).bearer_auth(key.to_string()).json(&pull).send();
         let (_, mine) = json(ask(&keys[0]).await.unwrap()).await;
         assert!(mine["clearances"]["clearances"].as_array().unwrap().is_empty(), "{mine}");
+        // The making post gets the centre's extension of its own clearance.
+        assert_eq!(mine["clearances"]["documents"][0]["document_number"], "G7654321", "{mine}");
+        let answer: PullAnswer = serde_json::from_value(mine).unwrap();
+        assert_eq!(post.apply_clearances(&answer.clearances).await.unwrap(), (1, 0));
+        let pair = |n: &str| centinela_store::ClearancePair {
+            document_number: n.into(),
+            issuing_state: "GTM".into(),
+            list_name: "buscados".into(),
+            entry_id: "W-1".into(),
+        };
+        assert_eq!(post.clearances_of(&[pair("G7654321")]).await.unwrap().len(), 1);
         let (status, other) = json(ask(&keys[1]).await.unwrap()).await;
         assert_eq!(status, 200, "{other}");
         let c = &other["clearances"]["clearances"][0];
@@ -117,10 +140,13 @@ async fn a_clearance_made_at_a_post_reaches_the_other_posts_through_the_centre()
         let answer: PullAnswer = serde_json::from_value(other).unwrap();
         let odir = tempfile::tempdir().unwrap();
         let there = Store::connect(odir.path().join("other.db").to_str().unwrap()).await.unwrap();
-        assert_eq!(there.apply_clearances(&answer.clearances).await.unwrap(), (1, 0));
+        assert_eq!(there.apply_clearances(&answer.clearances).await.unwrap(), (2, 0));
         let f = ClearanceFilter { post: None, all: false, limit: 10 };
         let held = there.clearances(&f, Timestamp::now()).await.unwrap();
         assert_eq!(held.len(), 1);
         assert_eq!(held[0].cleared_by, "supervisora@GTM-TECUNUMAN");
+        assert_eq!(held[0].documents[0].document_number, "G7654321");
+        assert_eq!(there.clearances_of(&[pair("G7654321")]).await.unwrap()[0].uid, held[0].uid);
+        assert!(app.audit().await.iter().any(|a| a.1 == "sync_clearances_pulled" && a.3["documents"] == 1));
     }
 }

@@ -235,6 +235,15 @@ pub(super) fn check_clearance(c: &ClearanceItem) -> Result<(), String> {
     centinela_domain::check_block(&c.reason, MAX_FIELD_BYTES).map_err(|e| format!("reason: {e}"))
 }
 
+pub(super) fn check_clearance_document(d: &ClearanceDocumentItem) -> Result<(), String> {
+    check_uid(&d.uid)?;
+    check_uid(&d.clearance)?;
+    check_time(&d.added_at)?;
+    centinela_domain::check_line(&d.added_by, centinela_domain::text::MAX_LINE_CHARS)
+        .map_err(|e| format!("added_by: {e}"))?;
+    crate::clearances::check_document_fields(&d.document_number, &d.issuing_state, &d.person, &d.evidence)
+}
+
 pub(super) fn check_revocation(r: &RevocationItem) -> Result<(), String> {
     check_uid(&r.uid)?;
     check_uid(&r.clearance)?;

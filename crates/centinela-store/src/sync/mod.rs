@@ -50,7 +50,7 @@ mod wire;
 pub use wire::*;
 mod check;
 pub use check::MAX_BATCH_ITEMS;
-use check::{check_clearance, check_revocation, hex32};
+use check::{check_clearance, check_clearance_document, check_revocation, hex32};
 
 type OutboxRow = (i64, String, String, i64);
 
@@ -417,13 +417,16 @@ mod push;
 impl Store {
     /// At the centre: clearances and revocations not made at `post` with
     /// ids after the post's marks, at most [`MAX_CLEARANCES_PULLED`] of
-    /// each, oldest first. Audited by the caller (they name travellers'
-    /// documents).
+    /// each, oldest first, and the documents clearances were extended to
+    /// after `documents_after` (only of clearances the post holds once this
+    /// answer is stored: the first of a later clearance stops them). Audited
+    /// by the caller (they name travellers' documents).
     pub async fn clearances_since(
         &self,
         post: &str,
         clearances_after: i64,
         revocations_after: i64,
+        documents_after: i64,
     ) -> Result<ClearanceDelta, StoreError> {
         let backend = self.backend();
         on_pool!(self, p => {
@@ -432,7 +435,9 @@ impl Store {
                 // Identity values are drawn before commit: wait for writers
                 // in flight so that no lower id commits after a higher one
                 // was answered (the post would never ask for it again).
-                sqlx::query("LOCK TABLE clearances, clearance_revocations IN SHARE MODE").execute(&mut *tx).await?;
+                sqlx::query("LOCK TABLE clearances, clearance_revocations, clearance_documents IN SHARE MODE")
+                    .execute(&mut *tx)
+                    .await?;
             }
             let rows = sqlx::query(
                 "SELECT id, uid, document_number, issuing_state, list_name, entry_id, list_version, entry_hash, \
@@ -444,7 +449,12 @@ impl Store {
             .bind(MAX_CLEARANCES_PULLED)
             .fetch_all(&mut *tx)
             .await?;
-            let mut out = ClearanceDelta { clearances_to: clearances_after, revocations_to: revocations_after, ..Default::default() };
+            let mut out = ClearanceDelta {
+                clearances_to: clearances_after,
+                revocations_to: revocations_after,
+                documents_to: documents_after,
+                ..Default::default()
+            };
             for row in &rows {
                 let role: String = row.try_get("cleared_role")?;
                 out.clearances_to = row.try_get("id")?;
@@ -501,6 +511,32 @@ impl Store {
                     sqlx::query_scalar("SELECT MAX(id) FROM clearance_revocations").fetch_one(&mut *tx).await?;
                 out.revocations_to = out.revocations_to.max(last.unwrap_or(0));
             }
+            let rows = sqlx::query(
+                "SELECT d.id, d.uid, d.clearance_uid, d.document_number, d.issuing_state, d.person, d.evidence, \
+                 d.added_by, d.added_at, c.id AS cid FROM clearance_documents d \
+                 JOIN clearances c ON c.uid = d.clearance_uid WHERE d.id > $1 AND d.origin = '' ORDER BY d.id LIMIT $2",
+            )
+            .bind(documents_after)
+            .bind(MAX_CLEARANCES_PULLED)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &rows {
+                let cid: i64 = row.try_get("cid")?;
+                if cid > out.clearances_to {
+                    break;
+                }
+                out.documents_to = row.try_get("id")?;
+                out.documents.push(ClearanceDocumentItem {
+                    uid: row.try_get("uid")?,
+                    clearance: row.try_get("clearance_uid")?,
+                    document_number: row.try_get("document_number")?,
+                    issuing_state: row.try_get("issuing_state")?,
+                    person: row.try_get("person")?,
+                    evidence: row.try_get("evidence")?,
+                    added_by: row.try_get("added_by")?,
+                    added_at: row.try_get("added_at")?,
+                });
+            }
             tx.commit().await?;
             Ok(out)
         })
@@ -516,9 +552,18 @@ impl Store {
         })
     }
 
+    /// At a post: the centre's mark of the clearance extensions pulled so far.
+    pub async fn clearance_documents_mark(&self) -> Result<i64, StoreError> {
+        on_pool!(self, p => {
+            Ok(sqlx::query_scalar("SELECT clearance_documents_pulled FROM sync_state WHERE id = 1")
+                .fetch_one(p)
+                .await?)
+        })
+    }
+
     /// At a post: stores what the centre answered (clearances first, then
-    /// revocations; ones already here are kept) and moves the marks, in one
-    /// transaction. A record that does not pass the checks is skipped (and
+    /// revocations, then the documents clearances were extended to; ones
+    /// already here are kept) and moves the marks, in one transaction. A record that does not pass the checks is skipped (and
     /// counted), never stored. Returns (stored, skipped).
     pub async fn apply_clearances(&self, delta: &ClearanceDelta) -> Result<(u64, u64), StoreError> {
         let backend = self.backend();
@@ -555,13 +600,44 @@ impl Store {
                 insert_revocation!(tx, r, &by, &origin).await?;
                 stored += 1;
             }
+            for d in delta.documents.iter().take(MAX_CLEARANCES_PULLED as usize) {
+                let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clearances WHERE uid = $1")
+                    .bind(&d.clearance)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if check_clearance_document(d).is_err() || known == 0 {
+                    skipped += 1;
+                    continue;
+                }
+                let added_by =
+                    if d.added_by.contains('@') { d.added_by.clone() } else { format!("{}@central", d.added_by) };
+                sqlx::query(
+                    "INSERT INTO clearance_documents (uid, clearance_uid, document_number, issuing_state, person, \
+                     evidence, added_by, added_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'central') \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&d.uid)
+                .bind(&d.clearance)
+                .bind(&d.document_number)
+                .bind(&d.issuing_state)
+                .bind(&d.person)
+                .bind(&d.evidence)
+                .bind(&added_by)
+                .bind(&d.added_at)
+                .execute(&mut *tx)
+                .await?;
+                stored += 1;
+            }
             sqlx::query(
                 "UPDATE sync_state SET \
                  clearances_pulled = CASE WHEN clearances_pulled > $1 THEN clearances_pulled ELSE $1 END, \
-                 revocations_pulled = CASE WHEN revocations_pulled > $2 THEN revocations_pulled ELSE $2 END WHERE id = 1",
+                 revocations_pulled = CASE WHEN revocations_pulled > $2 THEN revocations_pulled ELSE $2 END, \
+                 clearance_documents_pulled = \
+                     CASE WHEN clearance_documents_pulled > $3 THEN clearance_documents_pulled ELSE $3 END WHERE id = 1",
             )
             .bind(delta.clearances_to)
             .bind(delta.revocations_to)
+            .bind(delta.documents_to)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;

@@ -141,8 +141,24 @@ pub struct RevocationItem {
     pub origin: String,
 }
 
+/// A document the centre extended a clearance to (see
+/// [`crate::ClearanceDocument`]); `clearance` is the clearance's uid.
+/// Made only at the centre: `origin` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearanceDocumentItem {
+    pub uid: String,
+    pub clearance: String,
+    pub document_number: String,
+    pub issuing_state: String,
+    pub person: String,
+    pub evidence: String,
+    pub added_by: String,
+    pub added_at: String,
+}
+
 /// Clearances and revocations the centre holds that a post has not pulled
-/// yet (made at the centre or at other posts), and how far they go.
+/// yet (made at the centre or at other posts), the documents the centre
+/// extended clearances to, and how far they go.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClearanceDelta {
     pub clearances: Vec<ClearanceItem>,
@@ -150,6 +166,12 @@ pub struct ClearanceDelta {
     /// The centre's last clearance id in this answer (ask after it next).
     pub clearances_to: i64,
     pub revocations_to: i64,
+    /// Documents clearances were extended to (issue 19: a clearance follows
+    /// the person), only of clearances up to `clearances_to`.
+    #[serde(default)]
+    pub documents: Vec<ClearanceDocumentItem>,
+    #[serde(default)]
+    pub documents_to: i64,
 }
 
 /// The most clearances (and revocations) in one pull answer.
@@ -340,6 +362,9 @@ pub struct PullRequest {
     /// The centre's last list image (`seq`) the post holds (0: none).
     #[serde(default)]
     pub images_after: i64,
+    /// The centre's last clearance extension id the post holds.
+    #[serde(default)]
+    pub clearance_documents_after: i64,
 }
 
 /// A list's change from the version a post holds to the centre's current.

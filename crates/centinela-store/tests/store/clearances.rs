@@ -265,12 +265,12 @@ async fn clearances_and_revocations_go_post_to_centre_to_every_other_post() {
 
         // The making post gets nothing back; the other post gets both and
         // the revocation, then nothing more.
-        let mine = centre.clearances_since(POST, 0, 0).await.unwrap();
+        let mine = centre.clearances_since(POST, 0, 0, 0).await.unwrap();
         assert!(mine.clearances.is_empty() && mine.revocations.is_empty());
         let (other, _odir) = post_store().await;
         let (ca, ra) = other.clearance_marks().await.unwrap();
         assert_eq!((ca, ra), (0, 0));
-        let delta = centre.clearances_since("GTM-ELCARMEN", ca, ra).await.unwrap();
+        let delta = centre.clearances_since("GTM-ELCARMEN", ca, ra, 0).await.unwrap();
         assert_eq!((delta.clearances.len(), delta.revocations.len()), (2, 1));
         assert_eq!(other.apply_clearances(&delta).await.unwrap(), (3, 0));
         let there = other.clearances(&ClearanceFilter { post: None, all: true, limit: 10 }, now()).await.unwrap();
@@ -281,7 +281,7 @@ async fn clearances_and_revocations_go_post_to_centre_to_every_other_post() {
         assert!(other.outbox_pending(100).await.unwrap().iter().all(|i| !i.record.kind().starts_with("clearance")));
         let (ca, ra) = other.clearance_marks().await.unwrap();
         assert_eq!((ca, ra), (delta.clearances_to, delta.revocations_to));
-        let next = centre.clearances_since("GTM-ELCARMEN", ca, ra).await.unwrap();
+        let next = centre.clearances_since("GTM-ELCARMEN", ca, ra, 0).await.unwrap();
         assert!(next.clearances.is_empty() && next.revocations.is_empty());
         // Applying the same answer twice changes nothing.
         other.apply_clearances(&delta).await.unwrap();
@@ -337,4 +337,120 @@ async fn the_rebuilt_outbox_keeps_its_rows_and_never_reuses_a_seq() {
     let now_queued = store.outbox_pending(100).await.unwrap();
     assert!(now_queued.len() > 3, "{now_queued:?}");
     assert!(now_queued[3..].iter().all(|i| i.seq > 5), "{:?}", now_queued.iter().map(|i| i.seq).collect::<Vec<_>>());
+}
+
+fn extension<'a>(uid: &'a str, clearance: &'a str, document: &'a str) -> centinela_store::NewClearanceDocument<'a> {
+    centinela_store::NewClearanceDocument {
+        uid,
+        clearance_uid: clearance,
+        document_number: document,
+        issuing_state: "GTM",
+        person: "R0000001",
+        evidence: "same_person same_birth_date same_state used_after",
+    }
+}
+
+/// Migration 0027: a clearance extended to the traveller's other documents
+/// covers them against the same entry, lapses with it (entry changed,
+/// revoked), at most `MAX_CLEARANCE_DOCUMENTS` of them, audited without the
+/// number; the centre's extensions reach every post, never before their
+/// clearance.
+#[tokio::test]
+async fn a_clearance_extended_to_a_renewed_document_covers_it_and_lapses_with_it() {
+    for (store, _dir) in stores().await {
+        for code in [POST, "GTM-ELCARMEN"] {
+            let p = NewPost {
+                code,
+                name: code,
+                country: CountryCode::parse("GTM").unwrap(),
+                facing: "",
+                kind: PostKind::Land,
+            };
+            store.add_post("admin", &p).await.unwrap();
+        }
+        let u = users(&store).await;
+        store.import_version(&version(), &ListRows::Entries(vec![entry("")])).await.unwrap();
+        let h = hit(&store, &u, "C-1", Some("G1234567"), HitKind::Person, 1).await;
+        store.adjudicate(sup(&u), h, Verdict::Dismissed, "otra persona").await.unwrap();
+        let uid = "0190a1b2-0000-7000-8000-000000000e01";
+        store.clear_hit(sup(&u), uid, h, "viajero diario", 365, now()).await.unwrap();
+        assert!(store.clearances_of(&[pair("G7654321")]).await.unwrap().is_empty());
+
+        let ext = "0190a1b2-0000-7000-8000-000000000e02";
+        let d = store.extend_clearance("system", &extension(ext, uid, "G7654321"), now()).await.unwrap();
+        assert_eq!((d.document_number.as_str(), d.added_by.as_str()), ("G7654321", "system"));
+        // The renewed passport finds the clearance, and says through which document.
+        let found = store.clearances_of(&[pair("G7654321")]).await.unwrap();
+        assert_eq!(found.len(), 1);
+        let c = &found[0];
+        assert_eq!(c.uid, uid);
+        assert_eq!(c.covers("G7654321", "GTM").unwrap().map(|d| d.uid.as_str()), Some(ext));
+        assert_eq!(c.covers("G1234567", "GTM"), Some(None));
+        assert!(c.covers("G7654321", "HND").is_none());
+        assert!(c.in_force(now(), &entry("").content_hash()));
+        assert!(!c.in_force(now(), &entry("alias nuevo").content_hash()), "lapses when the entry changes");
+        // Both documents asked at once: the clearance once.
+        assert_eq!(store.clearances_of(&[pair("G1234567"), pair("G7654321")]).await.unwrap().len(), 1);
+
+        // Not twice, not its own document, not an unknown clearance, not an
+        // invalid number, and at most MAX_CLEARANCE_DOCUMENTS.
+        let again = store.extend_clearance("system", &extension("e-x1", uid, "G7654321"), now()).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        let own = store.extend_clearance("system", &extension("e-x2", uid, "G1234567"), now()).await;
+        assert!(matches!(own, Err(StoreError::Conflict(_))), "{own:?}");
+        let unknown = store.extend_clearance("system", &extension("e-x3", "nada", "G1"), now()).await;
+        assert!(matches!(unknown, Err(StoreError::NotFound(_))), "{unknown:?}");
+        let bad = store.extend_clearance("system", &extension("e-x4", uid, "G1\u{202e}"), now()).await;
+        assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+        for i in 1..centinela_store::MAX_CLEARANCE_DOCUMENTS {
+            let e = format!("0190a1b2-0000-7000-8000-000000000f0{i}");
+            store.extend_clearance("system", &extension(&e, uid, &format!("G900000{i}")), now()).await.unwrap();
+        }
+        let over = store.extend_clearance("system", &extension("e-x5", uid, "G9999999"), now()).await;
+        assert!(matches!(over, Err(StoreError::Conflict(_))), "{over:?}");
+        let listed = store.clearances(&ClearanceFilter { post: None, all: true, limit: 10 }, now()).await.unwrap();
+        assert_eq!(listed[0].documents.len(), centinela_store::MAX_CLEARANCE_DOCUMENTS);
+        assert_eq!(listed[0].documents[0].uid, ext, "oldest first");
+
+        // The centre's extensions reach another post with their clearance.
+        let (other, _odir) = post_store().await;
+        let delta = centre_delta(&store, &other).await;
+        assert_eq!((delta.clearances.len(), delta.documents.len()), (1, centinela_store::MAX_CLEARANCE_DOCUMENTS));
+        other.apply_clearances(&delta).await.unwrap();
+        let there = other.clearances_of(&[pair("G7654321")]).await.unwrap();
+        assert_eq!(there.len(), 1);
+        let d = there[0].covers("G7654321", "GTM").unwrap().unwrap();
+        assert_eq!((d.origin.as_str(), d.added_by.as_str()), ("central", "system@central"));
+        assert_eq!(other.clearance_documents_mark().await.unwrap(), delta.documents_to);
+        assert!(centre_delta(&store, &other).await.documents.is_empty(), "nothing more to pull");
+        // Pulled extensions are not queued at the post.
+        assert!(other.outbox_pending(100).await.unwrap().iter().all(|i| !i.record.kind().starts_with("clearance")));
+        // An extension whose clearance the post does not hold is skipped.
+        let mut orphan = delta.clone();
+        orphan.clearances.clear();
+        let (third, _tdir) = post_store().await;
+        assert_eq!(third.apply_clearances(&orphan).await.unwrap().1, centinela_store::MAX_CLEARANCE_DOCUMENTS as u64);
+        assert!(third.clearances_of(&[pair("G7654321")]).await.unwrap().is_empty());
+
+        // Revoked, the clearance covers neither document, and takes no more.
+        store.revoke_clearance(sup(&u), uid, "0190a1b2-0000-7000-8000-000000000e03", "ya no").await.unwrap();
+        assert!(store.clearances_of(&[pair("G7654321")]).await.unwrap().is_empty());
+        let late = store.extend_clearance("system", &extension("e-x6", uid, "G8888888"), now()).await;
+        assert!(matches!(late, Err(StoreError::Conflict(_))), "{late:?}");
+
+        // Audited, never naming a document.
+        let audit = store.audit_entries(None).await.unwrap();
+        let extended: Vec<_> = audit.iter().filter(|a| a.action == "clearance_extended").collect();
+        assert_eq!(extended.len(), centinela_store::MAX_CLEARANCE_DOCUMENTS);
+        assert!(extended.iter().all(|a| a.subject == format!("clearance:{uid}") && a.actor == "system"));
+        assert!(audit.iter().all(|a| !a.detail.contains("G7654321") && !a.detail.contains("G1234567")));
+        assert!(store.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+/// What the centre answers `post`'s next pull, from its marks.
+async fn centre_delta(centre: &Store, post: &Store) -> centinela_store::ClearanceDelta {
+    let (ca, ra) = post.clearance_marks().await.unwrap();
+    let da = post.clearance_documents_mark().await.unwrap();
+    centre.clearances_since("GTM-ELCARMEN", ca, ra, da).await.unwrap()
 }

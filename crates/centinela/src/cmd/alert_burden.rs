@@ -48,6 +48,14 @@ pub struct Args {
     /// against its entry. Comma-separated; none: skipped.
     #[arg(long, value_delimiter = ',')]
     pub thresholds: Vec<f64>,
+    /// Also let each clearance follow the person: the first eleven months
+    /// analysed by intelligence (as the centre would, no analysts'
+    /// decisions), each clearance extended to the documents
+    /// `centinela_app::clearances::extend` admits, counted against the
+    /// generator's truth (extensions to another person), and the last month
+    /// counted with the extended clearances too.
+    #[arg(long)]
+    pub follow_person: bool,
 }
 
 /// A traveller and a list entry, as a clearance binds them.
@@ -194,10 +202,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
+    // Clearances following the person: the documents each cleared
+    // document's person holds, as the centre's pass adds them.
+    let t1 = Instant::now();
+    let follow = a.follow_person.then(|| follow_person(crossings, cut, &cleared, &country.truth));
+    let followed = t1.elapsed();
+    let linked: HashMap<(String, String), Vec<(String, String)>> =
+        follow.as_ref().map(|f| f.linked.clone()).unwrap_or_default();
+
     // The last month, without and with the clearances.
     let expires = i64::from(a.clearance_days) * 86_400;
     let (mut month, mut alerted_without, mut alerted_with) = (0usize, 0usize, 0usize);
     let (mut hits_without, mut hits_with, mut true_kept, mut true_hidden, mut used) = (0, 0, 0, 0, 0);
+    let (mut alerted_followed, mut used_linked, mut true_hidden_linked) = (0usize, 0usize, 0usize);
     for (c, s) in crossings.iter().zip(&seen) {
         let at = c.crossed_at.unix_seconds();
         if at < cut {
@@ -210,6 +227,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         if s.persons.is_empty() {
             hits_with += s.documents;
             alerted_with += usize::from(s.documents > 0);
+            alerted_followed += usize::from(s.documents > 0);
             continue;
         }
         // The booth's own step, on the booth's own outcome.
@@ -223,6 +241,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 cleared_by: "supervisor".into(),
                 reason: "not this person".into(),
                 expires_at: String::new(),
+                made_on_document: String::new(),
+                made_on_state: String::new(),
+                linked_person: None,
             })
         });
         used += moved;
@@ -235,6 +256,36 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         for ch in &t.cleared {
             true_hidden += usize::from(listed.contains(&(person, ch.hit.list.as_str(), ch.hit.entry_id.as_str())));
+        }
+        // The same, with clearances also reaching this document through
+        // the documents linked to it.
+        if follow.is_some() {
+            let own = c.document_number.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default();
+            let state = c.issuing_state.map(|s| s.as_str().to_string()).unwrap_or_default();
+            let others = linked.get(&(own, state)).cloned().unwrap_or_default();
+            let mut more = out.clone();
+            let moved = apply_clearances(&mut more, |_, h| {
+                others.iter().find_map(|(n, st)| {
+                    let (hash, made) = cleared.get(&(n.clone(), st.clone(), h.list.clone(), h.entry_id.clone()))?;
+                    (h.entry_hash.as_deref() == Some(hash.as_str()) && at < made + expires).then(|| ClearanceNote {
+                        uid: String::new(),
+                        cleared_at: String::new(),
+                        cleared_by: "supervisor".into(),
+                        reason: "not this person".into(),
+                        expires_at: String::new(),
+                        made_on_document: n.clone(),
+                        made_on_state: st.clone(),
+                        linked_person: Some(String::new()),
+                    })
+                })
+            });
+            used_linked += moved;
+            let t = &more.travellers[0];
+            alerted_followed += usize::from(!t.hits.is_empty());
+            for ch in t.cleared.iter().filter(|ch| ch.clearance.linked_person.is_some()) {
+                true_hidden_linked +=
+                    usize::from(listed.contains(&(person, ch.hit.list.as_str(), ch.hit.entry_id.as_str())));
+            }
         }
     }
     let threshold = if a.thresholds.is_empty() {
@@ -280,8 +331,119 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 "clearances_used": used, "true_hits_kept": true_kept, "true_hits_hidden": true_hidden },
         },
         "threshold_last_month": threshold,
-        "seconds": { "generate": generated.as_secs_f64(), "inspect": inspected.as_secs_f64() },
+        "following_the_person": follow.as_ref().map(|f| json!({
+            "cleared_documents": f.documents,
+            "extended_clearances": f.extended_documents,
+            "documents_added": f.added,
+            "added_to_another_person": f.wrong,
+            "skipped": f.skipped,
+            "last_month": { "travellers_alerted": alerted_followed, "alerted_per_1000": per_1000(alerted_followed),
+                "clearances_used_through_a_linked_document": used_linked,
+                "true_hits_hidden_through_a_linked_document": true_hidden_linked },
+        })),
+        "seconds": { "generate": generated.as_secs_f64(), "inspect": inspected.as_secs_f64(),
+            "follow_person": followed.as_secs_f64() },
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What following the person did over the first eleven months.
+struct Followed {
+    /// Cleared (number, state) → the other documents its clearances cover.
+    linked: HashMap<(String, String), Vec<(String, String)>>,
+    /// Distinct cleared documents, and those extended.
+    documents: usize,
+    extended_documents: usize,
+    /// Documents added, and those of another person (the generator's truth).
+    added: usize,
+    wrong: usize,
+    skipped: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// The centre's extension pass (`centinela_app::clearances::extend`) over
+/// an analysis of the crossings before `cut`, for every cleared document.
+fn follow_person(
+    crossings: &[CrossingRecord],
+    cut: i64,
+    cleared: &HashMap<Pair, (String, i64)>,
+    truth: &centinela_synth::Truth,
+) -> Followed {
+    use centinela_app::clearances::MAX_DOCUMENTS_PER_PERSON;
+    use centinela_app::clearances::extend::{
+        DocumentUse, crossings_by_key, documents_to_cover, key_of, name_key, persons_of_keys,
+    };
+    let before: Vec<&CrossingRecord> = crossings.iter().filter(|c| c.crossed_at.unix_seconds() < cut).collect();
+    let report = centinela_intel::Report::build(centinela_intel::Crossings::build(before.iter().copied()), &[]);
+    let by_id: HashMap<&str, &CrossingRecord> = before.iter().map(|c| (c.crossing_id.as_str(), *c)).collect();
+    let reused: HashSet<&str> = report.documents.iter().map(|d| d.document.as_str()).collect();
+    let docs: HashSet<(String, String)> = cleared.keys().map(|(n, s, _, _)| (n.clone(), s.clone())).collect();
+    let keys: HashMap<(String, String), String> =
+        docs.iter().filter_map(|(n, s)| Some(((n.clone(), s.clone()), key_of(n, s)?))).collect();
+    let persons = persons_of_keys(&report, &keys.values().cloned().collect());
+    let mut f = Followed {
+        linked: HashMap::new(),
+        documents: docs.len(),
+        extended_documents: 0,
+        added: 0,
+        wrong: 0,
+        skipped: Default::default(),
+    };
+    let none = HashSet::new();
+    for (doc, key) in &keys {
+        let Some(ps) = persons.get(key) else {
+            *f.skipped.entry("not_in_analysis").or_insert(0) += 1;
+            continue;
+        };
+        if ps.len() > 1 {
+            *f.skipped.entry("document_shared").or_insert(0) += 1;
+            continue;
+        }
+        let person = *ps.iter().next().expect("one person");
+        let Some(by_key) = crossings_by_key(&report, person) else {
+            *f.skipped.entry("too_many_crossings").or_insert(0) += 1;
+            continue;
+        };
+        if by_key.len() < 2 {
+            continue;
+        }
+        let uses: Vec<DocumentUse> = by_key
+            .iter()
+            .filter_map(|(k, ids)| {
+                let records: Vec<&CrossingRecord> =
+                    ids.iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect();
+                let first = records.first()?;
+                Some(DocumentUse {
+                    document_number: first.document_number.as_ref()?.as_str().to_string(),
+                    issuing_state: first.issuing_state.map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    key: k.clone(),
+                    births: records.iter().map(|r| r.birth_date.map(|b| b.to_string()).unwrap_or_default()).collect(),
+                    names: records.iter().map(|r| name_key(&r.given_names, &r.surnames)).collect(),
+                    first: records.iter().map(|r| r.crossed_at.unix_seconds()).min().unwrap_or(0),
+                    last: records.iter().map(|r| r.crossed_at.unix_seconds()).max().unwrap_or(0),
+                    reused: reused.contains(k.as_str()),
+                })
+            })
+            .collect();
+        let found = match documents_to_cover(key, &uses, &none) {
+            Ok(found) => found,
+            Err(why) => {
+                *f.skipped.entry(why).or_insert(0) += 1;
+                continue;
+            }
+        };
+        let found: Vec<_> = found.into_iter().take(MAX_DOCUMENTS_PER_PERSON - 1).collect();
+        if found.is_empty() {
+            continue;
+        }
+        f.extended_documents += 1;
+        let whose = |k: &str| by_key.get(k).and_then(|ids| ids.first()).and_then(|id| truth.person_of(id));
+        let cleared_person = whose(key);
+        for (u, _) in found {
+            f.added += 1;
+            f.wrong += usize::from(whose(&u.key) != cleared_person);
+            f.linked.entry((u.document_number.clone(), u.issuing_state.clone())).or_default().push(doc.clone());
+        }
+    }
+    f
 }

@@ -1,4 +1,4 @@
-//! `centinela clearances list|revoke`: supervisors' remembered clearances
+//! `centinela clearances list|extend|revoke`: supervisors' remembered clearances
 //! of a traveller against a list entry (made on the hits page or with
 //! `POST /api/hits/{id}/clearance`). Listing is audited (clearances name
 //! documents); revoking is audited and synchronised like a supervisor's.
@@ -27,6 +27,15 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
         /// JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extend the clearances in force to the other documents intelligence
+    /// links to each cleared traveller (a renewed passport), with the
+    /// current analysis (computed now if the data changed). Run it at the
+    /// centre (or a standalone installation): posts pull what it adds.
+    Extend {
+        /// JSON instead of a summary.
         #[arg(long)]
         json: bool,
     },
@@ -68,6 +77,21 @@ pub fn run(cmd: Command, global: &Global) -> anyhow::Result<ExitCode> {
                         );
                     }
                     eprintln!("{} clearance(s)", found.len());
+                }
+                ExitCode::SUCCESS
+            }
+            Command::Extend { json } => {
+                let r = app.extend_clearances(Caller::Cli).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&r)?);
+                } else {
+                    println!(
+                        "{} documento(s) añadido(s) / document(s) added, {} despeje(s) / clearance(s)",
+                        r.extended, r.clearances
+                    );
+                    for (why, n) in &r.skipped {
+                        println!("  {why}\t{n}");
+                    }
                 }
                 ExitCode::SUCCESS
             }

@@ -153,6 +153,9 @@ pub async fn serve(args: &Args, store: Store) -> anyhow::Result<()> {
     }
     let state = centinela_server::AppState::with_analytics(cfg, store.clone(), analytics.clone());
     state.app().set_clearance_days(args.clearance_days)?;
+    // A synchronising post leaves extending clearances to the documents
+    // intelligence links to the centre, and pulls what it adds.
+    state.app().set_extends_clearances(sync.is_none());
     let (persons, documents) = state.inspections().reload(&store).await.context("loading the alert lists")?;
     tracing::info!(persons, documents, "alert lists loaded");
     // What an import that died left (never read), in short transactions

@@ -1,12 +1,13 @@
-//! `centinela clearances list|revoke` on SQLite and (with
+//! `centinela clearances list|extend|revoke` on SQLite and (with
 //! `CENTINELA_TEST_PG`) PostgreSQL: a supervisor's clearance made through
-//! the store is listed (in force), revoked with a reason (audited), then
-//! listed only with `--all`; revoking twice fails.
+//! the store is listed (in force), extended to the traveller's older
+//! passport that intelligence links to them (audited), revoked with a
+//! reason (audited), then listed only with `--all`; revoking twice fails.
 
 use crate::support::{PG_AUDIT_KEY, fresh_db, run, text};
 use centinela_domain::audit::AuditKey;
 use centinela_domain::{
-    AlertEntry, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
+    AlertEntry, BirthDate, CountryCode, CrossingRecord, Direction, DocumentNumber, ListKind, Role, Sex, Timestamp,
 };
 use centinela_store::{Actor, HitKind, ListRows, NewHit, NewInspection, NewVersion, Store, Verdict};
 
@@ -37,20 +38,19 @@ async fn clearance(db: &str) {
     let pw = "una clave bastante larga";
     let officer = store.create_user("system", "oficial", Role::Officer, None, pw).await.unwrap();
     let sup = store.create_user("system", "supervisora", Role::Supervisor, None, pw).await.unwrap();
-    let record = CrossingRecord {
-        given_names: "José".into(),
-        surnames: "Hernández".into(),
+    let crossing = |id: &str, document: &str, at: &str| CrossingRecord {
+        given_names: "José Luis".into(),
+        surnames: "Hernández Villalobos".into(),
+        birth_date: BirthDate::parse_opt("1980-05-17").unwrap(),
         sex: Sex::Male,
         document_type: "P".into(),
-        document_number: Some(DocumentNumber::parse("G1234567").unwrap()),
+        document_number: Some(DocumentNumber::parse(document).unwrap()),
         issuing_state: CountryCode::parse_opt("GTM").unwrap(),
-        ..CrossingRecord::new(
-            "C-1",
-            "GTM-TECUNUMAN",
-            Direction::Entry,
-            Timestamp::parse("2026-03-01T10:00:00Z").unwrap(),
-        )
+        ..CrossingRecord::new(id, "GTM-TECUNUMAN", Direction::Entry, Timestamp::parse(at).unwrap())
     };
+    // Last year, on the passport since renewed.
+    store.import_crossings("system", &[crossing("C-0", "G1111111", "2025-06-01T10:00:00Z")]).await.unwrap();
+    let record = crossing("C-1", "G1234567", "2026-03-01T10:00:00Z");
     let hit = NewHit {
         kind: HitKind::Person,
         list_name: "buscados".into(),
@@ -94,6 +94,18 @@ fn clearances_are_listed_and_revoked_from_the_command_line() {
     assert_eq!(&line[..7], &[UID, "in_force", "GTM-TECUNUMAN", "buscados", "W-1", "G1234567", "GTM"]);
     assert_eq!(line[10], "viajero diario");
 
+    // The centre's pass: the older passport of the same person is covered.
+    let o = run(&db, &["clearances", "extend", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((r["clearances"].as_u64(), r["extended"].as_u64()), (Some(1), Some(1)), "{r}");
+    let o = run(&db, &["clearances", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(listed[0]["documents"][0]["document_number"], "G1111111", "{listed}");
+    assert_eq!(listed[0]["documents"][0]["added_by"], "cli");
+    let o = run(&db, &["clearances", "extend"]);
+    assert!(text(&o.stdout).starts_with("0 documento(s)"), "once only: {}", text(&o.stdout));
+
     let o = run(&db, &["clearances", "revoke", UID]);
     assert!(!o.status.success(), "a reason is required");
     let o = run(&db, &["clearances", "revoke", UID, "--reason", "nueva información"]);
@@ -114,4 +126,5 @@ fn clearances_are_listed_and_revoked_from_the_command_line() {
     let o = run(&db, &["audit", "show"]);
     let shown = text(&o.stdout);
     assert!(shown.contains("clearance_revoked") && shown.contains("clearances_viewed"), "{shown}");
+    assert!(shown.contains("clearance_extended") && !shown.contains("G1111111"), "{shown}");
 }
