@@ -22,7 +22,8 @@ pub fn portrait_png(entry_id: &str) -> Vec<u8> {
             let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
             let head = (fx - cx).powi(2) / (head_r * 0.85).powi(2) + (fy - cy).powi(2) / head_r.powi(2) <= 1.0;
             // Shoulders: the top half of a wide ellipse below the head.
-            let shoulders = fy >= 52.0 && (fx - cx).powi(2) / 27.0f32.powi(2) + (fy - 80.0).powi(2) / 28.0f32.powi(2) <= 1.0;
+            let shoulders =
+                fy >= 52.0 && (fx - cx).powi(2) / 27.0f32.powi(2) + (fy - 80.0).powi(2) / 28.0f32.powi(2) <= 1.0;
             pixels.push(if head || shoulders { figure } else { background });
         }
     }

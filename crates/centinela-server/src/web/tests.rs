@@ -405,11 +405,31 @@ fn phrases_are_translated_with_their_values() {
         "nombres RIGOBERTO JUAN / JUAN: un segundo nombre en uno solo de los registros"
     );
     assert_eq!(es("a name 1500 people carry"), "un nombre que llevan 1500 personas");
+    assert_eq!(es("a number out of range"), "un número fuera de rango");
+    assert_eq!(es("to: out of range"), "hasta: fuera de rango");
     assert_eq!(es("PEREZ LOPEZ"), "PEREZ LOPEZ");
     assert_eq!(i18n::phrase(Lang::En, "same date"), "same date");
     let count = i18n::parse(Lang::En.source()).keys().filter(|k| k.starts_with("phrase.")).count();
     assert_eq!(i18n::phrase_count(Lang::Es), count, "a phrase does not make a pattern");
     assert_eq!(super::iso_dates_dmy("1985-08-15 vs 1985-08-16"), "15/08/1985 vs 16/08/1985");
+}
+
+#[test]
+fn no_catalogue_key_is_defined_twice() {
+    // Branches merge the catalogues line by line: a key added on two
+    // branches would silently keep one text (the last).
+    for lang in [Lang::Es, Lang::En] {
+        let mut seen = std::collections::HashSet::new();
+        let twice: Vec<&str> = lang
+            .source()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+            .filter(|k| !seen.insert(*k))
+            .collect();
+        assert!(twice.is_empty(), "{lang:?}: defined twice: {twice:?}");
+    }
 }
 
 #[test]

@@ -23,9 +23,7 @@ use centinela_app::User;
 use centinela_domain::htcds::{Case, HistoricEvent, Perpetrator};
 use centinela_domain::{CrossingRecord, Role};
 use centinela_inspect::{PartyRequest, TravellerInput};
-use centinela_store::{
-    Actor, Answer, Backend, Decision, ListRows, NewListImage, NewPost, NewVersion, PostKind, Store,
-};
+use centinela_store::{Actor, Answer, Backend, Decision, ListRows, NewListImage, NewPost, NewVersion, PostKind, Store};
 use centinela_synth::{Config, Country, Scale, VictimKind};
 use indicatif::ProgressBar;
 
