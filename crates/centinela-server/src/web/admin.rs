@@ -158,13 +158,25 @@ pub async fn set_zone(
     body: Bytes,
 ) -> PageResult {
     let pairs = form_pairs(&body);
-    match app.app().set_post_time_zone(&user, &code, field(&pairs, "time_zone")).await {
-        Ok(()) => posts_page(&app, &ctx, json!({ "zone_set": code })).await,
+    let set = app.app().set_post_time_zone(&user, &code, field(&pairs, "time_zone")).await;
+    post_setting_answer(&app, &ctx, set, json!({ "zone_set": code })).await
+}
+
+/// The Puestos page after a post's setting was changed: `done` on success,
+/// the form's error (translated) for an invalid value.
+async fn post_setting_answer(
+    app: &AppState,
+    ctx: &PageCtx,
+    set: Result<(), centinela_app::AppError>,
+    done: Value,
+) -> PageResult {
+    match set {
+        Ok(()) => posts_page(app, ctx, done).await,
         Err(e) => {
             let e = ApiError::from(e);
             if matches!(e.code, crate::ErrorCode::InvalidField) {
                 let detail = super::i18n::phrase(ctx.lang, &e.message);
-                posts_page(&app, &ctx, json!({ "form_error": "error.invalid_field", "form_detail": detail })).await
+                posts_page(app, ctx, json!({ "form_error": "error.invalid_field", "form_detail": detail })).await
             } else {
                 Err(ctx.api_error(e))
             }
@@ -182,16 +194,6 @@ pub async fn set_iata(
     body: Bytes,
 ) -> PageResult {
     let pairs = form_pairs(&body);
-    match app.app().set_post_iata(&user, &code, field(&pairs, "iata")).await {
-        Ok(()) => posts_page(&app, &ctx, json!({ "iata_set": code })).await,
-        Err(e) => {
-            let e = ApiError::from(e);
-            if matches!(e.code, crate::ErrorCode::InvalidField) {
-                let detail = super::i18n::phrase(ctx.lang, &e.message);
-                posts_page(&app, &ctx, json!({ "form_error": "error.invalid_field", "form_detail": detail })).await
-            } else {
-                Err(ctx.api_error(e))
-            }
-        }
-    }
+    let set = app.app().set_post_iata(&user, &code, field(&pairs, "iata")).await;
+    post_setting_answer(&app, &ctx, set, json!({ "iata_set": code })).await
 }
