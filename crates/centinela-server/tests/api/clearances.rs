@@ -103,27 +103,7 @@ async fn a_cleared_pair_no_longer_alerts_until_the_entry_changes_or_it_is_revoke
         expect_error(app.get("/api/clearances").bearer_auth(&officer).send().await.unwrap(), 403, "forbidden").await;
 
         // The list entry changes: the clearance no longer applies.
-        let changed = AlertEntry {
-            id: "W-1".into(),
-            given_names: "José Luis".into(),
-            surnames: "Hernández Villalobos".into(),
-            birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
-            notes: "nueva orden de captura".into(),
-            ..Default::default()
-        };
-        let nv = NewVersion {
-            list: "interpol-red",
-            kind: ListKind::Wanted,
-            source: None,
-            file_name: "t2",
-            format: "csv",
-            rows_read: 1,
-            rows_skipped: 0,
-            keep_old_versions: false,
-        };
-        app.store.import_version(&nv, &ListRows::Entries(vec![changed])).await.unwrap();
-        let r = app.client.post(app.url("/api/lists/reload")).bearer_auth(&admin).send().await.unwrap();
-        assert_eq!(r.status(), 200);
+        change_the_listed_entry(&app, &admin).await;
         let (_, body) = inspect(&app, &officer, traveller()).await;
         assert_eq!(body["travellers"][0]["hits"][0]["entry_id"], "W-1", "{body}");
         assert!(body["travellers"][0].get("cleared").is_none());
@@ -250,27 +230,7 @@ async fn a_renewed_passport_of_a_cleared_traveller_is_not_alerted() {
         assert!(body["travellers"][0]["hits"].as_array().unwrap().is_empty(), "{body}");
 
         // The list entry changes: the clearance lapses for every document.
-        let changed = AlertEntry {
-            id: "W-1".into(),
-            given_names: "José Luis".into(),
-            surnames: "Hernández Villalobos".into(),
-            birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
-            notes: "nueva orden de captura".into(),
-            ..Default::default()
-        };
-        let nv = NewVersion {
-            list: "interpol-red",
-            kind: ListKind::Wanted,
-            source: None,
-            file_name: "t2",
-            format: "csv",
-            rows_read: 1,
-            rows_skipped: 0,
-            keep_old_versions: false,
-        };
-        app.store.import_version(&nv, &ListRows::Entries(vec![changed])).await.unwrap();
-        let r = app.client.post(app.url("/api/lists/reload")).bearer_auth(&admin).send().await.unwrap();
-        assert_eq!(r.status(), 200);
+        change_the_listed_entry(&app, &admin).await;
         let (_, body) = inspect(&app, &officer, at_booth("G9999999", false)).await;
         assert_eq!(body["travellers"][0]["hits"][0]["entry_id"], "W-1", "{body}");
         assert!(body["travellers"][0].get("cleared").is_none());
@@ -308,4 +268,30 @@ async fn a_namesake_intelligence_keeps_apart_is_still_alerted() {
         assert!(body["travellers"][0].get("cleared").is_none());
         assert!(app.audit().await.iter().all(|a| a.1 != "clearance_extended"));
     }
+}
+
+/// A new version of the list whose entry W-1 has changed (a new warrant),
+/// imported and loaded: a clearance bound to the old entry lapses.
+async fn change_the_listed_entry(app: &TestApp, admin: &str) {
+    let changed = AlertEntry {
+        id: "W-1".into(),
+        given_names: "José Luis".into(),
+        surnames: "Hernández Villalobos".into(),
+        birth_dates: vec![BirthDate::parse("1980-05-17").unwrap()],
+        notes: "nueva orden de captura".into(),
+        ..Default::default()
+    };
+    let nv = NewVersion {
+        list: "interpol-red",
+        kind: ListKind::Wanted,
+        source: None,
+        file_name: "t2",
+        format: "csv",
+        rows_read: 1,
+        rows_skipped: 0,
+        keep_old_versions: false,
+    };
+    app.store.import_version(&nv, &ListRows::Entries(vec![changed])).await.unwrap();
+    let r = app.client.post(app.url("/api/lists/reload")).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(r.status(), 200);
 }
